@@ -1,0 +1,1 @@
+"""The neurocore: memories, synapse engine, neuron engine, fan-out engine."""

@@ -1,0 +1,1 @@
+"""kilauea: host API."""
