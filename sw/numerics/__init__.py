@@ -22,6 +22,7 @@ from .lif import (trunc_shr, effective_bias, effective_vth, lif_fixed_step,
                   check_lif_fixed_params, UV_BITS, UV_MAX, V_LIMIT,
                   DECAY_SHIFT, DECAY_UNITY, ACT_SHIFT, VTH_SHIFT)
 from .dense import (accumulate, accumulate_delayed, scale_accum,
+                    delay_weight_stack,
                     delay_dense_step, MAX_DELAY)
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "is_reset_step", "check_lif_fixed_params", "UV_BITS", "UV_MAX", "V_LIMIT",
     "DECAY_SHIFT", "DECAY_UNITY", "ACT_SHIFT", "VTH_SHIFT",
     "accumulate", "accumulate_delayed", "scale_accum", "delay_dense_step",
+    "delay_weight_stack",
     "MAX_DELAY",
 ]

@@ -1,0 +1,150 @@
+"""What the compiler hands the chip runtime: `CompiledNetwork`.
+
+The compiler (sw/compiler/, a pipeline of passes) turns the chip part of a
+Process graph into memory images for every tile plus the maps the runtime
+needs to talk to the chip through the host port:
+
+- `images`: per tile, per memory, the words to write from address 0;
+- `vars`: where each chip Var's elements live (for Var.get/set and probes);
+- `inputs`: how values sent by host-side OutPorts become spike packets;
+- `outputs`: which host axon of a host-bound spike is which element of
+  which chip OutPort;
+- `report`: per-core use of every capacity, estimated cycles, totals.
+
+The runtime never looks inside the images; the engines never see Processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..hw.memory_map import Mem
+from ..hw.params import ChipParams
+
+__all__ = ["Tile", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
+           "CompiledNetwork"]
+
+Tile = tuple[int, int]
+
+
+@dataclass
+class VarSlot:
+    """Where one chip Var's value lives.
+
+    A Var with `n` elements (C order of its shape) is stored as one 32-bit
+    word per element, at (tile[i], mem[i], addr[i]) for each copy. Scalar
+    Vars shared by a population split over several cores (e.g. LIF's `du`,
+    stored once per core's profile) have one copy per core: `get` reads the
+    first, `set` writes all. `signed`: the word is a two's complement int32.
+
+    `host_only`: the Var has no word on the chip the runtime may read back
+    (e.g. Dense weights, held in packed synapse words); `get` serves the
+    host copy and `set` is refused with a clear error.
+    """
+    process: Any                    # the AbstractProcess
+    name: str                       # the Var's name
+    shape: tuple[int, ...]
+    copies: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    # each copy: (x, y, mem, addr) int64 arrays of n elements
+    signed: bool = True
+    host_only: bool = False
+
+
+@dataclass
+class HostInput:
+    """Values a host-side OutPort sends to chip InPorts become spike packets.
+
+    For element i of the OutPort (flattened), destinations are
+    dst_x/dst_y/dst_axon[ptr[i]:ptr[i+1]]. An element sends a packet in step
+    t when its value is nonzero; the payload is the value (graded) or 1
+    (binary). The packet's step field is t + step_offset: 0 when the host
+    value enters synapses (a Dense on the chip: it acts at t + 1 + delay, as in
+    Lava), -1 when it goes straight into a neuron's a_in (it acts at t).
+    """
+    port: Any                       # the host process's OutPort
+    size: int                       # elements of the port
+    ptr: np.ndarray                 # int64, size + 1
+    dst_x: np.ndarray
+    dst_y: np.ndarray
+    dst_axon: np.ndarray
+    graded: bool
+    step_offset: int
+
+
+@dataclass
+class HostOutput:
+    """Host-bound spikes of one chip OutPort: host axon `axon_base + i` is
+    element i (flattened) of `port`. The runtime sends the step's vector
+    (payloads where spiking, else 0) to the host InPorts connected to it."""
+    port: Any                       # the chip process's OutPort
+    size: int
+    axon_base: int
+    graded: bool
+
+
+@dataclass
+class CoreUsage:
+    """One core's use of every capacity (units: words / entries / slots)."""
+    tile: Tile
+    processes: list[str]            # names (and ranges) of what is mapped here
+    compartments: int
+    synapses: int
+    axons: int
+    fanout: int
+    ucode: int
+    profiles: int
+    groups: int                     # accumulator groups in use (max over profiles)
+    max_delay: int
+    est_cycles: int                 # estimated cycles per step (see docs/compiler.md)
+
+
+@dataclass
+class CompileReport:
+    """Per-core usage and network totals; `str()` is the printed report."""
+    params: ChipParams
+    cores: list[CoreUsage]
+    total_synapses: int
+    total_fanout: int
+    est_packets_per_step: float
+    placement_cost: float
+    row_major_cost: float
+    warnings: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        p = self.params
+        cap = {"compartments": p.n_compartments, "synapses": p.n_synapses, "axons": p.n_axons,
+               "fanout": p.n_fanout, "ucode": p.n_ucode, "profiles": p.n_profiles}
+        lines = [f"kilauea compile report: {p.mesh_w} x {p.mesh_h} mesh, "
+                 f"{len(self.cores)} core(s) used"]
+        head = f"{'tile':>7} " + " ".join(f"{k:>14}" for k in cap) + f" {'delay':>6} {'cycles/step':>11}"
+        lines.append(head)
+        for c in self.cores:
+            cells = " ".join(f"{getattr(c, k):>6}/{v:<7}" for k, v in cap.items())
+            lines.append(f"{str(c.tile):>7} {cells} {c.max_delay:>6} {c.est_cycles:>11}")
+            lines.append(f"{'':>7}   maps: {', '.join(c.processes)}")
+        lines.append(f"synapses: {self.total_synapses}; fan-out entries: {self.total_fanout}; "
+                     f"est. spike packets/step: {self.est_packets_per_step:.1f}")
+        lines.append(f"placement: hop-weighted traffic {self.placement_cost:.1f} "
+                     f"(row-major would be {self.row_major_cost:.1f})")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass
+class CompiledNetwork:
+    """Everything the chip runtime needs to run the chip part of a network."""
+    params: ChipParams
+    images: Mapping[Tile, Mapping[Mem, np.ndarray]]
+    vars: dict[tuple[int, str], VarSlot]           # (id(process), var name) -> slot
+    inputs: list[HostInput]
+    outputs: list[HostOutput]
+    chip_processes: list[Any]
+    report: CompileReport
+
+    def var_slot(self, process, name: str) -> VarSlot:
+        try:
+            return self.vars[(id(process), name)]
+        except KeyError:
+            raise KeyError(f"Var {getattr(process, 'name', process)}.{name} is not on the chip") from None

@@ -1,0 +1,1 @@
+"""Host API core: processes, Vars, ports, models, run conditions and configs."""

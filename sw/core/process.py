@@ -1,0 +1,228 @@
+"""``AbstractProcess``: the unit of a network, as in Lava.
+
+A Process declares Vars and ports as attributes in its constructor::
+
+    class LIF(AbstractProcess):
+        def __init__(self, *, shape, vth=10, **kwargs):
+            super().__init__(shape=shape, vth=vth, **kwargs)
+            self.a_in = InPort(shape=shape)
+            self.v = Var(shape=shape, init=0)
+
+Assigning a Var or port to an attribute registers it under that name (also
+after construction, e.g. a Monitor adding RefPorts when it probes).
+"""
+from __future__ import annotations
+
+import itertools
+import typing as ty
+
+from .ports import (AbstractPort, AbstractVirtualPort, ImplicitVarPort, InPort,
+                    OutPort, RefPort, VarPort)
+from .variable import Var
+
+_ids = itertools.count()
+
+
+class ProcessParameters(dict):
+    """The constructor's keyword arguments, handed to the ProcessModel.
+
+    A dict; ``overwrite(key, value)`` replaces a value (Lava's spelling).
+    """
+
+    def __init__(self, initial_parameters: ty.Optional[dict] = None):
+        super().__init__(initial_parameters or {})
+
+    def overwrite(self, key, value):
+        self[key] = value
+
+
+class Collection:
+    """An ordered, attribute-accessible collection of Vars, ports or processes."""
+
+    def __init__(self, process, name: str):
+        self._process = process
+        self._name = name
+        self._members: dict[str, ty.Any] = {}
+
+    @property
+    def members(self) -> list:
+        return list(self._members.values())
+
+    @property
+    def member_names(self) -> list:
+        return list(self._members.keys())
+
+    def add_members(self, members: dict):
+        self._members.update(members)
+
+    def has(self, obj) -> bool:
+        return any(m is obj for m in self._members.values())
+
+    def is_empty(self) -> bool:
+        return not self._members
+
+    def __getattr__(self, name):
+        members = self.__dict__.get("_members", {})
+        if name in members:
+            return members[name]
+        raise AttributeError(
+            f"{self.__dict__.get('_name', 'collection')} of process "
+            f"'{getattr(self.__dict__.get('_process'), 'name', '?')}' has no member "
+            f"'{name}' (members: {list(members)})")
+
+    def __getitem__(self, name):
+        return self._members[name]
+
+    def __iter__(self):
+        return iter(list(self._members.values()))
+
+    def __len__(self):
+        return len(self._members)
+
+    def __contains__(self, obj):
+        return obj in self._members or self.has(obj)
+
+    def __repr__(self):
+        return f"{self._name}({list(self._members)})"
+
+
+class AbstractProcess:
+    """Base class of every Process.
+
+    Keyword arguments are kept in ``proc_params`` and handed to the
+    ProcessModel; ``name`` names the process (default ``<Class>_<id>``).
+    ``run``, ``pause``, ``wait``, ``stop`` control the runtime shared by all
+    processes connected to this one; ``with proc: ...`` stops it on exit.
+    """
+
+    def __init__(self, **kwargs):
+        name = kwargs.get("name")
+        object.__setattr__(self, "id", next(_ids))
+        object.__setattr__(self, "proc_params", ProcessParameters(dict(kwargs)))
+        self._ensure_collections()
+        self.name = name if name else f"{type(self).__name__}_{self.id}"
+        self.parent_proc: AbstractProcess | None = None
+        self._runtime = None
+
+    # ------------------------------------------------------------ registry
+    def _ensure_collections(self):
+        d = self.__dict__
+        if "vars" not in d:
+            for attr, label in (("vars", "Vars"), ("in_ports", "InPorts"),
+                                ("out_ports", "OutPorts"), ("ref_ports", "RefPorts"),
+                                ("var_ports", "VarPorts"), ("procs", "SubProcesses")):
+                object.__setattr__(self, attr, Collection(self, label))
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Var, AbstractPort)) and not isinstance(value, AbstractVirtualPort):
+            self._ensure_collections()
+            self._register(name, value)
+        object.__setattr__(self, name, value)
+
+    def _register(self, name: str, member):
+        if member.process is not None and member.process is not self:
+            raise ValueError(
+                f"{type(member).__name__} '{member.name}' already belongs to process "
+                f"'{member.process.name}'; cannot add it to '{self.__dict__.get('name', '?')}'")
+        member.name = name
+        member.process = self
+        if isinstance(member, Var):
+            coll = self.vars
+        elif isinstance(member, InPort):
+            coll = self.in_ports
+        elif isinstance(member, OutPort):
+            coll = self.out_ports
+        elif isinstance(member, RefPort):
+            coll = self.ref_ports
+        elif isinstance(member, VarPort):
+            coll = self.var_ports
+        else:  # pragma: no cover
+            raise TypeError(member)
+        if getattr(self, "_runtime", None) is not None and name not in coll._members:
+            raise RuntimeError(
+                f"process '{self.name}': cannot add {type(member).__name__} '{name}' "
+                f"after the network was compiled")
+        coll.add_members({name: member})
+
+    def _post_init(self):
+        """Lava compatibility: members register when assigned."""
+
+    def _implicit_var_port(self, var: Var) -> VarPort:
+        name = f"_{var.name}_implicit_port"
+        for vp in self.var_ports:
+            if vp.name == name:
+                return vp
+        vp = ImplicitVarPort(var)
+        vp.name = name
+        vp.process = self
+        self.var_ports.add_members({name: vp})
+        object.__setattr__(self, name, vp)
+        return vp
+
+    def register_sub_procs(self, procs: dict):
+        """Record sub-processes (done by the runtime for sub-process models)."""
+        for name, p in procs.items():
+            p.parent_proc = self
+        self.procs.add_members(procs)
+
+    @property
+    def is_sub_proc_of(self):
+        return self.parent_proc
+
+    # ------------------------------------------------------------ runtime
+    @property
+    def runtime(self):
+        return self._runtime
+
+    def create_runtime(self, run_cfg=None, compile_config=None):
+        """Build (compile) the network this process belongs to, without running."""
+        if self._runtime is None:
+            from ..runtime.runtime import Runtime
+            Runtime.build(self, run_cfg)
+        return self._runtime
+
+    def compile(self, run_cfg=None, compile_config=None):
+        """Lava compatibility: same as ``create_runtime``."""
+        return self.create_runtime(run_cfg, compile_config)
+
+    def run(self, condition=None, run_cfg=None, compile_config=None):
+        """Run the network this process belongs to under ``condition``.
+
+        The first call builds the runtime with ``run_cfg`` (default
+        ``CpuSimCfg()``); later calls continue from where the last run
+        stopped (``run_cfg`` is then ignored).
+        """
+        from .run_conditions import AbstractRunCondition
+        if condition is None:
+            raise ValueError(f"process '{self.name}': run() needs a run condition "
+                             "(RunSteps(...) or RunContinuous())")
+        if not isinstance(condition, AbstractRunCondition):
+            raise TypeError(f"process '{self.name}': run condition must be RunSteps or "
+                            f"RunContinuous, got {condition!r}")
+        rt = self.create_runtime(run_cfg)
+        rt.run(condition)
+
+    def pause(self):
+        """Pause a background run after the step in progress."""
+        if self._runtime is not None:
+            self._runtime.pause()
+
+    def wait(self):
+        """Wait until a background (non-blocking) run has finished."""
+        if self._runtime is not None:
+            self._runtime.wait()
+
+    def stop(self):
+        """Stop the runtime for good (its Var values are gone)."""
+        if self._runtime is not None:
+            self._runtime.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.stop()
+        return False
+
+    def __repr__(self):
+        return f"<{type(self).__name__} '{self.name}'>"

@@ -1,0 +1,126 @@
+"""``Var``: a named piece of a Process's state."""
+from __future__ import annotations
+
+import itertools
+import typing as ty
+
+import numpy as np
+
+_ids = itertools.count()
+
+
+def _is_sparse(x) -> bool:
+    try:
+        import scipy.sparse as sp
+    except ImportError:  # pragma: no cover
+        return False
+    return sp.issparse(x)
+
+
+class Var:
+    """A state variable of a Process.
+
+    ``shape``: tuple of ints. ``init``: initial value (scalar, array of the
+    shape, or a scipy sparse matrix). ``shareable``: whether a RefPort may
+    connect to it. ``get(idx)`` / ``set(value, idx)`` work before a run (on
+    ``init``), between runs and while a run is paused; while a run goes on
+    they take effect between two time steps.
+    """
+
+    def __init__(self, shape: ty.Tuple[int, ...], init: ty.Any = 0,
+                 shareable: bool = True, name: str = "Unnamed variable"):
+        if isinstance(shape, (int, np.integer)):
+            shape = (int(shape),)
+        self.shape = tuple(int(s) for s in shape)
+        self.init = init
+        self.shareable = bool(shareable)
+        self.name = name
+        self.id = next(_ids)
+        self.process = None
+        self.aliased_var: Var | None = None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def full_name(self) -> str:
+        proc = self.process.name if self.process is not None else "<no process>"
+        return f"{proc}.{self.name}"
+
+    # ------------------------------------------------------------ aliasing
+    def alias(self, other: "Var") -> None:
+        """Make this (parent) Var stand for ``other`` (a Var of a sub-process)."""
+        if not isinstance(other, Var):
+            raise TypeError(f"Var {self.full_name()}: alias() expects a Var, got {other!r}")
+        if other.shape != self.shape:
+            raise ValueError(
+                f"cannot alias Var {self.full_name()} shape {self.shape} to "
+                f"Var {other.full_name()} shape {other.shape}: shapes differ")
+        self.aliased_var = other
+
+    def validate_alias(self):
+        """Lava compatibility: shapes are checked in ``alias``."""
+
+    def resolve(self) -> "Var":
+        """Follow the alias chain to the Var that holds the value."""
+        v = self
+        seen = set()
+        while v.aliased_var is not None:
+            if id(v) in seen:
+                raise ValueError(f"Var {self.full_name()}: alias cycle")
+            seen.add(id(v))
+            v = v.aliased_var
+        return v
+
+    # ------------------------------------------------------------ values
+    def _runtime(self):
+        proc = self.process
+        return proc.runtime if proc is not None else None
+
+    def init_value(self):
+        """``init`` as a fresh array of this Var's shape (sparse: a copy)."""
+        if _is_sparse(self.init):
+            return self.init.copy()
+        arr = np.asarray(self.init)
+        if arr.shape != self.shape:
+            try:
+                arr = np.broadcast_to(arr, self.shape)
+            except ValueError:
+                raise ValueError(
+                    f"Var {self.full_name()}: init of shape {arr.shape} does not fit "
+                    f"the Var's shape {self.shape}") from None
+        return np.array(arr)
+
+    def get(self, idx=None):
+        """The Var's value (a copy); with ``idx``, that part of it."""
+        rt = self._runtime()
+        if rt is not None:
+            return rt.get_var(self, idx)
+        val = self.init_value()
+        return val if idx is None else val[idx]
+
+    def set(self, value, idx=None) -> None:
+        """Set the Var's value (or ``value`` at ``idx``).
+
+        Before a run this changes ``init``; after the runtime is built it
+        changes the live value the models will use from the next step on.
+        """
+        rt = self._runtime()
+        if rt is not None:
+            rt.set_var(self, value, idx)
+            return
+        if idx is None and _is_sparse(value):
+            self.init = value.copy()
+            return
+        val = self.init_value()
+        if idx is None:
+            new = np.asarray(value)
+            if new.shape != self.shape:
+                new = np.broadcast_to(new, self.shape)
+            self.init = np.array(new)
+        else:
+            val[idx] = value
+            self.init = val
+
+    def __repr__(self):
+        return f"Var({self.full_name()}, shape={self.shape})"

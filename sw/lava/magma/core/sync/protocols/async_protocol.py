@@ -1,0 +1,5 @@
+"""Lava's ``lava.magma.core.sync.protocols.async_protocol``: kilauea's classes under Lava's path."""
+from ......core import protocols as _core_protocols
+from ....._reexport import reexport
+
+__all__ = reexport(globals(), _core_protocols)

@@ -1,0 +1,1 @@
+"""Lava's process library, ``lava.proc``."""

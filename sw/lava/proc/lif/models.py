@@ -1,0 +1,5 @@
+"""Lava's ``lava.proc.lif.models``: kilauea's classes under Lava's path."""
+from ....proc.lif import models as _proc_lif_models
+from ..._reexport import reexport
+
+__all__ = reexport(globals(), _proc_lif_models)

@@ -1,0 +1,198 @@
+"""CPU ProcessModels of LIF, LIFReset and LIFRefractory.
+
+``floating_pt`` models follow lava-nc 0.10's float models; ``fixed_pt``
+(also tagged ``bit_accurate_loihi`` where lava-nc has the same model) are
+bit-exact with ``/work/shared/spec/fixed-point.md``. The arithmetic is in
+:mod:`kilauea.numerics.lif`; the models only move data in and out.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import numerics as nx
+from .._api import (PyLoihiProcessModel, LavaPyType, PyInPort, PyOutPort,
+                    implements, requires, tag, CPU, LoihiProtocol)
+from .process import LIF, LIFReset, LIFRefractory
+
+
+def _scalar(x):
+    """A Var of shape (1,) may reach a model as a scalar or a 1-element array."""
+    return x.item() if isinstance(x, np.ndarray) else x
+
+
+# ------------------------------------------------------------ floating point
+class AbstractPyLifModelFloat(PyLoihiProcessModel):
+    """Floating-point LIF dynamics (``bias_exp`` ignored)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    u: np.ndarray = LavaPyType(np.ndarray, float)
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
+    du: float = LavaPyType(float, float)
+    dv: float = LavaPyType(float, float)
+    vth: float = LavaPyType(float, float)
+
+    def lif_update(self, a_in: np.ndarray) -> np.ndarray:
+        """Update ``u`` and ``v`` in place; return the spikes."""
+        u, v, s = nx.lif_float_step(self.u, self.v, a_in, _scalar(self.du),
+                                    _scalar(self.dv), self.bias_mant,
+                                    _scalar(self.vth))
+        self.u[:] = u
+        self.v[:] = v
+        return s
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        self.s_out.send(self.lif_update(a_in))
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifModelFloat(AbstractPyLifModelFloat):
+    """LIF in floating point, for quick algorithmic prototyping."""
+
+
+@implements(proc=LIFReset, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifResetModelFloat(AbstractPyLifModelFloat):
+    """LIFReset in floating point: ``u = v = 0`` at the reset steps."""
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        if nx.is_reset_step(self.time_step, self.proc_params["reset_interval"],
+                            self.proc_params["reset_offset"]):
+            self.u[:] = 0
+            self.v[:] = 0
+        self.s_out.send(self.lif_update(a_in))
+
+
+@implements(proc=LIFRefractory, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
+    """LIFRefractory in floating point: ``v`` frozen during the period."""
+
+    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        u, v, end, s = nx.lif_refractory_float_step(
+            self.u, self.v, self.refractory_period_end, a_in,
+            _scalar(self.du), _scalar(self.dv), self.bias_mant,
+            _scalar(self.vth), self.time_step,
+            self.proc_params["refractory_period"])
+        self.u[:] = u
+        self.v[:] = v
+        self.refractory_period_end[:] = end
+        self.s_out.send(s)
+
+
+# --------------------------------------------------------------- fixed point
+class AbstractPyLifModelFixed(PyLoihiProcessModel):
+    """Bit-exact fixed-point LIF dynamics (spec: "LIF, fixed point").
+
+    Widths: ``u``, ``v`` 24-bit signed (stored in int32); ``du``, ``dv``
+    12-bit unsigned; ``bias_mant`` 13-bit signed; ``bias_exp`` -8..7;
+    ``vth`` 17-bit unsigned. Ranges are checked before the first step (and
+    again after any host write to a Var): a ``ValueError`` names the
+    parameter.
+    """
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: int = LavaPyType(int, np.int32, precision=12)
+    dv: int = LavaPyType(int, np.int32, precision=12)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    vth: int = LavaPyType(int, np.int32, precision=17)
+
+    _params = None
+    _checked_inits = False
+
+    def on_var_update(self) -> None:
+        self._params = None       # a parameter may have changed: re-check
+
+    def fixed_params(self):
+        """``(du, dv, effective_bias, effective_vth)``, validated; computed
+        before the first step and again after any host write to a Var."""
+        if self._params is None:
+            du, dv, vth = _scalar(self.du), _scalar(self.dv), _scalar(self.vth)
+            proc = getattr(self, "_process", None)
+            owner = f"{type(self).__name__} of process '{proc.name}'" \
+                if proc is not None else type(self).__name__
+            if proc is not None and not self._checked_inits:
+                # The user's values before their cast to the model's ints:
+                # a fractional du (say 0.1, a float-model value) is an error
+                # here, not silently 0.
+                nx.check_lif_fixed_params(owner, **{
+                    k: getattr(proc, k).init
+                    for k in ("du", "dv", "vth", "bias_mant", "bias_exp")})
+                self._checked_inits = True
+            nx.check_lif_fixed_params(
+                owner, du=du, dv=dv, vth=vth,
+                bias_mant=self.bias_mant, bias_exp=self.bias_exp)
+            self._params = (int(du), int(dv),
+                            nx.effective_bias(self.bias_mant, self.bias_exp),
+                            nx.effective_vth(vth))
+        return self._params
+
+    def lif_update(self, a_in: np.ndarray) -> np.ndarray:
+        """Update ``u`` and ``v`` in place; return the spikes."""
+        du, dv, bias, vth = self.fixed_params()
+        u, v, s = nx.lif_fixed_step(self.u, self.v, a_in, du, dv, bias, vth)
+        self.u[:] = u
+        self.v[:] = v
+        return s
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        self.s_out.send(self.lif_update(a_in))
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyLifModelBitAcc(AbstractPyLifModelFixed):
+    """LIF bit-exact with Loihi's (and kilauea's) fixed-point dynamics."""
+
+
+@implements(proc=LIFReset, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyLifResetModelBitAcc(AbstractPyLifModelFixed):
+    """LIFReset, bit-exact: ``u = v = 0`` at the reset steps, then LIF."""
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        if nx.is_reset_step(self.time_step, self.proc_params["reset_interval"],
+                            self.proc_params["reset_offset"]):
+            self.u[:] = 0
+            self.v[:] = 0
+        self.s_out.send(self.lif_update(a_in))
+
+
+@implements(proc=LIFRefractory, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyLifRefractoryModelFixed(AbstractPyLifModelFixed):
+    """LIFRefractory with the fixed-point LIF arithmetic (kilauea's; lava-nc
+    has only the float model): ``v`` frozen during the period."""
+
+    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, np.int32)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        du, dv, bias, vth = self.fixed_params()
+        u, v, end, s = nx.lif_refractory_fixed_step(
+            self.u, self.v, self.refractory_period_end, a_in, du, dv, bias,
+            vth, self.time_step, self.proc_params["refractory_period"])
+        self.u[:] = u
+        self.v[:] = v
+        self.refractory_period_end[:] = end
+        self.s_out.send(s)

@@ -1,0 +1,99 @@
+"""Monitor: records a Var or an OutPort of another process, step by step.
+
+``probe(target, num_steps)`` creates, on the Monitor, a RefPort connected to
+the target Var (read in the post-management phase, i.e. the value after the
+step's update) or an InPort connected from the target OutPort (what it sent
+in the step), plus a Var of shape ``(num_steps, *target.shape)`` holding the
+recording: row ``t - 1`` is step ``t``. Steps after ``num_steps`` (counted
+from the first run) are not recorded. ``get_data()`` returns
+``{process_name: {var_or_port_name: array[num_steps, ...]}}``.
+"""
+from __future__ import annotations
+
+import typing as ty
+
+from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort, RefPort
+
+
+class Monitor(AbstractProcess):
+    """Probe Vars and OutPorts of other processes.
+
+    Attributes
+    ----------
+    data : dict
+        Filled by ``get_data()``: ``data[proc_name][target_name]`` is the
+        recording of one probe.
+    target_names : dict
+        Name of each recording Var -> ``[process name, target name]``.
+    """
+
+    def __init__(self, *, name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
+        super().__init__(name=name, log_config=log_config, **kwargs)
+        self.data: dict = {}
+        self.target_names: dict = {}
+        self.proc_params["RefPorts"] = []
+        self.proc_params["VarsData1"] = []
+        self.proc_params["InPorts"] = []
+        self.proc_params["VarsData2"] = []
+        self.proc_params["n_ref_ports"] = 0
+        self.proc_params["n_in_ports"] = 0
+
+    def probe(self, target: ty.Union[Var, OutPort], num_steps: int) -> None:
+        """Record ``target`` (a Var or an OutPort of some process) for the
+        first ``num_steps`` steps."""
+        if isinstance(num_steps, bool) or int(num_steps) != num_steps \
+                or num_steps < 1:
+            raise ValueError("Monitor.probe: 'num_steps' must be a positive "
+                             f"integer, got {num_steps!r}")
+        num_steps = int(num_steps)
+        shape = tuple(target.shape)
+        params = self.proc_params
+        if isinstance(target, Var):
+            k = params["n_ref_ports"]
+            port_name, var_name = f"ref_port_{k}", f"var_read_{k}"
+            port = RefPort(shape=shape)
+            setattr(self, port_name, port)
+            setattr(self, var_name, Var(shape=(num_steps,) + shape, init=0.0))
+            port.connect_var(target)
+            params["RefPorts"].append(port_name)
+            params["VarsData1"].append(var_name)
+            params["n_ref_ports"] = k + 1
+        elif isinstance(target, OutPort):
+            k = params["n_in_ports"]
+            port_name, var_name = f"in_port_{k}", f"out_read_{k}"
+            port = InPort(shape=shape)
+            setattr(self, port_name, port)
+            setattr(self, var_name, Var(shape=(num_steps,) + shape, init=0.0))
+            port.connect_from(target)
+            params["InPorts"].append(port_name)
+            params["VarsData2"].append(var_name)
+            params["n_in_ports"] = k + 1
+        else:
+            raise TypeError("Monitor.probe: the target must be a Var or an "
+                            f"OutPort, got {target!r}")
+        proc_name, target_name = str(target.process.name), str(target.name)
+        self.target_names[var_name] = [proc_name, target_name]
+        self.data.setdefault(proc_name, {})[target_name] = 0
+
+    def get_data(self) -> dict:
+        """The recordings: ``{proc_name: {target_name: array[T, ...]}}``."""
+        for var_name, (proc_name, target_name) in self.target_names.items():
+            self.data[proc_name][target_name] = getattr(self, var_name).get()
+        return self.data
+
+    def plot(self, ax, target: ty.Union[Var, OutPort], *args, **kwargs) -> None:
+        """Plot the recording of ``target`` into the matplotlib Axes ``ax``
+        (one line per element; x: time step). Extra arguments go to
+        ``ax.plot``."""
+        data = self.get_data()
+        try:
+            values = data[target.process.name][target.name]
+        except KeyError:
+            raise ValueError(f"Monitor {self.name} does not probe "
+                             f"{target.process.name}.{target.name}") from None
+        ax.set_title(target.process.name)
+        ax.set_xlabel("Time step")
+        ax.set_ylabel(target.name)
+        steps = range(1, len(values) + 1)
+        ax.plot(steps, values.reshape(len(values), -1), *args, **kwargs)

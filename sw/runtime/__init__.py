@@ -1,0 +1,1 @@
+"""The runtime: model selection, building, and the CPU executor."""

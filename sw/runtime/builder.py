@@ -1,0 +1,285 @@
+"""Building a network: models chosen, sub-processes expanded, ports resolved.
+
+The result (``Network``) is what an executor needs: the leaf processes with
+their model instances, the flat channels between leaf ports (hierarchical
+and virtual ports resolved, their transforms composed), and where each Var's
+value lives.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing as ty
+from collections import deque
+
+import numpy as np
+
+from ..core.exceptions import ModelNotFoundError, PortConnectionError
+from ..core.model import (AbstractNcProcessModel, AbstractPyProcessModel,
+                          AbstractSubProcessModel)
+from ..core.ports import (AbstractPort, AbstractVirtualPort, InPort, OutPort,
+                          RefPort, VarPort)
+from ..core.process import AbstractProcess
+from ..core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
+                            PyVarPort)
+from ..core.variable import Var, _is_sparse
+from .selection import find_models
+
+
+@dataclasses.dataclass
+class Leaf:
+    """A process executed by a model of its own."""
+
+    proc: AbstractProcess
+    model_cls: type
+    model: ty.Any = None
+    index: int = 0
+
+
+@dataclasses.dataclass
+class ChannelSpec:
+    """One flat connection from a leaf OutPort to a leaf InPort."""
+
+    src: OutPort
+    dst: InPort
+    transform: ty.Optional[ty.Callable]
+
+
+@dataclasses.dataclass
+class Network:
+    processes: list            # every process, hierarchical ones included
+    leaves: list               # Leaf, in discovery order
+    hierarchical: dict         # process -> sub-process model instance
+    channels: list             # ChannelSpec
+    var_home: dict             # Var (leaf) -> (model, attribute name)
+    host_vars: dict            # Var of a hierarchical process without alias -> value
+
+
+def _compose(f, g):
+    if f is None:
+        return g
+    if g is None:
+        return f
+    return lambda x: g(f(x))
+
+
+def _ports_of(proc) -> list:
+    return (list(proc.in_ports) + list(proc.out_ports) + list(proc.ref_ports)
+            + list(proc.var_ports))
+
+
+def _neighbour_procs(proc) -> list:
+    """Processes reached from ``proc``'s ports through links (any direction,
+    through virtual ports)."""
+    out = []
+    seen = set()
+    stack = list(_ports_of(proc))
+    while stack:
+        p = stack.pop()
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        if p.process is not None and p.process is not proc:
+            out.append(p.process)
+        if isinstance(p, AbstractVirtualPort) or p.process is proc:
+            for q, _ in p._links_out + p._links_in:
+                stack.append(q)
+            if isinstance(p, AbstractVirtualPort):
+                stack.extend(p.parents)
+    return out
+
+
+def _default_type(member):
+    if isinstance(member, InPort):
+        return LavaPyType(PyInPort.VEC_DENSE, float)
+    if isinstance(member, OutPort):
+        return LavaPyType(PyOutPort.VEC_DENSE, float)
+    if isinstance(member, RefPort):
+        return LavaPyType(PyRefPort.VEC_DENSE, float)
+    if isinstance(member, VarPort):
+        return LavaPyType(PyVarPort.VEC_DENSE, float)
+    init = member.init
+    if _is_sparse(init):
+        return LavaPyType(type(init), init.dtype)
+    if isinstance(init, np.ndarray):
+        return LavaPyType(np.ndarray, init.dtype)
+    if isinstance(init, (bool, np.bool_)):
+        return LavaPyType(np.ndarray, bool)
+    return LavaPyType(np.ndarray, np.float64)  # safe for probes of int or float Vars
+
+
+def _var_value(var: Var, lt: LavaPyType):
+    """The value a model holds for ``var`` under its declared type."""
+    cls = lt.cls
+    if _is_sparse(var.init):
+        val = var.init.copy()
+        if lt.d_type is not None:
+            val = val.astype(lt.d_type)
+        return val
+    if isinstance(cls, type) and issubclass(cls, np.ndarray):
+        return np.array(var.init_value(), dtype=lt.d_type if lt.d_type is not None else None)
+    if cls in (int, float, bool, complex):
+        arr = np.asarray(var.init)
+        if arr.size != 1:
+            raise ValueError(
+                f"Var {var.full_name()}: the model declares it {cls.__name__} but its "
+                f"init has {arr.size} elements")
+        return cls(arr.reshape(-1)[0].item())
+    if isinstance(cls, type):
+        try:
+            import scipy.sparse as sp
+            if issubclass(cls, sp.spmatrix) or issubclass(cls, getattr(sp, "sparray", ())):
+                return cls(np.asarray(var.init_value(), dtype=lt.d_type))
+        except ImportError:  # pragma: no cover
+            pass
+    return var.init
+
+
+def build_network(root: AbstractProcess, run_cfg) -> Network:
+    """Select models for every process connected to ``root`` and resolve ports."""
+    processes: list = []
+    seen: set = set()
+    leaves: list[Leaf] = []
+    hierarchical: dict = {}
+    queue = deque([root])
+    while queue:
+        proc = queue.popleft()
+        if id(proc) in seen:
+            continue
+        seen.add(id(proc))
+        if proc.runtime is not None:
+            raise RuntimeError(
+                f"process '{proc.name}' already belongs to another runtime; a process "
+                f"can be part of one network only")
+        processes.append(proc)
+        models = find_models(type(proc))
+        cls = run_cfg.select(proc, models)
+        if cls is None:
+            raise ModelNotFoundError(f"no ProcessModel selected for process '{proc.name}'")
+        if isinstance(cls, type) and issubclass(cls, AbstractSubProcessModel):
+            sub = proc.__dict__.get("_sub_model")
+            if sub is None:
+                # Built once per process: a second build (after a failed one)
+                # must not create and connect the sub-processes again.
+                sub = cls(proc)
+                object.__setattr__(proc, "_sub_model", sub)
+                children = sub.find_sub_procs()
+                proc.register_sub_procs(children)
+            elif type(sub) is not cls:
+                raise ModelNotFoundError(
+                    f"process '{proc.name}' was already expanded by {type(sub).__name__}; "
+                    f"it cannot be expanded again by {cls.__name__}")
+            else:
+                children = sub.find_sub_procs()
+            hierarchical[proc] = sub
+            queue.extend(children.values())
+        elif isinstance(cls, type) and issubclass(cls, (AbstractPyProcessModel,
+                                                         AbstractNcProcessModel)):
+            # chip (Nc) leaves get no Python model instance: the chip executor
+            # takes them
+            leaves.append(Leaf(proc, cls, index=len(leaves)))
+        else:
+            raise ModelNotFoundError(
+                f"process '{proc.name}': model {cls!r} cannot run on the CPU runtime")
+        queue.extend(_neighbour_procs(proc))
+        if proc.parent_proc is not None:
+            queue.append(proc.parent_proc)
+
+    # ------------------------------------------------ model instances
+    var_home: dict = {}
+    for leaf in leaves:
+        if issubclass(leaf.model_cls, AbstractPyProcessModel):
+            leaf.model = _instantiate(leaf, var_home)
+    leaf_procs = {id(lf.proc) for lf in leaves}
+
+    # ------------------------------------------------ host-held Vars
+    host_vars: dict = {}
+    for proc in hierarchical:
+        for var in proc.vars:
+            if var.aliased_var is None:
+                host_vars[var] = var.init_value()
+
+    # ------------------------------------------------ flat channels
+    channels = []
+    for leaf in leaves:
+        for port in leaf.proc.out_ports:
+            for dst, fn in _follow(port, leaf_procs, InPort):
+                channels.append(ChannelSpec(port, dst, fn))
+    return Network(processes, leaves, hierarchical, channels, var_home, host_vars)
+
+
+def _follow(port: AbstractPort, leaf_procs: set, terminal: type):
+    """(leaf port of type ``terminal``, composed transform) reached from ``port``."""
+    out = []
+    stack = [(port, None, 0)]
+    while stack:
+        p, fn, depth = stack.pop()
+        if depth > 1000:
+            raise PortConnectionError(f"{port.describe()}: connection loop through ports")
+        if p is not port and isinstance(p, terminal) and not isinstance(p, AbstractVirtualPort) \
+                and p.process is not None and id(p.process) in leaf_procs:
+            out.append((p, fn))
+            continue
+        for q, g in reversed(p._links_out):
+            stack.append((q, _compose(fn, g), depth + 1))
+    return out
+
+
+def _instantiate(leaf: Leaf, var_home: dict):
+    proc, cls = leaf.proc, leaf.model_cls
+    model = cls(proc.proc_params)
+    model._process = proc
+    if getattr(model, "proc_params", None) is None:
+        model.proc_params = proc.proc_params
+    for var in proc.vars:
+        lt = getattr(model, var.name, None)
+        if not isinstance(lt, LavaPyType):
+            lt = _default_type(var)
+        setattr(model, var.name, _var_value(var, lt))
+        var_home[var] = (model, var.name)
+    py_ports = []
+    for port in list(proc.in_ports) + list(proc.out_ports) + list(proc.ref_ports) \
+            + list(proc.var_ports):
+        lt = getattr(model, port.name, None)
+        if not isinstance(lt, LavaPyType):
+            lt = _default_type(port)
+        kind = {InPort: PyInPort, OutPort: PyOutPort, RefPort: PyRefPort,
+                VarPort: PyVarPort}
+        base = next(v for k, v in kind.items() if isinstance(port, k))
+        pcls = lt.cls if isinstance(lt.cls, type) and issubclass(lt.cls, base) else base.VEC_DENSE
+        pyport = pcls(proc, model, port.name, port.shape,
+                      lt.d_type if lt.d_type is not None else float)
+        setattr(model, port.name, pyport)
+        py_ports.append(pyport)
+    if hasattr(model, "py_ports"):
+        model.py_ports = py_ports
+    return model
+
+
+def resolve_ref_target(ref: RefPort, network: Network):
+    """(model, attribute, Var) that a leaf RefPort reads and writes, or None."""
+    stack = [(ref, None)]
+    ends = []
+    while stack:
+        p, fn = stack.pop()
+        if p._links_out:
+            for q, g in p._links_out:
+                stack.append((q, _compose(fn, g)))
+        elif p is not ref:
+            ends.append((p, fn))
+    if not ends:
+        return None
+    if len(ends) > 1:
+        raise PortConnectionError(f"{ref.describe()} is connected to several VarPorts")
+    end, fn = ends[0]
+    if fn is not None:
+        raise PortConnectionError(
+            f"{ref.describe()}: reshaped or concatenated RefPort connections are not "
+            f"supported by the CPU runtime")
+    if not isinstance(end, VarPort):
+        raise PortConnectionError(f"{ref.describe()} does not lead to a VarPort")
+    var = end.var.resolve()
+    if var not in network.var_home:
+        raise PortConnectionError(
+            f"{ref.describe()}: Var {var.full_name()} is not held by a leaf process model")
+    model, attr = network.var_home[var]
+    return model, attr, var

@@ -1,0 +1,248 @@
+"""``Runtime``: owns a built network and its executor; runs, pauses, stops.
+
+One OS process. A blocking ``RunSteps`` runs in the caller's thread; a
+non-blocking ``RunSteps`` and ``RunContinuous`` run in one background
+thread. ``pause``, ``wait``, ``stop``, ``Var.get`` and ``Var.set`` may be
+called from the caller's thread at any time: while a background run goes on,
+Var access happens between two time steps.
+"""
+from __future__ import annotations
+
+import threading
+
+from ..core.exceptions import (RuntimeStateError, RuntimeStoppedError)
+from ..core.run_conditions import RunContinuous, RunSteps
+from ..core.run_configs import CpuSimCfg, RunConfig
+from ..core.variable import Var
+from .builder import build_network
+from .executor import CpuExecutor
+
+
+class Runtime:
+    """The running form of a network of processes."""
+
+    def __init__(self, network, run_cfg: RunConfig):
+        self.network = network
+        self.run_cfg = run_cfg
+        make = getattr(run_cfg, "make_executors", None)
+        self.executors: list = make(network) if make is not None else [CpuExecutor(network)]
+        self.time_step = 0          # last completed time step
+        self.state = "ready"        # ready, running, paused, stopped, failed
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._pause_req = False
+        self._stop_req = False
+        self._access_req = False
+        self._access_lock = threading.Lock()
+        self._at_boundary = threading.Event()
+        self._access_done = threading.Event()
+
+    # ------------------------------------------------------------ build
+    @classmethod
+    def build(cls, proc, run_cfg=None) -> "Runtime":
+        if run_cfg is None:
+            run_cfg = CpuSimCfg()
+        if not isinstance(run_cfg, RunConfig):
+            raise TypeError(f"run_cfg must be a run configuration (e.g. CpuSimCfg()), "
+                            f"got {run_cfg!r}")
+        network = build_network(proc, run_cfg)
+        rt = cls(network, run_cfg)
+        for p in network.processes:
+            p._runtime = rt
+        return rt
+
+    @property
+    def executor(self):
+        """The first (with the CPU run configuration: the only) executor."""
+        return self.executors[0]
+
+    def _run_steps(self, t_first: int, n: int) -> None:
+        exs = self.executors
+        if len(exs) == 1:
+            exs[0].run_steps(t_first, n)
+            return
+        for t in range(t_first, t_first + n):
+            for ex in exs:
+                ex.run_steps(t, 1)
+
+    def _owner(self, var):
+        for ex in self.executors:
+            if ex.owns(var):
+                return ex
+        return None
+
+    @property
+    def processes(self) -> list:
+        return list(self.network.processes)
+
+    # ------------------------------------------------------------ running
+    def _check_can_run(self):
+        if self.state == "stopped":
+            raise RuntimeStoppedError("the runtime was stopped; build a new network to run again")
+        if self.state == "failed":
+            raise RuntimeStateError(
+                f"the runtime failed at time step {self.time_step + 1} ({self._error}); "
+                "build a new network to run again")
+        if self._thread is not None and self._thread.is_alive():
+            raise RuntimeStateError("a run is already going on; pause(), wait() or stop() it first")
+
+    def run(self, condition) -> None:
+        self._check_can_run()
+        self._reap()
+        if isinstance(condition, RunSteps):
+            n = condition.num_steps
+        elif isinstance(condition, RunContinuous):
+            n = None
+        else:
+            raise TypeError(f"unknown run condition {condition!r}")
+        self._pause_req = self._stop_req = False
+        self._error = None
+        for ex in self.executors:
+            ex.begin_run(n or 0)
+        if n is not None and condition.blocking:
+            self.state = "running"
+            try:
+                self._run_steps(self.time_step + 1, n)
+                self.time_step += n
+                for ex in self.executors:
+                    ex.end_run()
+            except BaseException as e:
+                self._fail(e)
+                raise
+            self.state = "ready"
+            return
+        self.state = "running"
+        self._thread = threading.Thread(target=self._background, args=(n,),
+                                        daemon=True, name="kilauea-runtime")
+        self._thread.start()
+
+    def _fail(self, e):
+        self.state = "failed"
+        self._error = e
+        failed_step = getattr(e, "time_step", None)
+        if failed_step is not None:
+            self.time_step = failed_step - 1
+
+    def _background(self, n):
+        done = 0
+        try:
+            while n is None or done < n:
+                if self._stop_req or self._pause_req:
+                    break
+                if self._access_req:
+                    self._at_boundary.set()
+                    self._access_done.wait()
+                    continue
+                self._run_steps(self.time_step + 1, 1)
+                self.time_step += 1
+                done += 1
+            for ex in self.executors:
+                ex.end_run()
+            self.state = "paused" if self._pause_req else "ready"
+        except BaseException as e:  # noqa: BLE001 - surfaced in the caller
+            self._fail(e)
+            self._error_pending = True
+        finally:
+            self._at_boundary.set()
+
+    def _reap(self):
+        """Join a finished background thread; re-raise its error once."""
+        t = self._thread
+        if t is not None and not t.is_alive():
+            t.join()
+            self._thread = None
+        if getattr(self, "_error_pending", False):
+            self._error_pending = False
+            raise self._error
+
+    def _join(self):
+        t = self._thread
+        if t is not None:
+            t.join()
+        self._reap()
+
+    def pause(self) -> None:
+        """Stop a background run after the step in progress; ``run`` resumes."""
+        if self._thread is not None:
+            self._pause_req = True
+            self._join()
+            if self.state == "ready":
+                self.state = "paused"
+        else:
+            self._reap()
+
+    def wait(self) -> None:
+        """Wait for a background run to finish (re-raises its error)."""
+        self._join()
+
+    def stop(self) -> None:
+        """End the runtime: threads are closed, Var values are gone."""
+        if self.state == "stopped":
+            return
+        self._stop_req = True
+        err = None
+        try:
+            self._join()
+        except BaseException as e:  # noqa: BLE001
+            err = e
+        for ex in self.executors:
+            ex.stop()
+        self.state = "stopped"
+        if err is not None:
+            raise err
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ------------------------------------------------------------ Vars
+    def _between_steps(self, fn):
+        """Run ``fn`` when no step is executing (from the caller's thread)."""
+        if self._thread is None or not self._thread.is_alive() \
+                or threading.current_thread() is self._thread:
+            return fn()
+        with self._access_lock:
+            self._access_done.clear()
+            self._at_boundary.clear()
+            self._access_req = True
+            try:
+                while not self._at_boundary.wait(0.05):
+                    if not self._thread.is_alive():
+                        break
+                return fn()
+            finally:
+                self._access_req = False
+                self._access_done.set()
+
+    def _check_vars_available(self, var: Var):
+        if self.state == "stopped":
+            raise RuntimeStoppedError(
+                f"Var {var.full_name()}: the runtime was stopped, its values are gone "
+                "(read Vars before calling stop())")
+
+    def get_var(self, var: Var, idx=None):
+        self._check_vars_available(var)
+        leaf = var.resolve()
+        ex = self._owner(leaf)
+        if ex is not None:
+            return self._between_steps(lambda: ex.get_var(leaf, idx))
+        if leaf in self.network.host_vars:
+            val = self.network.host_vars[leaf].copy()
+            return val if idx is None else val[idx]
+        raise KeyError(f"Var {var.full_name()} is not part of this runtime")
+
+    def set_var(self, var: Var, value, idx=None) -> None:
+        self._check_vars_available(var)
+        leaf = var.resolve()
+        ex = self._owner(leaf)
+        if ex is not None:
+            self._between_steps(lambda: ex.set_var(leaf, value, idx))
+            return
+        if leaf in self.network.host_vars:
+            cur = self.network.host_vars[leaf]
+            if idx is None:
+                cur[...] = value
+            else:
+                cur[idx] = value
+            return
+        raise KeyError(f"Var {var.full_name()} is not part of this runtime")

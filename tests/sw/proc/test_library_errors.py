@@ -1,0 +1,86 @@
+"""Bad parameters: rejected at construction when invalid for every model,
+at model build when invalid for the fixed-point models; errors name the
+parameter."""
+import numpy as np
+import pytest
+
+from kilauea import LIF, Dense, DelayDense, Sparse, LIFReset, LIFRefractory
+from kilauea.core.run_conditions import RunSteps
+from kilauea.core.run_configs import CpuSimCfg
+from kilauea.proc.io.sink import RingBuffer as Sink
+from kilauea.proc.io.source import RingBuffer as Source
+
+W = np.ones((2, 3), int)
+
+
+@pytest.mark.parametrize("cls", [Dense, Sparse])
+@pytest.mark.parametrize("kwargs,param", [
+    (dict(weight_exp=8), "weight_exp"), (dict(weight_exp=-9), "weight_exp"),
+    (dict(weight_exp=1.5), "weight_exp"),
+    (dict(num_weight_bits=0), "num_weight_bits"),
+    (dict(num_weight_bits=9), "num_weight_bits"),
+    (dict(num_message_bits=-1), "num_message_bits"),
+    (dict(num_message_bits=25), "num_message_bits"),
+    (dict(sign_mode="MIXED"), "sign_mode"),
+])
+def test_connection_params_rejected(cls, kwargs, param):
+    with pytest.raises((ValueError, TypeError), match=param):
+        cls(weights=W, **kwargs)
+
+
+def test_connection_edges_accepted():
+    Dense(weights=W, weight_exp=-8, num_weight_bits=1, num_message_bits=24)
+    Dense(weights=W, weight_exp=7)
+    DelayDense(weights=W, delays=63)
+
+
+@pytest.mark.parametrize("weights", [np.ones(3), np.ones((2, 2, 2)),
+                                     np.array([[1, np.nan]])])
+def test_bad_weights(weights):
+    with pytest.raises(ValueError, match="weights"):
+        Dense(weights=weights)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(delays=64), dict(delays=-1), dict(delays=np.full((2, 3), 1.5)),
+    dict(delays=np.zeros((3, 2), int)), dict(delays=0, max_delay=64),
+    dict(delays=np.array([[0, 0, 64], [0, 0, 0]])),
+])
+def test_delay_dense_delays_rejected(kwargs):
+    with pytest.raises(ValueError, match="delay"):
+        DelayDense(weights=W, **kwargs)
+
+
+@pytest.mark.parametrize("cls,kwargs,param", [
+    (LIF, dict(shape=(0,)), "shape"),
+    (LIF, dict(shape=(3,), vth=[1, 2]), "vth"),
+    (LIF, dict(shape=(3,), du=[0.1, 0.2]), "du"),
+    (LIF, dict(shape=(3,), bias_mant=[1, 2]), "bias_mant"),
+    (LIFReset, dict(shape=(3,), reset_interval=0), "reset_interval"),
+    (LIFReset, dict(shape=(3,), reset_offset=-1), "reset_offset"),
+    (LIFRefractory, dict(shape=(3,), refractory_period=0), "refractory_period"),
+    (Sink, dict(shape=(3,), buffer=0), "buffer"),
+    (Source, dict(data=np.ones(4)), "data"),
+])
+def test_process_params_rejected(cls, kwargs, param):
+    with pytest.raises(ValueError, match=param):
+        cls(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,param", [
+    (dict(du=4096), "du"), (dict(dv=-1), "dv"), (dict(du=0.1), "du"),
+    (dict(bias_mant=4096), "bias_mant"), (dict(bias_mant=[1, -4097]), "bias_mant"),
+    (dict(bias_exp=8), "bias_exp"), (dict(bias_exp=[0, -9]), "bias_exp"),
+    (dict(vth=1 << 17), "vth"), (dict(vth=-1), "vth"),
+])
+def test_fixed_point_ranges_checked_at_build(kwargs, param):
+    lif = LIF(shape=(2,), name="bad_lif", **kwargs)     # fine for float models
+    lif.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg())
+    lif.stop()
+    lif = LIF(shape=(2,), name="bad_lif", **kwargs)
+    with pytest.raises(Exception, match=param) as info:
+        lif.run(condition=RunSteps(num_steps=1),
+                run_cfg=CpuSimCfg(select_tag="fixed_pt"))
+    text = str(info.value) + str(info.value.__cause__)
+    assert "bad_lif" in text
+    lif.stop()
