@@ -1,0 +1,236 @@
+"""The mesh router: five ports, XY routing, input FIFOs, round-robin outputs.
+
+One `Router` sits in every tile. Ports are numbered by `Port` (N, E, S, W,
+local). Rows grow southward: tile (x, y) has (x, y - 1) to its north and
+(x + 1, y) to its east; the host port hangs off the west side of tile (0, 0).
+
+Datapath, per router:
+
+* an input FIFO (`PacketFifo`, `fifo_depth` flits) behind every input;
+* the head of each FIFO is routed combinationally (dimension-ordered XY:
+  first along x, then along y; a host-bound packet, `dst.host = 1`, is routed
+  to tile (0, 0) and leaves it west);
+* one round-robin arbiter per output picks among the heads that want it;
+  the output's `valid` and `payload` come straight from the chosen head, so a
+  flit written into a FIFO at cycle c can be written into the next router's
+  FIFO at cycle c + 1: one cycle per hop at zero load.
+
+Stream rules: an output's `valid` never depends on its `ready`; once an
+output offers a flit it keeps offering the same flit until it is taken (the
+arbiter's choice is held while the output is blocked). An input's `ready`
+depends only on its FIFO's fill level. Each output moves at most one flit per
+cycle; an input FIFO's head wants exactly one output, so no flit is ever
+duplicated, and flits of one input leave in FIFO order, so packets between one
+source and one destination are never reordered (they all follow the same XY
+path through the same FIFOs).
+
+A port that does not exist (the mesh edge) has no FIFO; a flit routed to a
+missing output (a destination outside the mesh) stays at the head of its
+FIFO, and the barrier's hang diagnostic names it. The host port refuses such
+destinations from the host.
+"""
+from __future__ import annotations
+
+import enum as py_enum
+from typing import Iterable
+
+from amaranth.hdl import Array, Cat, Module, Mux, Signal
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from .packet import Packet
+
+__all__ = ["Port", "PacketFifo", "Router", "route_xy", "N_PORTS"]
+
+
+class Port(py_enum.IntEnum):
+    """Router port numbers."""
+    N = 0
+    E = 1
+    S = 2
+    W = 3
+    L = 4  # local: the tile's core (or, for W of tile (0, 0), the host port)
+
+
+N_PORTS = len(Port)
+
+
+def route_xy(x: int, y: int, dst_x: int, dst_y: int, dst_host: bool) -> Port:
+    """The output port a router at (x, y) picks for a destination (Python
+    reference of the RTL's routing function)."""
+    if dst_host:
+        dst_x, dst_y = 0, 0
+    if dst_x > x:
+        return Port.E
+    if dst_x < x:
+        return Port.W
+    if dst_y > y:
+        return Port.S
+    if dst_y < y:
+        return Port.N
+    return Port.W if dst_host else Port.L
+
+
+class PacketFifo(wiring.Component):
+    """A first-word-fall-through FIFO of `depth` flits, held in registers.
+
+    `w` accepts while the FIFO is not full (`w.ready` depends only on the fill
+    level); `r.valid` is high while it holds a flit and `r.payload` is the
+    oldest flit. A flit written at cycle c is readable at c + 1. `slots`,
+    `rd_ptr` and `level` are public so diagnostics can list what it holds.
+    """
+
+    def __init__(self, depth: int):
+        if depth < 1:
+            raise ValueError(f"PacketFifo depth must be at least 1, not {depth}")
+        self.depth = depth
+        super().__init__({
+            "w": In(stream.Signature(Packet)),
+            "r": Out(stream.Signature(Packet)),
+            "level": Out(range(depth + 1)),
+        })
+        self.slots = [Signal(Packet.size, name=f"slot{i}") for i in range(depth)]
+        self.rd_ptr = Signal(range(depth))
+        self.wr_ptr = Signal(range(depth))
+
+    def elaborate(self, platform):
+        m = Module()
+        depth = self.depth
+        do_w = Signal()
+        do_r = Signal()
+        m.d.comb += [
+            self.w.ready.eq(self.level != depth),
+            self.r.valid.eq(self.level != 0),
+            do_w.eq(self.w.valid & self.w.ready),
+            do_r.eq(self.r.valid & self.r.ready),
+        ]
+        if depth == 1:
+            m.d.comb += self.r.payload.eq(self.slots[0])
+            with m.If(do_w):
+                m.d.sync += self.slots[0].eq(self.w.payload)
+        else:
+            m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
+            with m.If(do_w):
+                with m.Switch(self.wr_ptr):
+                    for i, slot in enumerate(self.slots):
+                        with m.Case(i):
+                            m.d.sync += slot.eq(self.w.payload)
+                m.d.sync += self.wr_ptr.eq(Mux(self.wr_ptr == depth - 1, 0, self.wr_ptr + 1))
+            with m.If(do_r):
+                m.d.sync += self.rd_ptr.eq(Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1))
+        with m.If(do_w & ~do_r):
+            m.d.sync += self.level.eq(self.level + 1)
+        with m.Elif(do_r & ~do_w):
+            m.d.sync += self.level.eq(self.level - 1)
+        return m
+
+
+class Router(wiring.Component):
+    """The router of tile (`x`, `y`).
+
+    Parameters
+    ----------
+    x, y : this tile's coordinates (constants of the design).
+    fifo_depth : flits per input FIFO.
+    ports : the ports that exist (default: all five). Inputs not listed have
+        no FIFO and ignore their `valid`; outputs not listed never assert
+        `valid`.
+
+    Members
+    -------
+    inp : ``In(stream.Signature(Packet)).array(5)``, indexed by `Port`.
+    out : ``Out(stream.Signature(Packet)).array(5)``, indexed by `Port`.
+    empty : ``Out(1)``, high when every input FIFO is empty.
+    """
+
+    def __init__(self, x: int, y: int, fifo_depth: int = 4,
+                 ports: Iterable[Port] = tuple(Port)):
+        self.x, self.y = int(x), int(y)
+        self.fifo_depth = int(fifo_depth)
+        self.ports = frozenset(Port(p) for p in ports)
+        super().__init__({
+            "inp": In(stream.Signature(Packet)).array(N_PORTS),
+            "out": Out(stream.Signature(Packet)).array(N_PORTS),
+            "empty": Out(1),
+        })
+        # Created here (not in elaborate) so diagnostics can reach them.
+        self.fifos: dict[Port, PacketFifo] = {
+            p: PacketFifo(self.fifo_depth) for p in Port if p in self.ports}
+
+    def _route(self, m: Module, head, name: str) -> Signal:
+        """One-hot (5 bits) output request of a FIFO head."""
+        want = Signal(N_PORTS, name=f"want_{name}")
+        tx = Signal(4, name=f"tx_{name}")
+        ty = Signal(4, name=f"ty_{name}")
+        m.d.comb += [
+            tx.eq(Mux(head.dst.host, 0, head.dst.x)),
+            ty.eq(Mux(head.dst.host, 0, head.dst.y)),
+        ]
+        with m.If(tx > self.x):
+            m.d.comb += want[Port.E].eq(1)
+        with m.Elif(tx < self.x):
+            m.d.comb += want[Port.W].eq(1)
+        with m.Elif(ty > self.y):
+            m.d.comb += want[Port.S].eq(1)
+        with m.Elif(ty < self.y):
+            m.d.comb += want[Port.N].eq(1)
+        with m.Elif(head.dst.host):
+            m.d.comb += want[Port.W].eq(1)
+        with m.Else():
+            m.d.comb += want[Port.L].eq(1)
+        return want
+
+    def elaborate(self, platform):
+        m = Module()
+        ins = [p for p in Port if p in self.ports]
+        n_in = len(ins)
+        for p, fifo in self.fifos.items():
+            m.submodules[f"fifo_{p.name}"] = fifo
+            wiring.connect(m, wiring.flipped(self.inp[p]), fifo.w)
+        m.d.comb += self.empty.eq(Cat(f.level == 0 for f in self.fifos.values()).all())
+
+        # requests: req[o][k] = input ins[k] has a head that wants output o
+        want = {p: self._route(m, self.fifos[p].r.payload, p.name) for p in ins}
+        pops = {p: [] for p in ins}
+        for o in Port:
+            out = self.out[o]
+            if o not in self.ports or n_in == 0:
+                m.d.comb += out.valid.eq(0)
+                continue
+            req = Signal(n_in, name=f"req_{o.name}")
+            m.d.comb += req.eq(Cat(self.fifos[p].r.valid & want[p][o] for p in ins))
+            grant = Signal(n_in, name=f"grant_{o.name}")
+            last = Signal(range(n_in), name=f"last_{o.name}")     # last input served
+            hold = Signal(name=f"hold_{o.name}")                   # blocked last cycle
+            held = Signal(n_in, name=f"held_{o.name}")
+            with m.If(hold):
+                m.d.comb += grant.eq(held)
+            with m.Else():
+                # round robin: the first requester after the last one served
+                with m.Switch(last):
+                    for lp in range(n_in):
+                        with m.Case(lp):
+                            order = [(lp + 1 + k) % n_in for k in range(n_in)]
+                            with m.If(req[order[0]]):
+                                m.d.comb += grant[order[0]].eq(1)
+                            for k in order[1:]:
+                                with m.Elif(req[k]):
+                                    m.d.comb += grant[k].eq(1)
+            m.d.comb += out.valid.eq((grant & req).any())
+            with m.Switch(grant):
+                for k, p in enumerate(ins):
+                    with m.Case(1 << k):
+                        m.d.comb += out.payload.eq(self.fifos[p].r.payload)
+            with m.If(out.valid & out.ready):
+                m.d.sync += hold.eq(0)
+                with m.Switch(grant):
+                    for k in range(n_in):
+                        with m.Case(1 << k):
+                            m.d.sync += last.eq(k)
+            with m.Elif(out.valid):
+                m.d.sync += [hold.eq(1), held.eq(grant)]
+            for k, p in enumerate(ins):
+                pops[p].append(grant[k] & out.ready)
+        for p in ins:
+            m.d.comb += self.fifos[p].r.ready.eq(Cat(pops[p]).any() if pops[p] else 0)
+        return m
