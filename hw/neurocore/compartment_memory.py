@@ -1,0 +1,105 @@
+"""Word layouts of the neuron engine's memories: STATE, PARAM, PROFILE, UCODE.
+
+All four are arrays of 32-bit words, addressed by the host (MemBus / WRITE and
+READ packets) exactly as listed here, and interpreted the same way by the RTL
+(`neuron_engine.py`), the golden interpreter (`kilauea.sim.golden.neuron`) and
+the compiler (`kilauea.neurons`).
+
+STATE    n_compartments x STATE_WORDS words. Word `c * STATE_WORDS + i` is
+         state word i of compartment c (LDS/STS i). Meaning per program (u, v, ...).
+PARAM    n_compartments x PARAM_WORDS words. Word `c * PARAM_WORDS + 0` is the
+         compartment header: bits [PROFILE_FIELD_BITS-1:0] its profile index
+         (other bits 0). Words 1.. are per-compartment parameters (LDP i).
+PROFILE  n_profiles x PROFILE_WORDS words. Word `p * PROFILE_WORDS + 0` is the
+         profile header: bits [15:0] the program's entry address in UCODE.
+         Words 1.. are shared parameters (LDC i).
+UCODE    n_ucode instruction words (see `kilauea.hw.isa`).
+
+Values are stored as 32-bit two's complement; the Python helpers take and
+return signed ints (numpy int64 arrays).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..params import ChipParams
+
+__all__ = [
+    "STATE_WORDS", "PARAM_WORDS", "PROFILE_WORDS", "ENTRY_BITS", "PROFILE_FIELD_BITS",
+    "memory_depths", "profile_bits",
+    "state_addr", "param_addr", "profile_addr",
+    "to_u32", "to_s32", "pack_param_header", "unpack_param_header",
+    "pack_profile_header", "unpack_profile_header",
+]
+
+STATE_WORDS = 4        # state words per compartment
+PARAM_WORDS = 4        # parameter words per compartment (word 0: header)
+PROFILE_WORDS = 16     # words per profile (word 0: header)
+ENTRY_BITS = 16        # width of the entry field of a profile header
+PROFILE_FIELD_BITS = 8  # width of the profile field of a compartment header
+
+
+def profile_bits(params: ChipParams) -> int:
+    """Bits of a profile index."""
+    return max(1, (params.n_profiles - 1).bit_length())
+
+
+def memory_depths(params: ChipParams) -> dict[str, int]:
+    """Depth in words of each memory the neuron engine owns."""
+    return {
+        "state": params.n_compartments * STATE_WORDS,
+        "param": params.n_compartments * PARAM_WORDS,
+        "profile": params.n_profiles * PROFILE_WORDS,
+        "ucode": params.n_ucode,
+    }
+
+
+def state_addr(compartment, word: int):
+    """Address of state word `word` of `compartment` (int or int array)."""
+    return compartment * STATE_WORDS + word
+
+
+def param_addr(compartment, word: int):
+    """Address of parameter word `word` (0: the header) of `compartment`."""
+    return compartment * PARAM_WORDS + word
+
+
+def profile_addr(profile: int, word: int) -> int:
+    """Address of word `word` (0: the header) of `profile`."""
+    return profile * PROFILE_WORDS + word
+
+
+def to_u32(x):
+    """Signed (or unsigned) ints -> 32-bit words as unsigned ints (wraps)."""
+    if isinstance(x, (int, np.integer)):
+        return int(x) & 0xFFFFFFFF
+    return np.asarray(x, dtype=np.int64) & 0xFFFFFFFF
+
+
+def to_s32(x):
+    """32-bit words -> signed ints (int or int64 array)."""
+    if isinstance(x, (int, np.integer)):
+        x = int(x) & 0xFFFFFFFF
+        return x - (1 << 32) if x >> 31 else x
+    a = np.asarray(x, dtype=np.int64) & 0xFFFFFFFF
+    return a - ((a >> 31) << 32)
+
+
+def pack_param_header(profile: int) -> int:
+    if not 0 <= profile < (1 << PROFILE_FIELD_BITS):
+        raise ValueError(f"profile index {profile} does not fit the {PROFILE_FIELD_BITS}-bit field")
+    return profile
+
+
+def unpack_param_header(word):
+    return np.asarray(word, dtype=np.int64) & ((1 << PROFILE_FIELD_BITS) - 1)
+
+
+def pack_profile_header(entry: int) -> int:
+    if not 0 <= entry < (1 << ENTRY_BITS):
+        raise ValueError(f"program entry {entry} does not fit the {ENTRY_BITS}-bit field")
+    return entry
+
+
+def unpack_profile_header(word):
+    return np.asarray(word, dtype=np.int64) & ((1 << ENTRY_BITS) - 1)
