@@ -11,11 +11,18 @@ kilauea's flat namespace, part 2 from the porting namespace ``kilauea.lava``
 (Lava's module paths with ``lava.`` replaced by ``kilauea.lava.``).
 
     .venv/bin/python docs/walkthrough.py [--out DIR] [--tag floating_pt|fixed_pt]
+                                         [--chip [--engine auto|model|pysim] [--mesh WxH]]
 
 writes ``walkthrough_part1_v.png`` and ``walkthrough_part2_v.png`` into DIR
 (default ./demo-output) and prints each layer's spike count.
 ``--tag fixed_pt`` runs the bit-exact fixed-point models, with integer
 parameters chosen so that both layers spike.
+
+``--chip`` runs the same network on the emulated kilauea chip
+(``ChipCfg``: LIF and Dense on the chip, the SpikeGenerator and the Monitors
+on the host; fixed point) with the engine ``--engine`` (default "auto", the
+fastest cycle-accurate one), and prints the compiler's report and the clock
+cycles of every step. The results are bit for bit those of ``--tag fixed_pt``.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 # Part 1: kilauea's own, flat namespace.
-from kilauea import LIF, Dense, Monitor, RunSteps, CpuSimCfg  # noqa: E402
+from kilauea import LIF, Dense, Monitor, RunSteps, CpuSimCfg, ChipCfg  # noqa: E402
 
 # Part 2: Lava's module paths, under kilauea.lava.
 from kilauea.lava.magma.core.process.process import AbstractProcess  # noqa: E402
@@ -116,8 +123,19 @@ def _spike_counts(monitor, proc) -> int:
     return int(np.count_nonzero(monitor.get_data()[proc.name]["s_out"]))
 
 
-def part1(tag: str, out_dir: str, seed: int = 0) -> dict:
-    """LIF -> Dense -> LIF from the process library, with two Monitors."""
+def _chip_results(proc, result: dict) -> None:
+    """With a chip run: the compile report and the cycles of every step."""
+    chip = proc.runtime.chip
+    if chip is not None:
+        result["report"] = str(chip.report)
+        result["cycles"] = list(chip.stats.cycles)
+        result["engine"] = getattr(chip.engine, "name", type(chip.engine).__name__)
+
+
+def part1(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
+          num_steps: int = NUM_STEPS) -> dict:
+    """LIF -> Dense -> LIF from the process library, with two Monitors
+    (``run_cfg``: default ``CpuSimCfg(select_tag=tag)``)."""
     p = PARAMS[tag]
     rng = np.random.default_rng(seed)
     lif1 = LIF(shape=(3,), name="lif1", **p["lif1"])
@@ -134,20 +152,29 @@ def part1(tag: str, out_dir: str, seed: int = 0) -> dict:
         print(f"Var: {var.name:<9}  Shape: {var.shape}  Init: {var.init}")
 
     monitor_lif1, monitor_lif2 = Monitor(), Monitor()
-    monitor_lif1.probe(lif1.v, NUM_STEPS)
-    monitor_lif2.probe(lif2.v, NUM_STEPS)
+    monitor_lif1.probe(lif1.v, num_steps)
+    monitor_lif2.probe(lif2.v, num_steps)
+    monitor_u = Monitor()
+    monitor_u.probe(lif1.u, num_steps)
+    monitor_u.probe(lif2.u, num_steps)
     spikes1, spikes2 = Monitor(), Monitor()
-    spikes1.probe(lif1.s_out, NUM_STEPS)
-    spikes2.probe(lif2.s_out, NUM_STEPS)
+    spikes1.probe(lif1.s_out, num_steps)
+    spikes2.probe(lif2.s_out, num_steps)
 
-    run_cfg = CpuSimCfg(select_tag=tag)
-    lif2.run(condition=RunSteps(num_steps=NUM_STEPS), run_cfg=run_cfg)
+    if run_cfg is None:
+        run_cfg = CpuSimCfg(select_tag=tag)
+    lif2.run(condition=RunSteps(num_steps=num_steps), run_cfg=run_cfg)
     result = dict(
         weights=dense.weights.get(),
         v1=monitor_lif1.get_data()["lif1"]["v"],
         v2=monitor_lif2.get_data()["lif2"]["v"],
+        u1=monitor_u.get_data()["lif1"]["u"],
+        u2=monitor_u.get_data()["lif2"]["u"],
+        s1=spikes1.get_data()["lif1"]["s_out"],
+        s2=spikes2.get_data()["lif2"]["s_out"],
         spikes1=_spike_counts(spikes1, lif1),
         spikes2=_spike_counts(spikes2, lif2))
+    _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part1_v.png")
     _plot_v((monitor_lif1, monitor_lif2), (lif1, lif2), path,
             f"LIF -> Dense -> LIF ({tag})")
@@ -156,8 +183,10 @@ def part1(tag: str, out_dir: str, seed: int = 0) -> dict:
     return result
 
 
-def part2(tag: str, out_dir: str, seed: int = 0) -> dict:
-    """The same network driven by the custom SpikeGenerator."""
+def part2(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
+          num_steps: int = NUM_STEPS) -> dict:
+    """The same network driven by the custom SpikeGenerator (``run_cfg``:
+    default Lava's spelling, ``Loihi1SimCfg(select_tag=tag)``)."""
     p = PARAMS[tag]
     rng = np.random.default_rng(seed)
     lif1 = LIF(shape=(3,), name="lif1", **dict(p["lif1"], bias_mant=0))
@@ -174,23 +203,32 @@ def part2(tag: str, out_dir: str, seed: int = 0) -> dict:
     dense_input.a_out.connect(lif1.a_in)
 
     monitor_lif1, monitor_lif2 = Monitor(), Monitor()
-    monitor_lif1.probe(lif1.v, NUM_STEPS)
-    monitor_lif2.probe(lif2.v, NUM_STEPS)
+    monitor_lif1.probe(lif1.v, num_steps)
+    monitor_lif2.probe(lif2.v, num_steps)
+    monitor_u = Monitor()
+    monitor_u.probe(lif1.u, num_steps)
+    monitor_u.probe(lif2.u, num_steps)
     monitor_gen, spikes1, spikes2 = Monitor(), Monitor(), Monitor()
-    monitor_gen.probe(spike_gen.s_out, NUM_STEPS)
-    spikes1.probe(lif1.s_out, NUM_STEPS)
-    spikes2.probe(lif2.s_out, NUM_STEPS)
+    monitor_gen.probe(spike_gen.s_out, num_steps)
+    spikes1.probe(lif1.s_out, num_steps)
+    spikes2.probe(lif2.s_out, num_steps)
 
-    # Lava's spelling of the CPU run configuration.
-    run_cfg = Loihi1SimCfg(select_tag=tag)
-    lif2.run(condition=RunSteps(num_steps=NUM_STEPS), run_cfg=run_cfg)
+    if run_cfg is None:
+        # Lava's spelling of the CPU run configuration.
+        run_cfg = Loihi1SimCfg(select_tag=tag)
+    lif2.run(condition=RunSteps(num_steps=num_steps), run_cfg=run_cfg)
     result = dict(
         weights=dense.weights.get(),
         input_spikes=monitor_gen.get_data()[spike_gen.name]["s_out"],
         v1=monitor_lif1.get_data()["lif1"]["v"],
         v2=monitor_lif2.get_data()["lif2"]["v"],
+        u1=monitor_u.get_data()["lif1"]["u"],
+        u2=monitor_u.get_data()["lif2"]["u"],
+        s1=spikes1.get_data()["lif1"]["s_out"],
+        s2=spikes2.get_data()["lif2"]["s_out"],
         spikes1=_spike_counts(spikes1, lif1),
         spikes2=_spike_counts(spikes2, lif2))
+    _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part2_v.png")
     _plot_v((monitor_lif1, monitor_lif2), (lif1, lif2), path,
             f"SpikeGenerator -> Dense -> LIF -> Dense -> LIF ({tag})")
@@ -203,16 +241,47 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description="Lava's walk-through on kilauea")
     ap.add_argument("--out", default="demo-output",
                     help="folder for the PNG plots (default ./demo-output)")
-    ap.add_argument("--tag", default="floating_pt",
-                    choices=sorted(PARAMS), help="which models to run")
+    ap.add_argument("--tag", default=None, choices=sorted(PARAMS),
+                    help="which models to run (default floating_pt; "
+                         "fixed_pt with --chip)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--chip", action="store_true",
+                    help="run LIF and Dense on the emulated kilauea chip")
+    ap.add_argument("--engine", default="auto",
+                    help="chip engine: auto, model (golden numpy model), pysim "
+                         "(RTL in Amaranth's simulator), compiled")
+    ap.add_argument("--mesh", default="2x2", help="chip mesh WxH (default 2x2)")
+    ap.add_argument("--steps", type=int, default=NUM_STEPS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    tag = args.tag or ("fixed_pt" if args.chip else "floating_pt")
+    if args.chip and tag != "fixed_pt":
+        ap.error("--chip runs the fixed-point models: use --tag fixed_pt (the default)")
     os.makedirs(args.out, exist_ok=True)
-    results = {"part1": part1(args.tag, args.out, args.seed),
-               "part2": part2(args.tag, args.out, args.seed)}
+    cfgs = {"part1": None, "part2": None}
+    if args.chip:
+        try:
+            mesh = tuple(int(v) for v in args.mesh.lower().split("x"))
+        except ValueError:
+            ap.error(f"--mesh {args.mesh!r}: expected WxH, e.g. 2x2")
+        cfgs = {p: ChipCfg(mesh=mesh, engine=args.engine) for p in cfgs}
+    results = {"part1": part1(tag, args.out, args.seed, cfgs["part1"], args.steps),
+               "part2": part2(tag, args.out, args.seed, cfgs["part2"], args.steps)}
+    where = f"chip, engine {args.engine}" if args.chip else tag
     for part, r in results.items():
-        print(f"{part} ({args.tag}): lif1 spikes {r['spikes1']}, "
-              f"lif2 spikes {r['spikes2']}; plot: {r['png']}")
+        if "report" in r:
+            print(f"--- {part}: compile report (engine: {r['engine']})")
+            print(r["report"])
+            cyc = r["cycles"]
+            if all(c is None for c in cyc):
+                print(f"--- {part}: engine {r['engine']} has no clock (no cycle counts)")
+                cyc = []
+            else:
+                print(f"--- {part}: clock cycles per step, steps 1..{len(cyc)}")
+            for k in range(0, len(cyc), 10):
+                print(f"  {k + 1:>4}: " + " ".join(
+                    f"{'-' if c is None else c:>6}" for c in cyc[k:k + 10]))
+        print(f"{part} ({tag}{', ' + where if args.chip else ''}): lif1 spikes "
+              f"{r['spikes1']}, lif2 spikes {r['spikes2']}; plot: {r['png']}")
     return results
 
 

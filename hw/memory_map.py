@@ -34,6 +34,7 @@ class Mem(enum.Enum, shape=packet.MEM_BITS):
     FANOUT = 8       # fan-out table: compartment -> destinations
     COUNTERS = 9     # per-step counters (read-only)
     STATUS = 10      # error flags and counts (read; write clears)
+    FANOUT_INDEX = 11  # fan-out index: compartment -> (base, count) into FANOUT
 
 
 class MemBus(wiring.Signature):

@@ -18,7 +18,8 @@ from .core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
 from .core.resources import (CPU, GPU, KilaueaNeuroCore, Loihi1NeuroCore,
                              Loihi2NeuroCore, NeuroCore)
 from .core.run_conditions import RunContinuous, RunSteps
-from .core.run_configs import CpuSimCfg, Loihi1SimCfg, Loihi2SimCfg, RunConfig
+from .core.run_configs import (ChipCfg, CpuSimCfg, Loihi1SimCfg, Loihi2SimCfg,
+                               RunConfig)
 from .core.variable import Var
 from .runtime.runtime import Runtime
 
@@ -33,7 +34,7 @@ __all__ = [
     "CPU", "GPU", "NeuroCore", "Loihi1NeuroCore", "Loihi2NeuroCore", "KilaueaNeuroCore",
     "LoihiProtocol", "AsyncProtocol",
     "RunSteps", "RunContinuous",
-    "RunConfig", "CpuSimCfg", "Loihi1SimCfg", "Loihi2SimCfg",
+    "RunConfig", "CpuSimCfg", "Loihi1SimCfg", "Loihi2SimCfg", "ChipCfg",
     "Runtime",
     "KilaueaError", "PortConnectionError", "ModelNotFoundError", "ProcessModelError",
     "DeadlockError", "RuntimeStoppedError", "RuntimeStateError",
@@ -50,3 +51,15 @@ from .proc.io import source, sink  # noqa: E402
 
 __all__ += ["SignMode", "LIF", "LIFReset", "LIFRefractory", "Dense",
             "DelayDense", "Sparse", "Monitor", "source", "sink"]
+
+# --- compiler ---
+from .compiler import CompileError, compile_network  # noqa: E402
+from .compiler.quantize import QuantizeReport, quantize  # noqa: E402
+
+__all__ += ["compile_network", "CompileError", "quantize", "QuantizeReport"]
+
+# --- graded and sigma-delta neurons (maintained by the graded-neurons engineer; only this block)
+from .proc.graded.process import GradedVec, GradedReluVec  # noqa: E402
+from .proc.sdn.process import SigmaDelta, ActivationMode  # noqa: E402
+
+__all__ += ["GradedVec", "GradedReluVec", "SigmaDelta", "ActivationMode"]

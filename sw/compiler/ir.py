@@ -72,6 +72,31 @@ class HostInput:
     graded: bool
     step_offset: int
 
+    def flits(self, t: int, value) -> np.ndarray:
+        """The spike packets (uint64 flits) for the port's value `value`
+        (any shape, `size` elements) sent in step t (added by the compiler
+        engineer; the rule of this class's docstring, vectorised)."""
+        from ..hw import packet
+        v = np.asarray(value).reshape(-1)
+        if v.size != self.size:
+            raise ValueError(f"{self.port.full_name()}: {v.size} values for {self.size} elements")
+        if not self.graded:
+            v = (v != 0)                # binary: a spike wherever the value is nonzero
+        elif v.dtype.kind == "f":
+            if not np.all(v == np.round(v)):
+                raise ValueError(f"{self.port.full_name()}: the chip takes integer values "
+                                 f"(got {v[v != np.round(v)][0]!r})")
+        v = v.astype(np.int64)
+        nz = np.flatnonzero(v)
+        cnt = self.ptr[nz + 1] - self.ptr[nz]
+        owner = np.repeat(nz, cnt)
+        start = np.cumsum(cnt) - cnt
+        idx = self.ptr[owner] + (np.arange(int(cnt.sum())) - np.repeat(start, cnt))
+        pay = v[owner] if self.graded else np.ones(len(idx), dtype=np.int64)
+        step = (t + self.step_offset) % (1 << packet.STEP_BITS)
+        return packet.encode_array(packet.Kind.SPIKE, self.dst_x[idx], self.dst_y[idx],
+                                   axon=self.dst_axon[idx], payload=pay, step=step)
+
 
 @dataclass
 class HostOutput:
@@ -82,6 +107,16 @@ class HostOutput:
     size: int
     axon_base: int
     graded: bool
+
+    def values(self, host_axon: np.ndarray, host_payload: np.ndarray) -> np.ndarray:
+        """This port's vector for a step (flat, `size` elements) from the
+        step's host-bound spikes (StepResult.host_axon / host_payload;
+        added by the compiler engineer)."""
+        a = np.asarray(host_axon, dtype=np.int64) - self.axon_base
+        sel = (a >= 0) & (a < self.size)
+        out = np.zeros(self.size, dtype=np.int64)
+        out[a[sel]] = np.asarray(host_payload, dtype=np.int64)[sel] if self.graded else 1
+        return out
 
 
 @dataclass

@@ -102,3 +102,116 @@ class Loihi1SimCfg(CpuSimCfg):
 
 class Loihi2SimCfg(CpuSimCfg):
     """Lava's name for the CPU simulation config."""
+
+
+def _nc_capable(model: type) -> bool:
+    """A chip model: an AbstractNcProcessModel that requires a NeuroCore."""
+    from .model import AbstractNcProcessModel
+    from .resources import NeuroCore
+    if not (isinstance(model, type) and issubclass(model, AbstractNcProcessModel)):
+        return False
+    return any(isinstance(r, type) and issubclass(r, NeuroCore) for r in model_resources(model))
+
+
+class ChipCfg(RunConfig):
+    """Run a network on the emulated kilauea chip, beside the host's CPU.
+
+    Each Process with a chip model (an ``AbstractNcProcessModel`` that
+    ``@requires`` a ``NeuroCore``: LIF, Dense, Sparse, ...) runs on the chip;
+    every other Process (sources, sinks, Monitors, a user's own Python
+    Process) runs its CPU model on the host, chosen as
+    ``CpuSimCfg(select_tag=select_tag)`` would choose it. The host and the
+    chip exchange spikes through the chip's host port, with Lava's timing
+    (docs/chip-runtime.md).
+
+    Parameters
+    ----------
+    mesh : (W, H), optional
+        Tiles of the chip; default: ``params``' mesh (2 x 2 by default).
+    engine : str
+        ``"model"`` (golden numpy model), ``"pysim"`` (the RTL in Amaranth's
+        simulator), ``"compiled"``, or ``"auto"`` (the fastest
+        cycle-accurate engine available).
+    params : kilauea.hw.params.ChipParams, optional
+        Chip sizes (capacities per core); ``mesh`` overrides its mesh.
+    select_tag : str
+        Tag of the host-side CPU models (default ``"fixed_pt"``, so that
+        host and chip compute the same numbers).
+    exception_proc_model_map : dict, optional
+        ``{ProcessClass or process: ModelClass}``: forced choices (a chip
+        model puts the process on the chip, a CPU model keeps it on the host).
+    max_cycles : int, optional
+        Cycle bound of one step for cycle-accurate engines: a step that does
+        not reach its barrier within it raises ``ChipHangError``.
+    trace : str, optional
+        A waveform file for RTL engines.
+    counters : bool
+        Read every used core's counters and status after each step (into
+        ``runtime.chip.stats``; a core reporting an error flag stops the run
+        with ``ChipStatusError``).
+    engine_options : dict, optional
+        Further keyword arguments for the engine's constructor.
+    """
+
+    def __init__(self, mesh: ty.Optional[tuple] = None, engine: str = "auto", params=None,
+                 select_tag: ty.Optional[str] = "fixed_pt", select_sub_proc_model: bool = False,
+                 exception_proc_model_map: ty.Optional[dict] = None,
+                 max_cycles: ty.Optional[int] = None, trace: ty.Optional[str] = None,
+                 counters: bool = True, engine_options: ty.Optional[dict] = None,
+                 custom_sync_domains=None, loglevel: int = 30):
+        super().__init__(custom_sync_domains, loglevel)
+        from ..hw.params import ChipParams
+        if params is None:
+            params = ChipParams()
+        if not isinstance(params, ChipParams):
+            raise TypeError(f"ChipCfg: params must be a ChipParams, got {params!r}")
+        if mesh is not None:
+            try:
+                w, h = (int(m) for m in mesh)
+            except (TypeError, ValueError):
+                raise TypeError(f"ChipCfg: mesh must be a pair (W, H), got {mesh!r}") from None
+            params = params.with_(mesh_w=w, mesh_h=h)
+        from ..sim.engines import ENGINE_NAMES
+        if engine not in ENGINE_NAMES:
+            raise ValueError(f"ChipCfg: unknown engine {engine!r}; choose one of "
+                             f"{', '.join(ENGINE_NAMES)}")
+        if max_cycles is not None and (isinstance(max_cycles, bool) or int(max_cycles) < 1):
+            raise ValueError(f"ChipCfg: max_cycles must be a positive integer, got {max_cycles!r}")
+        self.params = params
+        self.engine = engine
+        self.max_cycles = None if max_cycles is None else int(max_cycles)
+        self.trace = trace
+        self.counters = bool(counters)
+        self.engine_options = dict(engine_options or {})
+        self.select_tag = select_tag
+        self.exception_proc_model_map = dict(exception_proc_model_map or {})
+        self._host_cfg = CpuSimCfg(select_tag=select_tag,
+                                   select_sub_proc_model=select_sub_proc_model,
+                                   exception_proc_model_map=exception_proc_model_map)
+
+    @property
+    def mesh(self) -> tuple:
+        return (self.params.mesh_w, self.params.mesh_h)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(mesh={self.mesh}, engine={self.engine!r}, "
+                f"select_tag={self.select_tag!r})")
+
+    def select(self, process, proc_models: list):
+        cls = type(process)
+        for key, model in self.exception_proc_model_map.items():
+            if key is cls or key is process:
+                return model
+        chip = [m for m in proc_models if _nc_capable(m)]
+        if chip:
+            for m in chip:
+                if self.select_tag in (getattr(m, "tags", []) or []):
+                    return m
+            return chip[0]
+        return self._host_cfg.select(process, proc_models)
+
+    def make_executors(self, network) -> list:
+        """Compile the chip's processes, start the engine, load the images;
+        the executor that runs host models and the chip in lockstep."""
+        from ..runtime.chip import make_chip_executors
+        return make_chip_executors(self, network)

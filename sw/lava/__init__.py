@@ -4,7 +4,8 @@ Lava code runs on kilauea by replacing ``lava.`` with ``kilauea.lava.`` in
 its import lines: this package mirrors Lava's module paths
 (``kilauea.lava.proc.lif.process``, ``kilauea.lava.magma.core.run_configs``,
 ...) and re-exports kilauea's classes under them; ``Loihi1SimCfg`` and
-``Loihi2SimCfg`` are kilauea's CPU run configuration. Like lava-nc 0.10's
+``Loihi2SimCfg`` are kilauea's CPU run configuration, ``Loihi1HwCfg`` and
+``Loihi2HwCfg`` its chip configuration (``ChipCfg``). Like lava-nc 0.10's
 top-level package, it also exports the common names directly
 (``from kilauea.lava import LIF, Dense, Monitor, RunSteps, Loihi1SimCfg``).
 
@@ -20,10 +21,14 @@ from .magma.core.process.variable import Var  # noqa: F401
 from .magma.core.process.ports.ports import (InPort, OutPort,  # noqa: F401
                                              RefPort, VarPort)
 from .magma.core.run_conditions import RunSteps, RunContinuous  # noqa: F401
-from .magma.core.run_configs import Loihi1SimCfg, Loihi2SimCfg  # noqa: F401
+from .proc.graded.process import GradedVec, GradedReluVec  # noqa: F401
+from .proc.sdn.process import SigmaDelta  # noqa: F401
+from .magma.core.run_configs import (Loihi1SimCfg, Loihi2SimCfg,  # noqa: F401
+                                     Loihi1HwCfg, Loihi2HwCfg)
 from .utils.weightutils import SignMode  # noqa: F401
 
 __all__ = ["LIF", "LIFReset", "LIFRefractory", "Dense", "DelayDense",
            "Sparse", "Monitor", "sink", "source", "AbstractProcess", "Var",
            "InPort", "OutPort", "RefPort", "VarPort", "RunSteps",
-           "RunContinuous", "Loihi1SimCfg", "Loihi2SimCfg", "SignMode"]
+           "RunContinuous", "Loihi1SimCfg", "Loihi2SimCfg", "Loihi1HwCfg",
+           "Loihi2HwCfg", "GradedVec", "GradedReluVec", "SigmaDelta", "SignMode"]

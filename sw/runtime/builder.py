@@ -255,8 +255,8 @@ def _instantiate(leaf: Leaf, var_home: dict):
     return model
 
 
-def resolve_ref_target(ref: RefPort, network: Network):
-    """(model, attribute, Var) that a leaf RefPort reads and writes, or None."""
+def ref_target_var(ref: RefPort):
+    """The (leaf) Var a RefPort reads and writes, or None when unconnected."""
     stack = [(ref, None)]
     ends = []
     while stack:
@@ -277,7 +277,14 @@ def resolve_ref_target(ref: RefPort, network: Network):
             f"supported by the CPU runtime")
     if not isinstance(end, VarPort):
         raise PortConnectionError(f"{ref.describe()} does not lead to a VarPort")
-    var = end.var.resolve()
+    return end.var.resolve()
+
+
+def resolve_ref_target(ref: RefPort, network: Network):
+    """(model, attribute, Var) that a leaf RefPort reads and writes, or None."""
+    var = ref_target_var(ref)
+    if var is None:
+        return None
     if var not in network.var_home:
         raise PortConnectionError(
             f"{ref.describe()}: Var {var.full_name()} is not held by a leaf process model")

@@ -396,7 +396,18 @@ class AbstractExecutor:
 
 
 class CpuExecutor(AbstractExecutor):
-    """Runs leaf ProcessModels on the host CPU."""
+    """Runs leaf ProcessModels on the host CPU.
+
+    Hooks for executors built on this one (the chip executor): a channel
+    spec with ``deferred = True`` adds no ordering constraint to the spk
+    schedule (its receiver reads it one step late); ``_resolve_ref`` finds
+    the target of a RefPort; exceptions of the types in ``passthrough``
+    reach the caller unwrapped.
+    """
+
+    #: exception types that reach the caller as they are (not wrapped in
+    #: ProcessModelError)
+    passthrough: tuple = ()
 
     def __init__(self, network: Network):
         self.network = network
@@ -441,12 +452,16 @@ class CpuExecutor(AbstractExecutor):
                     p._bind([(ch, fn, name) for ch, fn, name, _ in links], result)
                 elif isinstance(p, PyRefPort):
                     ref = getattr(lf.proc, p.name)
-                    tgt = resolve_ref_target(ref, net)
+                    tgt = self._resolve_ref(ref)
                     if tgt is None:
                         p._bind(None, None)
                     else:
                         model, attr, var = tgt
                         p._bind(model, attr, var_shape=var.shape, target_name=var.full_name())
+
+    def _resolve_ref(self, ref):
+        """(model, attribute, Var) a leaf RefPort reads and writes, or None."""
+        return resolve_ref_target(ref, self.network)
 
     # ------------------------------------------------ schedule
     def _schedule(self):
@@ -455,6 +470,8 @@ class CpuExecutor(AbstractExecutor):
         idx = {id(lf.proc): i for i, lf in enumerate(leaves)}
         edges = [set() for _ in range(n)]
         for spec in self.network.channels:
+            if getattr(spec, "deferred", False):
+                continue    # read one step late: no ordering constraint
             edges[idx[id(spec.src.process)]].add(idx[id(spec.dst.process)])
         comps = _strongly_connected(n, edges)
         comp_of = {}
@@ -514,6 +531,8 @@ class CpuExecutor(AbstractExecutor):
             for g in self._groups:
                 g.end_run()
         except _MemberFailure as f:
+            if isinstance(f.exc, self.passthrough):
+                raise f.exc
             raise self._wrap(f.exc, self._timed[0].time_step if self._timed else 0,
                              f.model, f.phase) from f.exc
         self.check_channels()
@@ -568,8 +587,10 @@ class CpuExecutor(AbstractExecutor):
                         f()
                     mgmt()
         except _MemberFailure as f:
+            if isinstance(f.exc, self.passthrough):
+                raise f.exc
             raise self._wrap(f.exc, t, f.model, f.phase) from f.exc
-        except KilaueaError:
+        except (KilaueaError, *self.passthrough):
             raise
         except Exception as e:
             model, phase = self._culprit(e)

@@ -72,6 +72,25 @@ class Runtime:
         return None
 
     @property
+    def chip(self):
+        """The chip executor (``ChipCfg`` runs with chip processes), else None:
+        ``.stats`` (per-step cycles and counters), ``.report`` (compile
+        report), ``.engine``, ``.compiled``."""
+        for ex in self.executors:
+            if hasattr(ex, "compiled") and hasattr(ex, "engine"):
+                return ex
+        return None
+
+    def chip_report(self, last=20) -> str:
+        """The compile report and the chip's per-step figures (last ``last``
+        steps; None: all)."""
+        chip = self.chip
+        if chip is None:
+            raise RuntimeStateError("this runtime runs no process on the chip "
+                                    "(run it with ChipCfg and chip-capable processes)")
+        return chip.chip_report(last)
+
+    @property
     def processes(self) -> list:
         return list(self.network.processes)
 

@@ -1,0 +1,137 @@
+"""Dendritic accumulators: one memory, D slots x G groups x compartments of
+signed 32-bit words (address layout: `core_memory.acc_addr`), shared by
+
+- the synapse engine: one read-modify-write event per cycle (`event_*`),
+  always accepted (the synapse engine has priority: it never stalls here);
+- the neuron engine: read-and-clear requests (`acc_req` / `acc_resp`), served
+  in cycles the synapse engine leaves the read port free (a denied cycle is a
+  stall, reported on `stall`);
+- the host (`bus`), used only while both engines are idle.
+
+Pipeline (memory: one synchronous read port, one write port, 1-cycle read
+latency, not transparent):
+
+    cycle c    read port <- event address (or request address)
+    cycle c+1  old = read data, or the word written in cycle c if it was the
+               same address (forwarding register); write old + delta (event)
+               or 0 (read-and-clear; old goes to acc_resp)
+
+So back-to-back events on one accumulator see each other's sums.
+"""
+from __future__ import annotations
+
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from ..memory_map import MemBus
+from ..params import ChipParams
+from .core_memory import acc_words
+from .interfaces import ACC_BITS
+
+__all__ = ["Accumulators", "acc_event_layout", "acc_rc_layout"]
+
+
+def acc_event_layout(params: ChipParams) -> data.StructLayout:
+    """A synaptic event: accumulator address and the value to add."""
+    return data.StructLayout({
+        "addr": unsigned((acc_words(params) - 1).bit_length()),
+        "delta": signed(ACC_BITS),
+    })
+
+
+def acc_rc_layout(params: ChipParams) -> data.StructLayout:
+    """A read-and-clear request: address, or `bad` (answered 0, touches nothing)."""
+    return data.StructLayout({
+        "addr": unsigned((acc_words(params) - 1).bit_length()),
+        "bad": unsigned(1),
+    })
+
+
+class Accumulators(wiring.Component):
+    def __init__(self, params: ChipParams):
+        self.params = params
+        self.depth = acc_words(params)
+        ev = acc_event_layout(params)
+        super().__init__({
+            "event_valid": In(1),
+            "event": In(ev),
+            "acc_req": In(stream.Signature(acc_rc_layout(params))),
+            "acc_resp": Out(stream.Signature(signed(ACC_BITS))),
+            "stall": Out(1),
+            "busy": Out(1),
+            "bus": In(MemBus()),
+        })
+        self.mem = Memory(shape=signed(ACC_BITS), depth=self.depth, init=[])
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.mem = mem = self.mem
+        rd = mem.read_port()
+        wr = mem.write_port()
+        aw = len(self.event.addr)
+
+        # stage-2 registers
+        ev_v = Signal()
+        ev_addr = Signal(aw)
+        ev_delta = Signal(signed(ACC_BITS))
+        rc_v = Signal()
+        rc_bad = Signal()
+        rc_addr = Signal(aw)
+        # forwarding: the word written in the previous cycle
+        fw_v = Signal()
+        fw_addr = Signal(aw)
+        fw_data = Signal(signed(ACC_BITS))
+        # read-and-clear answer holding register
+        held = Signal()
+        hold = Signal(signed(ACC_BITS))
+
+        pending = held | rc_v
+        slot_free = ~pending | self.acc_resp.ready
+        m.d.comb += self.acc_req.ready.eq(~self.event_valid & slot_free)
+        m.d.comb += self.stall.eq(self.acc_req.valid & self.event_valid)
+
+        # stage 1: read port
+        m.d.comb += rd.en.eq(0)
+        with m.If(self.event_valid):
+            m.d.comb += [rd.addr.eq(self.event.addr), rd.en.eq(1)]
+        with m.Elif(self.acc_req.valid & self.acc_req.ready):
+            m.d.comb += [rd.addr.eq(self.acc_req.payload.addr), rd.en.eq(~self.acc_req.payload.bad)]
+        with m.Else():
+            m.d.comb += [rd.addr.eq(self.bus.addr), rd.en.eq(self.bus.re)]
+        m.d.sync += [
+            ev_v.eq(self.event_valid),
+            ev_addr.eq(self.event.addr),
+            ev_delta.eq(self.event.delta),
+            rc_v.eq(self.acc_req.valid & self.acc_req.ready),
+            rc_addr.eq(self.acc_req.payload.addr),
+            rc_bad.eq(self.acc_req.payload.bad),
+        ]
+
+        # stage 2: old value with forwarding, write back
+        cur_addr = Mux(ev_v, ev_addr, rc_addr)
+        old = Signal(signed(ACC_BITS))
+        m.d.comb += old.eq(Mux(fw_v & (fw_addr == cur_addr), fw_data, rd.data))
+        with m.If(ev_v):
+            m.d.comb += [wr.addr.eq(ev_addr), wr.data.eq(old + ev_delta), wr.en.eq(1)]
+        with m.Elif(rc_v & ~rc_bad):
+            m.d.comb += [wr.addr.eq(rc_addr), wr.data.eq(0), wr.en.eq(1)]
+        with m.Else():
+            m.d.comb += [wr.addr.eq(self.bus.addr), wr.data.eq(self.bus.wdata), wr.en.eq(self.bus.we)]
+        m.d.sync += [fw_v.eq(wr.en), fw_addr.eq(wr.addr), fw_data.eq(wr.data)]
+        m.d.comb += self.bus.rdata.eq(rd.data)
+
+        # read-and-clear answers
+        fresh = Mux(rc_bad, 0, old)
+        m.d.comb += [
+            self.acc_resp.valid.eq(pending),
+            self.acc_resp.payload.eq(Mux(held, hold, fresh)),
+        ]
+        with m.If(rc_v & ~self.acc_resp.ready):
+            m.d.sync += [held.eq(1), hold.eq(fresh)]
+        with m.Elif(held & self.acc_resp.ready):
+            m.d.sync += held.eq(0)
+
+        m.d.comb += self.busy.eq(ev_v | pending)
+        return m

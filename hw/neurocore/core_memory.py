@@ -1,0 +1,268 @@
+"""Word layouts of the neurocore's memories (except the neuron engine's own
+STATE / PARAM / PROFILE / UCODE), defined once as Amaranth data layouts, with
+numpy pack/unpack helpers for the compiler, the golden model and the tests.
+
+Every memory word is 32 bits (the packet's data word). Field offsets are read
+off the layouts, so the numpy helpers cannot drift from the RTL.
+
+AXON (`Mem.AXON`, `n_axons` words): input axon -> range of synapse words::
+
+    [15:0]   base     first SYNAPSE word of the axon
+    [30:16]  count    number of SYNAPSE words (0..32767)
+    [31]     graded   1: the spike payload multiplies the weight;
+                      0: binary input, the payload is taken as 1 whatever the
+                         sender put (Lava's num_message_bits = 0 rule)
+
+SYNAPSE (`Mem.SYNAPSE`, `n_synapses` words), widths from `ChipParams`
+(defaults: compartment 10, delay 4, group 2, weight 16 bits)::
+
+    compartment  target compartment          unsigned(compartment_bits)
+    delay        0 .. D-2 (synaptic delay)   unsigned(slot_bits)
+    group        accumulator group 0 .. G-1  unsigned(group_bits)
+    weight       signed, the remaining bits (at least 9: Dense weights
+                 are in [-256, 255] after preparation)
+
+ACCUM (`Mem.ACCUM`): dendritic accumulators, signed 32 bits, wrapping. Word
+address = slot << (log2 G + compartment_bits) | group << compartment_bits |
+compartment (see `acc_addr`).
+
+FANOUT_INDEX (`Mem.FANOUT_INDEX`, `n_compartments` words): compartment ->
+range of FANOUT entries::
+
+    [15:0]   base
+    [31:16]  count
+
+FANOUT (`Mem.FANOUT`, `n_fanout` words): one destination per word::
+
+    [15:0]   axon     input axon at the destination tile (host: host axon)
+    [19:16]  x        destination tile column
+    [23:20]  y        destination tile row
+    [24]     host     1: the spike goes to the host (x, y ignored)
+
+CONFIG, COUNTERS and STATUS are register files; their word addresses are the
+enums `Config`, `Counter` and `Status` below; error kinds are `ErrorFlag`.
+"""
+from __future__ import annotations
+
+import enum as py_enum
+
+import numpy as np
+from amaranth.hdl import Shape, signed, unsigned
+from amaranth.lib import data
+
+from .. import packet
+from ..memory_map import Mem
+from ..params import ChipParams
+from .interfaces import ACC_BITS
+
+__all__ = [
+    "WORD_BITS", "ACC_BITS", "AXON_LAYOUT", "synapse_layout", "FANOUT_INDEX_LAYOUT",
+    "FANOUT_LAYOUT", "Config", "Counter", "Status", "ErrorFlag", "group_log2",
+    "acc_addr", "acc_words", "acc_unaddr", "CORE_MEMS", "mem_words",
+    "pack", "unpack", "pack_axon", "pack_synapse", "pack_fanout_index", "pack_fanout",
+    "unpack_axon", "unpack_synapse", "unpack_fanout_index", "unpack_fanout",
+    "to_word", "from_word",
+]
+
+WORD_BITS = packet.DATA_BITS  # every memory word is 32 bits
+
+AXON_LAYOUT = data.StructLayout({
+    "base": unsigned(16),
+    "count": unsigned(15),
+    "graded": unsigned(1),
+})
+
+FANOUT_INDEX_LAYOUT = data.StructLayout({
+    "base": unsigned(16),
+    "count": unsigned(16),
+})
+
+FANOUT_LAYOUT = data.StructLayout({
+    "axon": unsigned(packet.AXON_BITS),
+    "x": unsigned(packet.COORD_BITS),
+    "y": unsigned(packet.COORD_BITS),
+    "host": unsigned(1),
+})
+
+MIN_WEIGHT_BITS = 9
+
+
+def synapse_layout(params: ChipParams) -> data.StructLayout:
+    """The SYNAPSE word layout for a chip shape (32 bits in all)."""
+    fixed = params.compartment_bits + params.slot_bits + params.group_bits
+    wbits = WORD_BITS - fixed
+    if wbits < MIN_WEIGHT_BITS:
+        raise ValueError(f"ChipParams: synapse word has {wbits} weight bits left after "
+                         f"compartment/delay/group ({fixed} bits); at least {MIN_WEIGHT_BITS} needed")
+    return data.StructLayout({
+        "compartment": unsigned(params.compartment_bits),
+        "delay": unsigned(params.slot_bits),
+        "group": unsigned(params.group_bits),
+        "weight": signed(wbits),
+    })
+
+
+class Config(py_enum.IntEnum):
+    """CONFIG register word addresses."""
+    N_COMPARTMENTS = 0  # compartments the neuron engine updates each step (rw, reset 0)
+    TILE = 1            # this tile's x | y << 4 (read-only)
+
+
+class Counter(py_enum.IntEnum):
+    """COUNTERS word addresses (read-only). All are cleared when the core
+    accepts CTRL STEP(t) and then count until the next STEP; so a read after
+    DONE(t) sees step t (plus any host input already injected for t + 1).
+    Host READ/WRITE/STATUS traffic is never counted."""
+    STEP = 0         # the step of this window (= step_seen)
+    CYCLES = 1       # cycles in which an engine was busy (or a STEP waited)
+    SYN_EVENTS = 2   # synaptic events (accumulations done)
+    UPDATES = 3      # compartment updates by the neuron engine
+    PACKETS_IN = 4   # SPIKE packets received
+    PACKETS_OUT = 5  # SPIKE packets sent
+    STALLS = 6       # cycles an engine waited: accumulator port busy
+                     # (neuron engine denied), tx back-pressure (fan-out)
+
+
+class Status(py_enum.IntEnum):
+    """STATUS word addresses. Reads: the values; a WRITE to any STATUS word
+    clears flags and count."""
+    FLAGS = 0        # sticky error flags, bit i = ErrorFlag i
+    ERRORS = 1       # number of error events (saturates at 2**32 - 1)
+    BUSY = 2         # bit 0 synapse, 1 neuron, 2 fan-out engine busy (read-only)
+
+
+class ErrorFlag(py_enum.IntEnum):
+    """Bits of STATUS.FLAGS. Each error event also adds 1 to STATUS.ERRORS;
+    the offending input is dropped and changes nothing else."""
+    BAD_MEM = 0      # READ/WRITE to a memory selector that does not exist, or a
+                     # WRITE to a read-only word (COUNTERS, CONFIG.TILE)
+    BAD_ADDR = 1     # READ/WRITE beyond a memory's words, or a CONFIG value out of range
+    BAD_OPCODE = 2   # the neuron engine met an undefined opcode
+    BAD_AXON = 3     # spike to an axon >= n_axons, or whose synapse range leaves the memory
+    BAD_SYNAPSE = 4  # synapse word: compartment >= n_compartments, group >= G, delay > D-2
+    BAD_FANOUT = 5   # fan-out range leaves the memory, or an entry's tile is off the mesh
+    BAD_PACKET = 6   # packet kind / CTRL op a tile does not accept
+    BAD_ACC_REQ = 7  # neuron engine asked for a nonexistent accumulator (answered 0)
+
+
+def group_log2(params: ChipParams) -> int:
+    """log2 of the accumulator groups (0 when there is one group)."""
+    return params.n_acc_groups.bit_length() - 1
+
+
+def acc_words(params: ChipParams) -> int:
+    """Depth of the accumulator memory (compartment index padded to a power of two)."""
+    return params.n_delay_slots * params.n_acc_groups << params.compartment_bits
+
+
+def acc_addr(params: ChipParams, slot, group, compartment):
+    """ACCUM word address of (slot, group, compartment); numpy-broadcasting."""
+    cb = params.compartment_bits
+    return (np.asarray(slot) << (group_log2(params) + cb)) | (np.asarray(group) << cb) | np.asarray(compartment)
+
+
+def acc_unaddr(params: ChipParams, addr):
+    """(slot, group, compartment) of ACCUM word addresses."""
+    cb, gl = params.compartment_bits, group_log2(params)
+    addr = np.asarray(addr)
+    return addr >> (gl + cb), (addr >> cb) & ((1 << gl) - 1), addr & ((1 << cb) - 1)
+
+
+# Memories the core itself owns (the rest belong to the neuron engine).
+CORE_MEMS = (Mem.CONFIG, Mem.AXON, Mem.SYNAPSE, Mem.ACCUM, Mem.FANOUT_INDEX,
+             Mem.FANOUT, Mem.COUNTERS, Mem.STATUS)
+
+
+def mem_words(params: ChipParams) -> dict[Mem, int]:
+    """Addressable words of each memory the core owns."""
+    return {
+        Mem.CONFIG: len(Config),
+        Mem.AXON: params.n_axons,
+        Mem.SYNAPSE: params.n_synapses,
+        Mem.ACCUM: acc_words(params),
+        Mem.FANOUT_INDEX: params.n_compartments,
+        Mem.FANOUT: params.n_fanout,
+        Mem.COUNTERS: len(Counter),
+        Mem.STATUS: len(Status),
+    }
+
+
+# -- numpy pack / unpack -------------------------------------------------------
+def _fields(layout: data.StructLayout):
+    for name, fld in layout:
+        s = Shape.cast(fld.shape)
+        yield name, fld.offset, s.width, s.signed
+
+
+def pack(layout: data.StructLayout, **values) -> np.ndarray:
+    """Pack field arrays (broadcasting) into uint32 words; range-checked."""
+    names = [n for n, *_ in _fields(layout)]
+    unknown = set(values) - set(names)
+    if unknown:
+        raise ValueError(f"unknown field(s) {sorted(unknown)}; layout has {names}")
+    arrays = np.broadcast_arrays(*[np.asarray(values.get(n, 0), dtype=np.int64) for n in names])
+    out = np.zeros(arrays[0].shape, dtype=np.uint64)
+    for (name, off, width, sgn), v in zip(_fields(layout), arrays):
+        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if sgn else (0, (1 << width) - 1)
+        if v.size and (v.min() < lo or v.max() > hi):
+            bad = v[(v < lo) | (v > hi)].flat[0]
+            raise ValueError(f"field {name}={bad} does not fit "
+                             f"{'signed' if sgn else 'unsigned'}({width}) [{lo}, {hi}]")
+        out |= (v.astype(np.uint64) & np.uint64((1 << width) - 1)) << np.uint64(off)
+    return out.astype(np.uint32)
+
+
+def unpack(layout: data.StructLayout, words) -> dict[str, np.ndarray]:
+    """Field arrays (int64, sign-extended where signed) of uint32 words."""
+    w = np.asarray(words).astype(np.int64) & 0xFFFFFFFF
+    out = {}
+    for name, off, width, sgn in _fields(layout):
+        v = (w >> off) & ((1 << width) - 1)
+        if sgn:
+            v = np.where(v >= (1 << (width - 1)), v - (1 << width), v)
+        out[name] = v
+    return out
+
+
+def pack_axon(base, count, graded=0) -> np.ndarray:
+    return pack(AXON_LAYOUT, base=base, count=count, graded=graded)
+
+
+def unpack_axon(words) -> dict[str, np.ndarray]:
+    return unpack(AXON_LAYOUT, words)
+
+
+def pack_synapse(params: ChipParams, compartment, weight, delay=0, group=0) -> np.ndarray:
+    return pack(synapse_layout(params), compartment=compartment, weight=weight,
+                delay=delay, group=group)
+
+
+def unpack_synapse(params: ChipParams, words) -> dict[str, np.ndarray]:
+    return unpack(synapse_layout(params), words)
+
+
+def pack_fanout_index(base, count) -> np.ndarray:
+    return pack(FANOUT_INDEX_LAYOUT, base=base, count=count)
+
+
+def unpack_fanout_index(words) -> dict[str, np.ndarray]:
+    return unpack(FANOUT_INDEX_LAYOUT, words)
+
+
+def pack_fanout(axon, x=0, y=0, host=0) -> np.ndarray:
+    return pack(FANOUT_LAYOUT, axon=axon, x=x, y=y, host=host)
+
+
+def unpack_fanout(words) -> dict[str, np.ndarray]:
+    return unpack(FANOUT_LAYOUT, words)
+
+
+def to_word(v) -> np.ndarray:
+    """Signed values as uint32 words (two's complement, wrapping)."""
+    return (np.asarray(v, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
+
+
+def from_word(w) -> np.ndarray:
+    """uint32 words as signed int64 values."""
+    w = np.asarray(w).astype(np.int64) & 0xFFFFFFFF
+    return np.where(w >= 1 << 31, w - (1 << 32), w)

@@ -1,0 +1,137 @@
+"""Synapse engine: spike packets in, accumulator events out, one synaptic
+event per cycle at steady state.
+
+Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
+
+    AX   accept a spike (axon, payload, step); read AXON[axon]
+    GEN  take the axon word (base, count, graded) as soon as the previous
+         axon's last synapse address is issued; issue SYNAPSE[base + i],
+         one address per cycle
+    S1   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
+         group, compartment) and delta = weight x payload (binary axons:
+         weight); out on `event_*` to the accumulators, which never stall it
+
+So consecutive spikes cost no bubble between their synapse streams; an
+axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
+past the synapse memory; a synapse word with compartment/group/delay out of
+range) is dropped and pulses `err_axon` / `err_synapse`.
+"""
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from .. import packet
+from ..memory_map import MemBus
+from ..params import ChipParams
+from .accumulators import acc_event_layout
+from .core_memory import AXON_LAYOUT, group_log2, synapse_layout
+from .interfaces import ACC_BITS
+
+__all__ = ["SynapseEngine", "syn_spike_layout"]
+
+syn_spike_layout = data.StructLayout({
+    "axon": unsigned(packet.AXON_BITS),
+    "payload": signed(packet.PAYLOAD_BITS),
+    "step": unsigned(packet.STEP_BITS),
+})
+
+
+class SynapseEngine(wiring.Component):
+    def __init__(self, params: ChipParams):
+        self.params = params
+        super().__init__({
+            "spike": In(stream.Signature(syn_spike_layout)),
+            "event_valid": Out(1),
+            "event": Out(acc_event_layout(params)),
+            "busy": Out(1),
+            "err_axon": Out(1),
+            "err_synapse": Out(1),
+            "axon_bus": In(MemBus()),
+            "synapse_bus": In(MemBus()),
+        })
+        self.axon_mem = Memory(shape=AXON_LAYOUT, depth=params.n_axons, init=[])
+        self.synapse_mem = Memory(shape=synapse_layout(params), depth=params.n_synapses, init=[])
+
+    def elaborate(self, platform):
+        p = self.params
+        m = Module()
+        m.submodules.axon_mem = self.axon_mem
+        m.submodules.synapse_mem = self.synapse_mem
+        ax_rd = self.axon_mem.read_port()
+        ax_wr = self.axon_mem.write_port()
+        sy_rd = self.synapse_mem.read_port()
+        sy_wr = self.synapse_mem.write_port()
+
+        # host access (only while idle)
+        for bus, wr in ((self.axon_bus, ax_wr), (self.synapse_bus, sy_wr)):
+            m.d.comb += [wr.addr.eq(bus.addr), wr.data.eq(bus.wdata), wr.en.eq(bus.we)]
+        m.d.comb += [self.axon_bus.rdata.eq(ax_rd.data.as_value()),
+                     self.synapse_bus.rdata.eq(sy_rd.data.as_value())]
+
+        # -- AX: axon lookup ---------------------------------------------------
+        ax_v = Signal()
+        ax_bad = Signal()
+        ax_payload = Signal(signed(packet.PAYLOAD_BITS))
+        ax_step = Signal(packet.STEP_BITS)
+        ax_take = Signal()
+        m.d.comb += self.spike.ready.eq(~ax_v | ax_take)
+        accept = self.spike.valid & self.spike.ready
+        with m.If(accept):
+            m.d.comb += [ax_rd.addr.eq(self.spike.payload.axon), ax_rd.en.eq(1)]
+        with m.Else():
+            m.d.comb += [ax_rd.addr.eq(self.axon_bus.addr), ax_rd.en.eq(self.axon_bus.re)]
+        with m.If(accept):
+            m.d.sync += [ax_v.eq(1), ax_bad.eq(self.spike.payload.axon >= p.n_axons),
+                         ax_payload.eq(self.spike.payload.payload),
+                         ax_step.eq(self.spike.payload.step)]
+        with m.Elif(ax_take):
+            m.d.sync += ax_v.eq(0)
+        aw = ax_rd.data
+
+        # -- GEN: synapse address generator --------------------------------------
+        remaining = Signal(16)
+        gen_addr = Signal(17)
+        gen_payload = Signal(signed(packet.PAYLOAD_BITS))
+        gen_step = Signal(packet.STEP_BITS)
+        issue = remaining != 0
+        m.d.comb += ax_take.eq(ax_v & (remaining <= 1))
+        range_bad = (aw.base + aw.count) > p.n_synapses
+        m.d.comb += self.err_axon.eq(ax_take & (ax_bad | range_bad))
+        with m.If(issue):
+            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
+        with m.If(ax_take & ~ax_bad & ~range_bad):
+            m.d.sync += [gen_addr.eq(aw.base), remaining.eq(aw.count),
+                         gen_payload.eq(Mux(aw.graded, ax_payload, 1)), gen_step.eq(ax_step)]
+        with m.If(issue):
+            m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
+        with m.Else():
+            m.d.comb += [sy_rd.addr.eq(self.synapse_bus.addr), sy_rd.en.eq(self.synapse_bus.re)]
+
+        # -- S1: synapse word -> event ----------------------------------------------
+        s1_v = Signal()
+        s1_payload = Signal(signed(packet.PAYLOAD_BITS))
+        s1_step = Signal(packet.STEP_BITS)
+        m.d.sync += [s1_v.eq(issue), s1_payload.eq(gen_payload), s1_step.eq(gen_step)]
+        sw = sy_rd.data
+        ok = ((sw.compartment < p.n_compartments) & (sw.group < p.n_acc_groups)
+              & (sw.delay <= p.max_delay))
+        slot = Signal(p.slot_bits)
+        m.d.comb += slot.eq(s1_step + 1 + sw.delay)
+        addr = [sw.compartment]
+        if group_log2(p):
+            addr.append(sw.group[:group_log2(p)])
+        if p.n_delay_slots > 1:
+            addr.append(slot[:(p.n_delay_slots - 1).bit_length()])
+        prod = Signal(signed(ACC_BITS))
+        m.d.comb += prod.eq(sw.weight * s1_payload)
+        m.d.comb += [
+            self.event_valid.eq(s1_v & ok),
+            self.event.addr.eq(Cat(*addr)),
+            self.event.delta.eq(prod),
+            self.err_synapse.eq(s1_v & ~ok),
+            self.busy.eq(ax_v | issue | s1_v),
+        ]
+        return m

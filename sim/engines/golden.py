@@ -1,0 +1,119 @@
+"""The golden-model engine (`engine="model"`): `kilauea.sim.golden.chip.GoldenChip`
+behind the `ChipEngine` interface.
+
+It runs the same memory images with the same step semantics and the same
+cycle-independent counters as the RTL, but has no clock: `StepResult.cycles`
+is None and `io_cycles` stays None.
+
+- `write_words` / `read_words` act as one WRITE / READ packet per word
+  (errors set the tile's STATUS flags exactly as the RTL would);
+- `load_images` uses the model's bulk `load` (equal to one WRITE per word);
+- `step(t, inputs)` decodes the host's SPIKE flits (dst tile, axon,
+  payload, step field), delivers them, runs step t on every tile and
+  returns the host-bound spikes (tile row-major, emission, fan-out order).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ...hw import packet
+from ...hw.memory_map import Mem
+from ...hw.params import ChipParams
+from ..engine import ChipEngine, Images, StepResult, Tile
+from ..golden.chip import GoldenChip, MicrocodeNeuronModel
+
+__all__ = ["GoldenEngine", "decode_spike_inputs", "check_on_mesh"]
+
+
+def decode_spike_inputs(inputs) -> dict[str, np.ndarray]:
+    """The fields of host input flits (uint64): kind, dst x/y/host, axon,
+    payload, step (int64 arrays). Raises ValueError on a flit that is not a
+    tile-bound SPIKE (the host sends only spikes through `step`)."""
+    words = np.asarray(inputs, dtype=np.uint64).reshape(-1)
+    f = {
+        "kind": packet.decode_field(words, "kind"),
+        "x": packet.decode_field(words, "dst", "x"),
+        "y": packet.decode_field(words, "dst", "y"),
+        "host": packet.decode_field(words, "dst", "host"),
+        "axon": packet.decode_field(words, "body", "spike", "axon"),
+        "payload": packet.decode_field(words, "body", "spike", "payload"),
+        "step": packet.decode_field(words, "body", "spike", "step"),
+    }
+    bad = (f["kind"] != packet.Kind.SPIKE.value) | (f["host"] != 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"step input {i} ({int(words[i]):#018x}) is not a tile-bound SPIKE "
+                         f"packet: {packet.decode(int(words[i]))}")
+    return f
+
+
+def check_on_mesh(params: ChipParams, f: dict, t: int) -> None:
+    """Raise ValueError if a decoded input spike is addressed off the mesh."""
+    off = ~((f["x"] < params.mesh_w) & (f["y"] < params.mesh_h))
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise ValueError(f"step {t}: input spike for tile ({f['x'][i]},{f['y'][i]}) outside "
+                         f"the {params.mesh_w} x {params.mesh_h} mesh")
+
+
+class GoldenEngine(ChipEngine):
+    """The numpy golden model of the whole chip.
+
+    `model_factory(params, x, y)` makes each tile's neuron model (default:
+    the microcode interpreter). `self.chip` is the `GoldenChip` (for tests
+    and tools that want to look inside)."""
+
+    name = "model"
+    cycle_accurate = False
+
+    def __init__(self, params: ChipParams,
+                 model_factory: Callable = MicrocodeNeuronModel):
+        super().__init__(params)
+        self.chip = GoldenChip(params, model_factory)
+
+    def _tile(self, tile: Tile):
+        x, y = (int(v) for v in tile)
+        if not (0 <= x < self.params.mesh_w and 0 <= y < self.params.mesh_h):
+            raise ValueError(f"tile {tile} is outside the {self.params.mesh_w} x "
+                             f"{self.params.mesh_h} mesh")
+        return self.chip.tile(x, y)
+
+    # -- memory access ---------------------------------------------------------
+    def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
+        t = self._tile(tile)
+        words = np.asarray(words, dtype=np.int64).reshape(-1)
+        addrs = self.as_addresses(addr, len(words))
+        m = int(Mem(mem).value)
+        for a, w in zip(addrs.tolist(), words.tolist()):
+            t.write(m, a, w)
+
+    def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
+        t = self._tile(tile)
+        a = np.asarray(addr, dtype=np.int64).reshape(-1)
+        m = int(Mem(mem).value)
+        return np.array([t.read(m, int(i)) for i in a], dtype=np.int64)
+
+    def load_images(self, images: Images) -> None:
+        for tile, mems in images.items():
+            t = self._tile(tile)
+            for mem, words in mems.items():
+                words = np.asarray(words)
+                if words.size:
+                    t.load(Mem(mem), words.reshape(-1), 0)
+
+    # -- running ---------------------------------------------------------------
+    def step(self, t: int, inputs=None) -> StepResult:
+        if t != self.chip.t + 1:
+            raise ValueError(f"step {t}: steps run in order; the next step is {self.chip.t + 1}")
+        if inputs is not None and np.asarray(inputs).size:
+            f = decode_spike_inputs(inputs)
+            check_on_mesh(self.params, f, t)
+            for (x, y) in self.params.tiles():
+                sel = (f["x"] == x) & (f["y"] == y)
+                if sel.any():
+                    self.chip.tile(x, y).receive(f["axon"][sel], f["payload"][sel],
+                                                 f["step"][sel])
+        out = self.chip.step()
+        return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)

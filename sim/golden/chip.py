@@ -1,0 +1,393 @@
+"""Golden chip model: numpy, one timestep at a time, for a whole mesh.
+
+It executes the same per-tile memory images as the RTL (words of every `Mem`
+the core owns, plus the neuron engine's memories held by a neuron model) with
+the same step semantics (docs/architecture.md) and the same cycle-independent
+counters (synaptic events, neuron updates, spike packets in and out) and error
+flags/counts as the RTL neurocore (docs/neurocore.md).
+
+Step semantics, as in the RTL:
+
+- a spike carrying step s into axon a of a tile accumulates, for each synapse
+  word of the axon, weight (x payload if the axon is graded) into accumulator
+  (slot (s + 1 + delay) mod D, group, compartment); accumulators are 32-bit
+  two's complement and wrap;
+- `step()` runs step t = previous + 1 on every tile: counters cleared, the
+  neuron phase on slot t mod D (the neuron model reads and clears the
+  accumulators its programs read), then one spike packet per fan-out entry of
+  each spike (step field t mod 256); tile-bound packets are delivered (they
+  land in slots t + 1 + delay, never slot t); host-bound ones are returned.
+
+The neuron phase is delegated to a *neuron model* (the golden microcode
+interpreter, or a test's stand-in) with this interface::
+
+    model.mem_words(params) -> dict[Mem, int]     # its memories and their sizes
+    model.step(mems, t, n_compartments, acc) -> NeuronOutput
+        mems : dict[Mem, np.ndarray]  the tile's words of those memories (uint32,
+               the model may update them in place, e.g. STATE)
+        t    : the time step (from 1)
+        acc  : int64 array [G, 2**compartment_bits], this step's accumulator slot;
+               the model reads and clears (sets to 0) what its programs read
+
+Everything is vectorised: synaptic events are numpy gathers and one
+`np.add.at` per batch of spikes, fan-out is a gather per tile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ...hw import packet
+from ...hw.memory_map import Mem
+from ...hw.neurocore import core_memory as cm
+from ...hw.params import ChipParams
+
+__all__ = ["NeuronOutput", "NeuronModel", "MicrocodeNeuronModel", "SpikeBatch", "GoldenTile",
+           "GoldenChip"]
+
+
+@dataclass
+class NeuronOutput:
+    """What one tile's neuron phase produced."""
+    compartments: np.ndarray         # int64, spiking compartments in emission order
+    payloads: np.ndarray             # int64, their payloads (binary spikes: 1)
+    updates: int                     # compartment updates done
+    errors: int = 0                  # undefined-opcode events
+
+
+class NeuronModel(Protocol):
+    def mem_words(self, params: ChipParams) -> dict[Mem, int]: ...
+    def step(self, mems: dict[Mem, np.ndarray], t: int, n_compartments: int,
+             acc: np.ndarray) -> NeuronOutput: ...
+
+
+class MicrocodeNeuronModel:
+    """The chip's neuron engine: the golden microcode interpreter
+    (`kilauea.sim.golden.neuron.run_neuron_phase`) on STATE / PARAM /
+    PROFILE / UCODE images laid out as `hw.neurocore.compartment_memory` says."""
+
+    def __init__(self, params: ChipParams, x: int = 0, y: int = 0):
+        self.params = params
+
+    def mem_words(self, params: ChipParams) -> dict[Mem, int]:
+        from ...hw.neurocore import compartment_memory as ncm
+        d = ncm.memory_depths(params)
+        return {Mem.STATE: d["state"], Mem.PARAM: d["param"], Mem.PROFILE: d["profile"],
+                Mem.UCODE: d["ucode"]}
+
+    def step(self, mems, t, n_compartments, acc) -> NeuronOutput:
+        from .neuron import run_neuron_phase
+        r = run_neuron_phase(mems[Mem.UCODE], mems[Mem.PROFILE], mems[Mem.PARAM],
+                             mems[Mem.STATE], t, acc, n_compartments,
+                             n_groups=self.params.n_acc_groups)
+        mems[Mem.STATE][:] = cm.to_word(np.asarray(r.state).astype(np.int64))
+        n = r.acc_read.shape[1]
+        acc[:, :n][r.acc_read] = 0
+        return NeuronOutput(np.asarray(r.spike_compartments, dtype=np.int64),
+                            np.asarray(r.spike_payloads, dtype=np.int64),
+                            int(r.updates), int(r.errors))
+
+
+@dataclass
+class SpikeBatch:
+    """Spike packets: destination (x, y, host), axon, payload, step."""
+    x: np.ndarray
+    y: np.ndarray
+    host: np.ndarray
+    axon: np.ndarray
+    payload: np.ndarray
+    step: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "SpikeBatch":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, z, z, z)
+
+    @classmethod
+    def concat(cls, batches: list["SpikeBatch"]) -> "SpikeBatch":
+        if not batches:
+            return cls.empty()
+        return cls(*(np.concatenate([getattr(b, f) for b in batches])
+                     for f in ("x", "y", "host", "axon", "payload", "step")))
+
+    def __len__(self) -> int:
+        return len(self.axon)
+
+    def tuples(self) -> list[tuple[int, int, int, int, int, int]]:
+        """(x, y, host, axon, payload, step) per packet (x = y = 0 for the host)."""
+        h = self.host.astype(bool)
+        return list(zip(np.where(h, 0, self.x).tolist(), np.where(h, 0, self.y).tolist(),
+                        self.host.tolist(), self.axon.tolist(), self.payload.tolist(),
+                        self.step.tolist()))
+
+
+def _wrap32(v: np.ndarray) -> np.ndarray:
+    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _expand(base: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices base[i] .. base[i]+count[i]-1 for all i, and the owner i of each."""
+    count = count.astype(np.int64)
+    owner = np.repeat(np.arange(len(count)), count)
+    start = np.cumsum(count) - count
+    idx = base.astype(np.int64)[owner] + (np.arange(int(count.sum())) - start[owner])
+    return idx, owner
+
+
+class GoldenTile:
+    """One tile's core: memories, accumulators, registers, counters."""
+
+    def __init__(self, params: ChipParams, x: int, y: int, model: NeuronModel):
+        self.params, self.x, self.y, self.model = params, x, y, model
+        self.words = cm.mem_words(params)
+        self.neuron_words = dict(model.mem_words(params))
+        self.mems: dict[Mem, np.ndarray] = {
+            m: np.zeros(self.words[m], dtype=np.uint32)
+            for m in (Mem.AXON, Mem.SYNAPSE, Mem.FANOUT_INDEX, Mem.FANOUT)}
+        self.neuron_mems: dict[Mem, np.ndarray] = {
+            m: np.zeros(n, dtype=np.uint32) for m, n in self.neuron_words.items()}
+        p = params
+        self.acc = np.zeros((p.n_delay_slots, p.n_acc_groups, 1 << p.compartment_bits),
+                            dtype=np.int64)
+        self.n_compartments = 0
+        self.flags = 0
+        self.errors = 0
+        self.counters = np.zeros(len(cm.Counter), dtype=np.int64)
+        self.sent = SpikeBatch.empty()   # spike packets sent in the last step
+
+    # -- errors --------------------------------------------------------------
+    def error(self, flag: cm.ErrorFlag, n: int = 1) -> None:
+        if n:
+            self.flags |= 1 << flag
+            self.errors = min(self.errors + int(n), 0xFFFFFFFF)
+
+    def _check(self, mem: int, addr: int, write: bool) -> bool:
+        try:
+            m = Mem(mem)
+        except ValueError:
+            self.error(cm.ErrorFlag.BAD_MEM)
+            return False
+        words = self.words.get(m, self.neuron_words.get(m))
+        if words is None:
+            self.error(cm.ErrorFlag.BAD_MEM)
+            return False
+        if not 0 <= addr < words:
+            self.error(cm.ErrorFlag.BAD_ADDR)
+            return False
+        if write and (m is Mem.COUNTERS or (m is Mem.CONFIG and addr == cm.Config.TILE)):
+            self.error(cm.ErrorFlag.BAD_MEM)
+            return False
+        return True
+
+    # -- host access (WRITE / READ packets) ------------------------------------
+    def write(self, mem: int, addr: int, data: int) -> None:
+        data = int(data) & 0xFFFFFFFF
+        if not self._check(mem, addr, True):
+            return
+        m = Mem(mem)
+        if m is Mem.CONFIG:
+            if data > self.params.n_compartments:
+                self.error(cm.ErrorFlag.BAD_ADDR)
+            else:
+                self.n_compartments = data
+        elif m is Mem.STATUS:
+            self.flags = 0
+            self.errors = 0
+        elif m is Mem.ACCUM:
+            self.acc.reshape(-1)[addr] = cm.from_word(data)
+        elif m in self.mems:
+            self.mems[m][addr] = data
+        else:
+            self.neuron_mems[m][addr] = data
+
+    def read(self, mem: int, addr: int) -> int:
+        """The word a READ returns (0 after an error)."""
+        if not self._check(mem, addr, False):
+            return 0
+        m = Mem(mem)
+        if m is Mem.CONFIG:
+            return self.n_compartments if addr == cm.Config.N_COMPARTMENTS else self.x | self.y << 4
+        if m is Mem.STATUS:
+            return [self.flags, self.errors, 0][addr]
+        if m is Mem.COUNTERS:
+            return int(self.counters[addr]) & 0xFFFFFFFF
+        if m is Mem.ACCUM:
+            return int(cm.to_word(self.acc.reshape(-1)[addr]))
+        if m in self.mems:
+            return int(self.mems[m][addr])
+        return int(self.neuron_mems[m][addr])
+
+    def load(self, mem: Mem, words, base: int = 0) -> None:
+        """Bulk write of consecutive words (same result as one WRITE per word)."""
+        words = np.asarray(words).astype(np.int64) & 0xFFFFFFFF
+        if mem in (Mem.CONFIG, Mem.STATUS, Mem.COUNTERS):
+            for i, w in enumerate(words):
+                self.write(mem, base + i, int(w))
+            return
+        n = self.words.get(mem, self.neuron_words.get(mem))
+        if n is None or base < 0 or base + len(words) > n:
+            raise ValueError(f"tile ({self.x},{self.y}): load of {len(words)} words at {base} "
+                             f"does not fit memory {mem!r} ({n} words)")
+        if mem is Mem.ACCUM:
+            self.acc.reshape(-1)[base:base + len(words)] = cm.from_word(words)
+        elif mem in self.mems:
+            self.mems[mem][base:base + len(words)] = words
+        else:
+            self.neuron_mems[mem][base:base + len(words)] = words
+
+    # -- synapse engine ----------------------------------------------------------
+    def receive(self, axon, payload, step) -> None:
+        """Process spike packets arriving at this tile (any order: the result is
+        order-independent)."""
+        p = self.params
+        axon = np.asarray(axon, dtype=np.int64).reshape(-1)
+        payload = np.broadcast_to(np.asarray(payload, dtype=np.int64), axon.shape)
+        step = np.broadcast_to(np.asarray(step, dtype=np.int64), axon.shape)
+        self.counters[cm.Counter.PACKETS_IN] += len(axon)
+        ok = axon < p.n_axons
+        self.error(cm.ErrorFlag.BAD_AXON, int((~ok).sum()))
+        axon, payload, step = axon[ok], payload[ok], step[ok]
+        ax = cm.unpack_axon(self.mems[Mem.AXON][axon])
+        ok = ax["base"] + ax["count"] <= p.n_synapses
+        self.error(cm.ErrorFlag.BAD_AXON, int((~ok).sum()))
+        idx, owner = _expand(ax["base"][ok], ax["count"][ok])
+        pay = np.where(ax["graded"][ok].astype(bool), payload[ok], 1)[owner]
+        stp = step[ok][owner]
+        syn = cm.unpack_synapse(p, self.mems[Mem.SYNAPSE][idx])
+        valid = ((syn["compartment"] < p.n_compartments) & (syn["group"] < p.n_acc_groups)
+                 & (syn["delay"] <= p.max_delay))
+        self.error(cm.ErrorFlag.BAD_SYNAPSE, int((~valid).sum()))
+        slot = (stp + 1 + syn["delay"]) % p.n_delay_slots
+        delta = _wrap32(syn["weight"] * pay)
+        np.add.at(self.acc, (slot[valid], syn["group"][valid], syn["compartment"][valid]),
+                  delta[valid])
+        self.acc[...] = _wrap32(self.acc)
+        self.counters[cm.Counter.SYN_EVENTS] += int(valid.sum())
+
+    # -- neuron phase + fan-out --------------------------------------------------
+    def run_step(self, t: int) -> SpikeBatch:
+        p = self.params
+        self.counters[:] = 0
+        self.counters[cm.Counter.STEP] = t & 0xFFFFFFFF
+        res = self.model.step(self.neuron_mems, t, self.n_compartments,
+                              self.acc[t % p.n_delay_slots])
+        self.error(cm.ErrorFlag.BAD_OPCODE, res.errors)
+        self.counters[cm.Counter.UPDATES] += res.updates
+        comp = np.asarray(res.compartments, dtype=np.int64)
+        pay = np.asarray(res.payloads, dtype=np.int64)
+        fi = cm.unpack_fanout_index(self.mems[Mem.FANOUT_INDEX][comp])
+        ok = fi["base"] + fi["count"] <= p.n_fanout
+        self.error(cm.ErrorFlag.BAD_FANOUT, int((~ok).sum()))
+        idx, owner = _expand(fi["base"][ok], fi["count"][ok])
+        ent = cm.unpack_fanout(self.mems[Mem.FANOUT][idx])
+        valid = (ent["host"] == 1) | ((ent["x"] < p.mesh_w) & (ent["y"] < p.mesh_h))
+        self.error(cm.ErrorFlag.BAD_FANOUT, int((~valid).sum()))
+        n = int(valid.sum())
+        self.counters[cm.Counter.PACKETS_OUT] += n
+        self.sent = SpikeBatch(ent["x"][valid], ent["y"][valid], ent["host"][valid],
+                               ent["axon"][valid], pay[ok][owner][valid],
+                               np.full(n, t % (1 << packet.STEP_BITS), dtype=np.int64))
+        return self.sent
+
+
+    # -- the packet decoder ----------------------------------------------------------
+    def handle(self, word: int) -> list:
+        """Process one packet arriving on the tile's rx, as the RTL core does;
+        returns the packets it sends (packet dataclasses): READ_RESP / STATUS
+        answers, and the spike packets of a STEP."""
+        word = int(word)
+        k = packet.decode_field(np.uint64(word), "kind")
+        f = lambda *path: int(packet.decode_field(np.uint64(word), "body", *path))
+        if k == packet.Kind.SPIKE.value:
+            self.receive([f("spike", "axon")], [f("spike", "payload")], [f("spike", "step")])
+            return []
+        if k == packet.Kind.WRITE.value:
+            self.write(f("write", "mem"), f("write", "addr"), f("write", "data"))
+            return []
+        if k == packet.Kind.READ.value:
+            data = self.read(f("read", "mem"), f("read", "addr"))
+            r = f("read", "reply")
+            reply = packet.HOST if (r >> 8) & 1 else packet.Dest(r & 15, (r >> 4) & 15)
+            return [packet.ReadResp(reply, data, f("read", "tag"), self.x, self.y)]
+        if k == packet.Kind.CTRL.value:
+            op = f("ctrl", "op")
+            if op == packet.CtrlOp.STEP.value:
+                sent = self.run_step(f("ctrl", "arg"))
+                return [packet.Spike(packet.HOST if h else packet.Dest(x, y), a, v, s)
+                        for x, y, h, a, v, s in sent.tuples()]
+            if op == packet.CtrlOp.STATUS_REQ.value:
+                return [packet.Ctrl(packet.HOST, packet.CtrlOp.STATUS, self.flags, self.x, self.y)]
+        self.error(cm.ErrorFlag.BAD_PACKET)
+        return []
+
+
+class GoldenChip:
+    """The whole mesh. `model_factory(params, x, y)` makes each tile's neuron model."""
+
+    def __init__(self, params: ChipParams,
+                 model_factory: Callable[[ChipParams, int, int], NeuronModel] = MicrocodeNeuronModel):
+        self.params = params
+        self.t = 0
+        self.tiles = {(x, y): GoldenTile(params, x, y, model_factory(params, x, y))
+                      for (x, y) in params.tiles()}
+
+    def tile(self, x: int, y: int) -> GoldenTile:
+        return self.tiles[(x, y)]
+
+    def write(self, x: int, y: int, mem: int, addr: int, data: int) -> None:
+        self.tiles[(x, y)].write(mem, addr, data)
+
+    def read(self, x: int, y: int, mem: int, addr: int) -> int:
+        return self.tiles[(x, y)].read(mem, addr)
+
+    def load(self, x: int, y: int, mem: Mem, words, base: int = 0) -> None:
+        self.tiles[(x, y)].load(mem, words, base)
+
+    def inject(self, x: int, y: int, axon, payload=1, step=None) -> None:
+        """Host input spikes for step t + 1 (packet step field t mod 256 by
+        default, as the host port sends them)."""
+        s = self.t % (1 << packet.STEP_BITS) if step is None else step
+        self.tiles[(x, y)].receive(axon, payload, s)
+
+    def step(self) -> SpikeBatch:
+        """Run the next step on every tile; returns the host-bound spikes
+        (axon, payload; in tile row-major, emission, fan-out entry order)."""
+        self.t += 1
+        sent = [tile.run_step(self.t) for tile in self.tiles.values()]
+        allp = SpikeBatch.concat(sent)
+        to_tile = allp.host == 0
+        for (x, y), tile in self.tiles.items():
+            sel = to_tile & (allp.x == x) & (allp.y == y)
+            if sel.any():
+                tile.receive(allp.axon[sel], allp.payload[sel], allp.step[sel])
+        h = ~to_tile
+        return SpikeBatch(allp.x[h], allp.y[h], allp.host[h], allp.axon[h],
+                          allp.payload[h], allp.step[h])
+
+    def send(self, word: int) -> list:
+        """One packet from the host, as the host port takes it: a tile-bound
+        packet goes to its tile (answers to the host are returned); CTRL
+        STEP(t) to the host runs the next step and returns its host-bound
+        spikes then CTRL DONE(t). Returns packet dataclasses."""
+        pk = packet.decode(word)
+        if pk.dst.host:
+            if isinstance(pk, packet.Ctrl) and pk.op is packet.CtrlOp.STEP:
+                if pk.arg != self.t + 1:
+                    raise ValueError(f"STEP({pk.arg}) after step {self.t}: steps run in order")
+                hs = self.step()
+                return ([packet.Spike(packet.HOST, a, v, s) for a, v, s in
+                         zip(hs.axon.tolist(), hs.payload.tolist(), hs.step.tolist())]
+                        + [packet.Ctrl(packet.HOST, packet.CtrlOp.DONE, pk.arg)])
+            raise ValueError(f"golden host port: unsupported host packet {pk}")
+        out = self.tiles[(pk.dst.x, pk.dst.y)].handle(word)
+        back = [r for r in out if r.dst.host]
+        for r in out:
+            if not r.dst.host:
+                back += self.tiles[(r.dst.x, r.dst.y)].handle(r.encode())
+        return back
+
+    def counters(self, x: int, y: int) -> dict[str, int]:
+        c = self.tiles[(x, y)].counters
+        return {k.name: int(c[k]) for k in cm.Counter}

@@ -1,0 +1,222 @@
+"""Pass 6, allocation: axons, synapse words, delays, fan-out entries,
+neuron profiles and microcode, per core.
+
+For every logical core (placed on a tile by pass 5):
+
+- compartments: the core's population pieces, consecutive from 0, in piece
+  order (`CONFIG.N_COMPARTMENTS` = their number);
+- axons: one per distinct (source, source element, graded) among the
+  synapses whose target is in the core, numbered in that order; the axon's
+  synapse words are consecutive (sorted by compartment) and the axon is
+  `graded` when its connection has `num_message_bits > 0` (and for host
+  values entering a neuron's input directly);
+- synapse words: (compartment, prepared weight, delay, group); a delay
+  beyond `ChipParams.max_delay` is an error naming the synapse;
+- fan-out entries, at the source's core: per spiking compartment, one per
+  axon it has in any core (destination tile, axon), then one host entry
+  (host axon = the HostOutput's axon_base + element) when its OutPort has
+  host consumers; host axons are numbered per HostOutput in population order;
+- neuron engine images (`kilauea.neurons.core_images`): one profile per
+  piece with the program for the population's accumulator groups, its
+  constants (du, dv, vth, weight_exp{g}, ...), per-compartment parameters
+  and state.
+
+The result, `Allocation`, holds each tile's images, the host inputs and
+outputs, and where each piece's words are (for VarSlots).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..hw.memory_map import Mem
+from ..hw.neurocore import compartment_memory as ncm
+from ..hw.neurocore import core_memory as cm
+from ..neurons.builder import core_images
+from .errors import CompileError
+from .graph import ChipGraph, Population, src_code
+from .ir import HostInput, HostOutput
+from .split import LogicalCore, core_of_neurons
+
+__all__ = ["Allocation", "CoreAlloc", "allocate", "check_delays"]
+
+
+@dataclass
+class CoreAlloc:
+    core: LogicalCore
+    tile: tuple[int, int]
+    images: dict = field(default_factory=dict)       # Mem -> uint32 words
+    n_axons: int = 0
+    n_synapses: int = 0
+    n_fanout: int = 0
+    host_fanout: int = 0
+    host_axons: int = 0                               # axons fed by host inputs
+    max_delay: int = 0
+    profile_of_piece: list = field(default_factory=list)
+    comp_base_of_piece: list = field(default_factory=list)
+
+
+@dataclass
+class Allocation:
+    cores: list[CoreAlloc]
+    inputs: list[HostInput]
+    outputs: list[HostOutput]
+    where: dict                                       # pop index -> (core [n], comp [n])
+
+
+def check_delays(graph: ChipGraph, params) -> None:
+    for pr in graph.projections:
+        if len(pr.delay) and pr.delay.max() > params.max_delay:
+            i = int(np.flatnonzero(pr.delay > params.max_delay)[0])
+            who = pr.conn.name if pr.conn is not None else pr.name
+            raise CompileError(
+                f"process '{who}': synapse from {pr.source.name} element {int(pr.pre[i])} to "
+                f"{pr.target.name} element {int(pr.post[i])} has delay {int(pr.delay[i])}, more "
+                f"than the chip's largest delay {params.max_delay} (n_delay_slots="
+                f"{params.n_delay_slots} allows at most n_delay_slots - 2)")
+
+
+def _u32(a) -> np.ndarray:
+    return (np.asarray(a, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
+
+
+def _piece_values(pop: Population, start: int, count: int) -> dict:
+    vals = {}
+    for k, v in pop.values.items():
+        vals[k] = v[start:start + count] if np.ndim(v) else v
+    for g, e in enumerate(pop.group_exps):
+        vals[f"weight_exp{g}"] = e
+    return vals
+
+
+def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) -> Allocation:
+    where = core_of_neurons(graph, cores)
+    wbits = cm.synapse_layout(params)["weight"].shape.width
+    wlo, whi = -(1 << (wbits - 1)), (1 << (wbits - 1)) - 1
+    # ---- synapses and axons, per target core
+    rec = {k: [] for k in ("code", "core", "axon")}
+    allocs = [CoreAlloc(c, tiles[c.index]) for c in cores]
+    per_core = {c.index: {k: [] for k in ("code", "comp", "w", "d", "g")} for c in cores}
+    for pop in graph.populations:
+        core, comp = where[pop.index]
+        for pr in pop.projections:
+            if len(pr.weight) and (pr.weight.min() < wlo or pr.weight.max() > whi):
+                raise CompileError(f"projection {pr.name}: weight outside the synapse word's "
+                                   f"{wbits}-bit range {wlo}..{whi}")
+            code = (np.int64(src_code(pr.source)) << 33) | (pr.pre << 1) | int(pr.graded)
+            tc = core[pr.post]
+            for ci in np.unique(tc).tolist():
+                sel = tc == ci
+                d = per_core[ci]
+                d["code"].append(code[sel])
+                d["comp"].append(comp[pr.post[sel]])
+                d["w"].append(pr.weight[sel])
+                d["d"].append(pr.delay[sel])
+                d["g"].append(pr.group[sel])
+    for a in allocs:
+        d = per_core[a.core.index]
+        if d["code"]:
+            code, comp, w, dl, g = (np.concatenate(d[k]) for k in ("code", "comp", "w", "d", "g"))
+        else:
+            code = comp = w = dl = g = np.zeros(0, dtype=np.int64)
+        order = np.lexsort((comp, code))
+        code, comp, w, dl, g = code[order], comp[order], w[order], dl[order], g[order]
+        ucodes, first, counts = np.unique(code, return_index=True, return_counts=True)
+        a.n_axons, a.n_synapses = len(ucodes), len(code)
+        a.max_delay = int(dl.max()) if len(dl) else 0
+        for r, cap in (("axons", params.n_axons), ("synapses", params.n_synapses)):
+            need = a.n_axons if r == "axons" else a.n_synapses
+            if need > cap:
+                raise CompileError(f"core at tile {a.tile} needs {need} {r} but has {cap} "
+                                   f"(short by {need - cap})")
+        a.images[Mem.AXON] = cm.pack_axon(first, counts, ucodes & 1)
+        a.images[Mem.SYNAPSE] = cm.pack_synapse(params, comp, w, dl, g)
+        a.host_axons = int(((ucodes >> 33) & 1).sum())
+        rec["code"].append(ucodes)
+        rec["core"].append(np.full(len(ucodes), a.core.index, dtype=np.int64))
+        rec["axon"].append(np.arange(len(ucodes), dtype=np.int64))
+    rcode = np.concatenate(rec["code"]) if rec["code"] else np.zeros(0, np.int64)
+    rcore = np.concatenate(rec["core"]) if rec["core"] else np.zeros(0, np.int64)
+    raxon = np.concatenate(rec["axon"]) if rec["axon"] else np.zeros(0, np.int64)
+    order = np.lexsort((raxon, rcore, rcode))
+    rcode, rcore, raxon = rcode[order], rcore[order], raxon[order]
+    rkey = rcode >> 1                                  # (source, element)
+    tile_x = np.array([t[0] for t in tiles], dtype=np.int64)
+    tile_y = np.array([t[1] for t in tiles], dtype=np.int64)
+
+    # ---- host outputs
+    outputs: list[HostOutput] = []
+    host_base: dict[int, int] = {}
+    nxt = 0
+    for pop in graph.populations:
+        if pop.host_out is not None:
+            host_base[pop.index] = nxt
+            outputs.append(HostOutput(pop.host_out, pop.size, nxt, pop.host_out_graded))
+            nxt += pop.size
+    if nxt > (1 << 16):
+        raise CompileError(f"{nxt} host-bound neurons: host axons are 16 bits (at most 65536)")
+
+    # ---- fan-out and neuron images, per source core
+    for a in allocs:
+        fi_base, fi_count, fx, fy, fax, fhost = [], [], [], [], [], []
+        at = 0
+        populations = []
+        for pop, start, count in a.core.pieces:
+            el = np.arange(start, start + count, dtype=np.int64)
+            key = (np.int64(src_code(pop)) << 32) | el
+            lo = np.searchsorted(rkey, key, side="left")
+            hi = np.searchsorted(rkey, key, side="right")
+            n = hi - lo
+            host = pop.index in host_base
+            cnt = n + (1 if host else 0)
+            fi_base.append(at + np.cumsum(cnt) - cnt)
+            fi_count.append(cnt)
+            at += int(cnt.sum())
+            owner = np.repeat(np.arange(count), cnt)
+            start_of = np.cumsum(cnt) - cnt
+            pos = np.arange(int(cnt.sum())) - start_of[owner]
+            is_host = pos >= n[owner]
+            idx = np.where(is_host, 0, lo[owner] + np.minimum(pos, n[owner] - 1))
+            c = rcore[idx] if len(rcore) else np.zeros(len(idx), np.int64)
+            fx.append(np.where(is_host, 0, tile_x[c] if len(c) else c))
+            fy.append(np.where(is_host, 0, tile_y[c] if len(c) else c))
+            fax.append(np.where(is_host, host_base.get(pop.index, 0) + el[owner],
+                                raxon[idx] if len(raxon) else idx))
+            fhost.append(is_host.astype(np.int64))
+            populations.append((pop.program, count, _piece_values(pop, start, count)))
+        a.n_fanout = at
+        if at > params.n_fanout:
+            raise CompileError(f"core at tile {a.tile} needs {at} fanout entries but has "
+                               f"{params.n_fanout} (short by {at - params.n_fanout})")
+        cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64))
+        fx, fy, fax, fhost = cat(fx), cat(fy), cat(fax), cat(fhost)
+        a.host_fanout = int(fhost.sum())
+        a.images[Mem.FANOUT_INDEX] = cm.pack_fanout_index(cat(fi_base), cat(fi_count))
+        a.images[Mem.FANOUT] = cm.pack_fanout(fax, fx, fy, fhost)
+        try:
+            ci = core_images(params, populations)
+        except ValueError as e:
+            raise CompileError(f"core at tile {a.tile}: {e}") from None
+        n = ci.n_compartments
+        a.images[Mem.UCODE] = _u32(ci.ucode[:a.core.ucode])
+        a.images[Mem.PROFILE] = _u32(ci.profile[:len(populations) * ncm.PROFILE_WORDS])
+        a.images[Mem.PARAM] = _u32(ci.param[:n * ncm.PARAM_WORDS])
+        a.images[Mem.STATE] = _u32(ci.state[:n * ncm.STATE_WORDS])
+        a.images[Mem.CONFIG] = np.array([n], dtype=np.uint32)
+        a.profile_of_piece = list(range(len(populations)))
+        a.comp_base_of_piece = [f for f, _ in ci.populations]
+
+    # ---- host inputs
+    inputs: list[HostInput] = []
+    for hs in graph.host_sources:
+        key = (np.int64(src_code(hs)) << 32) | np.arange(hs.size, dtype=np.int64)
+        lo = np.searchsorted(rkey, key, side="left")
+        hi = np.searchsorted(rkey, key, side="right")
+        idx = np.concatenate([np.arange(l, h) for l, h in zip(lo.tolist(), hi.tolist())]) \
+            if hs.size else np.zeros(0, np.int64)
+        idx = idx.astype(np.int64)
+        ptr = np.concatenate([[0], np.cumsum(hi - lo)]).astype(np.int64)
+        inputs.append(HostInput(hs.port, hs.size, ptr, tile_x[rcore[idx]], tile_y[rcore[idx]],
+                                raxon[idx], hs.graded, hs.step_offset))
+    return Allocation(allocs, inputs, outputs, where)

@@ -1,0 +1,77 @@
+"""`compile_network`: the compiler's entry point, running the passes in order.
+
+    partition -> fixed-point check -> groups -> delays check -> split
+    -> placement -> allocation -> emit (images, VarSlots, host I/O, report)
+
+See docs/compiler.md for each pass.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..hw.params import ChipParams
+from . import placement as pl
+from .allocate import allocate, check_delays
+from .emit import input_range_warnings, report, var_slots
+from .fixcheck import check_fixed_point
+from .graph import ChipGraph
+from .groups import assign_groups
+from .ir import CompiledNetwork
+from .partition import partition
+from .split import LogicalCore, core_of_neurons, split
+
+__all__ = ["compile_network", "place_cores"]
+
+
+def place_cores(graph: ChipGraph, cores: list[LogicalCore], params: ChipParams,
+                anneal_moves: int | None = None):
+    """Pass 5: tiles for the logical cores. Traffic between cores i -> j is
+    the number of fan-out entries from neurons of i to axons of j (one
+    packet per entry per spike); host traffic of a core is its host-bound
+    fan-out entries plus the axons fed by host inputs. Returns (tiles,
+    cost, row-major cost)."""
+    n = len(cores)
+    where = core_of_neurons(graph, cores)
+    traffic = np.zeros((n, n))
+    host = np.zeros(n)
+    for pop in graph.populations:
+        core = where[pop.index][0]
+        pairs = []
+        for pr in pop.projections:
+            if hasattr(pr.source, "projections"):          # a chip population
+                src_core = where[pr.source.index][0][pr.pre]
+                pairs.append(np.unique(np.stack([src_core, pr.pre, core[pr.post],
+                                                 np.full(len(pr.pre), int(pr.graded))]), axis=1))
+            else:
+                keys = np.unique(np.stack([pr.pre, core[pr.post]]), axis=1)
+                np.add.at(host, keys[1], 1)
+        if pairs:
+            allp = np.unique(np.concatenate(pairs, axis=1), axis=1)
+            np.add.at(traffic, (allp[0], allp[2]), 1)
+    np.fill_diagonal(traffic, 0)
+    for pop in graph.populations:
+        if pop.host_out is not None:
+            np.add.at(host, where[pop.index][0], 1)
+    tiles = pl.place(traffic, params.mesh_w, params.mesh_h, host, anneal_moves=anneal_moves)
+    rm = pl.row_major(n, params.mesh_w, params.mesh_h)
+    return tiles, pl.placement_cost(tiles, traffic, host), pl.placement_cost(rm, traffic, host)
+
+
+def compile_network(network, params: ChipParams | None = None, *, activity: float = 1.0,
+                    anneal_moves: int | None = None, balance: bool = True) -> CompiledNetwork:
+    """Compile the chip part of `network` (what `build_network` returns with
+    a run config that selected chip models) for a chip of shape `params`.
+    Raises `CompileError` for anything that cannot be mapped exactly."""
+    params = params or ChipParams()
+    graph = partition(network)
+    check_fixed_point(graph)
+    assign_groups(graph, params)
+    check_delays(graph, params)
+    graph.warnings += input_range_warnings(graph)
+    cores = split(graph, params, balance)
+    tiles, cost, rm_cost = place_cores(graph, cores, params, anneal_moves)
+    alloc = allocate(graph, cores, tiles, params)
+    images = {a.tile: dict(a.images) for a in alloc.cores}
+    rep = report(graph, alloc, params, cost, rm_cost, activity)
+    return CompiledNetwork(params, images, var_slots(graph, alloc), alloc.inputs, alloc.outputs,
+                           graph.chip_processes, rep)

@@ -1,0 +1,110 @@
+"""Pass 7, emit: VarSlots (where each chip Var lives) and the report.
+
+VarSlots: a neuron Var kept in a state word or a per-compartment parameter
+is one copy of n words (one per element, each on its neuron's tile); a Var
+kept in a profile constant (du, dv, vth, ...) has one copy per population
+piece (one per core holding part of the population): `get` reads the
+first, `set` writes all. Connection Vars (weights, delays, a_buff,
+num_message_bits) are `host_only`: the chip holds the weights packed in
+synapse words and `a_buff` in its accumulators.
+
+Report (`CompileReport`): per core, every capacity in use, and the
+estimated cycles per step
+
+    est_cycles = activity * synapse words        (synaptic events, one per cycle)
+               + sum over pieces of compartments * program.cycles()
+               + activity * fan-out entries      (one packet per cycle)
+
+with `activity` the assumed fraction of sources spiking per step (default
+1.0: every source spikes, a worst case).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..hw.memory_map import Mem
+from ..hw.neurocore import compartment_memory as ncm
+from .allocate import Allocation
+from .graph import ChipGraph
+from .ir import CompileReport, CoreUsage, VarSlot
+
+__all__ = ["var_slots", "report", "input_range_warnings"]
+
+_MEM = {"state": Mem.STATE, "param": Mem.PARAM, "profile": Mem.PROFILE}
+
+
+def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
+    slots: dict = {}
+    pieces = {}     # pop index -> list of (tile, profile, comp_base, start, count)
+    for a in alloc.cores:
+        for (pop, start, count), prof, base in zip(a.core.pieces, a.profile_of_piece,
+                                                   a.comp_base_of_piece):
+            pieces.setdefault(pop.index, []).append((a.tile, prof, base, start, count))
+    for pop in graph.populations:
+        proc, prog = pop.proc, pop.program
+        core, comp = alloc.where[pop.index]
+        tiles = np.array([a.tile for a in alloc.cores], dtype=np.int64).reshape(-1, 2)
+        for var, word in pop.model.var_words.items():
+            mem, idx = prog.word(word)
+            shape = tuple(getattr(proc, var).shape)
+            slot = VarSlot(proc, var, shape)
+            if mem == "profile":
+                for tile, prof, _, _, _ in pieces[pop.index]:
+                    slot.copies.append(tuple(np.array([v], dtype=np.int64) for v in (
+                        tile[0], tile[1], _MEM[mem].value, ncm.profile_addr(prof, idx))))
+            else:
+                n = pop.size
+                x, y = tiles[core, 0], tiles[core, 1]
+                addr = (ncm.state_addr(comp, idx) if mem == "state" else ncm.param_addr(comp, idx))
+                slot.copies.append((x.astype(np.int64), y.astype(np.int64),
+                                    np.full(n, _MEM[mem].value, dtype=np.int64),
+                                    np.asarray(addr, dtype=np.int64)))
+            slots[(id(proc), var)] = slot
+        for var in pop.model.host_vars:       # Vars with no chip word (e.g. SigmaDelta.spike_exp)
+            if hasattr(proc, var):
+                slots[(id(proc), var)] = VarSlot(proc, var, tuple(getattr(proc, var).shape),
+                                                 host_only=True)
+    for c in graph.connections:
+        m = graph.conn_models[id(c)]
+        for var in m.host_vars:
+            if hasattr(c, var):
+                slots[(id(c), var)] = VarSlot(c, var, tuple(getattr(c, var).shape), host_only=True)
+    return slots
+
+
+def input_range_warnings(graph: ChipGraph) -> list[str]:
+    """Populations whose worst-case input could leave Lava's int32 range
+    (|a_in << 6| >= 2**31; spec: "Note on u"). Graded and host inputs are
+    taken at the largest 24-bit payload."""
+    out = []
+    for pop in graph.populations:
+        worst = np.zeros(pop.size, dtype=np.float64)
+        for pr in pop.projections:
+            pay = float(1 << 23) if pr.graded else 1.0
+            s = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
+                            minlength=pop.size)
+            worst += s * 2.0 ** pr.weight_exp
+        if pop.size and worst.max() * 64 >= 2.0 ** 31:
+            out.append(f"process '{pop.name}': worst-case input {worst.max():.0f} could leave "
+                       f"the int32 range of a_in << 6 (results may then differ from Lava's)")
+    return out
+
+
+def report(graph: ChipGraph, alloc: Allocation, params, placement_cost: float,
+           row_major_cost: float, activity: float = 1.0) -> CompileReport:
+    cores = []
+    for a in alloc.cores:
+        c = a.core
+        neuron_cycles = sum(n * pop.program.cycles() for pop, _, n in c.pieces)
+        est = int(round(activity * a.n_synapses + neuron_cycles + activity * a.n_fanout))
+        cores.append(CoreUsage(
+            tile=a.tile,
+            processes=[f"{pop.name}[{s}:{s + n}]" for pop, s, n in c.pieces],
+            compartments=c.compartments, synapses=a.n_synapses, axons=a.n_axons,
+            fanout=a.n_fanout, ucode=c.ucode, profiles=c.profiles,
+            groups=max((pop.program.n_groups for pop, _, _ in c.pieces), default=0),
+            max_delay=a.max_delay, est_cycles=est))
+    total_syn = sum(a.n_synapses for a in alloc.cores)
+    total_fo = sum(a.n_fanout for a in alloc.cores)
+    return CompileReport(params, cores, total_syn, total_fo, activity * total_fo,
+                         placement_cost, row_major_cost, warnings=list(graph.warnings))

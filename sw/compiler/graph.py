@@ -1,0 +1,87 @@
+"""The chip graph the compiler's passes work on.
+
+`partition` builds it from a `Network` (kilauea.runtime.builder); later
+passes fill in fields (groups, placement). Everything is flat: a population
+is a chip neuron process (elements in C order of its OutPort), a projection
+is a set of synapses into one population's synaptic input, from a chip
+population or from a host source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code"]
+
+
+@dataclass
+class Population:
+    """A chip neuron process."""
+    index: int
+    proc: Any
+    model: type                      # an NcNeuronModel subclass
+    size: int
+    values: dict = field(default_factory=dict)       # program word -> value
+    projections: list = field(default_factory=list)  # incoming Projection
+    group_exps: list = field(default_factory=list)   # weight_exp of each group (groups pass)
+    program: Any = None                               # NeuronProgram (groups pass)
+    host_out: Any = None                              # its OutPort when the host reads it
+    host_out_graded: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.proc.name
+
+
+@dataclass
+class HostSource:
+    """A host OutPort feeding the chip, for one way of entering it:
+    `step_offset` 0 (through a chip connection's synapses) or -1 (straight
+    into a neuron's synaptic input, acting in the same step)."""
+    index: int
+    port: Any
+    size: int
+    step_offset: int
+    graded: bool
+
+    @property
+    def name(self) -> str:
+        return self.port.full_name()
+
+
+@dataclass
+class Projection:
+    """Synapses into `target`'s input. Source elements `pre` of `source`
+    (a Population or a HostSource), target elements `post`."""
+    name: str
+    target: Population
+    source: Any
+    pre: np.ndarray
+    post: np.ndarray
+    weight: np.ndarray
+    delay: np.ndarray
+    weight_exp: int
+    graded: bool
+    conn: Any = None                 # the connection process (None: direct host input)
+    group: np.ndarray | None = None  # per synapse (groups pass)
+
+
+def src_code(source) -> int:
+    """A number naming a source: populations 2i, host sources 2i + 1."""
+    return 2 * source.index + (1 if isinstance(source, HostSource) else 0)
+
+
+@dataclass
+class ChipGraph:
+    populations: list[Population]
+    host_sources: list[HostSource]
+    connections: list[Any]          # chip connection processes
+    conn_models: dict               # id(proc) -> NcConnectionModel subclass
+    chip_processes: list[Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def projections(self) -> list[Projection]:
+        return [pr for p in self.populations for pr in p.projections]

@@ -1,0 +1,241 @@
+"""Pass 4, split: pack populations into logical cores, splitting those (and
+their weight matrices) that exceed one core's capacities.
+
+Where things live: a neuron's compartment, its incoming synapse words and
+the input axons that point at them sit in the neuron's core (the target
+core); its fan-out entries (one per destination core axon, plus one for the
+host) sit in the same core (as the source). Profiles: one per population
+piece; microcode: each distinct program once per core.
+
+Algorithm: first fit in order. Populations are walked in graph order and
+their neurons in index order; a neuron joins the open core if every
+capacity still holds after adding it (compartments + 1, synapse words + its
+fan-in, axons + the sources of its synapses not yet in the core, a profile
+when it starts a new piece, its program's words when new to the core, its
+fan-out entries); otherwise the core is closed and a new one opened. So a
+population larger than a core is cut into consecutive pieces, and a weight
+matrix is cut with its targets. Fan-out depends on where the targets land,
+so packing is repeated with each neuron's fan-out from the previous packing
+until it fits (at most 4 rounds).
+
+Errors (`CompileError`): a single neuron that does not fit an empty core
+(names the resource and the shortfall); more cores than tiles (names the
+mesh, the shortfall and the resource that closed the cores).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import CompileError
+from .graph import ChipGraph, Population, src_code
+
+__all__ = ["LogicalCore", "split", "axon_codes", "RESOURCES"]
+
+RESOURCES = ("compartments", "synapses", "axons", "fanout", "ucode", "profiles")
+
+
+@dataclass
+class LogicalCore:
+    index: int
+    pieces: list = field(default_factory=list)     # (Population, start, count)
+    compartments: int = 0
+    synapses: int = 0
+    axons: set = field(default_factory=set)
+    programs: dict = field(default_factory=dict)   # id(program) -> program
+    fanout: int = 0
+    closed_by: str = ""
+
+    @property
+    def ucode(self) -> int:
+        return sum(len(p) for p in self.programs.values())
+
+    @property
+    def profiles(self) -> int:
+        return len(self.pieces)
+
+
+def axon_codes(pop: Population):
+    """Per target neuron of `pop`: its fan-in and the sorted array of axon
+    codes (source, source element, graded) of its synapses.
+    Returns (indeg [n], ptr [n+1], codes sorted by target)."""
+    posts, codes = [], []
+    for pr in pop.projections:
+        posts.append(pr.post)
+        codes.append((np.int64(src_code(pr.source)) << 33) | (pr.pre << 1) | int(pr.graded))
+    if not posts:
+        z = np.zeros(pop.size, dtype=np.int64)
+        return z, np.zeros(pop.size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    post = np.concatenate(posts)
+    code = np.concatenate(codes)
+    order = np.lexsort((code, post))
+    indeg = np.bincount(post, minlength=pop.size).astype(np.int64)
+    ptr = np.concatenate([[0], np.cumsum(indeg)])
+    return indeg, ptr, code[order]
+
+
+def capacities(params) -> dict:
+    return {"compartments": params.n_compartments, "synapses": params.n_synapses,
+            "axons": params.n_axons, "fanout": params.n_fanout, "ucode": params.n_ucode,
+            "profiles": params.n_profiles}
+
+
+def _pack(graph: ChipGraph, cap: dict, fanout_of: dict) -> list[LogicalCore]:
+    cores: list[LogicalCore] = []
+    cur = LogicalCore(0)
+    for pop in graph.populations:
+        indeg, ptr, codes = axon_codes(pop)
+        fo = fanout_of.get(pop.index)
+        if fo is None:
+            fo = np.full(pop.size, 1 if pop.host_out is not None else 0, dtype=np.int64)
+        prog = pop.program
+        start = None
+        k = 0
+        while k < pop.size:
+            kc = codes[ptr[k]:ptr[k + 1]]
+            new_axons = [c for c in np.unique(kc).tolist() if c not in cur.axons]
+            need = {
+                "compartments": cur.compartments + 1,
+                "synapses": cur.synapses + int(indeg[k]),
+                "axons": len(cur.axons) + len(new_axons),
+                "fanout": cur.fanout + int(fo[k]),
+                "ucode": cur.ucode + (0 if id(prog) in cur.programs else len(prog)),
+                "profiles": cur.profiles + (1 if start is None else 0),
+            }
+            over = [r for r in RESOURCES if need[r] > cap[r]]
+            if not over:
+                if start is None:
+                    start = k
+                    cur.pieces.append([pop, k, 0])
+                cur.pieces[-1][2] += 1
+                cur.compartments += 1
+                cur.synapses += int(indeg[k])
+                cur.axons.update(new_axons)
+                cur.fanout += int(fo[k])
+                cur.programs[id(prog)] = prog
+                k += 1
+                continue
+            if cur.compartments == 0:
+                r = over[0]
+                alone = {"compartments": 1, "synapses": int(indeg[k]),
+                         "axons": len(np.unique(kc)), "fanout": int(fo[k]), "ucode": len(prog),
+                         "profiles": 1}[r]
+                raise CompileError(
+                    f"process '{pop.name}' neuron {k} does not fit an empty core: it needs "
+                    f"{alone} {r} ({'fan-in' if r == 'synapses' else 'words' if r == 'ucode' else 'entries'}) "
+                    f"but a core has {cap[r]} (short by {alone - cap[r]})")
+            cur.closed_by = over[0]
+            cores.append(cur)
+            cur = LogicalCore(len(cores))
+            start = None
+    if cur.compartments:
+        cores.append(cur)
+    for c in cores:
+        c.pieces = [tuple(p) for p in c.pieces]
+    return cores
+
+
+def core_of_neurons(graph: ChipGraph, cores: list[LogicalCore]) -> dict:
+    """Population index -> (core index [n], compartment offset in its piece's core [n])."""
+    out = {p.index: (np.full(p.size, -1, dtype=np.int64), np.zeros(p.size, dtype=np.int64))
+           for p in graph.populations}
+    for c in cores:
+        base = 0
+        for pop, start, count in c.pieces:
+            core, comp = out[pop.index]
+            core[start:start + count] = c.index
+            comp[start:start + count] = base + np.arange(count)
+            base += count
+    return out
+
+
+def fanout_counts(graph: ChipGraph, where: dict) -> dict:
+    """Per chip population: fan-out entries of each neuron (distinct
+    (destination core, graded) axons, plus one when the host reads it)."""
+    keys = {p.index: [] for p in graph.populations}
+    for pop in graph.populations:
+        core = where[pop.index][0]
+        for pr in pop.projections:
+            if isinstance(pr.source, Population):
+                keys[pr.source.index].append(
+                    (pr.pre << 17) | (core[pr.post] << 1) | int(pr.graded))
+    out = {}
+    for pop in graph.populations:
+        n = np.zeros(pop.size, dtype=np.int64)
+        if keys[pop.index]:
+            u = np.unique(np.concatenate(keys[pop.index]))
+            n += np.bincount(u >> 17, minlength=pop.size)
+        if pop.host_out is not None:
+            n += 1
+        out[pop.index] = n
+    return out
+
+
+def _pack_fitting(graph: ChipGraph, params, cap: dict) -> list[LogicalCore]:
+    fanout_of: dict = {}
+    for _ in range(4):
+        cores = _pack(graph, cap, fanout_of)
+        where = core_of_neurons(graph, cores)
+        real = fanout_counts(graph, where)
+        ok = True
+        for c in cores:
+            c.fanout = sum(int(real[pop.index][s:s + n].sum()) for pop, s, n in c.pieces)
+            ok &= c.fanout <= params.n_fanout
+        if ok:
+            break
+        fanout_of = real
+    else:
+        c = max(cores, key=lambda c: c.fanout)
+        raise CompileError(f"logical core {c.index} needs {c.fanout} fanout entries but a core has "
+                           f"{params.n_fanout} (short by {c.fanout - params.n_fanout})")
+    return cores
+
+
+#: below this many estimated cycles per step on the busiest core, spreading
+#: the work over more tiles is not worth the extra spike packets
+BALANCE_MIN_CYCLES = 2000
+
+
+def _work(c: LogicalCore) -> int:
+    return c.synapses + sum(n * len(pop.program) for pop, _, n in c.pieces)
+
+
+def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
+    """Pack the populations into logical cores (see the module docstring).
+    With `balance`, when the densest packing leaves tiles free and its
+    busiest core has more than BALANCE_MIN_CYCLES of work, the packing is
+    redone with compartment and synapse limits lowered to an even share of
+    the mesh (plus 10 %, 25 %, 50 % slack), keeping the first that fits."""
+    cap = capacities(params)
+    cores = _pack_fitting(graph, params, cap)
+    n_tiles = params.n_tiles
+    if balance and len(cores) < n_tiles and max(map(_work, cores), default=0) > BALANCE_MIN_CYCLES:
+        tot_c = sum(p.size for p in graph.populations)
+        tot_s = sum(len(pr.pre) for pr in graph.projections)
+        for slack in (1.1, 1.25, 1.5):
+            share = dict(cap)
+            share["compartments"] = min(cap["compartments"], max(1, int(np.ceil(slack * tot_c / n_tiles))))
+            share["synapses"] = min(cap["synapses"], max(1, int(np.ceil(slack * tot_s / n_tiles))))
+            try:
+                even = _pack_fitting(graph, params, share)
+            except CompileError:
+                continue
+            if len(even) <= n_tiles:
+                return even
+    if len(cores) > n_tiles:
+        totals = {"compartments": sum(p.size for p in graph.populations),
+                  "synapses": sum(len(pr.pre) for pr in graph.projections)}
+        caps = {"compartments": params.n_compartments, "synapses": params.n_synapses}
+        over = [f"{r}: {totals[r]} needed, the mesh has {n_tiles * caps[r]} "
+                f"(short by {totals[r] - n_tiles * caps[r]})"
+                for r in totals if totals[r] > n_tiles * caps[r]]
+        reasons: dict = {}
+        for c in cores[:-1]:
+            reasons[c.closed_by] = reasons.get(c.closed_by, 0) + 1
+        why = ", ".join(f"{n} core(s) full of {r}" for r, n in reasons.items())
+        raise CompileError(
+            f"the network needs {len(cores)} cores but the {params.mesh_w} x {params.mesh_h} mesh "
+            f"has {n_tiles} (short by {len(cores) - n_tiles} cores; {why})"
+            + ("; " + "; ".join(over) if over else ""))
+    return cores

@@ -1,0 +1,5 @@
+"""Lava's ``lava.proc.graded.process``: kilauea's classes under Lava's path."""
+from ....proc.graded import process as _proc_graded_process
+from ..._reexport import reexport
+
+__all__ = reexport(globals(), _proc_graded_process)

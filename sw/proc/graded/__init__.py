@@ -1,0 +1,2 @@
+"""GradedVec and GradedReluVec: see process.py, models.py (CPU) and
+ncmodels.py (chip)."""

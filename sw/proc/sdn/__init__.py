@@ -1,0 +1,1 @@
+"""SigmaDelta: see process.py, models.py (CPU) and ncmodels.py (chip)."""

@@ -1,0 +1,123 @@
+"""CPU ProcessModels of SigmaDelta.
+
+``fixed_pt``: bit-exact with the spec (and with the chip's neuron program
+``sigma_delta``, held equal by tests/sw/graded); ``floating_pt``: Lava's
+float model (no ``state_exp`` shift). The arithmetic is in
+:mod:`kilauea.numerics.sdn`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...numerics import graded as ng
+from ...numerics import sdn as nsdn
+from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
+                    implements, requires, tag)
+from ..graded._checks import fixed_ints, owner_of
+from .process import ActivationMode, SigmaDelta
+
+__all__ = ["PySigmaDeltaModelFixed", "PySigmaDeltaModelFloat"]
+
+
+def _scalar(x):
+    return np.asarray(x).reshape(-1)[0].item()
+
+
+class AbstractSigmaDeltaModel(PyLoihiProcessModel):
+    @property
+    def relu(self) -> bool:
+        """Whether the activation is ReLU (``proc_params['act_mode']``)."""
+        mode = ActivationMode(self.proc_params["act_mode"])
+        return mode == ActivationMode.RELU
+
+
+@implements(proc=SigmaDelta, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PySigmaDeltaModelFixed(AbstractSigmaDeltaModel):
+    """SigmaDelta, fixed point: int32 states with 32-bit wrapping sums,
+    ``s_out = s >> state_exp`` (24-bit signed payloads; one outside raises
+    ``ValueError``: the chip cannot send it)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    act: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    residue: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    error: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
+
+    _params = None
+    _checked_inits = False
+
+    def on_var_update(self) -> None:
+        self._params = None
+
+    def fixed_params(self):
+        """``(vth, state_exp)``, validated (with ``bias``) before the first
+        step and again after a host write to a Var."""
+        if self._params is None:
+            owner = owner_of(self)
+            proc = getattr(self, "_process", None)
+            if proc is not None and not self._checked_inits:
+                fixed_ints(owner, vth=proc.vth.init, bias=proc.bias.init)
+                self._checked_inits = True
+            vth, exp = int(_scalar(self.vth)), int(_scalar(self.state_exp))
+            bias = np.asarray(self.bias)
+            for name, val, lo, hi in (("vth", vth, 0, nsdn.SDN_VTH_MAX),
+                                      ("state_exp", exp, 0, nsdn.SDN_EXP_MAX)):
+                if not lo <= val <= hi:
+                    raise ValueError(f"{owner}: fixed-point parameter '{name}' must lie in "
+                                     f"{lo}..{hi}, got {val}")
+            if bias.size and (bias.min() < nsdn.SDN_BIAS_MIN or bias.max() > nsdn.SDN_BIAS_MAX):
+                raise ValueError(f"{owner}: fixed-point parameter 'bias' must lie in "
+                                 f"{nsdn.SDN_BIAS_MIN}..{nsdn.SDN_BIAS_MAX}")
+            self._params = (vth, exp)
+        return self._params
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        vth, state_exp = self.fixed_params()
+        sigma, act, residue, error, s = nsdn.sigma_delta_fixed_step(
+            self.sigma, self.act, self.residue, self.error, a_in, self.bias, vth, state_exp,
+            self.relu, bool(_scalar(self.cum_error)))
+        ng.check_payloads(owner_of(self), s, self.time_step)
+        self.sigma[:] = sigma
+        self.act[:] = act
+        self.residue[:] = residue
+        self.error[:] = error
+        self.s_out.send(s)
+
+
+@implements(proc=SigmaDelta, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySigmaDeltaModelFloat(AbstractSigmaDeltaModel):
+    """SigmaDelta in floating point (``s_out = s``, no shift)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: np.ndarray = LavaPyType(np.ndarray, float)
+    sigma: np.ndarray = LavaPyType(np.ndarray, float)
+    act: np.ndarray = LavaPyType(np.ndarray, float)
+    residue: np.ndarray = LavaPyType(np.ndarray, float)
+    error: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        sigma, act, residue, error, s = nsdn.sigma_delta_float_step(
+            self.sigma, self.act, self.residue, self.error, a_in, self.bias,
+            float(_scalar(self.vth)), self.relu, bool(_scalar(self.cum_error)))
+        self.sigma[:] = sigma
+        self.act[:] = act
+        self.residue[:] = residue
+        self.error[:] = error
+        self.s_out.send(s)

@@ -1,0 +1,51 @@
+"""Chip (neurocore) model of SigmaDelta: the program `sigma_delta`
+(`kilauea.neurons.library`) built for the Process's `act_mode` and
+`cum_error`, graded output (`graded_out`).
+
+Program words: state `sigma`, `act`, `residue`, `error`; parameter `bias`
+(per neuron); profile constants `vth`, `state_exp`. `spike_exp` (already
+folded into `vth` and `bias` by the Process) and `cum_error` (it selects
+the program variant at compile time) have no chip word."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...compiler.ncmodel import NcNeuronModel, program_cached, var_value
+from ...core.decorators import implements, requires, tag
+from ...core.protocols import LoihiProtocol
+from ...core.resources import KilaueaNeuroCore
+from ...neurons import library
+from .process import ActivationMode, SigmaDelta
+
+__all__ = ["NcSigmaDeltaModel"]
+
+_STATE = ("sigma", "act", "residue", "error", "bias")
+
+
+@implements(proc=SigmaDelta, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcSigmaDeltaModel(NcNeuronModel):
+    """SigmaDelta on the chip: program `sigma_delta(act_mode, cum_error)`."""
+
+    graded_out = True
+    var_words = {name: name for name in _STATE + ("vth", "state_exp")}
+    #: Vars without a chip word (kept on the host; see the module docstring)
+    host_vars = ("spike_exp", "cum_error")
+
+    @classmethod
+    def program(cls, proc, n_groups: int):
+        relu = ActivationMode(proc.proc_params["act_mode"]) == ActivationMode.RELU
+        cum = bool(np.asarray(var_value(proc, "cum_error")).reshape(-1)[0])
+        return program_cached(library.sigma_delta, n_groups,
+                              act_mode="relu" if relu else "unit", cum_error=cum)
+
+    @classmethod
+    def values(cls, proc) -> dict:
+        shape = tuple(proc.s_out.shape)
+        n = int(np.prod(shape))
+        vals = {name: np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(n)
+                for name in _STATE}
+        for name in ("vth", "state_exp"):
+            vals[name] = np.asarray(var_value(proc, name)).reshape(-1)[0]
+        return vals

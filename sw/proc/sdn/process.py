@@ -1,0 +1,115 @@
+"""The sigma-delta neuron, SigmaDelta (lava-nc 0.10's ``lava.proc.sdn.process``).
+
+Dynamics (``/work/shared/spec/fixed-point.md``, "Other neuron models")::
+
+    sigma   = sigma + a_in                       # sigma decoding
+    act     = act_fn(sigma + bias)               # UNIT: identity; RELU: max(0, .)
+    delta   = act - act_prev + residue           # delta encoding
+    s       = delta where |delta| >= vth else 0  # (cum_error: |error| >= vth,
+    residue = delta - s                          #  error accumulates delta and
+    act_prev = act                               #  resets where s != 0)
+    s_out   = s >> state_exp                     # fixed point; float: s_out = s
+
+As in Lava, the Process stores ``vth`` and ``bias`` multiplied by
+``2**(spike_exp + state_exp)``.
+"""
+from __future__ import annotations
+
+import typing as ty
+from enum import IntEnum, unique
+
+import numpy as np
+
+from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
+from ..graded._checks import check_array, check_int, check_number, check_shape
+
+__all__ = ["ActivationMode", "SigmaDelta"]
+
+VTH_MAX = (1 << 24) - 1
+BIAS_MIN, BIAS_MAX = -(1 << 23), (1 << 23) - 1
+EXP_MAX = 31
+
+
+@unique
+class ActivationMode(IntEnum):
+    """The activation of a sigma-delta neuron: UNIT (0, identity) or RELU (1)."""
+    UNIT = 0
+    RELU = 1
+
+
+class SigmaDelta(AbstractProcess):
+    """Sigma-delta neuron: integrates its (delta-encoded) input, applies an
+    activation and sends the changes of the activation as graded spikes.
+
+    Parameters
+    ----------
+    shape : tuple(int)
+        Number and topology of neurons.
+    vth : int or float
+        Threshold of the delta encoder (>= 0); stored scaled,
+        ``vth * 2**(spike_exp + state_exp)``, which must be <= 2**24 - 1.
+    bias : int, float or array, optional
+        Bias of the activation (default 0); stored scaled like ``vth``, within
+        24 bits signed.
+    act_mode : ActivationMode, optional
+        ``ActivationMode.RELU`` (default) or ``ActivationMode.UNIT``.
+    cum_error : bool, optional
+        Spike on the accumulated error instead of the delta (default False).
+    spike_exp : int, optional
+        Scaling exponent (base 2) of the spike message, 0..31 (default 0).
+    state_exp : int, optional
+        Scaling exponent (base 2) of the state, 0..31 (default 0); the fixed-point
+        model sends ``s >> state_exp``.
+    name : str, optional
+    log_config : LogConfig, optional
+
+    Ports: ``a_in``, ``s_out`` (graded). Vars: ``vth``, ``sigma``, ``act``,
+    ``residue``, ``error``, ``bias``, ``spike_exp``, ``state_exp``,
+    ``cum_error``.
+    """
+
+    def __init__(self, *, shape: ty.Tuple[int, ...], vth: ty.Union[int, float],
+                 bias: ty.Union[int, float, np.ndarray] = 0,
+                 act_mode: ActivationMode = ActivationMode.RELU,
+                 cum_error: bool = False, spike_exp: int = 0, state_exp: int = 0,
+                 name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
+        owner = "SigmaDelta"
+        shape = check_shape(owner, shape)
+        try:
+            act_mode = ActivationMode(act_mode)
+        except ValueError:
+            raise ValueError(f"{owner} 'act_mode' must be ActivationMode.UNIT or "
+                             f"ActivationMode.RELU, got {act_mode!r}") from None
+        if not isinstance(cum_error, (bool, np.bool_)) and cum_error not in (0, 1):
+            raise ValueError(f"{owner} 'cum_error' must be a bool, got {cum_error!r}")
+        cum_error = bool(cum_error)
+        spike_exp = check_int(owner, "spike_exp", spike_exp, 0, EXP_MAX)
+        state_exp = check_int(owner, "state_exp", state_exp, 0, EXP_MAX)
+        check_number(owner, "vth", vth, 0, np.inf)
+        check_array(owner, "bias", bias, shape, -np.inf, np.inf)
+        super().__init__(shape=shape, vth=vth, bias=bias, act_mode=act_mode,
+                         cum_error=cum_error, spike_exp=spike_exp, state_exp=state_exp,
+                         name=name, log_config=log_config, **kwargs)
+        scale = 1 << (spike_exp + state_exp)
+        vth = vth * scale
+        bias = np.asarray(bias) * scale if np.ndim(bias) else bias * scale
+        check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
+        check_array(owner, "bias * 2**(spike_exp + state_exp)", bias, shape, BIAS_MIN, BIAS_MAX)
+
+        self.a_in = InPort(shape=shape)
+        self.s_out = OutPort(shape=shape)
+        self.vth = Var(shape=(1,), init=vth)
+        self.sigma = Var(shape=shape, init=0)
+        self.act = Var(shape=shape, init=0)
+        self.residue = Var(shape=shape, init=0)
+        self.error = Var(shape=shape, init=0)
+        self.bias = Var(shape=shape, init=bias)
+        self.spike_exp = Var(shape=(1,), init=spike_exp)
+        self.state_exp = Var(shape=(1,), init=state_exp)
+        self.cum_error = Var(shape=(1,), init=cum_error)
+
+    @property
+    def shape(self) -> ty.Tuple[int, ...]:
+        """The shape of the population."""
+        return self.proc_params["shape"]

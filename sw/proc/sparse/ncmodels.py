@@ -1,0 +1,34 @@
+"""Chip (neurocore) model of Sparse: the Dense mapping on the stored
+entries of the CSR matrix (weights prepared as the CPU fixed-point model
+does; entries that are zero after preparation get no synapse word)."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from ...compiler.ncmodel import NcConnectionModel, var_value
+from ...core.decorators import implements, requires, tag
+from ...core.protocols import LoihiProtocol
+from ...core.resources import KilaueaNeuroCore
+from ..dense.ncmodels import prepared_weights
+from .process import Sparse
+
+
+@implements(proc=Sparse, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcSparseModel(NcConnectionModel):
+    """Sparse on the chip: one synapse word per nonzero prepared entry."""
+
+    host_vars = ("weights", "a_buff", "num_message_bits")
+
+    @classmethod
+    def raw_weights(cls, proc):
+        return var_value(proc, "weights")
+
+    @classmethod
+    def synapses(cls, proc):
+        w = sparse.coo_matrix(prepared_weights(proc))
+        keep = w.data != 0
+        post, pre = w.row[keep].astype(np.int64), w.col[keep].astype(np.int64)
+        return pre, post, w.data[keep].astype(np.int64), np.zeros(len(pre), dtype=np.int64)
