@@ -63,3 +63,16 @@ from .proc.graded.process import GradedVec, GradedReluVec  # noqa: E402
 from .proc.sdn.process import SigmaDelta, ActivationMode  # noqa: E402
 
 __all__ += ["GradedVec", "GradedReluVec", "SigmaDelta", "ActivationMode"]
+
+# --- lava-nc 0.10 processes added for porting (maintained by the new-process engineer; only this block)
+from .proc.lif.process import TernaryLIF  # noqa: E402
+from .proc.sparse.process import DelaySparse  # noqa: E402
+from .proc.sdn.process import Sigma, Delta  # noqa: E402
+from .proc.conv.process import Conv  # noqa: E402
+from .proc.io.injector import Injector  # noqa: E402
+from .proc.io.extractor import Extractor  # noqa: E402
+from .proc.io.dataloader import SpikeDataloader, StateDataloader  # noqa: E402
+from .proc.io.utils import ChannelConfig  # noqa: E402
+
+__all__ += ["TernaryLIF", "DelaySparse", "Sigma", "Delta", "Conv", "Injector", "Extractor",
+            "SpikeDataloader", "StateDataloader", "ChannelConfig"]

@@ -16,7 +16,7 @@ from .emit import input_range_warnings, report, var_slots
 from .fixcheck import check_fixed_point
 from .graph import ChipGraph
 from .groups import assign_groups
-from .ir import CompiledNetwork
+from .ir import CompiledNetwork, PopulationLayout
 from .partition import partition
 from .split import LogicalCore, core_of_neurons, split
 
@@ -74,4 +74,17 @@ def compile_network(network, params: ChipParams | None = None, *, activity: floa
     images = {a.tile: dict(a.images) for a in alloc.cores}
     rep = report(graph, alloc, params, cost, rm_cost, activity)
     return CompiledNetwork(params, images, var_slots(graph, alloc), alloc.inputs, alloc.outputs,
-                           graph.chip_processes, rep)
+                           graph.chip_processes, rep, layouts(graph, alloc))
+
+
+def layouts(graph: ChipGraph, alloc) -> dict:
+    """id(process) -> PopulationLayout of every chip neuron population."""
+    tiles = np.array([a.tile for a in alloc.cores], dtype=np.int64).reshape(-1, 2)
+    out = {}
+    for pop in graph.populations:
+        core, comp = alloc.where[pop.index]
+        core = np.asarray(core, dtype=np.int64)
+        out[id(pop.proc)] = PopulationLayout(pop.proc, pop.program, tiles[core, 0], tiles[core, 1],
+                                             np.asarray(comp, dtype=np.int64),
+                                             list(pop.group_keys))
+    return out

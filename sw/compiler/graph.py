@@ -26,6 +26,7 @@ class Population:
     values: dict = field(default_factory=dict)       # program word -> value
     projections: list = field(default_factory=list)  # incoming Projection
     group_exps: list = field(default_factory=list)   # weight_exp of each group (groups pass)
+    group_keys: list = field(default_factory=list)   # what each group holds (groups pass)
     program: Any = None                               # NeuronProgram (groups pass)
     host_out: Any = None                              # its OutPort when the host reads it
     host_out_graded: bool = False

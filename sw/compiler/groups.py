@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import CompileError
-from .graph import ChipGraph
+from .graph import ChipGraph, src_code
 
 __all__ = ["assign_groups"]
 
@@ -57,10 +57,23 @@ def assign_groups(graph: ChipGraph, params) -> None:
                 f"weight_exp < 0 each need their own group (one per distinct delay); "
                 f"{listing}")
         exps = [0] * max(1, len(keys))
+        stable = [("exp", 0)] * max(1, len(keys))
         for k, i in keys.items():
             exps[i] = k[1] if k[0] == "exp" else _exp_of(pop, k)
+            stable[i] = k if k[0] == "exp" else _stable_key(pop, k)
         pop.group_exps = exps
+        pop.group_keys = stable
         pop.program = pop.model.program(pop.proc, len(exps))
+
+
+def _stable_key(pop, key) -> tuple:
+    """A group key that names the same group in a recompile of the same
+    network: ("proj", id(connection), source code, delay)."""
+    for pr in pop.projections:
+        if id(pr) == key[1]:
+            return ("proj", id(pr.conn) if pr.conn is not None else None, src_code(pr.source),
+                    key[2])
+    raise KeyError(key)
 
 
 def _exp_of(pop, key) -> int:

@@ -24,7 +24,7 @@ from ..hw.memory_map import Mem
 from ..hw.params import ChipParams
 
 __all__ = ["Tile", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
-           "CompiledNetwork"]
+           "PopulationLayout", "CompiledNetwork"]
 
 Tile = tuple[int, int]
 
@@ -41,7 +41,9 @@ class VarSlot:
 
     `host_only`: the Var has no word on the chip the runtime may read back
     (e.g. Dense weights, held in packed synapse words); `get` serves the
-    host copy and `set` is refused with a clear error.
+    host copy; `set` on a running network updates the host copy and the
+    runtime recompiles and reloads the chip, carrying its state over
+    (docs/chip-runtime.md, "Setting host-only Vars").
     """
     process: Any                    # the AbstractProcess
     name: str                       # the Var's name
@@ -168,6 +170,23 @@ class CompileReport:
 
 
 @dataclass
+class PopulationLayout:
+    """Where a chip neuron population's compartments are (for carrying a
+    running network's state into a recompiled one): neuron i (C order) is
+    compartment `comp[i]` of tile (`x[i]`, `y[i]`); its program's named
+    words (`program.word(name)`) are at `state_addr` / `param_addr` of that
+    compartment; accumulator group g holds the input `group_keys[g]` names
+    (("exp", e): projections of weight_exp e >= 0 and direct host inputs;
+    ("proj", id(connection), source code, delay): one of weight_exp < 0)."""
+    process: Any
+    program: Any                    # kilauea.neurons.builder.NeuronProgram
+    x: np.ndarray
+    y: np.ndarray
+    comp: np.ndarray
+    group_keys: list
+
+
+@dataclass
 class CompiledNetwork:
     """Everything the chip runtime needs to run the chip part of a network."""
     params: ChipParams
@@ -177,6 +196,8 @@ class CompiledNetwork:
     outputs: list[HostOutput]
     chip_processes: list[Any]
     report: CompileReport
+    #: id(neuron process) -> PopulationLayout (filled by compile_network)
+    layouts: dict = field(default_factory=dict)
 
     def var_slot(self, process, name: str) -> VarSlot:
         try:

@@ -18,23 +18,52 @@ neurocore resources. Two kinds exist:
   weights (`num_message_bits > 0`).
 
 Values are read from the Vars' current values (`Var.init`, which `Var.set`
-before the first run updates) when the network is compiled.
+before the first run updates) when the network is compiled. The chip
+runtime recompiles a running network with the values it holds (host copies
+of host-only Vars, chip words) through `value_overrides`.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import threading
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from ..core.model import AbstractNcProcessModel
 from ..neurons.builder import NeuronProgram
 
-__all__ = ["NcNeuronModel", "NcConnectionModel", "var_value", "program_cached"]
+__all__ = ["NcNeuronModel", "NcConnectionModel", "var_value", "program_cached",
+           "value_overrides"]
+
+_OVERRIDES = threading.local()
+
+
+@contextlib.contextmanager
+def value_overrides(values: Mapping[tuple[int, str], Any]):
+    """Inside the block (this thread), `var_value(proc, name)` returns
+    `values[(id(proc), name)]` where present instead of the Var's `init`
+    (used by the chip runtime to recompile a running network)."""
+    prev = getattr(_OVERRIDES, "map", None)
+    _OVERRIDES.map = dict(prev or {})
+    _OVERRIDES.map.update(values)
+    try:
+        yield
+    finally:
+        _OVERRIDES.map = prev
 
 
 def var_value(proc, name: str) -> np.ndarray:
     """The current value of Var `name` of `proc` (a numpy array; sparse
     matrices are returned as they are)."""
+    ov = getattr(_OVERRIDES, "map", None)
+    if ov:
+        key = (id(proc), name)
+        if key in ov:
+            v = ov[key]
+            if hasattr(v, "toarray"):
+                return v.copy()
+            return np.array(v)
     var = getattr(proc, name)
     return var.init_value()
 

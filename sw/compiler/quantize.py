@@ -208,8 +208,8 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
         wi = np.clip(wi, -256 if mixed else (-255 if w.max() <= 0 else 0), 254 if mixed else 255)
         new = sparse.csr_matrix(wi) if isinstance(c, Sparse) else wi
         getattr(c, "weights").init = new
-        c.proc_params["weight_exp"] = e
-        c.proc_params["num_weight_bits"] = nx.WEIGHT_BITS
+        c.proc_params.overwrite("weight_exp", e)
+        c.proc_params.overwrite("num_weight_bits", nx.WEIGHT_BITS)
         weight_exps[c.name] = e
         prep = nx.prepare_weights(new, c.proc_params.get("sign_mode", None), nx.WEIGHT_BITS)
         prep = np.asarray(prep.toarray() if sparse.issparse(prep) else prep, dtype=np.float64)

@@ -152,8 +152,13 @@ class InPort(AbstractIOPort):
         self.reduce_op = reduce_op
 
 
-class ReduceSum:
-    """Lava's reduce operation for InPorts with several senders."""
+class AbstractReduceOp:
+    """How an InPort combines what several OutPorts send it (Lava's
+    ``AbstractReduceOp``); ``ReduceSum`` is the one there is."""
+
+
+class ReduceSum(AbstractReduceOp):
+    """Lava's reduce operation for InPorts with several senders: the sum."""
 
 
 class RefPort(AbstractRVPort):

@@ -13,7 +13,9 @@ after construction, e.g. a Monitor adding RefPorts when it probes).
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import logging
 import typing as ty
 
 from .ports import (AbstractPort, AbstractVirtualPort, ImplicitVarPort, InPort,
@@ -23,17 +25,48 @@ from .variable import Var
 _ids = itertools.count()
 
 
+@dataclasses.dataclass
+class LogConfig:
+    """Logging options of a Process (Lava's ``LogConfig``).
+
+    ``level`` is the level of the logger ``self.log`` of the Process's
+    ProcessModel; ``level_console``, ``logs_to_file``, ``file``, ``format``
+    and ``date_format`` are kept for Lava code that reads them (kilauea adds
+    no log handler of its own).
+    """
+
+    file: str = ""
+    level: int = logging.WARNING
+    level_console: int = logging.ERROR
+    logs_to_file: bool = False
+    format: str = "%(asctime)s:%(levelname)s: %(name)s - %(message)s"
+    date_format: str = "%m/%d/%Y %I:%M:%S%p"
+
+    def __post_init__(self) -> None:
+        if self.logs_to_file and not self.file:
+            raise ValueError("LogConfig: logs_to_file=True needs a file name ('file')")
+
+
 class ProcessParameters(dict):
     """The constructor's keyword arguments, handed to the ProcessModel.
 
-    A dict; ``overwrite(key, value)`` replaces a value (Lava's spelling).
+    A dict, except that ``params[key] = value`` raises ``KeyError`` when
+    ``key`` is already there (Lava's rule): ``overwrite(key, value)``
+    replaces a value.
     """
 
     def __init__(self, initial_parameters: ty.Optional[dict] = None):
         super().__init__(initial_parameters or {})
 
+    def __setitem__(self, key, value):
+        if key in self:
+            raise KeyError(f"process parameter '{key}' is already set; use "
+                           f"proc_params.overwrite({key!r}, value) to replace it")
+        super().__setitem__(key, value)
+
     def overwrite(self, key, value):
-        self[key] = value
+        """Set ``key`` to ``value`` whether or not it is already there."""
+        super().__setitem__(key, value)
 
 
 class Collection:
@@ -43,6 +76,16 @@ class Collection:
         self._process = process
         self._name = name
         self._members: dict[str, ty.Any] = {}
+        self._placed = 0   # leading members whose order is final
+
+    def _place_new_members(self):
+        """Sort the members added since the last call by name and fix their
+        place (Lava fills its collections in ``dir()`` order after
+        ``__init__``; members added later follow, in the same way)."""
+        items = list(self._members.items())
+        tail = sorted(items[self._placed:], key=lambda kv: kv[0])
+        self._members = dict(items[:self._placed] + tail)
+        self._placed = len(self._members)
 
     @property
     def members(self) -> list:
@@ -86,23 +129,43 @@ class Collection:
         return f"{self._name}({list(self._members)})"
 
 
-class AbstractProcess:
+class _PostInitCaller(type):
+    """Calls ``_post_init()`` once the outermost ``__init__`` has returned
+    (Lava's ``ProcessPostInitCaller``)."""
+
+    def __call__(cls, *args, **kwargs):
+        obj = super().__call__(*args, **kwargs)
+        obj._post_init()
+        return obj
+
+
+class AbstractProcess(metaclass=_PostInitCaller):
     """Base class of every Process.
 
     Keyword arguments are kept in ``proc_params`` and handed to the
-    ProcessModel; ``name`` names the process (default ``<Class>_<id>``).
+    ProcessModel; ``name`` names the process (default ``<Class>_<id>``),
+    ``log_config`` (a ``LogConfig``) sets the level of the model's logger.
     ``run``, ``pause``, ``wait``, ``stop`` control the runtime shared by all
     processes connected to this one; ``with proc: ...`` stops it on exit.
+    ``is_compiled`` and ``model_class`` tell whether the network was
+    compiled and which ProcessModel class was chosen for this process.
     """
 
     def __init__(self, **kwargs):
         name = kwargs.get("name")
+        log_config = kwargs.get("log_config")
+        if log_config is not None and not isinstance(log_config, LogConfig):
+            raise TypeError(f"{type(self).__name__}: log_config must be a LogConfig, "
+                            f"got {log_config!r}")
         object.__setattr__(self, "id", next(_ids))
         object.__setattr__(self, "proc_params", ProcessParameters(dict(kwargs)))
         self._ensure_collections()
         self.name = name if name else f"{type(self).__name__}_{self.id}"
+        self._log_config = log_config if log_config is not None else LogConfig()
         self.parent_proc: AbstractProcess | None = None
         self._runtime = None
+        self._model_class = None
+        self._is_compiled = False
 
     # ------------------------------------------------------------ registry
     def _ensure_collections(self):
@@ -145,7 +208,12 @@ class AbstractProcess:
         coll.add_members({name: member})
 
     def _post_init(self):
-        """Lava compatibility: members register when assigned."""
+        """Called after ``__init__`` (and again by code that adds members
+        later, as Lava's Monitor pattern does): the members added since the
+        last call take their places in alphabetical order, as in Lava."""
+        for coll in (self.vars, self.in_ports, self.out_ports, self.ref_ports,
+                     self.var_ports):
+            coll._place_new_members()
 
     def _implicit_var_port(self, var: Var) -> VarPort:
         name = f"_{var.name}_implicit_port"
@@ -174,8 +242,30 @@ class AbstractProcess:
     def runtime(self):
         return self._runtime
 
-    def create_runtime(self, run_cfg=None, compile_config=None):
-        """Build (compile) the network this process belongs to, without running."""
+    @property
+    def is_compiled(self) -> bool:
+        """True once the network of this process was compiled (built)."""
+        return bool(self.__dict__.get("_is_compiled", False))
+
+    @property
+    def model_class(self):
+        """The ProcessModel class chosen for this process at compile time
+        (None before)."""
+        return self.__dict__.get("_model_class")
+
+    def create_runtime(self, run_cfg=None, executable=None, compile_config=None):
+        """Build (compile) the network this process belongs to, without running.
+
+        ``executable`` (Lava's argument): an already compiled network
+        (``Compiler().compile(...)``'s result or a runtime); it must be this
+        process's own, since kilauea builds a network once.
+        """
+        if executable is not None:
+            rt = getattr(executable, "runtime", executable)
+            if rt is None or rt is not self._runtime:
+                raise ValueError(f"process '{self.name}': create_runtime(executable=...) "
+                                 "got an executable compiled for another network")
+            return rt
         if self._runtime is None:
             from ..runtime.runtime import Runtime
             Runtime.build(self, run_cfg)
@@ -183,7 +273,7 @@ class AbstractProcess:
 
     def compile(self, run_cfg=None, compile_config=None):
         """Lava compatibility: same as ``create_runtime``."""
-        return self.create_runtime(run_cfg, compile_config)
+        return self.create_runtime(run_cfg, compile_config=compile_config)
 
     def run(self, condition=None, run_cfg=None, compile_config=None):
         """Run the network this process belongs to under ``condition``.

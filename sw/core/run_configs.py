@@ -8,9 +8,17 @@ does:
    preferred when there is one; otherwise a Python model is preferred, and a
    sub-process model is used only when there is no Python model;
 3. among Python models: ``select_tag`` picks the models with that tag (an
-   unknown tag is an error naming the process and the tags it has); with no
-   tag, a ``'floating_pt'`` model if there is one, else an untagged one,
-   else the first found.
+   unknown tag is an error naming the process and the tags it has, unless
+   every model is untagged); with no tag, a ``'floating_pt'`` model if there
+   is one, else an untagged one, else the first found. So a Process with a
+   single model gets it when no tag is asked for (Lava's
+   ``AbstractLoihiRunCfg`` case 2a).
+
+``ChipCfg`` (Lava's ``Loihi2HwCfg``) defaults ``select_tag`` to None like
+Lava; its host-side choice then prefers ``'fixed_pt'`` models (so host and
+chip compute the same numbers) and otherwise follows the rule above, so a
+user's Process with one ``'floating_pt'`` model runs beside the chip
+unchanged.
 """
 from __future__ import annotations
 
@@ -52,6 +60,9 @@ class CpuSimCfg(RunConfig):
         self.select_tag = select_tag
         self.select_sub_proc_model = bool(select_sub_proc_model)
         self.exception_proc_model_map = dict(exception_proc_model_map or {})
+        # with no select_tag: a tag whose models are taken first when there
+        # are some (ChipCfg's host side: 'fixed_pt'); not an error otherwise
+        self._preferred_tag: ty.Optional[str] = None
 
     def __repr__(self):
         return (f"{type(self).__name__}(select_tag={self.select_tag!r}, "
@@ -77,6 +88,9 @@ class CpuSimCfg(RunConfig):
                 f"in the process's module, a sibling module (e.g. models.py) or your script")
         tags_of = {m: list(getattr(m, "tags", []) or []) for m in pys}
         if self.select_tag is None:
+            for m in pys:
+                if self._preferred_tag is not None and self._preferred_tag in tags_of[m]:
+                    return m
             for m in pys:
                 if "floating_pt" in tags_of[m]:
                     return m
@@ -134,9 +148,15 @@ class ChipCfg(RunConfig):
         cycle-accurate engine available).
     params : kilauea.hw.params.ChipParams, optional
         Chip sizes (capacities per core); ``mesh`` overrides its mesh.
-    select_tag : str
-        Tag of the host-side CPU models (default ``"fixed_pt"``, so that
-        host and chip compute the same numbers).
+    select_tag : str, optional
+        Tag of the models to use. None (default, as in Lava): chip models
+        tagged ``"fixed_pt"`` and host-side CPU models tagged ``"fixed_pt"``
+        are preferred (so that host and chip compute the same numbers); a
+        host Process without such a model gets its model as
+        ``CpuSimCfg()`` would choose it (e.g. its only model, whatever its
+        tag). A tag given here is applied as ``CpuSimCfg(select_tag=...)``
+        applies it. The attribute ``select_tag`` holds the tag in effect
+        (``"fixed_pt"`` when None was given).
     exception_proc_model_map : dict, optional
         ``{ProcessClass or process: ModelClass}``: forced choices (a chip
         model puts the process on the chip, a CPU model keeps it on the host).
@@ -154,7 +174,7 @@ class ChipCfg(RunConfig):
     """
 
     def __init__(self, mesh: ty.Optional[tuple] = None, engine: str = "auto", params=None,
-                 select_tag: ty.Optional[str] = "fixed_pt", select_sub_proc_model: bool = False,
+                 select_tag: ty.Optional[str] = None, select_sub_proc_model: bool = False,
                  exception_proc_model_map: ty.Optional[dict] = None,
                  max_cycles: ty.Optional[int] = None, trace: ty.Optional[str] = None,
                  counters: bool = True, engine_options: ty.Optional[dict] = None,
@@ -183,11 +203,13 @@ class ChipCfg(RunConfig):
         self.trace = trace
         self.counters = bool(counters)
         self.engine_options = dict(engine_options or {})
-        self.select_tag = select_tag
+        self.select_tag = "fixed_pt" if select_tag is None else select_tag
         self.exception_proc_model_map = dict(exception_proc_model_map or {})
         self._host_cfg = CpuSimCfg(select_tag=select_tag,
                                    select_sub_proc_model=select_sub_proc_model,
                                    exception_proc_model_map=exception_proc_model_map)
+        if select_tag is None:
+            self._host_cfg._preferred_tag = "fixed_pt"
 
     @property
     def mesh(self) -> tuple:

@@ -92,12 +92,23 @@ class Var:
         return np.array(arr)
 
     def get(self, idx=None):
-        """The Var's value (a copy); with ``idx``, that part of it."""
+        """The Var's value (a copy); with ``idx``, that part of it.
+
+        Before the network is compiled, ``get()`` returns ``init`` as it was
+        given (as Lava does: a scalar ``init`` stays a scalar; arrays and
+        sparse matrices are copied); ``get(idx)`` indexes ``init``
+        broadcast to the Var's shape.
+        """
         rt = self._runtime()
         if rt is not None:
             return rt.get_var(self, idx)
-        val = self.init_value()
-        return val if idx is None else val[idx]
+        if idx is None:
+            self.init_value()  # an init that does not fit the shape: error here
+            init = self.init
+            if _is_sparse(init) or isinstance(init, np.ndarray):
+                return init.copy()
+            return init
+        return self.init_value()[idx]
 
     def set(self, value, idx=None) -> None:
         """Set the Var's value (or ``value`` at ``idx``).

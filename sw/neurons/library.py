@@ -14,13 +14,17 @@ holds the Var's raw value (derived constants such as `vth << 6` or
     graded_relu_vec GradedReluVec                state v; const vth
     sigma_delta    SigmaDelta (UNIT/RELU, cum_error) state sigma, act, residue, error;
                                                  param bias; consts vth, state_exp
+    sigma          Sigma (graded)                state sigma
+    delta          Delta (graded; cum_error)     state act, residue, error; consts vth, state_exp, in_shift
+    ternary_lif    TernaryLIF (graded +1/-1)     state u, v; params bias_mant, bias_exp;
+                                                 consts du, dv, vth_hi, vth_lo
 """
 from __future__ import annotations
 
 from .builder import NeuronProgram, ProgramBuilder, Val
 
 __all__ = ["lif", "lif_reset", "lif_refractory", "graded_vec", "graded_relu_vec",
-           "sigma_delta", "PROGRAMS"]
+           "sigma_delta", "ternary_lif", "sigma", "delta", "PROGRAMS"]
 
 _U24 = (1 << 23) - 1
 
@@ -167,6 +171,64 @@ def sigma_delta(n_groups: int = 1, act_mode: str = "unit", cum_error: bool = Fal
     return b.build(doc="SigmaDelta: graded spike shr(s, state_exp) where it is non-zero")
 
 
+def ternary_lif(n_groups: int = 1) -> NeuronProgram:
+    """TernaryLIF: LIF's u and v; graded spike +1 where v > vth_hi << 6,
+    -1 where v < vth_lo << 6; v = 0 on either."""
+    b = ProgramBuilder("ternary_lif", n_groups)
+    b.declare_state("u")
+    b.declare_state("v", lo=-_U24, hi=_U24)
+    b.declare_param("bias_mant", lo=-(1 << 12), hi=(1 << 12) - 1)
+    b.declare_param("bias_exp", lo=-8, hi=7)
+    b.declare_const("du", lo=0, hi=4095)
+    b.declare_const("dv", lo=0, hi=4095)
+    b.declare_const("vth_hi", lo=-(1 << 23), hi=_U24, default=10)
+    b.declare_const("vth_lo", lo=-(1 << 23), hi=_U24, default=-10)
+    u = _lif_current(b, b.state("u"))
+    v = _lif_voltage(b, b.state("v"), u)
+    s = (v > (b.const("vth_hi") << 6)) - (v < (b.const("vth_lo") << 6))
+    b.store("v", b.select(s, b.zero, v))
+    b.spike(s, payload=s)                   # fires where s != 0
+    return b.build(doc="TernaryLIF: graded spike +1 / -1 at vth_hi / vth_lo; v = 0 on a spike")
+
+
+def sigma(n_groups: int = 1) -> NeuronProgram:
+    """Sigma: sigma += a_in (32-bit wrap); graded spike sigma where it is non-zero."""
+    b = ProgramBuilder("sigma", n_groups)
+    b.declare_state("sigma")
+    s = b.state("sigma") + b.input()
+    b.store("sigma", s)
+    b.spike(s, payload=s)
+    return b.build(doc="Sigma: sigma += a_in; graded spike sigma where non-zero")
+
+
+def delta(n_groups: int = 1, cum_error: bool = False) -> NeuronProgram:
+    """Delta: a = a_in << in_shift (in_shift = spike_exp + state_exp);
+    delta = a - act + residue; s = delta where |delta| (cum_error: |error|)
+    >= vth; residue = delta - s; act = a; graded spike shr(s, state_exp)
+    where non-zero."""
+    b = ProgramBuilder(f"delta{'_cum' if cum_error else ''}", n_groups)
+    b.declare_state("act")
+    b.declare_state("residue")
+    b.declare_state("error")
+    b.declare_const("vth", lo=0)
+    b.declare_const("state_exp", lo=0, hi=31)
+    b.declare_const("in_shift", lo=0, hi=31)
+    a = b.shl(b.input(), b.const("in_shift"))
+    dlt = a - b.state("act") + b.state("residue")
+    b.store("act", a)
+    vth = b.const("vth")
+    if cum_error:
+        err = b.state("error") + dlt
+        s = b.select(b.abs(err) >= vth, dlt, b.zero)
+        b.store("error", b.select(s, b.zero, err))
+    else:
+        s = b.select(b.abs(dlt) >= vth, dlt, b.zero)
+    b.store("residue", dlt - s)
+    s_out = b.shr(s, b.const("state_exp"))
+    b.spike(s_out, payload=s_out)
+    return b.build(doc="Delta: graded spike shr(s, state_exp) where it is non-zero")
+
+
 PROGRAMS = {
     "lif": lif,
     "lif_reset": lif_reset,
@@ -174,4 +236,7 @@ PROGRAMS = {
     "graded_vec": graded_vec,
     "graded_relu_vec": graded_relu_vec,
     "sigma_delta": sigma_delta,
+    "ternary_lif": ternary_lif,
+    "sigma": sigma,
+    "delta": delta,
 }

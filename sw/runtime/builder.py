@@ -8,6 +8,7 @@ value lives.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import typing as ty
 from collections import deque
 
@@ -18,7 +19,7 @@ from ..core.model import (AbstractNcProcessModel, AbstractPyProcessModel,
                           AbstractSubProcessModel)
 from ..core.ports import (AbstractPort, AbstractVirtualPort, InPort, OutPort,
                           RefPort, VarPort)
-from ..core.process import AbstractProcess
+from ..core.process import AbstractProcess, LogConfig
 from ..core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
                             PyVarPort)
 from ..core.variable import Var, _is_sparse
@@ -224,10 +225,23 @@ def _follow(port: AbstractPort, leaf_procs: set, terminal: type):
     return out
 
 
+def _apply_log_config(model, proc) -> None:
+    """A process given a ``log_config`` gets a model logger of its own (a
+    child of the model class's logger) at the config's level; otherwise the
+    model keeps the logger its class set up."""
+    log = getattr(model, "log", None)
+    params = proc.proc_params
+    cfg = params.get("log_config") if isinstance(params, dict) else None
+    if isinstance(log, logging.Logger) and isinstance(cfg, LogConfig):
+        model.log = logging.getLogger(f"{log.name}.{proc.name}")
+        model.log.setLevel(cfg.level)
+
+
 def _instantiate(leaf: Leaf, var_home: dict):
     proc, cls = leaf.proc, leaf.model_cls
     model = cls(proc.proc_params)
     model._process = proc
+    _apply_log_config(model, proc)
     if getattr(model, "proc_params", None) is None:
         model.proc_params = proc.proc_params
     for var in proc.vars:

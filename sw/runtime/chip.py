@@ -25,7 +25,13 @@ node a member of a CoGroup like any recurrent model.
 
 Chip Vars: ``get``/``set`` read and write the words of their ``VarSlot``
 through the engine (READ / WRITE packets); Monitor RefPorts to chip Vars
-read the slot after each step's barrier.
+read the slot after each step's barrier. A ``set`` of a host-only Var
+(weights, delays, neuron options the compiler folds into the images)
+updates the host copy, recompiles the chip part with the current values
+and reloads it into the same engine, carrying over every neuron's named
+state and parameter words, the in-flight synaptic input (accumulators,
+mapped through population, neuron, group key and slot) and the host values
+waiting to be injected (``_ReloadPlan``; docs/chip-runtime.md).
 """
 from __future__ import annotations
 
@@ -107,6 +113,26 @@ class ChipStats:
                         self.counters):
                 del lst[:len(lst) - self.keep]
 
+    def retile(self, tiles: list) -> None:
+        """Read counters of `tiles` from now on (after a reload of a
+        recompiled network): the recorded arrays get zero rows for tiles
+        they did not cover."""
+        tiles = list(tiles)
+        if tiles == self.tiles:
+            return
+        pos = {t: i for i, t in enumerate(tiles)}
+
+        def pad(a):
+            out = np.zeros((len(tiles),) + a.shape[1:], dtype=a.dtype)
+            for i, t in enumerate(self.tiles):
+                if t in pos:
+                    out[pos[t]] = a[i]
+            return out
+        self.counters = [pad(c) for c in self.counters]
+        if self.total_counters is not None:
+            self.total_counters = pad(self.total_counters)
+        self.tiles = tiles
+
     def counter(self, name: str) -> np.ndarray:
         """One counter over the recorded steps: array (steps, tiles)."""
         if not self.counters:
@@ -185,6 +211,7 @@ class ChipNode:
         self.deferred: list = []       # (_DeferredInput, [HostInput])
         self.outputs: list = []        # (HostOutput, PyOutPort | None)
         self.steps_done = 0
+        self.deferred_done = False     # the pending deferred values were applied at a reload
         self.tiles = sorted(compiled.images.keys())
         from ..hw.neurocore import core_memory as cm
         self._cm = cm
@@ -216,7 +243,7 @@ class ChipNode:
     def run_spk(self):
         t = self.time_step
         flits = []
-        if self.steps_done:
+        if self.steps_done and not self.deferred_done:
             for port, maps in self.deferred:
                 x = port.take()
                 for hin in maps:
@@ -225,6 +252,7 @@ class ChipNode:
             x = port.recv()
             for hin in maps:
                 flits.append(self.encode(hin, x, t))
+        self.deferred_done = False
         flits = [f for f in flits if f.size]
         inputs = np.concatenate(flits) if flits else _NO_FLITS
         try:
@@ -315,7 +343,14 @@ class ChipExecutor(CpuExecutor):
         self._twins = {id(p): _twin_model(p, cfg.select_tag) for p in self.chip_processes}
         self.node = ChipNode(_ChipProcess("chip"), compiled, engine, cfg.counters)
         self._host_copy: dict = {}
+        self._set_at: dict = {}        # host-only Var -> steps done when last set/prepared
         self._slot_groups: dict = {}
+        self.reloads = 0               # recompiles after sets of host-only Vars
+        #: rewrite only the changed synapse/profile words when the recompiled
+        #: network keeps every layout (False: always reload whole images)
+        self.in_place_updates = True
+        self.reload_log: list = []     # per reload: time_step, acc_words (nonzero
+        #         accumulator words carried), deferred, moved (neurons now elsewhere), tiles
         self._ref_ports: list = []
         super().__init__(self._host_view(network, chip_leaves))
         for ch, spec in self._channels:
@@ -467,6 +502,7 @@ class ChipExecutor(CpuExecutor):
             val = self._host_copy.get(var)
             if val is None:
                 val = self._host_copy[var] = var.init_value()
+            val = self._as_cpu_keeps(var, val)
             if _is_sparse(val):
                 return val.copy() if idx is None else val.toarray()[idx]
             out = np.array(val)
@@ -490,10 +526,8 @@ class ChipExecutor(CpuExecutor):
             return
         slot = self.compiled.var_slot(var.process, var.name)
         if slot.host_only or not slot.copies:
-            raise KilaueaError(
-                f"Var {var.full_name()} cannot be set while the network is on the chip: the "
-                f"chip holds it only in packed form (e.g. synapse words); set it before the "
-                f"first run (before the runtime is built), or run on the CPU")
+            self._set_host_only(var, value, idx)
+            return
         cur = self.get_var(var).astype(np.int64)
         new = np.array(cur)
         arr = np.asarray(value)
@@ -524,6 +558,134 @@ class ChipExecutor(CpuExecutor):
         for c in range(len(slot.copies)):
             for tile, mem, sel, addr in self._slot_where(slot, c):
                 self.engine.write_words(tile, mem, addr, words[sel])
+
+    # ---------------------------------------------------------- host-only Vars
+    #: host-only Vars a set cannot carry to the chip: what they hold is the
+    #: in-flight synaptic input, which lives in the chip's accumulators
+    _UNSETTABLE = ("a_buff",)
+
+    def _as_cpu_keeps(self, var: Var, val):
+        """The host copy as the CPU fixed_pt model holds it: its weights
+        are replaced by the prepared ones (sign mode, clip, truncate) in the
+        first step after they were set (``prepare_model_weights``); so are
+        the chip's, from the same step on."""
+        twin = self._twins.get(id(var.process))
+        if (var.name != "weights" or not getattr(twin, "fixed_point", False)
+                or not hasattr(twin, "ensure_weights")
+                or self.node.steps_done <= self._set_at.get(var, 0)):
+            return val
+        from ..compiler.ncmodel import value_overrides
+        from ..proc.dense.ncmodels import prepared_weights
+        with value_overrides({(id(var.process), var.name): val}):
+            val = prepared_weights(var.process)
+        self._host_copy[var] = val
+        self._set_at[var] = self.node.steps_done
+        return val
+
+    def _set_host_only(self, var: Var, value, idx=None) -> None:
+        """Set a Var the chip holds only in compiled form (weights, delays,
+        program options): update the host copy as the CPU model would, then
+        recompile the network and reload it into the same engine, carrying
+        the chip's state over (``_reload``). On any error the host copy and
+        the chip are left as they were."""
+        if not self.compiled.layouts:
+            raise KilaueaError(
+                f"Var {var.full_name()} cannot be set while the network is on the chip: the "
+                f"chip holds it only in compiled form and this compiled network has no "
+                f"population layouts to recompile it with (it was not made by "
+                f"kilauea.compiler.compile_network); set it before the first run")
+        if var.name in self._UNSETTABLE:
+            raise KilaueaError(
+                f"Var {var.full_name()} cannot be set while the network is on the chip: it is "
+                f"the in-flight synaptic input, held in the chip's accumulators")
+        cur = self.get_var(var)                  # the value the CPU model holds now
+        at = self._set_at.get(var)
+        if _is_sparse(cur) or (idx is None and _is_sparse(value)):
+            if idx is None:
+                new = value.copy() if _is_sparse(value) else type(cur)(np.asarray(value))
+                if _is_sparse(cur):
+                    new = new.astype(cur.dtype)
+            else:
+                dense = cur.toarray()
+                dense[idx] = value
+                new = type(cur)(dense)
+        else:
+            dt = _declared_dtype(self._twins.get(id(var.process)), var.name,
+                                 np.asarray(cur).dtype)
+            new = np.array(np.broadcast_to(np.asarray(cur), var.shape), dtype=dt)
+            arr = np.asarray(value)
+            try:
+                if idx is None:
+                    new[...] = arr.reshape(var.shape) if arr.size == new.size else arr
+                else:
+                    new[idx] = arr
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"Var {var.full_name()}: cannot set a {arr.shape} value: "
+                                 f"{e}") from None
+        self._host_copy[var] = new
+        self._set_at[var] = self.node.steps_done
+        try:
+            self._reload()
+        except BaseException:
+            self._host_copy[var] = cur
+            if at is None:
+                self._set_at.pop(var, None)
+            else:
+                self._set_at[var] = at
+            raise
+
+    def _reload(self) -> None:
+        """Recompile the chip part with the current values and load it into
+        the same engine, carrying over the neuron state, the in-flight
+        synaptic input and the host values sent but not yet injected."""
+        from ..compiler import compile_network
+        from ..compiler.ncmodel import value_overrides
+        old = self.compiled
+        ov = {(id(v.process), v.name): val for v, val in self._host_copy.items()}
+        for key, slot in old.vars.items():       # profile constants (du, vth, ...): chip values
+            if slot.host_only or not slot.copies:
+                continue
+            if np.all(np.asarray(slot.copies[0][2]) == Mem.PROFILE.value):
+                ov[key] = self.get_var(getattr(slot.process, slot.name))
+        with value_overrides(ov):
+            new = compile_network(self.full_network, self.cfg.params)
+        plan = _ReloadPlan(self.engine, self.node, old, new,   # reads; validates
+                           in_place=self.in_place_updates)
+        host_maps = self._remap_host_io(old, new)              # validates
+        plan.apply()                                           # writes
+        self.compiled = new
+        self._slot_groups.clear()
+        node = self.node
+        node.compiled = new
+        node.immediate = [(p, [host_maps[id(h)] for h in maps]) for p, maps in node.immediate]
+        node.deferred = [(p, [host_maps[id(h)] for h in maps]) for p, maps in node.deferred]
+        node.outputs = [(host_maps[id(o)], p) for o, p in node.outputs]
+        node.finish()
+        tiles = sorted(set(node.tiles) | set(new.images.keys()))
+        node.tiles = tiles
+        if node.read_counters:
+            node.stats.retile(tiles)
+        self.reloads += 1
+        self.reload_log.append({"time_step": node.time_step, "acc_words": plan.acc_words,
+                                "deferred": len(plan.take), "moved": plan.moved,
+                                "in_place": plan.in_place,
+                                "tiles": sorted(new.images)})
+
+    @staticmethod
+    def _remap_host_io(old, new) -> dict:
+        """id(old HostInput / HostOutput) -> the new one (same port, same way in)."""
+        if len(old.inputs) != len(new.inputs) or len(old.outputs) != len(new.outputs):
+            raise KilaueaError("recompiled network: host inputs/outputs differ from the running one")
+        out = {}
+        for a, b in zip(old.inputs, new.inputs):
+            if a.port is not b.port or a.step_offset != b.step_offset:
+                raise KilaueaError("recompiled network: host inputs differ from the running one")
+            out[id(a)] = b
+        for a, b in zip(old.outputs, new.outputs):
+            if a.port is not b.port or a.axon_base != b.axon_base:
+                raise KilaueaError("recompiled network: host outputs differ from the running one")
+            out[id(a)] = b
+        return out
 
     # ---------------------------------------------------------- the rest
     @property
@@ -559,6 +721,254 @@ class ChipExecutor(CpuExecutor):
             super().stop()
         finally:
             self.engine.close()
+
+
+# ================================================================ reload
+def _by_tile(x, y):
+    """((x, y), selection) for each tile present in the coordinate arrays."""
+    x = np.asarray(x, dtype=np.int64).reshape(-1)
+    y = np.asarray(y, dtype=np.int64).reshape(-1)
+    if not x.size:
+        return []
+    keys = np.unique(np.stack([x, y], axis=1), axis=0)
+    return [((int(a), int(b)), np.flatnonzero((x == a) & (y == b))) for a, b in keys.tolist()]
+
+
+class _ReloadPlan:
+    """Carry a running chip's state from compiled network `old` into `new`.
+
+    Built before anything is written (it reads the chip and raises when the
+    state cannot be carried); ``apply`` then writes the new images into the
+    same engine, clears what the old network used beyond them, and writes
+    the carried state:
+
+    * every named program word (state and per-compartment parameters) of
+      every neuron, from its old (tile, compartment) to its new one;
+    * the accumulators (in-flight synaptic input) of every slot of every
+      neuron's groups, mapped through (population, neuron, group key, slot);
+      the ring's slots are absolute (t mod D), so time carries over as is;
+    * host values sent in the last step for chip synapses, which the node
+      would inject (deferred) at the next step: they are added to the old
+      accumulators through the *old* synapses now, as the CPU's Dense did
+      in the step they were sent, and the node skips them next step.
+    """
+
+    def __init__(self, engine, node, old, new, in_place: bool = True):
+        from ..hw.neurocore import compartment_memory as ncm
+        from ..hw.neurocore import core_memory as cm
+        self.engine, self.node, self.old, self.new = engine, node, old, new
+        p = new.params
+        self.params, self.cm, self.ncm = p, cm, ncm
+        D = p.n_delay_slots
+        self.moved = 0
+        deltas = self._pending_deferred()
+        self.in_place = in_place and _same_layout(old, new)
+        if self.in_place:
+            self._plan_in_place(deltas)
+            return
+        # ---- neuron words
+        self.words = []          # (x, y, mem, addr, values) to write after the images
+        for pid, lo in old.layouts.items():
+            ln = new.layouts.get(pid)
+            if ln is None:
+                raise KilaueaError(f"recompiled network lacks population "
+                                   f"'{getattr(lo.process, 'name', lo.process)}'")
+            for kind, mem, addr_of, o_tab, n_tab in (
+                    ("state", Mem.STATE, ncm.state_addr, lo.program.state, ln.program.state),
+                    ("param", Mem.PARAM, ncm.param_addr, lo.program.params, ln.program.params)):
+                for name, decl in o_tab.items():
+                    if name not in n_tab:
+                        continue
+                    vals = self._gather(lo.x, lo.y, mem, addr_of(lo.comp, decl.index))
+                    self.words.append((ln.x, ln.y, mem, addr_of(ln.comp, n_tab[name].index), vals))
+        # ---- accumulators of the old network, per tile: (D, groups used, compartments)
+        used = {}                # tile -> (groups, compartments)
+        for lo in old.layouts.values():
+            for tile, sel in _by_tile(lo.x, lo.y):
+                g, c = used.get(tile, (0, 0))
+                used[tile] = (max(g, len(lo.group_keys)), max(c, int(lo.comp[sel].max()) + 1))
+        self.old_acc_addr = {}
+        acc = {}
+        for tile, (g, c) in used.items():
+            addr = cm.acc_addr(p, *np.meshgrid(np.arange(D), np.arange(g), np.arange(c),
+                                               indexing="ij")).reshape(-1)
+            self.old_acc_addr[tile] = addr
+            acc[tile] = cm.from_word(engine.read_words(tile, Mem.ACCUM, addr)).reshape(D, g, c)
+        for tile, (slot, grp, comp, delta) in deltas.items():
+            np.add.at(acc[tile], (slot, grp, comp), delta)
+            acc[tile][...] = cm.from_word(cm.to_word(acc[tile]))
+        # ---- map them into the new network
+        new_acc = {}             # tile -> {addr: value}
+        for pid, lo in old.layouts.items():
+            ln = new.layouts[pid]
+            gmap = {k: i for i, k in enumerate(ln.group_keys)}
+            for go, key in enumerate(lo.group_keys):
+                vals = np.zeros((D, len(lo.comp)), dtype=np.int64)
+                for tile, sel in _by_tile(lo.x, lo.y):
+                    vals[:, sel] = acc[tile][:, go, lo.comp[sel]]
+                if key not in gmap:
+                    if np.any(vals):
+                        raise KilaueaError(
+                            f"cannot change this Var now: population "
+                            f"'{getattr(lo.process, 'name', lo.process)}' has synaptic input in "
+                            f"flight through a connection group ({_key_text(key)}) that the new "
+                            f"values remove (weight_exp < 0 keeps one accumulator group per "
+                            f"delay); set it when no input is in flight, or before the first run")
+                    continue
+                gn = gmap[key]
+                for tile, sel in _by_tile(ln.x, ln.y):
+                    a = cm.acc_addr(p, np.arange(D)[:, None], gn, ln.comp[sel][None, :])
+                    d = new_acc.setdefault(tile, {})
+                    for aa, vv in zip(a.reshape(-1).tolist(), vals[:, sel].reshape(-1).tolist()):
+                        d[aa] = vv
+        self.new_acc = new_acc
+        self.moved = sum(int(np.count_nonzero((lo.x != new.layouts[pid].x)
+                                              | (lo.y != new.layouts[pid].y)
+                                              | (lo.comp != new.layouts[pid].comp)))
+                         for pid, lo in old.layouts.items())
+        self.acc_words = sum(int(np.count_nonzero(list(d.values()))) for d in new_acc.values())
+
+    def _gather(self, x, y, mem, addr) -> np.ndarray:
+        addr = np.asarray(addr, dtype=np.int64).reshape(-1)
+        out = np.zeros(addr.size, dtype=np.int64)
+        for tile, sel in _by_tile(x, y):
+            out[sel] = np.asarray(self.engine.read_words(tile, mem, addr[sel]), dtype=np.int64)
+        return out
+
+    def _pending_deferred(self) -> dict:
+        """The host values waiting for the next step (deferred inputs) as
+        accumulator increments through the old synapses (as the golden chip
+        adds a spike): tile -> (slot, group, compartment, delta) arrays."""
+        node, cm, p = self.node, self.cm, self.params
+        self.take = []
+        out: dict = {}
+        if not node.steps_done or node.deferred_done:
+            return out
+        from ..sim.engines.golden import decode_spike_inputs
+        t_sent = node.time_step
+        parts: dict = {}
+        for port, maps in node.deferred:
+            if not port.chan:
+                continue
+            x = port.chan[0]
+            self.take.append(port)
+            for hin in maps:
+                flits = node.encode(hin, x, t_sent)
+                if not flits.size:
+                    continue
+                f = decode_spike_inputs(flits)
+                for i in range(flits.size):
+                    tile = (int(f["x"][i]), int(f["y"][i]))
+                    imgs = self.old.images[tile]
+                    ax = cm.unpack_axon(np.asarray(imgs[Mem.AXON])[[int(f["axon"][i])]])
+                    b, n = int(ax["base"][0]), int(ax["count"][0])
+                    syn = cm.unpack_synapse(p, np.asarray(imgs[Mem.SYNAPSE])[b:b + n])
+                    pay = int(f["payload"][i]) if int(ax["graded"][0]) else 1
+                    slot = (int(f["step"][i]) + 1 + syn["delay"].astype(np.int64)) % p.n_delay_slots
+                    parts.setdefault(tile, []).append(np.stack([
+                        slot, syn["group"].astype(np.int64), syn["compartment"].astype(np.int64),
+                        syn["weight"].astype(np.int64) * pay]))
+        for tile, lst in parts.items():
+            a = np.concatenate(lst, axis=1)
+            out[tile] = (a[0], a[1], a[2], a[3])
+        return out
+
+    def _plan_in_place(self, deltas) -> None:
+        """Only synapse words (and profile words) change: rewrite those in
+        place; the neuron state and the accumulators stay where they are
+        (plus the pending deferred inputs, added through the old synapses)."""
+        cm, p = self.cm, self.params
+        self.patch = []          # (tile, mem, addr, words)
+        for tile, mems in self.new.images.items():
+            for mem in (Mem.SYNAPSE, Mem.PROFILE):
+                if mem not in mems:
+                    continue
+                a = np.asarray(self.old.images[tile][mem]).astype(np.int64)
+                b = np.asarray(mems[mem]).astype(np.int64)
+                d = np.flatnonzero(a != b)
+                if d.size:
+                    self.patch.append((tile, mem, d, b[d]))
+        self.acc_patch = []      # (tile, addr, words)
+        self.acc_words = 0
+        for tile, (slot, grp, comp, delta) in deltas.items():
+            addr, inv = np.unique(cm.acc_addr(p, slot, grp, comp), return_inverse=True)
+            add = np.zeros(addr.size, dtype=np.int64)
+            np.add.at(add, inv.reshape(-1), delta)
+            cur = cm.from_word(self.engine.read_words(tile, Mem.ACCUM, addr))
+            self.acc_patch.append((tile, addr, cm.to_word(cur + add)))
+            self.acc_words += int(np.count_nonzero(add))
+
+    def apply(self) -> None:
+        eng, old, new = self.engine, self.old, self.new
+        for port in self.take:                       # applied above: not again next step
+            port.chan.popleft()
+        if self.take:
+            self.node.deferred_done = True
+        if self.in_place:
+            for tile, mem, addr, words in self.patch:
+                eng.write_words(tile, mem, addr, words)
+            for tile, addr, words in self.acc_patch:
+                eng.write_words(tile, Mem.ACCUM, addr, words)
+            return
+        eng.load_images(new.images)
+        for tile, mems in old.images.items():        # words the old network used beyond the new
+            nmems = new.images.get(tile, {})
+            for mem, words in mems.items():
+                n_old = np.asarray(words).size
+                n_new = np.asarray(nmems.get(mem, ())).size
+                if n_old > n_new:
+                    eng.write_words(tile, mem, np.arange(n_new, n_old),
+                                    np.zeros(n_old - n_new, dtype=np.int64))
+        tiles = set(self.old_acc_addr) | set(self.new_acc)
+        for tile in sorted(tiles):
+            d = self.new_acc.get(tile, {})
+            stale = np.setdiff1d(self.old_acc_addr.get(tile, np.zeros(0, np.int64)),
+                                 np.fromiter(d.keys(), dtype=np.int64, count=len(d)))
+            addr = np.concatenate([stale, np.fromiter(d.keys(), dtype=np.int64, count=len(d))])
+            vals = np.concatenate([np.zeros(stale.size, np.int64),
+                                   np.fromiter(d.values(), dtype=np.int64, count=len(d))])
+            keep = (vals != 0) | np.isin(addr, stale) | np.isin(addr, self.old_acc_addr.get(
+                tile, np.zeros(0, np.int64)))
+            if keep.any():
+                eng.write_words(tile, Mem.ACCUM, addr[keep], self.cm.to_word(vals[keep]))
+        for x, y, mem, addr, vals in self.words:
+            addr = np.asarray(addr, dtype=np.int64).reshape(-1)
+            for tile, sel in _by_tile(x, y):
+                eng.write_words(tile, mem, addr[sel], np.asarray(vals)[sel] & 0xFFFFFFFF)
+
+
+def _same_layout(old, new) -> bool:
+    """True when `new` differs from `old` only in synapse and profile words
+    (same lengths): same tiles, neurons, programs, groups, axons, fan-out
+    and host maps (e.g. new weights with the same sparsity pattern)."""
+    if set(old.images) != set(new.images) or set(old.layouts) != set(new.layouts):
+        return False
+    for tile, mems in new.images.items():
+        om = old.images[tile]
+        if set(om) != set(mems):
+            return False
+        for mem, words in mems.items():
+            a, b = np.asarray(om[mem]), np.asarray(words)
+            if a.shape != b.shape or (mem not in (Mem.SYNAPSE, Mem.PROFILE)
+                                      and not np.array_equal(a, b)):
+                return False
+    for pid, ln in new.layouts.items():
+        lo = old.layouts[pid]
+        if (lo.program is not ln.program or lo.group_keys != ln.group_keys
+                or not np.array_equal(lo.x, ln.x) or not np.array_equal(lo.y, ln.y)
+                or not np.array_equal(lo.comp, ln.comp)):
+            return False
+    for a, b in zip(old.inputs, new.inputs):
+        if a.graded != b.graded or not all(np.array_equal(getattr(a, k), getattr(b, k))
+                                           for k in ("ptr", "dst_x", "dst_y", "dst_axon")):
+            return False
+    return len(old.inputs) == len(new.inputs)
+
+
+def _key_text(key) -> str:
+    if key[0] == "exp":
+        return f"weight_exp {key[1]}"
+    return f"delay {key[3]}"
 
 
 def make_chip_executors(cfg, network: Network) -> list:

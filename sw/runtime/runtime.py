@@ -47,8 +47,12 @@ class Runtime:
                             f"got {run_cfg!r}")
         network = build_network(proc, run_cfg)
         rt = cls(network, run_cfg)
+        chosen = {id(lf.proc): lf.model_cls for lf in network.leaves}
+        chosen.update({id(p): type(sub) for p, sub in network.hierarchical.items()})
         for p in network.processes:
             p._runtime = rt
+            object.__setattr__(p, "_model_class", chosen.get(id(p)))
+            object.__setattr__(p, "_is_compiled", True)
         return rt
 
     @property

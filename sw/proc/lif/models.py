@@ -12,7 +12,8 @@ import numpy as np
 from ... import numerics as nx
 from .._api import (PyLoihiProcessModel, LavaPyType, PyInPort, PyOutPort,
                     implements, requires, tag, CPU, LoihiProtocol)
-from .process import LIF, LIFReset, LIFRefractory
+from ...numerics import ternary as ntern
+from .process import LIF, LIFReset, LIFRefractory, TernaryLIF
 
 
 def _scalar(x):
@@ -195,4 +196,96 @@ class PyLifRefractoryModelFixed(AbstractPyLifModelFixed):
         self.u[:] = u
         self.v[:] = v
         self.refractory_period_end[:] = end
+        self.s_out.send(s)
+
+
+# ------------------------------------------------------------------ TernaryLIF
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyTernLifModelFloat(PyLoihiProcessModel):
+    """TernaryLIF in floating point (lava-nc's ``PyTernLifModelFloat``):
+    LIF's float dynamics, ``s = (v > vth_hi) - (v < vth_lo)``, ``v = 0``
+    where ``s != 0``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float, precision=2)
+    u: np.ndarray = LavaPyType(np.ndarray, float)
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
+    du: float = LavaPyType(float, float)
+    dv: float = LavaPyType(float, float)
+    vth_hi: float = LavaPyType(float, float)
+    vth_lo: float = LavaPyType(float, float)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        u, v, s = ntern.ternary_lif_float_step(
+            self.u, self.v, a_in, _scalar(self.du), _scalar(self.dv),
+            self.bias_mant, _scalar(self.vth_hi), _scalar(self.vth_lo))
+        self.u[:] = u
+        self.v[:] = v
+        self.s_out.send(s)
+
+
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyTernLifModelFixed(PyLoihiProcessModel):
+    """TernaryLIF, bit-exact fixed point (lava-nc's ``PyTernLifModelFixed``;
+    identical to the chip program ``ternary_lif``): LIF's fixed-point
+    dynamics, ``s = (v > vth_hi << 6) - (v < vth_lo << 6)``, ``v = 0`` where
+    ``s != 0``. Ranges (checked before the first step and after host
+    writes): LIF's for ``du, dv, bias_mant, bias_exp``; ``vth_hi``,
+    ``vth_lo`` 24-bit signed, ``vth_lo <= vth_hi``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=2)
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: int = LavaPyType(int, np.int32, precision=12)
+    dv: int = LavaPyType(int, np.int32, precision=12)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    vth_hi: int = LavaPyType(int, np.int32, precision=24)
+    vth_lo: int = LavaPyType(int, np.int32, precision=24)
+
+    _params = None
+    _checked_inits = False
+
+    def on_var_update(self) -> None:
+        self._params = None
+
+    def fixed_params(self):
+        """``(du, dv, effective_bias, vth_hi, vth_lo)``, validated."""
+        if self._params is None:
+            proc = getattr(self, "_process", None)
+            owner = f"{type(self).__name__} of process '{proc.name}'" \
+                if proc is not None else type(self).__name__
+            if proc is not None and not self._checked_inits:
+                nx.check_lif_fixed_params(owner, **{
+                    k: getattr(proc, k).init
+                    for k in ("du", "dv", "bias_mant", "bias_exp")})
+                ntern.check_ternary_thresholds(owner, proc.vth_hi.init,
+                                               proc.vth_lo.init)
+                self._checked_inits = True
+            du, dv = _scalar(self.du), _scalar(self.dv)
+            hi, lo = _scalar(self.vth_hi), _scalar(self.vth_lo)
+            nx.check_lif_fixed_params(owner, du=du, dv=dv,
+                                      bias_mant=self.bias_mant,
+                                      bias_exp=self.bias_exp)
+            ntern.check_ternary_thresholds(owner, hi, lo)
+            self._params = (int(du), int(dv),
+                            nx.effective_bias(self.bias_mant, self.bias_exp),
+                            int(hi), int(lo))
+        return self._params
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        du, dv, bias, hi, lo = self.fixed_params()
+        u, v, s = ntern.ternary_lif_fixed_step(self.u, self.v, a_in, du, dv,
+                                               bias, hi, lo)
+        self.u[:] = u
+        self.v[:] = v
         self.s_out.send(s)

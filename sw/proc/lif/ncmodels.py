@@ -14,7 +14,7 @@ from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
 from ...neurons import library
-from .process import LIF, LIFReset, LIFRefractory
+from .process import LIF, LIFReset, LIFRefractory, TernaryLIF
 
 _LIF_VARS = {"u": "u", "v": "v", "bias_mant": "bias_mant", "bias_exp": "bias_exp",
              "du": "du", "dv": "dv", "vth": "vth"}
@@ -92,4 +92,36 @@ class NcLifRefractoryModel(NcNeuronModel):
         vals = _lif_values(proc)
         vals["refractory_end"] = _flat(var_value(proc, "refractory_period_end"))
         vals["refractory_period"] = int(proc.proc_params["refractory_period"])
+        return vals
+
+
+_TERNARY_VARS = {"u": "u", "v": "v", "bias_mant": "bias_mant", "bias_exp": "bias_exp",
+                 "du": "du", "dv": "dv", "vth_hi": "vth_hi", "vth_lo": "vth_lo"}
+
+
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcTernaryLifModel(NcNeuronModel):
+    """TernaryLIF on the chip: program `ternary_lif`, graded payloads +1 / -1
+    (`graded_out`)."""
+
+    graded_out = True
+    var_words = dict(_TERNARY_VARS)
+
+    @classmethod
+    def program(cls, proc, n_groups: int):
+        return program_cached(library.ternary_lif, n_groups)
+
+    @classmethod
+    def values(cls, proc) -> dict:
+        shape = tuple(proc.s_out.shape)
+        n = int(np.prod(shape))
+        vals = {}
+        for var in _TERNARY_VARS:
+            a = np.asarray(var_value(proc, var))
+            if var in ("du", "dv", "vth_hi", "vth_lo"):
+                vals[var] = a.reshape(-1)[0]
+            else:
+                vals[var] = np.broadcast_to(a, shape).reshape(n)
         return vals

@@ -188,3 +188,41 @@ class LIFRefractory(LIF):
                          name=name, log_config=log_config,
                          refractory_period=int(refractory_period))
         self.refractory_period_end = Var(shape=tuple(self.a_in.shape), init=0)
+
+
+class TernaryLIF(AbstractLIF):
+    """LIF with *ternary* output: +1 where ``v > vth_hi``, -1 where
+    ``v < vth_lo``, 0 otherwise; ``v`` is reset to 0 on either spike
+    (lava-nc 0.10 ``lava.proc.lif.process.TernaryLIF``).
+
+    Parameters (besides AbstractLIF's ``shape, u, v, du, dv, bias_mant,
+    bias_exp, name, log_config``)
+    ----------
+    vth_hi : float, optional
+        Upper threshold (default 10), one value for the population.
+    vth_lo : float, optional
+        Lower threshold (default -10), one value for the population; must
+        not exceed ``vth_hi``. Fixed point: both 24-bit signed integers,
+        compared as ``vth << 6``.
+
+    Ports: ``a_in``, ``s_out`` (values -1, 0, +1: a graded output).
+    Vars: LIF's without ``vth``, plus ``vth_hi``, ``vth_lo``.
+    """
+
+    def __init__(self, *, shape: ty.Tuple[int, ...], u: ArrayLike = 0,
+                 v: ArrayLike = 0, du: Scalar = 0, dv: Scalar = 0,
+                 bias_mant: ArrayLike = 0, bias_exp: ArrayLike = 0,
+                 vth_hi: Scalar = 10, vth_lo: Scalar = -10,
+                 name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None) -> None:
+        _check_scalar("vth_hi", vth_hi)
+        _check_scalar("vth_lo", vth_lo)
+        if np.asarray(vth_lo).item() > np.asarray(vth_hi).item():
+            raise ValueError("TernaryLIF: the lower threshold 'vth_lo' must not "
+                             f"exceed the upper 'vth_hi', got vth_lo={vth_lo}, "
+                             f"vth_hi={vth_hi}")
+        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv,
+                         bias_mant=bias_mant, bias_exp=bias_exp, name=name,
+                         log_config=log_config)
+        self.vth_hi = Var(shape=(1,), init=vth_hi)
+        self.vth_lo = Var(shape=(1,), init=vth_lo)

@@ -58,7 +58,7 @@ class Monitor(AbstractProcess):
             port.connect_var(target)
             params["RefPorts"].append(port_name)
             params["VarsData1"].append(var_name)
-            params["n_ref_ports"] = k + 1
+            params.overwrite("n_ref_ports", k + 1)
         elif isinstance(target, OutPort):
             k = params["n_in_ports"]
             port_name, var_name = f"in_port_{k}", f"out_read_{k}"
@@ -68,7 +68,7 @@ class Monitor(AbstractProcess):
             port.connect_from(target)
             params["InPorts"].append(port_name)
             params["VarsData2"].append(var_name)
-            params["n_in_ports"] = k + 1
+            params.overwrite("n_in_ports", k + 1)
         else:
             raise TypeError("Monitor.probe: the target must be a Var or an "
                             f"OutPort, got {target!r}")

@@ -14,9 +14,11 @@ from ...numerics import sdn as nsdn
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
 from ..graded._checks import fixed_ints, owner_of
-from .process import ActivationMode, SigmaDelta
+from ...numerics import sigma as nsig
+from .process import ActivationMode, Delta, Sigma, SigmaDelta
 
-__all__ = ["PySigmaDeltaModelFixed", "PySigmaDeltaModelFloat"]
+__all__ = ["PySigmaDeltaModelFixed", "PySigmaDeltaModelFloat", "PySigmaModelFixed",
+           "PySigmaModelFloat", "PyDeltaModelFixed", "PyDeltaModelFloat"]
 
 
 def _scalar(x):
@@ -120,4 +122,119 @@ class PySigmaDeltaModelFloat(AbstractSigmaDeltaModel):
         self.act[:] = act
         self.residue[:] = residue
         self.error[:] = error
+        self.s_out.send(s)
+
+
+# ------------------------------------------------------------ Sigma, Delta
+@implements(proc=Sigma, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySigmaModelFloat(PyLoihiProcessModel):
+    """Sigma in floating point: ``sigma += a_in``, sends ``sigma``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    sigma: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def run_spk(self) -> None:
+        self.sigma[:], s = nsig.sigma_float_step(self.sigma, self.a_in.recv())
+        self.s_out.send(s)
+
+
+@implements(proc=Sigma, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PySigmaModelFixed(PyLoihiProcessModel):
+    """Sigma in fixed point (= the chip program ``sigma``): int32 wrapping
+    sum; a payload outside 24 bits signed raises ``ValueError``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        sigma, s = nsig.sigma_fixed_step(self.sigma, self.a_in.recv())
+        ng.check_payloads(owner_of(self), s, self.time_step)
+        self.sigma[:] = sigma
+        self.s_out.send(s)
+
+
+class _DeltaState:
+    def _store(self, act, residue, error) -> None:
+        self.act[:] = act
+        self.residue[:] = residue
+        self.error[:] = error
+
+
+@implements(proc=Delta, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyDeltaModelFloat(_DeltaState, PyLoihiProcessModel):
+    """Delta in floating point (no shifts)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: np.ndarray = LavaPyType(np.ndarray, float)
+    sigma: np.ndarray = LavaPyType(np.ndarray, float)
+    act: np.ndarray = LavaPyType(np.ndarray, float)
+    residue: np.ndarray = LavaPyType(np.ndarray, float)
+    error: np.ndarray = LavaPyType(np.ndarray, float)
+    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
+
+    def run_spk(self) -> None:
+        act, residue, error, s = nsig.delta_float_step(
+            self.act, self.residue, self.error, self.a_in.recv(), float(_scalar(self.vth)),
+            bool(_scalar(self.cum_error)))
+        self._store(act, residue, error)
+        self.s_out.send(s)
+
+
+@implements(proc=Delta, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyDeltaModelFixed(_DeltaState, PyLoihiProcessModel):
+    """Delta in fixed point (= the chip program ``delta``): the input is
+    shifted ``<< (spike_exp + state_exp)``, ``s_out = s >> state_exp``;
+    int32 wrapping arithmetic; a payload outside 24 bits signed raises
+    ``ValueError``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    act: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    residue: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    error: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
+
+    _checked = False
+
+    def on_var_update(self) -> None:
+        self._checked = False
+
+    def run_spk(self) -> None:
+        vth = _scalar(self.vth)
+        spike_exp, state_exp = int(_scalar(self.spike_exp)), int(_scalar(self.state_exp))
+        if not self._checked:
+            owner = owner_of(self)
+            proc = getattr(self, "_process", None)
+            if proc is not None:
+                fixed_ints(owner, vth=proc.vth.init)
+            if not 0 <= vth <= nsdn.SDN_VTH_MAX:
+                raise ValueError(f"{owner}: fixed-point parameter 'vth' must lie in "
+                                 f"0..{nsdn.SDN_VTH_MAX}, got {vth}")
+            if not (0 <= spike_exp and 0 <= state_exp
+                    and spike_exp + state_exp <= nsig.DELTA_SHIFT_MAX):
+                raise ValueError(f"{owner}: fixed-point 'spike_exp + state_exp' must lie in "
+                                 f"0..{nsig.DELTA_SHIFT_MAX}")
+            self._checked = True
+        act, residue, error, s = nsig.delta_fixed_step(
+            self.act, self.residue, self.error, self.a_in.recv(), int(vth), spike_exp,
+            state_exp, bool(_scalar(self.cum_error)))
+        ng.check_payloads(owner_of(self), s, self.time_step)
+        self._store(act, residue, error)
         self.s_out.send(s)

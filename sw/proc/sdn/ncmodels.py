@@ -15,9 +15,9 @@ from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
 from ...neurons import library
-from .process import ActivationMode, SigmaDelta
+from .process import ActivationMode, Delta, Sigma, SigmaDelta
 
-__all__ = ["NcSigmaDeltaModel"]
+__all__ = ["NcSigmaDeltaModel", "NcSigmaModel", "NcDeltaModel"]
 
 _STATE = ("sigma", "act", "residue", "error", "bias")
 
@@ -48,4 +48,58 @@ class NcSigmaDeltaModel(NcNeuronModel):
                 for name in _STATE}
         for name in ("vth", "state_exp"):
             vals[name] = np.asarray(var_value(proc, name)).reshape(-1)[0]
+        return vals
+
+
+def _vec(proc, name):
+    shape = tuple(proc.s_out.shape)
+    return np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(int(np.prod(shape)))
+
+
+def _one(proc, name):
+    return np.asarray(var_value(proc, name)).reshape(-1)[0]
+
+
+@implements(proc=Sigma, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcSigmaModel(NcNeuronModel):
+    """Sigma on the chip: program `sigma` (state `sigma`), graded output."""
+
+    graded_out = True
+    var_words = {"sigma": "sigma"}
+
+    @classmethod
+    def program(cls, proc, n_groups: int):
+        return program_cached(library.sigma, n_groups)
+
+    @classmethod
+    def values(cls, proc) -> dict:
+        return {"sigma": _vec(proc, "sigma")}
+
+
+@implements(proc=Delta, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcDeltaModel(NcNeuronModel):
+    """Delta on the chip: program `delta(cum_error)`; state `act`, `residue`,
+    `error`; constants `vth`, `state_exp` and `in_shift = spike_exp +
+    state_exp`. `spike_exp`, `state_exp`, `cum_error` and the unused `sigma`
+    stay on the host (they are folded into the program at compile time)."""
+
+    graded_out = True
+    var_words = {"act": "act", "residue": "residue", "error": "error", "vth": "vth"}
+    host_vars = ("sigma", "spike_exp", "state_exp", "cum_error")
+
+    @classmethod
+    def program(cls, proc, n_groups: int):
+        cum = bool(_one(proc, "cum_error"))
+        return program_cached(library.delta, n_groups, cum_error=cum)
+
+    @classmethod
+    def values(cls, proc) -> dict:
+        state_exp = int(_one(proc, "state_exp"))
+        vals = {name: _vec(proc, name) for name in ("act", "residue", "error")}
+        vals.update(vth=_one(proc, "vth"), state_exp=state_exp,
+                    in_shift=int(_one(proc, "spike_exp")) + state_exp)
         return vals

@@ -23,7 +23,7 @@ import numpy as np
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
 from ..graded._checks import check_array, check_int, check_number, check_shape
 
-__all__ = ["ActivationMode", "SigmaDelta"]
+__all__ = ["ActivationMode", "SigmaDelta", "Sigma", "Delta"]
 
 VTH_MAX = (1 << 24) - 1
 BIAS_MIN, BIAS_MAX = -(1 << 23), (1 << 23) - 1
@@ -112,4 +112,100 @@ class SigmaDelta(AbstractProcess):
     @property
     def shape(self) -> ty.Tuple[int, ...]:
         """The shape of the population."""
+        return self.proc_params["shape"]
+
+
+class Sigma(AbstractProcess):
+    """Sigma decoder: a cumulative accumulator (lava-nc 0.10
+    ``lava.proc.sdn.process.Sigma``)::
+
+        sigma = sigma + a_in
+        s_out = sigma                 # graded, every step
+
+    Parameters
+    ----------
+    shape : tuple(int)
+    name : str, optional
+    log_config : LogConfig, optional
+
+    Ports: ``a_in``, ``s_out``. Vars: ``sigma``. Fixed point: int32 with a
+    32-bit wrapping sum; ``s_out`` must fit 24 bits signed (the graded
+    payload), else the fixed-point model raises ``ValueError``.
+    """
+
+    def __init__(self, *, shape: ty.Tuple[int, ...], name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
+        shape = check_shape("Sigma", shape)
+        super().__init__(shape=shape, name=name, log_config=log_config, **kwargs)
+        self.a_in = InPort(shape=shape)
+        self.s_out = OutPort(shape=shape)
+        self.sigma = Var(shape=shape, init=0)
+
+    @property
+    def shape(self) -> ty.Tuple[int, ...]:
+        return self.proc_params["shape"]
+
+
+class Delta(AbstractProcess):
+    """Delta encoder (lava-nc 0.10 ``lava.proc.sdn.process.Delta``): sends
+    the change of its input since the last message, where it reaches
+    ``vth``::
+
+        a       = a_in << (spike_exp + state_exp)      # fixed point only
+        delta   = a - act + residue
+        s       = delta where |delta| >= vth else 0    # (cum_error: |error|,
+        residue = delta - s                            #  error += delta,
+        act     = a                                    #  error = 0 where s)
+        s_out   = s >> state_exp                       # fixed point; float: s
+
+    Parameters
+    ----------
+    shape : tuple(int)
+    vth : int or float
+        Threshold (>= 0); stored scaled, ``vth * 2**(spike_exp + state_exp)``
+        (<= 2**24 - 1).
+    cum_error : bool, optional
+        Spike on the accumulated error (default False).
+    spike_exp, state_exp : int, optional
+        Scaling exponents (default 0; ``spike_exp + state_exp`` <= 31).
+    name : str, optional
+    log_config : LogConfig, optional
+
+    Ports: ``a_in``, ``s_out`` (graded). Vars: ``vth``, ``sigma`` (unused, as
+    in Lava), ``act``, ``residue``, ``error``, ``spike_exp``, ``state_exp``,
+    ``cum_error``.
+    """
+
+    def __init__(self, *, shape: ty.Tuple[int, ...], vth: ty.Union[int, float],
+                 cum_error: bool = False, spike_exp: int = 0, state_exp: int = 0,
+                 name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
+        owner = "Delta"
+        shape = check_shape(owner, shape)
+        if not isinstance(cum_error, (bool, np.bool_)) and cum_error not in (0, 1):
+            raise ValueError(f"{owner} 'cum_error' must be a bool, got {cum_error!r}")
+        cum_error = bool(cum_error)
+        spike_exp = check_int(owner, "spike_exp", spike_exp, 0, EXP_MAX)
+        state_exp = check_int(owner, "state_exp", state_exp, 0, EXP_MAX)
+        if spike_exp + state_exp > EXP_MAX:
+            raise ValueError(f"{owner} 'spike_exp + state_exp' must be <= {EXP_MAX}, got "
+                             f"{spike_exp + state_exp}")
+        check_number(owner, "vth", vth, 0, np.inf)
+        super().__init__(shape=shape, vth=vth, cum_error=cum_error, spike_exp=spike_exp,
+                         state_exp=state_exp, name=name, log_config=log_config, **kwargs)
+        vth = vth * (1 << (spike_exp + state_exp))
+        check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
+        self.a_in = InPort(shape=shape)
+        self.s_out = OutPort(shape=shape)
+        self.vth = Var(shape=(1,), init=vth)
+        self.sigma = Var(shape=shape, init=0)
+        self.act = Var(shape=shape, init=0)
+        self.residue = Var(shape=shape, init=0)
+        self.error = Var(shape=shape, init=0)
+        self.spike_exp = Var(shape=(1,), init=spike_exp)
+        self.state_exp = Var(shape=(1,), init=state_exp)
+        self.cum_error = Var(shape=(1,), init=cum_error)
+
+    @property
+    def shape(self) -> ty.Tuple[int, ...]:
         return self.proc_params["shape"]

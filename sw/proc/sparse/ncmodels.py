@@ -11,7 +11,7 @@ from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
 from ..dense.ncmodels import prepared_weights
-from .process import Sparse
+from .process import Sparse, DelaySparse
 
 
 @implements(proc=Sparse, protocol=LoihiProtocol)
@@ -32,3 +32,26 @@ class NcSparseModel(NcConnectionModel):
         keep = w.data != 0
         post, pre = w.row[keep].astype(np.int64), w.col[keep].astype(np.int64)
         return pre, post, w.data[keep].astype(np.int64), np.zeros(len(pre), dtype=np.int64)
+
+
+@implements(proc=DelaySparse, protocol=LoihiProtocol)
+@requires(KilaueaNeuroCore)
+@tag("fixed_pt")
+class NcDelaySparseModel(NcConnectionModel):
+    """DelaySparse on the chip: one synapse word per nonzero prepared entry,
+    carrying the entry's delay (as DelayDense)."""
+
+    host_vars = ("weights", "delays", "a_buff", "num_message_bits")
+
+    @classmethod
+    def raw_weights(cls, proc):
+        return var_value(proc, "weights")
+
+    @classmethod
+    def synapses(cls, proc):
+        w = sparse.coo_matrix(prepared_weights(proc))
+        keep = w.data != 0
+        post, pre = w.row[keep].astype(np.int64), w.col[keep].astype(np.int64)
+        d = var_value(proc, "delays")
+        d = d.toarray() if sparse.issparse(d) else np.broadcast_to(np.asarray(d), w.shape)
+        return pre, post, w.data[keep].astype(np.int64), np.asarray(d, dtype=np.int64)[post, pre]

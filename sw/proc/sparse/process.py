@@ -44,3 +44,73 @@ class Sparse(AbstractProcess):
         self.weights = Var(shape=shape, init=weights)
         self.a_buff = Var(shape=(shape[0],), init=0)
         self.num_message_bits = Var(shape=(1,), init=num_message_bits)
+
+
+class DelaySparse(Sparse):
+    """Sparse connections with a per-synapse delay: the sparse twin of
+    :class:`kilauea.proc.dense.process.DelayDense` (lava-nc 0.10
+    ``lava.proc.sparse.process.DelaySparse``).
+
+    A spike at step t through a synapse of delay ``d`` reaches the target's
+    input at step ``t + 1 + d``.
+
+    Parameters (besides Sparse's)
+    ----------
+    delays : scipy.sparse matrix, numpy.ndarray or int
+        ``(n_out, n_in)`` integer delays (read at the stored weights'
+        positions; a missing entry is delay 0), or one int for all
+        synapses; 0..63.
+    max_delay : int, optional
+        Largest delay the buffer must hold (default 0: ``max(delays)``); set
+        it if ``delays`` will be changed between runs.
+
+    Vars (besides Sparse's): ``delays`` (CSR, the weights' sparsity
+    pattern); ``a_buff`` is ``(n_out, max_delay + 1)``, column ``k`` being
+    what is sent ``k + 1`` steps later.
+    """
+
+    def __init__(self, *, weights, delays, max_delay: int = 0,
+                 name: ty.Optional[str] = None,
+                 num_message_bits: ty.Optional[int] = 0,
+                 log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
+        from ..dense.process import _is_int
+        from ... import numerics as nx
+        w = sparse.csr_matrix(weights) if sparse.issparse(weights) \
+            else sparse.csr_matrix(np.asarray(weights))
+        delays = self._validate_delays(w, delays)
+        if not _is_int(max_delay) or not 0 <= max_delay <= nx.MAX_DELAY:
+            raise ValueError(f"DelaySparse 'max_delay' must be an integer in "
+                             f"0..{nx.MAX_DELAY}, got {max_delay!r}")
+        max_delay = max(int(max_delay), int(delays.max()) if delays.nnz else 0)
+        super().__init__(weights=weights, num_message_bits=num_message_bits,
+                         name=name, log_config=log_config,
+                         max_delay=max_delay, **kwargs)
+        shape = w.shape
+        self.delays = Var(shape=shape, init=delays)
+        self.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+
+    @staticmethod
+    def _validate_delays(weights: sparse.csr_matrix, delays) -> sparse.csr_matrix:
+        """The delays as a CSR matrix on the weights' sparsity pattern."""
+        from ... import numerics as nx
+        pattern = sparse.csr_matrix(weights, copy=True)
+        pattern.sort_indices()
+        if isinstance(delays, (int, np.integer)) and not isinstance(delays, bool):
+            dense = np.full(weights.shape, int(delays), dtype=np.int64)
+        else:
+            if not sparse.issparse(delays):
+                delays = np.asarray(delays)
+            if delays.shape != weights.shape:
+                raise ValueError("DelaySparse 'delays' expects an int or the shape "
+                                 f"of the weights {weights.shape}, got {delays.shape}")
+            if delays.dtype.kind not in "iu":
+                raise ValueError("DelaySparse 'delays' expects integer values, "
+                                 f"got dtype {delays.dtype}")
+            dense = delays.toarray() if sparse.issparse(delays) else delays
+        rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
+        vals = np.asarray(dense[rows, pattern.indices], dtype=np.int64)
+        if vals.size and (vals.min() < 0 or vals.max() > nx.MAX_DELAY):
+            raise ValueError(f"DelaySparse 'delays' must lie in 0..{nx.MAX_DELAY}, "
+                             f"got values in {vals.min()}..{vals.max()}")
+        return sparse.csr_matrix((vals, pattern.indices.copy(), pattern.indptr.copy()),
+                                 shape=pattern.shape)

@@ -23,7 +23,6 @@ PATHS = {
     "proc.monitor.models": ["PyMonitorModel"],
     "proc.io.source": ["RingBuffer", "PySendModelFloat", "PySendModelFixed"],
     "proc.io.sink": ["RingBuffer", "PyReceiveModelFloat", "PyReceiveModelFixed"],
-    "magma.core.process.process": ["AbstractProcess"],
     "magma.core.process.variable": ["Var"],
     "magma.core.process.ports.ports": ["InPort", "OutPort", "RefPort", "VarPort"],
     "magma.core.model.py.model": ["PyLoihiProcessModel", "PyAsyncProcessModel"],
@@ -40,6 +39,15 @@ PATHS = {
     "magma.core.sync.protocols.loihi_protocol": ["LoihiProtocol"],
     "utils.weightutils": ["SignMode", "determine_sign_mode", "clip_weights",
                           "truncate_weights"],
+    "magma.core.process.process": ["AbstractProcess", "LogConfig",
+                                   "ProcessParameters"],
+    "magma.core.process.ports.reduce_ops": ["AbstractReduceOp", "ReduceSum"],
+    "magma.core.process.message_interface_enum": ["ActorType"],
+    "magma.compiler.compiler": ["Compiler"],
+    "magma.compiler.executable": ["Executable"],
+    "magma.runtime.runtime": ["Runtime"],
+    "utils.system": ["Loihi2"],
+    "utils.loihi": ["is_lava_loihi_installed"],
 }
 
 

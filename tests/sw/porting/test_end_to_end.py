@@ -341,14 +341,6 @@ def test_float_only_host_process_with_chip_via_exception_map():
     np.testing.assert_array_equal(cpu, chip)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Loihi2HwCfg() refuses a user host Process whose only ProcessModel is "
-    "tagged 'floating_pt' (ModelNotFoundError: no CPU model with tag "
-    "'fixed_pt'): kilauea's ChipCfg defaults select_tag='fixed_pt' and "
-    "applies it strictly. Lava 0.10's Loihi2HwCfg defaults select_tag=None, "
-    "and AbstractLoihiRunCfg.select returns the only ProcessModel of a "
-    "Process when select_tag is None (case 2a), so the walk-through's "
-    "SpikeGenerator runs unchanged beside chip LIF/Dense"))
 def test_float_only_host_process_with_plain_loihi2_hw_cfg():
     emap = {SpikeGenerator: PySpikeGenModel}
     cpu = _generator_into_lif(Loihi2SimCfg(select_tag="fixed_pt",

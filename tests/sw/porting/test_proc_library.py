@@ -3,7 +3,6 @@ io, monitor) and of async ProcessModels: the same scripts on CPU float,
 CPU fixed_pt and the chip (golden model), values computed by hand.
 """
 import numpy as np
-import pytest
 from scipy.sparse import csr_matrix
 
 from kilauea.lava.magma.core.process.process import AbstractProcess
@@ -136,11 +135,6 @@ def test_dense_weights_set_between_runs_cpu():
     np.testing.assert_array_equal(u, [5118])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Dense.weights.set() between runs raises KilaueaError on the chip "
-    "(host_only slot) while the same script works under "
-    "Loihi2SimCfg(select_tag='fixed_pt'); Lava lets weights be set between "
-    "runs, so a ported script that retunes weights fails only on the chip"))
 def test_dense_weights_set_between_runs_chip():
     u = _weights_set_between_runs(Loihi2HwCfg(engine="model"))
     np.testing.assert_array_equal(u, [5118])

@@ -76,10 +76,6 @@ def test_vars_before_run_hold_init():
     assert [p.name for p in group.out_ports] == ["s_out"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Lava's Var.get() before the first run returns Var.init unchanged (the "
-    "scalar 2 here, so tutorial 02 prints '0' for v); kilauea returns init "
-    "broadcast to the Var's shape (array([2, 2, 2, 2]))"))
 def test_var_get_before_run_returns_raw_init():
     group = Neurons(shape=(4,), bias=2)
     assert np.ndim(group.bias.get()) == 0

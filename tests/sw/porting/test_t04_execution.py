@@ -72,10 +72,6 @@ def test_compile_then_run_via_process_api():
     lif1.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lava.magma.compiler.compiler.Compiler is missing: Lava 0.10 has "
-    "Compiler(compile_config=None, loglevel=WARNING).compile(proc, run_cfg) "
-    "-> Executable, used by tutorial 04's manual compilation"))
 def test_manual_compiler():
     from kilauea.lava.magma.compiler.compiler import Compiler
     lif = LIF(shape=(1,))
@@ -83,13 +79,6 @@ def test_manual_compiler():
     assert executable is not None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lava.magma.runtime.runtime.Runtime and "
-    "lava.magma.core.process.message_interface_enum.ActorType are missing: "
-    "tutorial 04 builds Runtime(exe=executable, "
-    "message_infrastructure_type=ActorType.MultiProcessing), then calls "
-    "runtime.initialize(), runtime.start(run_condition=RunSteps(42)), "
-    "runtime.stop()"))
 def test_manual_runtime():
     from kilauea.lava.magma.runtime.runtime import Runtime
     from kilauea.lava.magma.core.process.message_interface_enum import (

@@ -72,15 +72,6 @@ def test_sigma_delta_layer_through_graded_dense():
     np.testing.assert_array_equal(run(Loihi2HwCfg(engine="model")), cpu)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kilauea.lava lacks names Lava's top-level package exports (tutorials "
-    "04 and 10 import them with 'from lava import ...'): SourceRingBuffer "
-    "(= lava.proc.io.source.RingBuffer), SinkRingBuffer "
-    "(= lava.proc.io.sink.RingBuffer), ActivationMode, LogConfig, "
-    "TernaryLIF, DelaySparse, Sigma, Delta, Conv, SpikeDataloader, "
-    "StateDataloader, DeltaEncoder, Injector, Extractor, Reset, RF, RF_IZ, "
-    "Spiker, Receiver, loihi, plots, save, load (Learning* excluded); the "
-    "test checks the four plain aliases first"))
 def test_lava_top_level_names():
     import kilauea.lava as lava
     for name in ("SourceRingBuffer", "SinkRingBuffer", "ActivationMode",
@@ -88,12 +79,6 @@ def test_lava_top_level_names():
         assert hasattr(lava, name), name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lava.proc.sdn.process.Sigma and Delta are missing (docs/processes.md "
-    "lists them as not mirrored): tutorial 10 imports Delta; Lava's "
-    "Sigma(shape) accumulates a_in into sigma and sends it each step, "
-    "Delta(shape, vth, cum_error=False, spike_exp=0, state_exp=0) sends "
-    "a_in - act_prev + residue where |.| >= vth"))
 def test_sigma_and_delta_processes():
     from kilauea.lava.proc.sdn.process import Sigma, Delta
     assert Sigma(shape=(2,)).a_in.shape == (2,)

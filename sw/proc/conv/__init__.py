@@ -1,0 +1,1 @@
+"""Conv: see process.py, models.py (CPU), ncmodels.py (chip), utils.py."""
