@@ -17,4 +17,7 @@ for name, folder in ROOTS.items():
     packages.append(name)
     packages += [f"{name}.{sub}" for sub in find_packages(folder)]
 
-setup(packages=packages, package_dir=package_dir)
+# non-Python files the package needs at run time
+package_data = {"kilauea.sim.cxxrtl": ["driver.cc"]}
+
+setup(packages=packages, package_dir=package_dir, package_data=package_data)

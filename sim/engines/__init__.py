@@ -6,8 +6,9 @@
 - "pysim": the chip RTL in Amaranth's Python simulator (`PysimEngine`);
 - "compiled": the chip RTL compiled with CXXRTL and the system C++ compiler
   (`CompiledEngine`, `kilauea.sim.engines.compiled`);
-- "auto": the fastest cycle-accurate engine available: "compiled" when it
-  is installed and a C++ compiler exists, else "pysim" with a one-line notice.
+- "auto": the fastest cycle-accurate engine available: "compiled" when a
+  C++ compiler exists and the build succeeds, else "pysim" with a one-line
+  notice.
 
 `options` go to the engine's constructor (e.g. `trace=`, `trace_steps=`,
 `max_cycles=`, `backdoor=` for the RTL engines).
@@ -63,7 +64,11 @@ def make_engine(name: str, params: ChipParams, **options) -> ChipEngine:
     if name == "auto":
         ok, why = compiled_available()
         if ok:
-            return _compiled_class()(params, **options)
+            from ..cxxrtl import BuildError
+            try:
+                return _compiled_class()(params, **options)
+            except BuildError as e:
+                why = f"the compiled engine could not be built ({e})"
         from .pysim import PysimEngine
         print(f'kilauea: engine "auto": {why}; using the Amaranth simulator ("pysim", '
               f'slow)', file=sys.stderr)

