@@ -87,6 +87,28 @@ def input_range_warnings(graph: ChipGraph) -> list[str]:
         if pop.size and worst.max() * 64 >= 2.0 ** 31:
             out.append(f"process '{pop.name}': worst-case input {worst.max():.0f} could leave "
                        f"the int32 range of a_in << 6 (results may then differ from Lava's)")
+    out += _wrap_warnings(graph)
+    return out
+
+
+def _wrap_warnings(graph: ChipGraph) -> list[str]:
+    """Connections whose CPU fixed-point model wraps each step's sum to
+    `sum_wrap_bits` (e.g. Conv, 24 bits) where a target's worst-case sum
+    could exceed that width: the chip does not wrap, so results could differ."""
+    out = []
+    for pop in graph.populations:
+        for pr in pop.projections:
+            model = graph.conn_models.get(id(pr.conn)) if pr.conn is not None else None
+            bits = getattr(model, "sum_wrap_bits", None)
+            if bits is None:
+                continue
+            pay = float(1 << 23) if pr.graded else 1.0
+            worst = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
+                                minlength=pop.size)
+            if pop.size and worst.max() >= 2.0 ** (bits - 1):
+                out.append(f"connection '{pr.name}' into '{pop.name}': a worst-case step sum of "
+                           f"{worst.max():.0f} exceeds the {bits}-bit range the CPU fixed-point "
+                           f"model wraps to; the chip does not wrap, so results could differ")
     return out
 
 

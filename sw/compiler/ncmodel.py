@@ -115,6 +115,10 @@ class NcConnectionModel(AbstractNcProcessModel):
     out_port: str = "a_out"
     #: Vars kept only on the host (no chip word to read back)
     host_vars: tuple[str, ...] = ()
+    #: width to which the CPU fixed-point model wraps each step's sum (None:
+    #: it does not wrap). The chip's accumulators never wrap, so the
+    #: compiler warns when a target's worst-case sum could exceed it.
+    sum_wrap_bits: int | None = None
 
     @classmethod
     def synapses(cls, proc) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -6,7 +6,8 @@ on the host (the chip keeps the weights in synapse words and `a_buf` in its
 accumulators). The CPU fixed-point model wraps each step's sum into 24 bits;
 the chip's accumulators do not, so the two agree while the sums fit 24 bits
 (they do for any input of less than 2**15 synapses per target at 8-bit
-weights and binary spikes)."""
+weights and binary spikes); the compiler warns when they might not
+(`sum_wrap_bits`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -31,6 +32,7 @@ class NcConvModel(NcConnectionModel):
 
     host_vars = ("weight", "kernel_size", "padding", "stride", "dilation", "groups", "a_buf",
                  "use_graded_spike")
+    sum_wrap_bits = 24          # Lava's fixed-point Conv wraps a_out to 24 bits
 
     @classmethod
     def raw_weights(cls, proc):

@@ -166,3 +166,19 @@ def test_chip_equals_cpu_fixed(graded):
     params = kit.SMALL_2X2.with_(n_compartments=32)      # 60 neurons over 2+ cores
     got = kit.record(root, probes, 15, kit.chip_cfg(params))
     kit.assert_same(got, want, f"graded={graded}:")
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_compiler_warns_when_a_conv_sum_could_pass_24_bits(graded):
+    """Lava's fixed-point Conv wraps each step's sum to 24 bits, the chip's
+    accumulators do not: the compile report warns exactly when a target's
+    worst case (graded: 24-bit payloads) could pass that range."""
+    from kilauea import ChipCfg, compile_network
+    from kilauea.runtime.builder import build_network
+
+    root, _ = _network(3, graded)
+    cfg = ChipCfg(engine="model", params=kit.SMALL_2X2.with_(n_compartments=32))
+    warnings = compile_network(build_network(root, cfg), cfg.params).report.warnings
+    conv_warnings = [w for w in warnings if "-> C ->" in w and "24-bit" in w]
+    # binary: at most 3*2*1 taps x 30 per target, far inside; graded: x 2**23, outside
+    assert len(conv_warnings) == (1 if graded else 0), warnings
