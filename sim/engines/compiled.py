@@ -30,28 +30,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ...hw import packet
-from ...hw.memory_map import Mem
 from ...hw.params import ChipParams
 from ..cxxrtl.build import DEFAULT_FLAGS, build, shape_key
 from ..cxxrtl.model import JOB_IDLE, JOB_READ, JOB_STEP, JOB_WRITE, Model
-from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
-from .golden import check_on_mesh, decode_spike_inputs
+from ..engine import ChipHangError, Images, StepResult
+from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine
+from .hostport_engine import step_flit  # noqa: F401  (re-exported, as before)
 
 __all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path"]
-
-DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
-
-_STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
-_ARG_OFF, _ARG_W, _ = packet.field_span("body", "ctrl", "arg")
-
-
-def step_flit(t: int) -> int:
-    """The CTRL STEP(t) flit to the host port (`packet.Ctrl(...).encode()`,
-    precomputed: it is sent every step)."""
-    if not 0 <= t < 1 << _ARG_W:
-        raise ValueError(f"step {t} does not fit the CTRL arg field")
-    return _STEP0 | (t << _ARG_OFF)
 
 
 def _default_top(params: ChipParams) -> Callable[[], object]:
@@ -71,7 +57,7 @@ def chip_model_path(params: ChipParams, make_top: Callable[[], object] | None = 
     return os.fspath(build(make_top, name=shape, key=key, flags=flags))
 
 
-class CompiledEngine(ChipEngine):
+class CompiledEngine(HostPortEngine):
     """The chip RTL compiled with CXXRTL.
 
     Parameters
@@ -88,26 +74,17 @@ class CompiledEngine(ChipEngine):
     """
 
     name = "compiled"
-    cycle_accurate = True
 
     def __init__(self, params: ChipParams, trace: str | os.PathLike | None = None,
                  trace_steps: tuple[int, int] | None = None,
                  max_cycles: int = DEFAULT_MAX_CYCLES, backdoor: bool = False,
                  make_top: Callable[[], object] | None = None, top_name: str = "chip",
                  extra_sources: Iterable = (), flags=DEFAULT_FLAGS):
-        super().__init__(params)
-        if max_cycles < 1:
-            raise ValueError(f"max_cycles={max_cycles}: must be positive")
-        self.max_cycles = int(max_cycles)
-        self.backdoor = bool(backdoor)
-        self.io_cycles = 0
-        self.t = 0
+        super().__init__(params, trace, trace_steps, max_cycles, backdoor)
         self._make_top = make_top or _default_top(params)
         self.model_path = chip_model_path(params, self._make_top, top_name,
                                           extra_sources, flags)
         self.model = Model(self.model_path, params.max_host_reads)
-        self._trace_steps = trace_steps
-        self._trace = os.fspath(trace) if trace is not None else None
         if self._trace is not None:
             self.model.trace_open(self._trace)
             self.model.trace_enable(trace_steps is None)
@@ -135,25 +112,7 @@ class CompiledEngine(ChipEngine):
             self.io_cycles += self.model.cycles
         if not ok:
             self._raise_hang(what, bound, t if kind == JOB_STEP else self.t)
-        other = self.model.result(2)
-        bad = [int(f) for f in other if not self._harmless(int(f))]
-        if bad:
-            raise RuntimeError(f"{what}: unexpected packets from the chip: "
-                               + "; ".join(str(packet.decode(f)) for f in bad[:8]))
-
-    @staticmethod
-    def _harmless(flit: int) -> bool:
-        """Host-port STATUS reports without REJECTED (e.g. a late HANG notice)."""
-        from ...hw.hostport import STATUS_REJECTED
-        try:
-            p = packet.decode(flit)
-        except ValueError:
-            return False
-        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
-                and not p.arg & STATUS_REJECTED)
-
-    def _io_bound(self, n: int) -> int:
-        return self.max_cycles + 8 * n
+        self._check_other(what, self.model.result(2))
 
     # -- hang diagnostics --------------------------------------------------------------
     def snapshot(self):
@@ -185,43 +144,15 @@ class CompiledEngine(ChipEngine):
             raise ChipHangError(f"{what} did not complete within {bound} cycles (engine "
                                 f"{self.name}); host-port status word {status!r} "
                                 f"(no snapshot: {e})", t) from None
-        busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
-        queued = [(f.where, f.flits) for f in snap.queued]
-        raise ChipHangError(f"{what} did not complete within {bound} cycles "
-                            f"(engine {self.name}):\n{snap.describe()}", t, busy, queued)
+        raise self._hang_error(what, bound, t, snap)
 
-    # -- memory access -------------------------------------------------------------------
-    def _tile(self, tile: Tile) -> tuple[int, int]:
-        x, y = (int(v) for v in tile)
-        if not (0 <= x < self.params.mesh_w and 0 <= y < self.params.mesh_h):
-            raise ValueError(f"tile {tile} is outside the {self.params.mesh_w} x "
-                             f"{self.params.mesh_h} mesh")
-        return x, y
-
-    def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
-        x, y = self._tile(tile)
-        words = np.asarray(words, dtype=np.int64).reshape(-1) & 0xFFFFFFFF
-        if not words.size:
-            return
-        addrs = self.as_addresses(addr, len(words))
-        flits = packet.encode_array(packet.Kind.WRITE, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, data=words)
+    # -- memory access (write_words / read_words: HostPortEngine) ---------------------
+    def _send_writes(self, flits: np.ndarray) -> None:
         self._run(JOB_WRITE, flits, self._io_bound(len(flits)), f"write after step {self.t}")
 
-    def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
-        x, y = self._tile(tile)
-        addrs = np.asarray(addr, dtype=np.int64).reshape(-1)
-        if not addrs.size:
-            return np.zeros(0, np.int64)
-        flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, tag=0, reply=1 << 8)  # reply: the host
+    def _send_reads(self, flits: np.ndarray) -> np.ndarray:
         self._run(JOB_READ, flits, self._io_bound(len(flits)), f"read after step {self.t}")
-        words = self.model.result(1)
-        src_x = packet.decode_field(words, "body", "read_resp", "src_x")
-        src_y = packet.decode_field(words, "body", "read_resp", "src_y")
-        if (src_x != x).any() or (src_y != y).any():
-            raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
-        return packet.decode_field(words, "body", "read_resp", "data")
+        return self.model.result(1)
 
     def load_images(self, images: Images) -> None:
         if not self.backdoor:
@@ -230,25 +161,14 @@ class CompiledEngine(ChipEngine):
             from ..cxxrtl.build import memory_names
             self._memories = memory_names(self._make_top())
         self.idle(32 + 4 * (self.params.mesh_w + self.params.mesh_h))   # earlier writes land
-        for tile, mems in images.items():
-            x, y = self._tile(tile)
-            names = self._memories[x, y]
-            for mem, words in mems.items():
-                mem = Mem(mem)
-                words = np.asarray(words).astype(np.int64).reshape(-1) & 0xFFFFFFFF
-                if not words.size:
-                    continue
-                if mem in names:
-                    name, depth, width = names[mem]
-                    if words.size > depth:
-                        raise ValueError(f"tile ({x},{y}): image of {len(words)} words does "
-                                         f"not fit memory {mem.name} ({depth} words)")
-                    if width > 32:
-                        raise ValueError(f"tile ({x},{y}): memory {mem.name} is {width} bits "
-                                         f"wide; load it with backdoor=False")
-                    self.model.poke_mem(name, 0, words.astype(np.uint32))
-                else:       # registers (CONFIG, STATUS): WRITE packets
-                    self.write_words((x, y), mem, 0, words)
+        names = self._memories
+        for x, y, mem, words, (name, depth, width) in self._backdoor_images(
+                images, lambda x, y: names[x, y]):
+            self._check_fits(x, y, mem, words, depth)
+            if width > 32:
+                raise ValueError(f"tile ({x},{y}): memory {mem.name} is {width} bits "
+                                 f"wide; load it with backdoor=False")
+            self.model.poke_mem(name, 0, words.astype(np.uint32))
 
     def idle(self, cycles: int) -> None:
         """Clock the chip `cycles` edges with nothing presented (counted in io_cycles)."""
@@ -256,30 +176,17 @@ class CompiledEngine(ChipEngine):
 
     # -- running ------------------------------------------------------------------------
     def step(self, t: int, inputs=None) -> StepResult:
-        if t != self.t + 1:
-            raise ValueError(f"step {t}: steps run in order; the next step is {self.t + 1}")
-        ctrl = step_flit(t)
-        if inputs is not None and np.asarray(inputs).size:
-            f = decode_spike_inputs(inputs)
-            check_on_mesh(self.params, f, t)
-            flits = np.append(np.asarray(inputs, dtype=np.uint64).reshape(-1), np.uint64(ctrl))
-        else:
-            flits = np.array([ctrl], dtype=np.uint64)
+        flits = self._step_flits(t, inputs)
         tr = self._trace is not None and self._trace_steps is not None
         if tr:
-            self.model.trace_enable(self._trace_steps[0] <= t <= self._trace_steps[1])
+            self.model.trace_enable(self._traced(t))
         try:
             self._run(JOB_STEP, flits, self.max_cycles, f"step {t}", t)
         finally:
             self.t = t
             if tr:
                 self.model.trace_enable(False)
-        out = self.model.result(0)
-        if not out.size:
-            return StepResult(t, cycles=self.model.cycles)
-        return StepResult(t, packet.decode_field(out, "body", "spike", "axon"),
-                          packet.decode_field(out, "body", "spike", "payload"),
-                          self.model.cycles)
+        return self._spike_result(t, self.model.result(0), self.model.cycles)
 
     def hold_host_out(self, hold: bool = True) -> None:
         """Stop (True) or resume (False) taking flits from `host_out`."""
@@ -290,12 +197,6 @@ class CompiledEngine(ChipEngine):
             return
         self._closed = True
         self.model.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 class _PeekContext:

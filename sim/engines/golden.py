@@ -11,6 +11,10 @@ is None and `io_cycles` stays None.
 - `step(t, inputs)` decodes the host's SPIKE flits (dst tile, axon,
   payload, step field), delivers them, runs step t on every tile and
   returns the host-bound spikes (tile row-major, emission, fan-out order).
+
+The checks of host inputs here (`decode_spike_inputs`, `check_on_mesh`,
+`check_tile`) are the ones every engine applies (the RTL engines through
+`kilauea.sim.engines.hostport_engine`).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from ...hw.params import ChipParams
 from ..engine import ChipEngine, Images, StepResult, Tile
 from ..golden.chip import GoldenChip, MicrocodeNeuronModel
 
-__all__ = ["GoldenEngine", "decode_spike_inputs", "check_on_mesh"]
+__all__ = ["GoldenEngine", "decode_spike_inputs", "check_on_mesh", "check_tile"]
 
 
 def decode_spike_inputs(inputs) -> dict[str, np.ndarray]:
@@ -58,6 +62,15 @@ def check_on_mesh(params: ChipParams, f: dict, t: int) -> None:
                          f"the {params.mesh_w} x {params.mesh_h} mesh")
 
 
+def check_tile(params: ChipParams, tile: Tile) -> tuple[int, int]:
+    """`tile` as (x, y) ints; ValueError if it is off the mesh."""
+    x, y = (int(v) for v in tile)
+    if not (0 <= x < params.mesh_w and 0 <= y < params.mesh_h):
+        raise ValueError(f"tile {tile} is outside the {params.mesh_w} x "
+                         f"{params.mesh_h} mesh")
+    return x, y
+
+
 class GoldenEngine(ChipEngine):
     """The numpy golden model of the whole chip.
 
@@ -74,11 +87,7 @@ class GoldenEngine(ChipEngine):
         self.chip = GoldenChip(params, model_factory)
 
     def _tile(self, tile: Tile):
-        x, y = (int(v) for v in tile)
-        if not (0 <= x < self.params.mesh_w and 0 <= y < self.params.mesh_h):
-            raise ValueError(f"tile {tile} is outside the {self.params.mesh_w} x "
-                             f"{self.params.mesh_h} mesh")
-        return self.chip.tile(x, y)
+        return self.chip.tile(*check_tile(self.params, tile))
 
     # -- memory access ---------------------------------------------------------
     def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:

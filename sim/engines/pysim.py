@@ -56,17 +56,14 @@ from amaranth.hdl import Value
 from amaranth.sim import Simulator
 
 from ...hw import packet
-from ...hw.memory_map import Mem
-from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
-from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
-from .golden import check_on_mesh, decode_spike_inputs
+from ..engine import Images, StepResult
+from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine
 from .vcd import window_vcd
 
 __all__ = ["PysimEngine", "build_chip", "CLOCK_PERIOD_S", "DEFAULT_MAX_CYCLES"]
 
 CLOCK_PERIOD_S = 1e-6            # simulated clock period (1 MHz: VCD times in us)
-DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
 
 _KIND_OFF, _KIND_W, _ = packet.field_span("kind")
 _KIND_MASK = (1 << _KIND_W) - 1
@@ -101,7 +98,7 @@ class _Job:
     backdoor: list = field(default_factory=list)     # (MemoryData, addrs, words)
 
 
-class PysimEngine(ChipEngine):
+class PysimEngine(HostPortEngine):
     """The chip RTL in Amaranth's simulator.
 
     Parameters
@@ -115,20 +112,13 @@ class PysimEngine(ChipEngine):
     """
 
     name = "pysim"
-    cycle_accurate = True
 
     def __init__(self, params: ChipParams, trace: str | os.PathLike | None = None,
                  trace_steps: tuple[int, int] | None = None,
                  max_cycles: int = DEFAULT_MAX_CYCLES, backdoor: bool = True, chip=None):
-        super().__init__(params)
-        if max_cycles < 1:
-            raise ValueError(f"max_cycles={max_cycles}: must be positive")
-        self.max_cycles = int(max_cycles)
-        self.backdoor = bool(backdoor)
-        self.io_cycles = 0
+        super().__init__(params, trace, trace_steps, max_cycles, backdoor)
         #: edges simulated so far (all jobs, plus one pick-up edge per job)
         self.total_cycles = 0
-        self.t = 0                      # last step run
         self.host_out_ready = True
         self.chip = chip if chip is not None else build_chip(params)
         self._job: _Job | None = None
@@ -137,8 +127,6 @@ class PysimEngine(ChipEngine):
         self._sim = Simulator(self.chip)
         self._sim.add_clock(CLOCK_PERIOD_S)
         self._bench_added = False       # added at the first job (never-run coroutines warn)
-        self._trace = os.fspath(trace) if trace is not None else None
-        self._trace_steps = trace_steps
         self._step_edges: dict[int, tuple[int, int]] = {}
         self._vcd_cm = None
         if self._trace is not None:
@@ -294,111 +282,40 @@ class PysimEngine(ChipEngine):
         if job.kind != "step":
             self.io_cycles += job.cycles
         if job.hang is not None:
-            self._raise_hang(job)
-        bad = [f for f in job.other if not self._harmless(f)]
-        if bad:
-            raise RuntimeError(f"{job.kind} job: unexpected packets from the chip: "
-                               + "; ".join(str(packet.decode(f)) for f in bad[:8]))
+            what = f"step {job.t}" if job.kind == "step" else f"{job.kind} after step {job.t}"
+            raise self._hang_error(what, job.bound, job.t, job.hang)
+        self._check_other(f"{job.kind} job", job.other)
         return job
 
-    @staticmethod
-    def _harmless(flit: int) -> bool:
-        """Host-port STATUS reports without REJECTED (e.g. a late HANG notice)."""
-        try:
-            p = packet.decode(flit)
-        except ValueError:
-            return False
-        from ...hw.hostport import STATUS_REJECTED
-        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
-                and not p.arg & STATUS_REJECTED)
-
-    def _raise_hang(self, job: _Job):
-        snap = job.hang
-        busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
-        queued = [(f.where, f.flits) for f in snap.queued]
-        what = f"step {job.t}" if job.kind == "step" else f"{job.kind} after step {job.t}"
-        raise ChipHangError(
-            f"{what} did not complete within {job.bound} cycles "
-            f"(engine {self.name}):\n{snap.describe()}", job.t, busy, queued)
-
-    # -- memory access --------------------------------------------------------------
-    def _tile(self, tile: Tile) -> tuple[int, int]:
-        x, y = (int(v) for v in tile)
-        if not (0 <= x < self.params.mesh_w and 0 <= y < self.params.mesh_h):
-            raise ValueError(f"tile {tile} is outside the {self.params.mesh_w} x "
-                             f"{self.params.mesh_h} mesh")
-        return x, y
-
-    def _io_bound(self, n: int) -> int:
-        return self.max_cycles + 8 * n
-
-    def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
-        x, y = self._tile(tile)
-        words = np.asarray(words, dtype=np.int64).reshape(-1) & 0xFFFFFFFF
-        if not words.size:
-            return
-        addrs = self.as_addresses(addr, len(words))
-        flits = packet.encode_array(packet.Kind.WRITE, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, data=words)
+    # -- memory access (write_words / read_words: HostPortEngine) --------------------
+    def _send_writes(self, flits: np.ndarray) -> None:
         self._run(_Job("write", [int(f) for f in flits], self._io_bound(len(flits)), t=self.t))
 
-    def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
-        x, y = self._tile(tile)
-        addrs = np.asarray(addr, dtype=np.int64).reshape(-1)
-        if not addrs.size:
-            return np.zeros(0, np.int64)
-        flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, tag=0, reply=1 << 8)  # reply: the host
+    def _send_reads(self, flits: np.ndarray) -> np.ndarray:
         job = self._run(_Job("read", [int(f) for f in flits], self._io_bound(len(flits)),
                              t=self.t))
-        words = np.array([job.resp[i] for i in range(len(flits))], dtype=np.uint64)
-        src_x = packet.decode_field(words, "body", "read_resp", "src_x")
-        src_y = packet.decode_field(words, "body", "read_resp", "src_y")
-        if (src_x != x).any() or (src_y != y).any():
-            raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
-        return packet.decode_field(words, "body", "read_resp", "data")
+        return np.array([job.resp[i] for i in range(len(flits))], dtype=np.uint64)
 
     def load_images(self, images: Images) -> None:
         if not self.backdoor:
             return super().load_images(images)
         job = _Job("backdoor", [], self._io_bound(0), t=self.t)
-        for tile, mems in images.items():
-            x, y = self._tile(tile)
-            memories = self.chip.memories(x, y)
-            for mem, words in mems.items():
-                mem = Mem(mem)
-                words = np.asarray(words).astype(np.int64).reshape(-1) & 0xFFFFFFFF
-                if not words.size:
-                    continue
-                if mem in memories:
-                    md = memories[mem].data
-                    if words.size > md.depth:
-                        raise ValueError(f"tile ({x},{y}): image of {len(words)} words does "
-                                         f"not fit memory {mem.name} ({md.depth} words)")
-                    job.backdoor.append((md, range(len(words)), words.tolist()))
-                else:   # registers (CONFIG, STATUS): WRITE packets
-                    self.write_words((x, y), mem, 0, words)
+        for x, y, mem, words, memory in self._backdoor_images(images, self.chip.memories):
+            md = memory.data
+            self._check_fits(x, y, mem, words, md.depth)
+            job.backdoor.append((md, range(len(words)), words.tolist()))
         self._run(job)
 
     # -- running ----------------------------------------------------------------------
     def step(self, t: int, inputs=None) -> StepResult:
-        if t != self.t + 1:
-            raise ValueError(f"step {t}: steps run in order; the next step is {self.t + 1}")
-        flits: list[int] = []
-        if inputs is not None and np.asarray(inputs).size:
-            f = decode_spike_inputs(inputs)
-            check_on_mesh(self.params, f, t)
-            flits = [int(w) for w in np.asarray(inputs, dtype=np.uint64).reshape(-1)]
-        flits.append(packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=t).encode())
+        flits = [int(w) for w in self._step_flits(t, inputs)]
         start = self.total_cycles
         try:
             job = self._run(_Job("step", flits, self.max_cycles, t=t))
         finally:
             self.t = t
         self._step_edges[t] = (start, self.total_cycles)
-        out = np.array(job.spikes, dtype=np.uint64)
-        return StepResult(t, packet.decode_field(out, "body", "spike", "axon"),
-                          packet.decode_field(out, "body", "spike", "payload"), job.cycles)
+        return self._spike_result(t, job.spikes, job.cycles)
 
     def hold_host_out(self, hold: bool = True) -> None:
         """Stop (True) or resume (False) taking flits from `host_out` (for
@@ -413,8 +330,7 @@ class PysimEngine(ChipEngine):
             self._vcd_cm.__exit__(None, None, None)
             self._vcd_cm = None
             if self._trace_steps is not None:
-                a, b = self._trace_steps
-                edges = [self._step_edges[s] for s in range(a, b + 1) if s in self._step_edges]
+                edges = [e for s, e in self._step_edges.items() if self._traced(s)]
                 raw = self._trace + ".full"
                 if edges:
                     period_fs = round(CLOCK_PERIOD_S * 1e15)
@@ -424,9 +340,3 @@ class PysimEngine(ChipEngine):
                 else:
                     window_vcd(raw, self._trace, 0, 0)
                 os.remove(raw)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -1,0 +1,193 @@
+"""What the two RTL engines share (`PysimEngine`, `CompiledEngine`): they drive
+the same chip top through its host port with the same protocol, so the
+packet side of every job is built and checked here, once:
+
+- tile checks, WRITE / READ flits of `write_words` / `read_words`, and the
+  decoding and checking of the READ_RESP flits;
+- a step's flits (its input SPIKE flits, checked, then CTRL STEP(t)) and the
+  decoding of the host-bound SPIKEs it returns;
+- the filter of stray flits from the chip (host-port STATUS reports without
+  REJECTED are harmless; anything else is an error);
+- `ChipHangError` composed from the NoC's diagnostic snapshot.
+
+A subclass runs the jobs on its simulator: `_send_writes(flits)`,
+`_send_reads(flits)` (returns the READ_RESP flits in read order) and `step`.
+The protocol itself, cycle by cycle, is in `kilauea.sim.engines.pysim`'s
+docstring.
+"""
+from __future__ import annotations
+
+import abc
+import os
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from ...hw import packet
+from ...hw.memory_map import Mem
+from ...hw.params import ChipParams
+from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
+from .golden import check_on_mesh, check_tile, decode_spike_inputs
+
+__all__ = ["HostPortEngine", "DEFAULT_MAX_CYCLES", "step_flit"]
+
+DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
+
+_STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
+_ARG_OFF, _ARG_W, _ = packet.field_span("body", "ctrl", "arg")
+
+
+def step_flit(t: int) -> int:
+    """The CTRL STEP(t) flit to the host port (`packet.Ctrl(...).encode()`,
+    precomputed: it is sent every step)."""
+    if not 0 <= t < 1 << _ARG_W:
+        raise ValueError(f"step {t} does not fit the CTRL arg field")
+    return _STEP0 | (t << _ARG_OFF)
+
+
+class HostPortEngine(ChipEngine):
+    """Base of the engines that run the chip RTL through its host port.
+
+    Keeps `max_cycles`, `backdoor`, `io_cycles`, `t` (the last step run) and
+    the trace settings (`_trace`, `_trace_steps`); the subclass keeps its
+    own `_closed` flag and its simulator."""
+
+    cycle_accurate = True
+
+    def __init__(self, params: ChipParams, trace: str | os.PathLike | None,
+                 trace_steps: tuple[int, int] | None, max_cycles: int, backdoor: bool):
+        super().__init__(params)
+        if max_cycles < 1:
+            raise ValueError(f"max_cycles={max_cycles}: must be positive")
+        self.max_cycles = int(max_cycles)
+        self.backdoor = bool(backdoor)
+        self.io_cycles = 0
+        self.t = 0                      # last step run
+        self._trace = os.fspath(trace) if trace is not None else None
+        self._trace_steps = trace_steps
+
+    # -- what the simulator does ------------------------------------------------
+    @abc.abstractmethod
+    def _send_writes(self, flits: np.ndarray) -> None:
+        """Run a WRITE job of `flits` (uint64)."""
+
+    @abc.abstractmethod
+    def _send_reads(self, flits: np.ndarray) -> np.ndarray:
+        """Run a READ job of `flits` (uint64, tag 0); the READ_RESP flits
+        (uint64), one per READ, in the order of the READs."""
+
+    # -- shared checks ------------------------------------------------------------
+    def _tile(self, tile: Tile) -> tuple[int, int]:
+        return check_tile(self.params, tile)
+
+    def _io_bound(self, n: int) -> int:
+        """Cycle bound of a read/write job of n flits."""
+        return self.max_cycles + 8 * n
+
+    @staticmethod
+    def _harmless(flit: int) -> bool:
+        """Host-port STATUS reports without REJECTED (e.g. a late HANG notice)."""
+        from ...hw.hostport import STATUS_REJECTED
+        try:
+            p = packet.decode(flit)
+        except ValueError:
+            return False
+        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
+                and not p.arg & STATUS_REJECTED)
+
+    def _check_other(self, what: str, flits) -> None:
+        """Raise RuntimeError if the flits a job did not expect (ints) hold
+        anything but harmless STATUS reports."""
+        bad = [int(f) for f in flits if not self._harmless(int(f))]
+        if bad:
+            raise RuntimeError(f"{what}: unexpected packets from the chip: "
+                               + "; ".join(str(packet.decode(f)) for f in bad[:8]))
+
+    def _hang_error(self, what: str, bound: int, t: int, snap) -> ChipHangError:
+        """The ChipHangError of a job `what` that missed its bound, from the
+        NoC snapshot `snap` (`kilauea.hw.diagnose.NocSnapshot`)."""
+        busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
+        queued = [(f.where, f.flits) for f in snap.queued]
+        return ChipHangError(f"{what} did not complete within {bound} cycles "
+                             f"(engine {self.name}):\n{snap.describe()}", t, busy, queued)
+
+    # -- memory access --------------------------------------------------------------
+    def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
+        x, y = self._tile(tile)
+        words = np.asarray(words, dtype=np.int64).reshape(-1) & 0xFFFFFFFF
+        if not words.size:
+            return
+        addrs = self.as_addresses(addr, len(words))
+        flits = packet.encode_array(packet.Kind.WRITE, x, y, 0, mem=int(Mem(mem).value),
+                                    addr=addrs, data=words)
+        self._send_writes(flits)
+
+    def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
+        x, y = self._tile(tile)
+        addrs = np.asarray(addr, dtype=np.int64).reshape(-1)
+        if not addrs.size:
+            return np.zeros(0, np.int64)
+        flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
+                                    addr=addrs, tag=0, reply=1 << 8)  # reply: the host
+        words = self._send_reads(flits)
+        src_x = packet.decode_field(words, "body", "read_resp", "src_x")
+        src_y = packet.decode_field(words, "body", "read_resp", "src_y")
+        if (src_x != x).any() or (src_y != y).any():
+            raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
+        return packet.decode_field(words, "body", "read_resp", "data")
+
+    def _backdoor_images(self, images: Images,
+                         memories_of: Callable[[int, int], Mapping[Mem, object]]) -> Iterator:
+        """Walk `images` for a backdoor load, in order: yield (x, y, mem, words,
+        memory) for each non-empty image (int64 words, masked to 32 bits) of a
+        memory in `memories_of(x, y)` (Mem -> the simulator's memory), and send
+        the other images (registers: CONFIG, STATUS) as WRITE packets on the way."""
+        for tile, mems in images.items():
+            x, y = self._tile(tile)
+            memories = memories_of(x, y)
+            for mem, words in mems.items():
+                mem = Mem(mem)
+                words = np.asarray(words).astype(np.int64).reshape(-1) & 0xFFFFFFFF
+                if not words.size:
+                    continue
+                if mem in memories:
+                    yield x, y, mem, words, memories[mem]
+                else:
+                    self.write_words((x, y), mem, 0, words)
+
+    @staticmethod
+    def _check_fits(x: int, y: int, mem: Mem, words: np.ndarray, depth: int) -> None:
+        """ValueError if an image of `words` is deeper than its memory."""
+        if words.size > depth:
+            raise ValueError(f"tile ({x},{y}): image of {len(words)} words does "
+                             f"not fit memory {mem.name} ({depth} words)")
+
+    # -- steps ------------------------------------------------------------------------
+    def _step_flits(self, t: int, inputs) -> np.ndarray:
+        """The flits of step t (uint64): the input SPIKE flits, checked (tile-bound
+        SPIKEs on the mesh), then CTRL STEP(t). Steps run in order."""
+        if t != self.t + 1:
+            raise ValueError(f"step {t}: steps run in order; the next step is {self.t + 1}")
+        ctrl = step_flit(t)
+        if inputs is not None and np.asarray(inputs).size:
+            f = decode_spike_inputs(inputs)
+            check_on_mesh(self.params, f, t)
+            return np.append(np.asarray(inputs, dtype=np.uint64).reshape(-1), np.uint64(ctrl))
+        return np.array([ctrl], dtype=np.uint64)
+
+    def _traced(self, t: int) -> bool:
+        """Step t is inside the trace window (`trace_steps`, or every step)."""
+        return self._trace_steps is None or self._trace_steps[0] <= t <= self._trace_steps[1]
+
+    @staticmethod
+    def _spike_result(t: int, spikes, cycles: int) -> StepResult:
+        """The StepResult of step t from its host-bound SPIKE flits."""
+        out = np.asarray(spikes, dtype=np.uint64)
+        return StepResult(t, packet.decode_field(out, "body", "spike", "axon"),
+                          packet.decode_field(out, "body", "spike", "payload"), cycles)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
