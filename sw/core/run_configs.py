@@ -164,7 +164,9 @@ class ChipCfg(RunConfig):
         Cycle bound of one step for cycle-accurate engines: a step that does
         not reach its barrier within it raises ``ChipHangError``.
     trace : str, optional
-        A waveform file for RTL engines.
+        A waveform (VCD) file for the RTL engines ("pysim", "compiled").
+    trace_steps : (first, last), optional
+        With ``trace``: record only time steps first..last (inclusive).
     counters : bool
         Read every used core's counters and status after each step (into
         ``runtime.chip.stats``; a core reporting an error flag stops the run
@@ -177,7 +179,7 @@ class ChipCfg(RunConfig):
                  select_tag: ty.Optional[str] = None, select_sub_proc_model: bool = False,
                  exception_proc_model_map: ty.Optional[dict] = None,
                  max_cycles: ty.Optional[int] = None, trace: ty.Optional[str] = None,
-                 counters: bool = True, engine_options: ty.Optional[dict] = None,
+                 trace_steps: ty.Optional[tuple] = None, counters: bool = True, engine_options: ty.Optional[dict] = None,
                  custom_sync_domains=None, loglevel: int = 30):
         super().__init__(custom_sync_domains, loglevel)
         from ..hw.params import ChipParams
@@ -200,7 +202,18 @@ class ChipCfg(RunConfig):
         self.params = params
         self.engine = engine
         self.max_cycles = None if max_cycles is None else int(max_cycles)
+        if trace_steps is not None:
+            try:
+                first, last = (int(v) for v in trace_steps)
+            except (TypeError, ValueError):
+                raise TypeError(f"ChipCfg: trace_steps must be (first, last), got "
+                                f"{trace_steps!r}") from None
+            if trace is None or not 1 <= first <= last:
+                raise ValueError(f"ChipCfg: trace_steps={trace_steps!r} needs trace= and "
+                                 f"1 <= first <= last")
+            trace_steps = (first, last)
         self.trace = trace
+        self.trace_steps = trace_steps
         self.counters = bool(counters)
         self.engine_options = dict(engine_options or {})
         self.select_tag = "fixed_pt" if select_tag is None else select_tag

@@ -550,6 +550,10 @@ class ChipExecutor(CpuExecutor):
                 raise ValueError(f"Var {var.full_name()} is on the chip: it holds integers "
                                  f"(fixed point), got non-integer values")
             new = full.astype(np.int64)
+        if slot.lo is not None and new.size and (new.min() < slot.lo or new.max() > slot.hi):
+            raise ValueError(f"Var {var.full_name()} is on the chip: it must lie in the "
+                             f"fixed-point range {slot.lo}..{slot.hi}, got values in "
+                             f"{new.min()}..{new.max()}")
         lo, hi = (-(1 << 31), (1 << 31) - 1) if slot.signed else (0, (1 << 32) - 1)
         if new.size and (new.min() < lo or new.max() > hi):
             raise ValueError(f"Var {var.full_name()}: values must fit a 32-bit "
@@ -985,6 +989,8 @@ def make_chip_executors(cfg, network: Network) -> list:
             opts.setdefault("max_cycles", cfg.max_cycles)
         if cfg.trace is not None:
             opts.setdefault("trace", cfg.trace)
+            if cfg.trace_steps is not None:
+                opts.setdefault("trace_steps", cfg.trace_steps)
     engine = make_engine(cfg.engine, compiled.params, **opts)
     try:
         engine.load_images(compiled.images)

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import chip_testlib as lib
 from kilauea import (AbstractProcess, AbstractSubProcessModel, ChipCfg, CpuSimCfg,
@@ -82,3 +83,37 @@ def test_demo_command_on_the_chip(tmp_path):
     bad = subprocess.run([sys.executable, str(script), "--chip", "--tag", "floating_pt"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "fixed_pt" in bad.stderr
+
+
+def test_chipcfg_trace_writes_a_vcd_of_the_chosen_steps(tmp_path):
+    """ChipCfg(trace=..., trace_steps=(a, b)) records the RTL's waveform for
+    steps a..b only: the VCD's time span is that of those steps' cycles
+    (compared with a VCD of the whole run, whatever the time unit)."""
+    import re
+
+    from kilauea import LIF, ChipCfg, RunSteps
+    from kilauea.hw.params import ChipParams
+
+    small = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_synapses=64, n_axons=8,
+                       n_fanout=16, n_ucode=64, n_profiles=2)
+
+    def run(name, steps):
+        lif = LIF(shape=(2,), bias_mant=[3, 5], bias_exp=6, vth=8, name="traced")
+        cfg = ChipCfg(engine="pysim", params=small, trace=str(tmp_path / name),
+                      trace_steps=steps, counters=False)
+        lif.run(condition=RunSteps(num_steps=4), run_cfg=cfg)
+        cycles = list(lif.runtime.chip.stats.cycles)
+        io = lif.runtime.chip.engine.io_cycles       # loading: traced in the whole run
+        lif.stop()
+        text = (tmp_path / name).read_text()
+        assert "$enddefinitions" in text
+        times = [int(m) for m in re.findall(r"^#(\d+)$", text, re.M)]
+        return cycles, io, max(times) - min(times)
+
+    cycles, io, whole = run("all.vcd", None)
+    cycles23, _, part = run("steps23.vcd", (2, 3))
+    assert cycles23 == cycles
+    per_cycle = whole / (sum(cycles) + io)   # time units per clock (the whole run)
+    assert part / per_cycle == pytest.approx(cycles[1] + cycles[2], abs=3)
+    with pytest.raises(ValueError, match="trace_steps"):
+        ChipCfg(trace_steps=(2, 3))
