@@ -48,6 +48,9 @@ def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
             mem, idx = prog.word(word)
             shape = tuple(getattr(proc, var).shape)
             slot = VarSlot(proc, var, shape)
+            if mem != "state":      # a parameter's width is checked on set
+                d = prog.params[word] if mem == "param" else prog.consts[word]
+                slot.lo, slot.hi = d.lo, d.hi
             if mem == "profile":
                 for tile, prof, _, _, _ in pieces[pop.index]:
                     slot.copies.append(tuple(np.array([v], dtype=np.int64) for v in (

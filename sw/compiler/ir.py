@@ -44,6 +44,9 @@ class VarSlot:
     host copy; `set` on a running network updates the host copy and the
     runtime recompiles and reloads the chip, carrying its state over
     (docs/chip-runtime.md, "Setting host-only Vars").
+
+    `lo`, `hi`: the range `set` accepts (a parameter's or constant's width
+    as its neuron program declares it; None: any 32-bit word).
     """
     process: Any                    # the AbstractProcess
     name: str                       # the Var's name
@@ -52,6 +55,8 @@ class VarSlot:
     # each copy: (x, y, mem, addr) int64 arrays of n elements
     signed: bool = True
     host_only: bool = False
+    lo: int | None = None
+    hi: int | None = None
 
 
 @dataclass

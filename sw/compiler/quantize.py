@@ -133,6 +133,17 @@ def _err(proc, name, want, got) -> ParamError:
     return ParamError(proc.name, name, float(np.abs(d).max()) if d.size else 0.0, _rel(d, want))
 
 
+def _check_finite(pops, conns) -> None:
+    """NaN or infinite values have no fixed-point form: error."""
+    checks = [(p, n) for p in pops for n in ("u", "v", "du", "dv", "vth", "bias_mant")]
+    checks += [(c, "weights") for c in conns]
+    for proc, name in checks:
+        val = _dense_weights(proc) if name == "weights" else _arr(proc, name)
+        if not np.all(np.isfinite(val)):
+            raise ValueError(f"quantize: process '{proc.name}': parameter '{name}' holds "
+                             f"non-finite values (NaN or infinity)")
+
+
 def _graph(root):
     net = build_network(root, CpuSimCfg())
     pops = [lf.proc for lf in net.leaves if isinstance(lf.proc, AbstractLIF)]
@@ -145,6 +156,7 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
     (Var values and the connections' `weight_exp`), and report the error.
     Call it before the network's first run. See the module docstring."""
     net, pops, conns = _graph(root)
+    _check_finite(pops, conns)
     warnings: list[str] = []
     ids = {id(p) for p in pops} | {id(c) for c in conns}
     into: dict[int, list] = {id(p): [] for p in pops}          # pop -> [conn]

@@ -126,8 +126,17 @@ class Var:
         val = self.init_value()
         if idx is None:
             new = np.asarray(value)
-            if new.shape != self.shape:
-                new = np.broadcast_to(new, self.shape)
+            if new.shape != self.shape:     # as a set on the built network
+                if new.size == self.size:
+                    new = new.reshape(self.shape)
+                else:
+                    try:
+                        new = np.broadcast_to(new, self.shape)
+                    except ValueError:
+                        raise ValueError(
+                            f"Var {self.full_name()}: cannot set a value of shape "
+                            f"{new.shape}: it does not fit the Var's shape "
+                            f"{self.shape}") from None
             self.init = np.array(new)
         else:
             val[idx] = value

@@ -185,6 +185,9 @@ def build_network(root: AbstractProcess, run_cfg) -> Network:
         if proc.parent_proc is not None:
             queue.append(proc.parent_proc)
 
+    for leaf in leaves:
+        _check_leaf_port_links(leaf.proc)
+
     # ------------------------------------------------ model instances
     var_home: dict = {}
     for leaf in leaves:
@@ -206,6 +209,26 @@ def build_network(root: AbstractProcess, run_cfg) -> Network:
             for dst, fn in _follow(port, leaf_procs, InPort):
                 channels.append(ChannelSpec(port, dst, fn))
     return Network(processes, leaves, hierarchical, channels, var_home, host_vars)
+
+
+def _check_leaf_port_links(proc) -> None:
+    """InPort -> InPort and OutPort -> OutPort join a parent's port to a
+    sub-process's; on a process that runs its own model such a link would
+    lose data (the InPort is where delivery stops) or mix another sender
+    into the process's output, so it is an error."""
+    for port in proc.in_ports:
+        for q, _ in port._links_out:
+            raise PortConnectionError(
+                f"{port.describe()} is connected to {q.describe()}, but process "
+                f"'{proc.name}' runs a model of its own (it is no parent process): its "
+                f"InPort cannot pass data on; connect the sender to both InPorts instead")
+    for port in proc.out_ports:
+        for q, _ in port._links_in:
+            raise PortConnectionError(
+                f"{q.describe()} is connected to {port.describe()}, but process "
+                f"'{proc.name}' runs a model of its own (it is no parent process): its "
+                f"OutPort sends that model's data only; connect the sender to the "
+                f"receivers instead")
 
 
 def _follow(port: AbstractPort, leaf_procs: set, terminal: type):

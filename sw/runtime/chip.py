@@ -47,7 +47,7 @@ from ..core.pytypes import (AbstractPyPort, LavaPyType, PyInPort, PyOutPort,
 from ..core.variable import Var, _is_sparse
 from ..hw.memory_map import Mem
 from .builder import ChannelSpec, Leaf, Network, ref_target_var
-from .executor import CpuExecutor
+from .executor import CpuExecutor, _check_fits
 from .selection import find_models
 
 __all__ = ["ChipExecutor", "ChipNode", "ChipStats", "ChipStatusError", "make_chip_executors"]
@@ -547,8 +547,9 @@ class ChipExecutor(CpuExecutor):
             else:
                 test[idx] = arr
             if not np.array_equal(test, np.round(test)):
+                bad = test[test != np.round(test)].flat[0]
                 raise ValueError(f"Var {var.full_name()} is on the chip: it holds integers "
-                                 f"(fixed point), got non-integer values")
+                                 f"(fixed point), got the non-integer value {bad}")
             new = full.astype(np.int64)
         if slot.lo is not None and new.size and (new.min() < slot.lo or new.max() > slot.hi):
             raise ValueError(f"Var {var.full_name()} is on the chip: it must lie in the "
@@ -618,6 +619,7 @@ class ChipExecutor(CpuExecutor):
                                  np.asarray(cur).dtype)
             new = np.array(np.broadcast_to(np.asarray(cur), var.shape), dtype=dt)
             arr = np.asarray(value)
+            _check_fits(var, arr, new.dtype)     # as the CPU model: no silent truncation
             try:
                 if idx is None:
                     new[...] = arr.reshape(var.shape) if arr.size == new.size else arr

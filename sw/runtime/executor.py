@@ -395,6 +395,24 @@ class AbstractExecutor:
         raise NotImplementedError
 
 
+def _check_fits(var: Var, value: np.ndarray, dtype: np.dtype) -> None:
+    """An integer array cannot hold ``value`` exactly (it would wrap or
+    truncate): error."""
+    if dtype.kind not in "iu" or value.dtype.kind not in "iuf" or value.size == 0:
+        return
+    info = np.iinfo(dtype)
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got non-finite values")
+    if value.dtype.kind == "f" and not np.all(value == np.round(value)):
+        bad = value[value != np.round(value)].flat[0]
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got the non-integer "
+                         f"value {bad} (round it first: nothing is truncated silently)")
+    lo, hi = value.min(), value.max()
+    if lo < info.min or hi > info.max:
+        raise ValueError(f"Var {var.full_name()} is held as {dtype} ({info.min}..{info.max}); "
+                         f"got values in {lo}..{hi}")
+
+
 class CpuExecutor(AbstractExecutor):
     """Runs leaf ProcessModels on the host CPU.
 
@@ -647,6 +665,7 @@ class CpuExecutor(AbstractExecutor):
                 setattr(model, attr, type(cur)(dense))
         elif isinstance(cur, np.ndarray):
             value = np.asarray(value)
+            _check_fits(var, value, cur.dtype)
             try:
                 if idx is None:
                     cur[...] = value.reshape(cur.shape) if value.size == cur.size else value

@@ -47,6 +47,9 @@ class Monitor(AbstractProcess):
             raise ValueError("Monitor.probe: 'num_steps' must be a positive "
                              f"integer, got {num_steps!r}")
         num_steps = int(num_steps)
+        if not isinstance(target, (Var, OutPort)):
+            raise TypeError("Monitor.probe: the target must be a Var or an "
+                            f"OutPort, got {target!r}")
         shape = tuple(target.shape)
         params = self.proc_params
         if isinstance(target, Var):
@@ -69,9 +72,6 @@ class Monitor(AbstractProcess):
             params["InPorts"].append(port_name)
             params["VarsData2"].append(var_name)
             params.overwrite("n_in_ports", k + 1)
-        else:
-            raise TypeError("Monitor.probe: the target must be a Var or an "
-                            f"OutPort, got {target!r}")
         proc_name, target_name = str(target.process.name), str(target.name)
         self.target_names[var_name] = [proc_name, target_name]
         self.data.setdefault(proc_name, {})[target_name] = 0

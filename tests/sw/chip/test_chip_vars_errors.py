@@ -357,3 +357,49 @@ def test_core_error_flag_stops_the_run():
     with pytest.raises(ChipStatusError, match=r"step 3: core \(0, 0\) reports error flags"):
         a.run(condition=RunSteps(num_steps=2))
     a.stop()
+
+
+@pytest.mark.parametrize("var, value, lo_hi", [
+    ("du", [5000], "0..4095"), ("dv", [-3], "0..4095"), ("vth", [1 << 17], "0..131071"),
+    ("bias_exp", [9, 9], "-8..7"), ("bias_mant", [10000, 0], "-4096..4095")])
+def test_set_out_of_fixed_point_range_is_rejected(var, value, lo_hi):
+    """A parameter set on the chip outside the spec's width raises (the CPU's
+    fixed_pt model rejects it too) instead of running with a value the CPU
+    would never run; the chip keeps the old value."""
+    lif = LIF(shape=(2,), bias_mant=[1, 2], du=7, dv=9, vth=50)
+    dense = Dense(weights=np.eye(2, dtype=int))
+    lif2 = LIF(shape=(2,))
+    lif.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif2.a_in)
+    lif.run(condition=RunSteps(num_steps=1), run_cfg=_chip())
+    before = getattr(lif, var).get()
+    try:
+        with pytest.raises(ValueError, match=rf"{lif.name}\.{var}.*{lo_hi}"):
+            getattr(lif, var).set(np.array(value))
+        np.testing.assert_array_equal(getattr(lif, var).get(), before)
+    finally:
+        lif.stop()
+
+
+@pytest.mark.parametrize("run_cfg", ["cpu", "chip"])
+def test_non_integer_values_into_integer_vars_are_rejected_not_truncated(run_cfg):
+    """Setting 1.5 into an integer Var (a LIF's v, a fixed-point Dense's
+    weights) is an error on both backends, never a silent truncation."""
+    from kilauea import LIF, ChipCfg, CpuSimCfg, Dense, RunSteps
+
+    lif1 = LIF(shape=(2,), bias_mant=[3, 5], bias_exp=6, vth=8, name="a")
+    dense = Dense(weights=np.eye(2, dtype=int) * 10, name="d")
+    lif2 = LIF(shape=(2,), vth=100, name="b")
+    lif1.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif2.a_in)
+    cfg = CpuSimCfg(select_tag="fixed_pt") if run_cfg == "cpu" else ChipCfg(engine="model")
+    lif1.run(condition=RunSteps(num_steps=2), run_cfg=cfg)
+    try:
+        with pytest.raises(ValueError, match="non-integer value 1.7"):
+            lif2.v.set(np.array([1.7, 2.0]))
+        with pytest.raises(ValueError, match="non-integer value 1.5"):
+            dense.weights.set(np.eye(2) * 1.5)
+        lif2.v.set(np.array([4.0, 2.0]))           # integral floats are fine
+        np.testing.assert_array_equal(lif2.v.get(), [4, 2])
+    finally:
+        lif1.stop()

@@ -76,3 +76,18 @@ def test_flat_namespace_call():
     lif1, dense, lif2 = _float_net(2)
     rep = kilauea.quantize(lif1, num_steps=5)
     assert rep.num_steps == 5 and set(rep.scales) == {"lif1", "lif2"}
+
+
+@pytest.mark.parametrize("param", ["bias_mant", "vth", "v", "du"])
+def test_non_finite_parameter_is_rejected_naming_it(param):
+    """A NaN or infinite float parameter has no fixed-point value: quantize
+    raises naming the process and the parameter (instead of writing
+    INT64_MIN into the Var) and changes nothing."""
+    kwargs = dict(vth=10., dv=0.1, du=0.1, bias_mant=0.3)
+    kwargs[param] = np.inf if param == "vth" else np.nan
+    lif = LIF(shape=(2,), name="bad", **kwargs)
+    before = {name: np.array(getattr(lif, name).get()) for name in ("du", "bias_mant", "v")}
+    with pytest.raises(ValueError, match=rf"'bad'.*'{param}'"):
+        quantize(lif)
+    for name, val in before.items():
+        np.testing.assert_array_equal(getattr(lif, name).get(), val)

@@ -10,7 +10,7 @@ from kilauea import (CPU, AbstractProcess, AbstractSubProcessModel,
                      LavaPyType, Loihi2SimCfg, LoihiProtocol,
                      ModelNotFoundError, OutPort, PyAsyncProcessModel,
                      PyLoihiProcessModel, PyOutPort, RunSteps, Var, implements,
-                     requires)
+                     requires, tag)
 from kcore_testlib import (Conn, Layer, Neuron, PyNeuronFloat, Sink, Source,
                            reference_lif_dense_lif)
 
@@ -42,6 +42,53 @@ def test_unknown_tag_names_process_and_tags():
         _run_neuron(CpuSimCfg(select_tag="bit_exact"))
     msg = str(e.value)
     assert "'nrn'" in msg and "'bit_exact'" in msg and "['fixed_pt', 'floating_pt']" in msg
+
+
+def test_unknown_tag_with_an_untagged_model_among_tagged_ones():
+    """docs/host-api.md: a tag no model has is an error even when an untagged
+    model is there; only when no model has a tag is the tag ignored."""
+    class Tg(AbstractProcess):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.x = Var(shape=(1,), init=0)
+
+    def model(inc, tags):
+        class M(PyLoihiProcessModel):
+            x = LavaPyType(np.ndarray, float)
+
+            def run_spk(self):
+                self.x = self.x + inc
+        M.__name__ = f"M{inc}"
+        if tags:
+            M = tag(*tags)(M)
+        return implements(proc=Tg, protocol=LoihiProtocol)(requires(CPU)(M))
+
+    model(1, ["floating_pt"])
+    model(10, [])
+    p = Tg(name="tg")
+    with pytest.raises(ModelNotFoundError, match=r"'tg'.*'fixed_pt'.*\['floating_pt'\]"):
+        p.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
+
+    class Untagged(AbstractProcess):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.x = Var(shape=(1,), init=0)
+
+    @implements(proc=Untagged, protocol=LoihiProtocol)
+    @requires(CPU)
+    class PyUntagged(PyLoihiProcessModel):
+        x = LavaPyType(np.ndarray, float)
+
+        def run_spk(self):
+            self.x = self.x + 5
+
+    u = Untagged()
+    u.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
+    try:
+        assert u.model_class is PyUntagged
+        np.testing.assert_array_equal(u.x.get(), [5])
+    finally:
+        u.stop()
 
 
 def test_exception_proc_model_map_overrides():

@@ -44,6 +44,23 @@ def test_var_init_shape_error_names_var():
         P().x.get()
 
 
+def test_var_set_before_run_checks_shape_like_a_live_set():
+    """Before a run, ``set`` takes what a set on the built network takes (a
+    value of the Var's size is reshaped) and a value that does not fit
+    raises naming the Var and both shapes."""
+    n = Neuron(shape=(3,), name="n")
+    with pytest.raises(ValueError, match=r"n\.bias.*\(4,\).*\(3,\)"):
+        n.bias.set(np.ones(4))
+    n.bias.set(np.array([[1.0, 2.0, 3.0]]))
+    np.testing.assert_array_equal(n.bias.get(), [1, 2, 3])
+    n.run(condition=RunSteps(num_steps=1))
+    try:
+        n.bias.set(np.array([[4.0, 5.0, 6.0]]))
+        np.testing.assert_array_equal(n.bias.get(), [4, 5, 6])
+    finally:
+        n.stop()
+
+
 def test_connect_shape_mismatch_names_both_ports_and_shapes():
     a = Neuron(shape=(3,), name="pre")
     b = Neuron(shape=(2,), name="post")

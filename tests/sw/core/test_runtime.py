@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from kilauea import (CPU, AbstractProcess, CpuSimCfg, DeadlockError, InPort,
+                     PortConnectionError,
                      LavaPyType, LoihiProtocol, OutPort, ProcessModelError,
                      PyInPort, PyLoihiProcessModel, PyOutPort, PyRefPort, PyVarPort,
                      RefPort, RunSteps, RuntimeStateError, RuntimeStoppedError,
@@ -584,3 +585,45 @@ def test_send_of_wrong_shape_names_port_and_shapes():
     with pytest.raises(ProcessModelError, match=r"ws\.s_out: send\(\) got shape \(4,\).*\(3,\)"):
         p.run(condition=RunSteps(num_steps=1))
     p.stop()
+
+
+@pytest.mark.parametrize("kind", ["in_to_in", "out_to_out"])
+def test_port_to_port_of_a_leaf_process_is_rejected(kind):
+    """InPort -> InPort and OutPort -> OutPort join a parent's port to a
+    sub-process's. Between two processes that run their own models the data
+    would be lost (InPort: it stops at the first) or mixed into the other's
+    output (OutPort), so the build rejects it, naming both ports."""
+    src = Source(data=np.ones((2, 4)), name="src")
+    a = Neuron(shape=(2,), name="a")
+    b = Neuron(shape=(2,), name="b")
+    if kind == "in_to_in":
+        src.s_out.connect(a.a_in)
+        a.a_in.connect(b.a_in)
+        pattern = r"a\.a_in.*b\.a_in"
+    else:
+        src.s_out.connect(a.s_out)
+        a.s_out.connect(b.a_in)
+        pattern = r"src\.s_out.*a\.s_out"
+    with pytest.raises(PortConnectionError, match=pattern):
+        src.run(condition=RunSteps(num_steps=2))
+
+
+def test_var_set_out_of_the_model_dtype_range_is_rejected():
+    """A value an integer Var's array cannot hold raises naming the Var
+    (instead of wrapping, e.g. 2**31 into int32 becoming -2**31)."""
+    from kilauea import LIF
+    lif = LIF(shape=(2,), vth=100)
+    lif.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
+    try:
+        before = lif.v.get()
+        assert before.dtype == np.int32
+        for bad in (np.array([2**31, 0]), 2**40, -2**31 - 1, np.array([np.nan, 0.0])):
+            with pytest.raises(ValueError, match=rf"{lif.name}\.v.*int32"):
+                lif.v.set(bad)
+            np.testing.assert_array_equal(lif.v.get(), before)
+        with pytest.raises(ValueError, match=rf"{lif.name}\.v.*int32"):
+            lif.v.set(2**31, idx=1)
+        lif.v.set(np.array([2**31 - 1, -2**31]))
+        np.testing.assert_array_equal(lif.v.get(), [2**31 - 1, -2**31])
+    finally:
+        lif.stop()

@@ -89,6 +89,10 @@ def test_manual_runtime():
                       message_infrastructure_type=ActorType.MultiProcessing)
     runtime.initialize()
     runtime.start(run_condition=RunSteps(num_steps=7))
+    np.testing.assert_array_equal(lif.v.get(), [7.0])     # v += bias each step
+    runtime.start(run_condition=RunSteps(num_steps=3))    # continues
+    assert runtime.global_time == 10
+    np.testing.assert_array_equal(lif.v.get(), [10.0])
     runtime.stop()
 
 

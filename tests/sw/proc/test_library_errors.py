@@ -84,3 +84,12 @@ def test_fixed_point_ranges_checked_at_build(kwargs, param):
     text = str(info.value) + str(info.value.__cause__)
     assert "bad_lif" in text
     lif.stop()
+
+
+@pytest.mark.parametrize("target", [3, "v", LIF(shape=(2,)).a_in])
+def test_monitor_probe_of_a_non_target_names_the_rule(target):
+    """Only a Var or an OutPort can be probed; anything else is a TypeError
+    saying so (not an AttributeError from inside probe)."""
+    from kilauea import Monitor
+    with pytest.raises(TypeError, match="Var or an OutPort"):
+        Monitor().probe(target, 5)
