@@ -69,6 +69,19 @@ def _shl(x, n):
     return wrap32((u & np.uint64(0xFFFFFFFF)).astype(np.int64))
 
 
+def _imm6(imm: int) -> int:
+    """The RTL's shift of MULT/MULF (and width of WRAP/SAT): the immediate's
+    low 6 bits. The assembler only emits 0..63 (widths 1..32), where this is
+    the immediate itself; a raw word may hold any 14-bit value."""
+    return int(imm) & 63
+
+
+def _half(imm: int) -> int:
+    """h = 2**(w-1) of WRAP/SAT as the RTL forms it: w = the immediate's low
+    6 bits, exponent (w - 1) mod 32 (so w = 0 gives 2**31)."""
+    return 1 << ((_imm6(imm) - 1) & 31)
+
+
 @dataclass
 class NeuronPhase:
     state: np.ndarray
@@ -177,18 +190,18 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
                     acc_read[g, idx] = True
                 elif o == Opcode.MULT:
                     prod = A * R[rb]
-                    res = wrap32(np.sign(prod) * (np.abs(prod) >> np.int64(imm)))
+                    res = wrap32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm))))
                 elif o == Opcode.MULF:
-                    res = wrap32((A * R[rb]) >> np.int64(imm))
+                    res = wrap32((A * R[rb]) >> np.int64(_imm6(imm)))
                 elif o == Opcode.SEL:
                     res = np.where(R[rc] != 0, A, R[rb])
                 elif o == Opcode.ABS:
                     res = wrap32(np.abs(A))
                 elif o == Opcode.WRAP:
-                    h = np.int64(1 << (imm - 1))
+                    h = np.int64(_half(imm))
                     res = wrap32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A)))
                 elif o == Opcode.SAT:
-                    h = np.int64(1 << (imm - 1))
+                    h = np.int64(_half(imm))
                     res = np.clip(A, -(h - 1), h - 1)
                 elif o == Opcode.SPK:
                     fire = R[rc] != 0
