@@ -8,11 +8,14 @@ there (`eject`).
 
 Host packets are taken in order from a 2-flit input FIFO:
 
-* **dst.host = 0** (for a tile): forwarded into the mesh. A destination
-  outside the mesh, or an unknown kind, is refused (see "Refusals").
-  A READ whose reply goes to the host is held back while `max_host_reads`
-  host reads are outstanding (or while the output queue has no room
-  reserved for its answer), so answers can never block requests.
+* **dst.host = 0** (for a tile): forwarded into the mesh. Refused (see
+  "Refusals"): a destination outside the mesh, an unknown kind, a READ whose
+  reply is not the host (only the host reads; an answer addressed off the
+  mesh would stick at its edge and hang every later step), and a CTRL other
+  than STATUS_REQ (only the port sends STEP, inside the barrier).
+  A READ is held back while `max_host_reads` host reads are outstanding
+  (or while the output queue has no room reserved for its answer), so
+  answers can never block requests; a refused READ does not count.
 * **CTRL STEP(t)**, dst.host = 1: the step command. The port sends
   CTRL STEP(t) to every tile, row-major, behind everything the host sent
   before, then waits for the barrier: every tile has seen STEP(t) and is
@@ -186,8 +189,14 @@ class HostPort(wiring.Component):
         to_host = head.dst.host
         is_ctrl = head.kind == Kind.CTRL
         tile_ok = Signal()
+        # only the host reads (a reply to a tile, on the mesh or off it, is
+        # refused: an answer off the mesh would stick at its edge), and only
+        # the port steps (a CTRL to a tile other than STATUS_REQ is refused)
+        bad_read = (head.kind == Kind.READ) & ~head.body.read.reply.host
+        bad_ctrl = is_ctrl & (head.body.ctrl.op != CtrlOp.STATUS_REQ)
         m.d.comb += tile_ok.eq((head.dst.x < p.mesh_w) & (head.dst.y < p.mesh_h)
-                               & (head.kind.as_value() <= Kind.CTRL.value))
+                               & (head.kind.as_value() <= Kind.CTRL.value)
+                               & ~bad_read & ~bad_ctrl)
 
         with m.FSM(name="hostport") as fsm:
             m.d.comb += self.stepping.eq(~fsm.ongoing("IDLE"))

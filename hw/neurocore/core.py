@@ -124,7 +124,8 @@ class Core(wiring.Component):
         if cm.group_log2(p):
             addr.append(req.group[:cm.group_log2(p)])
         addr.append(step[:(p.n_delay_slots - 1).bit_length()])
-        acc_bad = (req.compartment >= p.n_compartments) | (req.group >= p.n_acc_groups)
+        # the group is taken modulo G (its low log2 G bits, docs/isa.md), for every G
+        acc_bad = req.compartment >= p.n_compartments
         m.d.comb += [
             acc.acc_req.valid.eq(eng.acc_req.valid),
             acc.acc_req.payload.addr.eq(Cat(*addr)),

@@ -137,12 +137,14 @@ class ErrorFlag(py_enum.IntEnum):
     BAD_MEM = 0      # READ/WRITE to a memory selector that does not exist, or a
                      # WRITE to a read-only word (COUNTERS, CONFIG.TILE)
     BAD_ADDR = 1     # READ/WRITE beyond a memory's words, or a CONFIG value out of range
-    BAD_OPCODE = 2   # the neuron engine met an undefined opcode
+    BAD_OPCODE = 2   # the neuron engine met a program error: an undefined opcode, mod by
+                     # zero, a payload beyond 24 bits, a run past UCODE, or a bad
+                     # profile index or entry (that compartment is skipped); see docs/isa.md
     BAD_AXON = 3     # spike to an axon >= n_axons, or whose synapse range leaves the memory
     BAD_SYNAPSE = 4  # synapse word: compartment >= n_compartments, group >= G, delay > D-2
     BAD_FANOUT = 5   # fan-out range leaves the memory, or an entry's tile is off the mesh
     BAD_PACKET = 6   # packet kind / CTRL op a tile does not accept
-    BAD_ACC_REQ = 7  # neuron engine asked for a nonexistent accumulator (answered 0)
+    BAD_ACC_REQ = 7  # neuron engine asked for a compartment >= n_compartments (answered 0)
 
 
 def group_log2(params: ChipParams) -> int:

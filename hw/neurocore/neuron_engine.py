@@ -34,8 +34,10 @@ Registers r1..r7 are cleared at the start of every compartment.
 Errors (one-cycle `error` pulse, nothing else changes): undefined opcode
 (executed as NOP), MOD by zero (result 0), a program running past the last
 UCODE word (it ends there, one extra cycle), a spike payload outside the
-24-bit range (sent with its low 24 bits), a compartment whose profile index
-is >= n_profiles.
+24-bit range (sent with its low 24 bits). A compartment whose profile index
+is >= n_profiles, or whose profile's entry address is >= n_ucode, is skipped:
+it runs nothing (no state change, no spike) and takes the cycle of one END,
+which pulses `error` once.
 """
 from __future__ import annotations
 
@@ -103,8 +105,11 @@ class NeuronEngine(wiring.Component):
         next_ready = Signal()
         next_entry = Signal(ubits)
         next_prof = Signal(pbits)
+        next_skip = Signal()                # the next compartment is skipped (bad input)
+        skip = Signal()                     # the current one is: it executes one END
         pf_stage = Signal(2)
         pf_prof = Signal(pbits)
+        pf_bad_prof = Signal()
         pf_trigger = Signal()
         pf_comp = Signal(cbits + 1)
 
@@ -152,22 +157,25 @@ class NeuronEngine(wiring.Component):
         m.d.comb += pa_pf.addr.eq(pf_comp[:cbits] * cm.PARAM_WORDS)
         pf_idx = Signal(cm.PROFILE_FIELD_BITS)
         m.d.comb += pf_idx.eq(pa_pf.data[:cm.PROFILE_FIELD_BITS])
-        pf_error = Signal()
         with m.If(pf_trigger):
             m.d.sync += pf_stage.eq(1)
         with m.If(pf_stage == 1):
             m.d.comb += pr_pf.addr.eq(pf_idx[:pbits] * cm.PROFILE_WORDS)
-            m.d.comb += pf_error.eq(pf_idx >= p.n_profiles)
-            m.d.sync += [pf_prof.eq(pf_idx[:pbits]), pf_stage.eq(2)]
+            m.d.sync += [pf_prof.eq(pf_idx[:pbits]), pf_bad_prof.eq(pf_idx >= p.n_profiles),
+                         pf_stage.eq(2)]
         with m.If(pf_stage == 2):
+            # a profile index >= n_profiles or an entry >= n_ucode: skip it
             m.d.sync += [next_entry.eq(pr_pf.data[:ubits]), next_prof.eq(pf_prof),
+                         next_skip.eq(pf_bad_prof | (pr_pf.data[:cm.ENTRY_BITS] >= p.n_ucode)),
                          next_ready.eq(1), pf_stage.eq(0)]
 
         # -- decode -------------------------------------------------------------
         ins = Signal(isa.Instruction)
         m.d.comb += ins.eq(uc_r.data)
         op = Signal(isa.OP_BITS)
-        m.d.comb += op.eq(Mux(force_end, Opcode.END.value, ins.op.as_value()))
+        forced = Signal()                   # END, whatever the word: ran off UCODE or skipped
+        m.d.comb += forced.eq(force_end | skip)
+        m.d.comb += op.eq(Mux(forced, Opcode.END.value, ins.op.as_value()))
         imm = Signal(signed(isa.IMM_BITS))
         m.d.comb += imm.eq(ins.imm)
 
@@ -292,15 +300,15 @@ class NeuronEngine(wiring.Component):
         state_addr = Signal(range(cm.memory_depths(p)["state"]))
         m.d.comb += state_addr.eq(cur_comp * cm.STATE_WORDS + imm[:2])
 
-        with m.If((phase == RUN) & x_valid & hazard & ~force_end):
+        with m.If((phase == RUN) & x_valid & hazard & ~forced):
             m.d.comb += stall.eq(1)
-        with m.If((phase == RUN) & x_valid & ~(hazard & ~force_end)):
+        with m.If((phase == RUN) & x_valid & ~(hazard & ~forced)):
             with m.Switch(op):
                 with m.Case(Opcode.END):
                     m.d.comb += ends.eq(1)
                     with m.If((more & ~next_ready) | end_wait):
                         m.d.comb += stall.eq(1)
-                    with m.If(force_end):
+                    with m.If(forced & ~stall):     # one pulse, however long END waits
                         m.d.comb += self.error.eq(1)
                 with m.Case(Opcode.NOP):
                     pass
@@ -413,7 +421,8 @@ class NeuronEngine(wiring.Component):
 
         with m.Switch(phase):
             with m.Case(IDLE):
-                m.d.sync += [x_valid.eq(0), force_end.eq(0), acc_pend.eq(0), mod_busy.eq(0)]
+                m.d.sync += [x_valid.eq(0), force_end.eq(0), skip.eq(0), acc_pend.eq(0),
+                             mod_busy.eq(0)]
                 with m.If(self.start):
                     m.d.sync += next_ready.eq(0)
                     with m.If(n == 0):
@@ -429,7 +438,7 @@ class NeuronEngine(wiring.Component):
                 with m.If(x_valid & ~stall):
                     with m.If(ends):
                         m.d.comb += self.updates.eq(1)
-                        m.d.sync += force_end.eq(0)
+                        m.d.sync += [force_end.eq(0), skip.eq(0)]
                         with m.If(more):
                             m.d.comb += [begin.eq(1), begin_comp.eq(cur_comp + 1)]
                         with m.Else():
@@ -445,13 +454,10 @@ class NeuronEngine(wiring.Component):
         with m.If(begin):
             m.d.comb += uc_r.addr.eq(next_entry)
             m.d.sync += [pc.eq(next_entry), x_valid.eq(1), cur_comp.eq(begin_comp[:cbits]),
-                         cur_prof.eq(next_prof), next_ready.eq(0)]
+                         cur_prof.eq(next_prof), skip.eq(next_skip), next_ready.eq(0)]
             for i in range(1, isa.N_REGS):
                 m.d.sync += regs[i].eq(0)
             with m.If(begin_comp + 1 < n):
                 m.d.comb += [pf_trigger.eq(1), pf_comp.eq(begin_comp + 1)]
-
-        with m.If(pf_error & busy):
-            m.d.comb += self.error.eq(1)
 
         return m

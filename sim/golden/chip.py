@@ -370,7 +370,10 @@ class GoldenChip:
         """One packet from the host, as the host port takes it: a tile-bound
         packet goes to its tile (answers to the host are returned); CTRL
         STEP(t) to the host runs the next step and returns its host-bound
-        spikes then CTRL DONE(t). Returns packet dataclasses."""
+        spikes then CTRL DONE(t). Returns packet dataclasses. Packets the RTL
+        host port refuses (REJECTED status) raise ValueError here: among them a
+        READ whose reply is not the host and a CTRL other than STATUS_REQ sent
+        to a tile."""
         pk = packet.decode(word)
         if pk.dst.host:
             if isinstance(pk, packet.Ctrl) and pk.op is packet.CtrlOp.STEP:
@@ -381,6 +384,10 @@ class GoldenChip:
                          zip(hs.axon.tolist(), hs.payload.tolist(), hs.step.tolist())]
                         + [packet.Ctrl(packet.HOST, packet.CtrlOp.DONE, pk.arg)])
             raise ValueError(f"golden host port: unsupported host packet {pk}")
+        if ((isinstance(pk, packet.Read) and not pk.reply.host)
+                or (isinstance(pk, packet.Ctrl) and pk.op is not packet.CtrlOp.STATUS_REQ)):
+            raise ValueError(f"golden host port: refused {pk} (only the host reads, "
+                             f"only the host port steps)")
         out = self.tiles[(pk.dst.x, pk.dst.y)].handle(word)
         back = [r for r in out if r.dst.host]
         for r in out:

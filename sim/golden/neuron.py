@@ -28,7 +28,10 @@ Returns a `NeuronPhase`:
     updates             compartment updates done (= n_compartments)
     errors              error pulses (undefined opcodes, MOD by zero, a spike
                         payload outside 24 bits, a program running past the
-                        last UCODE word)
+                        last UCODE word, and one per compartment skipped
+                        because its profile index is >= n_profiles or its
+                        profile's entry address is >= n_ucode: a skipped
+                        compartment runs nothing, as in the RTL)
     instructions        instructions executed (sum over compartments)
 
 Execution is vectorised: compartments are grouped by profile and each
@@ -138,15 +141,12 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
 
     comps = np.arange(n)
     prof_of = cm.unpack_param_header(param_s[comps * cm.PARAM_WORDS]) if n else np.zeros(0, np.int64)
-    bad = prof_of >= n_profiles
-    if bad.any():
-        c = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"compartment {c}: profile index {int(prof_of[c])} >= n_profiles {n_profiles}")
+    bad = prof_of >= n_profiles         # skipped with one error each, as in the RTL
 
     spikes_c, spikes_seq, spikes_p = [], [], []
-    errors = 0
+    errors = int(bad.sum())
     instructions = 0
-    for p in np.unique(prof_of):
+    for p in np.unique(prof_of[~bad]):
         p = int(p)
         idx = comps[prof_of == p]
         k = len(idx)
@@ -157,7 +157,7 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
         pbase = idx * cm.PARAM_WORDS
         seq = 0
         while True:
-            if pc >= n_ucode:           # entry beyond UCODE: treat as running off the end
+            if pc >= n_ucode:           # entry beyond UCODE: skipped, one error each
                 errors += k
                 break
             op, rd, ra, rb, rc, imm = prog[pc]

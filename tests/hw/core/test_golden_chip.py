@@ -154,3 +154,17 @@ def test_golden_send_packets_like_the_host_port():
         assert [(s.axon, s.payload) for s in got[:-1]] == list(zip(hs.axon.tolist(), hs.payload.tolist()))
     r = b.send(packet.Read(packet.Dest(0, 1), Mem.STATE.value, 2, 9).encode())
     assert r == [packet.ReadResp(packet.HOST, a.read(0, 1, Mem.STATE, 2), 9, 0, 1)]
+
+
+def test_golden_send_refuses_what_the_host_port_refuses():
+    """As the RTL host port: only the host reads, only the host port steps."""
+    from kilauea.hw import packet
+    g = GoldenChip(SMALL, ThresholdModel)
+    for pk in (packet.Read(packet.Dest(1, 0), Mem.STATE.value, 0, reply=packet.Dest(7, 7)),
+               packet.Read(packet.Dest(1, 0), Mem.STATE.value, 0, reply=packet.Dest(0, 0)),
+               packet.Ctrl(packet.Dest(1, 0), packet.CtrlOp.STEP, 1)):
+        with pytest.raises(ValueError, match="refused"):
+            g.send(pk.encode())
+    assert g.t == 0 and g.tile(1, 0).flags == 0
+    st = g.send(packet.Ctrl(packet.Dest(1, 0), packet.CtrlOp.STATUS_REQ).encode())
+    assert st == [packet.Ctrl(packet.HOST, packet.CtrlOp.STATUS, 0, 1, 0)]

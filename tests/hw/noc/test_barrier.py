@@ -246,3 +246,36 @@ def test_make_core_must_implement_the_slot():
         rx = tx = None
     with pytest.raises(TypeError, match=r"make_core\(0, 0\).*missing rx, tx, idle, step_seen"):
         Noc(ChipParams(mesh_w=1, mesh_h=1), make_core=lambda x, y: NotACore())
+
+
+def test_refused_tile_replies_and_tile_ctrl():
+    """Only the host reads, and only the host port steps: a READ whose reply
+    is a tile (on or off the mesh) and a CTRL other than STATUS_REQ sent
+    straight to a tile are refused (REJECTED status, nothing enters the mesh,
+    the read cap is untouched); steps and host reads still work after them."""
+    p = ChipParams(mesh_w=2, mesh_h=1, max_host_reads=2)
+    b = HostBench(p)
+    peak = []
+
+    async def tb(ctx):
+        b.send(Read(Dest(1, 0), mem=0, addr=REG_LENGTH, tag=1, reply=Dest(7, 7)),   # off the mesh
+               Read(Dest(1, 0), mem=0, addr=REG_LENGTH, tag=2, reply=Dest(0, 0)),   # a tile
+               Ctrl(Dest(1, 0), CtrlOp.STEP, arg=5),
+               Ctrl(Dest(0, 0), CtrlOp.DONE, arg=5))
+
+        async def watch(ctx):
+            peak.append(ctx.get(b.dut.hostport.outstanding))
+        await b.run_until(ctx, lambda: len(b.got) == 4, 100, each=watch)
+        for r in b.dut.routers.values():
+            assert ctx.get(r.empty)
+        b.send(Write(Dest(1, 0), mem=0, addr=REG_LENGTH, data=77),
+               Read(Dest(1, 0), mem=0, addr=REG_LENGTH, tag=3),
+               Ctrl(HOST, CtrlOp.STEP, arg=1))
+        await b.run_until(ctx, lambda: len(b.received(Ctrl, CtrlOp.DONE)) == 1, 500, each=watch)
+
+    run(b.dut, tb)
+    st = b.received(Ctrl, CtrlOp.STATUS)
+    assert len(st) == 4 and all(s.arg & STATUS_REJECTED for s in st)
+    assert max(peak) <= 1
+    assert b.received(ReadResp) == [ReadResp(HOST, data=77, tag=3, src_x=1, src_y=0)]
+    assert b.received(Ctrl, CtrlOp.DONE) == [Ctrl(HOST, CtrlOp.DONE, arg=1)]
