@@ -11,6 +11,7 @@ import numpy as np
 from ...numerics import conv as nconv
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
+from .._common import owner_of
 from .process import Conv
 
 __all__ = ["PyConvModelBinaryFloat", "PyConvModelBinaryFixed", "CONV_WEIGHT_MIN",
@@ -79,8 +80,7 @@ class PyConvModelBinaryFixed(AbstractPyConvModel):
         if not self._checked:
             proc = getattr(self, "_process", None)
             raw = np.asarray(proc.weight.init if proc is not None else self.weight)
-            check_conv_weights(type(self).__name__ + (f" of process '{proc.name}'" if proc else ""),
-                               raw)
+            check_conv_weights(owner_of(self), raw)
             self._checked = True
         super().run_spk()
 

@@ -53,8 +53,20 @@ class _WeightsCache:
 
     def build_cache(self) -> None:
         self._weights_t = np.ascontiguousarray(np.asarray(self.weights).T)
+        self.cache_scalars()
+
+    def cache_scalars(self) -> None:
+        """The scalars every step reads: message bits and ``weight_exp``."""
         self._nmb = _nmb(self)
         self._weight_exp = int(self.proc_params.get("weight_exp", 0))
+
+    @staticmethod
+    def check_delays(name: str, d: np.ndarray, slots: int) -> None:
+        """Delays must index the buffer's ``slots`` (0..max_delay)."""
+        if d.max() >= slots or d.min() < 0:
+            raise ValueError(
+                f"{name} 'delays' must lie in 0..{slots - 1} (the buffer's "
+                f"max_delay), got values in {d.min()}..{d.max()}")
 
 
 class AbstractPyDenseModel(_WeightsCache, PyLoihiProcessModel):
@@ -107,14 +119,10 @@ class AbstractPyDelayDenseModel(_WeightsCache, PyLoihiProcessModel):
     def build_cache(self) -> None:
         d = np.asarray(self.delays)
         slots = self.a_buff.shape[-1]
-        if d.max() >= slots or d.min() < 0:
-            raise ValueError(
-                f"DelayDense 'delays' must lie in 0..{slots - 1} (the buffer's "
-                f"max_delay), got values in {d.min()}..{d.max()}")
+        self.check_delays("DelayDense", d, slots)
         self._stack = nx.delay_weight_stack(self.weights, d, slots)
         self._slots = slots
-        self._nmb = _nmb(self)
-        self._weight_exp = int(self.proc_params.get("weight_exp", 0))
+        self.cache_scalars()
 
     def run_spk(self) -> None:
         self.ensure_weights()

@@ -18,6 +18,7 @@ from ...compiler.ncmodel import NcConnectionModel, var_value
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
+from .._ncbase import HostWeights
 from .process import Dense, DelayDense
 
 
@@ -38,14 +39,10 @@ def prepared_weights(proc):
 @implements(proc=Dense, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcDenseModel(NcConnectionModel):
+class NcDenseModel(HostWeights, NcConnectionModel):
     """Dense on the chip: one synapse word per nonzero prepared weight."""
 
     host_vars = ("weights", "a_buff", "num_message_bits")
-
-    @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weights")
 
     @classmethod
     def synapses(cls, proc):
@@ -58,14 +55,10 @@ class NcDenseModel(NcConnectionModel):
 @implements(proc=DelayDense, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcDelayDenseModel(NcConnectionModel):
+class NcDelayDenseModel(HostWeights, NcConnectionModel):
     """DelayDense on the chip: synapse words carry the per-synapse delay."""
 
     host_vars = ("weights", "delays", "a_buff", "num_message_bits")
-
-    @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weights")
 
     @classmethod
     def synapses(cls, proc):

@@ -49,6 +49,29 @@ def _is_int(x) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
+def add_connection_vars(proc, shape: tuple, weights, num_message_bits) -> None:
+    """The ports and Vars of Dense and Sparse (``shape = (n_out, n_in)``)."""
+    proc.s_in = InPort(shape=(shape[1],))
+    proc.a_out = OutPort(shape=(shape[0],))
+    proc.weights = Var(shape=shape, init=weights)
+    proc.a_buff = Var(shape=(shape[0],), init=0)
+    proc.num_message_bits = Var(shape=(1,), init=num_message_bits)
+
+
+def check_max_delay(proc: str, max_delay) -> None:
+    """``max_delay`` of DelayDense / DelaySparse: an integer in 0..MAX_DELAY."""
+    if not _is_int(max_delay) or not 0 <= max_delay <= nx.MAX_DELAY:
+        raise ValueError(f"{proc} 'max_delay' must be an integer in "
+                         f"0..{nx.MAX_DELAY}, got {max_delay!r}")
+
+
+def add_delay_vars(proc, shape: tuple, delays, max_delay: int) -> None:
+    """The Vars DelayDense / DelaySparse add: ``delays`` and the delay
+    buffer ``a_buff`` (``(n_out, max_delay + 1)``)."""
+    proc.delays = Var(shape=shape, init=delays)
+    proc.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+
+
 def _check_numeric(proc: str, weights: np.ndarray) -> None:
     if not (np.issubdtype(weights.dtype, np.number) or weights.dtype == bool):
         raise TypeError(f"{proc} 'weights' must be numeric, got dtype "
@@ -94,12 +117,7 @@ class Dense(AbstractProcess):
         _check_numeric(type(self).__name__, weights)
         super().__init__(weights=weights, num_message_bits=num_message_bits,
                          name=name, log_config=log_config, **kwargs)
-        shape = weights.shape
-        self.s_in = InPort(shape=(shape[1],))
-        self.a_out = OutPort(shape=(shape[0],))
-        self.weights = Var(shape=shape, init=weights)
-        self.a_buff = Var(shape=(shape[0],), init=0)
-        self.num_message_bits = Var(shape=(1,), init=num_message_bits)
+        add_connection_vars(self, weights.shape, weights, num_message_bits)
 
 
 class DelayDense(Dense):
@@ -128,16 +146,12 @@ class DelayDense(Dense):
                  log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
         weights = np.asarray(weights)
         delays = self._validate_delays(weights, delays)
-        if not _is_int(max_delay) or not 0 <= max_delay <= nx.MAX_DELAY:
-            raise ValueError(f"DelayDense 'max_delay' must be an integer in "
-                             f"0..{nx.MAX_DELAY}, got {max_delay!r}")
+        check_max_delay("DelayDense", max_delay)
         max_delay = max(int(max_delay), int(np.max(delays)))
         super().__init__(weights=weights, num_message_bits=num_message_bits,
                          name=name, log_config=log_config,
                          max_delay=max_delay, **kwargs)
-        shape = weights.shape
-        self.delays = Var(shape=shape, init=delays)
-        self.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+        add_delay_vars(self, weights.shape, delays, max_delay)
 
     @staticmethod
     def _validate_delays(weights: np.ndarray, delays) -> np.ndarray:

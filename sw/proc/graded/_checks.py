@@ -5,6 +5,8 @@ import numbers
 
 import numpy as np
 
+from .._common import owner_of  # noqa: F401  (re-exported: its old home)
+
 
 def check_shape(owner: str, shape) -> tuple:
     try:
@@ -35,8 +37,8 @@ def check_int(owner: str, name: str, value, lo: int, hi: int) -> int:
     return int(value)
 
 
-def check_array(owner: str, name: str, value, shape: tuple, lo, hi) -> None:
-    """Finite numbers broadcastable to shape, all in lo..hi."""
+def check_broadcast(owner: str, name: str, value, shape: tuple) -> np.ndarray:
+    """Numbers (or bools) broadcastable to shape; returns them as an array."""
     arr = np.asarray(value)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{owner} '{name}' must be numeric, got {value!r}")
@@ -45,9 +47,22 @@ def check_array(owner: str, name: str, value, shape: tuple, lo, hi) -> None:
     except ValueError:
         raise ValueError(f"{owner} '{name}' of shape {arr.shape} does not fit the process "
                          f"shape {shape}") from None
+    return arr
+
+
+def check_array(owner: str, name: str, value, shape: tuple, lo, hi) -> None:
+    """Finite numbers broadcastable to shape, all in lo..hi."""
+    arr = check_broadcast(owner, name, value, shape)
     if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < lo or arr.max() > hi):
         raise ValueError(f"{owner} '{name}' must lie in {lo}..{hi}, got values in "
                          f"{arr.min()}..{arr.max()}")
+
+
+def check_bool(owner: str, name: str, value) -> bool:
+    """A bool (or 0 / 1); returns it as bool."""
+    if not isinstance(value, (bool, np.bool_)) and value not in (0, 1):
+        raise ValueError(f"{owner} '{name}' must be a bool, got {value!r}")
+    return bool(value)
 
 
 def fixed_ints(owner: str, **values) -> None:
@@ -60,9 +75,3 @@ def fixed_ints(owner: str, **values) -> None:
         if arr.dtype.kind != "f" or not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             raise ValueError(f"{owner}: fixed-point parameter '{name}' must hold integers, "
                              f"got {value!r}")
-
-
-def owner_of(model) -> str:
-    proc = getattr(model, "_process", None)
-    return f"{type(model).__name__} of process '{proc.name}'" if proc is not None \
-        else type(model).__name__

@@ -12,7 +12,8 @@ import numpy as np
 from ...numerics import graded as ng
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
-from ._checks import fixed_ints, owner_of
+from .._common import CachedFixedParams, owner_of
+from ._checks import fixed_ints
 from .process import GradedReluVec, GradedVec
 
 __all__ = ["PyGradedVecModelFixed", "PyGradedReluVecModelFixed", "PyGradedVecModelFloat",
@@ -23,7 +24,7 @@ def _scalar(x):
     return np.asarray(x).reshape(-1)[0].item()
 
 
-class AbstractPyGradedModelFixed(PyLoihiProcessModel):
+class AbstractPyGradedModelFixed(CachedFixedParams, PyLoihiProcessModel):
     """Fixed point: ``v`` int32, ``vth`` 24-bit unsigned, payloads 24-bit
     signed (a payload outside raises ``ValueError``: the chip cannot send it)."""
 
@@ -34,29 +35,21 @@ class AbstractPyGradedModelFixed(PyLoihiProcessModel):
     exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     relu = False
-    _vth = None
-    _checked_inits = False
 
-    def on_var_update(self) -> None:
-        self._vth = None
+    def check_inits(self, owner, proc) -> None:
+        fixed_ints(owner, vth=proc.vth.init)
 
-    def fixed_vth(self) -> int:
-        if self._vth is None:
-            owner = owner_of(self)
-            proc = getattr(self, "_process", None)
-            if proc is not None and not self._checked_inits:
-                fixed_ints(owner, vth=proc.vth.init)
-                self._checked_inits = True
-            vth = int(_scalar(self.vth))
-            if not 0 <= vth <= ng.GRADED_VTH_MAX:
-                raise ValueError(f"{owner}: fixed-point parameter 'vth' must lie in "
-                                 f"0..{ng.GRADED_VTH_MAX}, got {vth}")
-            self._vth = vth
-        return self._vth
+    def compute_params(self, owner) -> int:
+        """``vth``, validated."""
+        vth = int(_scalar(self.vth))
+        if not 0 <= vth <= ng.GRADED_VTH_MAX:
+            raise ValueError(f"{owner}: fixed-point parameter 'vth' must lie in "
+                             f"0..{ng.GRADED_VTH_MAX}, got {vth}")
+        return vth
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
-        v, s = ng.graded_fixed_step(self.v, a_in, self.fixed_vth(), self.relu)
+        v, s = ng.graded_fixed_step(self.v, a_in, self.fixed_params(), self.relu)
         ng.check_payloads(owner_of(self), s, self.time_step)
         self.v[:] = v
         self.s_out.send(s)

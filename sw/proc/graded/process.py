@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing as ty
 
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
+from .._common import PopulationShape
 from ._checks import check_int, check_number, check_shape
 
 __all__ = ["GradedVec", "GradedReluVec"]
@@ -20,7 +21,7 @@ VTH_MAX = (1 << 24) - 1
 EXP_MIN, EXP_MAX = -(1 << 23), (1 << 23) - 1
 
 
-class _AbstractGraded(AbstractProcess):
+class _AbstractGraded(PopulationShape, AbstractProcess):
     def __init__(self, shape: ty.Tuple[int, ...], vth: ty.Union[int, float] = 1,
                  exp: int = 0, name: ty.Optional[str] = None,
                  log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
@@ -35,11 +36,6 @@ class _AbstractGraded(AbstractProcess):
         self.v = Var(shape=shape, init=0)
         self.vth = Var(shape=(1,), init=vth)
         self.exp = Var(shape=(1,), init=exp)
-
-    @property
-    def shape(self) -> ty.Tuple[int, ...]:
-        """The shape of the population."""
-        return self.proc_params["shape"]
 
 
 class GradedVec(_AbstractGraded):

@@ -13,18 +13,16 @@ cannot come: receive during a non-blocking run, or use ``NON_BLOCKING_DROP``.
 """
 from __future__ import annotations
 
-import typing as ty
-
 import numpy as np
 
-from .._api import (AbstractProcess, InPort, PyLoihiProcessModel, LavaPyType, PyInPort,
+from .._api import (InPort, PyLoihiProcessModel, LavaPyType, PyInPort,
                     implements, requires, tag, CPU, LoihiProtocol)
 from . import utils
 
 __all__ = ["Extractor", "PyLoihiExtractorModelFloat", "PyLoihiExtractorModelFixed"]
 
 
-class Extractor(AbstractProcess):
+class Extractor(utils.HostChannelProcess):
     """Lets non-Lava code extract data from the network while it runs.
 
     Parameters
@@ -39,17 +37,10 @@ class Extractor(AbstractProcess):
     Ports: ``in_port``. Method: ``receive()``.
     """
 
-    def __init__(self, shape: ty.Tuple[int, ...], buffer_size: int = 50,
-                 channel_config: ty.Optional[utils.ChannelConfig] = None, **kwargs) -> None:
-        channel_config = channel_config or utils.ChannelConfig()
-        shape = utils.validate_shape(shape)
-        buffer_size = utils.validate_buffer_size(buffer_size)
-        utils.validate_channel_config(channel_config)
-        super().__init__(shape=shape, buffer_size=buffer_size,
-                         channel_config=channel_config, **kwargs)
+    _channel_owner = "Extractor"
+
+    def _add_port(self, shape: tuple) -> None:
         self.in_port = InPort(shape=shape)
-        self._channel = utils.HostChannel(shape, buffer_size, channel_config,
-                                          name=f"Extractor '{self.name}'")
 
     def receive(self) -> np.ndarray:
         """The next item (float array of ``shape``), by the channel's

@@ -14,18 +14,16 @@ network runs goes with ``RunSteps(..., blocking=False)`` or
 """
 from __future__ import annotations
 
-import typing as ty
-
 import numpy as np
 
-from .._api import (AbstractProcess, OutPort, PyLoihiProcessModel, LavaPyType, PyOutPort,
+from .._api import (OutPort, PyLoihiProcessModel, LavaPyType, PyOutPort,
                     implements, requires, tag, CPU, LoihiProtocol)
 from . import utils
 
 __all__ = ["Injector", "PyLoihiInjectorModelFloat", "PyLoihiInjectorModelFixed"]
 
 
-class Injector(AbstractProcess):
+class Injector(utils.HostChannelProcess):
     """Lets non-Lava code inject data into the network while it runs.
 
     Parameters
@@ -41,17 +39,10 @@ class Injector(AbstractProcess):
     Ports: ``out_port``. Method: ``send(data)``.
     """
 
-    def __init__(self, shape: ty.Tuple[int, ...], buffer_size: int = 50,
-                 channel_config: ty.Optional[utils.ChannelConfig] = None, **kwargs) -> None:
-        channel_config = channel_config or utils.ChannelConfig()
-        shape = utils.validate_shape(shape)
-        buffer_size = utils.validate_buffer_size(buffer_size)
-        utils.validate_channel_config(channel_config)
-        super().__init__(shape=shape, buffer_size=buffer_size,
-                         channel_config=channel_config, **kwargs)
+    _channel_owner = "Injector"
+
+    def _add_port(self, shape: tuple) -> None:
         self.out_port = OutPort(shape=shape)
-        self._channel = utils.HostChannel(shape, buffer_size, channel_config,
-                                          name=f"Injector '{self.name}'")
 
     def send(self, data: np.ndarray) -> None:
         """Queue ``data`` (shape ``shape``) for the network, with the

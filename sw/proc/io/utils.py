@@ -22,6 +22,8 @@ from enum import IntEnum, auto
 
 import numpy as np
 
+from .._api import AbstractProcess
+
 __all__ = ["runtime_stopping", "SendFull", "ReceiveEmpty", "ReceiveNotEmpty", "ChannelConfig", "HostChannel",
            "validate_shape", "validate_buffer_size", "validate_channel_config"]
 
@@ -171,3 +173,37 @@ def validate_channel_config(channel_config) -> None:
         if not isinstance(getattr(channel_config, field), enum):
             raise TypeError(f"Expected <channel_config>.{field} to be of type "
                             f"{enum.__name__}. Got {getattr(channel_config, field)}.")
+
+
+def validate_channel_args(shape, buffer_size, channel_config) -> tuple:
+    """The checked ``(shape, buffer_size, channel_config)`` of a host
+    channel's process (Injector, Extractor); ``channel_config`` defaults to
+    ``ChannelConfig()``."""
+    channel_config = channel_config or ChannelConfig()
+    shape = validate_shape(shape)
+    buffer_size = validate_buffer_size(buffer_size)
+    validate_channel_config(channel_config)
+    return shape, buffer_size, channel_config
+
+
+class HostChannelProcess(AbstractProcess):
+    """The Process side of Injector and Extractor: validated ``shape``,
+    ``buffer_size`` and ``channel_config`` (default ``ChannelConfig()``),
+    the one port (``_add_port``) and the :class:`HostChannel` shared with the
+    user's thread."""
+
+    def __init__(self, shape: ty.Tuple[int, ...], buffer_size: int = 50,
+                 channel_config: ty.Optional[ChannelConfig] = None, **kwargs) -> None:
+        shape, buffer_size, channel_config = validate_channel_args(
+            shape, buffer_size, channel_config)
+        super().__init__(shape=shape, buffer_size=buffer_size,
+                         channel_config=channel_config, **kwargs)
+        self._add_port(shape)
+        self._channel = HostChannel(shape, buffer_size, channel_config,
+                                    name=f"{self._channel_owner} '{self.name}'")
+
+    #: how the channel's messages name the process
+    _channel_owner = "HostChannelProcess"
+
+    def _add_port(self, shape: tuple) -> None:
+        raise NotImplementedError

@@ -13,6 +13,7 @@ from ... import numerics as nx
 from .._api import (PyLoihiProcessModel, LavaPyType, PyInPort, PyOutPort,
                     implements, requires, tag, CPU, LoihiProtocol)
 from ...numerics import ternary as ntern
+from .._common import CachedFixedParams
 from .process import LIF, LIFReset, LIFRefractory, TernaryLIF
 
 
@@ -21,8 +22,40 @@ def _scalar(x):
     return x.item() if isinstance(x, np.ndarray) else x
 
 
+class _LifState:
+    """Writing back the state of the LIF models."""
+
+    def store_uv(self, u, v) -> None:
+        self.u[:] = u
+        self.v[:] = v
+
+
+class _ResetStep:
+    """LIFReset's step (float and fixed): ``u = v = 0`` at the reset steps,
+    then the LIF update."""
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        if nx.is_reset_step(self.time_step, self.proc_params["reset_interval"],
+                            self.proc_params["reset_offset"]):
+            self.u[:] = 0
+            self.v[:] = 0
+        self.s_out.send(self.lif_update(a_in))
+
+
+class _RefractoryStep:
+    """LIFRefractory's step (float and fixed): ``refractory_step(a_in)``
+    gives ``(u, v, refractory_period_end, s)``."""
+
+    def run_spk(self) -> None:
+        u, v, end, s = self.refractory_step(self.a_in.recv())
+        self.store_uv(u, v)
+        self.refractory_period_end[:] = end
+        self.s_out.send(s)
+
+
 # ------------------------------------------------------------ floating point
-class AbstractPyLifModelFloat(PyLoihiProcessModel):
+class AbstractPyLifModelFloat(_LifState, PyLoihiProcessModel):
     """Floating-point LIF dynamics (``bias_exp`` ignored)."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
@@ -40,8 +73,7 @@ class AbstractPyLifModelFloat(PyLoihiProcessModel):
         u, v, s = nx.lif_float_step(self.u, self.v, a_in, _scalar(self.du),
                                     _scalar(self.dv), self.bias_mant,
                                     _scalar(self.vth))
-        self.u[:] = u
-        self.v[:] = v
+        self.store_uv(u, v)
         return s
 
     def run_spk(self) -> None:
@@ -59,41 +91,28 @@ class PyLifModelFloat(AbstractPyLifModelFloat):
 @implements(proc=LIFReset, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLifResetModelFloat(AbstractPyLifModelFloat):
+class PyLifResetModelFloat(_ResetStep, AbstractPyLifModelFloat):
     """LIFReset in floating point: ``u = v = 0`` at the reset steps."""
-
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        if nx.is_reset_step(self.time_step, self.proc_params["reset_interval"],
-                            self.proc_params["reset_offset"]):
-            self.u[:] = 0
-            self.v[:] = 0
-        self.s_out.send(self.lif_update(a_in))
 
 
 @implements(proc=LIFRefractory, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
+class PyLifRefractoryModelFloat(_RefractoryStep, AbstractPyLifModelFloat):
     """LIFRefractory in floating point: ``v`` frozen during the period."""
 
     refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
 
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        u, v, end, s = nx.lif_refractory_float_step(
+    def refractory_step(self, a_in):
+        return nx.lif_refractory_float_step(
             self.u, self.v, self.refractory_period_end, a_in,
             _scalar(self.du), _scalar(self.dv), self.bias_mant,
             _scalar(self.vth), self.time_step,
             self.proc_params["refractory_period"])
-        self.u[:] = u
-        self.v[:] = v
-        self.refractory_period_end[:] = end
-        self.s_out.send(s)
 
 
 # --------------------------------------------------------------- fixed point
-class AbstractPyLifModelFixed(PyLoihiProcessModel):
+class AbstractPyLifModelFixed(CachedFixedParams, _LifState, PyLoihiProcessModel):
     """Bit-exact fixed-point LIF dynamics (spec: "LIF, fixed point").
 
     Widths: ``u``, ``v`` 24-bit signed (stored in int32); ``du``, ``dv``
@@ -113,42 +132,30 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
     bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     vth: int = LavaPyType(int, np.int32, precision=17)
 
-    _params = None
-    _checked_inits = False
+    def check_inits(self, owner, proc) -> None:
+        # The user's values before their cast to the model's ints: a
+        # fractional du (say 0.1, a float-model value) is an error here, not
+        # silently 0.
+        nx.check_lif_fixed_params(owner, **{
+            k: getattr(proc, k).init
+            for k in ("du", "dv", "vth", "bias_mant", "bias_exp")})
 
-    def on_var_update(self) -> None:
-        self._params = None       # a parameter may have changed: re-check
-
-    def fixed_params(self):
+    def compute_params(self, owner):
         """``(du, dv, effective_bias, effective_vth)``, validated; computed
         before the first step and again after any host write to a Var."""
-        if self._params is None:
-            du, dv, vth = _scalar(self.du), _scalar(self.dv), _scalar(self.vth)
-            proc = getattr(self, "_process", None)
-            owner = f"{type(self).__name__} of process '{proc.name}'" \
-                if proc is not None else type(self).__name__
-            if proc is not None and not self._checked_inits:
-                # The user's values before their cast to the model's ints:
-                # a fractional du (say 0.1, a float-model value) is an error
-                # here, not silently 0.
-                nx.check_lif_fixed_params(owner, **{
-                    k: getattr(proc, k).init
-                    for k in ("du", "dv", "vth", "bias_mant", "bias_exp")})
-                self._checked_inits = True
-            nx.check_lif_fixed_params(
-                owner, du=du, dv=dv, vth=vth,
-                bias_mant=self.bias_mant, bias_exp=self.bias_exp)
-            self._params = (int(du), int(dv),
-                            nx.effective_bias(self.bias_mant, self.bias_exp),
-                            nx.effective_vth(vth))
-        return self._params
+        du, dv, vth = _scalar(self.du), _scalar(self.dv), _scalar(self.vth)
+        nx.check_lif_fixed_params(
+            owner, du=du, dv=dv, vth=vth,
+            bias_mant=self.bias_mant, bias_exp=self.bias_exp)
+        return (int(du), int(dv),
+                nx.effective_bias(self.bias_mant, self.bias_exp),
+                nx.effective_vth(vth))
 
     def lif_update(self, a_in: np.ndarray) -> np.ndarray:
         """Update ``u`` and ``v`` in place; return the spikes."""
         du, dv, bias, vth = self.fixed_params()
         u, v, s = nx.lif_fixed_step(self.u, self.v, a_in, du, dv, bias, vth)
-        self.u[:] = u
-        self.v[:] = v
+        self.store_uv(u, v)
         return s
 
     def run_spk(self) -> None:
@@ -166,44 +173,31 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
 @implements(proc=LIFReset, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyLifResetModelBitAcc(AbstractPyLifModelFixed):
+class PyLifResetModelBitAcc(_ResetStep, AbstractPyLifModelFixed):
     """LIFReset, bit-exact: ``u = v = 0`` at the reset steps, then LIF."""
-
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        if nx.is_reset_step(self.time_step, self.proc_params["reset_interval"],
-                            self.proc_params["reset_offset"]):
-            self.u[:] = 0
-            self.v[:] = 0
-        self.s_out.send(self.lif_update(a_in))
 
 
 @implements(proc=LIFRefractory, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyLifRefractoryModelFixed(AbstractPyLifModelFixed):
+class PyLifRefractoryModelFixed(_RefractoryStep, AbstractPyLifModelFixed):
     """LIFRefractory with the fixed-point LIF arithmetic (kilauea's; lava-nc
     has only the float model): ``v`` frozen during the period."""
 
     refractory_period_end: np.ndarray = LavaPyType(np.ndarray, np.int32)
 
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
+    def refractory_step(self, a_in):
         du, dv, bias, vth = self.fixed_params()
-        u, v, end, s = nx.lif_refractory_fixed_step(
+        return nx.lif_refractory_fixed_step(
             self.u, self.v, self.refractory_period_end, a_in, du, dv, bias,
             vth, self.time_step, self.proc_params["refractory_period"])
-        self.u[:] = u
-        self.v[:] = v
-        self.refractory_period_end[:] = end
-        self.s_out.send(s)
 
 
 # ------------------------------------------------------------------ TernaryLIF
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyTernLifModelFloat(PyLoihiProcessModel):
+class PyTernLifModelFloat(_LifState, PyLoihiProcessModel):
     """TernaryLIF in floating point (lava-nc's ``PyTernLifModelFloat``):
     LIF's float dynamics, ``s = (v > vth_hi) - (v < vth_lo)``, ``v = 0``
     where ``s != 0``."""
@@ -224,15 +218,14 @@ class PyTernLifModelFloat(PyLoihiProcessModel):
         u, v, s = ntern.ternary_lif_float_step(
             self.u, self.v, a_in, _scalar(self.du), _scalar(self.dv),
             self.bias_mant, _scalar(self.vth_hi), _scalar(self.vth_lo))
-        self.u[:] = u
-        self.v[:] = v
+        self.store_uv(u, v)
         self.s_out.send(s)
 
 
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyTernLifModelFixed(PyLoihiProcessModel):
+class PyTernLifModelFixed(CachedFixedParams, _LifState, PyLoihiProcessModel):
     """TernaryLIF, bit-exact fixed point (lava-nc's ``PyTernLifModelFixed``;
     identical to the chip program ``ternary_lif``): LIF's fixed-point
     dynamics, ``s = (v > vth_hi << 6) - (v < vth_lo << 6)``, ``v = 0`` where
@@ -251,41 +244,29 @@ class PyTernLifModelFixed(PyLoihiProcessModel):
     vth_hi: int = LavaPyType(int, np.int32, precision=24)
     vth_lo: int = LavaPyType(int, np.int32, precision=24)
 
-    _params = None
-    _checked_inits = False
+    def check_inits(self, owner, proc) -> None:
+        nx.check_lif_fixed_params(owner, **{
+            k: getattr(proc, k).init
+            for k in ("du", "dv", "bias_mant", "bias_exp")})
+        ntern.check_ternary_thresholds(owner, proc.vth_hi.init,
+                                       proc.vth_lo.init)
 
-    def on_var_update(self) -> None:
-        self._params = None
-
-    def fixed_params(self):
+    def compute_params(self, owner):
         """``(du, dv, effective_bias, vth_hi, vth_lo)``, validated."""
-        if self._params is None:
-            proc = getattr(self, "_process", None)
-            owner = f"{type(self).__name__} of process '{proc.name}'" \
-                if proc is not None else type(self).__name__
-            if proc is not None and not self._checked_inits:
-                nx.check_lif_fixed_params(owner, **{
-                    k: getattr(proc, k).init
-                    for k in ("du", "dv", "bias_mant", "bias_exp")})
-                ntern.check_ternary_thresholds(owner, proc.vth_hi.init,
-                                               proc.vth_lo.init)
-                self._checked_inits = True
-            du, dv = _scalar(self.du), _scalar(self.dv)
-            hi, lo = _scalar(self.vth_hi), _scalar(self.vth_lo)
-            nx.check_lif_fixed_params(owner, du=du, dv=dv,
-                                      bias_mant=self.bias_mant,
-                                      bias_exp=self.bias_exp)
-            ntern.check_ternary_thresholds(owner, hi, lo)
-            self._params = (int(du), int(dv),
-                            nx.effective_bias(self.bias_mant, self.bias_exp),
-                            int(hi), int(lo))
-        return self._params
+        du, dv = _scalar(self.du), _scalar(self.dv)
+        hi, lo = _scalar(self.vth_hi), _scalar(self.vth_lo)
+        nx.check_lif_fixed_params(owner, du=du, dv=dv,
+                                  bias_mant=self.bias_mant,
+                                  bias_exp=self.bias_exp)
+        ntern.check_ternary_thresholds(owner, hi, lo)
+        return (int(du), int(dv),
+                nx.effective_bias(self.bias_mant, self.bias_exp),
+                int(hi), int(lo))
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
         du, dv, bias, hi, lo = self.fixed_params()
         u, v, s = ntern.ternary_lif_fixed_step(self.u, self.v, a_in, du, dv,
                                                bias, hi, lo)
-        self.u[:] = u
-        self.v[:] = v
+        self.store_uv(u, v)
         self.s_out.send(s)

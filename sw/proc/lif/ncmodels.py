@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...compiler.ncmodel import NcNeuronModel, program_cached, var_value
+from ...compiler.ncmodel import NcNeuronModel, var_value
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
 from ...neurons import library
+from .._ncbase import LibraryProgram, pop_values
 from .process import LIF, LIFReset, LIFRefractory, TernaryLIF
 
 _LIF_VARS = {"u": "u", "v": "v", "bias_mant": "bias_mant", "bias_exp": "bias_exp",
@@ -25,28 +26,18 @@ def _flat(a) -> np.ndarray:
 
 
 def _lif_values(proc) -> dict:
-    n = int(np.prod(proc.s_out.shape))
-    vals = {}
-    for var, word in _LIF_VARS.items():
-        a = np.asarray(var_value(proc, var))
-        if var in ("du", "dv", "vth"):
-            vals[word] = a.reshape(-1)[0]
-        else:
-            vals[word] = np.broadcast_to(a, tuple(proc.s_out.shape)).reshape(n)
-    return vals
+    return pop_values(proc, _LIF_VARS, ("du", "dv", "vth"))
 
 
 @implements(proc=LIF, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcLifModel(NcNeuronModel):
+class NcLifModel(LibraryProgram, NcNeuronModel):
     """LIF on the chip: program `lif`."""
 
     var_words = dict(_LIF_VARS)
 
-    @classmethod
-    def program(cls, proc, n_groups: int):
-        return program_cached(library.lif, n_groups)
+    library_program = staticmethod(library.lif)
 
     @classmethod
     def values(cls, proc) -> dict:
@@ -56,15 +47,13 @@ class NcLifModel(NcNeuronModel):
 @implements(proc=LIFReset, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcLifResetModel(NcNeuronModel):
+class NcLifResetModel(LibraryProgram, NcNeuronModel):
     """LIFReset on the chip: program `lif_reset` (reset_interval and
     reset_offset become profile constants)."""
 
     var_words = dict(_LIF_VARS)
 
-    @classmethod
-    def program(cls, proc, n_groups: int):
-        return program_cached(library.lif_reset, n_groups)
+    library_program = staticmethod(library.lif_reset)
 
     @classmethod
     def values(cls, proc) -> dict:
@@ -77,15 +66,13 @@ class NcLifResetModel(NcNeuronModel):
 @implements(proc=LIFRefractory, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcLifRefractoryModel(NcNeuronModel):
+class NcLifRefractoryModel(LibraryProgram, NcNeuronModel):
     """LIFRefractory on the chip: program `lif_refractory`
     (`refractory_period_end` is the state word `refractory_end`)."""
 
     var_words = dict(_LIF_VARS, refractory_period_end="refractory_end")
 
-    @classmethod
-    def program(cls, proc, n_groups: int):
-        return program_cached(library.lif_refractory, n_groups)
+    library_program = staticmethod(library.lif_refractory)
 
     @classmethod
     def values(cls, proc) -> dict:
@@ -102,26 +89,15 @@ _TERNARY_VARS = {"u": "u", "v": "v", "bias_mant": "bias_mant", "bias_exp": "bias
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcTernaryLifModel(NcNeuronModel):
+class NcTernaryLifModel(LibraryProgram, NcNeuronModel):
     """TernaryLIF on the chip: program `ternary_lif`, graded payloads +1 / -1
     (`graded_out`)."""
 
     graded_out = True
     var_words = dict(_TERNARY_VARS)
 
-    @classmethod
-    def program(cls, proc, n_groups: int):
-        return program_cached(library.ternary_lif, n_groups)
+    library_program = staticmethod(library.ternary_lif)
 
     @classmethod
     def values(cls, proc) -> dict:
-        shape = tuple(proc.s_out.shape)
-        n = int(np.prod(shape))
-        vals = {}
-        for var in _TERNARY_VARS:
-            a = np.asarray(var_value(proc, var))
-            if var in ("du", "dv", "vth_hi", "vth_lo"):
-                vals[var] = a.reshape(-1)[0]
-            else:
-                vals[var] = np.broadcast_to(a, shape).reshape(n)
-        return vals
+        return pop_values(proc, _TERNARY_VARS, ("du", "dv", "vth_hi", "vth_lo"))

@@ -16,31 +16,10 @@ import typing as ty
 import numpy as np
 
 from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort
+from ..graded._checks import check_broadcast, check_shape
 
 Scalar = ty.Union[int, float]
 ArrayLike = ty.Union[int, float, list, tuple, np.ndarray]
-
-
-def _check_shape(shape) -> tuple:
-    try:
-        shape = tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"LIF 'shape' must be a tuple of ints, got {shape!r}") \
-            from None
-    if not shape or min(shape) < 1:
-        raise ValueError(f"LIF 'shape' must hold positive sizes, got {shape}")
-    return shape
-
-
-def _check_broadcast(name: str, value, shape: tuple) -> None:
-    arr = np.asarray(value)
-    if not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool:
-        raise TypeError(f"LIF '{name}' must be numeric, got {value!r}")
-    try:
-        np.broadcast_to(arr, shape)
-    except ValueError:
-        raise ValueError(f"LIF '{name}' of shape {arr.shape} does not fit the "
-                         f"process shape {shape}") from None
 
 
 def _check_scalar(name: str, value) -> None:
@@ -62,10 +41,10 @@ class AbstractLIF(AbstractProcess):
                  v: ArrayLike, du: Scalar, dv: Scalar, bias_mant: ArrayLike,
                  bias_exp: ArrayLike, name: ty.Optional[str],
                  log_config: ty.Optional[LogConfig], **kwargs) -> None:
-        shape = _check_shape(shape)
+        shape = check_shape("LIF", shape)
         for key, value in (("u", u), ("v", v), ("bias_mant", bias_mant),
                            ("bias_exp", bias_exp)):
-            _check_broadcast(key, value, shape)
+            check_broadcast("LIF", key, value, shape)
         _check_scalar("du", du)
         _check_scalar("dv", dv)
         super().__init__(shape=shape, u=u, v=v, du=du, dv=dv,

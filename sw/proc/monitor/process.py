@@ -52,26 +52,21 @@ class Monitor(AbstractProcess):
                             f"OutPort, got {target!r}")
         shape = tuple(target.shape)
         params = self.proc_params
-        if isinstance(target, Var):
-            k = params["n_ref_ports"]
-            port_name, var_name = f"ref_port_{k}", f"var_read_{k}"
-            port = RefPort(shape=shape)
-            setattr(self, port_name, port)
-            setattr(self, var_name, Var(shape=(num_steps,) + shape, init=0.0))
-            port.connect_var(target)
-            params["RefPorts"].append(port_name)
-            params["VarsData1"].append(var_name)
-            params.overwrite("n_ref_ports", k + 1)
-        elif isinstance(target, OutPort):
-            k = params["n_in_ports"]
-            port_name, var_name = f"in_port_{k}", f"out_read_{k}"
-            port = InPort(shape=shape)
-            setattr(self, port_name, port)
-            setattr(self, var_name, Var(shape=(num_steps,) + shape, init=0.0))
-            port.connect_from(target)
-            params["InPorts"].append(port_name)
-            params["VarsData2"].append(var_name)
-            params.overwrite("n_in_ports", k + 1)
+        # a Var is read through a RefPort, an OutPort received on an InPort
+        count, port_prefix, var_prefix, port_cls, connect, ports, datas = (
+            ("n_ref_ports", "ref_port", "var_read", RefPort, "connect_var",
+             "RefPorts", "VarsData1") if isinstance(target, Var) else
+            ("n_in_ports", "in_port", "out_read", InPort, "connect_from",
+             "InPorts", "VarsData2"))
+        k = params[count]
+        port_name, var_name = f"{port_prefix}_{k}", f"{var_prefix}_{k}"
+        port = port_cls(shape=shape)
+        setattr(self, port_name, port)
+        setattr(self, var_name, Var(shape=(num_steps,) + shape, init=0.0))
+        getattr(port, connect)(target)
+        params[ports].append(port_name)
+        params[datas].append(var_name)
+        params.overwrite(count, k + 1)
         proc_name, target_name = str(target.process.name), str(target.name)
         self.target_names[var_name] = [proc_name, target_name]
         self.data.setdefault(proc_name, {})[target_name] = 0

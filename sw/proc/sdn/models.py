@@ -13,7 +13,8 @@ from ...numerics import graded as ng
 from ...numerics import sdn as nsdn
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
-from ..graded._checks import fixed_ints, owner_of
+from .._common import CachedFixedParams, owner_of
+from ..graded._checks import fixed_ints
 from ...numerics import sigma as nsig
 from .process import ActivationMode, Delta, Sigma, SigmaDelta
 
@@ -25,7 +26,23 @@ def _scalar(x):
     return np.asarray(x).reshape(-1)[0].item()
 
 
-class AbstractSigmaDeltaModel(PyLoihiProcessModel):
+class _DeltaState:
+    def _store(self, act, residue, error) -> None:
+        self.act[:] = act
+        self.residue[:] = residue
+        self.error[:] = error
+
+
+class AbstractSigmaDeltaModel(_DeltaState, PyLoihiProcessModel):
+    """The step of SigmaDelta: ``sd_step(a_in)`` gives ``(sigma, act,
+    residue, error, s)``; the states are stored and ``s`` sent."""
+
+    def run_spk(self) -> None:
+        sigma, act, residue, error, s = self.sd_step(self.a_in.recv())
+        self.sigma[:] = sigma
+        self._store(act, residue, error)
+        self.s_out.send(s)
+
     @property
     def relu(self) -> bool:
         """Whether the activation is ReLU (``proc_params['act_mode']``)."""
@@ -36,7 +53,7 @@ class AbstractSigmaDeltaModel(PyLoihiProcessModel):
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PySigmaDeltaModelFixed(AbstractSigmaDeltaModel):
+class PySigmaDeltaModelFixed(CachedFixedParams, AbstractSigmaDeltaModel):
     """SigmaDelta, fixed point: int32 states with 32-bit wrapping sums,
     ``s_out = s >> state_exp`` (24-bit signed payloads; one outside raises
     ``ValueError``: the chip cannot send it)."""
@@ -53,46 +70,31 @@ class PySigmaDeltaModelFixed(AbstractSigmaDeltaModel):
     state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
 
-    _params = None
-    _checked_inits = False
+    def check_inits(self, owner, proc) -> None:
+        fixed_ints(owner, vth=proc.vth.init, bias=proc.bias.init)
 
-    def on_var_update(self) -> None:
-        self._params = None
-
-    def fixed_params(self):
+    def compute_params(self, owner):
         """``(vth, state_exp)``, validated (with ``bias``) before the first
         step and again after a host write to a Var."""
-        if self._params is None:
-            owner = owner_of(self)
-            proc = getattr(self, "_process", None)
-            if proc is not None and not self._checked_inits:
-                fixed_ints(owner, vth=proc.vth.init, bias=proc.bias.init)
-                self._checked_inits = True
-            vth, exp = int(_scalar(self.vth)), int(_scalar(self.state_exp))
-            bias = np.asarray(self.bias)
-            for name, val, lo, hi in (("vth", vth, 0, nsdn.SDN_VTH_MAX),
-                                      ("state_exp", exp, 0, nsdn.SDN_EXP_MAX)):
-                if not lo <= val <= hi:
-                    raise ValueError(f"{owner}: fixed-point parameter '{name}' must lie in "
-                                     f"{lo}..{hi}, got {val}")
-            if bias.size and (bias.min() < nsdn.SDN_BIAS_MIN or bias.max() > nsdn.SDN_BIAS_MAX):
-                raise ValueError(f"{owner}: fixed-point parameter 'bias' must lie in "
-                                 f"{nsdn.SDN_BIAS_MIN}..{nsdn.SDN_BIAS_MAX}")
-            self._params = (vth, exp)
-        return self._params
+        vth, exp = int(_scalar(self.vth)), int(_scalar(self.state_exp))
+        bias = np.asarray(self.bias)
+        for name, val, lo, hi in (("vth", vth, 0, nsdn.SDN_VTH_MAX),
+                                  ("state_exp", exp, 0, nsdn.SDN_EXP_MAX)):
+            if not lo <= val <= hi:
+                raise ValueError(f"{owner}: fixed-point parameter '{name}' must lie in "
+                                 f"{lo}..{hi}, got {val}")
+        if bias.size and (bias.min() < nsdn.SDN_BIAS_MIN or bias.max() > nsdn.SDN_BIAS_MAX):
+            raise ValueError(f"{owner}: fixed-point parameter 'bias' must lie in "
+                             f"{nsdn.SDN_BIAS_MIN}..{nsdn.SDN_BIAS_MAX}")
+        return (vth, exp)
 
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
+    def sd_step(self, a_in):
         vth, state_exp = self.fixed_params()
-        sigma, act, residue, error, s = nsdn.sigma_delta_fixed_step(
+        out = nsdn.sigma_delta_fixed_step(
             self.sigma, self.act, self.residue, self.error, a_in, self.bias, vth, state_exp,
             self.relu, bool(_scalar(self.cum_error)))
-        ng.check_payloads(owner_of(self), s, self.time_step)
-        self.sigma[:] = sigma
-        self.act[:] = act
-        self.residue[:] = residue
-        self.error[:] = error
-        self.s_out.send(s)
+        ng.check_payloads(owner_of(self), out[-1], self.time_step)
+        return out
 
 
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
@@ -113,16 +115,10 @@ class PySigmaDeltaModelFloat(AbstractSigmaDeltaModel):
     state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
 
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        sigma, act, residue, error, s = nsdn.sigma_delta_float_step(
+    def sd_step(self, a_in):
+        return nsdn.sigma_delta_float_step(
             self.sigma, self.act, self.residue, self.error, a_in, self.bias,
             float(_scalar(self.vth)), self.relu, bool(_scalar(self.cum_error)))
-        self.sigma[:] = sigma
-        self.act[:] = act
-        self.residue[:] = residue
-        self.error[:] = error
-        self.s_out.send(s)
 
 
 # ------------------------------------------------------------ Sigma, Delta
@@ -157,13 +153,6 @@ class PySigmaModelFixed(PyLoihiProcessModel):
         ng.check_payloads(owner_of(self), s, self.time_step)
         self.sigma[:] = sigma
         self.s_out.send(s)
-
-
-class _DeltaState:
-    def _store(self, act, residue, error) -> None:
-        self.act[:] = act
-        self.residue[:] = residue
-        self.error[:] = error
 
 
 @implements(proc=Delta, protocol=LoihiProtocol)

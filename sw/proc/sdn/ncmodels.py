@@ -8,13 +8,12 @@ folded into `vth` and `bias` by the Process) and `cum_error` (it selects
 the program variant at compile time) have no chip word."""
 from __future__ import annotations
 
-import numpy as np
-
-from ...compiler.ncmodel import NcNeuronModel, program_cached, var_value
+from ...compiler.ncmodel import NcNeuronModel, program_cached
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
 from ...neurons import library
+from .._ncbase import LibraryProgram, pop_scalar as _one, pop_values, pop_vector as _vec
 from .process import ActivationMode, Delta, Sigma, SigmaDelta
 
 __all__ = ["NcSigmaDeltaModel", "NcSigmaModel", "NcDeltaModel"]
@@ -36,42 +35,25 @@ class NcSigmaDeltaModel(NcNeuronModel):
     @classmethod
     def program(cls, proc, n_groups: int):
         relu = ActivationMode(proc.proc_params["act_mode"]) == ActivationMode.RELU
-        cum = bool(np.asarray(var_value(proc, "cum_error")).reshape(-1)[0])
+        cum = bool(_one(proc, "cum_error"))
         return program_cached(library.sigma_delta, n_groups,
                               act_mode="relu" if relu else "unit", cum_error=cum)
 
     @classmethod
     def values(cls, proc) -> dict:
-        shape = tuple(proc.s_out.shape)
-        n = int(np.prod(shape))
-        vals = {name: np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(n)
-                for name in _STATE}
-        for name in ("vth", "state_exp"):
-            vals[name] = np.asarray(var_value(proc, name)).reshape(-1)[0]
-        return vals
-
-
-def _vec(proc, name):
-    shape = tuple(proc.s_out.shape)
-    return np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(int(np.prod(shape)))
-
-
-def _one(proc, name):
-    return np.asarray(var_value(proc, name)).reshape(-1)[0]
+        return pop_values(proc, cls.var_words, ("vth", "state_exp"))
 
 
 @implements(proc=Sigma, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcSigmaModel(NcNeuronModel):
+class NcSigmaModel(LibraryProgram, NcNeuronModel):
     """Sigma on the chip: program `sigma` (state `sigma`), graded output."""
 
     graded_out = True
     var_words = {"sigma": "sigma"}
 
-    @classmethod
-    def program(cls, proc, n_groups: int):
-        return program_cached(library.sigma, n_groups)
+    library_program = staticmethod(library.sigma)
 
     @classmethod
     def values(cls, proc) -> dict:

@@ -21,13 +21,31 @@ from enum import IntEnum, unique
 import numpy as np
 
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
-from ..graded._checks import check_array, check_int, check_number, check_shape
+from .._common import PopulationShape
+from ..graded._checks import check_array, check_bool, check_int, check_number, check_shape
 
 __all__ = ["ActivationMode", "SigmaDelta", "Sigma", "Delta"]
 
 VTH_MAX = (1 << 24) - 1
 BIAS_MIN, BIAS_MAX = -(1 << 23), (1 << 23) - 1
 EXP_MAX = 31
+
+
+def _add_ports_and_vars(proc, shape, vth, spike_exp, state_exp, cum_error, bias=None) -> None:
+    """The ports and Vars of SigmaDelta and Delta (Delta: no ``bias``), in
+    Lava's order."""
+    proc.a_in = InPort(shape=shape)
+    proc.s_out = OutPort(shape=shape)
+    proc.vth = Var(shape=(1,), init=vth)
+    proc.sigma = Var(shape=shape, init=0)
+    proc.act = Var(shape=shape, init=0)
+    proc.residue = Var(shape=shape, init=0)
+    proc.error = Var(shape=shape, init=0)
+    if bias is not None:
+        proc.bias = Var(shape=shape, init=bias)
+    proc.spike_exp = Var(shape=(1,), init=spike_exp)
+    proc.state_exp = Var(shape=(1,), init=state_exp)
+    proc.cum_error = Var(shape=(1,), init=cum_error)
 
 
 @unique
@@ -37,7 +55,7 @@ class ActivationMode(IntEnum):
     RELU = 1
 
 
-class SigmaDelta(AbstractProcess):
+class SigmaDelta(PopulationShape, AbstractProcess):
     """Sigma-delta neuron: integrates its (delta-encoded) input, applies an
     activation and sends the changes of the activation as graded spikes.
 
@@ -81,9 +99,7 @@ class SigmaDelta(AbstractProcess):
         except ValueError:
             raise ValueError(f"{owner} 'act_mode' must be ActivationMode.UNIT or "
                              f"ActivationMode.RELU, got {act_mode!r}") from None
-        if not isinstance(cum_error, (bool, np.bool_)) and cum_error not in (0, 1):
-            raise ValueError(f"{owner} 'cum_error' must be a bool, got {cum_error!r}")
-        cum_error = bool(cum_error)
+        cum_error = check_bool(owner, "cum_error", cum_error)
         spike_exp = check_int(owner, "spike_exp", spike_exp, 0, EXP_MAX)
         state_exp = check_int(owner, "state_exp", state_exp, 0, EXP_MAX)
         check_number(owner, "vth", vth, 0, np.inf)
@@ -97,25 +113,10 @@ class SigmaDelta(AbstractProcess):
         check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
         check_array(owner, "bias * 2**(spike_exp + state_exp)", bias, shape, BIAS_MIN, BIAS_MAX)
 
-        self.a_in = InPort(shape=shape)
-        self.s_out = OutPort(shape=shape)
-        self.vth = Var(shape=(1,), init=vth)
-        self.sigma = Var(shape=shape, init=0)
-        self.act = Var(shape=shape, init=0)
-        self.residue = Var(shape=shape, init=0)
-        self.error = Var(shape=shape, init=0)
-        self.bias = Var(shape=shape, init=bias)
-        self.spike_exp = Var(shape=(1,), init=spike_exp)
-        self.state_exp = Var(shape=(1,), init=state_exp)
-        self.cum_error = Var(shape=(1,), init=cum_error)
-
-    @property
-    def shape(self) -> ty.Tuple[int, ...]:
-        """The shape of the population."""
-        return self.proc_params["shape"]
+        _add_ports_and_vars(self, shape, vth, spike_exp, state_exp, cum_error, bias=bias)
 
 
-class Sigma(AbstractProcess):
+class Sigma(PopulationShape, AbstractProcess):
     """Sigma decoder: a cumulative accumulator (lava-nc 0.10
     ``lava.proc.sdn.process.Sigma``)::
 
@@ -141,12 +142,8 @@ class Sigma(AbstractProcess):
         self.s_out = OutPort(shape=shape)
         self.sigma = Var(shape=shape, init=0)
 
-    @property
-    def shape(self) -> ty.Tuple[int, ...]:
-        return self.proc_params["shape"]
 
-
-class Delta(AbstractProcess):
+class Delta(PopulationShape, AbstractProcess):
     """Delta encoder (lava-nc 0.10 ``lava.proc.sdn.process.Delta``): sends
     the change of its input since the last message, where it reaches
     ``vth``::
@@ -182,9 +179,7 @@ class Delta(AbstractProcess):
                  log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
         owner = "Delta"
         shape = check_shape(owner, shape)
-        if not isinstance(cum_error, (bool, np.bool_)) and cum_error not in (0, 1):
-            raise ValueError(f"{owner} 'cum_error' must be a bool, got {cum_error!r}")
-        cum_error = bool(cum_error)
+        cum_error = check_bool(owner, "cum_error", cum_error)
         spike_exp = check_int(owner, "spike_exp", spike_exp, 0, EXP_MAX)
         state_exp = check_int(owner, "state_exp", state_exp, 0, EXP_MAX)
         if spike_exp + state_exp > EXP_MAX:
@@ -195,17 +190,4 @@ class Delta(AbstractProcess):
                          state_exp=state_exp, name=name, log_config=log_config, **kwargs)
         vth = vth * (1 << (spike_exp + state_exp))
         check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
-        self.a_in = InPort(shape=shape)
-        self.s_out = OutPort(shape=shape)
-        self.vth = Var(shape=(1,), init=vth)
-        self.sigma = Var(shape=shape, init=0)
-        self.act = Var(shape=shape, init=0)
-        self.residue = Var(shape=shape, init=0)
-        self.error = Var(shape=shape, init=0)
-        self.spike_exp = Var(shape=(1,), init=spike_exp)
-        self.state_exp = Var(shape=(1,), init=state_exp)
-        self.cum_error = Var(shape=(1,), init=cum_error)
-
-    @property
-    def shape(self) -> ty.Tuple[int, ...]:
-        return self.proc_params["shape"]
+        _add_ports_and_vars(self, shape, vth, spike_exp, state_exp, cum_error)

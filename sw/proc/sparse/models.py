@@ -6,7 +6,7 @@ from scipy.sparse import csr_matrix
 
 from .._api import (LavaPyType, PyInPort, PyOutPort, implements, requires,
                     tag, CPU, LoihiProtocol)
-from ..dense.models import AbstractPyDenseModel, AbstractPyDelayDenseModel, _nmb
+from ..dense.models import AbstractPyDenseModel, AbstractPyDelayDenseModel
 from ... import numerics as nx
 from .process import Sparse, DelaySparse
 
@@ -17,8 +17,7 @@ class AbstractPySparseModel(AbstractPyDenseModel):
 
     def build_cache(self) -> None:
         self._weights_t = None
-        self._nmb = _nmb(self)
-        self._weight_exp = int(self.proc_params.get("weight_exp", 0))
+        self.cache_scalars()
 
 
 @implements(proc=Sparse, protocol=LoihiProtocol)
@@ -61,17 +60,14 @@ class AbstractPyDelaySparseModel(AbstractPyDelayDenseModel):
         slots = self.a_buff.shape[-1]
         coo = w.tocoo()
         dv = np.asarray(d)[coo.row, coo.col]
-        if dv.size and (dv.max() >= slots or dv.min() < 0):
-            raise ValueError(
-                f"DelaySparse 'delays' must lie in 0..{slots - 1} (the buffer's "
-                f"max_delay), got values in {dv.min()}..{dv.max()}")
+        if dv.size:
+            self.check_delays("DelaySparse", dv, slots)
         n_out = w.shape[0]
         # block k of the stack holds the synapses of delay k
         self._stack = csr_matrix((coo.data, (dv.astype(np.int64) * n_out + coo.row, coo.col)),
                                  shape=(slots * n_out, w.shape[1]))
         self._slots = slots
-        self._nmb = _nmb(self)
-        self._weight_exp = int(self.proc_params.get("weight_exp", 0))
+        self.cache_scalars()
 
 
 @implements(proc=DelaySparse, protocol=LoihiProtocol)

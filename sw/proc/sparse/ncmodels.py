@@ -10,6 +10,7 @@ from ...compiler.ncmodel import NcConnectionModel, var_value
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
+from .._ncbase import HostWeights
 from ..dense.ncmodels import prepared_weights
 from .process import Sparse, DelaySparse
 
@@ -17,14 +18,10 @@ from .process import Sparse, DelaySparse
 @implements(proc=Sparse, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcSparseModel(NcConnectionModel):
+class NcSparseModel(HostWeights, NcConnectionModel):
     """Sparse on the chip: one synapse word per nonzero prepared entry."""
 
     host_vars = ("weights", "a_buff", "num_message_bits")
-
-    @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weights")
 
     @classmethod
     def synapses(cls, proc):
@@ -37,15 +34,11 @@ class NcSparseModel(NcConnectionModel):
 @implements(proc=DelaySparse, protocol=LoihiProtocol)
 @requires(KilaueaNeuroCore)
 @tag("fixed_pt")
-class NcDelaySparseModel(NcConnectionModel):
+class NcDelaySparseModel(HostWeights, NcConnectionModel):
     """DelaySparse on the chip: one synapse word per nonzero prepared entry,
     carrying the entry's delay (as DelayDense)."""
 
     host_vars = ("weights", "delays", "a_buff", "num_message_bits")
-
-    @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weights")
 
     @classmethod
     def synapses(cls, proc):

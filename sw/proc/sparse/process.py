@@ -12,8 +12,9 @@ import typing as ty
 import numpy as np
 from scipy import sparse
 
-from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort
-from ..dense.process import check_connection_params
+from .._api import AbstractProcess, LogConfig
+from ..dense.process import (add_connection_vars, add_delay_vars, check_connection_params,
+                             check_max_delay)
 
 
 class Sparse(AbstractProcess):
@@ -38,12 +39,7 @@ class Sparse(AbstractProcess):
             raise ValueError("Sparse 'weights' must be finite")
         super().__init__(num_message_bits=num_message_bits, name=name,
                          log_config=log_config, **kwargs)
-        shape = weights.shape
-        self.s_in = InPort(shape=(shape[1],))
-        self.a_out = OutPort(shape=(shape[0],))
-        self.weights = Var(shape=shape, init=weights)
-        self.a_buff = Var(shape=(shape[0],), init=0)
-        self.num_message_bits = Var(shape=(1,), init=num_message_bits)
+        add_connection_vars(self, weights.shape, weights, num_message_bits)
 
 
 class DelaySparse(Sparse):
@@ -73,21 +69,15 @@ class DelaySparse(Sparse):
                  name: ty.Optional[str] = None,
                  num_message_bits: ty.Optional[int] = 0,
                  log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
-        from ..dense.process import _is_int
-        from ... import numerics as nx
         w = sparse.csr_matrix(weights) if sparse.issparse(weights) \
             else sparse.csr_matrix(np.asarray(weights))
         delays = self._validate_delays(w, delays)
-        if not _is_int(max_delay) or not 0 <= max_delay <= nx.MAX_DELAY:
-            raise ValueError(f"DelaySparse 'max_delay' must be an integer in "
-                             f"0..{nx.MAX_DELAY}, got {max_delay!r}")
+        check_max_delay("DelaySparse", max_delay)
         max_delay = max(int(max_delay), int(delays.max()) if delays.nnz else 0)
         super().__init__(weights=weights, num_message_bits=num_message_bits,
                          name=name, log_config=log_config,
                          max_delay=max_delay, **kwargs)
-        shape = w.shape
-        self.delays = Var(shape=shape, init=delays)
-        self.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+        add_delay_vars(self, w.shape, delays, max_delay)
 
     @staticmethod
     def _validate_delays(weights: sparse.csr_matrix, delays) -> sparse.csr_matrix:

@@ -1,0 +1,47 @@
+"""Helpers shared by the process library's chip (neurocore) models (no
+public names): reading a population's Vars as program words, a neuron
+program from the library by name, the user's weights of a connection."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..compiler.ncmodel import program_cached, var_value
+
+
+def pop_vector(proc, name: str) -> np.ndarray:
+    """Var ``name`` broadcast to the population (``s_out``'s shape), flat in
+    C order."""
+    shape = tuple(proc.s_out.shape)
+    return np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(int(np.prod(shape)))
+
+
+def pop_scalar(proc, name: str):
+    """Var ``name``'s first (only) element."""
+    return np.asarray(var_value(proc, name)).reshape(-1)[0]
+
+
+def pop_values(proc, var_words: dict, scalars) -> dict:
+    """Program word -> value for each Var of ``var_words``: the Vars named
+    in ``scalars`` as one number, the others per neuron."""
+    return {word: pop_scalar(proc, var) if var in scalars else pop_vector(proc, var)
+            for var, word in var_words.items()}
+
+
+class LibraryProgram:
+    """Mixin of an ``NcNeuronModel`` whose program is one library factory
+    without options: ``library_program`` (a staticmethod)."""
+
+    library_program = None
+
+    @classmethod
+    def program(cls, proc, n_groups: int):
+        return program_cached(cls.library_program, n_groups)
+
+
+class HostWeights:
+    """Mixin of an ``NcConnectionModel`` whose weights are the Var
+    ``weights``."""
+
+    @classmethod
+    def raw_weights(cls, proc):
+        return var_value(proc, "weights")
