@@ -39,6 +39,9 @@ the RMS error of ``v`` in float units.
 Supported: LIF, LIFReset, LIFRefractory populations; Dense, Sparse,
 DelayDense with binary input (``num_message_bits = 0``) from LIF spikes or
 host sources. Anything else is left as it is and named in the warnings.
+Parameters with no faithful fixed-point form are rejected (``ValueError``
+naming the process and the parameter, before anything is changed): NaN or
+infinity anywhere, ``du`` or ``dv`` outside [0, 1], ``vth <= 0``.
 """
 from __future__ import annotations
 
@@ -144,6 +147,23 @@ def _check_finite(pops, conns) -> None:
                              f"non-finite values (NaN or infinity)")
 
 
+def _check_ranges(pops) -> None:
+    """Float parameters outside the float model's meaningful range (decays
+    outside [0, 1], a threshold <= 0) have no faithful fixed-point form:
+    error, before anything is changed."""
+    for p in pops:
+        for name in ("du", "dv"):
+            x = _scalar(p, name)
+            if not 0.0 <= x <= 1.0:
+                raise ValueError(f"quantize: process '{p.name}': parameter '{name}' = {x} "
+                                 f"lies outside the float model's range [0, 1] (a decay "
+                                 f"per step); nothing was changed")
+        x = _scalar(p, "vth")
+        if not x > 0.0:
+            raise ValueError(f"quantize: process '{p.name}': parameter 'vth' = {x} must be "
+                             f"> 0 (the float threshold); nothing was changed")
+
+
 def _graph(root):
     net = build_network(root, CpuSimCfg())
     pops = [lf.proc for lf in net.leaves if isinstance(lf.proc, AbstractLIF)]
@@ -157,6 +177,7 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
     Call it before the network's first run. See the module docstring."""
     net, pops, conns = _graph(root)
     _check_finite(pops, conns)
+    _check_ranges(pops)
     warnings: list[str] = []
     ids = {id(p) for p in pops} | {id(c) for c in conns}
     into: dict[int, list] = {id(p): [] for p in pops}          # pop -> [conn]
@@ -182,12 +203,7 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
     errors: list[ParamError] = []
     scale_of: dict[int, float] = {}
     for p in pops:
-        vth = abs(_scalar(p, "vth"))
-        if vth > 0:
-            s = vth_target * 64.0 / vth
-        else:
-            wmax = max([np.abs(_dense_weights(c)).max() for c in into[id(p)]] + [1e-12])
-            s = 255 * 64.0 / wmax
+        s = vth_target * 64.0 / _scalar(p, "vth")      # vth > 0: _check_ranges
         scale_of[id(p)] = s
         scales[p.name] = s
     conn_target: dict[int, object] = {}

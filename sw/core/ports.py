@@ -21,7 +21,7 @@ import typing as ty
 import numpy as np
 
 from .exceptions import PortConnectionError
-from .variable import Var
+from .variable import Var, check_shape
 
 
 def _as_list(ports) -> list:
@@ -34,9 +34,7 @@ class AbstractPort:
     """Something with a shape that can be connected."""
 
     def __init__(self, shape):
-        if isinstance(shape, (int, np.integer)):
-            shape = (int(shape),)
-        self.shape: tuple = tuple(int(s) for s in shape)
+        self.shape: tuple = check_shape(type(self).__name__, shape)
         self.name: str = "Unnamed port"
         self.process = None
         # (port, transform) pairs; transform maps data crossing the link.
@@ -67,8 +65,9 @@ class AbstractPort:
         self._links_out.append((dst, fn))
         dst._links_in.append((self, fn))
 
-    def _connect(self, src: "AbstractPort", dst: "AbstractPort"):
-        """Check kinds and shapes, then link ``src -> dst``."""
+    def _check_connection(self, src: "AbstractPort", dst: "AbstractPort"):
+        """Raise ``PortConnectionError`` if ``src -> dst`` may not be linked;
+        changes nothing."""
         src_kind, dst_kind = _kind(src), _kind(dst)
         if (src_kind, dst_kind) not in _ALLOWED:
             raise PortConnectionError(
@@ -87,24 +86,43 @@ class AbstractPort:
                         f"cannot connect {src.describe()} to {dst.describe()}: process "
                         f"'{q.process.name}' was already compiled into a runtime")
         if isinstance(src, AbstractVirtualPort):
-            src._bind_as_source()
+            src._check_side("src")
         if isinstance(dst, AbstractVirtualPort):
-            dst._bind_as_destination()
+            dst._check_side("dst")
         if any(p is dst for p, _ in src._links_out):
             raise PortConnectionError(
                 f"{src.describe()} is already connected to {dst.describe()}")
-        src._link_to(dst)
+
+    def _connect_all(self, pairs: list):
+        """Check every ``(src, dst)`` pair, then link them all: a bad pair
+        raises before any link is made."""
+        for i, (src, dst) in enumerate(pairs):
+            self._check_connection(src, dst)
+            for s2, d2 in pairs[:i]:
+                if s2 is src and d2 is dst:
+                    raise PortConnectionError(
+                        f"{src.describe()} is connected to {dst.describe()} twice")
+        for src, dst in pairs:
+            if isinstance(src, AbstractVirtualPort):
+                src._bind_as_source()
+            if isinstance(dst, AbstractVirtualPort):
+                dst._bind_as_destination()
+            src._link_to(dst)
+
+    def _connect(self, src: "AbstractPort", dst: "AbstractPort"):
+        """Check kinds and shapes, then link ``src -> dst``."""
+        self._connect_all([(src, dst)])
 
     # -------------------------------------------------------- public API
     def connect(self, ports, connection_configs=None):
-        """Connect this port to ``ports`` (a port or a list of ports)."""
-        for p in _as_list(ports):
-            self._connect(self, p)
+        """Connect this port to ``ports`` (a port or a list of ports); all or
+        nothing: if one connection is invalid, none is made."""
+        self._connect_all([(self, p) for p in _as_list(ports)])
 
     def connect_from(self, ports, connection_configs=None):
-        """Connect ``ports`` (a port or a list of ports) to this port."""
-        for p in _as_list(ports):
-            self._connect(p, self)
+        """Connect ``ports`` (a port or a list of ports) to this port; all or
+        nothing."""
+        self._connect_all([(p, self) for p in _as_list(ports)])
 
     # -------------------------------------------------------- virtual ports
     def reshape(self, new_shape) -> "ReshapePort":
@@ -248,6 +266,15 @@ class AbstractVirtualPort(AbstractPort):
         """Transform from this port's shape into parent i's shape."""
         raise NotImplementedError
 
+    def _check_side(self, side: str):
+        """Raise if this view (or a virtual parent) is bound the other way."""
+        if self._side is not None and self._side != side:
+            used = "a destination" if self._side == "dst" else "a source"
+            raise PortConnectionError(f"{self.describe()} is already used as {used}")
+        for p in self.parents:
+            if isinstance(p, AbstractVirtualPort):
+                p._check_side(side)
+
     def _bind_as_source(self):
         if self._side == "src":
             return
@@ -275,9 +302,7 @@ class ReshapePort(AbstractVirtualPort):
     """``port.reshape(shape)``."""
 
     def __init__(self, parent: AbstractPort, new_shape):
-        if isinstance(new_shape, (int, np.integer)):
-            new_shape = (int(new_shape),)
-        new_shape = tuple(int(s) for s in new_shape)
+        new_shape = check_shape(f"reshape of {parent.describe()}", new_shape)
         if int(np.prod(new_shape, dtype=np.int64)) != parent.size:
             raise PortConnectionError(
                 f"cannot reshape {parent.describe()} to {new_shape}: sizes differ")

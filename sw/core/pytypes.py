@@ -243,7 +243,10 @@ class PyOutPort(AbstractPyPort):
         return arr
 
     def _send_none(self, data):
-        pass
+        # Unconnected: nothing to deliver, but a wrong shape is still an error
+        # (it must not go unnoticed until the port is connected).
+        if data.__class__ is not _ndarray or data.shape != self._shape:
+            self._coerce(data)
 
     def _send_one(self, data):
         if data.__class__ is not _ndarray or data.dtype is not self._dtype \

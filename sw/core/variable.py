@@ -2,11 +2,28 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 import typing as ty
 
 import numpy as np
 
 _ids = itertools.count()
+
+
+def check_shape(what: str, shape) -> tuple:
+    """``shape`` (an int or a sequence of ints) as a tuple of positive ints;
+    anything else (a size <= 0, a non-integer) raises naming ``what``."""
+    dims = (shape,) if isinstance(shape, (numbers.Number, np.generic)) else shape
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        raise TypeError(f"{what}: shape must be a tuple of positive ints, "
+                        f"got {shape!r}") from None
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d < 1:
+            raise ValueError(f"{what}: shape must be a tuple of positive ints, "
+                             f"got {shape!r}")
+    return tuple(int(d) for d in dims)
 
 
 def _is_sparse(x) -> bool:
@@ -24,14 +41,16 @@ class Var:
     shape, or a scipy sparse matrix). ``shareable``: whether a RefPort may
     connect to it. ``get(idx)`` / ``set(value, idx)`` work before a run (on
     ``init``), between runs and while a run is paused; while a run goes on
-    they take effect between two time steps.
+    they take effect between two time steps. ``finite`` (an attribute, set
+    by a Process for its float parameters): ``set`` rejects NaN and
+    infinity.
     """
+
+    finite: bool = False
 
     def __init__(self, shape: ty.Tuple[int, ...], init: ty.Any = 0,
                  shareable: bool = True, name: str = "Unnamed variable"):
-        if isinstance(shape, (int, np.integer)):
-            shape = (int(shape),)
-        self.shape = tuple(int(s) for s in shape)
+        self.shape = check_shape(f"Var '{name}'", shape)
         self.init = init
         self.shareable = bool(shareable)
         self.name = name
@@ -116,6 +135,11 @@ class Var:
         Before a run this changes ``init``; after the runtime is built it
         changes the live value the models will use from the next step on.
         """
+        if self.finite or self.resolve().finite:
+            arr = value.data if _is_sparse(value) else np.asarray(value)
+            if arr.dtype.kind in "fc" and arr.size and not np.all(np.isfinite(arr)):
+                raise ValueError(f"Var {self.full_name()}: cannot set a non-finite value "
+                                 f"(NaN or infinity): {value!r}")
         rt = self._runtime()
         if rt is not None:
             rt.set_var(self, value, idx)

@@ -3,6 +3,8 @@
 - :func:`owner_of`: the name error messages give a model ("PyXModel of
   process 'p'").
 - :class:`PopulationShape`: the ``shape`` property of a neuron Process.
+- :func:`require_finite`: marks Vars whose host writes (``Var.set``) must
+  hold finite numbers.
 - :class:`CachedFixedParams`: the validate-once-then-cache pattern of the
   fixed-point models (checked before the first step and again after a host
   write to a Var).
@@ -14,6 +16,12 @@ def owner_of(model) -> str:
     proc = getattr(model, "_process", None)
     return f"{type(model).__name__} of process '{proc.name}'" if proc is not None \
         else type(model).__name__
+
+
+def require_finite(*variables) -> None:
+    """``Var.set`` of these Vars rejects NaN and infinity (naming the Var)."""
+    for var in variables:
+        var.finite = True
 
 
 class PopulationShape:

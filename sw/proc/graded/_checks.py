@@ -50,6 +50,14 @@ def check_broadcast(owner: str, name: str, value, shape: tuple) -> np.ndarray:
     return arr
 
 
+def check_finite(owner: str, name: str, value) -> None:
+    """Numbers with no NaN or infinity (a float run would silently go wrong)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind in "fc" and arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{owner} '{name}' must be finite, got {value!r} "
+                         f"(NaN or infinity)")
+
+
 def check_array(owner: str, name: str, value, shape: tuple, lo, hi) -> None:
     """Finite numbers broadcastable to shape, all in lo..hi."""
     arr = check_broadcast(owner, name, value, shape)

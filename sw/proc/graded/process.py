@@ -11,7 +11,7 @@ from __future__ import annotations
 import typing as ty
 
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
-from .._common import PopulationShape
+from .._common import PopulationShape, require_finite
 from ._checks import check_int, check_number, check_shape
 
 __all__ = ["GradedVec", "GradedReluVec"]
@@ -36,6 +36,7 @@ class _AbstractGraded(PopulationShape, AbstractProcess):
         self.v = Var(shape=shape, init=0)
         self.vth = Var(shape=(1,), init=vth)
         self.exp = Var(shape=(1,), init=exp)
+        require_finite(self.vth)
 
 
 class GradedVec(_AbstractGraded):

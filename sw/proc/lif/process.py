@@ -16,7 +16,8 @@ import typing as ty
 import numpy as np
 
 from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort
-from ..graded._checks import check_broadcast, check_shape
+from .._common import require_finite
+from ..graded._checks import check_broadcast, check_finite, check_shape
 
 Scalar = ty.Union[int, float]
 ArrayLike = ty.Union[int, float, list, tuple, np.ndarray]
@@ -27,6 +28,7 @@ def _check_scalar(name: str, value) -> None:
     if arr.size != 1 or not (np.issubdtype(arr.dtype, np.number)):
         raise ValueError(f"LIF '{name}' must be one number shared by all "
                          f"neurons, got {value!r}")
+    check_finite("LIF", name, value)
 
 
 class AbstractLIF(AbstractProcess):
@@ -45,6 +47,7 @@ class AbstractLIF(AbstractProcess):
         for key, value in (("u", u), ("v", v), ("bias_mant", bias_mant),
                            ("bias_exp", bias_exp)):
             check_broadcast("LIF", key, value, shape)
+            check_finite("LIF", key, value)
         _check_scalar("du", du)
         _check_scalar("dv", dv)
         super().__init__(shape=shape, u=u, v=v, du=du, dv=dv,
@@ -58,6 +61,7 @@ class AbstractLIF(AbstractProcess):
         self.dv = Var(shape=(1,), init=dv)
         self.bias_exp = Var(shape=shape, init=bias_exp)
         self.bias_mant = Var(shape=shape, init=bias_mant)
+        require_finite(self.u, self.v, self.du, self.dv, self.bias_exp, self.bias_mant)
 
 
 class LIF(AbstractLIF):
@@ -100,6 +104,7 @@ class LIF(AbstractLIF):
                          bias_mant=bias_mant, bias_exp=bias_exp, name=name,
                          log_config=log_config, **kwargs)
         self.vth = Var(shape=(1,), init=vth)
+        require_finite(self.vth)
 
 
 class LIFReset(LIF):
@@ -205,3 +210,4 @@ class TernaryLIF(AbstractLIF):
                          log_config=log_config)
         self.vth_hi = Var(shape=(1,), init=vth_hi)
         self.vth_lo = Var(shape=(1,), init=vth_lo)
+        require_finite(self.vth_hi, self.vth_lo)

@@ -21,7 +21,7 @@ from enum import IntEnum, unique
 import numpy as np
 
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
-from .._common import PopulationShape
+from .._common import PopulationShape, require_finite
 from ..graded._checks import check_array, check_bool, check_int, check_number, check_shape
 
 __all__ = ["ActivationMode", "SigmaDelta", "Sigma", "Delta"]
@@ -46,6 +46,7 @@ def _add_ports_and_vars(proc, shape, vth, spike_exp, state_exp, cum_error, bias=
     proc.spike_exp = Var(shape=(1,), init=spike_exp)
     proc.state_exp = Var(shape=(1,), init=state_exp)
     proc.cum_error = Var(shape=(1,), init=cum_error)
+    require_finite(proc.vth, *([proc.bias] if bias is not None else []))
 
 
 @unique

@@ -618,7 +618,7 @@ def test_var_set_out_of_the_model_dtype_range_is_rejected():
         before = lif.v.get()
         assert before.dtype == np.int32
         for bad in (np.array([2**31, 0]), 2**40, -2**31 - 1, np.array([np.nan, 0.0])):
-            with pytest.raises(ValueError, match=rf"{lif.name}\.v.*int32"):
+            with pytest.raises(ValueError, match=rf"{lif.name}\.v.*(int32|non-finite)"):
                 lif.v.set(bad)
             np.testing.assert_array_equal(lif.v.get(), before)
         with pytest.raises(ValueError, match=rf"{lif.name}\.v.*int32"):

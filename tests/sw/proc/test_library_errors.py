@@ -93,3 +93,49 @@ def test_monitor_probe_of_a_non_target_names_the_rule(target):
     from kilauea import Monitor
     with pytest.raises(TypeError, match="Var or an OutPort"):
         Monitor().probe(target, 5)
+
+
+_NON_FINITE_PARAMS = ["vth", "u", "v", "bias_mant", "bias_exp", "du", "dv"]
+
+
+@pytest.mark.parametrize("cls", [LIF, LIFReset, LIFRefractory])
+@pytest.mark.parametrize("param", _NON_FINITE_PARAMS)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_lif_parameter_rejected_at_construction(cls, param, bad):
+    """A NaN threshold (or state, bias, decay) would make a float run
+    silently never spike: rejected naming the parameter."""
+    value = np.array([0.0, bad]) if param in ("u", "v", "bias_mant", "bias_exp") else bad
+    with pytest.raises(ValueError, match=rf"'{param}'.*finite"):
+        cls(shape=(2,), **{param: value})
+
+
+@pytest.mark.parametrize("param", ["vth_hi", "vth_lo", "u", "du"])
+def test_non_finite_ternary_lif_parameter_rejected(param):
+    from kilauea.proc.lif.process import TernaryLIF
+    with pytest.raises(ValueError, match=rf"'{param}'.*finite"):
+        TernaryLIF(shape=(2,), **{param: np.nan})
+
+
+@pytest.mark.parametrize("param", _NON_FINITE_PARAMS)
+def test_non_finite_lif_var_set_rejected_before_and_during_a_run(param):
+    lif = LIF(shape=(2,), du=0.1, dv=0.1, vth=10.0, name="lifnan")
+    with pytest.raises(ValueError, match=rf"lifnan\.{param}.*finite"):
+        getattr(lif, param).set(np.nan)                        # before the run: on init
+    lif.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg())
+    try:
+        before = np.array(getattr(lif, param).get())
+        with pytest.raises(ValueError, match=rf"lifnan\.{param}.*finite"):
+            getattr(lif, param).set(np.inf)                    # on the CPU runtime
+        with pytest.raises(ValueError, match=rf"lifnan\.{param}.*finite"):
+            getattr(lif, param).set(np.nan, idx=0)
+        np.testing.assert_array_equal(getattr(lif, param).get(), before)
+        getattr(lif, param).set(before)                        # finite values still work
+    finally:
+        lif.stop()
+
+
+def test_finite_values_still_accepted_by_var_set():
+    lif = LIF(shape=(2,), du=0.1, dv=0.1, vth=10.0)
+    lif.vth.set(5.0)
+    lif.u.set(np.array([1.0, 2.0]))
+    assert lif.vth.get() == 5.0
