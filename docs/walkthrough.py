@@ -119,6 +119,35 @@ def _plot_v(monitors, lifs, path: str, title: str) -> None:
     plt.close(fig)
 
 
+def _probe_layers(lif1, lif2, num_steps: int) -> tuple:
+    """Monitors of both layers, as in Lava's tutorial: v of each layer (one
+    Monitor each, the ones plotted), u of both, and the spikes of each."""
+    monitor_lif1, monitor_lif2 = Monitor(), Monitor()
+    monitor_lif1.probe(lif1.v, num_steps)
+    monitor_lif2.probe(lif2.v, num_steps)
+    monitor_u = Monitor()
+    monitor_u.probe(lif1.u, num_steps)
+    monitor_u.probe(lif2.u, num_steps)
+    spikes1, spikes2 = Monitor(), Monitor()
+    spikes1.probe(lif1.s_out, num_steps)
+    spikes2.probe(lif2.s_out, num_steps)
+    return monitor_lif1, monitor_lif2, monitor_u, spikes1, spikes2
+
+
+def _recordings(monitors: tuple, lif1, lif2) -> dict:
+    """What `_probe_layers`' Monitors recorded, and the spike counts."""
+    monitor_lif1, monitor_lif2, monitor_u, spikes1, spikes2 = monitors
+    return dict(
+        v1=monitor_lif1.get_data()[lif1.name]["v"],
+        v2=monitor_lif2.get_data()[lif2.name]["v"],
+        u1=monitor_u.get_data()[lif1.name]["u"],
+        u2=monitor_u.get_data()[lif2.name]["u"],
+        s1=spikes1.get_data()[lif1.name]["s_out"],
+        s2=spikes2.get_data()[lif2.name]["s_out"],
+        spikes1=_spike_counts(spikes1, lif1),
+        spikes2=_spike_counts(spikes2, lif2))
+
+
 def _spike_counts(monitor, proc) -> int:
     return int(np.count_nonzero(monitor.get_data()[proc.name]["s_out"]))
 
@@ -151,32 +180,15 @@ def part1(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
     for var in lif1.vars:
         print(f"Var: {var.name:<9}  Shape: {var.shape}  Init: {var.init}")
 
-    monitor_lif1, monitor_lif2 = Monitor(), Monitor()
-    monitor_lif1.probe(lif1.v, num_steps)
-    monitor_lif2.probe(lif2.v, num_steps)
-    monitor_u = Monitor()
-    monitor_u.probe(lif1.u, num_steps)
-    monitor_u.probe(lif2.u, num_steps)
-    spikes1, spikes2 = Monitor(), Monitor()
-    spikes1.probe(lif1.s_out, num_steps)
-    spikes2.probe(lif2.s_out, num_steps)
+    monitors = _probe_layers(lif1, lif2, num_steps)
 
     if run_cfg is None:
         run_cfg = CpuSimCfg(select_tag=tag)
     lif2.run(condition=RunSteps(num_steps=num_steps), run_cfg=run_cfg)
-    result = dict(
-        weights=dense.weights.get(),
-        v1=monitor_lif1.get_data()["lif1"]["v"],
-        v2=monitor_lif2.get_data()["lif2"]["v"],
-        u1=monitor_u.get_data()["lif1"]["u"],
-        u2=monitor_u.get_data()["lif2"]["u"],
-        s1=spikes1.get_data()["lif1"]["s_out"],
-        s2=spikes2.get_data()["lif2"]["s_out"],
-        spikes1=_spike_counts(spikes1, lif1),
-        spikes2=_spike_counts(spikes2, lif2))
+    result = dict(weights=dense.weights.get(), **_recordings(monitors, lif1, lif2))
     _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part1_v.png")
-    _plot_v((monitor_lif1, monitor_lif2), (lif1, lif2), path,
+    _plot_v(monitors[:2], (lif1, lif2), path,
             f"LIF -> Dense -> LIF ({tag})")
     lif2.stop()
     result["png"] = path
@@ -202,35 +214,20 @@ def part2(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
     spike_gen.s_out.connect(dense_input.s_in)
     dense_input.a_out.connect(lif1.a_in)
 
-    monitor_lif1, monitor_lif2 = Monitor(), Monitor()
-    monitor_lif1.probe(lif1.v, num_steps)
-    monitor_lif2.probe(lif2.v, num_steps)
-    monitor_u = Monitor()
-    monitor_u.probe(lif1.u, num_steps)
-    monitor_u.probe(lif2.u, num_steps)
-    monitor_gen, spikes1, spikes2 = Monitor(), Monitor(), Monitor()
+    monitors = _probe_layers(lif1, lif2, num_steps)
+    monitor_gen = Monitor()
     monitor_gen.probe(spike_gen.s_out, num_steps)
-    spikes1.probe(lif1.s_out, num_steps)
-    spikes2.probe(lif2.s_out, num_steps)
 
     if run_cfg is None:
         # Lava's spelling of the CPU run configuration.
         run_cfg = Loihi1SimCfg(select_tag=tag)
     lif2.run(condition=RunSteps(num_steps=num_steps), run_cfg=run_cfg)
-    result = dict(
-        weights=dense.weights.get(),
-        input_spikes=monitor_gen.get_data()[spike_gen.name]["s_out"],
-        v1=monitor_lif1.get_data()["lif1"]["v"],
-        v2=monitor_lif2.get_data()["lif2"]["v"],
-        u1=monitor_u.get_data()["lif1"]["u"],
-        u2=monitor_u.get_data()["lif2"]["u"],
-        s1=spikes1.get_data()["lif1"]["s_out"],
-        s2=spikes2.get_data()["lif2"]["s_out"],
-        spikes1=_spike_counts(spikes1, lif1),
-        spikes2=_spike_counts(spikes2, lif2))
+    result = dict(weights=dense.weights.get(),
+                  input_spikes=monitor_gen.get_data()[spike_gen.name]["s_out"],
+                  **_recordings(monitors, lif1, lif2))
     _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part2_v.png")
-    _plot_v((monitor_lif1, monitor_lif2), (lif1, lif2), path,
+    _plot_v(monitors[:2], (lif1, lif2), path,
             f"SpikeGenerator -> Dense -> LIF -> Dense -> LIF ({tag})")
     lif2.stop()
     result["png"] = path
