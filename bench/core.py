@@ -21,6 +21,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.params import ChipParams
 
@@ -73,8 +74,8 @@ def lif_images(n: int, vth: int = 100000, fan: int = 0) -> dict:
     prog = neurons.lif(1)
     ci = neurons.core_images(P, [(prog, n, {"du": 100, "dv": 100, "vth": vth,
                                             "bias_mant": 1, "bias_exp": 0})])
-    return {Mem.UCODE: cm.to_word(ci.ucode), Mem.PROFILE: cm.to_word(ci.profile),
-            Mem.PARAM: cm.to_word(ci.param), Mem.STATE: cm.to_word(ci.state)}
+    return {Mem.UCODE: to_word(ci.ucode), Mem.PROFILE: to_word(ci.profile),
+            Mem.PARAM: to_word(ci.param), Mem.STATE: to_word(ci.state)}
 
 
 def synaptic_event() -> float:
@@ -101,7 +102,7 @@ def fanout_packet() -> float:
     runs = []
     for k in (16, 48):
         img = lif_images(1)
-        img[Mem.STATE] = cm.to_word(np.r_[0, 1 << 22, np.zeros(len(img[Mem.STATE]) - 2, int)])
+        img[Mem.STATE] = to_word(np.r_[0, 1 << 22, np.zeros(len(img[Mem.STATE]) - 2, int)])
         img[Mem.FANOUT_INDEX] = cm.pack_fanout_index(np.zeros(P.n_compartments, int), k)
         img[Mem.FANOUT] = cm.pack_fanout(np.arange(P.n_fanout), np.arange(P.n_fanout) % 2, 1,
                                          np.arange(P.n_fanout) % 5 == 0)

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, enum
 
+from .words import pack, to_u32, unpack
+
 __all__ = [
     "WORD_BITS", "OP_BITS", "REG_BITS", "IMM_BITS", "N_REGS", "IMM_MIN", "IMM_MAX",
     "Opcode", "Instruction", "OPINFO", "OpInfo", "Instr",
@@ -100,10 +102,6 @@ Instruction = data.StructLayout({
     "imm": signed(IMM_BITS),
 })
 assert Instruction.size == WORD_BITS
-
-_FIELD = {name: (Instruction._fields[name].offset, Instruction._fields[name].width)
-          for name in ("op", "rd", "ra", "rb", "rc", "imm")}
-
 
 @dataclass(frozen=True)
 class OpInfo:
@@ -190,24 +188,18 @@ def encode(ins: Instr) -> int:
         if not 0 <= v < N_REGS:
             raise AsmError(f"{op.name}: register {name}=r{v} outside r0..r{N_REGS - 1}")
     _check_imm(op, ins.imm)
-    word = 0
-    for name in ("op", "rd", "ra", "rb", "rc", "imm"):
-        off, width = _FIELD[name]
-        v = op.value if name == "op" else getattr(ins, name)
-        word |= (v & ((1 << width) - 1)) << off
-    return word
+    return pack(Instruction, op=op, rd=ins.rd, ra=ins.ra, rb=ins.rb, rc=ins.rc, imm=ins.imm)
 
 
 def decode(word: int) -> Instr | int:
     """Decode a 32-bit word; returns `Instr`, or the raw opcode number (int)
     when the opcode is undefined."""
-    f = {name: (word >> off) & ((1 << width) - 1) for name, (off, width) in _FIELD.items()}
-    if f["imm"] >= 1 << (IMM_BITS - 1):
-        f["imm"] -= 1 << IMM_BITS
+    f = unpack(Instruction, word)
+    raw_op = f.pop("op")
     try:
-        op = Opcode(f.pop("op"))
+        op = Opcode(raw_op)
     except ValueError:
-        return (word >> _FIELD["op"][0]) & ((1 << OP_BITS) - 1)
+        return raw_op
     return Instr(op, **f)
 
 
@@ -230,7 +222,7 @@ def disassemble(words) -> list[str]:
     The fields an opcode does not use must be 0 for a word to round-trip."""
     out = []
     for w in words:
-        w = int(w) & 0xFFFFFFFF
+        w = to_u32(int(w))
         ins = decode(w)
         if isinstance(ins, int) or encode(ins) != w:
             out.append(f".word 0x{w:08x}")
@@ -251,7 +243,7 @@ def _parse_line(line: str, lineno: int) -> int | None:
     if mnem.lower() == ".word":
         if len(args) != 1:
             raise AsmError(f"line {lineno}: .word takes one value: {line!r}")
-        return int(args[0], 0) & 0xFFFFFFFF
+        return to_u32(int(args[0], 0))
     try:
         op = Opcode[mnem.upper()]
     except KeyError:

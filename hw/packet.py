@@ -24,13 +24,15 @@ Bit layout (LSB first)::
 """
 from __future__ import annotations
 
-import enum as py_enum
 from dataclasses import dataclass, fields as dc_fields
 from typing import ClassVar, NamedTuple, Union
 
 import numpy as np
 from amaranth.hdl import Shape, signed, unsigned
 from amaranth.lib import data, enum
+
+from . import words
+from .fixed_point import PAYLOAD_BITS, PAYLOAD_MAX, PAYLOAD_MIN
 
 __all__ = [
     "COORD_BITS", "ADDR_BITS", "DATA_BITS", "MEM_BITS", "TAG_BITS", "AXON_BITS",
@@ -48,10 +50,9 @@ DATA_BITS = 32      # memory data word
 MEM_BITS = 4        # memory selector (see the neurocore's memory map)
 TAG_BITS = 8        # host read tag (the host caps outstanding reads)
 AXON_BITS = 16      # input axon index at the destination (or host port index)
-PAYLOAD_BITS = 24   # graded spike payload, signed
 STEP_BITS = 8       # sender's time step mod 256, carried by spikes
-PAYLOAD_MIN = -(1 << (PAYLOAD_BITS - 1))
-PAYLOAD_MAX = (1 << (PAYLOAD_BITS - 1)) - 1
+# PAYLOAD_BITS (24, graded spike payload, signed), PAYLOAD_MIN, PAYLOAD_MAX:
+# from kilauea.hw.fixed_point, re-exported here.
 
 
 class Kind(enum.Enum, shape=3):
@@ -141,16 +142,8 @@ for _name, _f in Body:
 def field_span(*path: str) -> tuple[int, int, bool]:
     """(offset, width, signed) of a field of `Packet`, e.g. field_span("body",
     "spike", "payload") or field_span("dst", "x")."""
-    layout = Packet
-    offset = 0
-    shape = None
-    for name in path:
-        fld = layout[name]
-        offset += fld.offset
-        shape = fld.shape
-        layout = shape if isinstance(shape, data.Layout) else None
-    s = Shape.cast(shape)
-    return offset, s.width, s.signed
+    span = words.field_span(Packet, *path)
+    return span.offset, span.width, span.signed
 
 
 class Dest(NamedTuple):
@@ -164,30 +157,18 @@ class Dest(NamedTuple):
 
 
 HOST = Dest(0, 0, True)
-
-_KIND = field_span("kind")
-_DST_X = field_span("dst", "x")
-_DST_Y = field_span("dst", "y")
-_DST_HOST = field_span("dst", "host")
+_WHAT = "packet field"     # error prefix: "packet field dst.x=16 does not fit ..."
 
 
-def _put(word: int, span: tuple[int, int, bool], value: int, what: str) -> int:
-    off, width, is_signed = span
-    value = int(value)
-    lo, hi = ((-(1 << (width - 1)), (1 << (width - 1)) - 1) if is_signed
-              else (0, (1 << width) - 1))
-    if not lo <= value <= hi:
-        raise ValueError(f"packet field {what}={value} does not fit "
-                         f"{'signed' if is_signed else 'unsigned'}({width}) [{lo}, {hi}]")
-    return word | ((value & ((1 << width) - 1)) << off)
+def _dest_fields(dst: Dest) -> dict[str, int]:
+    """The TileAddr fields of a destination (x, y are 0 for the host)."""
+    if dst.host:
+        return {"host": 1}
+    return {"x": dst.x, "y": dst.y, "host": 0}
 
 
-def _get(word: int, span: tuple[int, int, bool]) -> int:
-    off, width, is_signed = span
-    v = (word >> off) & ((1 << width) - 1)
-    if is_signed and v >> (width - 1):
-        v -= 1 << width
-    return v
+def _dest(fields: dict[str, int]) -> Dest:
+    return HOST if fields["host"] else Dest(fields["x"], fields["y"])
 
 
 class _PacketBase:
@@ -198,37 +179,21 @@ class _PacketBase:
 
     def encode(self) -> int:
         """This packet as a 64-bit integer (the flit's bits)."""
-        w = _put(0, _KIND, self.KIND.value, "kind")
-        if not self.dst.host:
-            w = _put(w, _DST_X, self.dst.x, "dst.x")
-            w = _put(w, _DST_Y, self.dst.y, "dst.y")
-        w = _put(w, _DST_HOST, int(bool(self.dst.host)), "dst.host")
+        body = {}
         for f in dc_fields(self):
-            if f.name == "dst":
-                continue
-            v = getattr(self, f.name)
-            if f.name == "reply":
-                for sub in ("x", "y", "host"):
-                    w = _put(w, field_span("body", self.BODY, "reply", sub),
-                             int(getattr(v, sub)), f"reply.{sub}")
-            else:
-                if isinstance(v, py_enum.Enum):
-                    v = v.value
-                w = _put(w, field_span("body", self.BODY, f.name), v, f.name)
-        return w
+            if f.name != "dst":
+                v = getattr(self, f.name)
+                body[f.name] = _dest_fields(v) if f.name == "reply" else v
+        return words.pack(Packet, what=_WHAT, kind=self.KIND, dst=_dest_fields(self.dst),
+                          body={self.BODY: body})
 
     @classmethod
-    def _decode_body(cls, word: int, dst: Dest) -> "_PacketBase":
+    def _decode_body(cls, body: dict, dst: Dest) -> "_PacketBase":
         kw = {}
         for f in dc_fields(cls):
-            if f.name == "dst":
-                continue
-            if f.name == "reply":
-                x, y, h = (_get(word, field_span("body", cls.BODY, "reply", s))
-                           for s in ("x", "y", "host"))
-                kw["reply"] = HOST if h else Dest(x, y)
-            else:
-                kw[f.name] = _get(word, field_span("body", cls.BODY, f.name))
+            if f.name != "dst":
+                v = body[f.name]
+                kw[f.name] = _dest(v) if f.name == "reply" else v
         if "op" in kw:
             kw["op"] = CtrlOp(kw["op"])
         return cls(dst=dst, **kw)
@@ -301,21 +266,24 @@ _BY_KIND = {cls.KIND.value: cls for cls in (Spike, Write, Read, ReadResp, Ctrl)}
 
 
 def kind_of(word: int) -> Kind:
-    return Kind(_get(word, _KIND))
+    return Kind(words.unpack(Packet, word)["kind"])
 
 
 def decode(word: int) -> AnyPacket:
     """The dataclass for a 64-bit flit. Raises ValueError on an unknown kind."""
     word = int(word)
-    k = _get(word, _KIND)
-    cls = _BY_KIND.get(k)
+    f = words.unpack(Packet, word)
+    cls = _BY_KIND.get(f["kind"])
     if cls is None:
-        raise ValueError(f"packet {word:#018x}: unknown kind {k}")
-    dst = HOST if _get(word, _DST_HOST) else Dest(_get(word, _DST_X), _get(word, _DST_Y))
-    return cls._decode_body(word, dst)
+        raise ValueError(f"packet {word:#018x}: unknown kind {f['kind']}")
+    return cls._decode_body(f["body"][cls.BODY], _dest(f["dst"]))
 
 
 # -- vectorised helpers (bulk loading, host-bound spike decoding) -------------
+_BODY_OF = {Kind.SPIKE: "spike", Kind.WRITE: "write", Kind.READ: "read",
+            Kind.READ_RESP: "read_resp", Kind.CTRL: "ctrl"}
+
+
 def encode_array(kind: Kind, dst_x, dst_y, dst_host=0, **body) -> np.ndarray:
     """Encode many packets of one kind at once; every argument broadcasts.
 
@@ -323,33 +291,12 @@ def encode_array(kind: Kind, dst_x, dst_y, dst_host=0, **body) -> np.ndarray:
     for WRITE). Values are range-checked like the scalar encoders. Returns a
     uint64 array.
     """
-    body_name = {Kind.SPIKE: "spike", Kind.WRITE: "write", Kind.READ: "read",
-                 Kind.READ_RESP: "read_resp", Kind.CTRL: "ctrl"}[kind]
-    parts = [("kind", _KIND, kind.value), ("dst.x", _DST_X, dst_x),
-             ("dst.y", _DST_Y, dst_y), ("dst.host", _DST_HOST, dst_host)]
-    for name, value in body.items():
-        if isinstance(value, py_enum.Enum):
-            value = value.value
-        parts.append((name, field_span("body", body_name, name), value))
-    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=np.int64) for _, _, v in parts])
-    out = np.zeros(arrays[0].shape, dtype=np.uint64)
-    for (name, (off, width, is_signed), _), v in zip(parts, arrays):
-        lo, hi = ((-(1 << (width - 1)), (1 << (width - 1)) - 1) if is_signed
-                  else (0, (1 << width) - 1))
-        if v.size and (v.min() < lo or v.max() > hi):
-            bad = v[(v < lo) | (v > hi)].flat[0]
-            raise ValueError(f"packet field {name}={bad} does not fit "
-                             f"{'signed' if is_signed else 'unsigned'}({width}) [{lo}, {hi}]")
-        out |= (v.astype(np.uint64) & np.uint64((1 << width) - 1)) << np.uint64(off)
-    return out
+    return words.pack_array(Packet, what=_WHAT, kind=kind,
+                            dst={"x": dst_x, "y": dst_y, "host": dst_host},
+                            body={_BODY_OF[kind]: body})
 
 
-def decode_field(words: np.ndarray, *path: str) -> np.ndarray:
+def decode_field(flits: np.ndarray, *path: str) -> np.ndarray:
     """One field of many flits (uint64 array) as int64, sign-extended where
     the field is signed. `path` as for field_span."""
-    off, width, is_signed = field_span(*path)
-    v = ((np.asarray(words, dtype=np.uint64) >> np.uint64(off))
-         & np.uint64((1 << width) - 1)).astype(np.int64)
-    if is_signed:
-        v = np.where(v >= (1 << (width - 1)), v - (1 << width), v)
-    return v
+    return words.unpack_field(Packet, flits, *path)

@@ -16,7 +16,8 @@ PROFILE  n_profiles x PROFILE_WORDS words. Word `p * PROFILE_WORDS + 0` is the
 UCODE    n_ucode instruction words (see `kilauea.hw.isa`).
 
 Values are stored as 32-bit two's complement; the Python helpers take and
-return signed ints (numpy int64 arrays).
+return signed ints (numpy int64 arrays). Convert between words and values
+with `kilauea.hw.words.to_u32` / `to_s32`.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ __all__ = [
     "STATE_WORDS", "PARAM_WORDS", "PROFILE_WORDS", "ENTRY_BITS", "PROFILE_FIELD_BITS",
     "memory_depths", "profile_bits",
     "state_addr", "param_addr", "profile_addr",
-    "to_u32", "to_s32", "pack_param_header", "unpack_param_header",
+    "pack_param_header", "unpack_param_header",
     "pack_profile_header", "unpack_profile_header",
 ]
 
@@ -67,22 +68,6 @@ def param_addr(compartment, word: int):
 def profile_addr(profile: int, word: int) -> int:
     """Address of word `word` (0: the header) of `profile`."""
     return profile * PROFILE_WORDS + word
-
-
-def to_u32(x):
-    """Signed (or unsigned) ints -> 32-bit words as unsigned ints (wraps)."""
-    if isinstance(x, (int, np.integer)):
-        return int(x) & 0xFFFFFFFF
-    return np.asarray(x, dtype=np.int64) & 0xFFFFFFFF
-
-
-def to_s32(x):
-    """32-bit words -> signed ints (int or int64 array)."""
-    if isinstance(x, (int, np.integer)):
-        x = int(x) & 0xFFFFFFFF
-        return x - (1 << 32) if x >> 31 else x
-    a = np.asarray(x, dtype=np.int64) & 0xFFFFFFFF
-    return a - ((a >> 31) << 32)
 
 
 def pack_param_header(profile: int) -> int:

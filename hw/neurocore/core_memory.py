@@ -45,21 +45,24 @@ enums `Config`, `Counter` and `Status` below; error kinds are `ErrorFlag`.
 from __future__ import annotations
 
 import enum as py_enum
+import functools
 
 import numpy as np
-from amaranth.hdl import Shape, signed, unsigned
+from amaranth.hdl import signed, unsigned
 from amaranth.lib import data
 
 from .. import packet
+from ..fixed_point import SYNAPSE_WEIGHT_MIN_BITS
 from ..memory_map import Mem
 from ..params import ChipParams
+from ..words import pack_array, to_s32, to_word, unpack_array
 from .interfaces import ACC_BITS
 
 __all__ = [
     "WORD_BITS", "ACC_BITS", "AXON_LAYOUT", "synapse_layout", "FANOUT_INDEX_LAYOUT",
     "FANOUT_LAYOUT", "Config", "Counter", "Status", "ErrorFlag", "group_log2",
     "acc_addr", "acc_words", "acc_unaddr", "CORE_MEMS", "mem_words",
-    "pack", "unpack", "pack_axon", "pack_synapse", "pack_fanout_index", "pack_fanout",
+    "pack_axon", "pack_synapse", "pack_fanout_index", "pack_fanout",
     "unpack_axon", "unpack_synapse", "unpack_fanout_index", "unpack_fanout",
     "to_word", "from_word",
 ]
@@ -84,16 +87,15 @@ FANOUT_LAYOUT = data.StructLayout({
     "host": unsigned(1),
 })
 
-MIN_WEIGHT_BITS = 9
 
-
+@functools.lru_cache(maxsize=64)
 def synapse_layout(params: ChipParams) -> data.StructLayout:
     """The SYNAPSE word layout for a chip shape (32 bits in all)."""
     fixed = params.compartment_bits + params.slot_bits + params.group_bits
     wbits = WORD_BITS - fixed
-    if wbits < MIN_WEIGHT_BITS:
+    if wbits < SYNAPSE_WEIGHT_MIN_BITS:
         raise ValueError(f"ChipParams: synapse word has {wbits} weight bits left after "
-                         f"compartment/delay/group ({fixed} bits); at least {MIN_WEIGHT_BITS} needed")
+                         f"compartment/delay/group ({fixed} bits); at least {SYNAPSE_WEIGHT_MIN_BITS} needed")
     return data.StructLayout({
         "compartment": unsigned(params.compartment_bits),
         "delay": unsigned(params.slot_bits),
@@ -189,82 +191,41 @@ def mem_words(params: ChipParams) -> dict[Mem, int]:
     }
 
 
-# -- numpy pack / unpack -------------------------------------------------------
-def _fields(layout: data.StructLayout):
-    for name, fld in layout:
-        s = Shape.cast(fld.shape)
-        yield name, fld.offset, s.width, s.signed
-
-
-def pack(layout: data.StructLayout, **values) -> np.ndarray:
-    """Pack field arrays (broadcasting) into uint32 words; range-checked."""
-    names = [n for n, *_ in _fields(layout)]
-    unknown = set(values) - set(names)
-    if unknown:
-        raise ValueError(f"unknown field(s) {sorted(unknown)}; layout has {names}")
-    arrays = np.broadcast_arrays(*[np.asarray(values.get(n, 0), dtype=np.int64) for n in names])
-    out = np.zeros(arrays[0].shape, dtype=np.uint64)
-    for (name, off, width, sgn), v in zip(_fields(layout), arrays):
-        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if sgn else (0, (1 << width) - 1)
-        if v.size and (v.min() < lo or v.max() > hi):
-            bad = v[(v < lo) | (v > hi)].flat[0]
-            raise ValueError(f"field {name}={bad} does not fit "
-                             f"{'signed' if sgn else 'unsigned'}({width}) [{lo}, {hi}]")
-        out |= (v.astype(np.uint64) & np.uint64((1 << width) - 1)) << np.uint64(off)
-    return out.astype(np.uint32)
-
-
-def unpack(layout: data.StructLayout, words) -> dict[str, np.ndarray]:
-    """Field arrays (int64, sign-extended where signed) of uint32 words."""
-    w = np.asarray(words).astype(np.int64) & 0xFFFFFFFF
-    out = {}
-    for name, off, width, sgn in _fields(layout):
-        v = (w >> off) & ((1 << width) - 1)
-        if sgn:
-            v = np.where(v >= (1 << (width - 1)), v - (1 << width), v)
-        out[name] = v
-    return out
-
-
+# -- numpy pack / unpack (kilauea.hw.words over the layouts above) -------------
 def pack_axon(base, count, graded=0) -> np.ndarray:
-    return pack(AXON_LAYOUT, base=base, count=count, graded=graded)
+    return pack_array(AXON_LAYOUT, base=base, count=count, graded=graded)
 
 
 def unpack_axon(words) -> dict[str, np.ndarray]:
-    return unpack(AXON_LAYOUT, words)
+    return unpack_array(AXON_LAYOUT, words)
 
 
 def pack_synapse(params: ChipParams, compartment, weight, delay=0, group=0) -> np.ndarray:
-    return pack(synapse_layout(params), compartment=compartment, weight=weight,
+    return pack_array(synapse_layout(params), compartment=compartment, weight=weight,
                 delay=delay, group=group)
 
 
 def unpack_synapse(params: ChipParams, words) -> dict[str, np.ndarray]:
-    return unpack(synapse_layout(params), words)
+    return unpack_array(synapse_layout(params), words)
 
 
 def pack_fanout_index(base, count) -> np.ndarray:
-    return pack(FANOUT_INDEX_LAYOUT, base=base, count=count)
+    return pack_array(FANOUT_INDEX_LAYOUT, base=base, count=count)
 
 
 def unpack_fanout_index(words) -> dict[str, np.ndarray]:
-    return unpack(FANOUT_INDEX_LAYOUT, words)
+    return unpack_array(FANOUT_INDEX_LAYOUT, words)
 
 
 def pack_fanout(axon, x=0, y=0, host=0) -> np.ndarray:
-    return pack(FANOUT_LAYOUT, axon=axon, x=x, y=y, host=host)
+    return pack_array(FANOUT_LAYOUT, axon=axon, x=x, y=y, host=host)
 
 
 def unpack_fanout(words) -> dict[str, np.ndarray]:
-    return unpack(FANOUT_LAYOUT, words)
+    return unpack_array(FANOUT_LAYOUT, words)
 
 
-def to_word(v) -> np.ndarray:
-    """Signed values as uint32 words (two's complement, wrapping)."""
-    return (np.asarray(v, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
-
-
-def from_word(w) -> np.ndarray:
-    """uint32 words as signed int64 values."""
-    w = np.asarray(w).astype(np.int64) & 0xFFFFFFFF
-    return np.where(w >= 1 << 31, w - (1 << 32), w)
+# Kept for kilauea.runtime until it imports kilauea.hw.words itself: the
+# 32-bit word wraps live in kilauea.hw.words (to_word: uint32 array; from_word
+# is words.to_s32).
+from_word = to_s32

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from amaranth.sim import Simulator
 
+from .. import words
 from ..params import ChipParams
 from . import compartment_memory as cm
 from .neuron_engine import NeuronEngine
@@ -58,7 +59,7 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
         for bus, image in images:
             for addr, word in enumerate(np.asarray(image, dtype=np.int64)):
                 ctx.set(bus.addr, addr)
-                ctx.set(bus.wdata, int(word) & 0xFFFFFFFF)
+                ctx.set(bus.wdata, words.to_u32(int(word)))
                 ctx.set(bus.we, 1)
                 await ctx.tick()
             ctx.set(bus.we, 0)
@@ -122,7 +123,7 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
                 await ctx.tick()            # 1-cycle read latency
                 out[addr] = ctx.get(dut.state_bus.rdata)
             ctx.set(dut.state_bus.re, 0)
-            results.append(EngineStep(cm.to_s32(out), np.array(sc, dtype=np.int64),
+            results.append(EngineStep(words.to_s32(out), np.array(sc, dtype=np.int64),
                                       np.array(sp, dtype=np.int64), acc_read, errors, updates,
                                       cycles, reqs))
 

@@ -43,6 +43,7 @@ from ...hw import packet
 from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
+from ...hw.words import to_s32, to_u32, to_word, unpack
 
 __all__ = ["NeuronOutput", "NeuronModel", "MicrocodeNeuronModel", "SpikeBatch", "GoldenTile",
            "GoldenChip"]
@@ -82,7 +83,7 @@ class MicrocodeNeuronModel:
         r = run_neuron_phase(mems[Mem.UCODE], mems[Mem.PROFILE], mems[Mem.PARAM],
                              mems[Mem.STATE], t, acc, n_compartments,
                              n_groups=self.params.n_acc_groups)
-        mems[Mem.STATE][:] = cm.to_word(np.asarray(r.state).astype(np.int64))
+        mems[Mem.STATE][:] = to_word(np.asarray(r.state).astype(np.int64))
         n = r.acc_read.shape[1]
         acc[:, :n][r.acc_read] = 0
         return NeuronOutput(np.asarray(r.spike_compartments, dtype=np.int64),
@@ -121,10 +122,6 @@ class SpikeBatch:
         return list(zip(np.where(h, 0, self.x).tolist(), np.where(h, 0, self.y).tolist(),
                         self.host.tolist(), self.axon.tolist(), self.payload.tolist(),
                         self.step.tolist()))
-
-
-def _wrap32(v: np.ndarray) -> np.ndarray:
-    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
 def _expand(base: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +180,7 @@ class GoldenTile:
 
     # -- host access (WRITE / READ packets) ------------------------------------
     def write(self, mem: int, addr: int, data: int) -> None:
-        data = int(data) & 0xFFFFFFFF
+        data = to_u32(int(data))
         if not self._check(mem, addr, True):
             return
         m = Mem(mem)
@@ -196,7 +193,7 @@ class GoldenTile:
             self.flags = 0
             self.errors = 0
         elif m is Mem.ACCUM:
-            self.acc.reshape(-1)[addr] = cm.from_word(data)
+            self.acc.reshape(-1)[addr] = to_s32(data)
         elif m in self.mems:
             self.mems[m][addr] = data
         else:
@@ -212,16 +209,16 @@ class GoldenTile:
         if m is Mem.STATUS:
             return [self.flags, self.errors, 0][addr]
         if m is Mem.COUNTERS:
-            return int(self.counters[addr]) & 0xFFFFFFFF
+            return to_u32(int(self.counters[addr]))
         if m is Mem.ACCUM:
-            return int(cm.to_word(self.acc.reshape(-1)[addr]))
+            return int(to_word(self.acc.reshape(-1)[addr]))
         if m in self.mems:
             return int(self.mems[m][addr])
         return int(self.neuron_mems[m][addr])
 
     def load(self, mem: Mem, words, base: int = 0) -> None:
         """Bulk write of consecutive words (same result as one WRITE per word)."""
-        words = np.asarray(words).astype(np.int64) & 0xFFFFFFFF
+        words = to_u32(np.asarray(words))
         if mem in (Mem.CONFIG, Mem.STATUS, Mem.COUNTERS):
             for i, w in enumerate(words):
                 self.write(mem, base + i, int(w))
@@ -231,7 +228,7 @@ class GoldenTile:
             raise ValueError(f"tile ({self.x},{self.y}): load of {len(words)} words at {base} "
                              f"does not fit memory {mem!r} ({n} words)")
         if mem is Mem.ACCUM:
-            self.acc.reshape(-1)[base:base + len(words)] = cm.from_word(words)
+            self.acc.reshape(-1)[base:base + len(words)] = to_s32(words)
         elif mem in self.mems:
             self.mems[mem][base:base + len(words)] = words
         else:
@@ -260,17 +257,17 @@ class GoldenTile:
                  & (syn["delay"] <= p.max_delay))
         self.error(cm.ErrorFlag.BAD_SYNAPSE, int((~valid).sum()))
         slot = (stp + 1 + syn["delay"]) % p.n_delay_slots
-        delta = _wrap32(syn["weight"] * pay)
+        delta = to_s32(syn["weight"] * pay)
         np.add.at(self.acc, (slot[valid], syn["group"][valid], syn["compartment"][valid]),
                   delta[valid])
-        self.acc[...] = _wrap32(self.acc)
+        self.acc[...] = to_s32(self.acc)
         self.counters[cm.Counter.SYN_EVENTS] += int(valid.sum())
 
     # -- neuron phase + fan-out --------------------------------------------------
     def run_step(self, t: int) -> SpikeBatch:
         p = self.params
         self.counters[:] = 0
-        self.counters[cm.Counter.STEP] = t & 0xFFFFFFFF
+        self.counters[cm.Counter.STEP] = to_u32(t)
         res = self.model.step(self.neuron_mems, t, self.n_compartments,
                               self.acc[t % p.n_delay_slots])
         self.error(cm.ErrorFlag.BAD_OPCODE, res.errors)
@@ -308,8 +305,8 @@ class GoldenTile:
             return []
         if k == packet.Kind.READ.value:
             data = self.read(f("read", "mem"), f("read", "addr"))
-            r = f("read", "reply")
-            reply = packet.HOST if (r >> 8) & 1 else packet.Dest(r & 15, (r >> 4) & 15)
+            r = unpack(packet.TileAddr, f("read", "reply"))
+            reply = packet.HOST if r["host"] else packet.Dest(r["x"], r["y"])
             return [packet.ReadResp(reply, data, f("read", "tag"), self.x, self.y)]
         if k == packet.Kind.CTRL.value:
             op = f("ctrl", "op")

@@ -47,29 +47,21 @@ import numpy as np
 
 from ...hw import isa
 from ...hw.isa import Opcode
+from ...hw.fixed_point import PAYLOAD_BITS
 from ...hw.neurocore import compartment_memory as cm
+from ...hw.words import to_s32, to_u32, unpack_array, wrap_signed
 
-__all__ = ["NeuronPhase", "run_neuron_phase", "wrap32"]
-
-_M32 = np.int64(0xFFFFFFFF)
-_H32 = np.int64(1 << 31)
-PAYLOAD_BITS = 24
-
-
-def wrap32(x):
-    """Wrap int64 values to signed 32 bits."""
-    return ((np.asarray(x, dtype=np.int64) + _H32) & _M32) - _H32
+__all__ = ["NeuronPhase", "run_neuron_phase"]
 
 
 def _payload(x):
-    h = np.int64(1 << (PAYLOAD_BITS - 1))
-    return ((x + h) & np.int64((1 << PAYLOAD_BITS) - 1)) - h
+    return wrap_signed(np.asarray(x), PAYLOAD_BITS)
 
 
 def _shl(x, n):
     """Low 32 bits of x << n (n in 0..63), signed."""
     u = x.astype(np.uint64) << n.astype(np.uint64)
-    return wrap32((u & np.uint64(0xFFFFFFFF)).astype(np.int64))
+    return to_s32(u)
 
 
 def _imm6(imm: int) -> int:
@@ -102,14 +94,8 @@ def _decode_cached(raw: bytes) -> tuple:
 
 
 def _decode_all(ucode: np.ndarray):
-    u = ucode.astype(np.int64) & _M32
-    f = {}
-    for name in ("op", "rd", "ra", "rb", "rc", "imm"):
-        off, width = isa._FIELD[name]
-        f[name] = (u >> off) & ((1 << width) - 1)
-    imm = f["imm"]
-    f["imm"] = np.where(imm >= (1 << (isa.IMM_BITS - 1)), imm - (1 << isa.IMM_BITS), imm)
-    return [tuple(int(f[k][i]) for k in ("op", "rd", "ra", "rb", "rc", "imm")) for i in range(len(u))]
+    f = unpack_array(isa.Instruction, to_u32(ucode))
+    return [tuple(int(f[k][i]) for k in ("op", "rd", "ra", "rb", "rc", "imm")) for i in range(len(ucode))]
 
 
 _DEFINED = {op.value for op in Opcode}
@@ -118,10 +104,10 @@ _DEFINED = {op.value for op in Opcode}
 def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
                      n_groups: int | None = None) -> NeuronPhase:
     ucode = np.asarray(ucode)
-    profile_s = cm.to_s32(np.asarray(profile))
-    param_s = cm.to_s32(np.asarray(param))
+    profile_s = to_s32(np.asarray(profile))
+    param_s = to_s32(np.asarray(param))
     state_in = np.asarray(state)
-    st = cm.to_s32(state_in).copy()
+    st = to_s32(state_in).copy()
     acc = np.asarray(acc)
     if acc.ndim != 2:
         raise ValueError(f"acc must be [groups, compartments], got shape {acc.shape}")
@@ -132,12 +118,12 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
                          f"({len(param_s) // cm.PARAM_WORDS} / {len(st) // cm.STATE_WORDS} compartments)")
     if acc.shape[1] < n or acc.shape[0] < G:
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
-    accv = wrap32(acc[:G, :n].astype(np.int64))
+    accv = to_s32(acc[:G, :n].astype(np.int64))
     acc_read = np.zeros((G, n), dtype=bool)
     n_profiles = len(profile_s) // cm.PROFILE_WORDS
-    prog = _decode_cached((ucode.astype(np.int64) & _M32).tobytes())
+    prog = _decode_cached(to_u32(ucode).tobytes())
     n_ucode = len(prog)
-    step_val = wrap32(np.int64(int(step) & 0xFFFFFFFF))
+    step_val = np.int64(to_s32(int(step)))
 
     comps = np.arange(n)
     prof_of = cm.unpack_param_header(param_s[comps * cm.PARAM_WORDS]) if n else np.zeros(0, np.int64)
@@ -190,16 +176,16 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
                     acc_read[g, idx] = True
                 elif o == Opcode.MULT:
                     prod = A * R[rb]
-                    res = wrap32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm))))
+                    res = to_s32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm))))
                 elif o == Opcode.MULF:
-                    res = wrap32((A * R[rb]) >> np.int64(_imm6(imm)))
+                    res = to_s32((A * R[rb]) >> np.int64(_imm6(imm)))
                 elif o == Opcode.SEL:
                     res = np.where(R[rc] != 0, A, R[rb])
                 elif o == Opcode.ABS:
-                    res = wrap32(np.abs(A))
+                    res = to_s32(np.abs(A))
                 elif o == Opcode.WRAP:
                     h = np.int64(_half(imm))
-                    res = wrap32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A)))
+                    res = to_s32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A)))
                 elif o == Opcode.SAT:
                     h = np.int64(_half(imm))
                     res = np.clip(A, -(h - 1), h - 1)
@@ -214,11 +200,11 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
                         err[fire] = (full < -h) | (full >= h)
                     seq += 1
                 else:
-                    B = wrap32(R[rb] + imm)
+                    B = to_s32(R[rb] + imm)
                     if o == Opcode.ADD:
-                        res = wrap32(A + B)
+                        res = to_s32(A + B)
                     elif o == Opcode.SUB:
-                        res = wrap32(A - B)
+                        res = to_s32(A - B)
                     elif o == Opcode.SHL:
                         res = _shl(A, np.clip(B, 0, isa.SHIFT_MAX))
                     elif o == Opcode.SHR:
@@ -239,11 +225,11 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
                     elif o == Opcode.MIN:
                         res = np.minimum(A, B)
                     elif o == Opcode.AND:
-                        res = wrap32(A & B)
+                        res = to_s32(A & B)
                     elif o == Opcode.OR:
-                        res = wrap32(A | B)
+                        res = to_s32(A | B)
                     elif o == Opcode.XOR:
-                        res = wrap32(A ^ B)
+                        res = to_s32(A ^ B)
                     elif o == Opcode.MOD:
                         zero = B == 0
                         err |= zero
@@ -268,7 +254,7 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
         sc = np.zeros(0, dtype=np.int64)
         sp = np.zeros(0, dtype=np.int64)
     if np.issubdtype(state_in.dtype, np.unsignedinteger):
-        out = cm.to_u32(st).astype(state_in.dtype)
+        out = to_u32(st).astype(state_in.dtype)
     else:
         out = st.astype(state_in.dtype) if state_in.dtype.itemsize >= 4 else st
     return NeuronPhase(state=out, spike_compartments=sc.astype(np.int64),

@@ -33,6 +33,7 @@ import numpy as np
 from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
 from ..hw.neurocore import core_memory as cm
+from ..hw.words import shape_range, to_word
 from ..neurons.builder import core_images
 from .errors import CompileError
 from .graph import ChipGraph, Population, src_code
@@ -77,10 +78,6 @@ def check_delays(graph: ChipGraph, params) -> None:
                 f"{params.n_delay_slots} allows at most n_delay_slots - 2)")
 
 
-def _u32(a) -> np.ndarray:
-    return (np.asarray(a, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
-
-
 def _piece_values(pop: Population, start: int, count: int) -> dict:
     vals = {}
     for k, v in pop.values.items():
@@ -92,8 +89,8 @@ def _piece_values(pop: Population, start: int, count: int) -> dict:
 
 def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) -> Allocation:
     where = core_of_neurons(graph, cores)
-    wbits = cm.synapse_layout(params)["weight"].shape.width
-    wlo, whi = -(1 << (wbits - 1)), (1 << (wbits - 1)) - 1
+    wshape = cm.synapse_layout(params)["weight"].shape
+    wbits, (wlo, whi) = wshape.width, shape_range(wshape)
     # ---- synapses and axons, per target core
     rec = {k: [] for k in ("code", "core", "axon")}
     allocs = [CoreAlloc(c, tiles[c.index]) for c in cores]
@@ -199,10 +196,10 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
         except ValueError as e:
             raise CompileError(f"core at tile {a.tile}: {e}") from None
         n = ci.n_compartments
-        a.images[Mem.UCODE] = _u32(ci.ucode[:a.core.ucode])
-        a.images[Mem.PROFILE] = _u32(ci.profile[:len(populations) * ncm.PROFILE_WORDS])
-        a.images[Mem.PARAM] = _u32(ci.param[:n * ncm.PARAM_WORDS])
-        a.images[Mem.STATE] = _u32(ci.state[:n * ncm.STATE_WORDS])
+        a.images[Mem.UCODE] = to_word(ci.ucode[:a.core.ucode])
+        a.images[Mem.PROFILE] = to_word(ci.profile[:len(populations) * ncm.PROFILE_WORDS])
+        a.images[Mem.PARAM] = to_word(ci.param[:n * ncm.PARAM_WORDS])
+        a.images[Mem.STATE] = to_word(ci.state[:n * ncm.STATE_WORDS])
         a.images[Mem.CONFIG] = np.array([n], dtype=np.uint32)
         a.profile_of_piece = list(range(len(populations)))
         a.comp_base_of_piece = [f for f, _ in ci.populations]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..hw.fixed_point import ACT_SHIFT, PAYLOAD_MIN
 from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
 from .allocate import Allocation
@@ -83,11 +84,11 @@ def input_range_warnings(graph: ChipGraph) -> list[str]:
     for pop in graph.populations:
         worst = np.zeros(pop.size, dtype=np.float64)
         for pr in pop.projections:
-            pay = float(1 << 23) if pr.graded else 1.0
+            pay = float(-PAYLOAD_MIN) if pr.graded else 1.0
             s = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
                             minlength=pop.size)
             worst += s * 2.0 ** pr.weight_exp
-        if pop.size and worst.max() * 64 >= 2.0 ** 31:
+        if pop.size and worst.max() * (1 << ACT_SHIFT) >= 2.0 ** 31:
             out.append(f"process '{pop.name}': worst-case input {worst.max():.0f} could leave "
                        f"the int32 range of a_in << 6 (results may then differ from Lava's)")
     out += _wrap_warnings(graph)
@@ -105,7 +106,7 @@ def _wrap_warnings(graph: ChipGraph) -> list[str]:
             bits = getattr(model, "sum_wrap_bits", None)
             if bits is None:
                 continue
-            pay = float(1 << 23) if pr.graded else 1.0
+            pay = float(-PAYLOAD_MIN) if pr.graded else 1.0
             worst = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
                                 minlength=pop.size)
             if pop.size and worst.max() >= 2.0 ** (bits - 1):

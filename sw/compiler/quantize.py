@@ -51,6 +51,7 @@ import numpy as np
 from scipy import sparse
 
 from .. import numerics as nx
+from ..hw import fixed_point as fp
 from ..core.run_configs import CpuSimCfg
 from ..proc.dense.process import Dense, DelayDense
 from ..proc.io import source as io_source
@@ -61,6 +62,9 @@ from ..runtime.builder import build_network
 __all__ = ["quantize", "QuantizeReport", "ParamError"]
 
 _CONNS = (Dense, Sparse)          # DelayDense is a Dense
+
+#: a_in and vth enter u / v shifted left by ACT_SHIFT = VTH_SHIFT bits (x 64).
+_IN_SCALE = float(1 << fp.ACT_SHIFT)
 
 
 @dataclass
@@ -203,7 +207,7 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
     errors: list[ParamError] = []
     scale_of: dict[int, float] = {}
     for p in pops:
-        s = vth_target * 64.0 / _scalar(p, "vth")      # vth > 0: _check_ranges
+        s = vth_target * _IN_SCALE / _scalar(p, "vth")      # vth > 0: _check_ranges
         scale_of[id(p)] = s
         scales[p.name] = s
     conn_target: dict[int, object] = {}
@@ -225,15 +229,16 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
             warnings.append(f"connection '{c.name}' has graded input: its weights are scaled, "
                             f"but its input values are not")
         w = _dense_weights(c)
-        want = w * scale_of[id(tgt)] / 64.0
+        want = w * scale_of[id(tgt)] / _IN_SCALE
         wmax = float(np.abs(want).max()) if want.size else 0.0
         mixed = w.min() < 0 < w.max()
-        top = 254.0 if mixed else 255.0
+        top = float(fp.WEIGHT.hi - 1 if mixed else fp.WEIGHT.hi)   # MIXED: even values
         e = int(np.clip(np.ceil(np.log2(wmax / top)) if wmax > 0 else 0,
                         nx.WEIGHT_EXP_MIN, nx.WEIGHT_EXP_MAX))
         q = want / 2.0 ** e
         wi = (2 * np.round(q / 2) if mixed else np.round(q)).astype(np.int64)
-        wi = np.clip(wi, -256 if mixed else (-255 if w.max() <= 0 else 0), 254 if mixed else 255)
+        wi = np.clip(wi, fp.WEIGHT.lo if mixed else (-fp.WEIGHT.hi if w.max() <= 0 else 0),
+                     fp.WEIGHT.hi - 1 if mixed else fp.WEIGHT.hi)
         new = sparse.csr_matrix(wi) if isinstance(c, Sparse) else wi
         getattr(c, "weights").init = new
         c.proc_params.overwrite("weight_exp", e)
@@ -241,24 +246,25 @@ def quantize(root, num_steps: int = 100, vth_target: int = 4096) -> QuantizeRepo
         weight_exps[c.name] = e
         prep = nx.prepare_weights(new, c.proc_params.get("sign_mode", None), nx.WEIGHT_BITS)
         prep = np.asarray(prep.toarray() if sparse.issparse(prep) else prep, dtype=np.float64)
-        back = prep * 2.0 ** e * 64.0 / scale_of[id(tgt)]
+        back = prep * 2.0 ** e * _IN_SCALE / scale_of[id(tgt)]
         errors.append(_err(c, "weights", w, back))
 
     # ---- populations
     for p in pops:
         s = scale_of[id(p)]
         du, dv, vth = _scalar(p, "du"), _scalar(p, "dv"), _scalar(p, "vth")
-        du_fx = int(np.clip(round(4096 * du) - 1, 0, 4095))
-        dv_fx = int(np.clip(round(4096 * dv), 0, 4095))
-        vth_fx = int(np.clip(round(vth * s / 64), 0, (1 << 17) - 1))
+        du_fx = int(np.clip(round(fp.DECAY_ONE * du) - fp.DU_OFFSET, *fp.DU))
+        dv_fx = int(np.clip(round(fp.DECAY_ONE * dv), *fp.DV))
+        vth_fx = int(np.clip(round(vth * s / _IN_SCALE), *fp.VTH))
         b = np.broadcast_to(_arr(p, "bias_mant"), tuple(p.s_out.shape)) * s
-        bexp = np.maximum(0, np.ceil(np.log2(np.maximum(np.abs(b), 1e-300) / 4095))).astype(np.int64)
-        bexp = np.clip(bexp, 0, 7)
-        bmant = np.clip(np.round(b / 2.0 ** bexp), -4096, 4095).astype(np.int64)
+        bexp = np.maximum(0, np.ceil(np.log2(np.maximum(np.abs(b), 1e-300) / fp.BIAS_MANT.hi))).astype(np.int64)
+        bexp = np.clip(bexp, 0, fp.BIAS_EXP.hi)
+        bmant = np.clip(np.round(b / 2.0 ** bexp), *fp.BIAS_MANT).astype(np.int64)
         u0 = np.round(np.broadcast_to(_arr(p, "u"), tuple(p.s_out.shape)) * s).astype(np.int64)
         v0 = np.round(np.broadcast_to(_arr(p, "v"), tuple(p.s_out.shape)) * s).astype(np.int64)
-        errors += [_err(p, "du", du, (du_fx + 1) / 4096), _err(p, "dv", dv, dv_fx / 4096),
-                   _err(p, "vth", vth, vth_fx * 64 / s),
+        errors += [_err(p, "du", du, (du_fx + fp.DU_OFFSET) / fp.DECAY_ONE),
+                   _err(p, "dv", dv, dv_fx / fp.DECAY_ONE),
+                   _err(p, "vth", vth, vth_fx * _IN_SCALE / s),
                    _err(p, "bias", b / s, bmant * 2.0 ** bexp / s)]
         for name, val in (("du", du_fx), ("dv", dv_fx), ("vth", vth_fx), ("bias_mant", bmant),
                           ("bias_exp", bexp), ("u", u0), ("v", v0)):

@@ -31,12 +31,13 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..hw import isa
+from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images"]
 
-_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
+_I32_MIN, _I32_MAX = IntRange.signed(WORD_BITS)
 
 
 class Val:
@@ -221,7 +222,7 @@ class ProgramBuilder:
         self.param_decl: dict[str, Decl] = {}
         self.const_decl: dict[str, Decl] = {}
         for g in range(n_groups):
-            self.declare_const(f"weight_exp{g}", lo=-8, hi=7)
+            self.declare_const(f"weight_exp{g}", lo=WEIGHT_EXP.lo, hi=WEIGHT_EXP.hi)
 
     # -- declarations ------------------------------------------------------
     def declare_state(self, name: str, lo: int = _I32_MIN, hi: int = _I32_MAX, default: int | None = None):

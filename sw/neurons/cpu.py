@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..hw.neurocore import compartment_memory as cm
+from ..hw.words import to_s32
 from ..sim.golden.neuron import run_neuron_phase
 from .builder import NeuronProgram, link
 
@@ -58,10 +59,10 @@ class ProgramRunner:
         profile constant (int64 scalar array)."""
         mem, i = self.program.word(name)
         if mem == "state":
-            return cm.to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
+            return to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
         if mem == "param":
-            return cm.to_s32(self.param.reshape(self.n, cm.PARAM_WORDS)[:, i])
-        return cm.to_s32(np.asarray(self.profile[i]))
+            return to_s32(self.param.reshape(self.n, cm.PARAM_WORDS)[:, i])
+        return to_s32(np.asarray(self.profile[i]))
 
     def set(self, name: str, value) -> None:
         """Set a state word or parameter (scalar or [n]) or a profile constant."""

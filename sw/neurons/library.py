@@ -21,42 +21,46 @@ holds the Var's raw value (derived constants such as `vth << 6` or
 """
 from __future__ import annotations
 
+from ..hw import fixed_point as fp
 from .builder import NeuronProgram, ProgramBuilder, Val
 
 __all__ = ["lif", "lif_reset", "lif_refractory", "graded_vec", "graded_relu_vec",
            "sigma_delta", "ternary_lif", "sigma", "delta", "PROGRAMS"]
 
-_U24 = (1 << 23) - 1
+
+def _lif_uv_decls(b: ProgramBuilder) -> None:
+    """State u, v; params bias_mant, bias_exp; consts du, dv (LIF and TernaryLIF)."""
+    b.declare_state("u")
+    b.declare_state("v", lo=-fp.V_LIMIT, hi=fp.V_LIMIT)
+    b.declare_param("bias_mant", lo=fp.BIAS_MANT.lo, hi=fp.BIAS_MANT.hi)
+    b.declare_param("bias_exp", lo=fp.BIAS_EXP.lo, hi=fp.BIAS_EXP.hi)
+    b.declare_const("du", lo=fp.DU.lo, hi=fp.DU.hi)
+    b.declare_const("dv", lo=fp.DV.lo, hi=fp.DV.hi)
 
 
 def _lif_decls(b: ProgramBuilder) -> None:
-    b.declare_state("u")
-    b.declare_state("v", lo=-_U24, hi=_U24)
-    b.declare_param("bias_mant", lo=-(1 << 12), hi=(1 << 12) - 1)
-    b.declare_param("bias_exp", lo=-8, hi=7)
-    b.declare_const("du", lo=0, hi=4095)
-    b.declare_const("dv", lo=0, hi=4095)
-    b.declare_const("vth", lo=0, hi=(1 << 17) - 1)
+    _lif_uv_decls(b)
+    b.declare_const("vth", lo=fp.VTH.lo, hi=fp.VTH.hi)
 
 
 def _lif_current(b: ProgramBuilder, u: Val) -> Val:
     """u' = wrap24(trunc_shr(u * (4095 - du), 12) + (a_in << 6)); stores u."""
-    u = b.mul_tshr(u, 4095 - b.const("du"), 12)
-    u = b.wrap(u + (b.input() << 6), 24)
+    u = b.mul_tshr(u, (fp.DECAY_ONE - fp.DU_OFFSET) - b.const("du"), fp.DECAY_BITS)
+    u = b.wrap(u + (b.input() << fp.ACT_SHIFT), fp.STATE_BITS)
     b.store("u", u)
     return u
 
 
 def _lif_voltage(b: ProgramBuilder, v: Val, u: Val) -> Val:
     """sat24(trunc_shr(v * (4096 - dv), 12) + u' + effective_bias)."""
-    v = b.mul_tshr(v, 4096 - b.const("dv"), 12) + u
+    v = b.mul_tshr(v, fp.DECAY_ONE - b.const("dv"), fp.DECAY_BITS) + u
     v = v + b.ash(b.param("bias_mant"), b.param("bias_exp"))
-    return b.sat(v, 24)
+    return b.sat(v, fp.STATE_BITS)
 
 
 def _lif_fire(b: ProgramBuilder, v: Val) -> Val:
     """spike = v > vth << 6; v = 0 where spiking; stores v; emits."""
-    fire = v > (b.const("vth") << 6)
+    fire = v > (b.const("vth") << fp.VTH_SHIFT)
     b.store("v", b.select(fire, b.zero, v))
     b.spike(fire)
     return fire
@@ -113,7 +117,7 @@ def lif_refractory(n_groups: int = 1) -> NeuronProgram:
     active = t > rend                              # refractory_end < time_step
     v_old = b.state("v")
     v = b.select(active, _lif_voltage(b, v_old, u), v_old)
-    fire = v > (b.const("vth") << 6)
+    fire = v > (b.const("vth") << fp.VTH_SHIFT)
     b.store("v", b.select(fire, b.zero, v))
     b.store("refractory_end", b.select(fire, t + b.const("refractory_period"), rend))
     b.spike(fire)
@@ -123,7 +127,7 @@ def lif_refractory(n_groups: int = 1) -> NeuronProgram:
 def _graded(name: str, absolute: bool, n_groups: int) -> NeuronProgram:
     b = ProgramBuilder(name, n_groups)
     b.declare_state("v")
-    b.declare_const("vth", lo=0, hi=(1 << 24) - 1)
+    b.declare_const("vth", lo=fp.GRADED_VTH.lo, hi=fp.GRADED_VTH.hi)
     v = b.state("v") + b.input()
     fire = (b.abs(v) if absolute else v) > b.const("vth")
     b.spike(fire, payload=v)
@@ -150,7 +154,7 @@ def sigma_delta(n_groups: int = 1, act_mode: str = "unit", cum_error: bool = Fal
     b.declare_state("error")
     b.declare_param("bias")
     b.declare_const("vth", lo=0)
-    b.declare_const("state_exp", lo=0, hi=31)
+    b.declare_const("state_exp", lo=fp.SDN_EXP.lo, hi=fp.SDN_EXP.hi)
     sigma = b.state("sigma") + b.input()
     b.store("sigma", sigma)
     act = sigma + b.param("bias")
@@ -175,17 +179,13 @@ def ternary_lif(n_groups: int = 1) -> NeuronProgram:
     """TernaryLIF: LIF's u and v; graded spike +1 where v > vth_hi << 6,
     -1 where v < vth_lo << 6; v = 0 on either."""
     b = ProgramBuilder("ternary_lif", n_groups)
-    b.declare_state("u")
-    b.declare_state("v", lo=-_U24, hi=_U24)
-    b.declare_param("bias_mant", lo=-(1 << 12), hi=(1 << 12) - 1)
-    b.declare_param("bias_exp", lo=-8, hi=7)
-    b.declare_const("du", lo=0, hi=4095)
-    b.declare_const("dv", lo=0, hi=4095)
-    b.declare_const("vth_hi", lo=-(1 << 23), hi=_U24, default=10)
-    b.declare_const("vth_lo", lo=-(1 << 23), hi=_U24, default=-10)
+    _lif_uv_decls(b)
+    b.declare_const("vth_hi", lo=fp.TERNARY_VTH.lo, hi=fp.TERNARY_VTH.hi, default=10)
+    b.declare_const("vth_lo", lo=fp.TERNARY_VTH.lo, hi=fp.TERNARY_VTH.hi, default=-10)
     u = _lif_current(b, b.state("u"))
     v = _lif_voltage(b, b.state("v"), u)
-    s = (v > (b.const("vth_hi") << 6)) - (v < (b.const("vth_lo") << 6))
+    s = ((v > (b.const("vth_hi") << fp.VTH_SHIFT))
+         - (v < (b.const("vth_lo") << fp.VTH_SHIFT)))
     b.store("v", b.select(s, b.zero, v))
     b.spike(s, payload=s)                   # fires where s != 0
     return b.build(doc="TernaryLIF: graded spike +1 / -1 at vth_hi / vth_lo; v = 0 on a spike")
@@ -211,7 +211,7 @@ def delta(n_groups: int = 1, cum_error: bool = False) -> NeuronProgram:
     b.declare_state("residue")
     b.declare_state("error")
     b.declare_const("vth", lo=0)
-    b.declare_const("state_exp", lo=0, hi=31)
+    b.declare_const("state_exp", lo=fp.SDN_EXP.lo, hi=fp.SDN_EXP.hi)
     b.declare_const("in_shift", lo=0, hi=31)
     a = b.shl(b.input(), b.const("in_shift"))
     dlt = a - b.state("act") + b.state("residue")

@@ -39,13 +39,13 @@ __all__ = [
 
 # --- graded and sigma-delta neurons (GradedVec, GradedReluVec, SigmaDelta) ---
 from .graded import (PAYLOAD_BITS, PAYLOAD_MIN, PAYLOAD_MAX,  # noqa: E402
-                     GRADED_VTH_MAX, wrap32, abs32, graded_fixed_step,
+                     GRADED_VTH_MAX, abs32, graded_fixed_step,
                      graded_float_step, check_payloads)
 from .sdn import (SDN_VTH_MAX, SDN_BIAS_MIN, SDN_BIAS_MAX, SDN_EXP_MAX,  # noqa: E402
                   sigma_delta_fixed_step, sigma_delta_float_step)
 
 __all__ += [
-    "PAYLOAD_BITS", "PAYLOAD_MIN", "PAYLOAD_MAX", "GRADED_VTH_MAX", "wrap32", "abs32",
+    "PAYLOAD_BITS", "PAYLOAD_MIN", "PAYLOAD_MAX", "GRADED_VTH_MAX", "abs32",
     "graded_fixed_step", "graded_float_step", "check_payloads",
     "SDN_VTH_MAX", "SDN_BIAS_MIN", "SDN_BIAS_MAX", "SDN_EXP_MAX",
     "sigma_delta_fixed_step", "sigma_delta_float_step",

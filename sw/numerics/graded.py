@@ -22,35 +22,26 @@ from typing import Tuple
 
 import numpy as np
 
-__all__ = ["PAYLOAD_BITS", "PAYLOAD_MIN", "PAYLOAD_MAX", "GRADED_VTH_MAX", "wrap32",
+from ..hw.fixed_point import GRADED_VTH, PAYLOAD_BITS, PAYLOAD_MAX, PAYLOAD_MIN
+from ..hw.words import to_s32
+
+__all__ = ["PAYLOAD_BITS", "PAYLOAD_MIN", "PAYLOAD_MAX", "GRADED_VTH_MAX",
            "abs32", "graded_fixed_step", "graded_float_step", "check_payloads"]
 
-#: Width of a graded spike payload (the packet's signed payload field).
-PAYLOAD_BITS = 24
-PAYLOAD_MIN = -(1 << (PAYLOAD_BITS - 1))
-PAYLOAD_MAX = (1 << (PAYLOAD_BITS - 1)) - 1
-#: ``vth`` of GradedVec / GradedReluVec: 24-bit unsigned.
-GRADED_VTH_MAX = (1 << 24) - 1
-
-_H32 = np.int64(1 << 31)
-_M32 = np.int64(0xFFFFFFFF)
-
-
-def wrap32(x) -> np.ndarray:
-    """Wrap to signed 32 bits (numpy int32 arithmetic, the chip's registers). int64."""
-    return ((np.asarray(x, dtype=np.int64) + _H32) & _M32) - _H32
+#: ``vth`` of GradedVec / GradedReluVec: 24-bit unsigned (`fixed_point.GRADED_VTH`).
+GRADED_VTH_MAX = GRADED_VTH.hi
 
 
 def abs32(x) -> np.ndarray:
     """``|x|`` in int32 arithmetic: ``|-2**31|`` stays ``-2**31``. int64."""
-    return wrap32(np.abs(np.asarray(x, dtype=np.int64)))
+    return to_s32(np.abs(np.asarray(x, dtype=np.int64)))
 
 
 def graded_fixed_step(v, a_in, vth: int, relu: bool) -> Tuple[np.ndarray, np.ndarray]:
     """One fixed-point step of GradedVec (``relu=False``: ``|v| > vth``) or
     GradedReluVec (``relu=True``: ``v > vth``). Returns ``(v', s_out)``:
     ``v'`` is all zeros, ``s_out`` the payloads (0 where no spike). int64."""
-    v = wrap32(np.asarray(v, dtype=np.int64) + np.asarray(a_in, dtype=np.int64))
+    v = to_s32(np.asarray(v, dtype=np.int64) + np.asarray(a_in, dtype=np.int64))
     test = v if relu else abs32(v)
     s_out = np.where(test > int(vth), v, 0).astype(np.int64)
     return np.zeros_like(v), s_out
@@ -71,5 +62,5 @@ def check_payloads(owner: str, s_out, time_step: int) -> None:
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"{owner}: graded payload {int(s[i])} of element {i} at step "
-                         f"{time_step} does not fit 24 bits signed ({PAYLOAD_MIN}..{PAYLOAD_MAX}); "
+                         f"{time_step} does not fit {PAYLOAD_BITS} bits signed ({PAYLOAD_MIN}..{PAYLOAD_MAX}); "
                          "the chip could not send it")

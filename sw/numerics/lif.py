@@ -25,26 +25,29 @@ from typing import Tuple
 
 import numpy as np
 
-UV_BITS = 24
+from ..hw import fixed_point as fp
+
+# The constants of kilauea.hw.fixed_point under this module's names.
+UV_BITS = fp.STATE_BITS
 #: ``2**23``: the wrap bound of ``u``.
-UV_MAX = 1 << (UV_BITS - 1)
+UV_MAX = fp.STATE_WRAP
 #: ``v`` is clipped to ``[-V_LIMIT, V_LIMIT]``.
-V_LIMIT = UV_MAX - 1
-DECAY_SHIFT = 12
-DECAY_UNITY = 1 << DECAY_SHIFT
+V_LIMIT = fp.V_LIMIT
+DECAY_SHIFT = fp.DECAY_BITS
+DECAY_UNITY = fp.DECAY_ONE
 #: Synaptic input and threshold are MSB-aligned by 6 bits.
-ACT_SHIFT = 6
-VTH_SHIFT = 6
+ACT_SHIFT = fp.ACT_SHIFT
+VTH_SHIFT = fp.VTH_SHIFT
 #: The 1-bit offset added to ``du`` (``ds_offset`` of Loihi 1).
-DU_OFFSET = 1
+DU_OFFSET = fp.DU_OFFSET
 
 #: Parameter ranges of the fixed-point LIF (inclusive).
 FIXED_RANGES = {
-    "du": (0, DECAY_UNITY - 1),
-    "dv": (0, DECAY_UNITY - 1),
-    "bias_mant": (-(1 << 12), (1 << 12) - 1),
-    "bias_exp": (-8, 7),
-    "vth": (0, (1 << 17) - 1),
+    "du": tuple(fp.DU),
+    "dv": tuple(fp.DV),
+    "bias_mant": tuple(fp.BIAS_MANT),
+    "bias_exp": tuple(fp.BIAS_EXP),
+    "vth": tuple(fp.VTH),
 }
 
 _I64 = np.int64

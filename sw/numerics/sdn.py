@@ -28,16 +28,17 @@ from typing import Tuple
 
 import numpy as np
 
-from .graded import abs32, wrap32
+from ..hw.fixed_point import SDN_BIAS, SDN_EXP, SDN_VTH
+from ..hw.words import to_s32
+from .graded import abs32
 
 __all__ = ["SDN_VTH_MAX", "SDN_BIAS_MIN", "SDN_BIAS_MAX", "SDN_EXP_MAX",
            "sigma_delta_fixed_step", "sigma_delta_float_step"]
 
-SDN_VTH_MAX = (1 << 24) - 1
-SDN_BIAS_MIN = -(1 << 23)
-SDN_BIAS_MAX = (1 << 23) - 1
+SDN_VTH_MAX = SDN_VTH.hi
+SDN_BIAS_MIN, SDN_BIAS_MAX = SDN_BIAS
 #: spike_exp and state_exp lie in 0..SDN_EXP_MAX.
-SDN_EXP_MAX = 31
+SDN_EXP_MAX = SDN_EXP.hi
 
 _I64 = np.int64
 
@@ -48,19 +49,19 @@ def sigma_delta_fixed_step(sigma, act, residue, error, a_in, bias, vth: int,
     """One fixed-point SigmaDelta step. Returns ``(sigma', act', residue',
     error', s_out)`` (int64; ``error'`` is ``error`` unchanged without
     ``cum_error``)."""
-    sigma = wrap32(np.asarray(sigma, dtype=_I64) + np.asarray(a_in, dtype=_I64))
-    a = wrap32(sigma + np.asarray(bias, dtype=_I64))
+    sigma = to_s32(np.asarray(sigma, dtype=_I64) + np.asarray(a_in, dtype=_I64))
+    a = to_s32(sigma + np.asarray(bias, dtype=_I64))
     if relu:
         a = np.maximum(a, 0)
-    delta = wrap32(a - np.asarray(act, dtype=_I64) + np.asarray(residue, dtype=_I64))
+    delta = to_s32(a - np.asarray(act, dtype=_I64) + np.asarray(residue, dtype=_I64))
     error = np.asarray(error, dtype=_I64)
     if cum_error:
-        error = wrap32(error + delta)
+        error = to_s32(error + delta)
         s = np.where(abs32(error) >= int(vth), delta, 0).astype(_I64)
         error = np.where(s != 0, 0, error).astype(_I64)
     else:
         s = np.where(abs32(delta) >= int(vth), delta, 0).astype(_I64)
-    residue = wrap32(delta - s)
+    residue = to_s32(delta - s)
     s_out = s >> int(state_exp)
     return sigma, a, residue, error.copy(), s_out
 

@@ -21,7 +21,8 @@ from typing import Tuple
 
 import numpy as np
 
-from .graded import abs32, wrap32
+from ..hw.words import to_s32
+from .graded import abs32
 
 __all__ = ["sigma_fixed_step", "sigma_float_step", "delta_fixed_step", "delta_float_step",
            "DELTA_SHIFT_MAX"]
@@ -33,8 +34,8 @@ _I64 = np.int64
 
 
 def sigma_fixed_step(sigma, a_in) -> Tuple[np.ndarray, np.ndarray]:
-    """``sigma' = wrap32(sigma + a_in)``; returns ``(sigma', s_out = sigma')``."""
-    s = wrap32(np.asarray(sigma, dtype=_I64) + np.asarray(a_in, dtype=_I64))
+    """``sigma' = to_s32(sigma + a_in)``; returns ``(sigma', s_out = sigma')``."""
+    s = to_s32(np.asarray(sigma, dtype=_I64) + np.asarray(a_in, dtype=_I64))
     return s, s.copy()
 
 
@@ -62,9 +63,9 @@ def delta_fixed_step(act, residue, error, a_in, vth: int, spike_exp: int, state_
                      cum_error: bool) -> Tuple[np.ndarray, ...]:
     """One fixed-point Delta step. Returns ``(act', residue', error', s_out)``
     (int64; ``error'`` unchanged without ``cum_error``)."""
-    a = wrap32(np.asarray(a_in, dtype=_I64) << int(spike_exp + state_exp))
+    a = to_s32(np.asarray(a_in, dtype=_I64) << int(spike_exp + state_exp))
     s, residue, error = _delta(a, np.asarray(act, dtype=_I64), np.asarray(residue, dtype=_I64),
-                               np.asarray(error, dtype=_I64), int(vth), cum_error, wrap32)
+                               np.asarray(error, dtype=_I64), int(vth), cum_error, to_s32)
     return a, residue, np.asarray(error, dtype=_I64).copy(), s.astype(_I64) >> int(state_exp)
 
 

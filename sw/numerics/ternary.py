@@ -15,13 +15,13 @@ from typing import Tuple
 
 import numpy as np
 
-from .lif import _current_fixed, _voltage_fixed, VTH_SHIFT
+from ..hw.fixed_point import TERNARY_VTH, VTH_SHIFT
+from .lif import _current_fixed, _voltage_fixed
 
 __all__ = ["TERNARY_VTH_MIN", "TERNARY_VTH_MAX", "ternary_lif_fixed_step",
            "ternary_lif_float_step", "check_ternary_thresholds"]
 
-TERNARY_VTH_MIN = -(1 << 23)
-TERNARY_VTH_MAX = (1 << 23) - 1
+TERNARY_VTH_MIN, TERNARY_VTH_MAX = TERNARY_VTH
 
 
 def ternary_lif_fixed_step(u, v, a_in, du: int, dv: int, bias, vth_hi: int,

@@ -18,10 +18,12 @@ from typing import Optional, Union
 import numpy as np
 from scipy import sparse
 
-#: Magnitude bits of a synaptic weight.
-WEIGHT_BITS = 8
-#: Range of the shared weight exponent of a connection.
-WEIGHT_EXP_MIN, WEIGHT_EXP_MAX = -8, 7
+from ..hw import fixed_point as fp
+
+#: Magnitude bits of a synaptic weight (`fixed_point.WEIGHT_BITS`).
+WEIGHT_BITS = fp.WEIGHT_BITS
+#: Range of the shared weight exponent of a connection (`fixed_point.WEIGHT_EXP`).
+WEIGHT_EXP_MIN, WEIGHT_EXP_MAX = fp.WEIGHT_EXP
 
 Matrix = Union[np.ndarray, sparse.spmatrix, sparse.sparray]
 

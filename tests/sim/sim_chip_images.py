@@ -8,6 +8,7 @@ import numpy as np
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.words import to_word
 from kilauea.hw.params import ChipParams
 from kilauea.neurons.builder import core_images
 from kilauea.neurons.library import graded_relu_vec, lif, lif_refractory
@@ -69,8 +70,8 @@ def build_images(params: ChipParams = SMALL, seed: int = 1, n_neurons: int = 12,
         images[(x, y)] = {
             Mem.CONFIG: np.array([ci.n_compartments], np.uint32),
             Mem.AXON: axon, Mem.SYNAPSE: syn, Mem.FANOUT_INDEX: findex, Mem.FANOUT: fanout,
-            Mem.UCODE: cm.to_word(ci.ucode), Mem.PROFILE: cm.to_word(ci.profile),
-            Mem.PARAM: cm.to_word(ci.param), Mem.STATE: cm.to_word(ci.state),
+            Mem.UCODE: to_word(ci.ucode), Mem.PROFILE: to_word(ci.profile),
+            Mem.PARAM: to_word(ci.param), Mem.STATE: to_word(ci.state),
         }
     return images
 

@@ -11,6 +11,7 @@ import pytest
 from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.words import pack, to_s32, to_u32
 from kilauea.hw.neurocore.neuron_testbench import run_engine
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
@@ -23,11 +24,7 @@ ODD_IMMS = [-8192, -64, -1, 0, 33, 40, 63, 64, 65, 100, 8191]
 
 def raw(op: Opcode, rd=0, ra=0, rb=0, rc=0, imm=0) -> int:
     """An instruction word with any 14-bit immediate (no assembler checks)."""
-    word = 0
-    for name, v in (("op", op.value), ("rd", rd), ("ra", ra), ("rb", rb), ("rc", rc), ("imm", imm)):
-        off, width = isa._FIELD[name]
-        word |= (v & ((1 << width) - 1)) << off
-    return word
+    return pack(isa.Instruction, op=op, rd=rd, ra=ra, rb=rb, rc=rc, imm=imm)
 
 
 def program(rng) -> list[int]:
@@ -66,8 +63,8 @@ def test_golden_equals_rtl_on_out_of_range_immediates(seed):
         state[c * 4:c * 4 + 3] = [int(rng.choice(extremes)) if rng.random() < 0.5
                                   else int(rng.integers(-(1 << 31), 1 << 31)) for _ in range(3)]
     acc = np.zeros((2, n), np.int64)
-    rtl = run_engine(P, ucode, profile, param, cm.to_u32(state), [(7, acc)], n)[0]
-    g = run_neuron_phase(ucode, profile, param, cm.to_u32(state), 7, acc, n)
-    assert list(cm.to_s32(g.state[:4 * n])) == list(rtl.state[:4 * n]), f"seed {seed}"
+    rtl = run_engine(P, ucode, profile, param, to_u32(state), [(7, acc)], n)[0]
+    g = run_neuron_phase(ucode, profile, param, to_u32(state), 7, acc, n)
+    assert list(to_s32(g.state[:4 * n])) == list(rtl.state[:4 * n]), f"seed {seed}"
     assert list(g.spike_payloads) == list(rtl.spike_payloads), f"seed {seed}"
     assert g.errors == rtl.errors

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import typing as ty
 
+from ...hw.fixed_point import GRADED_VTH
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
 from .._common import PopulationShape, require_finite
 from ._checks import check_int, check_number, check_shape
 
 __all__ = ["GradedVec", "GradedReluVec"]
 
-#: vth: 24-bit unsigned; exp: stored in 24 bits signed (Lava's precision).
-VTH_MAX = (1 << 24) - 1
+#: vth: 24-bit unsigned (`fixed_point.GRADED_VTH`); exp: stored in 24 bits
+#: signed (Lava's precision).
+VTH_MAX = GRADED_VTH.hi
 EXP_MIN, EXP_MAX = -(1 << 23), (1 << 23) - 1
 
 

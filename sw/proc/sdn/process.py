@@ -20,15 +20,16 @@ from enum import IntEnum, unique
 
 import numpy as np
 
+from ...hw.fixed_point import SDN_BIAS, SDN_EXP, SDN_VTH
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
 from .._common import PopulationShape, require_finite
 from ..graded._checks import check_array, check_bool, check_int, check_number, check_shape
 
 __all__ = ["ActivationMode", "SigmaDelta", "Sigma", "Delta"]
 
-VTH_MAX = (1 << 24) - 1
-BIAS_MIN, BIAS_MAX = -(1 << 23), (1 << 23) - 1
-EXP_MAX = 31
+VTH_MAX = SDN_VTH.hi
+BIAS_MIN, BIAS_MAX = SDN_BIAS
+EXP_MAX = SDN_EXP.hi
 
 
 def _add_ports_and_vars(proc, shape, vth, spike_exp, state_exp, cum_error, bias=None) -> None:

@@ -14,6 +14,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.words import to_s32, to_word
 from kilauea.hw.neurocore.interfaces import NeuronEngineSignature
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.chip import NeuronOutput
@@ -128,12 +129,12 @@ class ThresholdModel:
         idx = np.flatnonzero(~bad)
         s = acc[:, idx].sum(axis=0)
         acc[:, idx] = 0
-        v = cm.from_word(cm.to_word(cm.from_word(mems[Mem.STATE][idx]) + s))
+        v = to_s32(to_word(to_s32(mems[Mem.STATE][idx]) + s))
         spk = v > thr[idx]
         pay = v & 0xFFFFFF
         pay = np.where(pay >= 1 << 23, pay - (1 << 24), pay)
         v = np.where(spk, 0, v)
-        mems[Mem.STATE][idx] = cm.to_word(v)
+        mems[Mem.STATE][idx] = to_word(v)
         return NeuronOutput(idx[spk], pay[spk], updates=len(idx), errors=int(bad.sum()))
 
 
@@ -168,8 +169,8 @@ def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=No
     fan = np.zeros(p.n_fanout, dtype=np.uint32)
     fan[:nf] = cm.pack_fanout(rng.integers(0, p.n_axons, nf), rng.integers(0, p.mesh_w, nf),
                               rng.integers(0, p.mesh_h, nf), rng.random(nf) < host_frac)
-    state = cm.to_word(rng.integers(-100, 100, p.n_compartments))
-    param = cm.to_word(rng.integers(thr[0], thr[1], p.n_compartments))
+    state = to_word(rng.integers(-100, 100, p.n_compartments))
+    param = to_word(rng.integers(thr[0], thr[1], p.n_compartments))
     return Image({Mem.AXON: axon, Mem.SYNAPSE: syn, Mem.FANOUT_INDEX: findex, Mem.FANOUT: fan,
                   Mem.STATE: state, Mem.PARAM: param}, n)
 
@@ -187,10 +188,10 @@ def lif_image(p, rng, n, n_graded=0):
         pops.append((neurons.graded_vec(p.n_acc_groups), n_graded,
                      {"vth": int(rng.integers(1, 100)), "v": rng.integers(-200, 200, n_graded)}))
     ci = neurons.core_images(p, pops)
-    img.words[Mem.UCODE] = cm.to_word(ci.ucode)
-    img.words[Mem.PROFILE] = cm.to_word(ci.profile)
-    img.words[Mem.PARAM] = cm.to_word(ci.param)
-    img.words[Mem.STATE] = cm.to_word(ci.state)
+    img.words[Mem.UCODE] = to_word(ci.ucode)
+    img.words[Mem.PROFILE] = to_word(ci.profile)
+    img.words[Mem.PARAM] = to_word(ci.param)
+    img.words[Mem.STATE] = to_word(ci.state)
     return img
 
 

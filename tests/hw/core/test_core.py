@@ -10,6 +10,7 @@ from amaranth.sim import Simulator
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
 from kilauea.sim.golden.chip import GoldenChip
 
@@ -92,7 +93,7 @@ def test_core_random_vs_golden(seed, shape):
             np.testing.assert_array_equal(st, tile.neuron_mems[Mem.STATE].astype(np.int64),
                                           err_msg=f"seed {seed} step {t}: STATE")
             acc = backdoor_read(ctx, core, Mem.ACCUM)
-            np.testing.assert_array_equal(acc, cm.to_word(tile.acc.reshape(-1)).astype(np.int64),
+            np.testing.assert_array_equal(acc, to_word(tile.acc.reshape(-1)).astype(np.int64),
                                           err_msg=f"seed {seed} step {t}: ACCUM")
             drv.queue += [read_pkt(Mem.COUNTERS, c, tag=c) for c in cm.Counter]
             await drv.run_until_idle(ctx)

@@ -8,6 +8,7 @@ from amaranth.hdl import Fragment
 
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.words import pack_array
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.params import ChipParams
 
@@ -52,7 +53,7 @@ def test_pack_rejects_out_of_range_naming_the_field():
     with pytest.raises(ValueError, match="count=32768"):
         cm.pack_axon(0, 32768)
     with pytest.raises(ValueError, match="unknown field"):
-        cm.pack(cm.AXON_LAYOUT, bogus=1)
+        pack_array(cm.AXON_LAYOUT, bogus=1)
 
 
 def test_acc_addressing():

@@ -9,6 +9,7 @@ import pytest
 
 from kilauea import neurons, numerics
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.words import to_s32
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 
@@ -55,7 +56,7 @@ def test_lif_family_cpu_numerics_equal_microcode(model, seed):
             u, v, s = numerics.lif_fixed_step(u, v, a_in, du, dv, bias, vth_eff)
         g = run_neuron_phase(img.ucode, img.profile, img.param, state, t, acc, n)
         state = g.state
-        st = cm.to_s32(state[:n * cm.STATE_WORDS]).reshape(n, cm.STATE_WORDS)
+        st = to_s32(state[:n * cm.STATE_WORDS]).reshape(n, cm.STATE_WORDS)
         assert np.array_equal(st[:, prog.state["u"].index], u), f"seed {seed} step {t}: u"
         assert np.array_equal(st[:, prog.state["v"].index], v), f"seed {seed} step {t}: v"
         if model == "lif_refractory":

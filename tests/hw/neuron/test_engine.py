@@ -9,6 +9,7 @@ from kilauea import neurons
 from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.words import to_s32
 from kilauea.hw.neurocore.neuron_testbench import run_engine
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
@@ -177,14 +178,14 @@ def test_random_programs_rtl_golden_python(seed):
     g = run_neuron_phase(ucode, profile, param, state, step, acc, n)
     exp_state, exp_sc, exp_sp = [], [], []
     for c in range(n):
-        st, spk = python_run(code, cm.to_s32(state[c * 4:(c + 1) * 4]).tolist(),
-                             cm.to_s32(param[c * 4:(c + 1) * 4]).tolist(),
-                             cm.to_s32(profile[:16]).tolist(), step,
+        st, spk = python_run(code, to_s32(state[c * 4:(c + 1) * 4]).tolist(),
+                             to_s32(param[c * 4:(c + 1) * 4]).tolist(),
+                             to_s32(profile[:16]).tolist(), step,
                              (int(acc[0, c]), int(acc[1, c])))
         exp_state += st
         exp_sc += [c] * len(spk)
         exp_sp += spk
-    assert list(cm.to_s32(g.state[:4 * n])) == exp_state, f"seed {seed}: golden vs python"
+    assert list(to_s32(g.state[:4 * n])) == exp_state, f"seed {seed}: golden vs python"
     assert list(rtl.state) == exp_state, f"seed {seed}: RTL vs python"
     assert list(g.spike_compartments) == exp_sc == list(rtl.spike_compartments), f"seed {seed}"
     assert list(g.spike_payloads) == exp_sp == list(rtl.spike_payloads), f"seed {seed}"
@@ -214,7 +215,7 @@ def test_golden_op_equals_definition(op):
                 Instr(Opcode.STS, ra=4, imm=3), Instr(Opcode.END)]
         ucode = np.array([isa.encode(i) for i in code] + [0] * 10, dtype=np.int64)
         g = run_neuron_phase(ucode, profile, param, state, 1, acc, n)
-        got = cm.to_s32(g.state).reshape(n, 4)[:, 3]
+        got = to_s32(g.state).reshape(n, 4)[:, 3]
         exp = [py_op(op, int(a), int(b), int(c), imm) for a, b, c in vals]
         bad = np.flatnonzero(got != np.array(exp))
         assert not len(bad), (f"seed {seed}: {op.name} imm={imm} a,b,c={vals[bad[0]].tolist()}: "
@@ -243,7 +244,7 @@ def test_mod_signs_and_by_zero():
         g = run_neuron_phase(ucode, profile, param, state, 1, acc, n)
         expect = [0 if b == 0 else a % b for a, b in chunk]
         assert [int(r.state[c * 4 + 2]) for c in range(n)] == expect
-        assert [int(cm.to_s32(g.state[c * 4 + 2])) for c in range(n)] == expect
+        assert [int(to_s32(g.state[c * 4 + 2])) for c in range(n)] == expect
         zeros = sum(b == 0 for _, b in chunk)
         assert r.errors == g.errors == zeros
         # MOD costs 1 + bit length of |a| cycles; 4 other instructions per compartment
@@ -282,13 +283,13 @@ def test_undefined_opcode_pulses_error_and_changes_nothing():
     g = run_neuron_phase(ucode, profile, param, state, 1, acc, 4)
     assert r.errors == g.errors == 2
     assert list(r.state[:8]) == [111, 111, 0, 0, -222, -222, 0, 0]
-    assert np.array_equal(r.state, cm.to_s32(g.state)[:len(r.state)])
+    assert np.array_equal(r.state, to_s32(g.state)[:len(r.state)])
     # the LIF compartments (profile 1) ran exactly as in a core holding only them
     clean_img = neurons.core_images(P, [(lif, 2, dict(du=10, dv=20, vth=5, bias_mant=7,
                                                       bias_exp=3))])
     clean = run_neuron_phase(clean_img.ucode, clean_img.profile, clean_img.param,
                              clean_img.state, 1, acc[:, 2:], 2)
-    assert np.array_equal(r.state[8:16], cm.to_s32(clean.state[:8]))
+    assert np.array_equal(r.state[8:16], to_s32(clean.state[:8]))
     assert list(r.spike_compartments) == [c + 2 for c in clean.spike_compartments]
     assert clean.errors == 0
 
@@ -306,7 +307,7 @@ def test_program_running_off_ucode_end_is_an_error():
     g = run_neuron_phase(ucode, profile, param, state, 1, acc, 2)
     assert r.errors == g.errors == 2
     assert r.updates == 2
-    assert list(r.state[[0, 4]]) == [4, 4] == list(cm.to_s32(g.state[[0, 4]]))
+    assert list(r.state[[0, 4]]) == [4, 4] == list(to_s32(g.state[[0, 4]]))
 
 
 @pytest.mark.parametrize("groups, latency", [(1, 1), (2, 1), (1, 2), (2, 3)])
@@ -412,7 +413,7 @@ def test_user_defined_model_outside_the_library(nref):
         v, a, fire = ref(v, a, th0, 15, acc[0])
         g = run_neuron_phase(img.ucode, img.profile, img.param, state, t, acc, n)
         state = g.state
-        assert np.array_equal(r.state, cm.to_s32(g.state)[:len(r.state)]), f"seed {seed} step {t}"
+        assert np.array_equal(r.state, to_s32(g.state)[:len(r.state)]), f"seed {seed} step {t}"
         st = r.state.reshape(-1, cm.STATE_WORDS)[:n]
         assert np.array_equal(st[:, 0], v) and np.array_equal(st[:, 1], a), f"seed {seed} step {t}"
         assert list(r.spike_compartments) == list(g.spike_compartments) == list(np.flatnonzero(fire))
@@ -430,8 +431,8 @@ def test_bad_profile_index_is_an_error():
     r = run_engine(P, img.ucode, img.profile, img.param, img.state, [(1, acc)], 2)[0]
     g = run_neuron_phase(img.ucode, img.profile, img.param, img.state, 1, acc, 2)
     assert r.errors == g.errors == 1
-    assert np.array_equal(r.state, cm.to_s32(g.state)[:len(r.state)])
-    assert np.array_equal(r.state[4:8], cm.to_s32(img.state)[4:8])
+    assert np.array_equal(r.state, to_s32(g.state)[:len(r.state)])
+    assert np.array_equal(r.state[4:8], to_s32(img.state)[4:8])
     assert list(r.spike_compartments) == list(g.spike_compartments)
     assert 1 not in list(r.spike_compartments)
 

@@ -7,6 +7,7 @@ import pytest
 from kilauea import neurons
 from kilauea.hw import isa
 from kilauea.hw.isa import AsmError, Instr, Opcode
+from kilauea.hw.words import leaf_fields
 
 
 def random_instr(rng) -> Instr:
@@ -31,7 +32,7 @@ def random_instr(rng) -> Instr:
 
 def test_layout_is_32_bits_and_fields_do_not_overlap():
     assert isa.Instruction.size == 32
-    spans = sorted((off, off + w) for off, w in isa._FIELD.values())
+    spans = sorted((sp.offset, sp.offset + sp.width) for _, sp in leaf_fields(isa.Instruction))
     assert spans[0][0] == 0 and spans[-1][1] == 32
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
 

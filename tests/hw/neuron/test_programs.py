@@ -7,6 +7,7 @@ import pytest
 
 from kilauea import neurons
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.words import to_s32
 from kilauea.hw.neurocore.neuron_testbench import run_engine
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
@@ -21,7 +22,7 @@ SMALL = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_delay_slots=4, n_acc_
 
 
 def state_of(prog, image, n):
-    st = cm.to_s32(np.asarray(image)[:n * cm.STATE_WORDS]).reshape(n, cm.STATE_WORDS)
+    st = to_s32(np.asarray(image)[:n * cm.STATE_WORDS]).reshape(n, cm.STATE_WORDS)
     return {name: st[:, d.index] for name, d in prog.state.items()}
 
 
@@ -101,7 +102,7 @@ def test_rtl_equals_golden_and_transcription(nref, case_name):
         ref_st, mask, pay = case.ref(ref_st, values, nref.group_input(acc, wexp), t)
         g = run_neuron_phase(img.ucode, img.profile, img.param, state, t, acc, n)
         state = g.state
-        assert np.array_equal(r.state, cm.to_s32(g.state)[:len(r.state)]), f"seed {seed} step {t}: RTL state"
+        assert np.array_equal(r.state, to_s32(g.state)[:len(r.state)]), f"seed {seed} step {t}: RTL state"
         assert np.array_equal(r.spike_compartments, g.spike_compartments), f"seed {seed} step {t}"
         assert np.array_equal(r.spike_payloads, g.spike_payloads), f"seed {seed} step {t}"
         assert np.array_equal(r.acc_read, g.acc_read)
@@ -121,7 +122,7 @@ def run_both(params, img, steps, n, **kw):
     for (t, acc), r in zip(steps, rtl):
         g = run_neuron_phase(img.ucode, img.profile, img.param, state, t, acc, n)
         state = g.state
-        assert np.array_equal(r.state, cm.to_s32(g.state)[:len(r.state)]), f"step {t}"
+        assert np.array_equal(r.state, to_s32(g.state)[:len(r.state)]), f"step {t}"
         assert np.array_equal(r.spike_compartments, g.spike_compartments), f"step {t}"
         assert np.array_equal(r.spike_payloads, g.spike_payloads), f"step {t}"
         assert r.errors == g.errors and r.updates == g.updates

@@ -8,6 +8,7 @@ import pytest
 
 from kilauea import numerics as nx
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.words import to_s32
 from kilauea.neurons import library
 from kilauea.neurons.cpu import ProgramRunner
 from kilauea.neurons.builder import link
@@ -61,7 +62,7 @@ class TwoGroupGolden:
 
     def get(self, name):
         _, i = self.prog.word(name)
-        return cm.to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
+        return to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
 
 
 def _split(rng, a, wexp1):
