@@ -128,7 +128,7 @@ class HostPortEngine(ChipEngine):
         if not addrs.size:
             return np.zeros(0, np.int64)
         flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, tag=0, reply=1 << 8)  # reply: the host
+                                    addr=addrs, tag=0, reply={"host": 1})
         words = self._send_reads(flits)
         src_x = packet.decode_field(words, "body", "read_resp", "src_x")
         src_y = packet.decode_field(words, "body", "read_resp", "src_y")
