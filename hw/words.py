@@ -156,35 +156,36 @@ def check_fits(name: str, value: Any, shape: AnyShape, what: str = "field") -> N
 
 
 # -- scalar codec ----------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, py_enum.Enum) else value
+@functools.lru_cache(maxsize=512)
+def _children(layout: data.Layout) -> dict[str, data.Layout | None]:
+    """Each field name of `layout` -> its sub-layout, or None for a leaf."""
+    return {name: _sub_layout(fld.shape) for name, fld in layout}
 
 
 def _flatten(layout: data.Layout, fields: Mapping, prefix: tuple[str, ...], out: dict) -> None:
     """Field values keyed by leaf path; nested mappings descend into sub-layouts."""
+    children = _children(layout)
     for name, value in fields.items():
-        try:
-            fld = layout[name]
-        except KeyError:
+        if name not in children:
             raise ValueError(f"unknown field(s) {['.'.join((*prefix, name))]}; "
-                             f"layout has {[n for n, _ in layout]}") from None
-        sub = _sub_layout(fld.shape)
-        if sub is None:
-            out[(*prefix, name)] = _plain(value)
-        elif isinstance(value, Mapping):
+                             f"layout has {list(children)}")
+        sub = children[name]
+        if sub is not None and isinstance(value, Mapping):
             if isinstance(sub, data.UnionLayout) and len(value) > 1:
                 raise ValueError(f"union field {'.'.join((*prefix, name))} takes one member, "
                                  f"got {sorted(value)}")
             _flatten(sub, value, (*prefix, name), out)
-        else:
-            out[(*prefix, name)] = _plain(value)   # the whole sub-layout as raw bits
+        else:   # a leaf, or a whole sub-layout given as raw bits
+            out[(*prefix, name)] = value.value if isinstance(value, py_enum.Enum) else value
 
 
 @functools.lru_cache(maxsize=4096)
-def _span_shape(layout: data.Layout, path: tuple[str, ...]) -> tuple[FieldSpan, Shape]:
-    """Span and shape of any field (a sub-layout given whole is unsigned bits)."""
+def _placement(layout: data.Layout, path: tuple[str, ...]) -> tuple[int, int, int, int, Shape]:
+    """(offset, mask, lo, hi, shape) of any field (a sub-layout given whole
+    is unsigned bits)."""
     span = field_span(layout, *path)
-    return span, Shape(span.width, span.signed)
+    shape = Shape(span.width, span.signed)
+    return (span.offset, span.mask, *shape_range(shape), shape)
 
 
 def pack(layout: data.Layout, *, what: str = "field", **fields: Any) -> int:
@@ -196,9 +197,11 @@ def pack(layout: data.Layout, *, what: str = "field", **fields: Any) -> int:
     _flatten(layout, fields, (), flat)
     word = 0
     for path, value in flat.items():
-        span, shape = _span_shape(layout, path)
-        check_fits(".".join(path), value, shape, what)
-        word |= (int(value) & span.mask) << span.offset
+        offset, mask, lo, hi, shape = _placement(layout, path)
+        value = int(value)
+        if not lo <= value <= hi:
+            check_fits(".".join(path), value, shape, what)   # raises, naming the field
+        word |= (value & mask) << offset
     return word
 
 
@@ -229,9 +232,9 @@ def pack_array(layout: data.Layout, *, what: str = "field", **arrays: Any) -> np
         else [np.zeros((), dtype=np.int64)]
     out = np.zeros(vals[0].shape, dtype=np.uint64)
     for path, v in zip(paths, vals):
-        span, shape = _span_shape(layout, path)
+        offset, mask, _, _, shape = _placement(layout, path)
         check_fits(".".join(path), v, shape, what)
-        out |= (v.astype(np.uint64) & np.uint64(span.mask)) << np.uint64(span.offset)
+        out |= (v.astype(np.uint64) & np.uint64(mask)) << np.uint64(offset)
     return out.astype(np.uint32) if layout.size <= 32 else out
 
 
