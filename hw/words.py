@@ -38,7 +38,7 @@ scalars, arrays, sequences) is taken as int64 and gives int64 (to_word: uint32).
 Array wraps need bits <= 63.
 
 `pack` is not `Layout.const` itself: `Layout.const` builds Amaranth constant
-objects per field (milliseconds per flit), too slow for the simulators'
+objects per field (some hundred times slower), too slow for the simulators'
 packet traffic. `pack` reads the same offsets from the layout and the tests
 (`tests/hw/test_words.py`) check it equals `layout.const(...)` on every layout
 the chip defines.
