@@ -22,14 +22,17 @@ with `kilauea.hw.words.to_u32` / `to_s32`.
 from __future__ import annotations
 
 import numpy as np
+from amaranth.hdl import unsigned
+from amaranth.lib import data
 
 from ..params import ChipParams
+from ..words import pack, unpack_field
 
 __all__ = [
     "STATE_WORDS", "PARAM_WORDS", "PROFILE_WORDS", "ENTRY_BITS", "PROFILE_FIELD_BITS",
     "memory_depths", "profile_bits",
     "state_addr", "param_addr", "profile_addr",
-    "pack_param_header", "unpack_param_header",
+    "PARAM_HEADER", "PROFILE_HEADER", "pack_param_header", "unpack_param_header",
     "pack_profile_header", "unpack_profile_header",
 ]
 
@@ -38,6 +41,11 @@ PARAM_WORDS = 4        # parameter words per compartment (word 0: header)
 PROFILE_WORDS = 16     # words per profile (word 0: header)
 ENTRY_BITS = 16        # width of the entry field of a profile header
 PROFILE_FIELD_BITS = 8  # width of the profile field of a compartment header
+
+#: Word 0 of a compartment's PARAM words (bits above the field are 0).
+PARAM_HEADER = data.StructLayout({"profile": unsigned(PROFILE_FIELD_BITS)})
+#: Word 0 of a profile's PROFILE words (bits above the field are 0).
+PROFILE_HEADER = data.StructLayout({"entry": unsigned(ENTRY_BITS)})
 
 
 def profile_bits(params: ChipParams) -> int:
@@ -71,20 +79,20 @@ def profile_addr(profile: int, word: int) -> int:
 
 
 def pack_param_header(profile: int) -> int:
-    if not 0 <= profile < (1 << PROFILE_FIELD_BITS):
-        raise ValueError(f"profile index {profile} does not fit the {PROFILE_FIELD_BITS}-bit field")
-    return profile
+    """The compartment header word of a compartment running `profile`."""
+    return pack(PARAM_HEADER, what="compartment header field", profile=profile)
 
 
-def unpack_param_header(word):
-    return np.asarray(word, dtype=np.int64) & ((1 << PROFILE_FIELD_BITS) - 1)
+def unpack_param_header(word) -> np.ndarray:
+    """The profile index of compartment header words (int64)."""
+    return unpack_field(PARAM_HEADER, word, "profile")
 
 
 def pack_profile_header(entry: int) -> int:
-    if not 0 <= entry < (1 << ENTRY_BITS):
-        raise ValueError(f"program entry {entry} does not fit the {ENTRY_BITS}-bit field")
-    return entry
+    """The profile header word of a program starting at UCODE address `entry`."""
+    return pack(PROFILE_HEADER, what="profile header field", entry=entry)
 
 
-def unpack_profile_header(word):
-    return np.asarray(word, dtype=np.int64) & ((1 << ENTRY_BITS) - 1)
+def unpack_profile_header(word) -> np.ndarray:
+    """The program entry address of profile header words (int64)."""
+    return unpack_field(PROFILE_HEADER, word, "entry")

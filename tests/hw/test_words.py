@@ -16,6 +16,7 @@ from amaranth.lib import data
 
 from kilauea.hw import fixed_point as fp
 from kilauea.hw import isa, packet, words
+from kilauea.hw.neurocore import compartment_memory as ncm
 from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.neurocore import interfaces, synapse_engine
 from kilauea.hw.params import ChipParams
@@ -34,6 +35,7 @@ LAYOUTS: dict[str, data.Layout] = {
     "axon_entry": cm.AXON_LAYOUT, "fanout_index": cm.FANOUT_INDEX_LAYOUT,
     "fanout_entry": cm.FANOUT_LAYOUT, "instruction": isa.Instruction,
     "syn_spike": synapse_engine.syn_spike_layout,
+    "param_header": ncm.PARAM_HEADER, "profile_header": ncm.PROFILE_HEADER,
     **{f"synapse_word[{i}]": cm.synapse_layout(p) for i, p in enumerate(_SHAPES)},
     **{f"acc_req[{i}]": interfaces.acc_req_layout(p) for i, p in enumerate(_SHAPES)},
     **{f"spike_out[{i}]": interfaces.spike_out_layout(p) for i, p in enumerate(_SHAPES)},
