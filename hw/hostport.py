@@ -34,7 +34,7 @@ host at once; nothing is silently dropped without telling the host.
 last STEP flit entered the mesh, the port raises `hang` and sends one
 CTRL STATUS to the host with the HANG bit set and (src_x, src_y) naming the
 first busy tile. It keeps waiting: DONE still follows if the step ends.
-`kilauea.hw.diagnose` names every busy tile and every queued flit.
+`kilauea.sim.diagnose` names every busy tile and every queued flit.
 
 **Status word** (arg of CTRL STATUS, also the `status` output):
 bit 0 STEPPING, bit 1 HANG, bit 2 REJECTED, bits [15:8] outstanding host

@@ -32,7 +32,7 @@ imm = 0 the register alone. `MULT`/`MULF` use imm as the shift amount,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, enum
@@ -101,8 +101,9 @@ Instruction = data.StructLayout({
 })
 assert Instruction.size == WORD_BITS
 
-_FIELD = {name: (Instruction._fields[name].offset, Instruction._fields[name].width)
-          for name in ("op", "rd", "ra", "rb", "rc", "imm")}
+#: name -> (bit offset, width) of each instruction field, read from the layout
+_FIELD: dict[str, tuple[int, int]] = {name: (field.offset, field.width)
+                                      for name, field in Instruction}
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,9 @@ class Instr:
         return disassemble_one(self)
 
 
+assert tuple(f.name for f in fields(Instr)) == tuple(_FIELD), "Instr and Instruction disagree"
+
+
 def _check_imm(op: Opcode, imm: int) -> None:
     kind = OPINFO[op].imm_kind
     if not IMM_MIN <= imm <= IMM_MAX:
@@ -191,9 +195,9 @@ def encode(ins: Instr) -> int:
             raise AsmError(f"{op.name}: register {name}=r{v} outside r0..r{N_REGS - 1}")
     _check_imm(op, ins.imm)
     word = 0
-    for name in ("op", "rd", "ra", "rb", "rc", "imm"):
-        off, width = _FIELD[name]
-        v = op.value if name == "op" else getattr(ins, name)
+    for f in fields(Instr):
+        off, width = _FIELD[f.name]
+        v = op.value if f.name == "op" else getattr(ins, f.name)
         word |= (v & ((1 << width) - 1)) << off
     return word
 
