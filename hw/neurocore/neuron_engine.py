@@ -2,18 +2,22 @@
 
 Component diagram (docs/neurocore.md draws it too)::
 
-                     +-------------------+  next (stream)   +---------------+
-     start/step ---> | NeuronSequencer   | <--------------- | Program-      |
-     acc_req/resp <->| (m.FSM + execute  | ---------------> | Prefetcher    |-- PARAM, PROFILE
-     spike <-------- |  control)         |  prefetch        +---------------+   read ports
-                     +-------------------+
-       UCODE word -->  | op | load/write/acc_fwd/clear   | div (stream) ^ div_result
-       (Instruction)   v    v                             v              |
-                  +----------+   +--------------+     +------------+
-                  | NeuronAlu|<--| OperandFetch |     | ModDivider |
-                  +----------+   | (registers,  |     +------------+
-                                 |  forwarding) |<-- STATE/PARAM/PROFILE read data
-                                 +--------------+
+                          start, step,         acc_req / acc_resp     spike
+                          n_compartments       (to the core)          (to fan-out)
+                                │                    ▲ │                 ▲
+      ┌───────────────────┐next ▼                    │ ▼                 │
+      │ ProgramPrefetcher ├────►┌──────────────────────────────────────────────┐
+      │ PARAM and PROFILE │◄────┤ NeuronSequencer: m.FSM IDLE→LAUNCH→RUN→DRAIN  │
+      │ header reads      │pre- │ decode, ACC scoreboard, loads and stores,    │
+      └───────────────────┘fetch│ SPK, write-back                              │
+                                └─┬───────────┬─────────────┬────────▲───┬───▲─┘
+                        fetch_addr│ load, write,          op│  result│div│   │div_result
+                                  ▼ acc_fwd, clear          ▼        │   ▼   │ (streams)
+      UCODE memory ──instr──► ┌──────────────┐ operands ┌───────────┐ ┌────────────┐
+      (isa.Instruction)       │ OperandFetch ├─────────►│ NeuronAlu │ │ ModDivider │
+      STATE/PARAM/PROFILE ───►│ r0..r7, load │──────────┴───────────┴►│            │
+      read data               │ and ACC fwd  │                        └────────────┘
+                              └──────────────┘
 
 Implements `NeuronEngineSignature` (see `interfaces.py`). It owns four
 memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
