@@ -34,7 +34,7 @@ host at once; nothing is silently dropped without telling the host.
 last STEP flit entered the mesh, the port raises `hang` and sends one
 CTRL STATUS to the host with the HANG bit set and (src_x, src_y) naming the
 first busy tile. It keeps waiting: DONE still follows if the step ends.
-`kilauea.hw.diagnose` names every busy tile and every queued flit.
+`kilauea.sim.diagnose` names every busy tile and every queued flit.
 
 **Status word** (arg of CTRL STATUS, also the `status` output):
 bit 0 STEPPING, bit 1 HANG, bit 2 REJECTED, bits [15:8] outstanding host
@@ -112,157 +112,178 @@ class HostPort(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        p = self.params
-        depth = self.out_depth
-        max_reads = p.max_host_reads
         m.submodules.in_fifo = in_fifo = self.in_fifo
         m.submodules.out_fifo = out_fifo = self.out_fifo
         wiring.connect(m, wiring.flipped(self.host_in), in_fifo.w)
         wiring.connect(m, out_fifo.r, wiring.flipped(self.host_out))
+        s = _PortState(self.timeout_cycles)
+        m.d.comb += s.reads8.eq(Mux(self.outstanding > 255, 255, self.outstanding))
+        m.d.comb += self.status.eq(self._status_word(s, self.hang))
+        self._output_queue(m, s)
+        self._host_reads(m, s)
+        with m.FSM(name="hostport") as fsm:
+            m.d.comb += self.stepping.eq(~fsm.ongoing("IDLE"))
+            with m.State("IDLE"):
+                self._idle(m, s)
+            with m.State("BCAST"):
+                self._broadcast(m, s)
+            with m.State("WAIT"):
+                self._wait(m, s)
+        return m
 
-        head = in_fifo.r.payload
-        outstanding = self.outstanding
-        timeout = Signal(32, init=self.timeout_cycles)
-        waited = Signal(32)
-        bx = Signal(COORD_BITS)
-        by = Signal(COORD_BITS)
-        rejected = Signal()
-        gen_valid = Signal()
-        gen_pkt = Signal(Packet)
+    def _status_word(self, s: "_PortState", hang_bit):
+        """The 32-bit status word (see the module docstring)."""
+        return Cat(self.stepping, hang_bit, s.rejected, Const(0, 5), s.reads8, self.step[:16])
 
-        reads8 = Signal(8)           # outstanding reads, saturated to 8 bits
-        m.d.comb += reads8.eq(Mux(outstanding > 255, 255, outstanding))
+    @staticmethod
+    def _ctrl(s: "_PortState", op: CtrlOp, arg, src_x=0, src_y=0) -> list:
+        """Statements loading the port's own packet with a CTRL to the host."""
+        pkt = s.gen_pkt
+        return [pkt.eq(0), pkt.kind.eq(Kind.CTRL), pkt.dst.host.eq(1),
+                pkt.body.ctrl.op.eq(op), pkt.body.ctrl.arg.eq(arg),
+                pkt.body.ctrl.src_x.eq(src_x), pkt.body.ctrl.src_y.eq(src_y),
+                s.gen_valid.eq(1)]
 
-        def status_word(hang_bit):
-            return Cat(self.stepping, hang_bit, rejected, Const(0, 5), reads8, self.step[:16])
-
-        m.d.comb += self.status.eq(status_word(self.hang))
-
-        def make_ctrl(op, arg, src_x=0, src_y=0):
-            """Statements loading gen_pkt with a CTRL packet to the host."""
-            return [
-                gen_pkt.eq(0),
-                gen_pkt.kind.eq(Kind.CTRL),
-                gen_pkt.dst.host.eq(1),
-                gen_pkt.body.ctrl.op.eq(op),
-                gen_pkt.body.ctrl.arg.eq(arg),
-                gen_pkt.body.ctrl.src_x.eq(src_x),
-                gen_pkt.body.ctrl.src_y.eq(src_y),
-                gen_valid.eq(1),
-            ]
-
-        # -- output queue: the port's own packets first, then the mesh's --------
+    def _output_queue(self, m: Module, s: "_PortState") -> None:
+        """The port's own packets first, then the mesh's; a flit that is not
+        a READ_RESP leaves room for every outstanding answer."""
+        out_fifo, depth, eject = self.out_fifo, self.out_depth, self.eject
         room_any = Signal()
         room_plain = Signal()      # room left after the reserved answers
         gen_write = Signal()
         eject_is_resp = Signal()
-        resp_in = Signal()
         m.d.comb += [
             room_any.eq(out_fifo.level < depth),
-            room_plain.eq((out_fifo.level + outstanding) < depth),
-            gen_write.eq(gen_valid & room_plain),
-            eject_is_resp.eq(self.eject.payload.kind == Kind.READ_RESP),
-            self.eject.ready.eq(~gen_write & Mux(eject_is_resp, room_any, room_plain)),
-            resp_in.eq(self.eject.valid & self.eject.ready & eject_is_resp),
+            room_plain.eq((out_fifo.level + self.outstanding) < depth),
+            gen_write.eq(s.gen_valid & room_plain),
+            eject_is_resp.eq(eject.payload.kind == Kind.READ_RESP),
+            eject.ready.eq(~gen_write & Mux(eject_is_resp, room_any, room_plain)),
+            s.resp_in.eq(eject.valid & eject.ready & eject_is_resp),
         ]
         with m.If(gen_write):
-            m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(gen_pkt)]
-            m.d.sync += gen_valid.eq(0)
+            m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.gen_pkt)]
+            m.d.sync += s.gen_valid.eq(0)
         with m.Else():
-            m.d.comb += [out_fifo.w.valid.eq(self.eject.valid & self.eject.ready),
-                         out_fifo.w.payload.eq(self.eject.payload)]
+            m.d.comb += [out_fifo.w.valid.eq(eject.valid & eject.ready),
+                         out_fifo.w.payload.eq(eject.payload)]
 
-        # -- host reads in flight --------------------------------------------
-        is_host_read = Signal()
-        read_ok = Signal()
-        read_issued = Signal()
+    def _host_reads(self, m: Module, s: "_PortState") -> None:
+        """Host reads in flight, and which commands may enter the mesh."""
+        head, outstanding, p = self.in_fifo.r.payload, self.outstanding, self.params
         m.d.comb += [
-            is_host_read.eq((head.kind == Kind.READ) & head.body.read.reply.host),
-            read_ok.eq((outstanding < max_reads) & ((out_fifo.level + outstanding) < depth)),
+            s.is_host_read.eq((head.kind == Kind.READ) & head.body.read.reply.host),
+            s.read_ok.eq((outstanding < p.max_host_reads)
+                         & ((self.out_fifo.level + outstanding) < self.out_depth)),
         ]
-        with m.If(read_issued & ~(resp_in & (outstanding != 0))):
+        with m.If(s.read_issued & ~(s.resp_in & (outstanding != 0))):
             m.d.sync += outstanding.eq(outstanding + 1)
-        with m.Elif(resp_in & ~read_issued & (outstanding != 0)):
+        with m.Elif(s.resp_in & ~s.read_issued & (outstanding != 0)):
             m.d.sync += outstanding.eq(outstanding - 1)
-
-        # -- commands -----------------------------------------------------------
-        to_host = head.dst.host
-        is_ctrl = head.kind == Kind.CTRL
-        tile_ok = Signal()
         # only the host reads (a reply to a tile, on the mesh or off it, is
         # refused: an answer off the mesh would stick at its edge), and only
         # the port steps (a CTRL to a tile other than STATUS_REQ is refused)
         bad_read = (head.kind == Kind.READ) & ~head.body.read.reply.host
-        bad_ctrl = is_ctrl & (head.body.ctrl.op != CtrlOp.STATUS_REQ)
-        m.d.comb += tile_ok.eq((head.dst.x < p.mesh_w) & (head.dst.y < p.mesh_h)
-                               & (head.kind.as_value() <= Kind.CTRL.value)
-                               & ~bad_read & ~bad_ctrl)
+        bad_ctrl = (head.kind == Kind.CTRL) & (head.body.ctrl.op != CtrlOp.STATUS_REQ)
+        m.d.comb += s.tile_ok.eq((head.dst.x < p.mesh_w) & (head.dst.y < p.mesh_h)
+                                 & (head.kind.as_value() <= Kind.CTRL.value)
+                                 & ~bad_read & ~bad_ctrl)
 
-        with m.FSM(name="hostport") as fsm:
-            m.d.comb += self.stepping.eq(~fsm.ongoing("IDLE"))
-            with m.State("IDLE"):
-                with m.If(in_fifo.r.valid):
-                    with m.If(to_host):
-                        with m.If(is_ctrl & (head.body.ctrl.op == CtrlOp.STEP)):
-                            m.d.comb += in_fifo.r.ready.eq(1)
-                            m.d.sync += [self.step.eq(head.body.ctrl.arg), bx.eq(0), by.eq(0),
-                                         self.hang.eq(0)]
-                            m.next = "BCAST"
-                        with m.Elif(is_ctrl & (head.body.ctrl.op == CtrlOp.STATUS_REQ)):
-                            with m.If(~gen_valid):
-                                m.d.comb += in_fifo.r.ready.eq(1)
-                                m.d.sync += make_ctrl(CtrlOp.STATUS, status_word(self.hang),
-                                                      self.busy_x, self.busy_y)
-                        with m.Elif((head.kind == Kind.WRITE) & (head.body.write.mem == 0)
-                                    & (head.body.write.addr == HOST_REG_TIMEOUT)):
-                            m.d.comb += in_fifo.r.ready.eq(1)
-                            m.d.sync += timeout.eq(head.body.write.data)
-                        with m.Elif(~gen_valid):
-                            m.d.comb += in_fifo.r.ready.eq(1)
-                            m.d.sync += rejected.eq(1)
-                            m.d.sync += make_ctrl(CtrlOp.STATUS,
-                                                  status_word(self.hang) | STATUS_REJECTED)
-                    with m.Elif(tile_ok):
-                        m.d.comb += [
-                            self.inject.valid.eq(~is_host_read | read_ok),
-                            self.inject.payload.eq(head),
-                            in_fifo.r.ready.eq(self.inject.valid & self.inject.ready),
-                            read_issued.eq(self.inject.valid & self.inject.ready & is_host_read),
-                        ]
-                    with m.Elif(~gen_valid):
-                        m.d.comb += in_fifo.r.ready.eq(1)
-                        m.d.sync += rejected.eq(1)
-                        m.d.sync += make_ctrl(CtrlOp.STATUS,
-                                              status_word(self.hang) | STATUS_REJECTED)
-            with m.State("BCAST"):
+    def _reject(self, m: Module, s: "_PortState") -> None:
+        """Refuse the command at the head: drop it, set REJECTED, tell the host."""
+        with m.If(~s.gen_valid):
+            m.d.comb += self.in_fifo.r.ready.eq(1)
+            m.d.sync += s.rejected.eq(1)
+            m.d.sync += self._ctrl(s, CtrlOp.STATUS,
+                                   self._status_word(s, self.hang) | STATUS_REJECTED)
+
+    def _idle(self, m: Module, s: "_PortState") -> None:
+        """IDLE: take the next command; commands for tiles go to the mesh."""
+        r, head = self.in_fifo.r, self.in_fifo.r.payload
+        with m.If(r.valid):
+            with m.If(head.dst.host):
+                self._host_command(m, s)
+            with m.Elif(s.tile_ok):
                 m.d.comb += [
-                    self.inject.valid.eq(1),
-                    self.inject.payload.kind.eq(Kind.CTRL),
-                    self.inject.payload.dst.x.eq(bx),
-                    self.inject.payload.dst.y.eq(by),
-                    self.inject.payload.body.ctrl.op.eq(CtrlOp.STEP),
-                    self.inject.payload.body.ctrl.arg.eq(self.step),
+                    self.inject.valid.eq(~s.is_host_read | s.read_ok),
+                    self.inject.payload.eq(head),
+                    r.ready.eq(self.inject.valid & self.inject.ready),
+                    s.read_issued.eq(self.inject.valid & self.inject.ready & s.is_host_read),
                 ]
-                with m.If(self.inject.ready):
-                    with m.If(bx == p.mesh_w - 1):
-                        m.d.sync += bx.eq(0)
-                        with m.If(by == p.mesh_h - 1):
-                            m.d.sync += [by.eq(0), waited.eq(0)]
-                            m.next = "WAIT"
-                        with m.Else():
-                            m.d.sync += by.eq(by + 1)
-                    with m.Else():
-                        m.d.sync += bx.eq(bx + 1)
-            with m.State("WAIT"):
-                with m.If(waited != 0xFFFF_FFFF):
-                    m.d.sync += waited.eq(waited + 1)
-                # all_done is registered: in the first WAIT cycle it still shows
-                # the cycle the last STEP flit was being handed to the mesh
-                with m.If(self.all_done & (waited != 0) & (out_fifo.level == 0) & ~gen_valid):
-                    m.d.sync += make_ctrl(CtrlOp.DONE, self.step)
-                    m.next = "IDLE"
-                with m.Elif((waited >= timeout) & ~self.hang & ~gen_valid):
-                    m.d.sync += self.hang.eq(1)
-                    m.d.sync += make_ctrl(CtrlOp.STATUS, status_word(1),
-                                          self.busy_x, self.busy_y)
-        return m
+            with m.Else():
+                self._reject(m, s)
+
+    def _host_command(self, m: Module, s: "_PortState") -> None:
+        """A command for the port itself: STEP, STATUS_REQ, the timeout register."""
+        r, head = self.in_fifo.r, self.in_fifo.r.payload
+        is_ctrl = head.kind == Kind.CTRL
+        with m.If(is_ctrl & (head.body.ctrl.op == CtrlOp.STEP)):
+            m.d.comb += r.ready.eq(1)
+            m.d.sync += [self.step.eq(head.body.ctrl.arg), s.bx.eq(0), s.by.eq(0),
+                         self.hang.eq(0)]
+            m.next = "BCAST"
+        with m.Elif(is_ctrl & (head.body.ctrl.op == CtrlOp.STATUS_REQ)):
+            with m.If(~s.gen_valid):
+                m.d.comb += r.ready.eq(1)
+                m.d.sync += self._ctrl(s, CtrlOp.STATUS, self._status_word(s, self.hang),
+                                       self.busy_x, self.busy_y)
+        with m.Elif((head.kind == Kind.WRITE) & (head.body.write.mem == 0)
+                    & (head.body.write.addr == HOST_REG_TIMEOUT)):
+            m.d.comb += r.ready.eq(1)
+            m.d.sync += s.timeout.eq(head.body.write.data)
+        with m.Else():
+            self._reject(m, s)
+
+    def _broadcast(self, m: Module, s: "_PortState") -> None:
+        """BCAST: one STEP flit to every tile, x fastest; then WAIT."""
+        p, inj = self.params, self.inject
+        m.d.comb += [
+            inj.valid.eq(1),
+            inj.payload.kind.eq(Kind.CTRL),
+            inj.payload.dst.x.eq(s.bx),
+            inj.payload.dst.y.eq(s.by),
+            inj.payload.body.ctrl.op.eq(CtrlOp.STEP),
+            inj.payload.body.ctrl.arg.eq(self.step),
+        ]
+        with m.If(inj.ready):
+            with m.If(s.bx == p.mesh_w - 1):
+                m.d.sync += s.bx.eq(0)
+                with m.If(s.by == p.mesh_h - 1):
+                    m.d.sync += [s.by.eq(0), s.waited.eq(0)]
+                    m.next = "WAIT"
+                with m.Else():
+                    m.d.sync += s.by.eq(s.by + 1)
+            with m.Else():
+                m.d.sync += s.bx.eq(s.bx + 1)
+
+    def _wait(self, m: Module, s: "_PortState") -> None:
+        """WAIT: DONE when the barrier is reached; HANG once after `timeout`."""
+        with m.If(s.waited != 0xFFFF_FFFF):
+            m.d.sync += s.waited.eq(s.waited + 1)
+        # all_done is registered: in the first WAIT cycle it still shows
+        # the cycle the last STEP flit was being handed to the mesh
+        with m.If(self.all_done & (s.waited != 0) & (self.out_fifo.level == 0) & ~s.gen_valid):
+            m.d.sync += self._ctrl(s, CtrlOp.DONE, self.step)
+            m.next = "IDLE"
+        with m.Elif((s.waited >= s.timeout) & ~self.hang & ~s.gen_valid):
+            m.d.sync += self.hang.eq(1)
+            m.d.sync += self._ctrl(s, CtrlOp.STATUS, self._status_word(s, 1),
+                                   self.busy_x, self.busy_y)
+
+
+class _PortState:
+    """The host port's registers and internal control signals."""
+
+    def __init__(self, timeout_cycles: int):
+        self.timeout = Signal(32, init=timeout_cycles)     # step cycle bound
+        self.waited = Signal(32)                            # cycles in WAIT (saturates)
+        self.bx = Signal(COORD_BITS)                        # next tile to get STEP
+        self.by = Signal(COORD_BITS)
+        self.rejected = Signal()                            # sticky REJECTED bit
+        self.gen_valid = Signal()                           # the port's own packet waits
+        self.gen_pkt = Signal(Packet)
+        self.reads8 = Signal(8)            # outstanding reads, saturated to 8 bits
+        self.resp_in = Signal()            # a READ_RESP enters the output queue
+        self.is_host_read = Signal()
+        self.read_ok = Signal()
+        self.read_issued = Signal()
+        self.tile_ok = Signal()            # the head may enter the mesh

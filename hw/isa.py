@@ -32,7 +32,7 @@ imm = 0 the register alone. `MULT`/`MULF` use imm as the shift amount,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, enum
@@ -166,6 +166,10 @@ class Instr:
 
     def __str__(self) -> str:
         return disassemble_one(self)
+
+
+assert tuple(f.name for f in fields(Instr)) == tuple(name for name, _ in Instruction), \
+    "Instr and Instruction disagree"
 
 
 def _check_imm(op: Opcode, imm: int) -> None:

@@ -92,30 +92,47 @@ class Core(wiring.Component):
         return mems
 
     def elaborate(self, platform):
-        p = self.params
         m = Module()
-        m.submodules.synapse = syn = self.synapse
-        m.submodules.accumulators = acc = self.accumulators
-        m.submodules.fanout = fan = self.fanout
-        m.submodules.engine = eng = self.engine
+        m.submodules.synapse = self.synapse
+        m.submodules.accumulators = self.accumulators
+        m.submodules.fanout = self.fanout
+        m.submodules.engine = self.engine
+        s = _CoreState(self.params, self.rx.payload)
+        m.d.comb += self.step_seen.eq(s.step)
+        self._engines(m, s)
+        self._transmit(m, s)
+        self._receive(m, s)
+        self._memory_access(m, s)
+        self._reads(m, s)
+        # STEP
+        m.d.sync += s.start_r.eq(s.fire & s.is_step)
+        with m.If(s.fire & s.is_step):
+            m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
+        self._counters(m, s)
+        self._status(m, s)
+        m.d.comb += self.idle.eq(~self.rx.valid & s.engines_idle & ~s.resp_v & ~s.rd_v)
+        return m
 
-        # -- registers ------------------------------------------------------------
-        step = Signal(32)
-        n_comp = Signal(range(p.n_compartments + 1))
-        flags = Signal(len(cm.ErrorFlag))
-        errors = Signal(32)
-        counters = Array(Signal(32, name=f"cnt_{c.name.lower()}") for c in cm.Counter)
-        start_r = Signal()
-        m.d.comb += self.step_seen.eq(step)
+    def _buses(self) -> dict:
+        """The MemBus of each memory-backed `Mem`."""
+        syn, acc, fan, eng = self.synapse, self.accumulators, self.fanout, self.engine
+        return {Mem.AXON: syn.axon_bus, Mem.SYNAPSE: syn.synapse_bus, Mem.ACCUM: acc.bus,
+                Mem.FANOUT_INDEX: fan.index_bus, Mem.FANOUT: fan.fanout_bus,
+                Mem.STATE: eng.state_bus, Mem.PARAM: eng.param_bus,
+                Mem.PROFILE: eng.profile_bus, Mem.UCODE: eng.ucode_bus}
 
-        # -- engines ----------------------------------------------------------------
+    def _engines(self, m: Module, s: "_CoreState") -> None:
+        """Synapse engine -> accumulators; neuron engine start, step,
+        read-and-clear requests and spikes -> fan-out engine."""
+        p = self.params
+        syn, acc, fan, eng = self.synapse, self.accumulators, self.fanout, self.engine
         m.d.comb += [
             acc.event_valid.eq(syn.event_valid),
             acc.event.eq(syn.event),
-            eng.start.eq(start_r),
-            eng.step.eq(step),
-            eng.n_compartments.eq(n_comp),
-            fan.step.eq(step[:packet.STEP_BITS]),
+            eng.start.eq(s.start_r),
+            eng.step.eq(s.step),
+            eng.n_compartments.eq(s.n_comp),
+            fan.step.eq(s.step[:packet.STEP_BITS]),
         ]
         wiring.connect(m, eng.spike, fan.spike)
         # neuron engine read-and-clear -> accumulator address of slot t mod D
@@ -123,7 +140,7 @@ class Core(wiring.Component):
         addr = [req.compartment]
         if cm.group_log2(p):
             addr.append(req.group[:cm.group_log2(p)])
-        addr.append(step[:(p.n_delay_slots - 1).bit_length()])
+        addr.append(s.step[:(p.n_delay_slots - 1).bit_length()])
         # the group is taken modulo G (its low log2 G bits, docs/isa.md), for every G
         acc_bad = req.compartment >= p.n_compartments
         m.d.comb += [
@@ -135,64 +152,45 @@ class Core(wiring.Component):
             eng.acc_resp.payload.eq(acc.acc_resp.payload),
             acc.acc_resp.ready.eq(eng.acc_resp.ready),
         ]
-        engines_idle = ~(syn.busy | acc.busy | eng.busy | fan.busy | start_r)
+        m.d.comb += s.engines_idle.eq(~(syn.busy | acc.busy | eng.busy | fan.busy | s.start_r))
 
-        # -- transmit: fan-out packets first, then responses ----------------------------
-        resp_v = Signal()
-        resp = Signal(packet.Packet)
-        tx = self.tx
+    def _transmit(self, m: Module, s: "_CoreState") -> None:
+        """Fan-out packets first, then responses."""
+        tx, fan = self.tx, self.fanout
         m.d.comb += [
-            tx.valid.eq(fan.packet.valid | resp_v),
-            tx.payload.eq(Mux(fan.packet.valid, fan.packet.payload, resp)),
+            tx.valid.eq(fan.packet.valid | s.resp_v),
+            tx.payload.eq(Mux(fan.packet.valid, fan.packet.payload, s.resp)),
             fan.packet.ready.eq(tx.ready),
         ]
-        with m.If(resp_v & ~fan.packet.valid & tx.ready):
-            m.d.sync += resp_v.eq(0)
+        with m.If(s.resp_v & ~fan.packet.valid & tx.ready):
+            m.d.sync += s.resp_v.eq(0)
 
-        # -- receive / decode -----------------------------------------------------------
-        rx = self.rx
-        pkt = rx.payload
-        wb = pkt.body.write     # WRITE and READ share mem/addr offsets
-        rb = pkt.body.read
-        rd_v = Signal()
-        rd_mem = Signal(packet.MEM_BITS)
-        rd_addr = Signal(packet.ADDR_BITS)
-        rd_ok = Signal()
-        rd_tag = Signal(packet.TAG_BITS)
-        rd_reply = Signal(packet.TileAddr)
-
-        buses = {Mem.AXON: syn.axon_bus, Mem.SYNAPSE: syn.synapse_bus, Mem.ACCUM: acc.bus,
-                 Mem.FANOUT_INDEX: fan.index_bus, Mem.FANOUT: fan.fanout_bus,
-                 Mem.STATE: eng.state_bus, Mem.PARAM: eng.param_bus,
-                 Mem.PROFILE: eng.profile_bus, Mem.UCODE: eng.ucode_bus}
-
-        is_spike = pkt.kind == packet.Kind.SPIKE
-        is_write = pkt.kind == packet.Kind.WRITE
-        is_read = pkt.kind == packet.Kind.READ
-        is_ctrl = pkt.kind == packet.Kind.CTRL
-        is_step = is_ctrl & (pkt.body.ctrl.op == packet.CtrlOp.STEP)
-        is_sreq = is_ctrl & (pkt.body.ctrl.op == packet.CtrlOp.STATUS_REQ)
-        other = ~(is_spike | is_write | is_read | is_step | is_sreq)
-
-        m.d.comb += [syn.spike.valid.eq(rx.valid & is_spike & ~rd_v),
+    def _receive(self, m: Module, s: "_CoreState") -> None:
+        """Spikes to the synapse engine; WRITE, READ and STEP once every
+        engine is idle; a READ or STATUS_REQ once the response slot is free."""
+        rx, syn, pkt = self.rx, self.synapse, s.pkt
+        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~s.rd_v),
                      syn.spike.payload.axon.eq(pkt.body.spike.axon),
                      syn.spike.payload.payload.eq(pkt.body.spike.payload),
                      syn.spike.payload.step.eq(pkt.body.spike.step)]
-        with m.If(rd_v):
+        with m.If(s.rd_v):
             m.d.comb += rx.ready.eq(0)
-        with m.Elif(is_spike):
+        with m.Elif(s.is_spike):
             m.d.comb += rx.ready.eq(syn.spike.ready)
-        with m.Elif(is_write | is_step):
-            m.d.comb += rx.ready.eq(engines_idle)
-        with m.Elif(is_read):
-            m.d.comb += rx.ready.eq(engines_idle & ~resp_v)
-        with m.Elif(is_sreq):
-            m.d.comb += rx.ready.eq(~resp_v)
+        with m.Elif(s.is_write | s.is_step):
+            m.d.comb += rx.ready.eq(s.engines_idle)
+        with m.Elif(s.is_read):
+            m.d.comb += rx.ready.eq(s.engines_idle & ~s.resp_v)
+        with m.Elif(s.is_sreq):
+            m.d.comb += rx.ready.eq(~s.resp_v)
         with m.Else():
             m.d.comb += rx.ready.eq(1)
-        fire = rx.valid & rx.ready
+        m.d.comb += s.fire.eq(rx.valid & rx.ready)
 
-        # address check (WRITE and READ)
+    def _memory_access(self, m: Module, s: "_CoreState") -> None:
+        """WRITE and READ: the address check, the engines' MemBus ports, the
+        decode errors and the register writes (CONFIG, STATUS clear)."""
+        p, wb, fire = self.params, s.pkt.body.write, s.fire   # WRITE and READ share mem/addr
         mem_ok = Signal()
         addr_ok = Signal()
         ro = Signal()
@@ -203,114 +201,151 @@ class Core(wiring.Component):
         m.d.comb += ro.eq((wb.mem == Mem.COUNTERS)
                           | ((wb.mem == Mem.CONFIG) & (wb.addr == cm.Config.TILE)))
         cfg_bad = (wb.mem == Mem.CONFIG) & (wb.data > p.n_compartments)
-        access_ok = mem_ok & addr_ok
-        w_ok = access_ok & ~ro & ~cfg_bad
+        m.d.comb += s.access_ok.eq(mem_ok & addr_ok)
+        w_ok = s.access_ok & ~ro & ~cfg_bad
 
-        for mem, bus in buses.items():
+        for mem, bus in self._buses().items():
             sel = wb.mem == mem
             m.d.comb += [bus.addr.eq(wb.addr), bus.wdata.eq(wb.data),
-                         bus.we.eq(fire & is_write & sel & w_ok),
-                         bus.re.eq(fire & is_read & sel & access_ok)]
+                         bus.we.eq(fire & s.is_write & sel & w_ok),
+                         bus.re.eq(fire & s.is_read & sel & s.access_ok)]
 
-        err_dec = Signal(len(cm.ErrorFlag))
-        with m.If(fire & (is_write | is_read)):
-            with m.If(~mem_ok | (is_write & access_ok & ro)):
-                m.d.comb += err_dec.eq(1 << cm.ErrorFlag.BAD_MEM)
-            with m.Elif(~addr_ok | (is_write & cfg_bad)):
-                m.d.comb += err_dec.eq(1 << cm.ErrorFlag.BAD_ADDR)
-        with m.If(fire & other):
-            m.d.comb += err_dec.eq(1 << cm.ErrorFlag.BAD_PACKET)
+        with m.If(fire & (s.is_write | s.is_read)):
+            with m.If(~mem_ok | (s.is_write & s.access_ok & ro)):
+                m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_MEM)
+            with m.Elif(~addr_ok | (s.is_write & cfg_bad)):
+                m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_ADDR)
+        with m.If(fire & s.other):
+            m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_PACKET)
 
-        # register writes
-        clear_status = Signal()
-        with m.If(fire & is_write & w_ok):
+        with m.If(fire & s.is_write & w_ok):
             with m.If(wb.mem == Mem.CONFIG):
-                m.d.sync += n_comp.eq(wb.data)
+                m.d.sync += s.n_comp.eq(wb.data)
             with m.If(wb.mem == Mem.STATUS):
-                m.d.comb += clear_status.eq(1)
+                m.d.comb += s.clear_status.eq(1)
 
-        # reads: issue now, answer next cycle
-        m.d.sync += rd_v.eq(fire & is_read)
-        with m.If(fire & is_read):
-            m.d.sync += [rd_mem.eq(wb.mem), rd_addr.eq(wb.addr), rd_ok.eq(access_ok),
-                         rd_tag.eq(rb.tag), rd_reply.eq(rb.reply)]
-        busy_word = Cat(syn.busy | acc.busy, eng.busy, fan.busy)
-        rdata = Signal(32)
-        with m.Switch(rd_mem):
-            for mem, bus in buses.items():
-                with m.Case(mem):
-                    m.d.comb += rdata.eq(bus.rdata)
-            with m.Case(Mem.CONFIG):
-                m.d.comb += rdata.eq(Mux(rd_addr[0], self.x | self.y << 4, n_comp))
-            with m.Case(Mem.COUNTERS):
-                m.d.comb += rdata.eq(counters[rd_addr[:3]])
-            with m.Case(Mem.STATUS):
-                m.d.comb += rdata.eq(Array([flags, errors, busy_word, Const(0)])[rd_addr[:2]])
-        with m.If(rd_v):
+    def _reads(self, m: Module, s: "_CoreState") -> None:
+        """READ: issued now, answered next cycle with a READ_RESP; STATUS_REQ:
+        answered with CTRL STATUS (arg = STATUS.FLAGS) to the host."""
+        wb, rb, fire, resp = s.pkt.body.write, s.pkt.body.read, s.fire, s.resp
+        m.d.sync += s.rd_v.eq(fire & s.is_read)
+        with m.If(fire & s.is_read):
+            m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
+                         s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
+        rdata = self._read_data(m, s)
+        with m.If(s.rd_v):
             m.d.sync += [
-                resp_v.eq(1),
+                s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.READ_RESP),
-                resp.dst.eq(rd_reply),
+                resp.dst.eq(s.rd_reply),
                 resp.body.raw.eq(0),
-                resp.body.read_resp.data.eq(Mux(rd_ok, rdata, 0)),
-                resp.body.read_resp.tag.eq(rd_tag),
+                resp.body.read_resp.data.eq(Mux(s.rd_ok, rdata, 0)),
+                resp.body.read_resp.tag.eq(s.rd_tag),
                 resp.body.read_resp.src_x.eq(self.x),
                 resp.body.read_resp.src_y.eq(self.y),
             ]
-        with m.If(fire & is_sreq):
+        with m.If(fire & s.is_sreq):
             m.d.sync += [
-                resp_v.eq(1),
+                s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.CTRL),
                 resp.dst.eq(Cat(Const(0, 8), Const(1, 1))),
                 resp.body.raw.eq(0),
                 resp.body.ctrl.op.eq(packet.CtrlOp.STATUS),
                 resp.body.ctrl.src_x.eq(self.x),
                 resp.body.ctrl.src_y.eq(self.y),
-                resp.body.ctrl.arg.eq(flags),
+                resp.body.ctrl.arg.eq(s.flags),
             ]
 
-        # STEP
-        m.d.sync += start_r.eq(fire & is_step)
-        with m.If(fire & is_step):
-            m.d.sync += step.eq(pkt.body.ctrl.arg)
+    def _read_data(self, m: Module, s: "_CoreState") -> Signal:
+        """The 32-bit word the pending read returns."""
+        busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
+                        self.fanout.busy)
+        rdata = Signal(32)
+        with m.Switch(s.rd_mem):
+            for mem, bus in self._buses().items():
+                with m.Case(mem):
+                    m.d.comb += rdata.eq(bus.rdata)
+            with m.Case(Mem.CONFIG):
+                m.d.comb += rdata.eq(Mux(s.rd_addr[0], self.x | self.y << 4, s.n_comp))
+            with m.Case(Mem.COUNTERS):
+                m.d.comb += rdata.eq(s.counters[s.rd_addr[:3]])
+            with m.Case(Mem.STATUS):
+                m.d.comb += rdata.eq(Array([s.flags, s.errors, busy_word,
+                                            Const(0)])[s.rd_addr[:2]])
+        return rdata
 
-        # -- counters --------------------------------------------------------------------
+    def _counters(self, m: Module, s: "_CoreState") -> None:
+        """COUNTERS: cleared by STEP (STEP takes t), else counting."""
         C = cm.Counter
+        syn, acc, fan = self.synapse, self.accumulators, self.fanout
         incs = {
-            C.CYCLES: ~engines_idle,
+            C.CYCLES: ~s.engines_idle,
             C.SYN_EVENTS: syn.event_valid,
-            C.UPDATES: eng.updates,
-            C.PACKETS_IN: fire & is_spike,
+            C.UPDATES: self.engine.updates,
+            C.PACKETS_IN: s.fire & s.is_spike,
             C.PACKETS_OUT: fan.sent,
             C.STALLS: acc.stall | fan.stall,
         }
-        with m.If(fire & is_step):
+        with m.If(s.fire & s.is_step):
             for c in C:
-                m.d.sync += counters[c].eq(pkt.body.ctrl.arg if c is C.STEP else 0)
+                m.d.sync += s.counters[c].eq(s.pkt.body.ctrl.arg if c is C.STEP else 0)
         with m.Else():
             for c, inc in incs.items():
                 with m.If(inc):
-                    m.d.sync += counters[c].eq(counters[c] + 1)
+                    m.d.sync += s.counters[c].eq(s.counters[c] + 1)
 
-        # -- status ----------------------------------------------------------------------
+    def _status(self, m: Module, s: "_CoreState") -> None:
+        """STATUS.FLAGS (sticky error flags) and STATUS.ERRORS (saturating count)."""
         F = cm.ErrorFlag
+        syn, acc, fan, eng = self.synapse, self.accumulators, self.fanout, self.engine
         acc_bad_fire = acc.acc_req.valid & acc.acc_req.ready & acc.acc_req.payload.bad
         pulses = Signal(len(F))
-        m.d.comb += pulses.eq(err_dec
+        m.d.comb += pulses.eq(s.err_dec
                               | (eng.error << F.BAD_OPCODE)
                               | (syn.err_axon << F.BAD_AXON)
                               | ((fan.err_range | fan.err_entry) << F.BAD_FANOUT)
                               | (acc_bad_fire << F.BAD_ACC_REQ))
-        n_err = (err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
+        n_err = (s.err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
                  + fan.err_range + fan.err_entry + acc_bad_fire)
         syn_pulse = syn.err_synapse << F.BAD_SYNAPSE
-        with m.If(clear_status):
-            m.d.sync += [flags.eq(0), errors.eq(0)]
+        with m.If(s.clear_status):
+            m.d.sync += [s.flags.eq(0), s.errors.eq(0)]
         with m.Else():
-            m.d.sync += flags.eq(flags | pulses | syn_pulse)
-            total = errors + n_err
-            m.d.sync += errors.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))
+            m.d.sync += s.flags.eq(s.flags | pulses | syn_pulse)
+            total = s.errors + n_err
+            m.d.sync += s.errors.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))
 
-        # -- idle ------------------------------------------------------------------------
-        m.d.comb += self.idle.eq(~rx.valid & engines_idle & ~resp_v & ~rd_v)
-        return m
+
+class _CoreState:
+    """The core top's registers, decoded packet kinds and control signals."""
+
+    def __init__(self, params: ChipParams, pkt):
+        self.pkt = pkt                                      # the rx payload
+        self.step = Signal(32)                              # the step t being run
+        self.n_comp = Signal(range(params.n_compartments + 1))     # CONFIG
+        self.flags = Signal(len(cm.ErrorFlag))              # STATUS.FLAGS
+        self.errors = Signal(32)                            # STATUS.ERRORS
+        self.counters = Array(Signal(32, name=f"cnt_{c.name.lower()}") for c in cm.Counter)
+        self.start_r = Signal()                             # starts the neuron engine
+        self.engines_idle = Signal()
+        self.resp_v = Signal()                              # a response waits in `resp`
+        self.resp = Signal(packet.Packet)
+        self.fire = Signal()                                # rx transfer this cycle
+        self.access_ok = Signal()                           # WRITE/READ mem and addr valid
+        self.err_dec = Signal(len(cm.ErrorFlag))            # decode error flags this cycle
+        self.clear_status = Signal()
+        self.rd_v = Signal()                                # a read is answered this cycle
+        self.rd_mem = Signal(packet.MEM_BITS)
+        self.rd_addr = Signal(packet.ADDR_BITS)
+        self.rd_ok = Signal()
+        self.rd_tag = Signal(packet.TAG_BITS)
+        self.rd_reply = Signal(packet.TileAddr)
+        kind, ctrl_op = pkt.kind, pkt.body.ctrl.op
+        self.is_spike = kind == packet.Kind.SPIKE
+        self.is_write = kind == packet.Kind.WRITE
+        self.is_read = kind == packet.Kind.READ
+        is_ctrl = kind == packet.Kind.CTRL
+        self.is_step = is_ctrl & (ctrl_op == packet.CtrlOp.STEP)
+        self.is_sreq = is_ctrl & (ctrl_op == packet.CtrlOp.STATUS_REQ)
+        self.other = ~(self.is_spike | self.is_write | self.is_read | self.is_step
+                       | self.is_sreq)

@@ -106,12 +106,12 @@ def shape_key(params, top_name: str, extra_sources: Iterable[os.PathLike] = ()) 
     """A key for one chip shape and RTL version: the parameters, the name of
     the top builder, the amaranth version and every RTL source (kilauea.hw
     plus `extra_sources`)."""
-    import amaranth
+    from amaranth import __version__ as amaranth_version
     h = hashlib.sha256()
     p = asdict(params) if is_dataclass(params) else params
     h.update(json.dumps(p, sort_keys=True, default=str).encode())
     h.update(top_name.encode())
-    h.update(amaranth.__version__.encode())
+    h.update(amaranth_version.encode())
     h.update(DRIVER_SOURCE.read_bytes())
     h.update(Path(__file__).read_bytes())          # the generator
     from ... import hw
@@ -291,58 +291,62 @@ def _compile(entry: Path, dkey: str, cxx_text: str, cxx: str, flags, name: str,
     _say(f"built the {name} model in {dt:.1f} s (C++ generated in {t_gen:.1f} s)")
 
 
-def _ports(top) -> dict:
-    """The top's ports as `amaranth.back.rtlil.convert` derives them."""
-    from amaranth.hdl import _ast, _ir
-    from amaranth.lib import wiring
-    ports = {}
-    for path, member, value in top.signature.flatten(top):
-        if isinstance(value, _ast.ValueCastable):
+def _ports(top) -> list[tuple[str, object, None]]:
+    """The top's ports as `amaranth.back.rtlil.convert` names them: one
+    (name, signal, None) per signal of its signature (path joined by ``__``;
+    the direction is left for Amaranth to infer, as `convert` infers it)."""
+    from amaranth.hdl import Value, ValueCastable
+    ports = []
+    for path, _member, value in top.signature.flatten(top):
+        if isinstance(value, ValueCastable):
             value = value.as_value()
-        if isinstance(value, _ast.Value):
-            d = _ir.PortDirection.Input if member.flow == wiring.In else _ir.PortDirection.Output
-            ports["__".join(map(str, path))] = (value, d)
+        if isinstance(value, Value):
+            ports.append(("__".join(map(str, path)), value, None))
     return ports
 
 
 def signal_names(top):
-    """`SignalDict` of every named signal of `top` (freshly built, not yet
-    elaborated) -> its CXXRTL debug item name (hierarchy joined by spaces)."""
+    """A mapping of every named signal of `top` (freshly built, not yet
+    elaborated) -> its CXXRTL debug item name (hierarchy joined by spaces).
+    Look signals up with ``.get(signal)``."""
     from amaranth.back import rtlil
-    from amaranth.hdl import _ir
-    from amaranth.hdl._ast import SignalDict
-    _, name_map = rtlil.convert_fragment(_ir.Fragment.get(top, None), _ports(top), "top",
+    from amaranth.hdl import Fragment
+    _, name_map = rtlil.convert_fragment(Fragment.get(top, None), _ports(top), "top",
                                          emit_src=False)
-    names = SignalDict()
     for sig, path in name_map.items():
-        names[sig] = " ".join(path[1:])
-    return names
+        name_map[sig] = " ".join(path[1:])
+    return name_map
+
+
+def _fragment_paths(top) -> dict[int, tuple[str, ...]]:
+    """id(elaboratable) -> its hierarchy path, for every elaboratable of
+    `top` (elaborates it)."""
+    from amaranth.hdl import Fragment
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def walk(frag, path):
+        for sub, name, _ in frag.subfragments:
+            p = path + (name,)
+            for origin in getattr(sub, "origins", None) or ():
+                paths.setdefault(id(origin), p)
+            walk(sub, p)
+
+    walk(Fragment.get(top, None), ())
+    return paths
 
 
 def memory_names(top) -> dict:
     """{(x, y): {Mem: (debug item name, depth, width)}} of every core memory
     of a chip top (`top.cores[x, y].memories()`, the memories the pysim
     engine's backdoor writes). Elaborates `top` (a fresh one)."""
-    from amaranth.hdl import _ir
-    paths = {}
-
-    def walk(frag, path):
-        for sub, name, _ in frag.subfragments:
-            p = path + (name,)
-            data = getattr(sub, "_data", None)
-            if data is not None:
-                paths[id(data)] = p
-            walk(sub, p)
-
-    walk(_ir.Fragment.get(top, None), ())
+    from amaranth.hdl import Shape
+    paths = _fragment_paths(top)
     out = {}
     for (x, y), core in top.cores.items():
         out[x, y] = {}
         for mem, m in core.memories().items():
-            data = getattr(m, "data", m)
-            path = paths.get(id(data))
+            path = paths.get(id(m))
             if path is None:
                 raise KeyError(f"core ({x},{y}): memory {mem!r} not found in the design")
-            from amaranth.hdl import Shape
-            out[x, y][mem] = (" ".join(path), data.depth, Shape.cast(data.shape).width)
+            out[x, y][mem] = (" ".join(path), m.depth, Shape.cast(m.shape).width)
     return out

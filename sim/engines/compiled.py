@@ -19,7 +19,7 @@ half clock period (a 1 MHz clock as in the pysim engine's VCD); `trace_steps=
 (a, b)` records only steps a..b (and nothing outside steps).
 
 A step that misses its barrier within `max_cycles` raises `ChipHangError`
-with the NoC's diagnostic snapshot (`kilauea.hw.diagnose`), read from the
+with the NoC's diagnostic snapshot (`kilauea.sim.diagnose`), read from the
 compiled model's debug items by hierarchical name.
 """
 from __future__ import annotations
@@ -116,10 +116,10 @@ class CompiledEngine(HostPortEngine):
 
     # -- hang diagnostics --------------------------------------------------------------
     def snapshot(self):
-        """The NoC's diagnostic snapshot (`kilauea.hw.diagnose.NocSnapshot`) of
+        """The NoC's diagnostic snapshot (`kilauea.sim.diagnose.NocSnapshot`) of
         the model's present state. Elaborates the top once to learn the
         signals' names (seconds)."""
-        from ...hw.diagnose import snapshot
+        from ..diagnose import snapshot
         self._ensure_names()
         ctx = _PeekContext(self.model, self._names)
         coro = snapshot(ctx, self._top)
@@ -128,7 +128,7 @@ class CompiledEngine(HostPortEngine):
         except StopIteration as stop:
             return stop.value
         coro.close()
-        raise RuntimeError("kilauea.hw.diagnose.snapshot waited on the simulator")
+        raise RuntimeError("kilauea.sim.diagnose.snapshot waited on the simulator")
 
     def _ensure_names(self) -> None:
         if self._names is None:
@@ -200,7 +200,7 @@ class CompiledEngine(HostPortEngine):
 
 
 class _PeekContext:
-    """Enough of an Amaranth simulator context for `kilauea.hw.diagnose.snapshot`:
+    """Enough of an Amaranth simulator context for `kilauea.sim.diagnose.snapshot`:
     `get(signal)` reads the compiled model's debug item of that signal."""
 
     def __init__(self, model: Model, names):

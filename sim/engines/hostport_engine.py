@@ -105,7 +105,7 @@ class HostPortEngine(ChipEngine):
 
     def _hang_error(self, what: str, bound: int, t: int, snap) -> ChipHangError:
         """The ChipHangError of a job `what` that missed its bound, from the
-        NoC snapshot `snap` (`kilauea.hw.diagnose.NocSnapshot`)."""
+        NoC snapshot `snap` (`kilauea.sim.diagnose.NocSnapshot`)."""
         busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
         queued = [(f.where, f.flits) for f in snap.queued]
         return ChipHangError(f"{what} did not complete within {bound} cycles "

@@ -34,7 +34,7 @@ Jobs:
 
 A job that does not finish within its cycle bound (`max_cycles` for a step;
 `max_cycles` + 8 per flit for reads/writes) raises `ChipHangError` with the
-NoC's diagnostic snapshot (`kilauea.hw.diagnose`): the tiles still busy and
+NoC's diagnostic snapshot (`kilauea.sim.diagnose`): the tiles still busy and
 every queued flit.
 
 `load_images` writes the memories through the simulator (a *backdoor*:
@@ -188,7 +188,7 @@ class PysimEngine(HostPortEngine):
                             ctx.set(Value.cast(data[a]), w)
                     job.done = True
                 elif job.cycles >= job.bound:
-                    from ...hw.diagnose import snapshot
+                    from ..diagnose import snapshot
                     job.hang = await snapshot(ctx, chip)
                     job.done = True
                 if job.done:
@@ -220,7 +220,7 @@ class PysimEngine(HostPortEngine):
             elif job.kind == "read" and idx == len(job.flits) and outstanding == 0:
                 job.done = True
             if not job.done and job.cycles >= job.bound:
-                from ...hw.diagnose import snapshot
+                from ..diagnose import snapshot
                 job.hang = await snapshot(ctx, chip)
                 job.done = True
             if job.done:

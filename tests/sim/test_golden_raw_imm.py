@@ -12,7 +12,7 @@ from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
 from kilauea.hw.words import pack, to_s32, to_u32
-from kilauea.hw.neurocore.neuron_testbench import run_engine
+from kilauea.sim.testbench.neuron import run_engine
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 

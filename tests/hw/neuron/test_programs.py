@@ -8,7 +8,7 @@ import pytest
 from kilauea import neurons
 from kilauea.hw.neurocore import compartment_memory as cm
 from kilauea.hw.words import to_s32
-from kilauea.hw.neurocore.neuron_testbench import run_engine
+from kilauea.sim.testbench.neuron import run_engine
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 

@@ -9,7 +9,7 @@ import pytest
 from noc_harness import Sink, Source, run, seeded
 from noc_testcore import TestCore, chain_id
 from kilauea.hw import packet
-from kilauea.hw.diagnose import NocHang, snapshot
+from kilauea.sim.diagnose import NocHang, snapshot
 from kilauea.hw.hostport import STATUS_HANG, STATUS_REJECTED, decode_status
 from kilauea.hw.noc import Noc
 from kilauea.hw.packet import HOST, Ctrl, CtrlOp, Dest, Read, ReadResp, Spike, Write

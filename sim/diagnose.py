@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import packet
-from .hostport import decode_status
-from .router import PacketFifo
+from ..hw import packet
+from ..hw.hostport import decode_status
+from ..hw.router import PacketFifo
 
 __all__ = ["FifoContents", "TileState", "NocSnapshot", "NocHang", "snapshot", "read_fifo"]
 

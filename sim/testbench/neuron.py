@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from amaranth.sim import Simulator
 
-from .. import words
-from ..params import ChipParams
-from . import compartment_memory as cm
-from .neuron_engine import NeuronEngine
+from ...hw import words
+from ...hw.params import ChipParams
+from ...hw.neurocore import compartment_memory as cm
+from ...hw.neurocore.neuron_engine import NeuronEngine
 
 __all__ = ["EngineStep", "run_engine"]
 

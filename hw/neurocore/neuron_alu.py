@@ -1,0 +1,116 @@
+"""The neuron engine's ALU: one combinational result per opcode (latency 0).
+
+`NeuronAlu` computes the register result of every single-cycle arithmetic,
+logic, compare, shift, multiply, wrap and saturate instruction (`ALU_OPS`)
+from the operands of `neuron_operands.operand_layout`; other opcodes give 0.
+Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md.
+Shift amounts are clamped to 0..63 (`isa.SHIFT_MAX`); MULT/MULF take the
+64-bit product shifted by `imm.shift`; WRAP/SAT use `imm.width`.
+"""
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from .. import isa
+from ..isa import Opcode
+from ..params import ChipParams
+from .neuron_operands import WORD, operand_layout
+
+__all__ = ["ALU_OPS", "NeuronAlu"]
+
+W = isa.WORD_BITS
+
+#: the opcodes whose result the ALU computes
+ALU_OPS = frozenset({
+    Opcode.ADD, Opcode.SUB, Opcode.MULT, Opcode.MULF, Opcode.SHL, Opcode.SHR, Opcode.TSHR,
+    Opcode.ASH, Opcode.CGT, Opcode.CGE, Opcode.CEQ, Opcode.ABS, Opcode.SEL, Opcode.MAX,
+    Opcode.MIN, Opcode.AND, Opcode.OR, Opcode.XOR, Opcode.WRAP, Opcode.SAT,
+})
+
+
+class NeuronAlu(wiring.Component):
+    """Combinational ALU.
+
+    op        In(Opcode)
+    operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm
+    result    Out(signed 32)       the value for rd (0 for opcodes not in ALU_OPS)
+    """
+
+    def __init__(self, params: ChipParams):
+        super().__init__({
+            "op": In(Opcode),
+            "operands": In(operand_layout(params)),
+            "result": Out(WORD),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        ops = self.operands
+        a, b = ops.a, ops.b
+        neg_a = Signal(signed(W + 1))
+        m.d.comb += neg_a.eq(-a)
+        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops),
+                   **self._wrap_sat(m, a, ops.imm.width)}
+        results.update({
+            Opcode.ADD: (a + b)[:W],
+            Opcode.SUB: (a - b)[:W],
+            Opcode.CGT: a > b,
+            Opcode.CGE: a >= b,
+            Opcode.CEQ: a == b,
+            Opcode.ABS: Mux(a < 0, neg_a, a)[:W],
+            Opcode.SEL: Mux(ops.rc != 0, a, ops.rb),
+            Opcode.MAX: Mux(a > b, a, b),
+            Opcode.MIN: Mux(a < b, a, b),
+            Opcode.AND: a & b,
+            Opcode.OR: a | b,
+            Opcode.XOR: a ^ b,
+        })
+        assert set(results) == ALU_OPS
+        with m.Switch(self.op):
+            for op, value in results.items():
+                with m.Case(op):
+                    m.d.comb += self.result.eq(value)
+        return m
+
+    @staticmethod
+    def _shifts(m: Module, a, b, neg_a) -> dict:
+        """SHL, SHR, TSHR (amount clamp(b, 0, 63)) and ASH (b in -63..63)."""
+        amount_bits = isa.SHIFT_MAX.bit_length()
+        sh_u = Signal(amount_bits)      # clamp(b, 0, 63)
+        m.d.comb += sh_u.eq(Mux(b < 0, 0, Mux(b > isa.SHIFT_MAX, isa.SHIFT_MAX, b[:amount_bits])))
+        sh_n = Signal(amount_bits)      # clamp(-b, 0, 63)
+        m.d.comb += sh_n.eq(Mux(b >= 0, 0, Mux(b < -isa.SHIFT_MAX, isa.SHIFT_MAX,
+                                               (-b)[:amount_bits])))
+        shl = Signal(WORD)
+        m.d.comb += shl.eq((a << sh_u)[:W])
+        return {
+            Opcode.SHL: shl,
+            Opcode.SHR: a >> sh_u,
+            Opcode.TSHR: Mux(a < 0, -(neg_a >> sh_u), a >> sh_u)[:W],
+            Opcode.ASH: Mux(b >= 0, shl, a >> sh_n),
+        }
+
+    @staticmethod
+    def _multiply(m: Module, a, ops) -> dict:
+        """MULT (toward zero) and MULF (floor): the 64-bit product >> imm.shift."""
+        prod = Signal(signed(2 * W))
+        m.d.comb += prod.eq(a * ops.rb)
+        neg_prod = Signal(signed(2 * W + 1))
+        m.d.comb += neg_prod.eq(-prod)
+        shift = ops.imm.shift
+        return {
+            Opcode.MULT: Mux(prod < 0, -(neg_prod >> shift), prod >> shift)[:W],
+            Opcode.MULF: (prod >> shift)[:W],
+        }
+
+    @staticmethod
+    def _wrap_sat(m: Module, a, width) -> dict:
+        """WRAP and SAT to `width` bits (1..32)."""
+        half = Signal(signed(W + 3))    # 2**(width-1)
+        m.d.comb += half.eq(Const(1, W + 2) << (width - 1)[:5])
+        return {
+            Opcode.WRAP: Mux(a > half, a - 2 * half, Mux(a <= -half, a + 2 * half, a))[:W],
+            Opcode.SAT: Mux(a > half - 1, half - 1, Mux(a < 1 - half, 1 - half, a))[:W],
+        }

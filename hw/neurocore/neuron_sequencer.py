@@ -1,0 +1,328 @@
+"""The neuron engine's sequencer: which compartment runs, which instruction
+executes, and what each instruction does besides its ALU result.
+
+`NeuronSequencer` is an `m.FSM` over the step (IDLE -> LAUNCH -> RUN ->
+DRAIN -> IDLE) plus the execute stage's control:
+
+* IDLE: on `start`, requests compartment 0's program from the prefetcher
+  (or goes straight to DRAIN when there are no compartments);
+* LAUNCH: waits for the prefetched program, then begins compartment 0;
+* RUN: one instruction per cycle; END begins the next compartment (whose
+  program was prefetched while this one ran) or, after the last one, DRAIN;
+* DRAIN: waits until the last spike was accepted.
+
+Per instruction the sequencer decodes the opcode, stalls on the ACC
+scoreboard, issues loads and stores on the memories, sends ACC requests and
+spikes, hands MOD to the divider stream and writes back the ALU, LDT, ACC or
+MOD result. Cycle costs and error rules: `neuron_engine.py`.
+"""
+from __future__ import annotations
+
+from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from .. import isa
+from ..isa import Opcode
+from ..params import ChipParams
+from . import compartment_memory as cm
+from .interfaces import ACC_BITS, acc_req_layout, spike_out_layout
+from .neuron_alu import ALU_OPS
+from .neuron_divider import DivRequest, DivResult
+from .neuron_operands import WORD, LoadIssue, LoadSource, RegWrite, operand_layout
+from .neuron_prefetch import next_program_layout
+
+__all__ = ["MemAccess", "NeuronSequencer"]
+
+
+class MemAccess(wiring.Signature):
+    """The execute stage's accesses to STATE, PARAM and PROFILE while busy:
+    read addresses (LDS / LDP / LDC) and the STATE write (STS)."""
+
+    def __init__(self, params: ChipParams):
+        depths = cm.memory_depths(params)
+        super().__init__({
+            "state_raddr": Out(range(depths["state"])),
+            "param_raddr": Out(range(depths["param"])),
+            "profile_raddr": Out(range(depths["profile"])),
+            "state_we": Out(1),
+            "state_waddr": Out(range(depths["state"])),
+            "state_wdata": Out(WORD),
+        })
+
+
+class NeuronSequencer(wiring.Component):
+    """Step FSM and execute control (see the module docstring).
+
+    start, step, n_compartments, busy, updates, error, acc_req, acc_resp,
+    spike    as in `interfaces.NeuronEngineSignature`
+    prefetch Out(stream)  the compartment whose program to prefetch
+    next     In(stream)   the prefetched program (`next_program_layout`)
+    flush    Out(1)       empties the prefetcher (start of a step)
+    instr    In(Instruction)  the UCODE read data (the word in execute)
+    fetch_addr, fetch_en  Out  the UCODE read port's address and enable
+    op       Out(Opcode)  the opcode executed (END when forced), to the ALU
+    operands In(operand_layout)  from the operand fetch
+    alu_result In(signed 32)
+    div, div_result       the MOD stream pair
+    load     Out(LoadIssue)  a load issued this cycle
+    write    Out(RegWrite)   the result written at the end of this cycle
+    acc_fwd  Out(RegWrite)   the ACC answer arriving this cycle
+    clear    Out(1)          a compartment begins: r1..r7 := 0
+    mem      Out(MemAccess)
+    """
+
+    def __init__(self, params: ChipParams):
+        self.params = params
+        super().__init__({
+            "start": In(1),
+            "step": In(32),
+            "n_compartments": In(params.compartment_bits + 1),
+            "busy": Out(1),
+            "updates": Out(1),
+            "error": Out(1),
+            "acc_req": Out(stream.Signature(acc_req_layout(params))),
+            "acc_resp": In(stream.Signature(signed(ACC_BITS))),
+            "spike": Out(stream.Signature(spike_out_layout(params))),
+            "prefetch": Out(stream.Signature(unsigned(params.compartment_bits))),
+            "next": In(stream.Signature(next_program_layout(params))),
+            "flush": Out(1),
+            "instr": In(isa.Instruction),
+            "fetch_addr": Out(params.ucode_addr_bits),
+            "fetch_en": Out(1),
+            "op": Out(Opcode),
+            "operands": In(operand_layout(params)),
+            "alu_result": In(WORD),
+            "div": Out(stream.Signature(DivRequest)),
+            "div_result": In(stream.Signature(DivResult)),
+            "load": Out(LoadIssue()),
+            "write": Out(RegWrite()),
+            "acc_fwd": Out(RegWrite()),
+            "clear": Out(1),
+            "mem": Out(MemAccess(params)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        s = _State(self.params)
+        self._decode(m, s)
+        self._scoreboard(m, s)
+        with m.If(s.running & s.hazard & ~s.forced):
+            m.d.comb += s.stall.eq(1)
+        with m.If(s.running & ~(s.hazard & ~s.forced)):
+            self._execute(m, s)
+            with m.If(s.wr_en & ~s.stall & (self.instr.rd != 0)):
+                m.d.comb += [self.write.en.eq(1), self.write.rd.eq(self.instr.rd),
+                             self.write.data.eq(s.wr_val)]
+        self._sequence(m, s)
+        return m
+
+    # -- decode and the ACC scoreboard -----------------------------------------------
+    def _decode(self, m: Module, s: "_State") -> None:
+        m.d.comb += [s.forced.eq(s.force_end | s.skip),
+                     s.more.eq((s.cur_comp + 1) < self.n_compartments)]
+        with m.If(s.forced):            # ran off UCODE or skipped: END, whatever the word
+            m.d.comb += self.op.eq(Opcode.END)
+        with m.Else():
+            m.d.comb += self.op.eq(self.instr.op)
+        with m.Switch(self.op):
+            with m.Case(*[o for o, info in isa.OPINFO.items() if info.writes_rd]):
+                m.d.comb += s.writes_rd.eq(1)
+        # spikes: a one-entry buffer, emptied when the fan-out engine takes it
+        m.d.comb += self.spike.valid.eq(s.spk_valid)
+        with m.If(self.spike.valid & self.spike.ready):
+            m.d.sync += s.spk_valid.eq(0)
+
+    def _scoreboard(self, m: Module, s: "_State") -> None:
+        """The one outstanding ACC: an instruction that reads its register
+        waits for the answer (or takes it by forwarding in the cycle it
+        arrives); one that writes it waits until it has arrived; END waits
+        for it too."""
+        ins, resp = self.instr, self.acc_resp
+        m.d.comb += [resp.ready.eq(s.acc_pend),
+                     self.acc_fwd.en.eq(s.acc_pend & resp.valid),
+                     self.acc_fwd.rd.eq(s.acc_rd), self.acc_fwd.data.eq(resp.payload)]
+        with m.If(self.acc_fwd.en):
+            m.d.sync += s.acc_pend.eq(0)
+        waiting = Signal()
+        m.d.comb += waiting.eq(s.acc_pend & ~resp.valid & (s.acc_rd != 0))
+        m.d.comb += s.hazard.eq(waiting & (
+            (ins.ra == s.acc_rd) | (ins.rb == s.acc_rd) | (ins.rc == s.acc_rd) |
+            (s.writes_rd & (ins.rd == s.acc_rd))))
+        m.d.comb += s.end_wait.eq(s.acc_pend & ~resp.valid)
+
+    # -- execute ------------------------------------------------------------------------
+    def _execute(self, m: Module, s: "_State") -> None:
+        ins, ops, mem = self.instr, self.operands, self.mem
+        imm = ops.imm
+        state_addr = s.cur_comp * cm.STATE_WORDS + imm.state_word
+        with m.Switch(self.op):
+            with m.Case(Opcode.END):
+                m.d.comb += s.ends.eq(1)
+                with m.If((s.more & ~self.next.valid) | s.end_wait):
+                    m.d.comb += s.stall.eq(1)
+                with m.If(s.forced & ~s.stall):     # one pulse, however long END waits
+                    m.d.comb += self.error.eq(1)
+            with m.Case(Opcode.NOP):
+                pass
+            with m.Case(Opcode.LDS):
+                m.d.comb += mem.state_raddr.eq(state_addr)
+                self._load(m, LoadSource.STATE)
+            with m.Case(Opcode.STS):
+                m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
+                             mem.state_we.eq(1)]
+            with m.Case(Opcode.LDP):
+                m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
+                self._load(m, LoadSource.PARAM)
+            with m.Case(Opcode.LDC):
+                m.d.comb += mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
+                                                 + imm.profile_word)
+                self._load(m, LoadSource.PROFILE)
+            with m.Case(Opcode.LDT):
+                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.step)]
+            with m.Case(Opcode.ACC):
+                self._acc(m, s)
+            with m.Case(*ALU_OPS):
+                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+            with m.Case(Opcode.MOD):
+                self._mod(m, s)
+            with m.Case(Opcode.SPK):
+                self._spike(m, s)
+            with m.Default():
+                m.d.comb += self.error.eq(1)     # undefined opcode: a NOP
+
+    def _load(self, m: Module, source: LoadSource) -> None:
+        m.d.comb += [self.load.valid.eq(1), self.load.rd.eq(self.instr.rd),
+                     self.load.source.eq(source)]
+
+    def _acc(self, m: Module, s: "_State") -> None:
+        """Issue the read-and-clear request and go on; the answer is written
+        when it arrives. One ACC outstanding at a time."""
+        req = self.acc_req
+        m.d.comb += [req.payload.compartment.eq(s.cur_comp),
+                     req.payload.group.eq(self.operands.imm.group)]
+        with m.If(s.acc_pend & ~self.acc_resp.valid):
+            m.d.comb += s.stall.eq(1)
+        with m.Else():
+            m.d.comb += req.valid.eq(1)
+            with m.If(req.ready):
+                m.d.sync += [s.acc_pend.eq(1), s.acc_rd.eq(self.instr.rd)]
+            with m.Else():
+                m.d.comb += s.stall.eq(1)
+
+    def _mod(self, m: Module, s: "_State") -> None:
+        """MOD through the divider: request held while MOD is in execute."""
+        ops = self.operands
+        m.d.comb += [self.div.valid.eq(1), self.div.payload.dividend.eq(ops.a),
+                     self.div.payload.divisor.eq(ops.b), self.div_result.ready.eq(1)]
+        with m.If(self.div_result.valid):
+            m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.div_result.payload.remainder),
+                         self.error.eq(self.div_result.payload.by_zero)]
+        with m.Else():
+            m.d.comb += s.stall.eq(1)
+
+    def _spike(self, m: Module, s: "_State") -> None:
+        """SPK: a payload outside the spike's payload range is sent truncated
+        and pulses error."""
+        ops = self.operands
+        payload = self.spike.payload.payload
+        bits = len(payload)
+        full = Signal(signed(isa.WORD_BITS + 1))
+        m.d.comb += full.eq(ops.a + ops.imm.value)
+        fits = (full >= -(1 << (bits - 1))) & (full < (1 << (bits - 1)))
+        with m.If(ops.rc != 0):
+            with m.If(~s.spk_valid | self.spike.ready):
+                m.d.sync += [s.spk_valid.eq(1), self.spike.payload.compartment.eq(s.cur_comp),
+                             payload.eq(full[:bits])]
+                m.d.comb += self.error.eq(~fits)
+            with m.Else():
+                m.d.comb += s.stall.eq(1)
+
+    # -- sequencing ---------------------------------------------------------------------
+    def _sequence(self, m: Module, s: "_State") -> None:
+        m.d.comb += [self.busy.eq(s.busy), self.fetch_en.eq(~(s.busy & s.stall))]
+        with m.If(s.busy):
+            m.d.comb += self.fetch_addr.eq(s.pc + 1)
+        with m.FSM(name="phase"):
+            with m.State("IDLE"):
+                m.d.sync += [s.x_valid.eq(0), s.force_end.eq(0), s.skip.eq(0),
+                             s.acc_pend.eq(0)]
+                with m.If(self.start):
+                    m.d.comb += self.flush.eq(1)
+                    with m.If(self.n_compartments == 0):
+                        m.next = "DRAIN"
+                    with m.Else():
+                        m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(0)]
+                        m.next = "LAUNCH"
+            with m.State("LAUNCH"):
+                m.d.comb += s.busy.eq(1)
+                with m.If(self.next.valid):
+                    m.d.comb += [s.begin.eq(1), s.begin_comp.eq(0)]
+                    m.next = "RUN"
+            with m.State("RUN"):
+                m.d.comb += [s.busy.eq(1), s.running.eq(s.x_valid)]
+                self._retire(m, s)
+            with m.State("DRAIN"):
+                m.d.comb += s.busy.eq(1)
+                with m.If(~s.spk_valid):
+                    m.next = "IDLE"
+        self._begin(m, s)
+
+    def _retire(self, m: Module, s: "_State") -> None:
+        """RUN: the instruction in execute completes (no stall)."""
+        with m.If(s.x_valid & ~s.stall):
+            with m.If(s.ends):
+                m.d.comb += self.updates.eq(1)
+                m.d.sync += [s.force_end.eq(0), s.skip.eq(0)]
+                with m.If(s.more):
+                    m.d.comb += [s.begin.eq(1), s.begin_comp.eq(s.cur_comp + 1)]
+                with m.Else():
+                    m.d.sync += s.x_valid.eq(0)
+                    m.next = "DRAIN"
+            with m.Elif(s.pc == self.params.n_ucode - 1):
+                m.d.sync += s.force_end.eq(1)   # ran past the end: END next cycle
+            with m.Else():
+                m.d.sync += s.pc.eq(s.pc + 1)
+
+    def _begin(self, m: Module, s: "_State") -> None:
+        """A compartment starts executing next cycle: fetch its entry, clear
+        r1..r7 and prefetch the compartment after it."""
+        nxt = self.next.payload
+        with m.If(s.begin):
+            m.d.comb += [self.fetch_addr.eq(nxt.entry), self.next.ready.eq(1),
+                         self.clear.eq(1)]
+            m.d.sync += [s.pc.eq(nxt.entry), s.x_valid.eq(1),
+                         s.cur_comp.eq(s.begin_comp[:self.params.compartment_bits]),
+                         s.cur_prof.eq(nxt.profile), s.skip.eq(nxt.skip)]
+            with m.If(s.begin_comp + 1 < self.n_compartments):
+                m.d.comb += [self.prefetch.valid.eq(1),
+                             self.prefetch.payload.eq(s.begin_comp + 1)]
+
+
+class _State:
+    """The sequencer's registers and internal control signals."""
+
+    def __init__(self, params: ChipParams):
+        cbits = params.compartment_bits
+        self.busy = Signal()
+        self.running = Signal()             # RUN with an instruction in execute
+        self.x_valid = Signal()             # an instruction is in execute
+        self.force_end = Signal()           # previous word was the last of UCODE
+        self.skip = Signal()                # the compartment is skipped: one END
+        self.forced = Signal()              # END, whatever the word
+        self.pc = Signal(params.ucode_addr_bits)
+        self.cur_comp = Signal(cbits)
+        self.cur_prof = Signal(cm.profile_bits(params))
+        self.more = Signal()                # a compartment follows the current one
+        self.begin = Signal()               # a compartment starts executing next cycle
+        self.begin_comp = Signal(cbits + 1)
+        self.stall = Signal()
+        self.ends = Signal()
+        self.wr_en = Signal()
+        self.wr_val = Signal(WORD)
+        self.writes_rd = Signal()
+        self.hazard = Signal()
+        self.end_wait = Signal()
+        self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
+        self.acc_rd = Signal(isa.REG_BITS)
+        self.spk_valid = Signal()
