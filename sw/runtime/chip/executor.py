@@ -31,7 +31,7 @@ from ...sim.engine import ChipHangError
 from ..builder import Network, ref_target_var
 from ..executor import CpuExecutor
 from ..selection import find_models
-from .hostvars import HostVars
+from .hostvars import HostVars, assign
 from .hostview import host_view
 from .node import ChipNode, ChipProcess, DeferredSpec
 from .reload import ReloadPlan, remap_host_io
@@ -57,18 +57,6 @@ def declared_dtype(model_cls, name: str, default) -> np.dtype:
         except TypeError:
             return np.dtype(default)
     return np.dtype(default)
-
-
-def _assign(var: Var, new: np.ndarray, arr: np.ndarray, idx) -> None:
-    """new[idx] = arr (the whole Var for idx None), with the Var's name on error."""
-    try:
-        if idx is None:
-            new[...] = arr.reshape(var.shape) if arr.size == new.size else arr
-        else:
-            new[idx] = arr
-    except (ValueError, TypeError) as e:
-        raise ValueError(f"Var {var.full_name()}: cannot set a {arr.shape} value: "
-                         f"{e}") from None
 
 
 class ChipExecutor(CpuExecutor):
@@ -184,10 +172,10 @@ class ChipExecutor(CpuExecutor):
         cur = self.get_var(var).astype(np.int64)
         new = np.array(cur)
         arr = np.asarray(value)
-        _assign(var, new, arr, idx)
+        assign(var, new, arr, idx)
         if arr.dtype.kind in "fc":
             test = np.array(cur, dtype=np.float64)
-            _assign(var, test, arr, idx)
+            assign(var, test, arr, idx)
             if not np.array_equal(test, np.round(test)):
                 bad = test[test != np.round(test)].flat[0]
                 raise ValueError(f"Var {var.full_name()} is on the chip: it holds integers "

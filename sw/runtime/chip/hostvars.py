@@ -17,7 +17,19 @@ from ...core.exceptions import KilaueaError
 from ...core.variable import Var, _is_sparse
 from ..executor import _check_fits
 
-__all__ = ["HostVars"]
+__all__ = ["HostVars", "assign"]
+
+
+def assign(var: Var, new: np.ndarray, arr: np.ndarray, idx) -> None:
+    """new[idx] = arr (the whole Var for idx None), with the Var's name on error."""
+    try:
+        if idx is None:
+            new[...] = arr.reshape(var.shape) if arr.size == new.size else arr
+        else:
+            new[idx] = arr
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"Var {var.full_name()}: cannot set a {arr.shape} value: "
+                         f"{e}") from None
 
 
 class HostVars:
@@ -89,14 +101,7 @@ class HostVars:
         new = np.array(np.broadcast_to(np.asarray(cur), var.shape), dtype=dt)
         arr = np.asarray(value)
         _check_fits(var, arr, new.dtype)     # as the CPU model: no silent truncation
-        try:
-            if idx is None:
-                new[...] = arr.reshape(var.shape) if arr.size == new.size else arr
-            else:
-                new[idx] = arr
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"Var {var.full_name()}: cannot set a {arr.shape} value: "
-                             f"{e}") from None
+        assign(var, new, arr, idx)
         return new
 
     def set(self, var: Var, value, idx=None) -> None:
