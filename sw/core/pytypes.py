@@ -77,7 +77,7 @@ class AbstractPyPort:
 def _default_waiter(port, chan):
     raise DeadlockError(
         f"{port.full_name()}: recv() at time step {port._model.time_step} found no "
-        f"data: its sender(s) {port._sender_names()} did not send in this step "
+        f"data: its sender(s) {port.sender_names()} did not send in this step "
         f"(in Lava this recv would block forever)")
 
 
@@ -108,7 +108,8 @@ class PyInPort(AbstractPyPort):
         else:
             self._recv_dense = self._recv_many
 
-    def _sender_names(self):
+    def sender_names(self) -> str:
+        """The full names of the OutPorts this port receives from (for messages)."""
         return ", ".join(self._senders) or "(none)"
 
     @property

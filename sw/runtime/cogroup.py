@@ -257,10 +257,10 @@ class CoGroup:
                 else:
                     self._run_threaded(mem)
                 continue
-            waits = [f"'{m.name}' waits on {p.full_name()} (sender(s): {p._sender_names()})"
+            waits = [f"'{m.name}' waits on {p.full_name()} (sender(s): {p.sender_names()})"
                      for m, p in self.stack]
             waits += [f"'{m.name}' waits on {m.wait_port.full_name()} "
-                      f"(sender(s): {m.wait_port._sender_names()})"
+                      f"(sender(s): {m.wait_port.sender_names()})"
                       for m in suspended if m.wait_port is not None]
             raise DeadlockError(
                 f"deadlock at time step {self.members[0].model.time_step}: the processes "

@@ -146,8 +146,8 @@ class CpuExecutor(AbstractExecutor):
                     senders = [s for _, _, _, s in links]
                     result = None
                     if senders:
-                        rt = np.result_type(p._dtype, *[s._dtype for s in senders])
-                        if any(s._dtype != rt for s in senders) or len(links) > 1 \
+                        rt = np.result_type(p.d_type, *[s.d_type for s in senders])
+                        if any(s.d_type != rt for s in senders) or len(links) > 1 \
                                 or any(fn is not None for _, fn, _, _ in links):
                             result = rt
                     p._bind([(ch, fn, name) for ch, fn, name, _ in links], result)
