@@ -136,7 +136,9 @@ class VarSlot:
     def read(self, engine, copy: int = 0) -> np.ndarray:
         """The Var's value (int64 array of `shape`) from copy `copy`'s words
         on the chip, as two's complement when `signed`."""
-        words = self.copies[copy].read(engine)
+        c = self.copies[copy]
+        words = np.zeros(int(np.prod(self.shape, dtype=np.int64)), dtype=np.int64)
+        words[:len(c)] = c.read(engine)
         if self.signed:
             words = np.where(words >= (1 << 31), words - (1 << 32), words)
         return words.reshape(self.shape)
