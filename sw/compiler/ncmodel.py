@@ -15,7 +15,10 @@ neurocore resources. Two kinds exist:
   CPU fixed-point model prepares them (`kilauea.numerics.prepare_weights`),
   unshifted; `weight_exp(proc)` is the per-projection shift the target's
   program applies; `graded(proc)` says whether input payloads multiply the
-  weights (`num_message_bits > 0`).
+  weights (`num_message_bits > 0`); `prepared_vars` names the Vars the CPU
+  fixed-point model re-prepares after a set (Dense weights) and
+  `prepare_var(proc, name, value)` prepares one: the chip runtime keeps
+  its host copies the same way (instead of special-casing Var names).
 
 Values are read from the Vars' current values (`Var.init`, which `Var.set`
 before the first run updates) when the network is compiled. The chip
