@@ -74,9 +74,12 @@ def _name(proc) -> str:
 
 
 def _key_text(key) -> str:
-    if key[0] == "exp":
-        return f"weight_exp {key[1]}"
-    return f"delay {key[3]}"
+    """An accumulator group key (the compiler's `PopulationLayout.group_keys`)
+    as text: ("exp", e) or ("proj", connection, source, delay) tuples, or a
+    typed key that prints itself."""
+    if not isinstance(key, tuple):
+        return str(key)
+    return f"weight_exp {key[1]}" if key[0] == "exp" else f"delay {key[3]}"
 
 
 class ReloadPlan:
