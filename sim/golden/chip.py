@@ -44,6 +44,7 @@ from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
 from ...hw.words import to_s32, to_u32, to_word, unpack
+from .delivery import deliver, expand
 
 __all__ = ["NeuronOutput", "NeuronModel", "MicrocodeNeuronModel", "SpikeBatch", "GoldenTile",
            "GoldenChip"]
@@ -124,13 +125,6 @@ class SpikeBatch:
                         self.step.tolist()))
 
 
-def _expand(base: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices base[i] .. base[i]+count[i]-1 for all i, and the owner i of each."""
-    count = count.astype(np.int64)
-    owner = np.repeat(np.arange(len(count)), count)
-    start = np.cumsum(count) - count
-    idx = base.astype(np.int64)[owner] + (np.arange(int(count.sum())) - start[owner])
-    return idx, owner
 
 
 class GoldenTile:
@@ -237,31 +231,16 @@ class GoldenTile:
     # -- synapse engine ----------------------------------------------------------
     def receive(self, axon, payload, step) -> None:
         """Process spike packets arriving at this tile (any order: the result is
-        order-independent)."""
-        p = self.params
+        order-independent; `kilauea.sim.golden.delivery.deliver`)."""
         axon = np.asarray(axon, dtype=np.int64).reshape(-1)
-        payload = np.broadcast_to(np.asarray(payload, dtype=np.int64), axon.shape)
-        step = np.broadcast_to(np.asarray(step, dtype=np.int64), axon.shape)
         self.counters[cm.Counter.PACKETS_IN] += len(axon)
-        ok = axon < p.n_axons
-        self.error(cm.ErrorFlag.BAD_AXON, int((~ok).sum()))
-        axon, payload, step = axon[ok], payload[ok], step[ok]
-        ax = cm.unpack_axon(self.mems[Mem.AXON][axon])
-        ok = ax["base"] + ax["count"] <= p.n_synapses
-        self.error(cm.ErrorFlag.BAD_AXON, int((~ok).sum()))
-        idx, owner = _expand(ax["base"][ok], ax["count"][ok])
-        pay = np.where(ax["graded"][ok].astype(bool), payload[ok], 1)[owner]
-        stp = step[ok][owner]
-        syn = cm.unpack_synapse(p, self.mems[Mem.SYNAPSE][idx])
-        valid = ((syn["compartment"] < p.n_compartments) & (syn["group"] < p.n_acc_groups)
-                 & (syn["delay"] <= p.max_delay))
-        self.error(cm.ErrorFlag.BAD_SYNAPSE, int((~valid).sum()))
-        slot = (stp + 1 + syn["delay"]) % p.n_delay_slots
-        delta = to_s32(syn["weight"] * pay)
-        np.add.at(self.acc, (slot[valid], syn["group"][valid], syn["compartment"][valid]),
-                  delta[valid])
+        d = deliver(self.params, self.mems[Mem.AXON], self.mems[Mem.SYNAPSE],
+                    axon, payload, step)
+        self.error(cm.ErrorFlag.BAD_AXON, d.bad_axons)
+        self.error(cm.ErrorFlag.BAD_SYNAPSE, d.bad_synapses)
+        np.add.at(self.acc, d.index, d.delta)
         self.acc[...] = to_s32(self.acc)
-        self.counters[cm.Counter.SYN_EVENTS] += int(valid.sum())
+        self.counters[cm.Counter.SYN_EVENTS] += len(d)
 
     # -- neuron phase + fan-out --------------------------------------------------
     def run_step(self, t: int) -> SpikeBatch:
@@ -277,7 +256,7 @@ class GoldenTile:
         fi = cm.unpack_fanout_index(self.mems[Mem.FANOUT_INDEX][comp])
         ok = fi["base"] + fi["count"] <= p.n_fanout
         self.error(cm.ErrorFlag.BAD_FANOUT, int((~ok).sum()))
-        idx, owner = _expand(fi["base"][ok], fi["count"][ok])
+        idx, owner = expand(fi["base"][ok], fi["count"][ok])
         ent = cm.unpack_fanout(self.mems[Mem.FANOUT][idx])
         valid = (ent["host"] == 1) | ((ent["x"] < p.mesh_w) & (ent["y"] < p.mesh_h))
         self.error(cm.ErrorFlag.BAD_FANOUT, int((~valid).sum()))

@@ -7,6 +7,8 @@ See docs/compiler.md for each pass.
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import numpy as np
 
 from ..hw.params import ChipParams
@@ -17,6 +19,7 @@ from .fixcheck import check_fixed_point
 from .graph import ChipGraph
 from .groups import assign_groups
 from .ir import CompiledNetwork, PopulationLayout
+from .ncmodel import _value_overrides as _values_in_effect
 from .partition import partition
 from .split import LogicalCore, core_of_neurons, split
 
@@ -58,10 +61,18 @@ def place_cores(graph: ChipGraph, cores: list[LogicalCore], params: ChipParams,
 
 
 def compile_network(network, params: ChipParams | None = None, *, activity: float = 1.0,
-                    anneal_moves: int | None = None, balance: bool = True) -> CompiledNetwork:
+                    anneal_moves: int | None = None, balance: bool = True,
+                    values: Mapping[tuple[int, str], Any] | None = None) -> CompiledNetwork:
     """Compile the chip part of `network` (what `build_network` returns with
     a run config that selected chip models) for a chip of shape `params`.
-    Raises `CompileError` for anything that cannot be mapped exactly."""
+    `values`: (id(process), Var name) -> the value to compile a Var with
+    instead of its `init` (the chip runtime recompiling a running network
+    with the values it holds). Raises `CompileError` for anything that
+    cannot be mapped exactly."""
+    if values:
+        with _values_in_effect(values):
+            return compile_network(network, params, activity=activity,
+                                   anneal_moves=anneal_moves, balance=balance)
     params = params or ChipParams()
     graph = partition(network)
     check_fixed_point(graph)

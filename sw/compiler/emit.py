@@ -27,7 +27,7 @@ from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
 from .allocate import Allocation
 from .graph import ChipGraph
-from .ir import CompileReport, CoreUsage, VarSlot
+from .ir import CompileReport, CoreUsage, VarCopy, VarSlot
 
 __all__ = ["var_slots", "report", "input_range_warnings"]
 
@@ -54,15 +54,11 @@ def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
                 slot.lo, slot.hi = d.lo, d.hi
             if mem == "profile":
                 for tile, prof, _, _, _ in pieces[pop.index]:
-                    slot.copies.append(tuple(np.array([v], dtype=np.int64) for v in (
-                        tile[0], tile[1], _MEM[mem].value, ncm.profile_addr(prof, idx))))
+                    slot.copies.append(VarCopy([tile[0]], [tile[1]], _MEM[mem],
+                                               [ncm.profile_addr(prof, idx)]))
             else:
-                n = pop.size
-                x, y = tiles[core, 0], tiles[core, 1]
                 addr = (ncm.state_addr(comp, idx) if mem == "state" else ncm.param_addr(comp, idx))
-                slot.copies.append((x.astype(np.int64), y.astype(np.int64),
-                                    np.full(n, _MEM[mem].value, dtype=np.int64),
-                                    np.asarray(addr, dtype=np.int64)))
+                slot.copies.append(VarCopy(tiles[core, 0], tiles[core, 1], _MEM[mem], addr))
             slots[(id(proc), var)] = slot
         for var in pop.model.host_vars:       # Vars with no chip word (e.g. SigmaDelta.spike_exp)
             if hasattr(proc, var):

@@ -16,6 +16,7 @@ The runtime never looks inside the images; the engines never see Processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -23,21 +24,83 @@ import numpy as np
 from ..hw.memory_map import Mem
 from ..hw.params import ChipParams
 
-__all__ = ["Tile", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
+__all__ = ["Tile", "TileWords", "VarCopy", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
            "PopulationLayout", "CompiledNetwork"]
 
 Tile = tuple[int, int]
 
 
+@dataclass(frozen=True)
+class TileWords:
+    """The elements of a `VarCopy` on one tile: `sel` (indices into the
+    copy's elements) live at addresses `addr` of `mem` on `tile`."""
+    tile: Tile
+    mem: Mem
+    sel: np.ndarray
+    addr: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class VarCopy:
+    """One copy of a chip Var's words: element i (C order of the copy) is
+    the 32-bit word at address `addr[i]` of memory `mem` of tile
+    (`x[i]`, `y[i]`). `x`, `y`, `addr`: int64 arrays of equal length."""
+    x: np.ndarray
+    y: np.ndarray
+    mem: Mem
+    addr: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("x", "y", "addr"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name),
+                                                      dtype=np.int64).reshape(-1))
+        object.__setattr__(self, "mem", Mem(self.mem))
+        if not self.x.size == self.y.size == self.addr.size:
+            raise ValueError(f"VarCopy: x, y and addr differ in length "
+                             f"({self.x.size}, {self.y.size}, {self.addr.size})")
+
+    def __len__(self) -> int:
+        return int(self.addr.size)
+
+    @cached_property
+    def by_tile(self) -> tuple[TileWords, ...]:
+        """The copy's words grouped by tile (ascending (x, y))."""
+        if not self.x.size:
+            return ()
+        keys = np.unique(np.stack([self.x, self.y], axis=1), axis=0)
+        out = []
+        for xx, yy in keys.tolist():
+            sel = np.flatnonzero((self.x == xx) & (self.y == yy))
+            out.append(TileWords((int(xx), int(yy)), self.mem, sel, self.addr[sel]))
+        return tuple(out)
+
+    def read(self, engine) -> np.ndarray:
+        """The copy's raw words (int64, 0 .. 2**32 - 1) through `engine`
+        (a `kilauea.sim.engine.ChipEngine`: host READ packets)."""
+        words = np.zeros(len(self), dtype=np.int64)
+        for tw in self.by_tile:
+            words[tw.sel] = np.asarray(engine.read_words(tw.tile, tw.mem, tw.addr),
+                                       dtype=np.int64)
+        return words
+
+    def write(self, engine, words: np.ndarray) -> None:
+        """Write raw 32-bit `words` (one per element of the copy, or one for
+        all) through `engine` (host WRITE packets)."""
+        words = np.broadcast_to(np.asarray(words, dtype=np.int64) & 0xFFFFFFFF, (len(self),))
+        for tw in self.by_tile:
+            engine.write_words(tw.tile, tw.mem, tw.addr, words[tw.sel])
+
+
 @dataclass
 class VarSlot:
-    """Where one chip Var's value lives.
+    """Where one chip Var's value lives, and how to read and write it.
 
     A Var with `n` elements (C order of its shape) is stored as one 32-bit
-    word per element, at (tile[i], mem[i], addr[i]) for each copy. Scalar
-    Vars shared by a population split over several cores (e.g. LIF's `du`,
-    stored once per core's profile) have one copy per core: `get` reads the
-    first, `set` writes all. `signed`: the word is a two's complement int32.
+    word per element in each of its `copies` (`VarCopy`). Scalar Vars
+    shared by a population split over several cores (e.g. LIF's `du`,
+    stored once per core's profile) have one copy per core: `read` reads
+    the first, `write` writes all. `signed`: the word is a two's complement
+    int32.
 
     `host_only`: the Var has no word on the chip the runtime may read back
     (e.g. Dense weights, held in packed synapse words); `get` serves the
@@ -45,18 +108,62 @@ class VarSlot:
     runtime recompiles and reloads the chip, carrying its state over
     (docs/chip-runtime.md, "Setting host-only Vars").
 
-    `lo`, `hi`: the range `set` accepts (a parameter's or constant's width
+    `lo`, `hi`: the range `write` accepts (a parameter's or constant's width
     as its neuron program declares it; None: any 32-bit word).
     """
     process: Any                    # the AbstractProcess
     name: str                       # the Var's name
     shape: tuple[int, ...]
-    copies: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
-    # each copy: (x, y, mem, addr) int64 arrays of n elements
+    copies: list[VarCopy] = field(default_factory=list)
     signed: bool = True
     host_only: bool = False
     lo: int | None = None
     hi: int | None = None
+
+    @property
+    def on_chip(self) -> bool:
+        """True when the chip holds words the runtime reads and writes."""
+        return not self.host_only and bool(self.copies)
+
+    @property
+    def in_profile(self) -> bool:
+        """True when the Var is a profile constant (one word per core)."""
+        return self.on_chip and self.copies[0].mem is Mem.PROFILE
+
+    def label(self) -> str:
+        return f"{getattr(self.process, 'name', self.process)}.{self.name}"
+
+    def read(self, engine, copy: int = 0) -> np.ndarray:
+        """The Var's value (int64 array of `shape`) from copy `copy`'s words
+        on the chip, as two's complement when `signed`."""
+        c = self.copies[copy]
+        words = np.zeros(int(np.prod(self.shape, dtype=np.int64)), dtype=np.int64)
+        words[:len(c)] = c.read(engine)
+        if self.signed:
+            words = np.where(words >= (1 << 31), words - (1 << 32), words)
+        return words.reshape(self.shape)
+
+    def check(self, values: np.ndarray) -> None:
+        """ValueError unless every value fits `lo`..`hi` and a 32-bit word."""
+        v = np.asarray(values)
+        if not v.size:
+            return
+        if self.lo is not None and (v.min() < self.lo or v.max() > self.hi):
+            raise ValueError(f"Var {self.label()} is on the chip: it must lie in the "
+                             f"fixed-point range {self.lo}..{self.hi}, got values in "
+                             f"{v.min()}..{v.max()}")
+        lo, hi = (-(1 << 31), (1 << 31) - 1) if self.signed else (0, (1 << 32) - 1)
+        if v.min() < lo or v.max() > hi:
+            raise ValueError(f"Var {self.label()}: values must fit a 32-bit "
+                             f"{'signed' if self.signed else 'unsigned'} word [{lo}, {hi}]")
+
+    def write(self, engine, values: np.ndarray) -> None:
+        """Check `values` (integers, `shape`) and write them to every copy."""
+        values = np.asarray(values, dtype=np.int64)
+        self.check(values)
+        words = values.reshape(-1) & 0xFFFFFFFF
+        for c in self.copies:
+            c.write(engine, words if len(c) == words.size else words[:len(c)])
 
 
 @dataclass

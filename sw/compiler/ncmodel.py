@@ -15,12 +15,16 @@ neurocore resources. Two kinds exist:
   CPU fixed-point model prepares them (`kilauea.numerics.prepare_weights`),
   unshifted; `weight_exp(proc)` is the per-projection shift the target's
   program applies; `graded(proc)` says whether input payloads multiply the
-  weights (`num_message_bits > 0`).
+  weights (`num_message_bits > 0`); `prepared_vars` names the Vars the CPU
+  fixed-point model re-prepares after a set (Dense weights) and
+  `prepare_var(proc, name, value)` prepares one: the chip runtime keeps
+  its host copies the same way (instead of special-casing Var names).
 
 Values are read from the Vars' current values (`Var.init`, which `Var.set`
 before the first run updates) when the network is compiled. The chip
 runtime recompiles a running network with the values it holds (host copies
-of host-only Vars, chip words) through `value_overrides`.
+of host-only Vars, chip words): `compile_network(..., values=...)`, which
+`var_value` serves for the duration of that compile.
 """
 from __future__ import annotations
 
@@ -33,17 +37,16 @@ import numpy as np
 from ..core.model import AbstractNcProcessModel
 from ..neurons.builder import NeuronProgram
 
-__all__ = ["NcNeuronModel", "NcConnectionModel", "var_value", "program_cached",
-           "value_overrides"]
+__all__ = ["NcNeuronModel", "NcConnectionModel", "var_value", "program_cached"]
 
 _OVERRIDES = threading.local()
 
 
 @contextlib.contextmanager
-def value_overrides(values: Mapping[tuple[int, str], Any]):
+def _value_overrides(values: Mapping[tuple[int, str], Any]):
     """Inside the block (this thread), `var_value(proc, name)` returns
     `values[(id(proc), name)]` where present instead of the Var's `init`
-    (used by the chip runtime to recompile a running network)."""
+    (private: `compile_network(..., values=...)` is the way in)."""
     prev = getattr(_OVERRIDES, "map", None)
     _OVERRIDES.map = dict(prev or {})
     _OVERRIDES.map.update(values)
@@ -119,6 +122,12 @@ class NcConnectionModel(AbstractNcProcessModel):
     #: it does not wrap). The chip's accumulators never wrap, so the
     #: compiler warns when a target's worst-case sum could exceed it.
     sum_wrap_bits: int | None = None
+    #: Vars whose value the CPU fixed-point model replaces by a *prepared*
+    #: one (sign mode, clip, truncate: `kilauea.numerics.prepare_weights`)
+    #: in the first step after it was set. The chip runtime keeps its host
+    #: copy of such a Var the same way, through `prepare_var`, so that `get`
+    #: returns what the CPU model would hold.
+    prepared_vars: tuple[str, ...] = ()
 
     @classmethod
     def synapses(cls, proc) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -130,6 +139,12 @@ class NcConnectionModel(AbstractNcProcessModel):
     def raw_weights(cls, proc):
         """The user's weights (for the fixed-point check)."""
         raise NotImplementedError
+
+    @classmethod
+    def prepare_var(cls, proc, name: str, value):
+        """The prepared form of `value` for Var `name` (one of
+        `prepared_vars`) of `proc`, as the CPU fixed-point model computes it."""
+        raise NotImplementedError(f"{cls.__name__} lists no prepared Var {name!r}")
 
     @classmethod
     def weight_exp(cls, proc) -> int:

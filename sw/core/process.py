@@ -20,6 +20,7 @@ import typing as ty
 
 from .ports import (AbstractPort, AbstractVirtualPort, ImplicitVarPort, InPort,
                     OutPort, RefPort, VarPort)
+from .registry import runtime_builder
 from .variable import Var
 
 _ids = itertools.count()
@@ -267,8 +268,7 @@ class AbstractProcess(metaclass=_PostInitCaller):
                                  "got an executable compiled for another network")
             return rt
         if self._runtime is None:
-            from ..runtime.runtime import Runtime
-            Runtime.build(self, run_cfg)
+            runtime_builder()(self, run_cfg)
         return self._runtime
 
     def compile(self, run_cfg=None, compile_config=None):

@@ -77,7 +77,7 @@ class AbstractPyPort:
 def _default_waiter(port, chan):
     raise DeadlockError(
         f"{port.full_name()}: recv() at time step {port._model.time_step} found no "
-        f"data: its sender(s) {port._sender_names()} did not send in this step "
+        f"data: its sender(s) {port.sender_names()} did not send in this step "
         f"(in Lava this recv would block forever)")
 
 
@@ -108,8 +108,21 @@ class PyInPort(AbstractPyPort):
         else:
             self._recv_dense = self._recv_many
 
-    def _sender_names(self):
+    def sender_names(self) -> str:
+        """The full names of the OutPorts this port receives from (for messages)."""
         return ", ".join(self._senders) or "(none)"
+
+    @property
+    def channels(self) -> tuple:
+        """The channels (deques) this port receives from, once bound."""
+        return tuple(self._chans)
+
+    def set_waiter(self, waiter: ty.Callable[["PyInPort", ty.Deque], None]) -> None:
+        """Hook for a scheduler: ``waiter(port, chan)`` is called when a
+        ``recv``/``peek`` finds channel ``chan`` empty; it must return once
+        ``chan`` holds data (e.g. after running the senders) or raise. The
+        default raises ``DeadlockError``."""
+        self._waiter = waiter
 
     def _recv_none(self):
         return np.zeros(self._shape, self._dtype)
@@ -264,6 +277,18 @@ class PyOutPort(AbstractPyPort):
     def send(self, data):
         self._send_dense(data)
 
+    def observe_sends(self, observer: ty.Callable[[], None]) -> None:
+        """Hook for a scheduler (after binding): ``observer()`` is called on
+        every ``send`` of this port, before the data is delivered."""
+        inner = self._send_dense
+
+        def observed(data, _inner=inner):
+            observer()
+            _inner(data)
+        self._send_dense = observed
+        if "send" in self.__dict__:       # the vector fast path bound send itself
+            self.send = observed
+
     def flush(self):
         """Lava compatibility: sends are delivered at once."""
 
@@ -314,8 +339,12 @@ class PyRefPort(AbstractPyPort):
     SCALAR_DENSE: ty.Type["PyRefPortScalarDense"] = None
     SCALAR_SPARSE: ty.Type["PyRefPortScalarSparse"] = None
 
+    #: (read, write) callables of `bind_access`, or None
+    _access: ty.Optional[tuple] = None
+
     def _bind(self, target_model, attr: str | None, fwd=None, inv=None,
               var_shape=None, target_name: str = ""):
+        self._access = None
         self._tmodel = target_model
         self._tattr = attr
         self._fwd = fwd
@@ -323,11 +352,23 @@ class PyRefPort(AbstractPyPort):
         self._var_shape = var_shape
         self._target_name = target_name
 
+    def bind_access(self, read: ty.Callable[[], np.ndarray],
+                    write: ty.Callable[[np.ndarray], None], var_shape: tuple,
+                    target_name: str) -> None:
+        """Hook for a runtime that holds the target Var itself (the chip
+        runtime: its words live on the chip): from now on ``read()`` returns
+        ``read()`` (the Var's whole value, shape `var_shape`) and ``write(x)``
+        calls ``write(x)``; no transform applies."""
+        self._bind(None, "<external>", var_shape=var_shape, target_name=target_name)
+        self._access = (read, write)
+
     def _check_bound(self):
         if self._tattr is None:
             raise RuntimeError(f"{self.full_name()} is not connected to a Var")
 
     def _read_dense(self):
+        if self._access is not None:
+            return self._access[0]()
         if self._tattr is None:
             return np.zeros(self._shape, self._dtype)
         val = getattr(self._tmodel, self._tattr)
@@ -339,6 +380,9 @@ class PyRefPort(AbstractPyPort):
         return arr
 
     def _write_dense(self, data):
+        if self._access is not None:
+            self._access[1](data)
+            return
         self._check_bound()
         data = np.asarray(data)
         if self._inv is not None:

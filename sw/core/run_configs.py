@@ -14,6 +14,10 @@ does:
    single model gets it when no tag is asked for (Lava's
    ``AbstractLoihiRunCfg`` case 2a).
 
+Run configurations are data: the runtime picks the executors of a run
+from ``kilauea.core.registry`` by the configuration's class (the chip
+executors for ``ChipCfg``).
+
 ``ChipCfg`` (Lava's ``Loihi2HwCfg``) defaults ``select_tag`` to None like
 Lava; its host-side choice then prefers ``'fixed_pt'`` models (so host and
 chip compute the same numbers) and otherwise follows the rule above, so a
@@ -28,6 +32,11 @@ from .decorators import model_resources
 from .exceptions import ModelNotFoundError
 from .model import AbstractPyProcessModel, AbstractSubProcessModel
 from .resources import CPU, AbstractComputeResource
+
+
+#: the chip engines ``ChipCfg(engine=...)`` accepts (the names
+#: ``kilauea.sim.engines.make_engine`` knows; a test keeps the two equal)
+ENGINE_NAMES = ("model", "pysim", "compiled", "auto")
 
 
 class RunConfig:
@@ -193,7 +202,6 @@ class ChipCfg(RunConfig):
             except (TypeError, ValueError):
                 raise TypeError(f"ChipCfg: mesh must be a pair (W, H), got {mesh!r}") from None
             params = params.with_(mesh_w=w, mesh_h=h)
-        from ..sim.engines import ENGINE_NAMES
         if engine not in ENGINE_NAMES:
             raise ValueError(f"ChipCfg: unknown engine {engine!r}; choose one of "
                              f"{', '.join(ENGINE_NAMES)}")
@@ -244,9 +252,3 @@ class ChipCfg(RunConfig):
                     return m
             return chip[0]
         return self._host_cfg.select(process, proc_models)
-
-    def make_executors(self, network) -> list:
-        """Compile the chip's processes, start the engine, load the images;
-        the executor that runs host models and the chip in lockstep."""
-        from ..runtime.chip import make_chip_executors
-        return make_chip_executors(self, network)

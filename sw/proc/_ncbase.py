@@ -4,7 +4,9 @@ program from the library by name, the user's weights of a connection."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
+from .. import numerics as nx
 from ..compiler.ncmodel import program_cached, var_value
 
 
@@ -40,8 +42,32 @@ class LibraryProgram:
 
 class HostWeights:
     """Mixin of an ``NcConnectionModel`` whose weights are the Var
-    ``weights``."""
+    ``weights``, which the CPU fixed-point model re-prepares after a set
+    (``prepared_vars``)."""
+
+    prepared_vars = ("weights",)
+
+    @classmethod
+    def prepare_var(cls, proc, name, value):
+        return prepared_weights(proc, value)
 
     @classmethod
     def raw_weights(cls, proc):
         return var_value(proc, "weights")
+
+
+def prepared_weights(proc, w=None):
+    """The weights the fixed-point CPU model computes with (int32 cast of
+    the Var, or of `w` when given, then sign mode / clip / truncate)."""
+    if w is None:
+        w = var_value(proc, "weights")
+    else:
+        w = w.copy() if sparse.issparse(w) else np.array(w)
+    if sparse.issparse(w):
+        w = sparse.csr_matrix(w).astype(np.int32)   # the CPU model's LavaPyType cast
+    else:
+        w = np.asarray(w)
+        if w.dtype.kind == "f":
+            w = w.astype(np.int32)
+    return nx.prepare_weights(w, proc.proc_params.get("sign_mode", None),
+                              proc.proc_params.get("num_weight_bits", nx.WEIGHT_BITS))

@@ -25,343 +25,26 @@ chip-mapped processes and be stepped in lockstep beside this one.
 """
 from __future__ import annotations
 
-import threading
 from collections import deque
 
 import numpy as np
 
-from ..core.exceptions import (DeadlockError, KilaueaError, ProcessModelError)
+from ..core.exceptions import DeadlockError, KilaueaError, ProcessModelError
 from ..core.model import PyAsyncProcessModel, PyLoihiProcessModel
 from ..core.pytypes import PyInPort, PyOutPort, PyRefPort
 from ..core.variable import Var, _is_sparse
 from .builder import Network, resolve_ref_target
+from .cogroup import CoGroup, MemberFailure
+from .schedule import component_order, strongly_connected
 
 
 _CHECK_EVERY = 4096   # steps between two checks of the channels' lengths
 _MAX_QUEUED = 64      # unreceived messages a channel may hold (Lava blocks)
 
 
-class _Abort(BaseException):
-    """Unwinds a coroutine whose run is being torn down."""
-
-
-class _MemberFailure(BaseException):
-    """A member's exception on its way to the executor (not catchable by a
-    model's ``except Exception``)."""
-
-    def __init__(self, exc, model, phase):
-        super().__init__(str(exc))
-        self.exc, self.model, self.phase = exc, model, phase
-
-
-# ================================================================ coroutines
-class _Member:
-    """One model of a CoGroup. It runs either directly on the scheduler's
-    thread (a plain call) or, when it may have to be suspended, on a helper
-    thread of its own that hands control back and forth by locks."""
-
-    def __init__(self, group, model, is_async: bool):
-        self.group = group
-        self.model = model
-        self.is_async = is_async
-        self.name = model._process.name
-        self.in_chans: list = []
-        self.sends = 0          # sends since the step began (learning)
-        self.sends_first = False  # learned: sent before it first blocked
-        self.threaded = False   # running on its helper thread in this step
-        self.thread = None
-        self.go = None
-        self.state = "idle"     # idle, running, blocked, yielded, done, error
-        self.wait_chan = None
-        self.wait_port = None
-        self.exc = None
-        self.abort = False
-        self.ending = False
-        self.in_async = False   # inside a run_async call (across steps)
-        self.returned = False   # run_async returned in this run
-        self.cmd = None
-
-    def _ensure_thread(self):
-        if self.thread is None:
-            self.go = threading.Lock()
-            self.go.acquire()
-            self.thread = threading.Thread(target=self._main, daemon=True,
-                                           name=f"kilauea-{self.name}")
-            self.thread.start()
-
-    # ---- helper thread side
-    def _main(self):
-        while True:
-            self.go.acquire()
-            if self.cmd == "quit":
-                return
-            try:
-                if self.is_async:
-                    self.in_async = True
-                    self.model.run_async()
-                    self.in_async = False
-                else:
-                    self.model.run_spk()
-                self.state = "done"
-            except _Abort:
-                self.in_async = False
-                self.state = "done"
-            except BaseException as e:  # noqa: BLE001 - forwarded to the caller
-                self.in_async = False
-                self.exc = e
-                self.state = "error"
-            self.group.sched.release()
-
-    def wait_threaded(self, port, chan):
-        while not chan:
-            self.state = "blocked"
-            self.wait_chan, self.wait_port = chan, port
-            self.group.sched.release()
-            self.go.acquire()
-            if self.abort:
-                raise _Abort()
-        self.state = "running"
-        self.wait_chan = self.wait_port = None
-
-    def yield_step(self) -> bool:
-        """``check_for_stop_cmd``: end this step's iteration."""
-        self.state = "yielded"
-        self.group.sched.release()
-        self.go.acquire()
-        if self.abort:
-            raise _Abort()
-        self.state = "running"
-        return self.ending
-
-    # ---- scheduler side
-    def resume(self):
-        self._ensure_thread()
-        self.state = "running"
-        self.go.release()
-        self.group.sched.acquire()
-
-
-class CoGroup:
-    """The members of one strongly connected part of the port graph (or one
-    async model), stepped together in the spk phase.
-
-    Schedule of a step (only the scheduler's thread decides anything):
-
-    1. resume a suspended member whose channel now has data;
-    2. else call directly a member all of whose input channels hold data (it
-       runs to completion without waiting);
-    3. else start a member whose inputs are not all there yet: at the
-       bottom of the scheduler's stack directly (preferring members that
-       were seen to send before receiving, like Lava's Dense), deeper on
-       its helper thread, which can be suspended;
-    4. else every unfinished member waits: a deadlock.
-
-    A directly called member that finds a channel empty drives the
-    schedule from inside its ``recv`` until the data is there. In Lava's
-    standard recurrent pattern (LIF <-> Dense) no thread switch happens after
-    the first step.
-    """
-
-    def __init__(self, models: list, executor):
-        self.sched = threading.Lock()
-        self.sched.acquire()
-        self.executor = executor
-        self.members = [_Member(self, m, isinstance(m, PyAsyncProcessModel)) for m in models]
-        self.pending: list = []
-        self.suspended: list = []
-        self.stack: list = []       # directly called members blocked in recv
-        for mem in self.members:
-            if mem.is_async:
-                mem.model._coroutine = mem
-            for p in mem.model.py_ports:
-                if isinstance(p, PyInPort):
-                    p._waiter = self._waiter_for(mem)
-                    mem.in_chans.extend(p._chans)
-                elif isinstance(p, PyOutPort):
-                    self._count_sends(p, mem)
-
-    @staticmethod
-    def _count_sends(port, mem):
-        inner = port._send_dense
-
-        def counted(data, _inner=inner, _mem=mem):
-            _mem.sends += 1
-            _inner(data)
-        port._send_dense = counted
-        if "send" in port.__dict__:
-            port.send = counted
-
-    def _waiter_for(self, mem):
-        def waiter(port, chan):
-            if not mem.sends_first and mem.state != "blocked":
-                mem.sends_first = mem.sends > 0
-            if mem.threaded:
-                mem.wait_threaded(port, chan)
-            else:
-                self.stack.append((mem, port))
-                try:
-                    self._drive(chan)
-                finally:
-                    self.stack.pop()
-        return waiter
-
-    # ------------------------------------------------ one step
-    def run_spk(self):
-        self.pending = [m for m in self.members if not (m.is_async and m.returned)]
-        for m in self.pending:
-            m.sends = 0
-        self.suspended = []
-        self._drive(None)
-
-    def _run_direct(self, mem):
-        self.pending.remove(mem)
-        mem.threaded = False
-        try:
-            mem.model.run_spk()
-        except (_MemberFailure, _Abort, DeadlockError):
-            raise
-        except BaseException as e:  # noqa: BLE001
-            raise _MemberFailure(e, mem.model, "run_spk") from e
-
-    def _run_threaded(self, mem):
-        if mem in self.pending:
-            self.pending.remove(mem)
-            self.suspended.append(mem)
-        mem.threaded = True
-        mem.resume()
-        state = mem.state
-        if state == "error":
-            exc, mem.exc = mem.exc, None
-            mem.state = "done"
-            self.suspended.remove(mem)
-            raise _MemberFailure(exc, mem.model, "run_async" if mem.is_async else "run_spk")
-        if state == "done":
-            self.suspended.remove(mem)
-            if mem.is_async:
-                mem.returned = True
-        elif state == "yielded":
-            self.suspended.remove(mem)
-
-    def _drive(self, until):
-        pending, suspended = self.pending, self.suspended
-        while True:
-            if until is not None:
-                if until:
-                    return
-            elif not pending and not suspended:
-                return
-            mem = None
-            for m in suspended:
-                if m.wait_chan:
-                    mem = m
-                    break
-            if mem is not None:
-                self._run_threaded(mem)
-                continue
-            for m in pending:
-                if not m.is_async:
-                    for ch in m.in_chans:
-                        if not ch:
-                            break
-                    else:
-                        mem = m
-                        break
-            if mem is not None:
-                self._run_direct(mem)
-                continue
-            if pending:
-                mem = next((m for m in pending if m.sends_first and not m.is_async), pending[0])
-                if until is None and not self.stack and not mem.is_async:
-                    self._run_direct(mem)
-                else:
-                    self._run_threaded(mem)
-                continue
-            waits = [f"'{m.name}' waits on {p.full_name()} (sender(s): {p._sender_names()})"
-                     for m, p in self.stack]
-            waits += [f"'{m.name}' waits on {m.wait_port.full_name()} "
-                      f"(sender(s): {m.wait_port._sender_names()})"
-                      for m in suspended if m.wait_port is not None]
-            raise DeadlockError(
-                f"deadlock at time step {self.members[0].model.time_step}: the processes "
-                f"of a cycle wait for data none of them can send: {'; '.join(waits)}")
-
-    def begin_run(self, num_steps: int):
-        for mem in self.members:
-            mem.ending = False
-            mem.returned = False
-            if mem.is_async:
-                mem.model.num_steps = num_steps
-
-    def end_run(self):
-        """Let async members see the end of the run (check returns True)."""
-        for mem in self.members:
-            if mem.is_async and mem.in_async and mem.state == "yielded":
-                mem.ending = True
-                mem.resume()
-                if mem.state == "error":
-                    exc, mem.exc = mem.exc, None
-                    mem.state = "done"
-                    raise _MemberFailure(exc, mem.model, "run_async")
-
-    def close(self):
-        for mem in self.members:
-            if mem.thread is None:
-                continue
-            if mem.state in ("blocked", "yielded", "running"):
-                mem.abort = True
-                mem.resume()
-            mem.cmd = "quit"
-            mem.go.release()
-
-
 # ================================================================ executor
 def _overrides(model, name: str) -> bool:
     return getattr(type(model), name) is not getattr(PyLoihiProcessModel, name)
-
-
-def _strongly_connected(n: int, edges: list[set]) -> list[list[int]]:
-    """Tarjan's algorithm (iterative); components in reverse topological order."""
-    index = [None] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack, comps, counter = [], [], 0
-    for root in range(n):
-        if index[root] is not None:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w in it:
-                if index[w] is None:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, iter(sorted(edges[w]))))
-                    advanced = True
-                    break
-                if on_stack[w]:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp.append(w)
-                    if w == v:
-                        break
-                comps.append(sorted(comp))
-    return comps
 
 
 class AbstractExecutor:
@@ -463,8 +146,8 @@ class CpuExecutor(AbstractExecutor):
                     senders = [s for _, _, _, s in links]
                     result = None
                     if senders:
-                        rt = np.result_type(p._dtype, *[s._dtype for s in senders])
-                        if any(s._dtype != rt for s in senders) or len(links) > 1 \
+                        rt = np.result_type(p.d_type, *[s.d_type for s in senders])
+                        if any(s.d_type != rt for s in senders) or len(links) > 1 \
                                 or any(fn is not None for _, fn, _, _ in links):
                             result = rt
                     p._bind([(ch, fn, name) for ch, fn, name, _ in links], result)
@@ -491,31 +174,8 @@ class CpuExecutor(AbstractExecutor):
             if getattr(spec, "deferred", False):
                 continue    # read one step late: no ordering constraint
             edges[idx[id(spec.src.process)]].add(idx[id(spec.dst.process)])
-        comps = _strongly_connected(n, edges)
-        comp_of = {}
-        for ci, comp in enumerate(comps):
-            for v in comp:
-                comp_of[v] = ci
-        # Kahn's algorithm on the condensation, ties broken by discovery order.
-        import heapq
-        cedges = [set() for _ in comps]
-        indeg = [0] * len(comps)
-        for v in range(n):
-            for w in edges[v]:
-                a, b = comp_of[v], comp_of[w]
-                if a != b and b not in cedges[a]:
-                    cedges[a].add(b)
-                    indeg[b] += 1
-        heap = [(min(c), ci) for ci, c in enumerate(comps) if indeg[ci] == 0]
-        heapq.heapify(heap)
-        order = []
-        while heap:
-            _, ci = heapq.heappop(heap)
-            order.append(ci)
-            for b in cedges[ci]:
-                indeg[b] -= 1
-                if indeg[b] == 0:
-                    heapq.heappush(heap, (min(comps[b]), b))
+        comps = strongly_connected(n, edges)
+        order = component_order(comps, edges)
         spk = []
         self.order = []
         for ci in order:
@@ -548,7 +208,7 @@ class CpuExecutor(AbstractExecutor):
         try:
             for g in self._groups:
                 g.end_run()
-        except _MemberFailure as f:
+        except MemberFailure as f:
             if isinstance(f.exc, self.passthrough):
                 raise f.exc
             raise self._wrap(f.exc, self._timed[0].time_step if self._timed else 0,
@@ -604,7 +264,7 @@ class CpuExecutor(AbstractExecutor):
                     for f in spk:
                         f()
                     mgmt()
-        except _MemberFailure as f:
+        except MemberFailure as f:
             if isinstance(f.exc, self.passthrough):
                 raise f.exc
             raise self._wrap(f.exc, t, f.model, f.phase) from f.exc

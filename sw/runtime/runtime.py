@@ -8,14 +8,28 @@ Var access happens between two time steps.
 """
 from __future__ import annotations
 
+import enum
 import threading
 
 from ..core.exceptions import (RuntimeStateError, RuntimeStoppedError)
+from ..core.registry import executor_factory
 from ..core.run_conditions import RunContinuous, RunSteps
 from ..core.run_configs import CpuSimCfg, RunConfig
 from ..core.variable import Var
 from .builder import build_network
 from .executor import CpuExecutor
+
+
+class RuntimeState(str, enum.Enum):
+    """Where a runtime stands (a str: ``runtime.state == "paused"`` holds)."""
+    READY = "ready"          # built, or between blocking runs
+    RUNNING = "running"      # a run is going on
+    PAUSED = "paused"        # a background run was paused
+    STOPPED = "stopped"      # stopped for good
+    FAILED = "failed"        # a run raised; only stop() is left
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Runtime:
@@ -24,10 +38,11 @@ class Runtime:
     def __init__(self, network, run_cfg: RunConfig):
         self.network = network
         self.run_cfg = run_cfg
-        make = getattr(run_cfg, "make_executors", None)
-        self.executors: list = make(network) if make is not None else [CpuExecutor(network)]
+        make = executor_factory(run_cfg)
+        self.executors: list = (make(run_cfg, network) if make is not None
+                                else [CpuExecutor(network)])
         self.time_step = 0          # last completed time step
-        self.state = "ready"        # ready, running, paused, stopped, failed
+        self.state = RuntimeState.READY
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._pause_req = False
@@ -100,9 +115,9 @@ class Runtime:
 
     # ------------------------------------------------------------ running
     def _check_can_run(self):
-        if self.state == "stopped":
+        if self.state == RuntimeState.STOPPED:
             raise RuntimeStoppedError("the runtime was stopped; build a new network to run again")
-        if self.state == "failed":
+        if self.state == RuntimeState.FAILED:
             raise RuntimeStateError(
                 f"the runtime failed at time step {self.time_step + 1} ({self._error}); "
                 "build a new network to run again")
@@ -123,7 +138,7 @@ class Runtime:
         for ex in self.executors:
             ex.begin_run(n or 0)
         if n is not None and condition.blocking:
-            self.state = "running"
+            self.state = RuntimeState.RUNNING
             try:
                 self._run_steps(self.time_step + 1, n)
                 self.time_step += n
@@ -132,15 +147,15 @@ class Runtime:
             except BaseException as e:
                 self._fail(e)
                 raise
-            self.state = "ready"
+            self.state = RuntimeState.READY
             return
-        self.state = "running"
+        self.state = RuntimeState.RUNNING
         self._thread = threading.Thread(target=self._background, args=(n,),
                                         daemon=True, name="kilauea-runtime")
         self._thread.start()
 
     def _fail(self, e):
-        self.state = "failed"
+        self.state = RuntimeState.FAILED
         self._error = e
         failed_step = getattr(e, "time_step", None)
         if failed_step is not None:
@@ -161,7 +176,7 @@ class Runtime:
                 done += 1
             for ex in self.executors:
                 ex.end_run()
-            self.state = "paused" if self._pause_req else "ready"
+            self.state = RuntimeState.PAUSED if self._pause_req else RuntimeState.READY
         except BaseException as e:  # noqa: BLE001 - surfaced in the caller
             self._fail(e)
             self._error_pending = True
@@ -189,8 +204,8 @@ class Runtime:
         if self._thread is not None:
             self._pause_req = True
             self._join()
-            if self.state == "ready":
-                self.state = "paused"
+            if self.state == RuntimeState.READY:
+                self.state = RuntimeState.PAUSED
         else:
             self._reap()
 
@@ -200,7 +215,7 @@ class Runtime:
 
     def stop(self) -> None:
         """End the runtime: threads are closed, Var values are gone."""
-        if self.state == "stopped":
+        if self.state == RuntimeState.STOPPED:
             return
         self._stop_req = True
         err = None
@@ -210,7 +225,7 @@ class Runtime:
             err = e
         for ex in self.executors:
             ex.stop()
-        self.state = "stopped"
+        self.state = RuntimeState.STOPPED
         if err is not None:
             raise err
 
@@ -238,7 +253,7 @@ class Runtime:
                 self._access_done.set()
 
     def _check_vars_available(self, var: Var):
-        if self.state == "stopped":
+        if self.state == RuntimeState.STOPPED:
             raise RuntimeStoppedError(
                 f"Var {var.full_name()}: the runtime was stopped, its values are gone "
                 "(read Vars before calling stop())")

@@ -11,29 +11,13 @@ synapse words and `a_buff` in its dendritic accumulators).
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
-from ... import numerics as nx
 from ...compiler.ncmodel import NcConnectionModel, var_value
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
-from .._ncbase import HostWeights
+from .._ncbase import HostWeights, prepared_weights
 from .process import Dense, DelayDense
-
-
-def prepared_weights(proc):
-    """The weights the fixed-point CPU model computes with (int32 cast of
-    the Var, then sign mode / clip / truncate)."""
-    w = var_value(proc, "weights")
-    if sparse.issparse(w):
-        w = sparse.csr_matrix(w).astype(np.int32)   # the CPU model's LavaPyType cast
-    else:
-        w = np.asarray(w)
-        if w.dtype.kind == "f":
-            w = w.astype(np.int32)
-    return nx.prepare_weights(w, proc.proc_params.get("sign_mode", None),
-                              proc.proc_params.get("num_weight_bits", nx.WEIGHT_BITS))
 
 
 @implements(proc=Dense, protocol=LoihiProtocol)

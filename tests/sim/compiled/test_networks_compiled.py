@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from kilauea import ChipCfg, Dense, LIF, compile_network
-from kilauea.hw.memory_map import Mem
 from kilauea.proc.io.sink import RingBuffer as Sink
 from kilauea.runtime.builder import build_network
 from kilauea.sim.engines import GoldenEngine
@@ -53,10 +52,9 @@ def read_uv(eng, cn, procs):
     out = []
     for p in procs:
         for name in ("u", "v"):
-            for x, y, mem, addr in cn.var_slot(p, name).copies:
-                for tile in sorted(set(zip(x.tolist(), y.tolist()))):
-                    sel = (x == tile[0]) & (y == tile[1])
-                    out.append(eng.read_words(tile, Mem(int(mem[sel][0])), addr[sel]).tolist())
+            for c in cn.var_slot(p, name).copies:
+                for tw in c.by_tile:
+                    out.append(eng.read_words(tw.tile, tw.mem, tw.addr).tolist())
     return out
 
 

@@ -19,10 +19,11 @@ from kilauea import (AbstractNcProcessModel, AbstractProcess, ChipCfg, InPort,
                      OutPort, RunContinuous, RunSteps, Var, implements, requires,
                      tag)
 from kilauea.compiler.ir import (CompiledNetwork, CompileReport, HostInput,
-                                 HostOutput, VarSlot)
+                                 HostOutput, VarCopy, VarSlot)
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.proc.io import sink, source
+from kilauea.core.registry import register_executor
 from kilauea.runtime.chip import ChipExecutor
 from kilauea.sim.engine import ChipEngine, ChipHangError, StepResult
 from kilauea.core.pytypes import PyInPort, PyOutPort, LavaPyType
@@ -128,11 +129,15 @@ class EchoCfg(ChipCfg):
         self.build = build
         self.hang_at = hang_at
 
-    def make_executors(self, network):
-        self.engine = EchoEngine(self.params, self.hang_at)
-        compiled = self.build(network, self.params)
-        self.engine.load_images(compiled.images)
-        return [ChipExecutor(network, self, compiled, self.engine)]
+
+def _echo_executors(cfg: EchoCfg, network) -> list:
+    cfg.engine = EchoEngine(cfg.params, cfg.hang_at)
+    compiled = cfg.build(network, cfg.params)
+    cfg.engine.load_images(compiled.images)
+    return [ChipExecutor(network, cfg, compiled, cfg.engine)]
+
+
+register_executor(EchoCfg, _echo_executors)
 
 
 def _net(T=8, seed=0):
@@ -156,8 +161,8 @@ def _net(T=8, seed=0):
     def build(network, params):
         return CompiledNetwork(
             params, {(0, 0): {Mem.STATE: np.array([5, -2 & 0xFFFFFFFF, 7])}},
-            {(id(r1), "v"): VarSlot(r1, "v", (3,), [(np.zeros(3, np.int64), np.zeros(3, np.int64),
-                                                     np.full(3, Mem.STATE.value), np.arange(3))]),
+            {(id(r1), "v"): VarSlot(r1, "v", (3,), [VarCopy(np.zeros(3, np.int64), np.zeros(3, np.int64),
+                                                             Mem.STATE, np.arange(3))]),
              (id(r2), "v"): VarSlot(r2, "v", (3,), [], host_only=True)},
             [_hin(src1.s_out, 0, -1, True), _hin(src2.s_out, 10, 0, False)],
             [HostOutput(r1.s_out, 3, 0, True), HostOutput(r2.s_out, 3, 10, False)],

@@ -11,7 +11,6 @@ from kilauea import CpuSimCfg, Monitor, RunSteps
 from kilauea.compiler import compile_network
 from kilauea.core.model import AbstractNcProcessModel
 from kilauea.core.run_configs import RunConfig
-from kilauea.hw.memory_map import Mem
 from kilauea.proc.io import source
 from kilauea.runtime.builder import build_network
 from kilauea.sim.engines.golden import GoldenEngine
@@ -39,24 +38,14 @@ def ring_values(proc, t):
 
 
 def read_var(eng, slot, copy=0):
-    x, y, mem, addr = slot.copies[copy]
-    out = np.zeros(len(addr), dtype=np.int64)
-    for tile in set(zip(x.tolist(), y.tolist())):
-        sel = (x == tile[0]) & (y == tile[1])
-        m = Mem(int(mem[sel][0]))
-        w = eng.read_words(tile, m, addr[sel])
-        out[sel] = np.where(w >= 1 << 31, w - (1 << 32), w)
-    return out.reshape(slot.shape)
+    return slot.read(eng, copy)
 
 
 def write_var(eng, slot, value):
     """Write a Var's value (broadcast to its shape) to every copy of its slot."""
     v = np.broadcast_to(np.asarray(value, dtype=np.int64), slot.shape).reshape(-1)
-    for x, y, mem, addr in slot.copies:
-        vals = v if len(addr) == len(v) else np.broadcast_to(v[:1], addr.shape)
-        for tile in set(zip(x.tolist(), y.tolist())):
-            sel = (x == tile[0]) & (y == tile[1])
-            eng.write_words(tile, Mem(int(mem[sel][0])), addr[sel], vals[sel] & 0xFFFFFFFF)
+    for c in slot.copies:
+        c.write(eng, v if len(c) == len(v) else v[:1])
 
 
 def run_chip(cn, n_steps, probes, host_values=None, before_step=None, images=None,

@@ -35,7 +35,7 @@ def test_population_larger_than_a_core_is_split():
     n_b_cores = sum(any(p.startswith("B") for p in c.processes) for c in cn.report.cores)
     assert cn.report.total_fanout == 40 * n_b_cores
     slot = cn.var_slot(a, "u")
-    assert len(slot.copies) == 1 and len(slot.copies[0][0]) == 40
+    assert len(slot.copies) == 1 and len(slot.copies[0]) == 40
     du = cn.var_slot(a, "du")
     assert len(du.copies) == sum(any(p.startswith("A") for p in c.processes)
                                  for c in cn.report.cores) >= 3

@@ -1,0 +1,254 @@
+"""The chip as one node of the CPU executor's spk schedule (``ChipNode``),
+its pseudo-process and its deferred input port (docs/chip-runtime.md).
+
+The node has
+
+* an input port per host OutPort that feeds a chip neuron's input directly
+  (``HostInput.step_offset == -1``: the value acts in the same step, so the
+  sender must run first: an ordinary edge of the schedule);
+* a *deferred* input (``DeferredInput``) per host OutPort that feeds chip
+  synapses (``step_offset == 0``: the value acts at t + 1 + delay). The node
+  reads it one step late, at the start of step t + 1, with the step field t
+  it was sent in; that lands in exactly the same accumulator slot, so it
+  adds no ordering constraint (a chip -> host -> Dense-on-chip path is no
+  cycle);
+* an output port per chip OutPort read by host InPorts.
+
+Its ``run_spk`` for step t: gather the host values, encode them as spike
+packets (``HostInput`` maps, step field t_sent + step_offset mod 256),
+``engine.step(t, packets)`` (inject, STEP, wait for the barrier), decode the
+host-bound spikes (``HostOutput`` maps) and send them on the output ports.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing as ty
+
+import numpy as np
+
+from ...core.exceptions import DeadlockError
+from ...core.pytypes import AbstractPyPort, PyInPort, PyOutPort
+from ...hw.memory_map import Mem
+from ...hw.neurocore import core_memory as cm
+from ..builder import ChannelSpec
+from .stats import ChipStats, ChipStatusError
+
+__all__ = ["ChipProcess", "DeferredInput", "DeferredSpec", "InputLink", "OutputLink", "ChipNode"]
+
+_NO_FLITS = np.zeros(0, dtype=np.uint64)
+
+
+class ChipProcess:
+    """Stands for all chip processes in the CPU executor's graph."""
+
+    def __init__(self, name: str = "chip"):
+        self.name = name
+        self.proc_params: dict = {}
+
+    def __repr__(self):
+        return f"<chip pseudo-process '{self.name}'>"
+
+
+class DeferredInput(AbstractPyPort):
+    """A host OutPort's values for chip synapses, read one step late (not a
+    PyInPort: the schedule and the CoGroups never wait on it).
+
+    ``bind_channel(chan)`` connects it to the sender's channel (a deque the
+    sender appends to); ``take`` pops the oldest value, ``pending`` says
+    whether one waits, ``peek`` returns it without popping, ``drop``
+    discards it (after a reload applied it already)."""
+
+    def __init__(self, process, model, name, shape, d_type):
+        super().__init__(process, model, name, shape, d_type)
+        self._chan: ty.Optional[ty.Deque] = None
+
+    def bind_channel(self, chan: ty.Deque) -> None:
+        self._chan = chan
+
+    def pending(self) -> bool:
+        return bool(self._chan)
+
+    def peek(self):
+        return self._chan[0]
+
+    def drop(self) -> None:
+        self._chan.popleft()
+
+    def take(self):
+        if not self._chan:
+            raise DeadlockError(
+                f"{self.name}: the host process did not send in step "
+                f"{self._model.time_step - 1} (the chip reads it in step {self._model.time_step})")
+        return self._chan.popleft()
+
+
+@dataclasses.dataclass
+class DeferredSpec(ChannelSpec):
+    """A host -> chip-synapse channel: no ordering edge in the schedule."""
+    deferred: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class InputLink:
+    """A node input port and the host input maps its values are encoded with."""
+    port: ty.Any                    # PyInPort (immediate) or DeferredInput
+    maps: tuple                     # HostInput, ...
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputLink:
+    """A chip OutPort's host output map and the node port it is sent on
+    (None: compiled but read by no host process)."""
+    hout: ty.Any                    # HostOutput
+    port: ty.Optional[PyOutPort]
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class _Span:
+    """Host axons [lo, hi) of output link `k`."""
+    lo: int
+    hi: int
+    k: int
+
+
+class ChipNode:
+    """The chip as one model of the CPU executor (see the module docstring)."""
+
+    def __init__(self, proc: ChipProcess, compiled, engine, counters: bool):
+        self._process = proc
+        self.compiled = compiled
+        self.engine = engine
+        self.time_step = 0
+        self.py_ports: list = []
+        self.immediate: list[InputLink] = []     # PyInPort links
+        self.deferred: list[InputLink] = []      # DeferredInput links
+        self.outputs: list[OutputLink] = []
+        self.steps_done = 0
+        self.deferred_done = False     # the pending deferred values were applied at a reload
+        self.tiles = sorted(compiled.images.keys())
+        self.read_counters = counters
+        self.stats = ChipStats(tiles=list(self.tiles),
+                               counter_names=[c.name for c in cm.Counter] if counters else [])
+        self._spans: list[_Span] = []
+
+    # ---------------------------------------------------------- building
+    def add_input(self, name: str, shape, d_type, now: list, late: list) -> list:
+        """Ports for one host OutPort: an immediate PyInPort for the maps in
+        `now`, a DeferredInput for those in `late`; returns (port, deferred)."""
+        made = []
+        if now:
+            p = PyInPort.VEC_DENSE(self._process, self, name, shape, d_type)
+            self.py_ports.append(p)
+            self.immediate.append(InputLink(p, tuple(now)))
+            made.append((p, False))
+        if late:
+            p = DeferredInput(self._process, self, name + "(deferred)", shape, d_type)
+            self.py_ports.append(p)
+            self.deferred.append(InputLink(p, tuple(late)))
+            made.append((p, True))
+        return made
+
+    def add_output(self, hout, name: ty.Optional[str], shape=None, d_type=None):
+        """The output port for chip OutPort map `hout` (None for no name: unread)."""
+        p = None
+        if name is not None:
+            p = PyOutPort.VEC_DENSE(self._process, self, name, shape, d_type)
+            self.py_ports.append(p)
+        self.outputs.append(OutputLink(hout, p))
+        return p
+
+    def remap(self, host_maps: dict) -> None:
+        """Use the recompiled network's host maps (id(old map) -> new map)."""
+        self.immediate = [InputLink(lk.port, tuple(host_maps[id(h)] for h in lk.maps))
+                          for lk in self.immediate]
+        self.deferred = [InputLink(lk.port, tuple(host_maps[id(h)] for h in lk.maps))
+                         for lk in self.deferred]
+        self.outputs = [OutputLink(host_maps[id(o.hout)], o.port) for o in self.outputs]
+        self.finish()
+
+    def finish(self):
+        """Index the host axons of the outputs (after the ports are bound)."""
+        spans = sorted(_Span(o.hout.axon_base, o.hout.axon_base + o.hout.size, k)
+                       for k, o in enumerate(self.outputs))
+        for a, b in zip(spans, spans[1:]):
+            if b.lo < a.hi:
+                raise ValueError("compiled network: host axon ranges of two chip OutPorts overlap")
+        self._spans = spans
+
+    # ---------------------------------------------------------- encoding
+    def encode(self, hin, values, t_sent: int) -> np.ndarray:
+        """The spike packets for one host OutPort's values sent in step
+        t_sent (``HostInput.flits``: step field t_sent + step_offset)."""
+        try:
+            return hin.flits(t_sent, values)
+        except ValueError as e:
+            raise ValueError(f"{hin.port.full_name()} sent a value the chip cannot take in "
+                             f"step {t_sent}: {e}") from None
+
+    def _gather(self, t: int) -> np.ndarray:
+        """This step's spike packets: deferred values of step t - 1 (unless
+        a reload applied them), immediate values of step t."""
+        flits = []
+        if self.steps_done and not self.deferred_done:
+            for lk in self.deferred:
+                x = lk.port.take()
+                flits.extend(self.encode(hin, x, t - 1) for hin in lk.maps)
+        for lk in self.immediate:
+            x = lk.port.recv()
+            flits.extend(self.encode(hin, x, t) for hin in lk.maps)
+        self.deferred_done = False
+        flits = [f for f in flits if f.size]
+        return np.concatenate(flits) if flits else _NO_FLITS
+
+    # ---------------------------------------------------------- one step
+    def run_spk(self):
+        t = self.time_step
+        inputs = self._gather(t)
+        try:
+            res = self.engine.step(t, inputs)
+        except Exception as e:
+            if not hasattr(e, "time_step"):
+                try:
+                    e.time_step = t
+                except AttributeError:   # pragma: no cover
+                    pass
+            raise
+        self.steps_done += 1
+        self._deliver(res, t)
+        counters = self._read_counters(t) if self.read_counters else None
+        self.stats.record(t, res.cycles, int(inputs.size), int(len(res.host_axon)), counters)
+        self.stats.io_cycles = self.engine.io_cycles
+
+    def _deliver(self, res, t):
+        ax = np.asarray(res.host_axon, dtype=np.int64)
+        pay = np.asarray(res.host_payload, dtype=np.int64)
+        owned = 0
+        for sp in self._spans:
+            link = self.outputs[sp.k]
+            if link.port is not None:
+                port = link.port
+                port.send(link.hout.values(ax, pay).astype(port.d_type).reshape(port.shape))
+            owned += int(np.count_nonzero((ax >= sp.lo) & (ax < sp.hi)))
+        if owned != ax.size:
+            own = np.zeros(ax.size, dtype=bool)
+            for sp in self._spans:
+                own |= (ax >= sp.lo) & (ax < sp.hi)
+            bad = sorted(set(ax[~own].tolist()))[:8]
+            raise RuntimeError(f"step {t}: the chip sent spikes to host axons {bad} that no chip "
+                               f"OutPort owns (compiled network and chip disagree)")
+
+    def _read_counters(self, t):
+        """Every used core's COUNTERS (returned) and every tile's STATUS
+        (an error flag raises ChipStatusError)."""
+        n = len(cm.Counter)
+        rows = [np.asarray(self.engine.read_words(tile, Mem.COUNTERS, np.arange(n)),
+                           dtype=np.int64) for tile in self.tiles]
+        status = np.array([int(cm.Status.FLAGS), int(cm.Status.ERRORS)])
+        for tile in self.compiled.params.tiles():
+            flags, errors = (int(w) for w in self.engine.read_words(tile, Mem.STATUS, status))
+            if flags or errors:
+                names = [f.name for f in cm.ErrorFlag if flags >> int(f) & 1]
+                raise ChipStatusError(
+                    f"step {t}: core {tile} reports error flags {names or hex(flags)} "
+                    f"({errors} error event(s)); the chip's state is no longer exact")
+        return np.stack(rows) if rows else np.zeros((0, n), np.int64)
