@@ -85,8 +85,8 @@ def _piece_values(pop: Population, start: int, count: int) -> dict:
     vals = {}
     for k, v in pop.values.items():
         vals[k] = v[start:start + count] if np.ndim(v) else v
-    for g, e in enumerate(pop.group_exps):
-        vals[f"weight_exp{g}"] = e
+    for group in pop.groups:
+        vals[group.param_name] = group.exp
     return vals
 
 

@@ -13,7 +13,50 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code"]
+from ..neurons.builder import weight_exp_name
+
+__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code", "ExpGroup",
+           "ProjGroup", "GroupKey", "AccGroup"]
+
+
+@dataclass(frozen=True)
+class ExpGroup:
+    """What an accumulator group holds: the input of every projection with this
+    `weight_exp` >= 0 (exponent 0 also takes the direct host inputs)."""
+    exp: int
+
+    def __str__(self) -> str:
+        return f"weight_exp {self.exp}"
+
+
+@dataclass(frozen=True)
+class ProjGroup:
+    """What an accumulator group holds: the input of one projection with
+    `weight_exp` < 0 arriving through one `delay` (steps). Names the same group in a
+    recompile of the same network: `conn_id` is id() of the connection process,
+    `source` the source's `src_code`."""
+    conn_id: int | None
+    source: int
+    delay: int
+
+    def __str__(self) -> str:
+        return f"delay {self.delay}"
+
+
+GroupKey = ExpGroup | ProjGroup
+
+
+@dataclass(frozen=True)
+class AccGroup:
+    """Accumulator group `index` of a population's compartments: what it holds (`key`)
+    and the shift its input gets (`exp`, -8..7, the profile constant `param_name`)."""
+    index: int
+    key: GroupKey
+    exp: int
+
+    @property
+    def param_name(self) -> str:
+        return weight_exp_name(self.index)
 
 
 @dataclass
@@ -25,8 +68,7 @@ class Population:
     size: int
     values: dict = field(default_factory=dict)       # program word -> value
     projections: list = field(default_factory=list)  # incoming Projection
-    group_exps: list = field(default_factory=list)   # weight_exp of each group (groups pass)
-    group_keys: list = field(default_factory=list)   # what each group holds (groups pass)
+    groups: list[AccGroup] = field(default_factory=list)  # accumulator groups (groups pass)
     program: Any = None                               # NeuronProgram (groups pass)
     host_out: Any = None                              # its OutPort when the host reads it
     host_out_graded: bool = False
@@ -34,6 +76,16 @@ class Population:
     @property
     def name(self) -> str:
         return self.proc.name
+
+    @property
+    def group_exps(self) -> list[int]:
+        """The weight_exp of each accumulator group."""
+        return [g.exp for g in self.groups]
+
+    @property
+    def group_keys(self) -> list[GroupKey]:
+        """What each accumulator group holds."""
+        return [g.key for g in self.groups]
 
 
 @dataclass

@@ -34,7 +34,13 @@ from ..hw import isa
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
 
-__all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images"]
+__all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
+           "weight_exp_name"]
+
+
+def weight_exp_name(group: int) -> str:
+    """The profile constant that shifts accumulator group `group` (signed, -8..7)."""
+    return f"weight_exp{group}"
 
 _I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
 
@@ -221,7 +227,7 @@ class ProgramBuilder:
         self.param_decl: dict[str, Decl] = {}
         self.const_decl: dict[str, Decl] = {}
         for g in range(n_groups):
-            self.declare_const(f"weight_exp{g}", lo=-8, hi=7)
+            self.declare_const(weight_exp_name(g), lo=-8, hi=7)
 
     # -- declarations ------------------------------------------------------
     def declare_state(self, name: str, lo: int = _I32_MIN, hi: int = _I32_MAX, default: int | None = None):
@@ -307,7 +313,7 @@ class ProgramBuilder:
         """Sum over groups of ash(acc(g), weight_exp{g}) (see module docstring)."""
         total = None
         for g in range(self.n_groups):
-            term = self.ash(self.acc(g), self.const(f"weight_exp{g}"))
+            term = self.ash(self.acc(g), self.const(weight_exp_name(g)))
             total = term if total is None else total + term
         return total
 

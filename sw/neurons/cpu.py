@@ -20,7 +20,7 @@ import numpy as np
 
 from ..hw.neurocore import compartment_memory as cm
 from ..sim.golden.neuron import run_neuron_phase
-from .builder import NeuronProgram, link
+from .builder import NeuronProgram, link, weight_exp_name
 
 __all__ = ["ProgramRunner"]
 
@@ -33,8 +33,8 @@ class ProgramRunner:
             raise ValueError(f"{program.name}: a CPU runner takes the summed a_in; build the "
                              f"program with n_groups=1 (it has {program.n_groups})")
         values = dict(values or {})
-        if values.get("weight_exp0", 0) != 0:
-            raise ValueError(f"{program.name}: weight_exp0 must be 0 on the CPU (Dense applies "
+        if values.get(weight_exp_name(0), 0) != 0:
+            raise ValueError(f"{program.name}: {weight_exp_name(0)} must be 0 on the CPU (Dense applies "
                              "weight_exp before a_in)")
         self.program = program
         self.n = n

@@ -972,9 +972,7 @@ def _same_layout(old, new) -> bool:
 
 
 def _key_text(key) -> str:
-    if key[0] == "exp":
-        return f"weight_exp {key[1]}"
-    return f"delay {key[3]}"
+    return str(key)          # compiler.graph.ExpGroup / ProjGroup
 
 
 def make_chip_executors(cfg, network: Network) -> list:
