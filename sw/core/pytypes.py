@@ -171,18 +171,29 @@ class PyInPortVectorDense(PyInPort):
         self.recv = self._recv_dense
 
 
+def _nonzeros(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sparse view of `dense`: its non-zero values and their flat indices."""
+    idx = np.flatnonzero(dense)
+    return dense.reshape(-1)[idx], idx
+
+
+def _first_nonzero(dense: np.ndarray) -> tuple:
+    """The scalar sparse view of `dense`: (value, flat index) of its first non-zero
+    entry, or of entry 0 when all are zero."""
+    flat = dense.reshape(-1)
+    nz = np.flatnonzero(flat)
+    i = int(nz[0]) if nz.size else 0
+    return flat[i].item(), i
+
+
 class PyInPortVectorSparse(PyInPort):
     """``recv()`` returns ``(data, indices)`` of the non-zero entries."""
 
     def recv(self):
-        dense = self._recv_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
+        return _nonzeros(self._recv_dense())
 
     def peek(self):
-        dense = self._peek_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
+        return _nonzeros(self._peek_dense())
 
 
 class PyInPortScalarDense(PyInPort):
@@ -199,16 +210,10 @@ class PyInPortScalarSparse(PyInPort):
     """``recv()`` returns ``(value, index)`` of the first non-zero entry."""
 
     def recv(self):
-        dense = self._recv_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
+        return _first_nonzero(self._recv_dense())
 
     def peek(self):
-        dense = self._peek_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
+        return _first_nonzero(self._peek_dense())
 
 
 # ----------------------------------------------------------------- out ports
@@ -364,9 +369,7 @@ class PyRefPortVectorSparse(PyRefPort):
     """``read()`` returns ``(data, indices)``; ``write(data, indices)``."""
 
     def read(self):
-        dense = self._read_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
+        return _nonzeros(self._read_dense())
 
     def write(self, data, indices):
         dense = self._read_dense().reshape(-1)
@@ -385,10 +388,7 @@ class PyRefPortScalarSparse(PyRefPort):
     """``read()`` returns ``(value, index)`` of the first non-zero entry."""
 
     def read(self):
-        dense = self._read_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
+        return _first_nonzero(self._read_dense())
 
     def write(self, data, idx):
         dense = self._read_dense().reshape(-1)
