@@ -280,6 +280,22 @@ def test_importing_the_packet_format_loads_only_hw():
     assert not extra, f"import kilauea.hw.packet also loads: {extra}"
 
 
+def test_flat_namespace_is_lazy_and_complete():
+    code = ("import sys, kilauea\n"
+            "assert [m for m in sys.modules if m.startswith('kilauea')] == ['kilauea']\n"
+            "ns = {}\n"
+            "exec('from kilauea import *', ns)\n"
+            "missing = [n for n in kilauea.__all__ if n not in ns]\n"
+            "assert not missing, missing\n"
+            "assert kilauea.quantize.__module__ == 'kilauea.tools.quantize'\n"
+            "assert kilauea.compiler.compile_network is kilauea.compile_network\n"
+            "assert set(kilauea.__all__) <= set(dir(kilauea))\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    import kilauea
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchName'"):
+        kilauea.NoSuchName
+
+
 # --- the checkers catch what they should ---------------------------------------------------
 
 def _synthetic(edges: dict[str, list[str]]) -> dict[str, list[Import]]:

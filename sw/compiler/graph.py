@@ -15,7 +15,8 @@ import numpy as np
 
 from ..neurons.builder import weight_exp_name
 
-__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code", "ExpGroup",
+__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code", "source_key",
+           "axon_code", "axon_source_key", "axon_graded", "axon_from_host", "ExpGroup",
            "ProjGroup", "GroupKey", "AccGroup"]
 
 
@@ -124,6 +125,38 @@ class Projection:
 def src_code(source) -> int:
     """A number naming a source: populations 2i, host sources 2i + 1."""
     return 2 * source.index + (1 if isinstance(source, HostSource) else 0)
+
+
+# Axon codes: one int64 per input axon of a core, packed so that sorting them groups a
+# source's elements, for numpy's sort / unique / searchsorted over whole networks:
+#     bit 0: graded; bits 1..32: source element (32 bits); bits 33..: src_code(source)
+# The (source, element) part alone (code >> 1) is a source key.
+_ELEMENT_BITS = 32
+
+
+def source_key(source, element: np.ndarray | int) -> np.ndarray:
+    """(source, element) packed as src_code(source) << 32 | element (int64)."""
+    return (np.int64(src_code(source)) << _ELEMENT_BITS) | np.asarray(element, dtype=np.int64)
+
+
+def axon_code(source, element: np.ndarray, graded: bool) -> np.ndarray:
+    """The axon codes of `source`'s `element`s entering as graded or binary spikes."""
+    return (source_key(source, element) << 1) | int(graded)
+
+
+def axon_source_key(code: np.ndarray) -> np.ndarray:
+    """The (source, element) key of axon codes (see `source_key`)."""
+    return code >> 1
+
+
+def axon_graded(code: np.ndarray) -> np.ndarray:
+    """1 where the axon carries graded spikes."""
+    return code & 1
+
+
+def axon_from_host(code: np.ndarray) -> np.ndarray:
+    """1 where the axon's source is a host source (odd src_code)."""
+    return (code >> (_ELEMENT_BITS + 1)) & 1
 
 
 @dataclass

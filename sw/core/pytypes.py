@@ -186,34 +186,38 @@ def _first_nonzero(dense: np.ndarray) -> tuple:
     return flat[i].item(), i
 
 
-class PyInPortVectorSparse(PyInPort):
+class _ViewInPort(PyInPort):
+    """An InPort whose ``recv()`` / ``peek()`` return `_view` of the dense data."""
+
+    @staticmethod
+    def _view(dense: np.ndarray):
+        raise NotImplementedError
+
+    def recv(self):
+        return self._view(self._recv_dense())
+
+    def peek(self):
+        return self._view(self._peek_dense())
+
+
+def _scalar(dense: np.ndarray):
+    """The scalar dense view: entry 0 as a Python number."""
+    return dense.reshape(-1)[0].item()
+
+
+class PyInPortVectorSparse(_ViewInPort):
     """``recv()`` returns ``(data, indices)`` of the non-zero entries."""
-
-    def recv(self):
-        return _nonzeros(self._recv_dense())
-
-    def peek(self):
-        return _nonzeros(self._peek_dense())
+    _view = staticmethod(_nonzeros)
 
 
-class PyInPortScalarDense(PyInPort):
+class PyInPortScalarDense(_ViewInPort):
     """``recv()`` returns one number."""
-
-    def recv(self):
-        return self._recv_dense().reshape(-1)[0].item()
-
-    def peek(self):
-        return self._peek_dense().reshape(-1)[0].item()
+    _view = staticmethod(_scalar)
 
 
-class PyInPortScalarSparse(PyInPort):
+class PyInPortScalarSparse(_ViewInPort):
     """``recv()`` returns ``(value, index)`` of the first non-zero entry."""
-
-    def recv(self):
-        return _first_nonzero(self._recv_dense())
-
-    def peek(self):
-        return _first_nonzero(self._peek_dense())
+    _view = staticmethod(_first_nonzero)
 
 
 # ----------------------------------------------------------------- out ports
@@ -381,7 +385,7 @@ class PyRefPortScalarDense(PyRefPort):
     """``read()`` returns one number."""
 
     def read(self):
-        return self._read_dense().reshape(-1)[0].item()
+        return _scalar(self._read_dense())
 
 
 class PyRefPortScalarSparse(PyRefPort):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..hw.neurocore import compartment_memory as cm
 from ..sim.golden.neuron import run_neuron_phase
-from .builder import NeuronProgram, link, weight_exp_name
+from .builder import NeuronProgram, WordSpace, link, weight_exp_name
 
 __all__ = ["ProgramRunner"]
 
@@ -34,8 +34,8 @@ class ProgramRunner:
                              f"program with n_groups=1 (it has {program.n_groups})")
         values = dict(values or {})
         if values.get(weight_exp_name(0), 0) != 0:
-            raise ValueError(f"{program.name}: {weight_exp_name(0)} must be 0 on the CPU (Dense applies "
-                             "weight_exp before a_in)")
+            raise ValueError(f"{program.name}: {weight_exp_name(0)} must be 0 on the CPU "
+                             "(Dense applies weight_exp before a_in)")
         self.program = program
         self.n = n
         self.ucode, (entry,) = link([program], len(program))
@@ -66,15 +66,13 @@ class ProgramRunner:
     def set(self, name: str, value) -> None:
         """Set a state word or parameter (scalar or [n]) or a profile constant."""
         mem, i = self.program.word(name)
-        table = {"state": self.program.state, "param": self.program.params,
-                 "profile": self.program.consts}[mem]
-        d = table[name]
+        d = self.program.decls(mem)[name]
         v = np.asarray(value, dtype=np.int64)
         if np.any((v < d.lo) | (v > d.hi)):
             raise ValueError(f"{self.program.name}: {name} outside {d.lo}..{d.hi}")
-        if mem == "state":
+        if mem is WordSpace.STATE:
             self.state.reshape(self.n, cm.STATE_WORDS)[:, i] = v
-        elif mem == "param":
+        elif mem is WordSpace.PARAM:
             self.param.reshape(self.n, cm.PARAM_WORDS)[:, i] = v
         else:
             if v.ndim:

@@ -29,18 +29,13 @@ __all__ = ["lif", "lif_reset", "lif_refractory", "graded_vec", "graded_relu_vec"
 _U24 = (1 << 23) - 1
 
 
-def _lif_uv_decls(b: ProgramBuilder) -> None:
-    """The words of LIF's u and v dynamics (every LIF variant declares them first)."""
+def _lif_decls(b: ProgramBuilder) -> None:
     b.declare_state("u")
     b.declare_state("v", lo=-_U24, hi=_U24)
     b.declare_param("bias_mant", lo=-(1 << 12), hi=(1 << 12) - 1)
     b.declare_param("bias_exp", lo=-8, hi=7)
     b.declare_const("du", lo=0, hi=4095)
     b.declare_const("dv", lo=0, hi=4095)
-
-
-def _lif_decls(b: ProgramBuilder) -> None:
-    _lif_uv_decls(b)
     b.declare_const("vth", lo=0, hi=(1 << 17) - 1)
 
 
@@ -180,7 +175,12 @@ def ternary_lif(n_groups: int = 1) -> NeuronProgram:
     """TernaryLIF: LIF's u and v; graded spike +1 where v > vth_hi << 6,
     -1 where v < vth_lo << 6; v = 0 on either."""
     b = ProgramBuilder("ternary_lif", n_groups)
-    _lif_uv_decls(b)
+    b.declare_state("u")
+    b.declare_state("v", lo=-_U24, hi=_U24)
+    b.declare_param("bias_mant", lo=-(1 << 12), hi=(1 << 12) - 1)
+    b.declare_param("bias_exp", lo=-8, hi=7)
+    b.declare_const("du", lo=0, hi=4095)
+    b.declare_const("dv", lo=0, hi=4095)
     b.declare_const("vth_hi", lo=-(1 << 23), hi=_U24, default=10)
     b.declare_const("vth_lo", lo=-(1 << 23), hi=_U24, default=-10)
     u = _lif_current(b, b.state("u"))
