@@ -136,8 +136,9 @@ def _pack(graph: ChipGraph, cap: dict[Resource, int], fanout_of: dict) -> list[L
             if not over:
                 if start is None:
                     start = k
-                    cur.pieces.append(Piece(pop, k, 0))
-                cur.pieces[-1] = Piece(pop, start, k - start + 1)
+                    cur.pieces.append(Piece(pop, k, 1))
+                else:
+                    cur.pieces[-1] = Piece(pop, start, k - start + 1)
                 cur.compartments += 1
                 cur.synapses += int(indeg[k])
                 cur.axons.update(new_axons)
