@@ -1,78 +1,72 @@
 """kilauea: an open neuromorphic chip with Lava's host Python API.
 
 The flat namespace: ``from kilauea import LIF, Dense, RunSteps, CpuSimCfg``.
+
+Every top-level name is loaded on first use (PEP 562): ``import kilauea`` itself
+imports nothing, so ``import kilauea.hw.packet`` loads only the hardware modules it
+needs. `_EXPORTS` says which module defines each name; ``from kilauea import *``
+imports them all.
 """
-from .core.decorators import implements, requires, tag
-from .core.exceptions import (DeadlockError, KilaueaError, ModelNotFoundError,
-                              PortConnectionError, ProcessModelError,
-                              RuntimeStateError, RuntimeStoppedError)
-from .core.model import (AbstractNcProcessModel, AbstractProcessModel,
-                         AbstractPyProcessModel, AbstractSubProcessModel,
-                         PyAsyncProcessModel, PyLoihiProcessModel)
-from .core.ports import (ConcatPort, ImplicitVarPort, InPort, OutPort, RefPort,
-                         ReshapePort, TransposePort, VarPort)
-from .core.process import AbstractProcess, ProcessParameters
-from .core.protocols import AsyncProtocol, LoihiProtocol
-from .core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
-                           PyVarPort)
-from .core.resources import (CPU, GPU, KilaueaNeuroCore, Loihi1NeuroCore,
-                             Loihi2NeuroCore, NeuroCore)
-from .core.run_conditions import RunContinuous, RunSteps
-from .core.run_configs import (ChipCfg, CpuSimCfg, Loihi1SimCfg, Loihi2SimCfg,
-                               RunConfig)
-from .core.variable import Var
-from .runtime.runtime import Runtime
+import importlib
 
-__all__ = [
-    "AbstractProcess", "ProcessParameters", "Var",
-    "InPort", "OutPort", "RefPort", "VarPort", "ImplicitVarPort",
-    "ReshapePort", "TransposePort", "ConcatPort",
-    "AbstractProcessModel", "AbstractPyProcessModel", "PyLoihiProcessModel",
-    "PyAsyncProcessModel", "AbstractSubProcessModel", "AbstractNcProcessModel",
-    "LavaPyType", "PyInPort", "PyOutPort", "PyRefPort", "PyVarPort",
-    "implements", "requires", "tag",
-    "CPU", "GPU", "NeuroCore", "Loihi1NeuroCore", "Loihi2NeuroCore", "KilaueaNeuroCore",
-    "LoihiProtocol", "AsyncProtocol",
-    "RunSteps", "RunContinuous",
-    "RunConfig", "CpuSimCfg", "Loihi1SimCfg", "Loihi2SimCfg", "ChipCfg",
-    "Runtime",
-    "KilaueaError", "PortConnectionError", "ModelNotFoundError", "ProcessModelError",
-    "DeadlockError", "RuntimeStoppedError", "RuntimeStateError",
-]
+# module (relative to kilauea) -> the public names it provides here
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".core.process": ("AbstractProcess", "ProcessParameters"),
+    ".core.variable": ("Var",),
+    ".core.ports": ("InPort", "OutPort", "RefPort", "VarPort", "ImplicitVarPort",
+                    "ReshapePort", "TransposePort", "ConcatPort"),
+    ".core.model": ("AbstractProcessModel", "AbstractPyProcessModel", "PyLoihiProcessModel",
+                    "PyAsyncProcessModel", "AbstractSubProcessModel", "AbstractNcProcessModel"),
+    ".core.pytypes": ("LavaPyType", "PyInPort", "PyOutPort", "PyRefPort", "PyVarPort"),
+    ".core.decorators": ("implements", "requires", "tag"),
+    ".core.resources": ("CPU", "GPU", "NeuroCore", "Loihi1NeuroCore", "Loihi2NeuroCore",
+                        "KilaueaNeuroCore"),
+    ".core.protocols": ("LoihiProtocol", "AsyncProtocol"),
+    ".core.run_conditions": ("RunSteps", "RunContinuous"),
+    ".core.run_configs": ("RunConfig", "CpuSimCfg", "Loihi1SimCfg", "Loihi2SimCfg", "ChipCfg"),
+    ".runtime.runtime": ("Runtime",),
+    ".core.exceptions": ("KilaueaError", "PortConnectionError", "ModelNotFoundError",
+                         "ProcessModelError", "DeadlockError", "RuntimeStoppedError",
+                         "RuntimeStateError"),
+    # process library
+    ".numerics.weights": ("SignMode",),
+    ".proc.lif.process": ("LIF", "LIFReset", "LIFRefractory", "TernaryLIF"),
+    ".proc.dense.process": ("Dense", "DelayDense"),
+    ".proc.sparse.process": ("Sparse", "DelaySparse"),
+    ".proc.monitor.process": ("Monitor",),
+    ".proc.io": ("source", "sink"),
+    ".proc.graded.process": ("GradedVec", "GradedReluVec"),
+    ".proc.sdn.process": ("SigmaDelta", "ActivationMode", "Sigma", "Delta"),
+    ".proc.conv.process": ("Conv",),
+    ".proc.io.injector": ("Injector",),
+    ".proc.io.extractor": ("Extractor",),
+    ".proc.io.dataloader": ("SpikeDataloader", "StateDataloader"),
+    ".proc.io.utils": ("ChannelConfig",),
+    # compiler and tools
+    ".compiler": ("compile_network", "CompileError"),
+    ".tools.quantize": ("quantize", "QuantizeReport"),
+}
 
-# --- process library ---
-# (maintained by the process-library engineer; only this block)
-from .numerics.weights import SignMode  # noqa: E402
-from .proc.lif.process import LIF, LIFReset, LIFRefractory  # noqa: E402
-from .proc.dense.process import Dense, DelayDense  # noqa: E402
-from .proc.sparse.process import Sparse  # noqa: E402
-from .proc.monitor.process import Monitor  # noqa: E402
-from .proc.io import source, sink  # noqa: E402
+_WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ += ["SignMode", "LIF", "LIFReset", "LIFRefractory", "Dense",
-            "DelayDense", "Sparse", "Monitor", "source", "sink"]
+# the subpackages reachable as attributes (``kilauea.compiler``) without importing them first
+_SUBPACKAGES = frozenset({"core", "compiler", "runtime", "proc", "neurons", "numerics", "tools",
+                          "lava", "hw", "sim"})
 
-# --- compiler ---
-from .compiler import CompileError, compile_network  # noqa: E402
-from .compiler.quantize import QuantizeReport, quantize  # noqa: E402
+__all__ = list(_WHERE)
 
-__all__ += ["compile_network", "CompileError", "quantize", "QuantizeReport"]
 
-# --- graded and sigma-delta neurons (maintained by the graded-neurons engineer; only this block)
-from .proc.graded.process import GradedVec, GradedReluVec  # noqa: E402
-from .proc.sdn.process import SigmaDelta, ActivationMode  # noqa: E402
+def __getattr__(name: str) -> object:
+    """Import the module that defines `name` on first use and cache the value here."""
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'kilauea' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
-__all__ += ["GradedVec", "GradedReluVec", "SigmaDelta", "ActivationMode"]
 
-# --- lava-nc 0.10 processes added for porting (maintained by the new-process engineer; only this block)
-from .proc.lif.process import TernaryLIF  # noqa: E402
-from .proc.sparse.process import DelaySparse  # noqa: E402
-from .proc.sdn.process import Sigma, Delta  # noqa: E402
-from .proc.conv.process import Conv  # noqa: E402
-from .proc.io.injector import Injector  # noqa: E402
-from .proc.io.extractor import Extractor  # noqa: E402
-from .proc.io.dataloader import SpikeDataloader, StateDataloader  # noqa: E402
-from .proc.io.utils import ChannelConfig  # noqa: E402
-
-__all__ += ["TernaryLIF", "DelaySparse", "Sigma", "Delta", "Conv", "Injector", "Extractor",
-            "SpikeDataloader", "StateDataloader", "ChannelConfig"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE) | _SUBPACKAGES)

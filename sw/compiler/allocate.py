@@ -36,7 +36,8 @@ from ..hw.neurocore import core_memory as cm
 from ..hw.words import shape_range, to_word
 from ..neurons.builder import core_images
 from .errors import CompileError
-from .graph import ChipGraph, Population, src_code
+from .graph import (ChipGraph, Population, axon_code, axon_from_host, axon_graded,
+                    axon_source_key, source_key)
 from .ir import HostInput, HostOutput
 from .split import LogicalCore, core_of_neurons
 
@@ -82,8 +83,8 @@ def _piece_values(pop: Population, start: int, count: int) -> dict:
     vals = {}
     for k, v in pop.values.items():
         vals[k] = v[start:start + count] if np.ndim(v) else v
-    for g, e in enumerate(pop.group_exps):
-        vals[f"weight_exp{g}"] = e
+    for group in pop.groups:
+        vals[group.param_name] = group.exp
     return vals
 
 
@@ -101,7 +102,7 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
             if len(pr.weight) and (pr.weight.min() < wlo or pr.weight.max() > whi):
                 raise CompileError(f"projection {pr.name}: weight outside the synapse word's "
                                    f"{wbits}-bit range {wlo}..{whi}")
-            code = (np.int64(src_code(pr.source)) << 33) | (pr.pre << 1) | int(pr.graded)
+            code = axon_code(pr.source, pr.pre, pr.graded)
             tc = core[pr.post]
             for ci in np.unique(tc).tolist():
                 sel = tc == ci
@@ -127,9 +128,9 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
             if need > cap:
                 raise CompileError(f"core at tile {a.tile} needs {need} {r} but has {cap} "
                                    f"(short by {need - cap})")
-        a.images[Mem.AXON] = cm.pack_axon(first, counts, ucodes & 1)
+        a.images[Mem.AXON] = cm.pack_axon(first, counts, axon_graded(ucodes))
         a.images[Mem.SYNAPSE] = cm.pack_synapse(params, comp, w, dl, g)
-        a.host_axons = int(((ucodes >> 33) & 1).sum())
+        a.host_axons = int(axon_from_host(ucodes).sum())
         rec["code"].append(ucodes)
         rec["core"].append(np.full(len(ucodes), a.core.index, dtype=np.int64))
         rec["axon"].append(np.arange(len(ucodes), dtype=np.int64))
@@ -138,7 +139,7 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
     raxon = np.concatenate(rec["axon"]) if rec["axon"] else np.zeros(0, np.int64)
     order = np.lexsort((raxon, rcore, rcode))
     rcode, rcore, raxon = rcode[order], rcore[order], raxon[order]
-    rkey = rcode >> 1                                  # (source, element)
+    rkey = axon_source_key(rcode)
     tile_x = np.array([t[0] for t in tiles], dtype=np.int64)
     tile_y = np.array([t[1] for t in tiles], dtype=np.int64)
 
@@ -159,9 +160,10 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
         fi_base, fi_count, fx, fy, fax, fhost = [], [], [], [], [], []
         at = 0
         populations = []
-        for pop, start, count in a.core.pieces:
+        for piece in a.core.pieces:
+            pop, start, count = piece.pop, piece.start, piece.count
             el = np.arange(start, start + count, dtype=np.int64)
-            key = (np.int64(src_code(pop)) << 32) | el
+            key = source_key(pop, el)
             lo = np.searchsorted(rkey, key, side="left")
             hi = np.searchsorted(rkey, key, side="right")
             n = hi - lo
@@ -207,7 +209,7 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
     # ---- host inputs
     inputs: list[HostInput] = []
     for hs in graph.host_sources:
-        key = (np.int64(src_code(hs)) << 32) | np.arange(hs.size, dtype=np.int64)
+        key = source_key(hs, np.arange(hs.size, dtype=np.int64))
         lo = np.searchsorted(rkey, key, side="left")
         hi = np.searchsorted(rkey, key, side="right")
         idx = np.concatenate([np.arange(l, h) for l, h in zip(lo.tolist(), hi.tolist())]) \

@@ -25,22 +25,22 @@ import numpy as np
 from ..hw.fixed_point import ACT_SHIFT, PAYLOAD_MIN
 from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
+from ..neurons.builder import WordSpace
 from .allocate import Allocation
 from .graph import ChipGraph
 from .ir import CompileReport, CoreUsage, VarCopy, VarSlot
 
 __all__ = ["var_slots", "report", "input_range_warnings"]
 
-_MEM = {"state": Mem.STATE, "param": Mem.PARAM, "profile": Mem.PROFILE}
+_MEM = {WordSpace.STATE: Mem.STATE, WordSpace.PARAM: Mem.PARAM, WordSpace.PROFILE: Mem.PROFILE}
 
 
 def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
     slots: dict = {}
     pieces = {}     # pop index -> list of (tile, profile, comp_base, start, count)
     for a in alloc.cores:
-        for (pop, start, count), prof, base in zip(a.core.pieces, a.profile_of_piece,
-                                                   a.comp_base_of_piece):
-            pieces.setdefault(pop.index, []).append((a.tile, prof, base, start, count))
+        for p, prof, base in zip(a.core.pieces, a.profile_of_piece, a.comp_base_of_piece):
+            pieces.setdefault(p.pop.index, []).append((a.tile, prof, base, p.start, p.count))
     for pop in graph.populations:
         proc, prog = pop.proc, pop.program
         core, comp = alloc.where[pop.index]
@@ -117,14 +117,14 @@ def report(graph: ChipGraph, alloc: Allocation, params, placement_cost: float,
     cores = []
     for a in alloc.cores:
         c = a.core
-        neuron_cycles = sum(n * pop.program.cycles() for pop, _, n in c.pieces)
+        neuron_cycles = sum(p.count * p.pop.program.cycles() for p in c.pieces)
         est = int(round(activity * a.n_synapses + neuron_cycles + activity * a.n_fanout))
         cores.append(CoreUsage(
             tile=a.tile,
-            processes=[f"{pop.name}[{s}:{s + n}]" for pop, s, n in c.pieces],
+            processes=[p.label for p in c.pieces],
             compartments=c.compartments, synapses=a.n_synapses, axons=a.n_axons,
             fanout=a.n_fanout, ucode=c.ucode, profiles=c.profiles,
-            groups=max((pop.program.n_groups for pop, _, _ in c.pieces), default=0),
+            groups=max((p.pop.program.n_groups for p in c.pieces), default=0),
             max_delay=a.max_delay, est_cycles=est))
     total_syn = sum(a.n_synapses for a in alloc.cores)
     total_fo = sum(a.n_fanout for a in alloc.cores)

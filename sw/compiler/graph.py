@@ -13,7 +13,51 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code"]
+from ..neurons.builder import weight_exp_name
+
+__all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code", "source_key",
+           "axon_code", "axon_source_key", "axon_graded", "axon_from_host", "ExpGroup",
+           "ProjGroup", "GroupKey", "AccGroup"]
+
+
+@dataclass(frozen=True)
+class ExpGroup:
+    """What an accumulator group holds: the input of every projection with this
+    `weight_exp` >= 0 (exponent 0 also takes the direct host inputs)."""
+    exp: int
+
+    def __str__(self) -> str:
+        return f"weight_exp {self.exp}"
+
+
+@dataclass(frozen=True)
+class ProjGroup:
+    """What an accumulator group holds: the input of one projection with
+    `weight_exp` < 0 arriving through one `delay` (steps). Names the same group in a
+    recompile of the same network: `conn_id` is id() of the connection process,
+    `source` the source's `src_code`."""
+    conn_id: int | None
+    source: int
+    delay: int
+
+    def __str__(self) -> str:
+        return f"delay {self.delay}"
+
+
+GroupKey = ExpGroup | ProjGroup
+
+
+@dataclass(frozen=True)
+class AccGroup:
+    """Accumulator group `index` of a population's compartments: what it holds (`key`)
+    and the shift its input gets (`exp`, -8..7, the profile constant `param_name`)."""
+    index: int
+    key: GroupKey
+    exp: int
+
+    @property
+    def param_name(self) -> str:
+        return weight_exp_name(self.index)
 
 
 @dataclass
@@ -25,8 +69,7 @@ class Population:
     size: int
     values: dict = field(default_factory=dict)       # program word -> value
     projections: list = field(default_factory=list)  # incoming Projection
-    group_exps: list = field(default_factory=list)   # weight_exp of each group (groups pass)
-    group_keys: list = field(default_factory=list)   # what each group holds (groups pass)
+    groups: list[AccGroup] = field(default_factory=list)  # accumulator groups (groups pass)
     program: Any = None                               # NeuronProgram (groups pass)
     host_out: Any = None                              # its OutPort when the host reads it
     host_out_graded: bool = False
@@ -34,6 +77,16 @@ class Population:
     @property
     def name(self) -> str:
         return self.proc.name
+
+    @property
+    def group_exps(self) -> list[int]:
+        """The weight_exp of each accumulator group."""
+        return [g.exp for g in self.groups]
+
+    @property
+    def group_keys(self) -> list[GroupKey]:
+        """What each accumulator group holds."""
+        return [g.key for g in self.groups]
 
 
 @dataclass
@@ -72,6 +125,38 @@ class Projection:
 def src_code(source) -> int:
     """A number naming a source: populations 2i, host sources 2i + 1."""
     return 2 * source.index + (1 if isinstance(source, HostSource) else 0)
+
+
+# Axon codes: one int64 per input axon of a core, packed so that sorting them groups a
+# source's elements, for numpy's sort / unique / searchsorted over whole networks:
+#     bit 0: graded; bits 1..32: source element (32 bits); bits 33..: src_code(source)
+# The (source, element) part alone (code >> 1) is a source key.
+_ELEMENT_BITS = 32
+
+
+def source_key(source, element: np.ndarray | int) -> np.ndarray:
+    """(source, element) packed as src_code(source) << 32 | element (int64)."""
+    return (np.int64(src_code(source)) << _ELEMENT_BITS) | np.asarray(element, dtype=np.int64)
+
+
+def axon_code(source, element: np.ndarray, graded: bool) -> np.ndarray:
+    """The axon codes of `source`'s `element`s entering as graded or binary spikes."""
+    return (source_key(source, element) << 1) | int(graded)
+
+
+def axon_source_key(code: np.ndarray) -> np.ndarray:
+    """The (source, element) key of axon codes (see `source_key`)."""
+    return code >> 1
+
+
+def axon_graded(code: np.ndarray) -> np.ndarray:
+    """1 where the axon carries graded spikes."""
+    return code & 1
+
+
+def axon_from_host(code: np.ndarray) -> np.ndarray:
+    """1 where the axon's source is a host source (odd src_code)."""
+    return (code >> (_ELEMENT_BITS + 1)) & 1
 
 
 @dataclass

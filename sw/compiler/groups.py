@@ -12,8 +12,9 @@ Lava floors each projection's per-step sum separately when `weight_exp < 0`
 - host inputs straight into a neuron's input are weight-1 synapses on a
   group with exponent 0 (shared with projections of `weight_exp = 0`).
 
-Group g of a population is shifted by its program's profile constant
-`weight_exp{g}`. More groups than `ChipParams.n_acc_groups` is a
+The groups are `graph.AccGroup`s keyed by what they hold (`graph.ExpGroup`,
+`graph.ProjGroup`); group g is shifted by its program's profile constant
+`AccGroup.param_name` (``weight_exp{g}``). More groups than `ChipParams.n_acc_groups` is a
 `CompileError` naming the population and the projections.
 """
 from __future__ import annotations
@@ -21,63 +22,51 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import CompileError
-from .graph import ChipGraph, src_code
+from .graph import AccGroup, ChipGraph, ExpGroup, Population, ProjGroup, src_code
 
 __all__ = ["assign_groups"]
 
 
 def assign_groups(graph: ChipGraph, params) -> None:
+    """Fill each population's `groups`, each projection's per-synapse `group`, and
+    build the population's program for that many groups."""
     for pop in graph.populations:
-        keys: dict = {}
-        owners: dict = {}
-        for pr in pop.projections:
-            if pr.weight_exp >= 0:
-                k = ("exp", pr.weight_exp)
-                keys.setdefault(k, len(keys))
-                owners.setdefault(k, []).append(pr.name)
-                pr.group = np.full(len(pr.pre), keys[k], dtype=np.int64)
-            else:
-                ds = np.unique(pr.delay) if len(pr.delay) else np.zeros(1, np.int64)
-                g = np.zeros(len(pr.pre), dtype=np.int64)
-                for d in ds:
-                    k = ("proj", id(pr), int(d))
-                    keys.setdefault(k, len(keys))
-                    owners.setdefault(k, []).append(pr.name + (f" (delay {d})" if len(ds) > 1 else ""))
-                    g[pr.delay == d] = keys[k]
-                pr.group = g
-        if len(keys) > params.n_acc_groups:
-            listing = "; ".join(f"group {i}: {', '.join(owners[k])} (weight_exp "
-                                f"{k[1] if k[0] == 'exp' else _exp_of(pop, k)})"
-                                for k, i in keys.items())
-            first_over = [k for k, i in keys.items() if i == params.n_acc_groups][0]
+        groups, owners = _groups_of(pop)
+        if len(groups) > params.n_acc_groups:
+            listing = "; ".join(f"group {g.index}: {', '.join(owners[g.index])} "
+                                f"(weight_exp {g.exp})" for g in groups)
             raise CompileError(
-                f"process '{pop.name}' needs {len(keys)} accumulator groups but a compartment has "
-                f"{params.n_acc_groups} (short by {len(keys) - params.n_acc_groups}); projection "
-                f"{owners[first_over][0]} is the first that does not fit. Projections with "
-                f"weight_exp < 0 each need their own group (one per distinct delay); "
-                f"{listing}")
-        exps = [0] * max(1, len(keys))
-        stable = [("exp", 0)] * max(1, len(keys))
-        for k, i in keys.items():
-            exps[i] = k[1] if k[0] == "exp" else _exp_of(pop, k)
-            stable[i] = k if k[0] == "exp" else _stable_key(pop, k)
-        pop.group_exps = exps
-        pop.group_keys = stable
-        pop.program = pop.model.program(pop.proc, len(exps))
+                f"process '{pop.name}' needs {len(groups)} accumulator groups but a compartment "
+                f"has {params.n_acc_groups} (short by {len(groups) - params.n_acc_groups}); "
+                f"projection {owners[params.n_acc_groups][0]} is the first that does not fit. "
+                f"Projections with weight_exp < 0 each need their own group (one per distinct "
+                f"delay); {listing}")
+        pop.groups = groups or [AccGroup(0, ExpGroup(0), 0)]
+        pop.program = pop.model.program(pop.proc, len(pop.groups))
 
 
-def _stable_key(pop, key) -> tuple:
-    """A group key that names the same group in a recompile of the same
-    network: ("proj", id(connection), source code, delay)."""
+def _groups_of(pop: Population) -> tuple[list[AccGroup], list[list[str]]]:
+    """The groups `pop`'s projections need, in order of first use, and the names of
+    the projections each one holds; sets every projection's `group`."""
+    groups: list[AccGroup] = []
+    owners: list[list[str]] = []
+    shared: dict[ExpGroup, int] = {}
     for pr in pop.projections:
-        if id(pr) == key[1]:
-            return ("proj", id(pr.conn) if pr.conn is not None else None, src_code(pr.source),
-                    key[2])
-    raise KeyError(key)
-
-
-def _exp_of(pop, key) -> int:
-    for pr in pop.projections:
-        if id(pr) == key[1]:
-            return pr.weight_exp
-    raise KeyError(key)
+        if pr.weight_exp >= 0:
+            key = ExpGroup(pr.weight_exp)
+            if key not in shared:
+                shared[key] = len(groups)
+                groups.append(AccGroup(len(groups), key, pr.weight_exp))
+                owners.append([])
+            owners[shared[key]].append(pr.name)
+            pr.group = np.full(len(pr.pre), shared[key], dtype=np.int64)
+            continue
+        ds = np.unique(pr.delay) if len(pr.delay) else np.zeros(1, np.int64)
+        pr.group = np.zeros(len(pr.pre), dtype=np.int64)
+        conn_id = id(pr.conn) if pr.conn is not None else None
+        for d in ds:
+            key = ProjGroup(conn_id, src_code(pr.source), int(d))
+            pr.group[pr.delay == d] = len(groups)
+            groups.append(AccGroup(len(groups), key, pr.weight_exp))
+            owners.append([pr.name + (f" (delay {d})" if len(ds) > 1 else "")])
+    return groups, owners

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..hw.memory_map import Mem
 from ..hw.params import ChipParams
+from .graph import GroupKey
 
 __all__ = ["Tile", "TileWords", "VarCopy", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
            "PopulationLayout", "CompiledNetwork"]
@@ -288,14 +289,14 @@ class PopulationLayout:
     compartment `comp[i]` of tile (`x[i]`, `y[i]`); its program's named
     words (`program.word(name)`) are at `state_addr` / `param_addr` of that
     compartment; accumulator group g holds the input `group_keys[g]` names
-    (("exp", e): projections of weight_exp e >= 0 and direct host inputs;
-    ("proj", id(connection), source code, delay): one of weight_exp < 0)."""
+    (`graph.ExpGroup`: projections of one weight_exp >= 0 and direct host inputs;
+    `graph.ProjGroup`: one projection of weight_exp < 0, one delay)."""
     process: Any
     program: Any                    # kilauea.neurons.builder.NeuronProgram
     x: np.ndarray
     y: np.ndarray
     comp: np.ndarray
-    group_keys: list
+    group_keys: list[GroupKey]
 
 
 @dataclass

@@ -30,6 +30,7 @@ index arrays to get element maps (`element_map`).
 from __future__ import annotations
 
 from collections import deque
+from enum import Enum
 
 import numpy as np
 
@@ -54,17 +55,27 @@ def element_map(spec) -> np.ndarray:
     return out.reshape(-1).astype(np.int64) - 1
 
 
-def _kind(leaf) -> str:
+class LeafKind(Enum):
+    """Where a leaf process runs and what it is there."""
+    NEURON = "chip neuron population"
+    CONN = "chip connection"
+    HOST = "host process"
+
+
+NEURON, CONN, HOST = LeafKind.NEURON, LeafKind.CONN, LeafKind.HOST
+
+
+def _kind(leaf) -> LeafKind:
     cls = leaf.model_cls
     if isinstance(cls, type) and issubclass(cls, NcNeuronModel):
-        return "neuron"
+        return NEURON
     if isinstance(cls, type) and issubclass(cls, NcConnectionModel):
-        return "conn"
+        return CONN
     from ..core.model import AbstractNcProcessModel
     if isinstance(cls, type) and issubclass(cls, AbstractNcProcessModel):
         raise CompileError(f"process '{leaf.proc.name}': chip model {cls.__name__} is neither an "
                            f"NcNeuronModel nor an NcConnectionModel; the compiler cannot map it")
-    return "host"
+    return HOST
 
 
 def _expand_targets(post: np.ndarray, out_map: np.ndarray):
@@ -92,10 +103,10 @@ def partition(network) -> ChipGraph:
     pops: dict[int, Population] = {}
     conns: list = []
     for lf in network.leaves:
-        if kinds[id(lf.proc)] == "neuron":
+        if kinds[id(lf.proc)] == NEURON:
             m = lf.model_cls
             pops[id(lf.proc)] = Population(len(pops), lf.proc, m, m.size(lf.proc))
-        elif kinds[id(lf.proc)] == "conn":
+        elif kinds[id(lf.proc)] == CONN:
             conns.append(lf.proc)
     conn_in: dict[int, list] = {id(c): [] for c in conns}     # (source, in_map)
     conn_out: dict[int, list] = {id(c): [] for c in conns}    # (population, out_map)
@@ -117,39 +128,39 @@ def partition(network) -> ChipGraph:
         sp, dp = spec.src.process, spec.dst.process
         sk, dk = kinds[id(sp)], kinds[id(dp)]
         where = f"{spec.src.full_name()} -> {spec.dst.full_name()}"
-        if dk != "host":
+        if dk != HOST:
             want = models[id(dp)].in_port
             if spec.dst.name != want:
                 raise CompileError(f"{where}: the chip model of '{dp.name}' takes input only on "
                                    f"its port '{want}'")
-        if sk != "host":
+        if sk != HOST:
             want = models[id(sp)].out_port
             if spec.src.name != want:
                 raise CompileError(f"{where}: the chip model of '{sp.name}' sends only on its "
                                    f"port '{want}'")
-        if sk == "host" and dk == "host":
+        if sk == HOST and dk == HOST:
             host_procs[id(sp)], host_procs[id(dp)] = sp, dp
             host_edges.setdefault(id(sp), set()).add(id(dp))
-        elif sk == "neuron" and dk == "conn":
+        elif sk == NEURON and dk == CONN:
             conn_in[id(dp)].append((pops[id(sp)], element_map(spec)))
-        elif sk == "host" and dk == "conn":
+        elif sk == HOST and dk == CONN:
             pending_host_in.append((spec, dp))
-        elif sk == "conn" and dk == "neuron":
+        elif sk == CONN and dk == NEURON:
             conn_out[id(sp)].append((pops[id(dp)], element_map(spec)))
-        elif sk == "host" and dk == "neuron":
+        elif sk == HOST and dk == NEURON:
             direct.append((host_source(spec.src, -1, True), pops[id(dp)], element_map(spec)))
             host_procs[id(sp)] = sp
-        elif sk == "neuron" and dk == "host":
+        elif sk == NEURON and dk == HOST:
             pop = pops[id(sp)]
             pop.host_out = spec.src
             pop.host_out_graded = bool(pop.model.graded_out)
             chip_to_host.append((pop, dp))
             host_procs[id(dp)] = dp
-        elif sk == "conn" and dk == "host":
+        elif sk == CONN and dk == HOST:
             raise CompileError(f"{where}: a chip connection's output cannot go to the host (only "
                                f"neuron OutPorts send to the host); run '{dp.name}' on the chip "
                                f"or connect it to a neuron's spikes")
-        elif sk == "neuron" and dk == "neuron":
+        elif sk == NEURON and dk == NEURON:
             raise CompileError(f"{where}: chip neurons connect to chip neurons through a "
                                f"connection process (Dense, Sparse, DelayDense)")
         else:
@@ -196,7 +207,7 @@ def partition(network) -> ChipGraph:
         pop.projections.append(Projection(
             f"{hs.name} -> {pop.name}.{pop.model.in_port}", pop, hs, m[tgt], tgt, one,
             np.zeros(len(tgt), dtype=np.int64), 0, True, None))
-    chip = [lf.proc for lf in network.leaves if kinds[id(lf.proc)] != "host"]
+    chip = [lf.proc for lf in network.leaves if kinds[id(lf.proc)] != HOST]
     return ChipGraph(list(pops.values()), list(host_sources.values()), conns, conn_models, chip)
 
 

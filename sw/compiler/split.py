@@ -25,27 +25,56 @@ mesh, the shortfall and the resource that closed the cores).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from .errors import CompileError
-from .graph import ChipGraph, Population, src_code
+from .graph import ChipGraph, Population, axon_code
 
-__all__ = ["LogicalCore", "split", "axon_codes", "RESOURCES"]
+__all__ = ["LogicalCore", "Piece", "Resource", "split", "axon_codes", "RESOURCES"]
 
-RESOURCES = ("compartments", "synapses", "axons", "fanout", "ucode", "profiles")
+
+class Resource(StrEnum):
+    """A per-core capacity the packing fills (the value names it in messages)."""
+    COMPARTMENTS = "compartments"
+    SYNAPSES = "synapses"
+    AXONS = "axons"
+    FANOUT = "fanout"
+    UCODE = "ucode"
+    PROFILES = "profiles"
+
+    @property
+    def unit(self) -> str:
+        """What one neuron's need of it counts."""
+        return {Resource.SYNAPSES: "fan-in", Resource.UCODE: "words"}.get(self, "entries")
+
+
+RESOURCES = tuple(Resource)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Neurons `start` .. `start + count - 1` (C order) of `pop`, on one core."""
+    pop: Population
+    start: int
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.pop.name}[{self.start}:{self.start + self.count}]"
 
 
 @dataclass
 class LogicalCore:
     index: int
-    pieces: list = field(default_factory=list)     # (Population, start, count)
+    pieces: list[Piece] = field(default_factory=list)
     compartments: int = 0
     synapses: int = 0
     axons: set = field(default_factory=set)
     programs: dict = field(default_factory=dict)   # id(program) -> program
     fanout: int = 0
-    closed_by: str = ""
+    closed_by: Resource | None = None
 
     @property
     def ucode(self) -> int:
@@ -63,7 +92,7 @@ def axon_codes(pop: Population):
     posts, codes = [], []
     for pr in pop.projections:
         posts.append(pr.post)
-        codes.append((np.int64(src_code(pr.source)) << 33) | (pr.pre << 1) | int(pr.graded))
+        codes.append(axon_code(pr.source, pr.pre, pr.graded))
     if not posts:
         z = np.zeros(pop.size, dtype=np.int64)
         return z, np.zeros(pop.size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -75,13 +104,13 @@ def axon_codes(pop: Population):
     return indeg, ptr, code[order]
 
 
-def capacities(params) -> dict:
-    return {"compartments": params.n_compartments, "synapses": params.n_synapses,
-            "axons": params.n_axons, "fanout": params.n_fanout, "ucode": params.n_ucode,
-            "profiles": params.n_profiles}
+def capacities(params) -> dict[Resource, int]:
+    return {Resource.COMPARTMENTS: params.n_compartments, Resource.SYNAPSES: params.n_synapses,
+            Resource.AXONS: params.n_axons, Resource.FANOUT: params.n_fanout,
+            Resource.UCODE: params.n_ucode, Resource.PROFILES: params.n_profiles}
 
 
-def _pack(graph: ChipGraph, cap: dict, fanout_of: dict) -> list[LogicalCore]:
+def _pack(graph: ChipGraph, cap: dict[Resource, int], fanout_of: dict) -> list[LogicalCore]:
     cores: list[LogicalCore] = []
     cur = LogicalCore(0)
     for pop in graph.populations:
@@ -96,19 +125,20 @@ def _pack(graph: ChipGraph, cap: dict, fanout_of: dict) -> list[LogicalCore]:
             kc = codes[ptr[k]:ptr[k + 1]]
             new_axons = [c for c in np.unique(kc).tolist() if c not in cur.axons]
             need = {
-                "compartments": cur.compartments + 1,
-                "synapses": cur.synapses + int(indeg[k]),
-                "axons": len(cur.axons) + len(new_axons),
-                "fanout": cur.fanout + int(fo[k]),
-                "ucode": cur.ucode + (0 if id(prog) in cur.programs else len(prog)),
-                "profiles": cur.profiles + (1 if start is None else 0),
+                Resource.COMPARTMENTS: cur.compartments + 1,
+                Resource.SYNAPSES: cur.synapses + int(indeg[k]),
+                Resource.AXONS: len(cur.axons) + len(new_axons),
+                Resource.FANOUT: cur.fanout + int(fo[k]),
+                Resource.UCODE: cur.ucode + (0 if id(prog) in cur.programs else len(prog)),
+                Resource.PROFILES: cur.profiles + (1 if start is None else 0),
             }
             over = [r for r in RESOURCES if need[r] > cap[r]]
             if not over:
                 if start is None:
                     start = k
-                    cur.pieces.append([pop, k, 0])
-                cur.pieces[-1][2] += 1
+                    cur.pieces.append(Piece(pop, k, 1))
+                else:
+                    cur.pieces[-1] = Piece(pop, start, k - start + 1)
                 cur.compartments += 1
                 cur.synapses += int(indeg[k])
                 cur.axons.update(new_axons)
@@ -118,21 +148,18 @@ def _pack(graph: ChipGraph, cap: dict, fanout_of: dict) -> list[LogicalCore]:
                 continue
             if cur.compartments == 0:
                 r = over[0]
-                alone = {"compartments": 1, "synapses": int(indeg[k]),
-                         "axons": len(np.unique(kc)), "fanout": int(fo[k]), "ucode": len(prog),
-                         "profiles": 1}[r]
+                alone = {Resource.COMPARTMENTS: 1, Resource.SYNAPSES: int(indeg[k]),
+                         Resource.AXONS: len(np.unique(kc)), Resource.FANOUT: int(fo[k]),
+                         Resource.UCODE: len(prog), Resource.PROFILES: 1}[r]
                 raise CompileError(
                     f"process '{pop.name}' neuron {k} does not fit an empty core: it needs "
-                    f"{alone} {r} ({'fan-in' if r == 'synapses' else 'words' if r == 'ucode' else 'entries'}) "
-                    f"but a core has {cap[r]} (short by {alone - cap[r]})")
+                    f"{alone} {r} ({r.unit}) but a core has {cap[r]} (short by {alone - cap[r]})")
             cur.closed_by = over[0]
             cores.append(cur)
             cur = LogicalCore(len(cores))
             start = None
     if cur.compartments:
         cores.append(cur)
-    for c in cores:
-        c.pieces = [tuple(p) for p in c.pieces]
     return cores
 
 
@@ -142,12 +169,22 @@ def core_of_neurons(graph: ChipGraph, cores: list[LogicalCore]) -> dict:
            for p in graph.populations}
     for c in cores:
         base = 0
-        for pop, start, count in c.pieces:
-            core, comp = out[pop.index]
-            core[start:start + count] = c.index
-            comp[start:start + count] = base + np.arange(count)
-            base += count
+        for p in c.pieces:
+            core, comp = out[p.pop.index]
+            core[p.start:p.start + p.count] = c.index
+            comp[p.start:p.start + p.count] = base + np.arange(p.count)
+            base += p.count
     return out
+
+
+#: a fan-out key packs (source neuron, destination core, graded) in an int64:
+#: bit 0 graded, bits 1..16 the logical core, bits 17.. the neuron
+_FANOUT_NEURON_SHIFT = 17
+
+
+def _fanout_key(neuron: np.ndarray, core: np.ndarray, graded: bool) -> np.ndarray:
+    """One int64 per (source neuron, destination core, graded) fan-out entry."""
+    return (neuron << _FANOUT_NEURON_SHIFT) | (core << 1) | int(graded)
 
 
 def fanout_counts(graph: ChipGraph, where: dict) -> dict:
@@ -158,14 +195,13 @@ def fanout_counts(graph: ChipGraph, where: dict) -> dict:
         core = where[pop.index][0]
         for pr in pop.projections:
             if isinstance(pr.source, Population):
-                keys[pr.source.index].append(
-                    (pr.pre << 17) | (core[pr.post] << 1) | int(pr.graded))
+                keys[pr.source.index].append(_fanout_key(pr.pre, core[pr.post], pr.graded))
     out = {}
     for pop in graph.populations:
         n = np.zeros(pop.size, dtype=np.int64)
         if keys[pop.index]:
             u = np.unique(np.concatenate(keys[pop.index]))
-            n += np.bincount(u >> 17, minlength=pop.size)
+            n += np.bincount(u >> _FANOUT_NEURON_SHIFT, minlength=pop.size)
         if pop.host_out is not None:
             n += 1
         out[pop.index] = n
@@ -180,7 +216,8 @@ def _pack_fitting(graph: ChipGraph, params, cap: dict) -> list[LogicalCore]:
         real = fanout_counts(graph, where)
         ok = True
         for c in cores:
-            c.fanout = sum(int(real[pop.index][s:s + n].sum()) for pop, s, n in c.pieces)
+            c.fanout = sum(int(real[p.pop.index][p.start:p.start + p.count].sum())
+                           for p in c.pieces)
             ok &= c.fanout <= params.n_fanout
         if ok:
             break
@@ -198,7 +235,7 @@ BALANCE_MIN_CYCLES = 2000
 
 
 def _work(c: LogicalCore) -> int:
-    return c.synapses + sum(n * len(pop.program) for pop, _, n in c.pieces)
+    return c.synapses + sum(p.count * len(p.pop.program) for p in c.pieces)
 
 
 def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
@@ -215,8 +252,10 @@ def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
         tot_s = sum(len(pr.pre) for pr in graph.projections)
         for slack in (1.1, 1.25, 1.5):
             share = dict(cap)
-            share["compartments"] = min(cap["compartments"], max(1, int(np.ceil(slack * tot_c / n_tiles))))
-            share["synapses"] = min(cap["synapses"], max(1, int(np.ceil(slack * tot_s / n_tiles))))
+            share[Resource.COMPARTMENTS] = min(cap[Resource.COMPARTMENTS],
+                                               max(1, int(np.ceil(slack * tot_c / n_tiles))))
+            share[Resource.SYNAPSES] = min(cap[Resource.SYNAPSES],
+                                           max(1, int(np.ceil(slack * tot_s / n_tiles))))
             try:
                 even = _pack_fitting(graph, params, share)
             except CompileError:

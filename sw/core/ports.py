@@ -21,7 +21,7 @@ import typing as ty
 import numpy as np
 
 from .exceptions import PortConnectionError
-from .variable import Var, check_shape
+from .variable import ProcessMember, Var, check_shape
 
 
 def _as_list(ports) -> list:
@@ -30,7 +30,7 @@ def _as_list(ports) -> list:
     return [ports]
 
 
-class AbstractPort:
+class AbstractPort(ProcessMember):
     """Something with a shape that can be connected."""
 
     def __init__(self, shape):
@@ -40,14 +40,6 @@ class AbstractPort:
         # (port, transform) pairs; transform maps data crossing the link.
         self._links_out: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
         self._links_in: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    def full_name(self) -> str:
-        proc = self.process.name if self.process is not None else "<no process>"
-        return f"{proc}.{self.name}"
 
     def describe(self) -> str:
         return f"{type(self).__name__} '{self.full_name()}' shape {self.shape}"

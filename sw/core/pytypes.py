@@ -184,44 +184,53 @@ class PyInPortVectorDense(PyInPort):
         self.recv = self._recv_dense
 
 
-class PyInPortVectorSparse(PyInPort):
+def _nonzeros(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sparse view of `dense`: its non-zero values and their flat indices."""
+    idx = np.flatnonzero(dense)
+    return dense.reshape(-1)[idx], idx
+
+
+def _first_nonzero(dense: np.ndarray) -> tuple:
+    """The scalar sparse view of `dense`: (value, flat index) of its first non-zero
+    entry, or of entry 0 when all are zero."""
+    flat = dense.reshape(-1)
+    nz = np.flatnonzero(flat)
+    i = int(nz[0]) if nz.size else 0
+    return flat[i].item(), i
+
+
+class _ViewInPort(PyInPort):
+    """An InPort whose ``recv()`` / ``peek()`` return `_view` of the dense data."""
+
+    @staticmethod
+    def _view(dense: np.ndarray):
+        raise NotImplementedError
+
+    def recv(self):
+        return self._view(self._recv_dense())
+
+    def peek(self):
+        return self._view(self._peek_dense())
+
+
+def _scalar(dense: np.ndarray):
+    """The scalar dense view: entry 0 as a Python number."""
+    return dense.reshape(-1)[0].item()
+
+
+class PyInPortVectorSparse(_ViewInPort):
     """``recv()`` returns ``(data, indices)`` of the non-zero entries."""
-
-    def recv(self):
-        dense = self._recv_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
-
-    def peek(self):
-        dense = self._peek_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
+    _view = staticmethod(_nonzeros)
 
 
-class PyInPortScalarDense(PyInPort):
+class PyInPortScalarDense(_ViewInPort):
     """``recv()`` returns one number."""
-
-    def recv(self):
-        return self._recv_dense().reshape(-1)[0].item()
-
-    def peek(self):
-        return self._peek_dense().reshape(-1)[0].item()
+    _view = staticmethod(_scalar)
 
 
-class PyInPortScalarSparse(PyInPort):
+class PyInPortScalarSparse(_ViewInPort):
     """``recv()`` returns ``(value, index)`` of the first non-zero entry."""
-
-    def recv(self):
-        dense = self._recv_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
-
-    def peek(self):
-        dense = self._peek_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
+    _view = staticmethod(_first_nonzero)
 
 
 # ----------------------------------------------------------------- out ports
@@ -408,9 +417,7 @@ class PyRefPortVectorSparse(PyRefPort):
     """``read()`` returns ``(data, indices)``; ``write(data, indices)``."""
 
     def read(self):
-        dense = self._read_dense()
-        idx = np.flatnonzero(dense)
-        return dense.reshape(-1)[idx], idx
+        return _nonzeros(self._read_dense())
 
     def write(self, data, indices):
         dense = self._read_dense().reshape(-1)
@@ -422,17 +429,14 @@ class PyRefPortScalarDense(PyRefPort):
     """``read()`` returns one number."""
 
     def read(self):
-        return self._read_dense().reshape(-1)[0].item()
+        return _scalar(self._read_dense())
 
 
 class PyRefPortScalarSparse(PyRefPort):
     """``read()`` returns ``(value, index)`` of the first non-zero entry."""
 
     def read(self):
-        dense = self._read_dense().reshape(-1)
-        nz = np.flatnonzero(dense)
-        i = int(nz[0]) if nz.size else 0
-        return dense[i].item(), i
+        return _first_nonzero(self._read_dense())
 
     def write(self, data, idx):
         dense = self._read_dense().reshape(-1)

@@ -34,7 +34,24 @@ def _is_sparse(x) -> bool:
     return sp.issparse(x)
 
 
-class Var:
+class ProcessMember:
+    """What a Var and a port share: a `shape`, a `name` and the `process` that owns
+    it (None until a Process takes it)."""
+
+    shape: tuple
+    name: str
+    process: ty.Any
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def full_name(self) -> str:
+        proc = self.process.name if self.process is not None else "<no process>"
+        return f"{proc}.{self.name}"
+
+
+class Var(ProcessMember):
     """A state variable of a Process.
 
     ``shape``: tuple of ints. ``init``: initial value (scalar, array of the
@@ -57,14 +74,6 @@ class Var:
         self.id = next(_ids)
         self.process = None
         self.aliased_var: Var | None = None
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    def full_name(self) -> str:
-        proc = self.process.name if self.process is not None else "<no process>"
-        return f"{proc}.{self.name}"
 
     # ------------------------------------------------------------ aliasing
     def alias(self, other: "Var") -> None:

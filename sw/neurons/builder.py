@@ -26,7 +26,8 @@ flooring right otherwise; Lava's per-projection `weight_exp`) and sums them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from enum import StrEnum
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -35,7 +36,27 @@ from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
 
-__all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images"]
+__all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
+           "weight_exp_name", "WordSpace", "WordRef"]
+
+
+class WordSpace(StrEnum):
+    """The memory a program's named value lives in."""
+    STATE = "state"        # a compartment's state words (the program writes them)
+    PARAM = "param"        # a compartment's parameter words (read-only to the program)
+    PROFILE = "profile"    # a profile constant, shared by the population's piece on a core
+
+
+class WordRef(NamedTuple):
+    """Where a named value lives: word `index` inside the compartment's (state,
+    param) or the profile's block of `space`."""
+    space: WordSpace
+    index: int
+
+
+def weight_exp_name(group: int) -> str:
+    """The profile constant that shifts accumulator group `group` (signed, -8..7)."""
+    return f"weight_exp{group}"
 
 _I32_MIN, _I32_MAX = IntRange.signed(WORD_BITS)
 
@@ -110,16 +131,18 @@ class NeuronProgram:
     derive: Callable[[dict], dict] | None = None
     doc: str = ""
 
-    def word(self, name: str) -> tuple[str, int]:
-        """Where a named value lives: ("state" | "param" | "profile", word
-        index inside the compartment's / profile's block). Host address:
-        `compartment_memory.state_addr(c, i)`, `param_addr(c, i)` or
-        `profile_addr(p, i)`."""
-        for mem, table in (("state", self.state), ("param", self.params),
-                           ("profile", self.consts)):
-            if name in table:
-                return mem, table[name].index
+    def word(self, name: str) -> WordRef:
+        """Where a named value lives. Host address: `compartment_memory.state_addr(c, i)`,
+        `param_addr(c, i)` or `profile_addr(p, i)`."""
+        for space in WordSpace:
+            if name in self.decls(space):
+                return WordRef(space, self.decls(space)[name].index)
         raise KeyError(f"{self.name}: no value named {name!r}")
+
+    def decls(self, space: WordSpace) -> dict[str, Decl]:
+        """The named values of one memory."""
+        return {WordSpace.STATE: self.state, WordSpace.PARAM: self.params,
+                WordSpace.PROFILE: self.consts}[space]
 
     @property
     def words(self) -> list[int]:
@@ -222,7 +245,7 @@ class ProgramBuilder:
         self.param_decl: dict[str, Decl] = {}
         self.const_decl: dict[str, Decl] = {}
         for g in range(n_groups):
-            self.declare_const(f"weight_exp{g}", lo=WEIGHT_EXP.lo, hi=WEIGHT_EXP.hi)
+            self.declare_const(weight_exp_name(g), lo=WEIGHT_EXP.lo, hi=WEIGHT_EXP.hi)
 
     # -- declarations ------------------------------------------------------
     def declare_state(self, name: str, lo: int = _I32_MIN, hi: int = _I32_MAX, default: int | None = None):
@@ -308,7 +331,7 @@ class ProgramBuilder:
         """Sum over groups of ash(acc(g), weight_exp{g}) (see module docstring)."""
         total = None
         for g in range(self.n_groups):
-            term = self.ash(self.acc(g), self.const(f"weight_exp{g}"))
+            term = self.ash(self.acc(g), self.const(weight_exp_name(g)))
             total = term if total is None else total + term
         return total
 

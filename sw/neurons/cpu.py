@@ -21,7 +21,7 @@ import numpy as np
 from ..hw.neurocore import compartment_memory as cm
 from ..hw.words import to_s32
 from ..sim.golden.neuron import run_neuron_phase
-from .builder import NeuronProgram, link
+from .builder import NeuronProgram, WordSpace, link, weight_exp_name
 
 __all__ = ["ProgramRunner"]
 
@@ -34,9 +34,9 @@ class ProgramRunner:
             raise ValueError(f"{program.name}: a CPU runner takes the summed a_in; build the "
                              f"program with n_groups=1 (it has {program.n_groups})")
         values = dict(values or {})
-        if values.get("weight_exp0", 0) != 0:
-            raise ValueError(f"{program.name}: weight_exp0 must be 0 on the CPU (Dense applies "
-                             "weight_exp before a_in)")
+        if values.get(weight_exp_name(0), 0) != 0:
+            raise ValueError(f"{program.name}: {weight_exp_name(0)} must be 0 on the CPU "
+                             "(Dense applies weight_exp before a_in)")
         self.program = program
         self.n = n
         self.ucode, (entry,) = link([program], len(program))
@@ -67,15 +67,13 @@ class ProgramRunner:
     def set(self, name: str, value) -> None:
         """Set a state word or parameter (scalar or [n]) or a profile constant."""
         mem, i = self.program.word(name)
-        table = {"state": self.program.state, "param": self.program.params,
-                 "profile": self.program.consts}[mem]
-        d = table[name]
+        d = self.program.decls(mem)[name]
         v = np.asarray(value, dtype=np.int64)
         if np.any((v < d.lo) | (v > d.hi)):
             raise ValueError(f"{self.program.name}: {name} outside {d.lo}..{d.hi}")
-        if mem == "state":
+        if mem is WordSpace.STATE:
             self.state.reshape(self.n, cm.STATE_WORDS)[:, i] = v
-        elif mem == "param":
+        elif mem is WordSpace.PARAM:
             self.param.reshape(self.n, cm.PARAM_WORDS)[:, i] = v
         else:
             if v.ndim:

@@ -23,11 +23,17 @@ def _scalar(x):
 
 
 class _LifState:
-    """Writing back the state of the LIF models."""
+    """Writing back the state of the LIF models, and the plain LIF step
+    (``s_out = lif_update(a_in)``; the reset, refractory and ternary models
+    put their own step first)."""
 
     def store_uv(self, u, v) -> None:
         self.u[:] = u
         self.v[:] = v
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        self.s_out.send(self.lif_update(a_in))
 
 
 class _ResetStep:
@@ -75,10 +81,6 @@ class AbstractPyLifModelFloat(_LifState, PyLoihiProcessModel):
                                     _scalar(self.vth))
         self.store_uv(u, v)
         return s
-
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        self.s_out.send(self.lif_update(a_in))
 
 
 @implements(proc=LIF, protocol=LoihiProtocol)
@@ -157,10 +159,6 @@ class AbstractPyLifModelFixed(CachedFixedParams, _LifState, PyLoihiProcessModel)
         u, v, s = nx.lif_fixed_step(self.u, self.v, a_in, du, dv, bias, vth)
         self.store_uv(u, v)
         return s
-
-    def run_spk(self) -> None:
-        a_in = self.a_in.recv()
-        self.s_out.send(self.lif_update(a_in))
 
 
 @implements(proc=LIF, protocol=LoihiProtocol)
