@@ -28,13 +28,15 @@ LAVA_NC_VERSION=0.10.0
 LAVA_PYTHON=${LAVA_PYTHON:-/root/.pyenv/versions/3.10.13/bin/python}
 REF=.lava-ref/venv
 
-if ! "$REF/bin/python" -c "import importlib.metadata as m, sys; \
+# psutil: lava-nc's test suite needs it (magma/runtime/test_leakage.py, which
+# lava-nc's model discovery imports with every process defined in that folder).
+if ! "$REF/bin/python" -c "import importlib.metadata as m, sys, psutil, pytest, matplotlib; \
         sys.exit(m.version('lava-nc') != '$LAVA_NC_VERSION')" 2>/dev/null; then
     echo "[conformance] building the lava-nc $LAVA_NC_VERSION venv in $REF"
     rm -rf "$REF"
     "$LAVA_PYTHON" -m venv "$REF"
     "$REF/bin/python" -m pip install -q --disable-pip-version-check \
-        "lava-nc==$LAVA_NC_VERSION" pytest matplotlib 2>&1 \
+        "lava-nc==$LAVA_NC_VERSION" pytest matplotlib psutil 2>&1 \
         | grep -v "^WARNING: Location" || true
     "$REF/bin/python" -c "import lava.magma, tests.lava" \
         || { echo "[conformance] ERROR: installing lava-nc failed"; exit 1; }
