@@ -47,4 +47,14 @@ if [ ! -x .venv/bin/python ]; then
     bash scripts/setup.sh
 fi
 
-exec .venv/bin/python scripts/lava_conformance.py --ref-python "$REF/bin/python" "$@"
+# The same test-suite dependency for kilauea's run, kept out of .venv: psutil
+# (see above; without it every model lookup in magma/runtime fails there too).
+EXTRAS=.lava-ref/kilauea-extras
+if ! PYTHONPATH=$EXTRAS .venv/bin/python -c "import psutil" 2>/dev/null; then
+    echo "[conformance] installing psutil for kilauea's run into $EXTRAS"
+    .venv/bin/python -m pip install -q --disable-pip-version-check \
+        --target "$EXTRAS" psutil 2>&1 | grep -v "^WARNING: Location" || true
+fi
+
+exec .venv/bin/python scripts/lava_conformance.py --ref-python "$REF/bin/python" \
+    --extra-path "$EXTRAS" "$@"

@@ -43,8 +43,10 @@ def module_outcomes(records: list[dict]) -> dict[str, Outcome]:
             found[record["nodeid"]] = Outcome(record["outcome"],
                                               record["reason"])
             started = None
-        elif record["event"] == "module" and record["timed_out"] and started:
-            found[started] = Outcome("failed", _timeout_reason(record))
+        elif record["event"] == "module":
+            if record["timed_out"] and started:
+                found[started] = Outcome("failed", _timeout_reason(record))
+            started = None
     return found
 
 
