@@ -73,15 +73,6 @@ def _name(proc) -> str:
     return getattr(proc, "name", proc)
 
 
-def _key_text(key) -> str:
-    """An accumulator group key (the compiler's `PopulationLayout.group_keys`)
-    as text: ("exp", e) or ("proj", connection, source, delay) tuples, or a
-    typed key that prints itself."""
-    if not isinstance(key, tuple):
-        return str(key)
-    return f"weight_exp {key[1]}" if key[0] == "exp" else f"delay {key[3]}"
-
-
 class ReloadPlan:
     """Carry a running chip's state from compiled network `old` into `new`
     (see the module docstring). ``acc_words``: nonzero accumulator words
@@ -172,7 +163,7 @@ class ReloadPlan:
                         raise KilaueaError(
                             f"cannot change this Var now: population '{_name(lo.process)}' has "
                             f"synaptic input in flight through a connection group "
-                            f"({_key_text(key)}) that the new values remove (weight_exp < 0 "
+                            f"({key}) that the new values remove (weight_exp < 0 "
                             f"keeps one accumulator group per delay); set it when no input is "
                             f"in flight, or before the first run")
                     continue
