@@ -20,7 +20,7 @@ __all__ = [
     "STATE_BITS", "STATE_WRAP", "V_LIMIT", "DECAY_BITS", "DECAY_ONE", "DU_OFFSET", "DU", "DV",
     "VTH_SHIFT", "ACT_SHIFT", "VTH_BITS", "VTH", "BIAS_MANT_BITS", "BIAS_MANT", "BIAS_EXP",
     "WEIGHT_BITS", "WEIGHT", "WEIGHT_EXP", "SYNAPSE_WEIGHT_MIN_BITS",
-    "GRADED_VTH", "TERNARY_VTH", "SDN_VTH", "SDN_BIAS", "SDN_EXP",
+    "GRADED_VTH", "TERNARY_VTH", "SDN_VTH", "SDN_BIAS", "SDN_EXP", "CONV_SUM_BITS",
 ]
 
 
@@ -110,3 +110,8 @@ SDN_VTH = IntRange.unsigned(24)
 SDN_BIAS = IntRange.signed(24)
 #: SigmaDelta ``spike_exp`` / ``state_exp``.
 SDN_EXP = IntRange(0, 31)
+
+# -- convolution -------------------------------------------------------------------------
+#: Lava's fixed-point Conv wraps each step's sum to this many bits, signed
+#: (``signed_clamp(x, 24)``); the chip's 32-bit accumulators do not.
+CONV_SUM_BITS = 24

@@ -26,6 +26,7 @@ import numpy as np
 from ...hw import packet
 from ...hw.memory_map import Mem
 from ...hw.params import ChipParams
+from ...hw.words import to_u32
 from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
 from .golden import check_on_mesh, check_tile, decode_spike_inputs
 
@@ -114,7 +115,7 @@ class HostPortEngine(ChipEngine):
     # -- memory access --------------------------------------------------------------
     def write_words(self, tile: Tile, mem: Mem, addr, words) -> None:
         x, y = self._tile(tile)
-        words = np.asarray(words, dtype=np.int64).reshape(-1) & 0xFFFFFFFF
+        words = to_u32(np.asarray(words, dtype=np.int64).reshape(-1))
         if not words.size:
             return
         addrs = self.as_addresses(addr, len(words))
@@ -147,7 +148,7 @@ class HostPortEngine(ChipEngine):
             memories = memories_of(x, y)
             for mem, words in mems.items():
                 mem = Mem(mem)
-                words = np.asarray(words).astype(np.int64).reshape(-1) & 0xFFFFFFFF
+                words = to_u32(np.asarray(words).astype(np.int64).reshape(-1))
                 if not words.size:
                     continue
                 if mem in memories:

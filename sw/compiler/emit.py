@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hw.fixed_point import ACT_SHIFT, PAYLOAD_MIN
+from ..hw.fixed_point import ACT_SHIFT, PAYLOAD_MIN, WORD_BITS
 from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
 from ..neurons.builder import WordSpace
@@ -84,7 +84,7 @@ def input_range_warnings(graph: ChipGraph) -> list[str]:
             s = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
                             minlength=pop.size)
             worst += s * 2.0 ** pr.weight_exp
-        if pop.size and worst.max() * (1 << ACT_SHIFT) >= 2.0 ** 31:
+        if pop.size and worst.max() * (1 << ACT_SHIFT) >= 2.0 ** (WORD_BITS - 1):
             out.append(f"process '{pop.name}': worst-case input {worst.max():.0f} could leave "
                        f"the int32 range of a_in << 6 (results may then differ from Lava's)")
     out += _wrap_warnings(graph)

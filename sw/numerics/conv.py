@@ -11,7 +11,8 @@ stride and dilation per axis, and ``groups`` channel groups::
                              g * C_in/groups + c]        (g = k // (C_out/groups))
 
 Fixed point (``PyConvModelBinaryFixed``): integer sums (int64), then
-wrapped into 24 bits signed (Lava's ``signed_clamp(x, 24)``). Binary input
+wrapped into 24 bits signed (Lava's ``signed_clamp(x, 24)``; the models call
+``kilauea.hw.words.wrap_signed(sum, fixed_point.CONV_SUM_BITS)``). Binary input
 (``use_graded_spike`` False) is cast to 0/1 first.
 
 :func:`conv_synapses` lists the same operation as synapses (pre, post,
@@ -24,7 +25,7 @@ from typing import Tuple
 
 import numpy as np
 
-__all__ = ["conv_output_shape", "conv2d", "conv_synapses", "wrap_bits"]
+__all__ = ["conv_output_shape", "conv2d", "conv_synapses"]
 
 
 def conv_output_shape(input_shape, out_channels: int, kernel_size, stride, padding,
@@ -123,8 +124,3 @@ def conv_synapses(input_shape, weight: np.ndarray, stride=(1, 1), padding=(0, 0)
     return (np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64),
             np.concatenate(ws))
 
-
-def wrap_bits(x, bits: int = 24) -> np.ndarray:
-    """Wrap into ``bits`` bits signed (Lava's ``signed_clamp``)."""
-    base = 1 << bits
-    return (np.asarray(x, dtype=np.int64) + base // 2) % base - base // 2

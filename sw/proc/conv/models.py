@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...hw.fixed_point import CONV_SUM_BITS
+from ...hw.words import wrap_signed
 from ...numerics import conv as nconv
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
@@ -44,7 +46,7 @@ class AbstractPyConvModel(PyLoihiProcessModel):
             s_in = np.asarray(s_in).astype(bool).astype(np.int64 if self.fixed_point else float)
         stride, padding, dilation, groups = self._geometry()
         a = nconv.conv2d(s_in, self.weight, stride, padding, dilation, groups)
-        self.a_buf = nconv.wrap_bits(a, 24) if self.fixed_point else a
+        self.a_buf = wrap_signed(a, CONV_SUM_BITS) if self.fixed_point else a
 
 
 @implements(proc=Conv, protocol=LoihiProtocol)

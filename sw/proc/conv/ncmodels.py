@@ -16,6 +16,7 @@ from ...compiler.ncmodel import NcConnectionModel, var_value
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
+from ...hw.fixed_point import CONV_SUM_BITS
 from ...numerics import conv as nconv
 from .models import check_conv_weights
 from .process import Conv
@@ -32,7 +33,7 @@ class NcConvModel(NcConnectionModel):
 
     host_vars = ("weight", "kernel_size", "padding", "stride", "dilation", "groups", "a_buf",
                  "use_graded_spike")
-    sum_wrap_bits = 24          # Lava's fixed-point Conv wraps a_out to 24 bits
+    sum_wrap_bits = CONV_SUM_BITS   # Lava's fixed-point Conv wraps a_out to 24 bits
 
     @classmethod
     def raw_weights(cls, proc):

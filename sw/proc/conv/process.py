@@ -12,6 +12,7 @@ import typing as ty
 
 import numpy as np
 
+from ...hw.fixed_point import PAYLOAD_BITS
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
 from . import utils
 
@@ -72,8 +73,10 @@ class Conv(AbstractProcess):
             raise ValueError(f"Conv 'groups' must be an integer >= 1, got {groups!r}")
         groups = int(groups)
         nmb = kwargs.pop("num_message_bits", 0)
-        if isinstance(nmb, bool) or not isinstance(nmb, (int, np.integer)) or not 0 <= nmb <= 24:
-            raise ValueError(f"Conv 'num_message_bits' must be an integer in 0..24, got {nmb!r}")
+        if isinstance(nmb, bool) or not isinstance(nmb, (int, np.integer)) \
+                or not 0 <= nmb <= PAYLOAD_BITS:
+            raise ValueError(f"Conv 'num_message_bits' must be an integer in 0..{PAYLOAD_BITS}, "
+                             f"got {nmb!r}")
         use_graded_spike = bool(use_graded_spike) or nmb > 0
         in_ch, out_ch = input_shape[-1], weight.shape[0]
         if in_ch % groups or out_ch % groups:

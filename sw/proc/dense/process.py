@@ -15,6 +15,7 @@ import typing as ty
 import numpy as np
 
 from ... import numerics as nx
+from ...hw.fixed_point import PAYLOAD_BITS
 from ...numerics import SignMode
 from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort
 
@@ -28,9 +29,9 @@ def check_connection_params(proc: str, weights_shape: tuple,
     if min(weights_shape) < 1:
         raise ValueError(f"{proc} 'weights' must not be empty, got shape "
                          f"{weights_shape}")
-    if not _is_int(num_message_bits) or not 0 <= num_message_bits <= 24:
+    if not _is_int(num_message_bits) or not 0 <= num_message_bits <= PAYLOAD_BITS:
         raise ValueError(f"{proc} 'num_message_bits' must be an integer in "
-                         f"0..24 (0: binary spikes), got {num_message_bits!r}")
+                         f"0..{PAYLOAD_BITS} (0: binary spikes), got {num_message_bits!r}")
     we = kwargs.get("weight_exp", 0)
     if not _is_int(we) or not nx.WEIGHT_EXP_MIN <= we <= nx.WEIGHT_EXP_MAX:
         raise ValueError(f"{proc} 'weight_exp' must be an integer in "
