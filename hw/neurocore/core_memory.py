@@ -55,7 +55,7 @@ from .. import packet
 from ..fixed_point import SYNAPSE_WEIGHT_MIN_BITS
 from ..memory_map import Mem
 from ..params import ChipParams
-from ..words import pack_array, to_s32, to_word, unpack_array
+from ..words import pack_array, unpack_array
 from .interfaces import ACC_BITS
 
 __all__ = [
@@ -64,7 +64,6 @@ __all__ = [
     "acc_addr", "acc_words", "acc_unaddr", "CORE_MEMS", "mem_words",
     "pack_axon", "pack_synapse", "pack_fanout_index", "pack_fanout",
     "unpack_axon", "unpack_synapse", "unpack_fanout_index", "unpack_fanout",
-    "to_word", "from_word",
 ]
 
 WORD_BITS = packet.DATA_BITS  # every memory word is 32 bits
@@ -223,9 +222,3 @@ def pack_fanout(axon, x=0, y=0, host=0) -> np.ndarray:
 
 def unpack_fanout(words) -> dict[str, np.ndarray]:
     return unpack_array(FANOUT_LAYOUT, words)
-
-
-# Kept for kilauea.runtime until it imports kilauea.hw.words itself: the
-# 32-bit word wraps live in kilauea.hw.words (to_word: uint32 array; from_word
-# is words.to_s32).
-from_word = to_s32

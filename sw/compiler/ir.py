@@ -20,9 +20,12 @@ from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
+from amaranth.hdl import signed, unsigned
 
 from ..hw.memory_map import Mem
+from ..hw.fixed_point import WORD_BITS
 from ..hw.params import ChipParams
+from ..hw.words import shape_range, to_s32, to_u32
 from .graph import GroupKey
 
 __all__ = ["Tile", "TileWords", "VarCopy", "VarSlot", "HostInput", "HostOutput", "CoreUsage", "CompileReport",
@@ -87,7 +90,7 @@ class VarCopy:
     def write(self, engine, words: np.ndarray) -> None:
         """Write raw 32-bit `words` (one per element of the copy, or one for
         all) through `engine` (host WRITE packets)."""
-        words = np.broadcast_to(np.asarray(words, dtype=np.int64) & 0xFFFFFFFF, (len(self),))
+        words = np.broadcast_to(to_u32(np.asarray(words, dtype=np.int64)), (len(self),))
         for tw in self.by_tile:
             engine.write_words(tw.tile, tw.mem, tw.addr, words[tw.sel])
 
@@ -141,7 +144,7 @@ class VarSlot:
         words = np.zeros(int(np.prod(self.shape, dtype=np.int64)), dtype=np.int64)
         words[:len(c)] = c.read(engine)
         if self.signed:
-            words = np.where(words >= (1 << 31), words - (1 << 32), words)
+            words = to_s32(words)
         return words.reshape(self.shape)
 
     def check(self, values: np.ndarray) -> None:
@@ -153,7 +156,7 @@ class VarSlot:
             raise ValueError(f"Var {self.label()} is on the chip: it must lie in the "
                              f"fixed-point range {self.lo}..{self.hi}, got values in "
                              f"{v.min()}..{v.max()}")
-        lo, hi = (-(1 << 31), (1 << 31) - 1) if self.signed else (0, (1 << 32) - 1)
+        lo, hi = shape_range(signed(WORD_BITS) if self.signed else unsigned(WORD_BITS))
         if v.min() < lo or v.max() > hi:
             raise ValueError(f"Var {self.label()}: values must fit a 32-bit "
                              f"{'signed' if self.signed else 'unsigned'} word [{lo}, {hi}]")
@@ -162,7 +165,7 @@ class VarSlot:
         """Check `values` (integers, `shape`) and write them to every copy."""
         values = np.asarray(values, dtype=np.int64)
         self.check(values)
-        words = values.reshape(-1) & 0xFFFFFFFF
+        words = to_u32(values.reshape(-1))
         for c in self.copies:
             c.write(engine, words if len(c) == words.size else words[:len(c)])
 

@@ -30,6 +30,7 @@ from ...core.exceptions import KilaueaError
 from ...hw.memory_map import Mem
 from ...hw.neurocore import compartment_memory as ncm
 from ...hw.neurocore import core_memory as cm
+from ...hw.words import to_s32, to_u32, to_word
 from ...sim.engines.golden import decode_spike_inputs
 from ...sim.golden.delivery import Delivery, deliver
 from .node import ChipNode
@@ -93,7 +94,7 @@ class ReloadPlan:
         acc = self._old_accumulators()
         for tile, d in deltas.items():
             np.add.at(acc[tile], d.index, d.delta)
-            acc[tile][...] = cm.from_word(cm.to_word(acc[tile]))
+            acc[tile][...] = to_s32(acc[tile])
         self.new_acc = self._map_accumulators(acc)
         self.moved = sum(int(np.count_nonzero((lo.x != new.layouts[pid].x)
                                               | (lo.y != new.layouts[pid].y)
@@ -144,7 +145,7 @@ class ReloadPlan:
             addr = cm.acc_addr(p, *np.meshgrid(np.arange(D), np.arange(g), np.arange(c),
                                                indexing="ij")).reshape(-1)
             self.old_acc_addr[tile] = addr
-            acc[tile] = cm.from_word(self.engine.read_words(tile, Mem.ACCUM, addr)).reshape(D, g, c)
+            acc[tile] = to_s32(self.engine.read_words(tile, Mem.ACCUM, addr)).reshape(D, g, c)
         return acc
 
     def _map_accumulators(self, acc: dict) -> dict:
@@ -216,8 +217,8 @@ class ReloadPlan:
             addr, inv = np.unique(cm.acc_addr(self.params, *dl.index), return_inverse=True)
             add = np.zeros(addr.size, dtype=np.int64)
             np.add.at(add, inv.reshape(-1), dl.delta)
-            cur = cm.from_word(self.engine.read_words(tile, Mem.ACCUM, addr))
-            self.patch.append(Patch(tile, Mem.ACCUM, addr, cm.to_word(cur + add)))
+            cur = to_s32(self.engine.read_words(tile, Mem.ACCUM, addr))
+            self.patch.append(Patch(tile, Mem.ACCUM, addr, to_word(cur + add)))
             self.acc_words += int(np.count_nonzero(add))
 
     # ---------------------------------------------------------- writing
@@ -237,7 +238,7 @@ class ReloadPlan:
             addr = np.asarray(w.addr, dtype=np.int64).reshape(-1)
             for tile, sel in by_tile(w.x, w.y):
                 self.engine.write_words(tile, w.mem, addr[sel],
-                                        np.asarray(w.values)[sel] & 0xFFFFFFFF)
+                                        to_u32(np.asarray(w.values)[sel]))
 
     def _clear_beyond(self) -> None:
         """Zero the words the old network used beyond the new one's images."""
@@ -261,7 +262,7 @@ class ReloadPlan:
                                    np.fromiter(d.values(), dtype=np.int64, count=len(d))])
             keep = (vals != 0) | np.isin(addr, stale) | np.isin(addr, old_addr)
             if keep.any():
-                self.engine.write_words(tile, Mem.ACCUM, addr[keep], cm.to_word(vals[keep]))
+                self.engine.write_words(tile, Mem.ACCUM, addr[keep], to_word(vals[keep]))
 
 
 def same_layout(old, new) -> bool:
