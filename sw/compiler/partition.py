@@ -30,6 +30,7 @@ index arrays to get element maps (`element_map`).
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
@@ -63,6 +64,22 @@ class LeafKind(Enum):
 
 
 NEURON, CONN, HOST = LeafKind.NEURON, LeafKind.CONN, LeafKind.HOST
+
+
+@dataclass(frozen=True, eq=False)
+class _DirectInput:
+    """A host source entering chip population `pop`'s input directly (in the same
+    step); `element_map[i]`: the source element population element i receives, or -1."""
+    source: HostSource
+    pop: Population
+    element_map: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _HostSink:
+    """Chip population `pop`'s spikes go to host process `process`."""
+    pop: Population
+    process: object
 
 
 def _kind(leaf) -> LeafKind:
@@ -111,10 +128,10 @@ def partition(network) -> ChipGraph:
     conn_in: dict[int, list] = {id(c): [] for c in conns}     # (source, in_map)
     conn_out: dict[int, list] = {id(c): [] for c in conns}    # (population, out_map)
     host_sources: dict[tuple, HostSource] = {}
-    direct: list = []                                         # (HostSource, pop, map)
+    direct: list[_DirectInput] = []
     host_edges: dict[int, set] = {}                           # host proc -> host procs it feeds
     host_procs: dict[int, object] = {}
-    chip_to_host: list = []                                   # (pop, host proc)
+    chip_to_host: list[_HostSink] = []
 
     def host_source(port, step_offset, graded) -> HostSource:
         key = (id(port), step_offset, graded)
@@ -148,13 +165,14 @@ def partition(network) -> ChipGraph:
         elif sk == CONN and dk == NEURON:
             conn_out[id(sp)].append((pops[id(dp)], element_map(spec)))
         elif sk == HOST and dk == NEURON:
-            direct.append((host_source(spec.src, -1, True), pops[id(dp)], element_map(spec)))
+            direct.append(_DirectInput(host_source(spec.src, -1, True), pops[id(dp)],
+                                       element_map(spec)))
             host_procs[id(sp)] = sp
         elif sk == NEURON and dk == HOST:
             pop = pops[id(sp)]
             pop.host_out = spec.src
             pop.host_out_graded = bool(pop.model.graded_out)
-            chip_to_host.append((pop, dp))
+            chip_to_host.append(_HostSink(pop, dp))
             host_procs[id(dp)] = dp
         elif sk == CONN and dk == HOST:
             raise CompileError(f"{where}: a chip connection's output cannot go to the host (only "
@@ -201,7 +219,8 @@ def partition(network) -> ChipGraph:
                 name = f"{source.name} -> {c.name} -> {pop.name}"
                 pop.projections.append(Projection(
                     name, pop, source, src_el[sel], tgt, w[sel], d[sel], wexp, graded, c))
-    for hs, pop, m in direct:
+    for d in direct:
+        hs, pop, m = d.source, d.pop, d.element_map
         tgt = np.flatnonzero(m >= 0)
         one = np.ones(len(tgt), dtype=np.int64)
         pop.projections.append(Projection(
@@ -211,12 +230,14 @@ def partition(network) -> ChipGraph:
     return ChipGraph(list(pops.values()), list(host_sources.values()), conns, conn_models, chip)
 
 
-def _check_zero_delay_loops(chip_to_host, direct, host_edges, host_procs) -> None:
+def _check_zero_delay_loops(chip_to_host: list[_HostSink], direct: list[_DirectInput],
+                            host_edges: dict[int, set], host_procs: dict[int, object]) -> None:
     if not chip_to_host or not direct:
         return
     reached: dict[int, object] = {}        # host proc id -> chip population it came from
     queue = deque()
-    for pop, hp in chip_to_host:
+    for sink in chip_to_host:
+        pop, hp = sink.pop, sink.process
         if id(hp) not in reached:
             reached[id(hp)] = pop
             queue.append(id(hp))
@@ -226,7 +247,8 @@ def _check_zero_delay_loops(chip_to_host, direct, host_edges, host_procs) -> Non
             if nxt not in reached:
                 reached[nxt] = reached[h]
                 queue.append(nxt)
-    for hs, pop, _ in direct:
+    for d in direct:
+        hs, pop = d.source, d.pop
         hp = hs.port.process
         if id(hp) in reached:
             raise CompileError(

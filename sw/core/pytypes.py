@@ -82,6 +82,14 @@ def _default_waiter(port, chan):
 
 
 # ------------------------------------------------------------------ in ports
+def _pop_oldest(channel):
+    return channel.popleft()
+
+
+def _oldest(channel):
+    return channel[0]
+
+
 class PyInPort(AbstractPyPort):
     """Receives what connected OutPorts send; several senders are summed."""
 
@@ -133,12 +141,14 @@ class PyInPort(AbstractPyPort):
             self._waiter(self, ch)
         return ch.popleft()
 
-    def _recv_many(self):
+    def _sum(self, take: ty.Callable) -> np.ndarray:
+        """The sum over the links of `take(channel)` (after the link's transform),
+        cast to the result dtype; an empty channel goes to the waiter first."""
         total = None
         for ch, fn in self._links:
             if not ch:
                 self._waiter(self, ch)
-            x = ch.popleft()
+            x = take(ch)
             if fn is not None:
                 x = fn(x)
             total = x if total is None else total + x
@@ -146,20 +156,13 @@ class PyInPort(AbstractPyPort):
             total = total.astype(self._cast)
         return total
 
+    def _recv_many(self):
+        return self._sum(_pop_oldest)
+
     def _peek_dense(self):
-        total = None
         if not self._links:
             return np.zeros(self._shape, self._dtype)
-        for ch, fn in self._links:
-            if not ch:
-                self._waiter(self, ch)
-            x = ch[0]
-            if fn is not None:
-                x = fn(x)
-            total = x if total is None else total + x
-        if self._cast is not None and total.dtype != self._cast:
-            total = total.astype(self._cast)
-        return total
+        return self._sum(_oldest)
 
     def probe(self) -> bool:
         """True when every connected sender has data waiting."""
