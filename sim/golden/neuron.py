@@ -41,7 +41,7 @@ Semantics follow `kilauea.hw.isa` and `docs/isa.md` exactly.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -101,162 +101,200 @@ def _decode_all(ucode: np.ndarray):
 _DEFINED = {op.value for op in Opcode}
 
 
-def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
-                     n_groups: int | None = None) -> NeuronPhase:
-    ucode = np.asarray(ucode)
-    profile_s = to_s32(np.asarray(profile))
-    param_s = to_s32(np.asarray(param))
-    state_in = np.asarray(state)
-    st = to_s32(state_in).copy()
-    acc = np.asarray(acc)
+def _mod(A, B):
+    """MOD: A mod B (floored, as numpy); B = 0 gives 0 and an error."""
+    zero = B == 0
+    return np.where(zero, 0, np.mod(A, np.where(zero, 1, B))), zero
+
+
+def _ash(A, B):
+    s = np.clip(B, -isa.SHIFT_MAX, isa.SHIFT_MAX)
+    return np.where(s >= 0, _shl(A, np.maximum(s, 0)), A >> np.maximum(-s, 0))
+
+
+#: ALU operations on (A = R[ra], B = wrap32(R[rb] + imm)), each -> int64 result
+_BINARY = {
+    Opcode.ADD: lambda A, B: to_s32(A + B),
+    Opcode.SUB: lambda A, B: to_s32(A - B),
+    Opcode.SHL: lambda A, B: _shl(A, np.clip(B, 0, isa.SHIFT_MAX)),
+    Opcode.SHR: lambda A, B: A >> np.clip(B, 0, isa.SHIFT_MAX),
+    Opcode.TSHR: lambda A, B: np.sign(A) * (np.abs(A) >> np.clip(B, 0, isa.SHIFT_MAX)),
+    Opcode.ASH: _ash,
+    Opcode.CGT: lambda A, B: (A > B).astype(np.int64),
+    Opcode.CGE: lambda A, B: (A >= B).astype(np.int64),
+    Opcode.CEQ: lambda A, B: (A == B).astype(np.int64),
+    Opcode.MAX: np.maximum,
+    Opcode.MIN: np.minimum,
+    Opcode.AND: lambda A, B: to_s32(A & B),
+    Opcode.OR: lambda A, B: to_s32(A | B),
+    Opcode.XOR: lambda A, B: to_s32(A ^ B),
+}
+
+
+@dataclass
+class _Core:
+    """One neuron phase's view of the core memories (signed int64 words)."""
+    state: np.ndarray           # STATE image, updated in place
+    param: np.ndarray           # PARAM image
+    profile: np.ndarray         # PROFILE image
+    acc: np.ndarray             # [G, n] this step's accumulator values
+    acc_read: np.ndarray        # [G, n] bool: read (and so cleared) by ACC
+    step: np.int64              # LDT's value
+    program: tuple              # decoded UCODE: (op, rd, ra, rb, rc, imm) per word
+    spikes: list = field(default_factory=list)   # (compartments, seq, payloads) per SPK
+    errors: int = 0
+    instructions: int = 0
+
+
+@dataclass
+class _Group:
+    """The compartments `idx` sharing one profile, executing in lock step."""
+    idx: np.ndarray
+    consts: np.ndarray          # the profile's words
+    regs: np.ndarray            # [N_REGS, k] int64
+    seq: int = 0                # SPK instructions executed so far (emission order)
+
+    @property
+    def k(self) -> int:
+        return len(self.idx)
+
+
+def _execute(core: _Core, grp: _Group, o: Opcode, ins: tuple) -> tuple:
+    """Execute one defined, non-END instruction over `grp`: (result or None,
+    error mask)."""
+    _, rd, ra, rb, rc, imm = ins
+    R, idx, k = grp.regs, grp.idx, grp.k
+    A = R[ra]
+    err = np.zeros(k, dtype=bool)
+    if o in _BINARY:
+        return _BINARY[o](A, to_s32(R[rb] + imm)), err
+    if o == Opcode.MOD:
+        res, zero = _mod(A, to_s32(R[rb] + imm))
+        return res, zero
+    if o == Opcode.LDS:
+        return core.state[idx * cm.STATE_WORDS + (imm % cm.STATE_WORDS)], err
+    if o == Opcode.STS:
+        core.state[idx * cm.STATE_WORDS + (imm % cm.STATE_WORDS)] = A
+        return None, err
+    if o == Opcode.LDP:
+        return core.param[idx * cm.PARAM_WORDS + (imm % cm.PARAM_WORDS)], err
+    if o == Opcode.LDC:
+        return np.full(k, grp.consts[imm % cm.PROFILE_WORDS], dtype=np.int64), err
+    if o == Opcode.LDT:
+        return np.full(k, core.step, dtype=np.int64), err
+    if o == Opcode.ACC:
+        g = imm % core.acc.shape[0]
+        res = np.where(core.acc_read[g, idx], 0, core.acc[g, idx])
+        core.acc_read[g, idx] = True
+        return res, err
+    if o == Opcode.MULT:
+        prod = A * R[rb]
+        return to_s32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm)))), err
+    if o == Opcode.MULF:
+        return to_s32((A * R[rb]) >> np.int64(_imm6(imm))), err
+    if o == Opcode.SEL:
+        return np.where(R[rc] != 0, A, R[rb]), err
+    if o == Opcode.ABS:
+        return to_s32(np.abs(A)), err
+    if o in (Opcode.WRAP, Opcode.SAT):
+        h = np.int64(_half(imm))
+        if o == Opcode.SAT:
+            return np.clip(A, -(h - 1), h - 1), err
+        return to_s32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A))), err
+    if o == Opcode.SPK:
+        return None, _spike(core, grp, A, R[rc] != 0, imm)
+    if o == Opcode.NOP:
+        return None, err
+    raise AssertionError(o)     # pragma: no cover - every opcode is handled above
+
+
+def _spike(core: _Core, grp: _Group, A, fire, imm: int) -> np.ndarray:
+    """SPK: emit A + imm where `fire`; the error mask of payloads outside 24 bits."""
+    err = np.zeros(grp.k, dtype=bool)
+    if fire.any():
+        full = A[fire] + imm
+        core.spikes.append((grp.idx[fire], np.full(int(fire.sum()), grp.seq, dtype=np.int64),
+                            _payload(full)))
+        h = 1 << (PAYLOAD_BITS - 1)
+        err[fire] = (full < -h) | (full >= h)
+    grp.seq += 1
+    return err
+
+
+def _run_profile(core: _Core, grp: _Group, pc: int) -> None:
+    """Run one profile's program from `pc` over its compartments."""
+    n_ucode = len(core.program)
+    while True:
+        if pc >= n_ucode:               # entry beyond UCODE: skipped, one error each
+            core.errors += grp.k
+            return
+        ins = core.program[pc]
+        op, rd = ins[0], ins[1]
+        core.instructions += grp.k
+        if op not in _DEFINED:
+            res, err = None, np.ones(grp.k, dtype=bool)
+        elif op == Opcode.END.value:
+            return
+        else:
+            res, err = _execute(core, grp, Opcode(op), ins)
+        if res is not None and rd != 0:
+            grp.regs[rd] = res
+        core.errors += int(err.sum())
+        if pc == n_ucode - 1:           # ran past the last UCODE word without END:
+            core.errors += grp.k        # the engine ends the program with an error
+            return
+        pc += 1
+
+
+def _check_images(param_s, st, acc, G: int, n: int) -> None:
     if acc.ndim != 2:
         raise ValueError(f"acc must be [groups, compartments], got shape {acc.shape}")
-    G = acc.shape[0] if n_groups is None else n_groups
-    n = int(n_compartments)
     if n > len(param_s) // cm.PARAM_WORDS or n > len(st) // cm.STATE_WORDS:
         raise ValueError(f"n_compartments={n} exceeds the PARAM/STATE images "
                          f"({len(param_s) // cm.PARAM_WORDS} / {len(st) // cm.STATE_WORDS} compartments)")
     if acc.shape[1] < n or acc.shape[0] < G:
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
-    accv = to_s32(acc[:G, :n].astype(np.int64))
-    acc_read = np.zeros((G, n), dtype=bool)
-    n_profiles = len(profile_s) // cm.PROFILE_WORDS
-    prog = _decode_cached(to_u32(ucode).tobytes())
-    n_ucode = len(prog)
-    step_val = np.int64(to_s32(int(step)))
 
+
+def _emitted(spikes: list) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes in emission order: compartment order, then program order."""
+    if not spikes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sc, ss, sp = (np.concatenate(a) for a in zip(*spikes))
+    order = np.lexsort((ss, sc))
+    return sc[order].astype(np.int64), sp[order].astype(np.int64)
+
+
+def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
+                     n_groups: int | None = None) -> NeuronPhase:
+    profile_s = to_s32(np.asarray(profile))
+    param_s = to_s32(np.asarray(param))
+    state_in = np.asarray(state)
+    acc = np.asarray(acc)
+    n = int(n_compartments)
+    G = acc.shape[0] if (n_groups is None and acc.ndim == 2) else n_groups
+    _check_images(param_s, state_in, acc, G, n)
+    core = _Core(state=to_s32(state_in).copy(), param=param_s, profile=profile_s,
+                 acc=to_s32(acc[:G, :n].astype(np.int64)), acc_read=np.zeros((G, n), dtype=bool),
+                 step=np.int64(to_s32(int(step))),
+                 program=_decode_cached(to_u32(np.asarray(ucode)).tobytes()))
+    n_profiles = len(profile_s) // cm.PROFILE_WORDS
     comps = np.arange(n)
     prof_of = cm.unpack_param_header(param_s[comps * cm.PARAM_WORDS]) if n else np.zeros(0, np.int64)
     bad = prof_of >= n_profiles         # skipped with one error each, as in the RTL
-
-    spikes_c, spikes_seq, spikes_p = [], [], []
-    errors = int(bad.sum())
-    instructions = 0
+    core.errors = int(bad.sum())
     for p in np.unique(prof_of[~bad]):
         p = int(p)
         idx = comps[prof_of == p]
-        k = len(idx)
-        pc = int(cm.unpack_profile_header(profile_s[p * cm.PROFILE_WORDS]))
-        consts = profile_s[p * cm.PROFILE_WORDS:(p + 1) * cm.PROFILE_WORDS]
-        R = np.zeros((isa.N_REGS, k), dtype=np.int64)
-        sbase = idx * cm.STATE_WORDS
-        pbase = idx * cm.PARAM_WORDS
-        seq = 0
-        while True:
-            if pc >= n_ucode:           # entry beyond UCODE: skipped, one error each
-                errors += k
-                break
-            op, rd, ra, rb, rc, imm = prog[pc]
-            instructions += k
-            last = pc == n_ucode - 1
-            res = None
-            err = np.zeros(k, dtype=bool)
-            if op not in _DEFINED:
-                err[:] = True
-            else:
-                o = Opcode(op)
-                A = R[ra]
-                if o == Opcode.END:
-                    break
-                elif o == Opcode.NOP:
-                    pass
-                elif o == Opcode.LDS:
-                    res = st[sbase + (imm % cm.STATE_WORDS)]
-                elif o == Opcode.STS:
-                    st[sbase + (imm % cm.STATE_WORDS)] = A
-                elif o == Opcode.LDP:
-                    res = param_s[pbase + (imm % cm.PARAM_WORDS)]
-                elif o == Opcode.LDC:
-                    res = np.full(k, consts[imm % cm.PROFILE_WORDS], dtype=np.int64)
-                elif o == Opcode.LDT:
-                    res = np.full(k, step_val, dtype=np.int64)
-                elif o == Opcode.ACC:
-                    g = imm % G
-                    res = np.where(acc_read[g, idx], 0, accv[g, idx])
-                    acc_read[g, idx] = True
-                elif o == Opcode.MULT:
-                    prod = A * R[rb]
-                    res = to_s32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm))))
-                elif o == Opcode.MULF:
-                    res = to_s32((A * R[rb]) >> np.int64(_imm6(imm)))
-                elif o == Opcode.SEL:
-                    res = np.where(R[rc] != 0, A, R[rb])
-                elif o == Opcode.ABS:
-                    res = to_s32(np.abs(A))
-                elif o == Opcode.WRAP:
-                    h = np.int64(_half(imm))
-                    res = to_s32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A)))
-                elif o == Opcode.SAT:
-                    h = np.int64(_half(imm))
-                    res = np.clip(A, -(h - 1), h - 1)
-                elif o == Opcode.SPK:
-                    fire = R[rc] != 0
-                    if fire.any():
-                        full = A[fire] + imm
-                        spikes_c.append(idx[fire])
-                        spikes_seq.append(np.full(int(fire.sum()), seq, dtype=np.int64))
-                        spikes_p.append(_payload(full))
-                        h = 1 << (PAYLOAD_BITS - 1)
-                        err[fire] = (full < -h) | (full >= h)
-                    seq += 1
-                else:
-                    B = to_s32(R[rb] + imm)
-                    if o == Opcode.ADD:
-                        res = to_s32(A + B)
-                    elif o == Opcode.SUB:
-                        res = to_s32(A - B)
-                    elif o == Opcode.SHL:
-                        res = _shl(A, np.clip(B, 0, isa.SHIFT_MAX))
-                    elif o == Opcode.SHR:
-                        res = A >> np.clip(B, 0, isa.SHIFT_MAX)
-                    elif o == Opcode.TSHR:
-                        res = np.sign(A) * (np.abs(A) >> np.clip(B, 0, isa.SHIFT_MAX))
-                    elif o == Opcode.ASH:
-                        s = np.clip(B, -isa.SHIFT_MAX, isa.SHIFT_MAX)
-                        res = np.where(s >= 0, _shl(A, np.maximum(s, 0)), A >> np.maximum(-s, 0))
-                    elif o == Opcode.CGT:
-                        res = (A > B).astype(np.int64)
-                    elif o == Opcode.CGE:
-                        res = (A >= B).astype(np.int64)
-                    elif o == Opcode.CEQ:
-                        res = (A == B).astype(np.int64)
-                    elif o == Opcode.MAX:
-                        res = np.maximum(A, B)
-                    elif o == Opcode.MIN:
-                        res = np.minimum(A, B)
-                    elif o == Opcode.AND:
-                        res = to_s32(A & B)
-                    elif o == Opcode.OR:
-                        res = to_s32(A | B)
-                    elif o == Opcode.XOR:
-                        res = to_s32(A ^ B)
-                    elif o == Opcode.MOD:
-                        zero = B == 0
-                        err |= zero
-                        res = np.where(zero, 0, np.mod(A, np.where(zero, 1, B)))
-                    else:  # pragma: no cover - every opcode is handled above
-                        raise AssertionError(o)
-            if res is not None and rd != 0:
-                R[rd] = res
-            errors += int(err.sum())
-            if last:                    # ran past the last UCODE word without END:
-                errors += k             # the engine ends the program with an error
-                break
-            pc += 1
-
-    if spikes_c:
-        sc = np.concatenate(spikes_c)
-        ss = np.concatenate(spikes_seq)
-        sp = np.concatenate(spikes_p)
-        order = np.lexsort((ss, sc))
-        sc, sp = sc[order], sp[order]
-    else:
-        sc = np.zeros(0, dtype=np.int64)
-        sp = np.zeros(0, dtype=np.int64)
+        words = profile_s[p * cm.PROFILE_WORDS:(p + 1) * cm.PROFILE_WORDS]
+        grp = _Group(idx, words, np.zeros((isa.N_REGS, len(idx)), dtype=np.int64))
+        _run_profile(core, grp, int(cm.unpack_profile_header(profile_s[p * cm.PROFILE_WORDS])))
+    sc, sp = _emitted(core.spikes)
+    st = core.state
     if np.issubdtype(state_in.dtype, np.unsignedinteger):
         out = to_u32(st).astype(state_in.dtype)
     else:
         out = st.astype(state_in.dtype) if state_in.dtype.itemsize >= 4 else st
-    return NeuronPhase(state=out, spike_compartments=sc.astype(np.int64),
-                       spike_payloads=sp.astype(np.int64), acc_read=acc_read,
-                       updates=n, errors=errors, instructions=instructions)
+    return NeuronPhase(state=out, spike_compartments=sc, spike_payloads=sp,
+                       acc_read=core.acc_read, updates=n, errors=core.errors,
+                       instructions=core.instructions)
