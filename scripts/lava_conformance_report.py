@@ -112,6 +112,8 @@ def group_of(reason: dict) -> str:
     message (numbers and names of processes folded), or for an
     AssertionError by its test module."""
     where = reason.get("where", "")
+    if not where and reason["group"] == reason["type"]:
+        where = "lava/"  # raised at a test module's top level
     if not where.startswith("lava/"):
         return reason["group"]
     if reason["type"] == "AssertionError":
