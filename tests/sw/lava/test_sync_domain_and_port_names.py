@@ -113,3 +113,21 @@ def test_conformance_scope():
     assert module.in_scope("utils/test_plots.py")
     assert not module.in_scope("utils/test_loihi.py")
     assert not module.in_scope("magma/core/model/test_py_model.py")
+
+
+def test_find_processes_follows_connections_both_ways():
+    from kilauea.lava import LIF, Dense, Monitor
+    from kilauea.lava.magma.compiler.compiler_graphs import find_processes
+    a, b = LIF(shape=(2,)), LIF(shape=(2,))
+    dense = Dense(weights=np.eye(2))
+    a.s_out.reshape((1, 2)).flatten().connect(dense.s_in)
+    dense.a_out.connect(b.a_in)
+    monitor = Monitor()
+    monitor.probe(b.v, 3)
+    lone = LIF(shape=(1,))
+    everyone = {a, b, dense, monitor}
+    for start in everyone:
+        found = find_processes(start)
+        assert found[0] is start and len(found) == 4
+        assert set(found) == everyone
+    assert find_processes(lone) == [lone]
