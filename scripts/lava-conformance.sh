@@ -27,6 +27,8 @@ cd "$(dirname "$0")/.."
 LAVA_NC_VERSION=0.10.0
 LAVA_PYTHON=${LAVA_PYTHON:-/root/.pyenv/versions/3.10.13/bin/python}
 REF=.lava-ref/venv
+mkdir -p .lava-ref
+echo '*' > .lava-ref/.gitignore   # git ignores the cache without a .gitignore line
 
 # psutil: lava-nc's test suite needs it (magma/runtime/test_leakage.py, which
 # lava-nc's model discovery imports with every process defined in that folder).

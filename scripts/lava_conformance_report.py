@@ -13,6 +13,7 @@ import dataclasses
 import fnmatch
 import json
 import pathlib
+import re
 
 LEARNING = ("magma/core/learning/**", "proc/dense/test_learning.py",
             "proc/dense/test_stdp_sim.py", "proc/clp/**")
@@ -104,13 +105,31 @@ def tally(rows: list[dict]) -> tuple[int, int]:
     return sum(r["kilauea"] == "passed" for r in ref), len(ref)
 
 
+def group_of(reason: dict) -> str:
+    """The group a failure is ranked under: the plugin's (a missing module
+    or name, or the exception type and the kilauea function it left), except
+    for a failure raised in the test's own code, which is grouped by its
+    message (numbers and names of processes folded), or for an
+    AssertionError by its test module."""
+    where = reason.get("where", "")
+    if not where and reason["group"] == reason["type"]:
+        where = "lava/"  # raised at a test module's top level
+    if not where.startswith("lava/"):
+        return reason["group"]
+    if reason["type"] == "AssertionError":
+        return f"AssertionError (result differs) in {where.split(':')[0]}"
+    message = re.sub(r"\b\w+_\d+\b", "<proc>", reason["message"])
+    message = re.sub(r"\d+", "N", message)[:120]
+    return f"{reason['type']}: {message}"
+
+
 def groups(rows: list[dict]) -> list[dict]:
     """Failure groups of T's tests outside learning, largest first."""
     by_group = collections.defaultdict(list)
     for row in rows:
         if row["lava_nc"] == "passed" and row["kilauea"] != "passed" \
                 and not row["learning"]:
-            by_group[row["reason"]["group"]].append(row["nodeid"])
+            by_group[group_of(row["reason"])].append(row["nodeid"])
     ranked = sorted(by_group.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return [{"group": g, "tests": len(ids), "nodeids": ids}
             for g, ids in ranked]
