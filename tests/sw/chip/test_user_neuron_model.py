@@ -78,7 +78,8 @@ class PyAdaptiveIFFixed(PyLoihiProcessModel):
     def run_spk(self):
         a_in = self.a_in.recv()
         if getattr(self, "_runner", None) is None:
-            self._runner = neurons.ProgramRunner(adaptive_if(), self.v.size, _values(self._process, VarValues()))
+            words = _values(self._process, VarValues())
+            self._runner = neurons.ProgramRunner(adaptive_if(), self.v.size, words)
         s = self._runner.step(self.time_step, a_in)
         self.v = self._runner.get("v").astype(np.int32)
         self.a = self._runner.get("a").astype(np.int32)
