@@ -18,13 +18,14 @@ from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import data, enum, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
 __all__ = ["param_header_layout", "profile_header_layout", "next_program_layout",
            "ProgramPrefetcher"]
 
-WORD_BITS = 32
+WORD_BITS = isa.WORD_BITS      # PARAM and PROFILE words
 
 
 def param_header_layout() -> data.StructLayout:

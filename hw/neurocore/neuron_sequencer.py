@@ -243,7 +243,7 @@ class NeuronSequencer(wiring.Component):
         m.d.comb += [self.busy.eq(s.busy), self.fetch_en.eq(~(s.busy & s.stall))]
         with m.If(s.busy):
             m.d.comb += self.fetch_addr.eq(s.pc + 1)
-        with m.FSM(name="phase"):
+        with m.FSM(name="phase") as fsm:
             with m.State("IDLE"):
                 m.d.sync += [s.x_valid.eq(0), s.force_end.eq(0), s.skip.eq(0),
                              s.acc_pend.eq(0)]
@@ -255,17 +255,18 @@ class NeuronSequencer(wiring.Component):
                         m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(0)]
                         m.next = "LAUNCH"
             with m.State("LAUNCH"):
-                m.d.comb += s.busy.eq(1)
                 with m.If(self.next.valid):
                     m.d.comb += [s.begin.eq(1), s.begin_comp.eq(0)]
                     m.next = "RUN"
             with m.State("RUN"):
-                m.d.comb += [s.busy.eq(1), s.running.eq(s.x_valid)]
                 self._retire(m, s)
             with m.State("DRAIN"):
-                m.d.comb += s.busy.eq(1)
                 with m.If(~s.spk_valid):
                     m.next = "IDLE"
+        # unconditional, so that they are continuous assignments in Verilog too
+        # (Icarus never evaluates an always @* block whose inputs never change)
+        m.d.comb += [s.busy.eq(~fsm.ongoing("IDLE")),
+                     s.running.eq(fsm.ongoing("RUN") & s.x_valid)]
         self._begin(m, s)
 
     def _retire(self, m: Module, s: "_State") -> None:

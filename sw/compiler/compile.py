@@ -19,7 +19,7 @@ from .fixcheck import check_fixed_point
 from .graph import ChipGraph
 from .groups import assign_groups
 from .ir import CompiledNetwork, PopulationLayout
-from .ncmodel import _value_overrides as _values_in_effect
+from .ncmodel import VarValues
 from .partition import partition
 from .split import LogicalCore, core_of_neurons, split
 
@@ -69,14 +69,11 @@ def compile_network(network, params: ChipParams | None = None, *, activity: floa
     instead of its `init` (the chip runtime recompiling a running network
     with the values it holds). Raises `CompileError` for anything that
     cannot be mapped exactly."""
-    if values:
-        with _values_in_effect(values):
-            return compile_network(network, params, activity=activity,
-                                   anneal_moves=anneal_moves, balance=balance)
     params = params or ChipParams()
-    graph = partition(network)
-    check_fixed_point(graph)
-    assign_groups(graph, params)
+    vals = VarValues(values or {})
+    graph = partition(network, vals)
+    check_fixed_point(graph, vals)
+    assign_groups(graph, params, vals)
     check_delays(graph, params)
     graph.warnings += input_range_warnings(graph)
     cores = split(graph, params, balance)

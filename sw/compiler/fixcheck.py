@@ -16,6 +16,7 @@ from scipy import sparse
 
 from .errors import CompileError
 from .graph import ChipGraph
+from .ncmodel import VarValues
 
 __all__ = ["check_fixed_point", "QUANTIZE_HINT"]
 
@@ -42,24 +43,26 @@ def _check_integers(owner: str, name: str, value) -> None:
                            f"chip, got {shown!r}; {QUANTIZE_HINT}")
 
 
-def check_fixed_point(graph: ChipGraph) -> None:
+def check_fixed_point(graph: ChipGraph, vals: VarValues) -> None:
+    """Pass 2 (see the module docstring), the chip models reading Vars
+    through `vals`; fills each population's `values`."""
     for pop in graph.populations:
         m, proc = pop.model, pop.proc
-        values = m.values(proc)
+        values = m.values(proc, vals)
         word_to_var = {w: v for v, w in m.var_words.items()}
         for name, val in values.items():
             _check_integers(proc.name, word_to_var.get(name, name), val)
-        prog = m.program(proc, 1)
-        vals = {k: (np.asarray(v).astype(np.int64) if np.ndim(v) else int(v))
-                for k, v in values.items()}
-        pop.values = dict(vals)          # as the program's images() takes them
+        prog = m.program(proc, vals, 1)
+        words = {k: (np.asarray(v).astype(np.int64) if np.ndim(v) else int(v))
+                 for k, v in values.items()}
+        pop.values = dict(words)         # as the program's images() takes them
         if prog.derive is not None:
             try:
-                vals = prog.derive(vals)
+                words = prog.derive(words)
             except ValueError as e:
                 raise CompileError(f"process '{proc.name}': {e}") from None
         decls = {**prog.state, **prog.params, **prog.consts}
-        for name, val in vals.items():
+        for name, val in words.items():
             d = decls.get(name)
             if d is None:
                 raise CompileError(f"process '{proc.name}': its chip model gives a value "
@@ -73,7 +76,7 @@ def check_fixed_point(graph: ChipGraph) -> None:
                                    f"fixed-point range {d.lo}..{d.hi}; {QUANTIZE_HINT}")
     for c in graph.connections:
         m = graph.conn_models[id(c)]
-        _check_integers(c.name, "weights", m.raw_weights(c))
+        _check_integers(c.name, "weights", m.raw_weights(c, vals))
         if hasattr(c, "a_buff") and np.any(np.asarray(c.a_buff.init_value()) != 0):
             raise CompileError(f"process '{c.name}': a nonzero initial 'a_buff' cannot be mapped "
                                f"onto the chip (its sums live in the target's accumulators, "

@@ -23,13 +23,15 @@ import numpy as np
 
 from .errors import CompileError
 from .graph import AccGroup, ChipGraph, ExpGroup, Population, ProjGroup, src_code
+from .ncmodel import VarValues
 
 __all__ = ["assign_groups"]
 
 
-def assign_groups(graph: ChipGraph, params) -> None:
+def assign_groups(graph: ChipGraph, params, vals: VarValues) -> None:
     """Fill each population's `groups`, each projection's per-synapse `group`, and
-    build the population's program for that many groups."""
+    build the population's program for that many groups (its chip model
+    reading Vars through `vals`)."""
     for pop in graph.populations:
         groups, owners = _groups_of(pop)
         if len(groups) > params.n_acc_groups:
@@ -42,7 +44,7 @@ def assign_groups(graph: ChipGraph, params) -> None:
                 f"Projections with weight_exp < 0 each need their own group (one per distinct "
                 f"delay); {listing}")
         pop.groups = groups or [AccGroup(0, ExpGroup(0), 0)]
-        pop.program = pop.model.program(pop.proc, len(pop.groups))
+        pop.program = pop.model.program(pop.proc, vals, len(pop.groups))
 
 
 def _groups_of(pop: Population) -> tuple[list[AccGroup], list[list[str]]]:

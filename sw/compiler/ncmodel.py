@@ -5,31 +5,37 @@ that holds no Python state: it tells the compiler how a Process maps onto
 neurocore resources. Two kinds exist:
 
 - `NcNeuronModel`: a population of compartments running one neuron program
-  (`kilauea.neurons`). It names the program (`program(n_groups)`), the value
-  of every program word for a given Process (`values(proc)`), which Var is
-  kept in which program word (`var_words`), and its ports (`in_port`: the
-  synaptic input, `out_port`: the spikes; `graded_out`: payloads carry values).
+  (`kilauea.neurons`). It names the program (`program(proc, vals,
+  n_groups)`), the value of every program word for a given Process
+  (`values(proc, vals)`), which Var is kept in which program word
+  (`var_words`), and its ports (`in_port`: the synaptic input, `out_port`:
+  the spikes; `graded_out`: payloads carry values).
 - `NcConnectionModel`: a set of synapses from the neurons feeding its
-  `in_port` to the neurons its `out_port` feeds. `synapses(proc)` returns
-  (pre, post, weight, delay) arrays with the weights *prepared* exactly as the
-  CPU fixed-point model prepares them (`kilauea.numerics.prepare_weights`),
-  unshifted; `weight_exp(proc)` is the per-projection shift the target's
-  program applies; `graded(proc)` says whether input payloads multiply the
-  weights (`num_message_bits > 0`); `prepared_vars` names the Vars the CPU
+  `in_port` to the neurons its `out_port` feeds. `synapses(proc, vals)`
+  returns (pre, post, weight, delay) arrays with the weights *prepared*
+  exactly as the CPU fixed-point model prepares them
+  (`kilauea.numerics.prepare_weights`), unshifted; `weight_exp(proc)` is
+  the per-projection shift the target's program applies (a parameter, not
+  a Var); `graded(proc, vals)` says whether input payloads multiply the weights
+  (`num_message_bits > 0`); `raw_weights(proc, vals)` are the user's weights
+  (for the fixed-point check); `prepared_vars` names the Vars the CPU
   fixed-point model re-prepares after a set (Dense weights) and
   `prepare_var(proc, name, value)` prepares one: the chip runtime keeps
   its host copies the same way (instead of special-casing Var names).
 
-Values are read from the Vars' current values (`Var.init`, which `Var.set`
-before the first run updates) when the network is compiled. The chip
-runtime recompiles a running network with the values it holds (host copies
-of host-only Vars, chip words): `compile_network(..., values=...)`, which
-`var_value` serves for the duration of that compile.
+Every hook that reads a Var takes the compile's `VarValues` (`vals`) and
+reads through it: `vals.get(proc, name)` is the Var's current value
+(`Var.init`, which `Var.set` before the first run updates), or the value
+the compile was given for it. The chip runtime recompiles a running
+network with the values it holds (host copies of host-only Vars, chip
+words): `compile_network(..., values=...)` builds one `VarValues` from that
+mapping and hands it to every hook it calls. Code outside a compile (a CPU
+model sharing a chip model's helpers) passes `VarValues()`: no overrides.
 """
 from __future__ import annotations
 
-import contextlib
-import threading
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -37,38 +43,29 @@ import numpy as np
 from ..core.model import AbstractNcProcessModel
 from ..neurons.builder import NeuronProgram
 
-__all__ = ["NcNeuronModel", "NcConnectionModel", "var_value", "program_cached"]
-
-_OVERRIDES = threading.local()
+__all__ = ["NcNeuronModel", "NcConnectionModel", "VarValues", "program_cached"]
 
 
-@contextlib.contextmanager
-def _value_overrides(values: Mapping[tuple[int, str], Any]):
-    """Inside the block (this thread), `var_value(proc, name)` returns
-    `values[(id(proc), name)]` where present instead of the Var's `init`
-    (private: `compile_network(..., values=...)` is the way in)."""
-    prev = getattr(_OVERRIDES, "map", None)
-    _OVERRIDES.map = dict(prev or {})
-    _OVERRIDES.map.update(values)
-    try:
-        yield
-    finally:
-        _OVERRIDES.map = prev
+@dataclass(frozen=True, eq=False)
+class VarValues:
+    """The Var values one compile reads. `overrides`: (id(process), Var
+    name) -> the value to use instead of the Var's `init` (copied into a
+    read-only mapping; empty: every Var reads its `init`)."""
 
+    overrides: Mapping[tuple[int, str], Any] = field(default_factory=dict)
 
-def var_value(proc, name: str) -> np.ndarray:
-    """The current value of Var `name` of `proc` (a numpy array; sparse
-    matrices are returned as they are)."""
-    ov = getattr(_OVERRIDES, "map", None)
-    if ov:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
+
+    def get(self, proc, name: str):
+        """The value of Var `name` of `proc`: a fresh numpy array (a sparse
+        matrix stays sparse, copied), from `overrides` where present, else
+        `getattr(proc, name).init_value()`."""
         key = (id(proc), name)
-        if key in ov:
-            v = ov[key]
-            if hasattr(v, "toarray"):
-                return v.copy()
-            return np.array(v)
-    var = getattr(proc, name)
-    return var.init_value()
+        if key in self.overrides:
+            v = self.overrides[key]
+            return v.copy() if hasattr(v, "toarray") else np.array(v)
+        return getattr(proc, name).init_value()
 
 
 _PROGRAMS: dict[tuple, NeuronProgram] = {}
@@ -96,14 +93,16 @@ class NcNeuronModel(AbstractNcProcessModel):
     host_vars: tuple[str, ...] = ()
 
     @classmethod
-    def program(cls, proc, n_groups: int) -> NeuronProgram:
+    def program(cls, proc, vals: VarValues, n_groups: int) -> NeuronProgram:
+        """The population's program for `n_groups` accumulator groups (Vars
+        that select a variant are read through `vals`)."""
         raise NotImplementedError
 
     @classmethod
-    def values(cls, proc) -> dict[str, Any]:
+    def values(cls, proc, vals: VarValues) -> dict[str, Any]:
         """Program word name -> value (scalar, or an array of the
-        population's size in C order), raw from the Process: the
-        fixed-point check verifies them."""
+        population's size in C order), raw from the Process's Vars as `vals`
+        gives them: the fixed-point check verifies them."""
         raise NotImplementedError
 
     @classmethod
@@ -130,14 +129,16 @@ class NcConnectionModel(AbstractNcProcessModel):
     prepared_vars: tuple[str, ...] = ()
 
     @classmethod
-    def synapses(cls, proc) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def synapses(cls, proc, vals: VarValues
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(pre, post, weight, delay) int64 arrays, one entry per synapse
-        with a nonzero prepared weight."""
+        with a nonzero prepared weight (Vars read through `vals`)."""
         raise NotImplementedError
 
     @classmethod
-    def raw_weights(cls, proc):
-        """The user's weights (for the fixed-point check)."""
+    def raw_weights(cls, proc, vals: VarValues):
+        """The user's weights as `vals` gives them (for the fixed-point
+        check)."""
         raise NotImplementedError
 
     @classmethod
@@ -148,8 +149,12 @@ class NcConnectionModel(AbstractNcProcessModel):
 
     @classmethod
     def weight_exp(cls, proc) -> int:
+        """The per-projection shift (-8..7) the target's program applies to
+        this connection's per-step sum (a parameter, not a Var)."""
         return int(proc.proc_params.get("weight_exp", 0))
 
     @classmethod
-    def graded(cls, proc) -> bool:
-        return int(np.asarray(var_value(proc, "num_message_bits")).reshape(-1)[0]) > 0
+    def graded(cls, proc, vals: VarValues) -> bool:
+        """Whether input payloads multiply the weights (`num_message_bits`
+        > 0, read through `vals`)."""
+        return int(np.asarray(vals.get(proc, "num_message_bits")).reshape(-1)[0]) > 0

@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import CompileError
 from .graph import ChipGraph, HostSource, Population, Projection
-from .ncmodel import NcConnectionModel, NcNeuronModel
+from .ncmodel import NcConnectionModel, NcNeuronModel, VarValues
 
 __all__ = ["partition", "element_map"]
 
@@ -114,7 +114,9 @@ def _expand_targets(post: np.ndarray, out_map: np.ndarray):
     return syn, k_sorted[pos]
 
 
-def partition(network) -> ChipGraph:
+def partition(network, vals: VarValues) -> ChipGraph:
+    """Pass 1: the chip graph of `network` (a built network), its chip
+    models reading Vars through `vals`."""
     kinds = {id(lf.proc): _kind(lf) for lf in network.leaves}
     models = {id(lf.proc): lf.model_cls for lf in network.leaves}
     pops: dict[int, Population] = {}
@@ -185,7 +187,7 @@ def partition(network) -> ChipGraph:
             raise CompileError(f"{where}: a chip connection feeding another chip connection "
                                f"cannot be mapped")
     for spec, dp in pending_host_in:
-        graded = models[id(dp)].graded(dp)
+        graded = models[id(dp)].graded(dp, vals)
         conn_in[id(dp)].append((host_source(spec.src, 0, graded), element_map(spec)))
         host_procs[id(spec.src.process)] = spec.src.process
 
@@ -198,7 +200,7 @@ def partition(network) -> ChipGraph:
         ins, outs = conn_in[id(c)], conn_out[id(c)]
         if not ins or not outs:
             continue                     # an unconnected connection does nothing
-        graded = m.graded(c)
+        graded = m.graded(c, vals)
         if not graded and len(ins) > 1:
             cover = np.zeros(int(np.prod(getattr(c, m.in_port).shape)), dtype=np.int64)
             for _, in_map in ins:
@@ -208,7 +210,7 @@ def partition(network) -> ChipGraph:
                                    f"element of its binary input {m.in_port} (Lava casts their "
                                    f"sum to one spike); the chip adds them: use "
                                    f"num_message_bits > 0 or separate connections")
-        pre, post, w, d = (np.asarray(a, dtype=np.int64) for a in m.synapses(c))
+        pre, post, w, d = (np.asarray(a, dtype=np.int64) for a in m.synapses(c, vals))
         wexp = m.weight_exp(c)
         for source, in_map in ins:
             src_el = in_map[pre]

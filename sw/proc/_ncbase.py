@@ -7,25 +7,27 @@ import numpy as np
 from scipy import sparse
 
 from .. import numerics as nx
-from ..compiler.ncmodel import program_cached, var_value
+from ..compiler.ncmodel import VarValues, program_cached
 
 
-def pop_vector(proc, name: str) -> np.ndarray:
-    """Var ``name`` broadcast to the population (``s_out``'s shape), flat in
-    C order."""
+def pop_vector(proc, vals: VarValues, name: str) -> np.ndarray:
+    """Var ``name`` (as ``vals`` gives it) broadcast to the population
+    (``s_out``'s shape), flat in C order."""
     shape = tuple(proc.s_out.shape)
-    return np.broadcast_to(np.asarray(var_value(proc, name)), shape).reshape(int(np.prod(shape)))
+    return np.broadcast_to(np.asarray(vals.get(proc, name)), shape).reshape(int(np.prod(shape)))
 
 
-def pop_scalar(proc, name: str):
-    """Var ``name``'s first (only) element."""
-    return np.asarray(var_value(proc, name)).reshape(-1)[0]
+def pop_scalar(proc, vals: VarValues, name: str):
+    """Var ``name``'s first (only) element (as ``vals`` gives it)."""
+    return np.asarray(vals.get(proc, name)).reshape(-1)[0]
 
 
-def pop_values(proc, var_words: dict, scalars) -> dict:
-    """Program word -> value for each Var of ``var_words``: the Vars named
-    in ``scalars`` as one number, the others per neuron."""
-    return {word: pop_scalar(proc, var) if var in scalars else pop_vector(proc, var)
+def pop_values(proc, vals: VarValues, var_words: dict, scalars) -> dict:
+    """Program word -> value for each Var of ``var_words`` (as ``vals``
+    gives it): the Vars named in ``scalars`` as one number, the others per
+    neuron."""
+    return {word: pop_scalar(proc, vals, var) if var in scalars
+            else pop_vector(proc, vals, var)
             for var, word in var_words.items()}
 
 
@@ -36,7 +38,7 @@ class LibraryProgram:
     library_program = None
 
     @classmethod
-    def program(cls, proc, n_groups: int):
+    def program(cls, proc, vals: VarValues, n_groups: int):
         return program_cached(cls.library_program, n_groups)
 
 
@@ -52,17 +54,15 @@ class HostWeights:
         return prepared_weights(proc, value)
 
     @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weights")
+    def raw_weights(cls, proc, vals: VarValues):
+        return vals.get(proc, "weights")
 
 
-def prepared_weights(proc, w=None):
-    """The weights the fixed-point CPU model computes with (int32 cast of
-    the Var, or of `w` when given, then sign mode / clip / truncate)."""
-    if w is None:
-        w = var_value(proc, "weights")
-    else:
-        w = w.copy() if sparse.issparse(w) else np.array(w)
+def prepared_weights(proc, w):
+    """The weights the fixed-point CPU model computes with: int32 cast of
+    `w` (a value of the Var ``weights``, dense or sparse; not modified),
+    then sign mode / clip / truncate."""
+    w = w.copy() if sparse.issparse(w) else np.array(w)
     if sparse.issparse(w):
         w = sparse.csr_matrix(w).astype(np.int32)   # the CPU model's LavaPyType cast
     else:

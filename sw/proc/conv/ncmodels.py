@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...compiler.ncmodel import NcConnectionModel, var_value
+from ...compiler.ncmodel import NcConnectionModel, VarValues
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -36,12 +36,12 @@ class NcConvModel(NcConnectionModel):
     sum_wrap_bits = CONV_SUM_BITS   # Lava's fixed-point Conv wraps a_out to 24 bits
 
     @classmethod
-    def raw_weights(cls, proc):
-        return var_value(proc, "weight")
+    def raw_weights(cls, proc, vals: VarValues):
+        return vals.get(proc, "weight")
 
     @classmethod
-    def synapses(cls, proc):
-        w = np.asarray(var_value(proc, "weight"))
+    def synapses(cls, proc, vals: VarValues):
+        w = np.asarray(vals.get(proc, "weight"))
         check_conv_weights(f"Conv '{proc.name}'", w)
         pp = proc.proc_params
         pre, post, ws = nconv.conv_synapses(proc.input_shape, w.astype(np.int64), pp["stride"],
@@ -55,5 +55,5 @@ class NcConvModel(NcConnectionModel):
         return 0
 
     @classmethod
-    def graded(cls, proc) -> bool:
-        return bool(np.asarray(var_value(proc, "use_graded_spike")).reshape(-1)[0])
+    def graded(cls, proc, vals: VarValues) -> bool:
+        return bool(np.asarray(vals.get(proc, "use_graded_spike")).reshape(-1)[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...compiler.ncmodel import NcConnectionModel, var_value
+from ...compiler.ncmodel import NcConnectionModel, VarValues
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -29,8 +29,8 @@ class NcDenseModel(HostWeights, NcConnectionModel):
     host_vars = ("weights", "a_buff", "num_message_bits")
 
     @classmethod
-    def synapses(cls, proc):
-        w = np.asarray(prepared_weights(proc), dtype=np.int64)
+    def synapses(cls, proc, vals: VarValues):
+        w = np.asarray(prepared_weights(proc, vals.get(proc, "weights")), dtype=np.int64)
         post, pre = np.nonzero(w)
         return (pre.astype(np.int64), post.astype(np.int64), w[post, pre],
                 np.zeros(len(pre), dtype=np.int64))
@@ -45,8 +45,8 @@ class NcDelayDenseModel(HostWeights, NcConnectionModel):
     host_vars = ("weights", "delays", "a_buff", "num_message_bits")
 
     @classmethod
-    def synapses(cls, proc):
-        w = np.asarray(prepared_weights(proc), dtype=np.int64)
-        d = np.asarray(var_value(proc, "delays"), dtype=np.int64)
+    def synapses(cls, proc, vals: VarValues):
+        w = np.asarray(prepared_weights(proc, vals.get(proc, "weights")), dtype=np.int64)
+        d = np.asarray(vals.get(proc, "delays"), dtype=np.int64)
         post, pre = np.nonzero(w)
         return pre.astype(np.int64), post.astype(np.int64), w[post, pre], d[post, pre]

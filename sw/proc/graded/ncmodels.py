@@ -6,7 +6,7 @@ Program words: state `v`, profile constant `vth`. The Var `exp` has no
 chip word (the dynamics do not use it)."""
 from __future__ import annotations
 
-from ...compiler.ncmodel import NcNeuronModel
+from ...compiler.ncmodel import NcNeuronModel, VarValues
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -26,8 +26,8 @@ class _NcGradedModel(LibraryProgram, NcNeuronModel):
     host_vars = ("exp",)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return pop_values(proc, cls.var_words, ("vth",))
+    def values(cls, proc, vals: VarValues) -> dict:
+        return pop_values(proc, vals, cls.var_words, ("vth",))
 
 
 @implements(proc=GradedVec, protocol=LoihiProtocol)

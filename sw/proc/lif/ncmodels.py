@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...compiler.ncmodel import NcNeuronModel, var_value
+from ...compiler.ncmodel import NcNeuronModel, VarValues
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -25,8 +25,8 @@ def _flat(a) -> np.ndarray:
     return np.asarray(a).reshape(-1)
 
 
-def _lif_values(proc) -> dict:
-    return pop_values(proc, _LIF_VARS, ("du", "dv", "vth"))
+def _lif_values(proc, vals: VarValues) -> dict:
+    return pop_values(proc, vals, _LIF_VARS, ("du", "dv", "vth"))
 
 
 @implements(proc=LIF, protocol=LoihiProtocol)
@@ -40,8 +40,8 @@ class NcLifModel(LibraryProgram, NcNeuronModel):
     library_program = staticmethod(library.lif)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return _lif_values(proc)
+    def values(cls, proc, vals: VarValues) -> dict:
+        return _lif_values(proc, vals)
 
 
 @implements(proc=LIFReset, protocol=LoihiProtocol)
@@ -56,11 +56,11 @@ class NcLifResetModel(LibraryProgram, NcNeuronModel):
     library_program = staticmethod(library.lif_reset)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        vals = _lif_values(proc)
-        vals["reset_interval"] = int(proc.proc_params["reset_interval"])
-        vals["reset_offset"] = int(proc.proc_params["reset_offset"])
-        return vals
+    def values(cls, proc, vals: VarValues) -> dict:
+        words = _lif_values(proc, vals)
+        words["reset_interval"] = int(proc.proc_params["reset_interval"])
+        words["reset_offset"] = int(proc.proc_params["reset_offset"])
+        return words
 
 
 @implements(proc=LIFRefractory, protocol=LoihiProtocol)
@@ -75,11 +75,11 @@ class NcLifRefractoryModel(LibraryProgram, NcNeuronModel):
     library_program = staticmethod(library.lif_refractory)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        vals = _lif_values(proc)
-        vals["refractory_end"] = _flat(var_value(proc, "refractory_period_end"))
-        vals["refractory_period"] = int(proc.proc_params["refractory_period"])
-        return vals
+    def values(cls, proc, vals: VarValues) -> dict:
+        words = _lif_values(proc, vals)
+        words["refractory_end"] = _flat(vals.get(proc, "refractory_period_end"))
+        words["refractory_period"] = int(proc.proc_params["refractory_period"])
+        return words
 
 
 _TERNARY_VARS = {"u": "u", "v": "v", "bias_mant": "bias_mant", "bias_exp": "bias_exp",
@@ -99,5 +99,5 @@ class NcTernaryLifModel(LibraryProgram, NcNeuronModel):
     library_program = staticmethod(library.ternary_lif)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return pop_values(proc, _TERNARY_VARS, ("du", "dv", "vth_hi", "vth_lo"))
+    def values(cls, proc, vals: VarValues) -> dict:
+        return pop_values(proc, vals, _TERNARY_VARS, ("du", "dv", "vth_hi", "vth_lo"))

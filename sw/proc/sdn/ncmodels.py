@@ -8,7 +8,7 @@ folded into `vth` and `bias` by the Process) and `cum_error` (it selects
 the program variant at compile time) have no chip word."""
 from __future__ import annotations
 
-from ...compiler.ncmodel import NcNeuronModel, program_cached
+from ...compiler.ncmodel import NcNeuronModel, VarValues, program_cached
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -33,15 +33,15 @@ class NcSigmaDeltaModel(NcNeuronModel):
     host_vars = ("spike_exp", "cum_error")
 
     @classmethod
-    def program(cls, proc, n_groups: int):
+    def program(cls, proc, vals: VarValues, n_groups: int):
         relu = ActivationMode(proc.proc_params["act_mode"]) == ActivationMode.RELU
-        cum = bool(_one(proc, "cum_error"))
+        cum = bool(_one(proc, vals, "cum_error"))
         return program_cached(library.sigma_delta, n_groups,
                               act_mode="relu" if relu else "unit", cum_error=cum)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return pop_values(proc, cls.var_words, ("vth", "state_exp"))
+    def values(cls, proc, vals: VarValues) -> dict:
+        return pop_values(proc, vals, cls.var_words, ("vth", "state_exp"))
 
 
 @implements(proc=Sigma, protocol=LoihiProtocol)
@@ -56,8 +56,8 @@ class NcSigmaModel(LibraryProgram, NcNeuronModel):
     library_program = staticmethod(library.sigma)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return {"sigma": _vec(proc, "sigma")}
+    def values(cls, proc, vals: VarValues) -> dict:
+        return {"sigma": _vec(proc, vals, "sigma")}
 
 
 @implements(proc=Delta, protocol=LoihiProtocol)
@@ -74,14 +74,14 @@ class NcDeltaModel(NcNeuronModel):
     host_vars = ("sigma", "spike_exp", "state_exp", "cum_error")
 
     @classmethod
-    def program(cls, proc, n_groups: int):
-        cum = bool(_one(proc, "cum_error"))
+    def program(cls, proc, vals: VarValues, n_groups: int):
+        cum = bool(_one(proc, vals, "cum_error"))
         return program_cached(library.delta, n_groups, cum_error=cum)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        state_exp = int(_one(proc, "state_exp"))
-        vals = {name: _vec(proc, name) for name in ("act", "residue", "error")}
-        vals.update(vth=_one(proc, "vth"), state_exp=state_exp,
-                    in_shift=int(_one(proc, "spike_exp")) + state_exp)
-        return vals
+    def values(cls, proc, vals: VarValues) -> dict:
+        state_exp = int(_one(proc, vals, "state_exp"))
+        words = {name: _vec(proc, vals, name) for name in ("act", "residue", "error")}
+        words.update(vth=_one(proc, vals, "vth"), state_exp=state_exp,
+                     in_shift=int(_one(proc, vals, "spike_exp")) + state_exp)
+        return words

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ...compiler.ncmodel import NcConnectionModel, var_value
+from ...compiler.ncmodel import NcConnectionModel, VarValues
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -24,8 +24,8 @@ class NcSparseModel(HostWeights, NcConnectionModel):
     host_vars = ("weights", "a_buff", "num_message_bits")
 
     @classmethod
-    def synapses(cls, proc):
-        w = sparse.coo_matrix(prepared_weights(proc))
+    def synapses(cls, proc, vals: VarValues):
+        w = sparse.coo_matrix(prepared_weights(proc, vals.get(proc, "weights")))
         keep = w.data != 0
         post, pre = w.row[keep].astype(np.int64), w.col[keep].astype(np.int64)
         return pre, post, w.data[keep].astype(np.int64), np.zeros(len(pre), dtype=np.int64)
@@ -41,10 +41,10 @@ class NcDelaySparseModel(HostWeights, NcConnectionModel):
     host_vars = ("weights", "delays", "a_buff", "num_message_bits")
 
     @classmethod
-    def synapses(cls, proc):
-        w = sparse.coo_matrix(prepared_weights(proc))
+    def synapses(cls, proc, vals: VarValues):
+        w = sparse.coo_matrix(prepared_weights(proc, vals.get(proc, "weights")))
         keep = w.data != 0
         post, pre = w.row[keep].astype(np.int64), w.col[keep].astype(np.int64)
-        d = var_value(proc, "delays")
+        d = vals.get(proc, "delays")
         d = d.toarray() if sparse.issparse(d) else np.broadcast_to(np.asarray(d), w.shape)
         return pre, post, w.data[keep].astype(np.int64), np.asarray(d, dtype=np.int64)[post, pre]

@@ -22,7 +22,7 @@ from kilauea import (CPU, AbstractProcess, ChipCfg, CpuSimCfg, Dense, InPort, Ki
                      LavaPyType, LoihiProtocol, Monitor, OutPort, PyInPort, PyLoihiProcessModel,
                      PyOutPort, RunSteps, Var, implements, requires, tag)
 from kilauea import neurons
-from kilauea.compiler.ncmodel import NcNeuronModel, program_cached, var_value
+from kilauea.compiler.ncmodel import NcNeuronModel, VarValues, program_cached
 from kilauea.proc.io.source import RingBuffer
 
 
@@ -54,11 +54,13 @@ class AdaptiveIF(AbstractProcess):
         self.inc = Var(shape=(1,), init=inc)
 
 
-def _values(proc) -> dict:
+def _values(proc, vals: VarValues) -> dict:
+    """Program word -> value, the Vars read through `vals` (the compile's
+    values on the chip; `VarValues()`, the Vars' inits, on the CPU)."""
     n = int(np.prod(proc.s_out.shape))
-    vals = {k: np.broadcast_to(np.asarray(var_value(proc, k)), (n,)) for k in ("v", "a", "th0")}
-    vals["inc"] = int(np.asarray(var_value(proc, "inc")).reshape(-1)[0])
-    return vals
+    words = {k: np.broadcast_to(np.asarray(vals.get(proc, k)), (n,)) for k in ("v", "a", "th0")}
+    words["inc"] = int(np.asarray(vals.get(proc, "inc")).reshape(-1)[0])
+    return words
 
 
 @implements(proc=AdaptiveIF, protocol=LoihiProtocol)
@@ -76,7 +78,8 @@ class PyAdaptiveIFFixed(PyLoihiProcessModel):
     def run_spk(self):
         a_in = self.a_in.recv()
         if getattr(self, "_runner", None) is None:
-            self._runner = neurons.ProgramRunner(adaptive_if(), self.v.size, _values(self._process))
+            words = _values(self._process, VarValues())
+            self._runner = neurons.ProgramRunner(adaptive_if(), self.v.size, words)
         s = self._runner.step(self.time_step, a_in)
         self.v = self._runner.get("v").astype(np.int32)
         self.a = self._runner.get("a").astype(np.int32)
@@ -90,12 +93,12 @@ class NcAdaptiveIF(NcNeuronModel):
     var_words = {"v": "v", "a": "a", "th0": "th0", "inc": "inc"}
 
     @classmethod
-    def program(cls, proc, n_groups: int):
+    def program(cls, proc, vals: VarValues, n_groups: int):
         return program_cached(adaptive_if, n_groups)
 
     @classmethod
-    def values(cls, proc) -> dict:
-        return _values(proc)
+    def values(cls, proc, vals: VarValues) -> dict:
+        return _values(proc, vals)
 
 
 def _network(seed: int, n_steps: int):

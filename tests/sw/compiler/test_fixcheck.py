@@ -7,13 +7,14 @@ import compiler_testkit as tk
 from kilauea import LIF, Dense, LIFReset
 from kilauea.compiler import CompileError
 from kilauea.compiler.fixcheck import check_fixed_point
+from kilauea.compiler.ncmodel import VarValues
 from kilauea.compiler.partition import partition
 from kilauea.runtime.builder import build_network
 
 
 def _check(root):
-    g = partition(build_network(root, tk.ChipTestCfg()))
-    check_fixed_point(g)
+    g = partition(build_network(root, tk.ChipTestCfg()), VarValues())
+    check_fixed_point(g, VarValues())
     return g
 
 

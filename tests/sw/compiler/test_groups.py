@@ -9,6 +9,7 @@ import compiler_testkit as tk
 from kilauea import LIF, Dense, DelayDense
 from kilauea.compiler import CompileError
 from kilauea.compiler.groups import assign_groups
+from kilauea.compiler.ncmodel import VarValues
 from kilauea.compiler.partition import partition
 from kilauea.hw.params import ChipParams
 from kilauea.proc.io import source
@@ -25,8 +26,8 @@ def _target_with(conns, direct=False, params=P):
         c.a_out.connect(tgt.a_in)
     if direct:
         source.RingBuffer(data=np.ones((2, 3), dtype=int), name="host").s_out.connect(tgt.a_in)
-    g = partition(build_network(src, tk.ChipTestCfg()))
-    assign_groups(g, params)
+    g = partition(build_network(src, tk.ChipTestCfg()), VarValues())
+    assign_groups(g, params, VarValues())
     return [p for p in g.populations if p.name == "tgt"][0]
 
 

@@ -6,6 +6,7 @@ import pytest
 import compiler_testkit as tk
 from kilauea import LIF, Dense
 from kilauea.compiler import CompileError
+from kilauea.compiler.ncmodel import VarValues
 from kilauea.compiler.partition import partition
 from kilauea.hw.params import ChipParams
 from kilauea.proc.io import sink, source
@@ -15,7 +16,7 @@ P = ChipParams(mesh_w=1, mesh_h=1, n_compartments=16, n_synapses=512, n_axons=64
 
 
 def _graph(root):
-    return partition(build_network(root, tk.ChipTestCfg()))
+    return partition(build_network(root, tk.ChipTestCfg()), VarValues())
 
 
 def test_chip_and_host_parts():

@@ -14,6 +14,7 @@ import pytest
 import compiler_testkit as tk
 from kilauea import (LIF, ActivationMode, CpuSimCfg, Dense, GradedReluVec, GradedVec, Monitor,
                      RunSteps, SigmaDelta)
+from kilauea.compiler.ncmodel import VarValues
 from kilauea.hw.params import ChipParams
 from kilauea.proc.graded.ncmodels import NcGradedReluVecModel, NcGradedVecModel
 from kilauea.proc.io import sink, source
@@ -148,13 +149,13 @@ def test_seeds_cover_every_variant():
 def test_chip_models_declare_graded_programs():
     g = GradedVec((3,), vth=7)
     assert NcGradedVecModel.graded_out and NcGradedReluVecModel.graded_out
-    assert NcGradedVecModel.program(g, 1).name == "graded_vec"
-    assert NcGradedVecModel.values(g)["vth"] == 7
+    assert NcGradedVecModel.program(g, VarValues(), 1).name == "graded_vec"
+    assert NcGradedVecModel.values(g, VarValues())["vth"] == 7
     sd = SigmaDelta(shape=(2,), vth=3, bias=[1, 2], state_exp=2, cum_error=True,
                     act_mode=ActivationMode.UNIT)
-    prog = NcSigmaDeltaModel.program(sd, 2)
+    prog = NcSigmaDeltaModel.program(sd, VarValues(), 2)
     assert prog.name == "sigma_delta_unit_cum" and prog.n_groups == 2
-    vals = NcSigmaDeltaModel.values(sd)
+    vals = NcSigmaDeltaModel.values(sd, VarValues())
     assert vals["vth"] == 12 and vals["bias"].tolist() == [4, 8] and vals["state_exp"] == 2
 
 
