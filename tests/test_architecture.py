@@ -21,6 +21,7 @@ tests feed them small synthetic graphs to show that they do report a violation.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -269,6 +270,18 @@ def test_only_lava_imports_lava(graph):
 def test_hw_and_runtime_modules_are_small():
     bad = size_violations(module_files())
     assert not bad, "\n".join(bad)
+
+
+PRIVATE_AMARANTH = re.compile(r"amaranth\.(hdl\.)?_|\._ir\b|\b_ast\b|SignalDict")
+
+
+def test_hw_and_sim_use_public_amaranth_apis_only():
+    bad = [f"{path.relative_to(REPO)}:{i}: {line.strip()}"
+           for name, path in module_files().items()
+           if under(name, "kilauea.hw") or under(name, "kilauea.sim")
+           for i, line in enumerate(path.read_text().splitlines(), 1)
+           if PRIVATE_AMARANTH.search(line)]
+    assert not bad, "private Amaranth APIs:\n" + "\n".join(bad)
 
 
 def test_importing_the_packet_format_loads_only_hw():
