@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from ..core.decorators import MODEL_REGISTRY
 from ..core.process import AbstractProcess
@@ -37,7 +38,12 @@ def _import_siblings(module_name: str) -> None:
             continue
         name = f"{pkg}.{info.name}"
         if name not in sys.modules:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except Exception as exc:     # as Lava: a sibling that fails to import is skipped
+                warnings.warn(f"Cannot import module '{name}' when searching ProcessModels "
+                              f"beside {module_name}: {type(exc).__name__}: {exc}",
+                              stacklevel=3)
 
 
 def find_models(proc_cls: type) -> list[type]:

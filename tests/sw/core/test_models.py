@@ -236,11 +236,14 @@ def test_models_in_sibling_module_are_found(tmp_path, monkeypatch):
             def run_spk(self):
                 self.x *= 3
     """))
+    (pkg / "test_thing.py").write_text("import no_such_module_anywhere\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     from kc_sibling_pkg.process import Thing
     assert "kc_sibling_pkg.models" not in sys.modules
     t = Thing()
-    t.run(condition=RunSteps(num_steps=2))
+    # as in Lava, a sibling module that fails to import is skipped with a warning
+    with pytest.warns(UserWarning, match="Cannot import module 'kc_sibling_pkg.test_thing'"):
+        t.run(condition=RunSteps(num_steps=2))
     assert t.x.get()[0] == 45
     t.stop()
 
