@@ -12,6 +12,7 @@ are touched; an implicit zero stays zero under clip and truncation).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum, unique
 from typing import Optional, Union
 
@@ -110,3 +111,140 @@ def prepare_weights(weights: Matrix, sign_mode: Optional[SignMode] = None,
         sign_mode = determine_sign_mode(weights)
     clipped = clip_weights(weights, sign_mode, num_bits=WEIGHT_BITS)
     return truncate_weights(clipped, sign_mode, num_weight_bits)
+
+
+# ---------------------------------------------------------------------------
+# Weight optimiser (Lava's ``optimize_weight_bits``)
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OptimizedWeights:
+    """A weight matrix rescaled to use the synapse's bits best.
+
+    ``weights`` (int32 ndarray, or int32 CSR for sparse input) times
+    ``2**weight_exp`` equals the input (up to the bits dropped for
+    ``loihi2``); ``num_weight_bits`` (0..8) is how many of the 8 magnitude
+    bits the matrix needs.
+    """
+    weights: Matrix
+    num_weight_bits: int
+    weight_exp: int
+
+
+def weight_range(sign_mode: SignMode) -> tuple[int, int]:
+    """The (min, max) weights that ``optimize_weight_bits`` accepts:
+    EXCITATORY [0, 255], INHIBITORY [-255, 0], MIXED [-256, 255],
+    NULL [0, 0]."""
+    lo = {SignMode.MIXED: -(1 << WEIGHT_BITS),
+          SignMode.INHIBITORY: -(1 << WEIGHT_BITS) + 1}.get(sign_mode, 0)
+    hi = ((1 << WEIGHT_BITS) - 1
+          if sign_mode in (SignMode.MIXED, SignMode.EXCITATORY) else 0)
+    return lo, hi
+
+
+def validate_weights(weights: Matrix, sign_mode: SignMode) -> None:
+    """Raise ValueError if a weight lies outside ``weight_range(sign_mode)``."""
+    lo, hi = weight_range(sign_mode)
+    w_min, w_max = weights.min(), weights.max()
+    if w_min < lo or w_max > hi:
+        raise ValueError(
+            f"weights must lie in [{lo}, {hi}] for sign_mode={sign_mode}; "
+            f"got weights in [{w_min}, {w_max}]")
+
+
+def determine_weight_exp(weights: Matrix, sign_mode: SignMode) -> int:
+    """Exponent that scales the largest weight to the top of the range.
+
+    With ``wmax``/``wmin`` the largest/smallest weight (0 if all are 0):
+    EXCITATORY ``s = 255 / wmax``; INHIBITORY ``s = -255 / wmin``; MIXED
+    ``s = min(127 / wmax if wmax > 0 else inf, -128 / wmin if wmin < 0 else
+    inf)``. Then ``weight_exp = -floor(log2(s))``, minus one more for
+    MIXED (its 8 bits hold a sign). All-zero weights give 0.
+    """
+    w_max, w_min = float(weights.max()), float(weights.min())
+    if w_max == 0 and w_min == 0:
+        return 0
+    if sign_mode == SignMode.MIXED:
+        scale = min(127 / w_max if w_max > 0 else np.inf,
+                    -128 / w_min if w_min < 0 else np.inf)
+    elif sign_mode == SignMode.INHIBITORY and w_min < 0:
+        scale = -255 / w_min
+    elif sign_mode == SignMode.EXCITATORY and w_max > 0:
+        scale = 255 / w_max
+    else:
+        raise ValueError(
+            f"no weight exponent for sign_mode={sign_mode} with weights in "
+            f"[{w_min}, {w_max}]: the mode's extreme weight is 0")
+    scale_bits = int(np.floor(np.log2(scale)))
+    return -(scale_bits + int(sign_mode == SignMode.MIXED))
+
+
+def _values(weights: Matrix) -> np.ndarray:
+    """The explicit values of a dense or sparse matrix (implicit zeros of
+    a sparse matrix are left out: they are divisible by anything)."""
+    if sparse.issparse(weights):
+        return np.asarray(sparse.csr_matrix(weights).data)
+    return np.asarray(weights)
+
+
+def determine_num_weight_bits(weights: Matrix, weight_exp: int,
+                              sign_mode: SignMode) -> int:
+    """Magnitude bits the weights need after scaling by ``2**-weight_exp``.
+
+    ``n`` is the largest of 8, 7, ..., 1 such that every weight is a
+    multiple of ``2**n`` (0 if none is; 8 for all-zero weights), minus one
+    for MIXED. Then ``num_weight_bits = 8 + weight_exp - n``.
+    """
+    values = _values(weights)
+    n = WEIGHT_BITS
+    while n > 0 and np.any(np.mod(values, 1 << n) != 0):
+        n -= 1
+    n -= int(sign_mode == SignMode.MIXED)
+    return WEIGHT_BITS + weight_exp - n
+
+
+def _trunc_shift_right(values: np.ndarray, bits: int) -> np.ndarray:
+    """``values / 2**bits`` rounded toward zero (integer values)."""
+    return np.sign(values) * (np.abs(values) >> bits)
+
+
+def optimize_weight_bits(weights: Matrix, sign_mode: SignMode,
+                         loihi2: bool = False) -> OptimizedWeights:
+    """Rescale 8-bit weights to use all of the synapse's bits (Lava's rule).
+
+    Validates the range (``validate_weights``), finds ``weight_exp``
+    (``determine_weight_exp``) and ``num_weight_bits``
+    (``determine_num_weight_bits``), and returns the int32 weights (floats
+    truncated toward zero) shifted left by ``-weight_exp``. With
+    ``loihi2`` the result is then divided by ``2**(8 - num_weight_bits)``
+    and, for MIXED, by 2 more, each rounded toward zero: the mantissas
+    Loihi 2 stores. Sparse input gives a new int32 CSR matrix (the input
+    is left unchanged).
+
+    Raises ValueError where the rule gives no valid result: a positive
+    ``weight_exp`` (MIXED weights up to 255: lava-nc 0.10 returns zeros),
+    or, with ``loihi2``, more than 8 weight bits (MIXED weights with an odd
+    one while the largest is over 127 or the smallest under -128: lava-nc
+    fails with NumPy's "negative shift count").
+    """
+    validate_weights(weights, sign_mode)
+    weight_exp = determine_weight_exp(weights, sign_mode)
+    num_weight_bits = determine_num_weight_bits(weights, weight_exp,
+                                                sign_mode)
+    if weight_exp > 0 or (loihi2 and num_weight_bits > WEIGHT_BITS):
+        raise ValueError(
+            f"weights in [{weights.min()}, {weights.max()}] with "
+            f"sign_mode={sign_mode} need weight_exp={weight_exp} and "
+            f"num_weight_bits={num_weight_bits}; at most 0 and "
+            f"{WEIGHT_BITS} are possible (MIXED weights must lie in "
+            f"[-256, 254], and be even if one is over 127 or under -128)")
+    drop = WEIGHT_BITS - num_weight_bits
+    drop += int(loihi2 and sign_mode == SignMode.MIXED)
+
+    def scale(values: np.ndarray) -> np.ndarray:
+        values = values << -weight_exp
+        return _trunc_shift_right(values, drop) if loihi2 else values
+
+    return OptimizedWeights(weights=_map_values(weights, scale),
+                            num_weight_bits=num_weight_bits,
+                            weight_exp=weight_exp)
