@@ -1,7 +1,13 @@
-"""io.sink.RingBuffer: records what arrives on ``a_in`` into a ring buffer.
+"""io.sink: processes that record data into a ring buffer.
 
-``data`` has shape ``(*shape, buffer)``; at step ``t`` (from 1) the input is
-stored at ``data[..., (t - 1) % buffer]``. Works as a substitute for probing.
+``RingBuffer`` records what arrives on ``a_in``: ``data`` has shape
+``(*shape, buffer)``; at step ``t`` (from 1) the input is stored at
+``data[..., (t - 1) % buffer]``. Works as a substitute for probing.
+
+``Read`` records a Var of another process through a RefPort (Lava's
+``io.sink.Read``): after every step ``t`` with ``(t - 1) % interval ==
+offset``, the Var's value goes to ``data[..., k % buffer]``, ``k`` counting
+the reads from 0.
 """
 from __future__ import annotations
 
@@ -9,9 +15,9 @@ import typing as ty
 
 import numpy as np
 
-from .._api import (AbstractProcess, LogConfig, Var, InPort,
-                    PyLoihiProcessModel, LavaPyType, PyInPort, implements,
-                    requires, tag, CPU, LoihiProtocol)
+from .._api import (AbstractProcess, LogConfig, Var, InPort, RefPort,
+                    PyLoihiProcessModel, LavaPyType, PyInPort, PyRefPort,
+                    implements, requires, tag, CPU, LoihiProtocol)
 
 
 class RingBuffer(AbstractProcess):
@@ -72,3 +78,84 @@ class PyReceiveModelFixed(AbstractPyReceiveModel):
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     data: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+
+class Read(AbstractProcess):
+    """Reads a Var of another process every ``interval`` steps.
+
+    Parameters
+    ----------
+    buffer : int
+        Number of reads the ring buffer ``data`` holds (>= 1).
+    interval : int
+        Steps between two reads (>= 1, default 1).
+    offset : int
+        Phase of the reads: after step ``t`` with ``(t - 1) % interval ==
+        offset % interval`` (default 0).
+
+    ``connect_var(var)`` chooses the Var to read; it sizes the RefPort
+    ``state`` to ``var.shape`` and ``data`` to ``var.shape + (buffer,)``
+    (before it, both are for a Var of shape ``(1,)``).
+    Vars: ``data``, ``interval``, ``offset`` (each ``(1,)``).
+    """
+
+    def __init__(self, *, buffer: int, interval: int = 1, offset: int = 0,
+                 name: ty.Optional[str] = None,
+                 log_config: ty.Optional[LogConfig] = None) -> None:
+        for key, value, low in (("buffer", buffer, 1), ("interval", interval, 1)):
+            if not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"Read '{key}' must be an integer >= {low}, "
+                                 f"got {value!r}")
+        super().__init__(buffer=int(buffer), interval=int(interval),
+                         offset=int(offset), name=name, log_config=log_config)
+        self.buffer = int(buffer)
+        self.interval = Var(shape=(1,), init=int(interval))
+        self.offset = Var(shape=(1,), init=int(offset) % int(interval))
+        self.state = RefPort(shape=(1,))
+        self.data = Var(shape=(1, self.buffer), init=0)
+
+    def connect_var(self, var: Var) -> None:
+        """Read ``var`` (replaces ``state`` and ``data`` by ones of its shape)."""
+        self.state = RefPort(shape=var.shape)
+        self.state.connect_var(var)
+        self.data = Var(shape=var.shape + (self.buffer,), init=0)
+        self._post_init()
+
+
+class AbstractPyReadModel(PyLoihiProcessModel):
+    """Reads ``state`` in the post-management phase of the chosen steps."""
+
+    state = None
+    data = None
+    interval: np.ndarray = LavaPyType(np.ndarray, int)
+    offset: np.ndarray = LavaPyType(np.ndarray, int)
+    reads = 0
+
+    def post_guard(self) -> bool:
+        interval = int(np.asarray(self.interval).reshape(-1)[0])
+        offset = int(np.asarray(self.offset).reshape(-1)[0])
+        return (self.time_step - 1) % interval == offset
+
+    def run_post_mgmt(self) -> None:
+        self.data[..., self.reads % self.data.shape[-1]] = self.state.read()
+        self.reads += 1
+
+
+@implements(proc=Read, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyReadModelFloat(AbstractPyReadModel):
+    """Float Read."""
+
+    state: PyRefPort = LavaPyType(PyRefPort.VEC_DENSE, float)
+    data: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=Read, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyReadModelFixed(AbstractPyReadModel):
+    """Fixed-point Read (int32 data)."""
+
+    state: PyRefPort = LavaPyType(PyRefPort.VEC_DENSE, np.int32)
+    data: np.ndarray = LavaPyType(np.ndarray, np.int32)
