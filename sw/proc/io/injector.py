@@ -20,7 +20,8 @@ from .._api import (OutPort, PyLoihiProcessModel, LavaPyType, PyOutPort,
                     implements, requires, tag, CPU, LoihiProtocol)
 from . import utils
 
-__all__ = ["Injector", "PyLoihiInjectorModelFloat", "PyLoihiInjectorModelFixed"]
+__all__ = ["Injector", "PyLoihiInjectorModel", "PyLoihiInjectorModelFloat",
+           "PyLoihiInjectorModelFixed"]
 
 
 class Injector(utils.HostChannelProcess):
@@ -77,3 +78,7 @@ class PyLoihiInjectorModelFixed(_PyInjectorModel):
 
     out_port: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     _dtype = np.int64
+
+
+#: Lava's name of the (float) Injector model.
+PyLoihiInjectorModel = PyLoihiInjectorModelFloat

@@ -1,0 +1,1 @@
+"""Lava's ``lava.magma.runtime.message_infrastructure``."""
