@@ -14,16 +14,56 @@ after construction, e.g. a Monitor adding RefPorts when it probes).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
+import threading
 import typing as ty
+import weakref
 
 from .ports import (AbstractPort, AbstractVirtualPort, ImplicitVarPort, InPort,
                     OutPort, RefPort, VarPort)
 from .registry import runtime_builder
 from .variable import Var
 
-_ids = itertools.count()
+
+
+class ProcessServer:
+    """The ids of processes (Lava's ``ProcessServer``, one for all).
+
+    ``ProcessServer()`` is always the same object. Every new process gets
+    ``_next_id`` (0, 1, ... in creation order) and is listed in
+    ``processes`` (held weakly: the list does not keep a network alive).
+    ``reset_server()`` empties the list and restarts the ids at 0 (a process
+    created afterwards may then share its id with an older one, as in Lava).
+    """
+
+    _instance: ty.Optional["ProcessServer"] = None
+
+    def __new__(cls) -> "ProcessServer":
+        if cls._instance is None:
+            server = super().__new__(cls)
+            server._lock = threading.Lock()
+            server._refs = []
+            server._next_id = 0
+            cls._instance = server
+        return cls._instance
+
+    @property
+    def processes(self) -> list:
+        """The processes created since the last reset that still exist."""
+        with self._lock:
+            return [p for p in (ref() for ref in self._refs) if p is not None]
+
+    def register(self, process: "AbstractProcess") -> int:
+        """List ``process`` and return its id."""
+        with self._lock:
+            self._refs.append(weakref.ref(process))
+            pid, self._next_id = self._next_id, self._next_id + 1
+            return pid
+
+    def reset_server(self) -> None:
+        with self._lock:
+            self._refs = []
+            self._next_id = 0
 
 
 @dataclasses.dataclass
@@ -158,7 +198,7 @@ class AbstractProcess(metaclass=_PostInitCaller):
         if log_config is not None and not isinstance(log_config, LogConfig):
             raise TypeError(f"{type(self).__name__}: log_config must be a LogConfig, "
                             f"got {log_config!r}")
-        object.__setattr__(self, "id", next(_ids))
+        object.__setattr__(self, "id", ProcessServer().register(self))
         object.__setattr__(self, "proc_params", ProcessParameters(dict(kwargs)))
         self._ensure_collections()
         self.name = name if name else f"{type(self).__name__}_{self.id}"
