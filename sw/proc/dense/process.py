@@ -70,7 +70,26 @@ def add_delay_vars(proc, shape: tuple, delays, max_delay: int) -> None:
     """The Vars DelayDense / DelaySparse add: ``delays`` and the delay
     buffer ``a_buff`` (``(n_out, max_delay + 1)``)."""
     proc.delays = Var(shape=shape, init=delays)
+    proc.delays.rule = _delay_rule(type(proc).__name__, max_delay)
     proc.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+
+
+def _delay_rule(proc: str, max_delay: int):
+    """The ``Var.rule`` of ``delays``: integers in 0..max_delay (the delay
+    buffer's depth, fixed when the Process is made)."""
+    def rule(var, values: np.ndarray) -> None:
+        if not values.size:
+            return
+        if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+            raise ValueError(f"Var {var.full_name()}: delays are whole time steps, "
+                             f"got {values[values != np.round(values)].flat[0]}")
+        lo, hi = values.min(), values.max()
+        if lo < 0 or hi > max_delay:
+            bad = lo if lo < 0 else hi
+            raise ValueError(f"Var {var.full_name()}: delay {bad} is outside 0..{max_delay} "
+                             f"({proc} delays lie in 0..max_delay; give max_delay= when "
+                             "making the process to allow longer delays)")
+    return rule
 
 
 def _check_numeric(proc: str, weights: np.ndarray) -> None:
