@@ -24,6 +24,7 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
+from ...hw.neurocore.core_memory import Status
 from ...hw.params import ChipParams
 from ..engine import ChipEngine, Images, StepResult, Tile
 from ..golden.chip import GoldenChip, MicrocodeNeuronModel
@@ -103,6 +104,13 @@ class GoldenEngine(ChipEngine):
         a = np.asarray(addr, dtype=np.int64).reshape(-1)
         m = int(Mem(mem).value)
         return np.array([t.read(m, int(i)) for i in a], dtype=np.int64)
+
+    def read_status(self, tiles) -> np.ndarray:
+        """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
+        array (len(tiles), 2) (as `HostPortEngine.read_status`)."""
+        addrs = np.array([int(Status.FLAGS), int(Status.ERRORS)])
+        rows = [self.read_words(t, Mem.STATUS, addrs) for t in tiles]
+        return np.stack(rows) if rows else np.zeros((0, 2), np.int64)
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
+from ...hw.neurocore.core_memory import Status
 from ...hw.params import ChipParams
 from ...hw.words import to_u32
 from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
@@ -34,6 +35,7 @@ __all__ = ["HostPortEngine", "DEFAULT_MAX_CYCLES", "step_flit"]
 
 DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
 
+_FLAGS, _ERRORS = int(Status.FLAGS), int(Status.ERRORS)
 _STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
 _ARG_OFF, _ARG_W, _ = packet.field_span("body", "ctrl", "arg")
 
@@ -136,6 +138,25 @@ class HostPortEngine(ChipEngine):
         if (src_x != x).any() or (src_y != y).any():
             raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
         return packet.decode_field(words, "body", "read_resp", "data")
+
+    def read_status(self, tiles) -> np.ndarray:
+        """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
+        array (len(tiles), 2), read in one READ job (checked after every
+        step, so it is one job, not one per tile)."""
+        tiles = [self._tile(t) for t in tiles]
+        if not tiles:
+            return np.zeros((0, 2), np.int64)
+        flits = np.concatenate([
+            packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem.STATUS.value),
+                                addr=np.array([_FLAGS, _ERRORS]), tag=0, reply={"host": 1})
+            for x, y in tiles])
+        words = self._send_reads(flits)
+        src = np.stack([packet.decode_field(words, "body", "read_resp", k)
+                        for k in ("src_x", "src_y")], axis=1).reshape(len(tiles), 2, 2)
+        if (src != np.array(tiles)[:, None, :]).any():
+            raise RuntimeError("a STATUS read was answered by another tile")
+        return packet.decode_field(words, "body", "read_resp", "data").astype(
+            np.int64).reshape(len(tiles), 2)
 
     def _backdoor_images(self, images: Images,
                          memories_of: Callable[[int, int], Mapping[Mem, object]]) -> Iterator:

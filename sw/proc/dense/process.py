@@ -75,20 +75,18 @@ def add_delay_vars(proc, shape: tuple, delays, max_delay: int) -> None:
 
 
 def _delay_rule(proc: str, max_delay: int):
-    """The ``Var.rule`` of ``delays``: integers in 0..max_delay (the delay
-    buffer's depth, fixed when the Process is made)."""
+    """The ``Var.rule`` of ``delays``: whole, non-negative time steps (the
+    models check the upper bound, the buffer's ``max_delay``, at the next
+    step; the chip compiler the chip's largest delay)."""
     def rule(var, values: np.ndarray) -> None:
         if not values.size:
             return
         if values.dtype.kind == "f" and not np.all(values == np.round(values)):
             raise ValueError(f"Var {var.full_name()}: delays are whole time steps, "
                              f"got {values[values != np.round(values)].flat[0]}")
-        lo, hi = values.min(), values.max()
-        if lo < 0 or hi > max_delay:
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"Var {var.full_name()}: delay {bad} is outside 0..{max_delay} "
-                             f"({proc} delays lie in 0..max_delay; give max_delay= when "
-                             "making the process to allow longer delays)")
+        if values.min() < 0:
+            raise ValueError(f"Var {var.full_name()}: delay {values.min()} is negative "
+                             f"({proc} delays lie in 0..max_delay = 0..{max_delay})")
     return rule
 
 

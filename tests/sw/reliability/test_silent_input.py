@@ -69,7 +69,7 @@ def test_monitor_outside_the_run_is_an_error():
 
 
 @pytest.mark.parametrize("cfg", [CPU, CHIP], ids=["cpu", "chip"])
-@pytest.mark.parametrize("bad", [-1, 2, 1.5])
+@pytest.mark.parametrize("bad", [-1, 1.5])
 def test_delay_set_out_of_range_names_the_var(cfg, bad):
     a = LIF(shape=(2,), bias_mant=5, vth=3)
     b = LIF(shape=(2,))
@@ -77,7 +77,7 @@ def test_delay_set_out_of_range_names_the_var(cfg, bad):
     a.s_out.connect(d.s_in)
     d.a_out.connect(b.a_in)
     a.run(condition=RunSteps(num_steps=2), run_cfg=cfg)
-    with pytest.raises(ValueError, match=r"Var dd\.delays: (delay .* is outside 0\.\.1|"
+    with pytest.raises(ValueError, match=r"Var dd\.delays: (delay -1 is negative|"
                                          r"delays are whole time steps)"):
         d.delays.set(np.full((2, 2), bad))
     a.run(condition=RunSteps(num_steps=2))            # the old delays are kept
