@@ -62,3 +62,17 @@ def test_flags_are_read_with_counters_off_on_a_2x2_mesh():
                                               r"\['BAD_ADDR'\]"):
         a.run(condition=RunSteps(num_steps=2))
     a.stop()
+
+
+def test_graded_overflow_is_reported_on_the_compiled_engine():
+    """The same check on the compiled RTL (one build per design, cached)."""
+    from kilauea.sim.engines import compiled_available
+    ok, why = compiled_available()
+    if not ok:
+        pytest.skip(why)
+    src = _graded_overflow()
+    with pytest.raises(ChipStatusError, match=rf"step {OVERFLOW_STEP}: .*BAD_OPCODE"):
+        src.run(condition=RunSteps(num_steps=8),
+                run_cfg=ChipCfg(engine="compiled", mesh=(1, 1), counters=False))
+    assert src.runtime.chip.node.error.time_step == OVERFLOW_STEP
+    src.stop()
