@@ -70,6 +70,7 @@ class HostPortEngine(ChipEngine):
         #: the step (or last step) of a job that hung, until the chip has settled:
         #: the next job waits longer and takes the hung job's late flits
         self.hung: int | None = None
+        self._prev_job = "none"         # the job before the present one (for refusals)
         self._trace = os.fspath(trace) if trace is not None else None
         self._trace_steps = trace_steps
 
@@ -117,7 +118,7 @@ class HostPortEngine(ChipEngine):
         anything but harmless STATUS reports, or, after a hang, the late
         flits of the hung job (the job that calls this completed: the chip
         has settled)."""
-        bad = []
+        bad, refused = [], False
         for f in flits:
             f = int(f)
             if self._harmless(f):
@@ -129,9 +130,21 @@ class HostPortEngine(ChipEngine):
             if self.hung is not None and p is not None and self._late(p):
                 continue
             bad.append(f"{p}" if p is not None else hex(f))
+            refused = refused or self._refusal(p)
         self.hung = None
+        prev, self._prev_job = self._prev_job, f"{what} (after step {self.t})"
         if bad:
-            raise RuntimeError(f"{what}: unexpected packets from the chip: " + "; ".join(bad[:8]))
+            why = (f" (STATUS with REJECTED: the host port refused a packet the host sent in "
+                   f"this job or the one before, {prev})" if refused else "")
+            raise RuntimeError(f"{what}: unexpected packets from the chip{why}: "
+                               + "; ".join(bad[:8]))
+
+    @staticmethod
+    def _refusal(p) -> bool:
+        """`p` is the host port's notice of a refused packet."""
+        from ...hw.hostport import STATUS_REJECTED
+        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
+                and bool(p.arg & STATUS_REJECTED))
 
     def _hang_error(self, what: str, bound: int, t: int, snap) -> ChipHangError:
         """The ChipHangError of a job `what` that missed its bound, from the

@@ -74,3 +74,17 @@ def test_var_get_while_the_chip_is_stuck_says_so():
     engine.hold_host_out(False)
     assert a.v.get().shape == (3,)              # released: the step ends, reads work
     a.stop()
+
+
+def test_a_refused_packet_names_the_job_that_sent_it():
+    """A packet the host port refuses is reported (never dropped silently);
+    its late REJECTED notice, arriving in the next job, names the job
+    before it as a possible sender."""
+    from kilauea.hw import packet
+    from kilauea.hw.params import ChipParams
+    from kilauea.sim.engines.pysim import PysimEngine
+    bad = packet.Ctrl(packet.Dest(0, 0, False), packet.CtrlOp.DONE, arg=0).encode()
+    with PysimEngine(ChipParams(mesh_w=1, mesh_h=1)) as e:
+        with pytest.raises(RuntimeError, match=r"refused a packet .*write job \(after step 0\)"):
+            e._send_writes(np.array([bad], dtype=np.uint64))
+            e.step(1)
