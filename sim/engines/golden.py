@@ -24,7 +24,6 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
-from ...hw.neurocore.core_memory import Status
 from ...hw.params import ChipParams
 from ..engine import ChipEngine, Images, StepResult, Tile
 from ..golden.chip import GoldenChip, MicrocodeNeuronModel
@@ -86,6 +85,7 @@ class GoldenEngine(ChipEngine):
                  model_factory: Callable = MicrocodeNeuronModel):
         super().__init__(params)
         self.chip = GoldenChip(params, model_factory)
+        self._status_tiles: tuple = ((), [])    # (tiles, their GoldenTiles) of read_status
 
     def _tile(self, tile: Tile):
         return self.chip.tile(*check_tile(self.params, tile))
@@ -108,9 +108,12 @@ class GoldenEngine(ChipEngine):
     def read_status(self, tiles) -> np.ndarray:
         """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
         array (len(tiles), 2) (as `HostPortEngine.read_status`)."""
-        addrs = np.array([int(Status.FLAGS), int(Status.ERRORS)])
-        rows = [self.read_words(t, Mem.STATUS, addrs) for t in tiles]
-        return np.stack(rows) if rows else np.zeros((0, 2), np.int64)
+        key = tuple(tuple(t) for t in tiles)
+        if key != self._status_tiles[0]:        # checked once per tile list
+            self._status_tiles = (key, [self._tile(t) for t in key])
+        # STATUS.FLAGS, STATUS.ERRORS (read after every step: no Mem decoding)
+        return np.array([(t.flags, t.errors) for t in self._status_tiles[1]],
+                        dtype=np.int64).reshape(-1, 2)
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():
