@@ -331,8 +331,10 @@ def check(net: Net, engines: dict, tally: Tally, out: ty.Optional[pathlib.Path])
         if bad is not None:
             ok = False
             tally.outcomes[f"{label}: MISMATCH"] += 1
-            print(f"  seed {net.seed} on {label}: first difference at step {bad[0]}: "
-                  f"{bad[1]}[{bad[2]}] chip {bad[3]} cpu {bad[4]}", flush=True)
+            what = (f"{bad[1]}: {bad[3]}" if bad[1].endswith("raised") else
+                    f"{bad[1]}[{bad[2]}] chip {bad[3]} cpu {bad[4]}")
+            print(f"  seed {net.seed} on {label}: first difference at step {bad[0]}: {what}",
+                  flush=True)
             if out is not None:
                 write_repro(out, dataclasses.replace(net, steps=max(1, bad[0])), label, bad)
     return ok
