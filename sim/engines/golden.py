@@ -85,6 +85,7 @@ class GoldenEngine(ChipEngine):
                  model_factory: Callable = MicrocodeNeuronModel):
         super().__init__(params)
         self.chip = GoldenChip(params, model_factory)
+        self._status_tiles: tuple = ((), [])    # (tiles, their GoldenTiles) of read_status
 
     def _tile(self, tile: Tile):
         return self.chip.tile(*check_tile(self.params, tile))
@@ -103,6 +104,16 @@ class GoldenEngine(ChipEngine):
         a = np.asarray(addr, dtype=np.int64).reshape(-1)
         m = int(Mem(mem).value)
         return np.array([t.read(m, int(i)) for i in a], dtype=np.int64)
+
+    def read_status(self, tiles) -> np.ndarray:
+        """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
+        array (len(tiles), 2) (as `HostPortEngine.read_status`)."""
+        key = tuple(tuple(t) for t in tiles)
+        if key != self._status_tiles[0]:        # checked once per tile list
+            self._status_tiles = (key, [self._tile(t) for t in key])
+        # STATUS.FLAGS, STATUS.ERRORS (read after every step: no Mem decoding)
+        return np.array([(t.flags, t.errors) for t in self._status_tiles[1]],
+                        dtype=np.int64).reshape(-1, 2)
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
+from ...hw.neurocore.core_memory import Status
 from ...hw.params import ChipParams
 from ...hw.words import to_u32
 from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
@@ -33,7 +34,9 @@ from .golden import check_on_mesh, check_tile, decode_spike_inputs
 __all__ = ["HostPortEngine", "DEFAULT_MAX_CYCLES", "step_flit"]
 
 DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
+SETTLE_CYCLES = 10_000           # least cycle bound of the first job after a hang
 
+_FLAGS, _ERRORS = int(Status.FLAGS), int(Status.ERRORS)
 _STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
 _ARG_OFF, _ARG_W, _ = packet.field_span("body", "ctrl", "arg")
 
@@ -64,6 +67,10 @@ class HostPortEngine(ChipEngine):
         self.backdoor = bool(backdoor)
         self.io_cycles = 0
         self.t = 0                      # last step run
+        #: the step (or last step) of a job that hung, until the chip has settled:
+        #: the next job waits longer and takes the hung job's late flits
+        self.hung: int | None = None
+        self._prev_job = "none"         # the job before the present one (for refusals)
         self._trace = os.fspath(trace) if trace is not None else None
         self._trace_steps = trace_steps
 
@@ -82,8 +89,10 @@ class HostPortEngine(ChipEngine):
         return check_tile(self.params, tile)
 
     def _io_bound(self, n: int) -> int:
-        """Cycle bound of a read/write job of n flits."""
-        return self.max_cycles + 8 * n
+        """Cycle bound of a read/write job of n flits (after a hang: at least
+        SETTLE_CYCLES, so that a step that was only slow can end first)."""
+        base = self.max_cycles if self.hung is None else max(self.max_cycles, SETTLE_CYCLES)
+        return base + 8 * n
 
     @staticmethod
     def _harmless(flit: int) -> bool:
@@ -96,17 +105,51 @@ class HostPortEngine(ChipEngine):
         return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
                 and not p.arg & STATUS_REJECTED)
 
+    def _late(self, p) -> bool:
+        """After a hang: `p` is a late flit of the hung job (its step's DONE,
+        a host-port STATUS notice, the answer to an abandoned READ)."""
+        if isinstance(p, packet.Ctrl):
+            return p.op == packet.CtrlOp.STATUS or (
+                p.op == packet.CtrlOp.DONE and p.arg == self.hung % (1 << _ARG_W))
+        return isinstance(p, packet.ReadResp)
+
     def _check_other(self, what: str, flits) -> None:
         """Raise RuntimeError if the flits a job did not expect (ints) hold
-        anything but harmless STATUS reports."""
-        bad = [int(f) for f in flits if not self._harmless(int(f))]
+        anything but harmless STATUS reports, or, after a hang, the late
+        flits of the hung job (the job that calls this completed: the chip
+        has settled)."""
+        bad, refused = [], False
+        for f in flits:
+            f = int(f)
+            if self._harmless(f):
+                continue
+            try:
+                p = packet.decode(f)
+            except ValueError:
+                p = None
+            if self.hung is not None and p is not None and self._late(p):
+                continue
+            bad.append(f"{p}" if p is not None else hex(f))
+            refused = refused or self._refusal(p)
+        self.hung = None
+        prev, self._prev_job = self._prev_job, f"{what} (after step {self.t})"
         if bad:
-            raise RuntimeError(f"{what}: unexpected packets from the chip: "
-                               + "; ".join(str(packet.decode(f)) for f in bad[:8]))
+            why = (f" (STATUS with REJECTED: the host port refused a packet the host sent in "
+                   f"this job or the one before, {prev})" if refused else "")
+            raise RuntimeError(f"{what}: unexpected packets from the chip{why}: "
+                               + "; ".join(bad[:8]))
+
+    @staticmethod
+    def _refusal(p) -> bool:
+        """`p` is the host port's notice of a refused packet."""
+        from ...hw.hostport import STATUS_REJECTED
+        return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.STATUS
+                and bool(p.arg & STATUS_REJECTED))
 
     def _hang_error(self, what: str, bound: int, t: int, snap) -> ChipHangError:
         """The ChipHangError of a job `what` that missed its bound, from the
         NoC snapshot `snap` (`kilauea.sim.diagnose.NocSnapshot`)."""
+        self.hung = t
         busy = [(ts.x, ts.y) for ts in snap.busy_tiles]
         queued = [(f.where, f.flits) for f in snap.queued]
         return ChipHangError(f"{what} did not complete within {bound} cycles "
@@ -136,6 +179,25 @@ class HostPortEngine(ChipEngine):
         if (src_x != x).any() or (src_y != y).any():
             raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
         return packet.decode_field(words, "body", "read_resp", "data")
+
+    def read_status(self, tiles) -> np.ndarray:
+        """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
+        array (len(tiles), 2), read in one READ job (checked after every
+        step, so it is one job, not one per tile)."""
+        tiles = [self._tile(t) for t in tiles]
+        if not tiles:
+            return np.zeros((0, 2), np.int64)
+        flits = np.concatenate([
+            packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem.STATUS.value),
+                                addr=np.array([_FLAGS, _ERRORS]), tag=0, reply={"host": 1})
+            for x, y in tiles])
+        words = self._send_reads(flits)
+        src = np.stack([packet.decode_field(words, "body", "read_resp", k)
+                        for k in ("src_x", "src_y")], axis=1).reshape(len(tiles), 2, 2)
+        if (src != np.array(tiles)[:, None, :]).any():
+            raise RuntimeError("a STATUS read was answered by another tile")
+        return packet.decode_field(words, "body", "read_resp", "data").astype(
+            np.int64).reshape(len(tiles), 2)
 
     def _backdoor_images(self, images: Images,
                          memories_of: Callable[[int, int], Mapping[Mem, object]]) -> Iterator:

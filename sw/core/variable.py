@@ -26,6 +26,11 @@ def check_shape(what: str, shape) -> tuple:
     return tuple(int(d) for d in dims)
 
 
+def _squeezed(shape: tuple) -> tuple:
+    """``shape`` without its size-1 axes."""
+    return tuple(d for d in shape if d != 1)
+
+
 def _is_sparse(x) -> bool:
     try:
         import scipy.sparse as sp
@@ -60,10 +65,19 @@ class Var(ProcessMember):
     ``init``), between runs and while a run is paused; while a run goes on
     they take effect between two time steps. ``finite`` (an attribute, set
     by a Process for its float parameters): ``set`` rejects NaN and
-    infinity.
+    infinity. ``rule`` (an attribute, set by a Process): None, or a
+    function ``rule(var, values)`` that raises ValueError when ``set``
+    gives values the Process cannot hold (e.g. a negative delay).
+
+    ``set`` never reinterprets a value silently: complex values with an
+    imaginary part are refused, and a whole-Var value must have the Var's
+    shape (size-1 axes aside), broadcast to it, or be 1-D with the Var's
+    size (its elements in C order, as Lava sends them); any other shape
+    (e.g. (3, 2) for a (2, 3) Var) is refused.
     """
 
     finite: bool = False
+    rule: ty.Optional[ty.Callable] = None
 
     def __init__(self, shape: ty.Tuple[int, ...], init: ty.Any = 0,
                  shareable: bool = True, name: str = "Unnamed variable"):
@@ -144,11 +158,7 @@ class Var(ProcessMember):
         Before a run this changes ``init``; after the runtime is built it
         changes the live value the models will use from the next step on.
         """
-        if self.finite or self.resolve().finite:
-            arr = value.data if _is_sparse(value) else np.asarray(value)
-            if arr.dtype.kind in "fc" and arr.size and not np.all(np.isfinite(arr)):
-                raise ValueError(f"Var {self.full_name()}: cannot set a non-finite value "
-                                 f"(NaN or infinity): {value!r}")
+        value = self._checked(value, idx)
         rt = self._runtime()
         if rt is not None:
             rt.set_var(self, value, idx)
@@ -174,6 +184,43 @@ class Var(ProcessMember):
         else:
             val[idx] = value
             self.init = val
+
+    def _checked(self, value, idx):
+        """``value`` for ``set``, checked (see the class docstring): complex
+        values with a zero imaginary part become real."""
+        arr = value.data if _is_sparse(value) else np.asarray(value)
+        if arr.dtype.kind == "c":
+            if np.any(arr.imag != 0):
+                bad = arr[arr.imag != 0].flat[0]
+                raise ValueError(f"Var {self.full_name()}: cannot set the complex value {bad}"
+                                 " (Vars hold real numbers)")
+            arr = arr.real
+            value = value.real if _is_sparse(value) else arr
+        if (self.finite or self.resolve().finite) and arr.dtype.kind == "f" \
+                and arr.size and not np.all(np.isfinite(arr)):
+            raise ValueError(f"Var {self.full_name()}: cannot set a non-finite value "
+                             f"(NaN or infinity): {value!r}")
+        if idx is None and not _is_sparse(value):
+            self._check_set_shape(arr)
+        rule = self.rule or self.resolve().rule
+        if rule is not None and arr.dtype.kind in "biuf":
+            rule(self, arr)
+        return value
+
+    def _check_set_shape(self, arr: np.ndarray) -> None:
+        """A whole-Var value has the Var's shape (size-1 axes aside),
+        broadcasts to it, or is 1-D with the Var's size; else ValueError."""
+        if arr.shape == self.shape or (arr.size == self.size and (
+                arr.ndim == 1 or _squeezed(arr.shape) == _squeezed(self.shape))):
+            return
+        try:
+            if np.broadcast_shapes(arr.shape, self.shape) == self.shape:
+                return
+        except ValueError:
+            pass
+        raise ValueError(f"Var {self.full_name()}: cannot set a value of shape {arr.shape}: "
+                         f"it must have the Var's shape {self.shape}, broadcast to it, or be "
+                         f"1-D with its {self.size} elements (reshape it explicitly)")
 
     def __repr__(self):
         return f"Var({self.full_name()}, shape={self.shape})"

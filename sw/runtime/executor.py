@@ -25,6 +25,7 @@ chip-mapped processes and be stepped in lockstep beside this one.
 """
 from __future__ import annotations
 
+import typing as ty
 from collections import deque
 
 import numpy as np
@@ -40,6 +41,31 @@ from .schedule import component_order, strongly_connected
 
 _CHECK_EVERY = 4096   # steps between two checks of the channels' lengths
 _MAX_QUEUED = 64      # unreceived messages a channel may hold (Lava blocks)
+
+
+class StepInterrupted(KeyboardInterrupt):
+    """A Ctrl-C stopped a run at a step boundary: every model, the chip and
+    every Monitor completed step ``time_step`` and nothing ran after it, so
+    ``Var.get``, ``run`` and ``stop`` work as after a finished run.
+    ``cause``: the KeyboardInterrupt raised inside a model (the rest of that
+    step ran; the interrupted model's own step is as far as it got), or
+    None when the runtime's Ctrl-C handler asked to stop between steps."""
+
+    def __init__(self, time_step: int, cause: "BaseException | None" = None):
+        where = ("" if cause is None else
+                 " (a KeyboardInterrupt inside a model; the other models finished the step)")
+        super().__init__(f"run interrupted after time step {time_step}{where}: the "
+                         "runtime is consistent at that step; get(), run() again or stop()")
+        self.time_step = time_step
+        self.cause = cause
+
+
+class InterruptFlag:
+    """Set by the runtime's Ctrl-C handler; the executors stop at the next
+    step boundary when ``requested`` is True."""
+
+    def __init__(self):
+        self.requested = False
 
 
 # ================================================================ executor
@@ -109,6 +135,8 @@ class CpuExecutor(AbstractExecutor):
     #: exception types that reach the caller as they are (not wrapped in
     #: ProcessModelError)
     passthrough: tuple = ()
+    #: the runtime's Ctrl-C flag (checked after every step), or None
+    interrupt: "InterruptFlag | None" = None
 
     def __init__(self, network: Network):
         self.network = network
@@ -249,6 +277,7 @@ class CpuExecutor(AbstractExecutor):
         timed = self._timed
         spk = self._spk
         mgmt = self._mgmt if self._has_mgmt else None
+        flag = self.interrupt if self.interrupt is not None else InterruptFlag()
         t = t_first
         try:
             if mgmt is None:
@@ -257,6 +286,8 @@ class CpuExecutor(AbstractExecutor):
                         m.time_step = t
                     for f in spk:
                         f()
+                    if flag.requested:
+                        raise StepInterrupted(t)
             else:
                 for t in range(t_first, t_end):
                     for m in timed:
@@ -264,6 +295,12 @@ class CpuExecutor(AbstractExecutor):
                     for f in spk:
                         f()
                     mgmt()
+                    if flag.requested:
+                        raise StepInterrupted(t)
+        except StepInterrupted:
+            raise
+        except KeyboardInterrupt as e:
+            self._finish_step(e, t)
         except MemberFailure as f:
             if isinstance(f.exc, self.passthrough):
                 raise f.exc
@@ -273,6 +310,28 @@ class CpuExecutor(AbstractExecutor):
         except Exception as e:
             model, phase = self._culprit(e)
             raise self._wrap(e, t, model, phase) from e
+
+    def _finish_step(self, exc: KeyboardInterrupt, t: int) -> ty.NoReturn:
+        """A KeyboardInterrupt came out of the spk function of one model in
+        step t: run the rest of step t (the later spk functions, then the
+        management phases) and raise StepInterrupted(t). When the interrupt
+        came from elsewhere (a CoGroup, a management phase), re-raise it."""
+        tb = exc.__traceback__
+        frame = tb.tb_next.tb_frame if tb is not None and tb.tb_next is not None else None
+        obj = frame.f_locals.get("self") if frame is not None else None
+        idx = [i for i, f in enumerate(self._spk) if getattr(f, "__self__", None) is obj]
+        if obj is None or not idx or isinstance(obj, CoGroup) \
+                or frame.f_code.co_name != "run_spk":
+            raise exc
+        try:
+            for f in self._spk[idx[0] + 1:]:
+                f()
+            if self._has_mgmt:
+                self._mgmt()
+        except Exception as e:
+            model, phase = self._culprit(e)
+            raise self._wrap(e, t, model, phase) from exc
+        raise StepInterrupted(t, cause=exc) from exc
 
     def _culprit(self, exc):
         known = self._model_proc

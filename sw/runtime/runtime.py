@@ -9,6 +9,7 @@ Var access happens between two time steps.
 from __future__ import annotations
 
 import enum
+import signal
 import threading
 
 from ..core.exceptions import (RuntimeStateError, RuntimeStoppedError)
@@ -17,7 +18,7 @@ from ..core.run_conditions import RunContinuous, RunSteps
 from ..core.run_configs import CpuSimCfg, RunConfig
 from ..core.variable import Var
 from .builder import build_network
-from .executor import CpuExecutor
+from .executor import CpuExecutor, InterruptFlag, StepInterrupted
 
 
 class RuntimeState(str, enum.Enum):
@@ -51,6 +52,9 @@ class Runtime:
         self._access_lock = threading.Lock()
         self._at_boundary = threading.Event()
         self._access_done = threading.Event()
+        self._interrupt = InterruptFlag()
+        for ex in self.executors:
+            ex.interrupt = self._interrupt
 
     # ------------------------------------------------------------ build
     @classmethod
@@ -81,8 +85,14 @@ class Runtime:
             exs[0].run_steps(t_first, n)
             return
         for t in range(t_first, t_first + n):
+            stopped = None
             for ex in exs:
-                ex.run_steps(t, 1)
+                try:
+                    ex.run_steps(t, 1)
+                except StepInterrupted as e:    # the others finish step t too
+                    stopped = e
+            if stopped is not None:
+                raise stopped
 
     def _owner(self, var):
         for ex in self.executors:
@@ -118,8 +128,10 @@ class Runtime:
         if self.state == RuntimeState.STOPPED:
             raise RuntimeStoppedError("the runtime was stopped; build a new network to run again")
         if self.state == RuntimeState.FAILED:
+            err = self._error
+            why = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             raise RuntimeStateError(
-                f"the runtime failed at time step {self.time_step + 1} ({self._error}); "
+                f"the runtime failed at time step {self.time_step + 1} ({why}); "
                 "build a new network to run again")
         if self._thread is not None and self._thread.is_alive():
             raise RuntimeStateError("a run is already going on; pause(), wait() or stop() it first")
@@ -139,11 +151,16 @@ class Runtime:
             ex.begin_run(n or 0)
         if n is not None and condition.blocking:
             self.state = RuntimeState.RUNNING
+            self._interrupt.requested = False
             try:
-                self._run_steps(self.time_step + 1, n)
+                with _CtrlC(self._interrupt):
+                    self._run_steps(self.time_step + 1, n)
                 self.time_step += n
                 for ex in self.executors:
                     ex.end_run()
+            except StepInterrupted as e:
+                self._interrupted(e)
+                raise
             except BaseException as e:
                 self._fail(e)
                 raise
@@ -153,6 +170,19 @@ class Runtime:
         self._thread = threading.Thread(target=self._background, args=(n,),
                                         daemon=True, name="kilauea-runtime")
         self._thread.start()
+
+    def _interrupted(self, e: StepInterrupted) -> None:
+        """A Ctrl-C stopped the run after step ``e.time_step``: the runtime
+        stands there, ready to run again."""
+        self._interrupt.requested = False
+        self.time_step = e.time_step
+        try:
+            for ex in self.executors:
+                ex.end_run()
+        except BaseException as err:
+            self._fail(err)
+            raise
+        self.state = RuntimeState.READY
 
     def _fail(self, e):
         self.state = RuntimeState.FAILED
@@ -177,6 +207,13 @@ class Runtime:
             for ex in self.executors:
                 ex.end_run()
             self.state = RuntimeState.PAUSED if self._pause_req else RuntimeState.READY
+        except StepInterrupted as e:
+            try:
+                self._interrupted(e)
+            except BaseException:   # noqa: BLE001 - surfaced in the caller
+                pass
+            self._error = e
+            self._error_pending = True
         except BaseException as e:  # noqa: BLE001 - surfaced in the caller
             self._fail(e)
             self._error_pending = True
@@ -196,7 +233,13 @@ class Runtime:
     def _join(self):
         t = self._thread
         if t is not None:
-            t.join()
+            try:
+                t.join()
+            except KeyboardInterrupt:   # Ctrl-C while waiting: pause at a step boundary
+                self._pause_req = True
+                t.join()
+                self._reap()
+                raise StepInterrupted(self.time_step) from None
         self._reap()
 
     def pause(self) -> None:
@@ -284,3 +327,31 @@ class Runtime:
                 cur[idx] = value
             return
         raise KeyError(f"Var {var.full_name()} is not part of this runtime")
+
+
+class _CtrlC:
+    """While a blocking run goes on in the main thread, the first Ctrl-C
+    (SIGINT) sets ``flag.requested`` (the run stops after the step in
+    progress, raising StepInterrupted); a second one interrupts at once as
+    usual. Elsewhere (another thread, a handler of the user's own) it does
+    nothing."""
+
+    def __init__(self, flag: InterruptFlag):
+        self.flag = flag
+        self.installed = False
+
+    def _handler(self, signum, frame):
+        self.flag.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # the second one: at once
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handler)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        return False

@@ -70,7 +70,24 @@ def add_delay_vars(proc, shape: tuple, delays, max_delay: int) -> None:
     """The Vars DelayDense / DelaySparse add: ``delays`` and the delay
     buffer ``a_buff`` (``(n_out, max_delay + 1)``)."""
     proc.delays = Var(shape=shape, init=delays)
+    proc.delays.rule = _delay_rule(type(proc).__name__, max_delay)
     proc.a_buff = Var(shape=(shape[0], max_delay + 1), init=0)
+
+
+def _delay_rule(proc: str, max_delay: int):
+    """The ``Var.rule`` of ``delays``: whole, non-negative time steps (the
+    models check the upper bound, the buffer's ``max_delay``, at the next
+    step; the chip compiler the chip's largest delay)."""
+    def rule(var, values: np.ndarray) -> None:
+        if not values.size:
+            return
+        if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+            raise ValueError(f"Var {var.full_name()}: delays are whole time steps, "
+                             f"got {values[values != np.round(values)].flat[0]}")
+        if values.min() < 0:
+            raise ValueError(f"Var {var.full_name()}: delay {values.min()} is negative "
+                             f"({proc} delays lie in 0..max_delay = 0..{max_delay})")
+    return rule
 
 
 def _check_numeric(proc: str, weights: np.ndarray) -> None:

@@ -9,6 +9,8 @@ from .._common import owner_of  # noqa: F401  (re-exported: its old home)
 
 
 def check_shape(owner: str, shape) -> tuple:
+    if isinstance(shape, (str, bytes)):     # '12' would read as (1, 2)
+        raise TypeError(f"{owner} 'shape' must be a tuple of ints, got the string {shape!r}")
     try:
         shape = tuple(int(s) for s in shape)
     except TypeError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as ty
 
+from ...core.exceptions import RuntimeStateError
 from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort, RefPort
 
 
@@ -50,6 +51,11 @@ class Monitor(AbstractProcess):
         if not isinstance(target, (Var, OutPort)):
             raise TypeError("Monitor.probe: the target must be a Var or an "
                             f"OutPort, got {target!r}")
+        proc_name, target_name = str(target.process.name), str(target.name)
+        if target_name in self.data.get(proc_name, {}):
+            raise ValueError(f"Monitor {self.name} already probes {proc_name}.{target_name} "
+                             "(one probe per target and Monitor: its recording would be "
+                             "overwritten; use a second Monitor to record it twice)")
         shape = tuple(target.shape)
         params = self.proc_params
         # a Var is read through a RefPort, an OutPort received on an InPort
@@ -67,12 +73,19 @@ class Monitor(AbstractProcess):
         params[ports].append(port_name)
         params[datas].append(var_name)
         params.overwrite(count, k + 1)
-        proc_name, target_name = str(target.process.name), str(target.name)
         self.target_names[var_name] = [proc_name, target_name]
         self.data.setdefault(proc_name, {})[target_name] = 0
 
     def get_data(self) -> dict:
-        """The recordings: ``{proc_name: {target_name: array[T, ...]}}``."""
+        """The recordings: ``{proc_name: {target_name: array[T, ...]}}``.
+
+        RuntimeStateError if the Monitor has probes but never ran (it is not
+        connected to the process that was run: nothing was recorded)."""
+        if self.target_names and self.runtime is None:
+            targets = ", ".join(f"{p}.{t}" for p, t in self.target_names.values())
+            raise RuntimeStateError(
+                f"Monitor {self.name} was not part of any run, so it recorded nothing "
+                f"(it probes {targets}; run a process connected to it)")
         for var_name, (proc_name, target_name) in self.target_names.items():
             self.data[proc_name][target_name] = getattr(self, var_name).get()
         return self.data

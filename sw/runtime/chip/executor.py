@@ -19,10 +19,12 @@ values waiting to be injected (``reload.ReloadPlan``).
 """
 from __future__ import annotations
 
+import contextlib
 import typing as ty
 
 import numpy as np
 
+from ...core.exceptions import RuntimeStateError
 from ...core.model import AbstractNcProcessModel
 from ...core.pytypes import LavaPyType, PyRefPort
 from ...core.run_configs import CpuSimCfg
@@ -155,7 +157,8 @@ class ChipExecutor(CpuExecutor):
         slot = self.compiled.var_slot(var.process, var.name)
         if not slot.on_chip:
             return self.host_vars.get(var, idx)
-        out = slot.read(self.engine)
+        with self._after_hang(var):
+            out = slot.read(self.engine)
         dt = self.dtype_of(var)
         if dt.kind in "iubf":
             out = out.astype(dt)
@@ -180,7 +183,24 @@ class ChipExecutor(CpuExecutor):
                 bad = test[test != np.round(test)].flat[0]
                 raise ValueError(f"Var {var.full_name()} is on the chip: it holds integers "
                                  f"(fixed point), got the non-integer value {bad}")
-        slot.write(self.engine, new)
+        with self._after_hang(var):
+            slot.write(self.engine, new)
+
+    @contextlib.contextmanager
+    def _after_hang(self, var: Var):
+        """Var access after a ChipHangError: the engine first lets the hung
+        step end (and takes its late packets); if the chip is still stuck,
+        a RuntimeStateError says so (not a second ChipHangError)."""
+        hung = getattr(self.engine, "hung", None)
+        try:
+            yield
+        except ChipHangError as e:
+            if hung is None:
+                raise
+            raise RuntimeStateError(
+                f"Var {var.full_name()}: the chip hung in step {hung} and is still stuck "
+                f"(the access waited too): its values cannot be read or written; stop() "
+                f"the runtime (see docs/errors.md, ChipHangError)") from e
 
     # ---------------------------------------------------------- recompiling
     def chip_values(self) -> dict:

@@ -130,6 +130,8 @@ class ChipNode:
         self.stats = ChipStats(tiles=list(self.tiles),
                                counter_names=[c.name for c in cm.Counter] if counters else [])
         self._spans: list[_Span] = []
+        #: the first ChipStatusError (sticky: raised again before any later step)
+        self.error: ty.Optional[ChipStatusError] = None
 
     # ---------------------------------------------------------- building
     def add_input(self, name: str, shape, d_type, now: list, late: list) -> list:
@@ -203,6 +205,8 @@ class ChipNode:
     # ---------------------------------------------------------- one step
     def run_spk(self):
         t = self.time_step
+        if self.error is not None:
+            raise self.error
         inputs = self._gather(t)
         try:
             res = self.engine.step(t, inputs)
@@ -215,9 +219,12 @@ class ChipNode:
             raise
         self.steps_done += 1
         self._deliver(res, t)
-        counters = self._read_counters(t) if self.read_counters else None
+        counters = self._read_counters() if self.read_counters else None
         self.stats.record(t, res.cycles, int(inputs.size), int(len(res.host_axon)), counters)
-        self.stats.io_cycles = self.engine.io_cycles
+        try:
+            self._check_status(t)
+        finally:
+            self.stats.io_cycles = self.engine.io_cycles
 
     def _deliver(self, res, t):
         ax = np.asarray(res.host_axon, dtype=np.int64)
@@ -237,18 +244,36 @@ class ChipNode:
             raise RuntimeError(f"step {t}: the chip sent spikes to host axons {bad} that no chip "
                                f"OutPort owns (compiled network and chip disagree)")
 
-    def _read_counters(self, t):
-        """Every used core's COUNTERS (returned) and every tile's STATUS
-        (an error flag raises ChipStatusError)."""
+    def _read_counters(self) -> np.ndarray:
+        """Every used core's COUNTERS: int64 array (tiles, len(Counter))."""
         n = len(cm.Counter)
         rows = [np.asarray(self.engine.read_words(tile, Mem.COUNTERS, np.arange(n)),
                            dtype=np.int64) for tile in self.tiles]
-        status = np.array([int(cm.Status.FLAGS), int(cm.Status.ERRORS)])
-        for tile in self.compiled.params.tiles():
-            flags, errors = (int(w) for w in self.engine.read_words(tile, Mem.STATUS, status))
-            if flags or errors:
-                names = [f.name for f in cm.ErrorFlag if flags >> int(f) & 1]
-                raise ChipStatusError(
-                    f"step {t}: core {tile} reports error flags {names or hex(flags)} "
-                    f"({errors} error event(s)); the chip's state is no longer exact")
         return np.stack(rows) if rows else np.zeros((0, n), np.int64)
+
+    def _check_status(self, t: int) -> None:
+        """Every tile's STATUS, read after every step: a flag raises
+        ChipStatusError naming step t (the first step after which a flag
+        shows; the flags are sticky) and the core. Once raised, the same
+        error is raised again before any later step (``error``)."""
+        if self.error is not None:
+            raise self.error
+        tiles = list(self.compiled.params.tiles())
+        read = getattr(self.engine, "read_status", None)
+        if read is not None:
+            status = np.asarray(read(tiles), dtype=np.int64)
+        else:
+            addrs = np.array([int(cm.Status.FLAGS), int(cm.Status.ERRORS)])
+            status = np.stack([np.asarray(self.engine.read_words(tile, Mem.STATUS, addrs),
+                                          dtype=np.int64) for tile in tiles])
+        bad = np.flatnonzero(status.any(axis=1))
+        if not bad.size:
+            return
+        tile = tuple(int(c) for c in tiles[bad[0]])
+        flags, errors = (int(w) for w in status[bad[0]])
+        names = tuple(f.name for f in cm.ErrorFlag if flags >> int(f) & 1)
+        self.error = ChipStatusError(
+            f"step {t}: core {tile} reports error flags {list(names) or hex(flags)} "
+            f"({errors} error event(s)); the chip's state is no longer exact "
+            "(see docs/errors.md)", time_step=t, tile=tile, flags=names, errors=errors)
+        raise self.error

@@ -14,7 +14,23 @@ __all__ = ["ChipStats", "ChipStatusError"]
 
 class ChipStatusError(KilaueaError, RuntimeError):
     """A core reported an error flag after a step (a dropped packet, a bad
-    address): the chip's result can no longer be trusted."""
+    address, a graded payload beyond 24 bits): the chip's result can no
+    longer be trusted.
+
+    ``time_step`` (also ``step``): the step after which the flag was first
+    seen (the flags are read after every step, whatever
+    ``ChipCfg(counters=...)``, and are sticky: they stay set until the
+    STATUS word is written). ``tile``: the first core that reports one;
+    ``flags``: the names of its flags (``core_memory.ErrorFlag``);
+    ``errors``: its count of error events."""
+
+    def __init__(self, message: str, time_step: ty.Optional[int] = None,
+                 tile: ty.Optional[tuple] = None, flags: tuple = (), errors: int = 0):
+        super().__init__(message)
+        self.time_step = self.step = time_step
+        self.tile = tile
+        self.flags = tuple(flags)
+        self.errors = int(errors)
 
 
 @dataclasses.dataclass

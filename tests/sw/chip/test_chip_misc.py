@@ -104,16 +104,18 @@ def test_chipcfg_trace_writes_a_vcd_of_the_chosen_steps(tmp_path):
         lif.run(condition=RunSteps(num_steps=4), run_cfg=cfg)
         cycles = list(lif.runtime.chip.stats.cycles)
         io = lif.runtime.chip.engine.io_cycles       # loading: traced in the whole run
+        edges = lif.runtime.chip.engine._step_edges
+        between = edges[3][0] - edges[2][1]          # the STATUS read after step 2
         lif.stop()
         text = (tmp_path / name).read_text()
         assert "$enddefinitions" in text
         times = [int(m) for m in re.findall(r"^#(\d+)$", text, re.M)]
-        return cycles, io, max(times) - min(times)
+        return cycles, io, max(times) - min(times), between
 
-    cycles, io, whole = run("all.vcd", None)
-    cycles23, _, part = run("steps23.vcd", (2, 3))
+    cycles, io, whole, _ = run("all.vcd", None)
+    cycles23, _, part, between = run("steps23.vcd", (2, 3))
     assert cycles23 == cycles
     per_cycle = whole / (sum(cycles) + io)   # time units per clock (the whole run)
-    assert part / per_cycle == pytest.approx(cycles[1] + cycles[2], abs=3)
+    assert part / per_cycle == pytest.approx(cycles[1] + cycles[2] + between, abs=3)
     with pytest.raises(ValueError, match="trace_steps"):
         ChipCfg(trace_steps=(2, 3))
