@@ -46,7 +46,8 @@ def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
         core, comp = alloc.where[pop.index]
         tiles = np.array([a.tile for a in alloc.cores], dtype=np.int64).reshape(-1, 2)
         for var, word in pop.model.var_words.items():
-            mem, idx = prog.word(word)
+            ref = prog.word(word)
+            mem, idx = ref.space, ref.index
             shape = tuple(getattr(proc, var).shape)
             slot = VarSlot(proc, var, shape)
             if mem != "state":      # a parameter's width is checked on set

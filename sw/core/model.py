@@ -113,16 +113,22 @@ class PyAsyncProcessModel(AbstractPyProcessModel):
         super().__init__(proc_params, loglevel)
         self.num_steps: int = 0
         self.time_step: int = 0
-        self._coroutine = None  # set by the runtime
+        self._step_driver = None  # set by the runtime: bind_step_driver
+
+    def bind_step_driver(self, driver) -> None:
+        """Runtime hook: `driver.yield_step()` ends this model's iteration of
+        a step (returning True once the run is over); `check_for_stop_cmd`
+        calls it. Without a driver the model runs one iteration per call."""
+        self._step_driver = driver
 
     def run_async(self):
         raise NotImplementedError(f"{type(self).__name__}: run_async has not been defined")
 
     def check_for_stop_cmd(self) -> bool:
         """End this step's iteration; True once the run is over."""
-        if self._coroutine is None:
+        if self._step_driver is None:
             return True
-        return self._coroutine.yield_step()
+        return self._step_driver.yield_step()
 
     def check_for_pause_cmd(self) -> bool:
         """Same as ``check_for_stop_cmd`` (pausing also ends the run)."""

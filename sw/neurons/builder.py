@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -47,7 +47,8 @@ class WordSpace(StrEnum):
     PROFILE = "profile"    # a profile constant, shared by the population's piece on a core
 
 
-class WordRef(NamedTuple):
+@dataclass(frozen=True)
+class WordRef:
     """Where a named value lives: word `index` inside the compartment's (state,
     param) or the profile's block of `space`."""
     space: WordSpace

@@ -57,16 +57,18 @@ class ProgramRunner:
     def get(self, name: str) -> np.ndarray:
         """Current values of a state word or parameter (int64 [n]), or a
         profile constant (int64 scalar array)."""
-        mem, i = self.program.word(name)
-        if mem == "state":
+        ref = self.program.word(name)
+        i = ref.index
+        if ref.space == WordSpace.STATE:
             return to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
-        if mem == "param":
+        if ref.space == WordSpace.PARAM:
             return to_s32(self.param.reshape(self.n, cm.PARAM_WORDS)[:, i])
         return to_s32(np.asarray(self.profile[i]))
 
     def set(self, name: str, value) -> None:
         """Set a state word or parameter (scalar or [n]) or a profile constant."""
-        mem, i = self.program.word(name)
+        ref = self.program.word(name)
+        mem, i = ref.space, ref.index
         d = self.program.decls(mem)[name]
         v = np.asarray(value, dtype=np.int64)
         if np.any((v < d.lo) | (v > d.hi)):

@@ -164,7 +164,7 @@ class CoGroup:
         self.stack: list = []       # directly called members blocked in recv
         for mem in self.members:
             if mem.is_async:
-                mem.model._coroutine = mem
+                mem.model.bind_step_driver(mem)
             for p in mem.model.py_ports:
                 if isinstance(p, PyInPort):
                     p.set_waiter(self._waiter_for(mem))

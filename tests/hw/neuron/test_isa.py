@@ -112,10 +112,13 @@ def test_builder_errors():
 
 def test_program_word_locations():
     p = neurons.lif_refractory(2)
-    assert p.word("u") == ("state", 0) and p.word("v") == ("state", 1)
-    assert p.word("refractory_end") == ("state", 2)
-    assert p.word("bias_mant") == ("param", 1) and p.word("bias_exp") == ("param", 2)
-    assert p.word("weight_exp0") == ("profile", 1) and p.word("weight_exp1") == ("profile", 2)
-    assert p.word("du") == ("profile", 3)
+    def ref(name):
+        r = p.word(name)
+        return (r.space, r.index)
+    assert ref("u") == ("state", 0) and ref("v") == ("state", 1)
+    assert ref("refractory_end") == ("state", 2)
+    assert ref("bias_mant") == ("param", 1) and ref("bias_exp") == ("param", 2)
+    assert ref("weight_exp0") == ("profile", 1) and ref("weight_exp1") == ("profile", 2)
+    assert ref("du") == ("profile", 3)
     with pytest.raises(KeyError, match="tau"):
         p.word("tau")

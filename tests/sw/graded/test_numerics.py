@@ -61,7 +61,7 @@ class TwoGroupGolden:
         return out, r.errors
 
     def get(self, name):
-        _, i = self.prog.word(name)
+        i = self.prog.word(name).index
         return to_s32(self.state.reshape(self.n, cm.STATE_WORDS)[:, i])
 
 

@@ -129,5 +129,5 @@ def test_chip_equals_cpu_fixed(seed):
 def test_chip_model_declares_program():
     assert NcTernaryLifModel.graded_out
     prog = library.ternary_lif()
-    assert prog.word("vth_lo")[0] == "profile" and prog.word("v")[0] == "state"
+    assert prog.word("vth_lo").space == "profile" and prog.word("v").space == "state"
     assert library.PROGRAMS["ternary_lif"] is library.ternary_lif
