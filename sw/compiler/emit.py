@@ -93,23 +93,34 @@ def input_range_warnings(graph: ChipGraph) -> list[str]:
 
 
 def _wrap_warnings(graph: ChipGraph) -> list[str]:
-    """Connections whose CPU fixed-point model wraps each step's sum to
-    `sum_wrap_bits` (e.g. Conv, 24 bits) where a target's worst-case sum
-    could exceed that width: the chip does not wrap, so results could differ."""
+    """Connections whose step sum wraps at a different width on the CPU
+    fixed-point model (`sum_wrap_bits`: Conv 24 bits, Dense and Sparse 32,
+    DelayDense none, as in lava-nc) than in the chip's 32-bit accumulators,
+    where a target's worst-case sum could exceed the narrower width: the
+    results could then differ."""
     out = []
     for pop in graph.populations:
         for pr in pop.projections:
             model = graph.conn_models.get(id(pr.conn)) if pr.conn is not None else None
             bits = getattr(model, "sum_wrap_bits", None)
-            if bits is None:
+            if bits == WORD_BITS or (bits is None and not pr.graded):
                 continue
             pay = float(-PAYLOAD_MIN) if pr.graded else 1.0
             worst = np.bincount(pr.post, weights=np.abs(pr.weight).astype(np.float64) * pay,
                                 minlength=pop.size)
-            if pop.size and worst.max() >= 2.0 ** (bits - 1):
+            narrow = min(bits or WORD_BITS, WORD_BITS)
+            if not pop.size or worst.max() < 2.0 ** (narrow - 1):
+                continue
+            if bits is None:
+                out.append(f"connection '{pr.name}' into '{pop.name}': a worst-case step sum of "
+                           f"{worst.max():.0f} exceeds the chip's {WORD_BITS}-bit accumulator, "
+                           "which wraps; the CPU fixed-point model (as lava-nc) does not, so "
+                           "results could differ")
+            else:
                 out.append(f"connection '{pr.name}' into '{pop.name}': a worst-case step sum of "
                            f"{worst.max():.0f} exceeds the {bits}-bit range the CPU fixed-point "
-                           f"model wraps to; the chip does not wrap, so results could differ")
+                           f"model wraps to; the chip wraps at {WORD_BITS} bits, so results "
+                           "could differ")
     return out
 
 

@@ -117,9 +117,10 @@ class NcConnectionModel(AbstractNcProcessModel):
     out_port: str = "a_out"
     #: Vars kept only on the host (no chip word to read back)
     host_vars: tuple[str, ...] = ()
-    #: width to which the CPU fixed-point model wraps each step's sum (None:
-    #: it does not wrap). The chip's accumulators never wrap, so the
-    #: compiler warns when a target's worst-case sum could exceed it.
+    #: width to which the CPU fixed-point model wraps each step's graded sum
+    #: (None: it does not wrap). The chip's accumulators wrap at 32 bits, so
+    #: the compiler warns when a target's worst-case sum could exceed the
+    #: narrower of the two and they differ (`emit.input_range_warnings`).
     sum_wrap_bits: int | None = None
     #: Vars whose value the CPU fixed-point model replaces by a *prepared*
     #: one (sign mode, clip, truncate: `kilauea.numerics.prepare_weights`)

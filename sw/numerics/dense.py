@@ -14,12 +14,17 @@ floors each connection's own per-step sum, before it is added to any other
 connection's (per-projection flooring).
 
 Widths: prepared weights are int32 in ``[-256, 255]``; sums are int64 (no
-16-bit wrap); ``weight_exp`` in -8..7; delays in 0..63.
+16-bit wrap); ``weight_exp`` in -8..7; delays in 0..63. Exception: the
+fixed-point graded sum of Dense and Sparse wraps to int32 before (and after)
+the shift (:func:`scale_graded_accum`), as lava-nc's int32 ``W @ s_in`` does
+(spec, the note on ``u``); DelayDense's ``np.sum`` in lava-nc does not wrap.
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+
+from ..hw.words import to_s32
 
 #: Largest synaptic delay (6 bits, as Loihi 2).
 MAX_DELAY = 63
@@ -58,6 +63,13 @@ def scale_accum(a_accum: np.ndarray, weight_exp: int) -> np.ndarray:
     if weight_exp < 0:
         return np.right_shift(a_accum, -weight_exp)
     return a_accum
+
+
+def scale_graded_accum(a_accum: np.ndarray, weight_exp: int) -> np.ndarray:
+    """Dense / Sparse, fixed point, graded input: lava-nc's ``W @ s_in`` in
+    int32 (the sum wraps to 32 bits signed, before the shift), then
+    :func:`scale_accum` in int32 (a left shift wraps too). int64 out."""
+    return to_s32(scale_accum(to_s32(np.asarray(a_accum, dtype=np.int64)), weight_exp))
 
 
 def delay_weight_stack(weights, delays, num_slots: int):

@@ -4,7 +4,8 @@
 ``fixed_pt`` (``bit_accurate_loihi``): weights prepared before the first
 step (sign mode, clip to 8 bits, truncate to ``num_weight_bits``; the
 ``weights`` Var then holds them, as in lava-nc), each step's sum shifted by
-``weight_exp`` with flooring, per projection and per source step.
+``weight_exp`` with flooring, per projection and per source step; a graded
+sum of Dense (and Sparse) wraps to int32 first, as lava-nc's does.
 Arithmetic: :mod:`kilauea.numerics.dense` and :mod:`kilauea.numerics.weights`.
 
 Weights set from the host between runs are prepared again before the next
@@ -79,7 +80,9 @@ class AbstractPyDenseModel(_WeightsCache, PyLoihiProcessModel):
         self.a_out.send(self.a_buff)
         s_in = self.s_in.recv()
         a_accum = nx.accumulate(self.weights, s_in, self._nmb, self._weights_t)
-        if self.fixed_point:
+        if self.fixed_point and self._nmb > 0:      # lava-nc: int32 W @ s_in wraps
+            a_accum = nx.scale_graded_accum(a_accum, self._weight_exp)
+        elif self.fixed_point:
             a_accum = nx.scale_accum(a_accum, self._weight_exp)
         self.a_buff = a_accum
 
@@ -124,13 +127,19 @@ class AbstractPyDelayDenseModel(_WeightsCache, PyLoihiProcessModel):
         self._slots = slots
         self.cache_scalars()
 
+    #: lava-nc's DelayDense sums with ``np.sum`` (int64: no wrap before the
+    #: shift); its DelaySparse with an int32 CSR product (wraps, like Dense).
+    graded_sum_wraps = False
+
     def run_spk(self) -> None:
         self.ensure_weights()
         self.a_out.send(self.a_buff[:, 0].copy())
         s_in = self.s_in.recv()
         a_accum = nx.accumulate_delayed(self._stack, s_in, self._slots,
                                         self._nmb)
-        if self.fixed_point:
+        if self.fixed_point and self._nmb > 0 and self.graded_sum_wraps:
+            a_accum = nx.scale_graded_accum(a_accum, self._weight_exp)
+        elif self.fixed_point:
             a_accum = nx.scale_accum(a_accum, self._weight_exp)
         self.a_buff = nx.delay_dense_step(self.a_buff, a_accum)
 

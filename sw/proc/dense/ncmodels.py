@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...compiler.ncmodel import NcConnectionModel, VarValues
+from ...hw.fixed_point import WORD_BITS
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -25,6 +26,8 @@ from .process import Dense, DelayDense
 @tag("fixed_pt")
 class NcDenseModel(HostWeights, NcConnectionModel):
     """Dense on the chip: one synapse word per nonzero prepared weight."""
+
+    sum_wrap_bits = WORD_BITS     # a graded sum wraps to int32 in lava-nc too
 
     host_vars = ("weights", "a_buff", "num_message_bits")
 

@@ -51,7 +51,10 @@ class PySparseModelBitAcc(AbstractPySparseModel):
 
 class AbstractPyDelaySparseModel(AbstractPyDelayDenseModel):
     """DelayDense's step on CSR weights and CSR delays (the delays are read
-    at the weights' stored entries)."""
+    at the weights' stored entries). A graded sum wraps to int32 before
+    the shift, as lava-nc's int32 CSR product does (DelayDense's does not)."""
+
+    graded_sum_wraps = True
 
     def build_cache(self) -> None:
         w = csr_matrix(self.weights)

@@ -7,6 +7,7 @@ import numpy as np
 from scipy import sparse
 
 from ...compiler.ncmodel import NcConnectionModel, VarValues
+from ...hw.fixed_point import WORD_BITS
 from ...core.decorators import implements, requires, tag
 from ...core.protocols import LoihiProtocol
 from ...core.resources import KilaueaNeuroCore
@@ -20,6 +21,8 @@ from .process import Sparse, DelaySparse
 @tag("fixed_pt")
 class NcSparseModel(HostWeights, NcConnectionModel):
     """Sparse on the chip: one synapse word per nonzero prepared entry."""
+
+    sum_wrap_bits = WORD_BITS     # a graded sum wraps to int32 in lava-nc too
 
     host_vars = ("weights", "a_buff", "num_message_bits")
 
@@ -37,6 +40,8 @@ class NcSparseModel(HostWeights, NcConnectionModel):
 class NcDelaySparseModel(HostWeights, NcConnectionModel):
     """DelaySparse on the chip: one synapse word per nonzero prepared entry,
     carrying the entry's delay (as DelayDense)."""
+
+    sum_wrap_bits = WORD_BITS     # a graded sum wraps to int32 in lava-nc too
 
     host_vars = ("weights", "delays", "a_buff", "num_message_bits")
 
