@@ -68,3 +68,26 @@ def test_delay_dense_sum_beyond_the_accumulator_is_a_compile_warning():
     cfg = ChipCfg(engine="model", mesh=(1, 1))
     warnings = compile_network(build_network(src, cfg), cfg.params).report.warnings
     assert any("'g'" in w and "32-bit accumulator" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("cfg", [CpuSimCfg(select_tag="fixed_pt"), ChipCfg(engine="model", mesh=(1, 1))],
+                         ids=["cpu", "chip"])
+def test_spec_example_graded_sum_into_lif(cfg):
+    """The spec's overflow example (checked in lava-nc 0.10): a graded source
+    sending 2**23 - 1 through Dense([[255, 255]], weight_exp=-8,
+    num_message_bits=24) into LIF(du=4095, dv=4095, vth=100000) gives
+    u = -4194432 from step 2 on (unwrapped arithmetic would give 1052770176)."""
+    from kilauea import LIF
+    src = source.RingBuffer(data=np.full((2, STEPS), (1 << 23) - 1, np.int32))
+    dense = Dense(weights=np.array([[255, 255]]), weight_exp=-8, num_message_bits=24)
+    lif = LIF(shape=(1,), du=4095, dv=4095, vth=100000)
+    src.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif.a_in)
+    mon = Monitor()
+    mon.probe(lif.u, STEPS)
+    try:
+        src.run(condition=RunSteps(num_steps=STEPS), run_cfg=cfg)
+        u = np.asarray(mon.get_data()[lif.name]["u"]).reshape(-1).tolist()
+    finally:
+        src.stop()
+    assert u == [0] + [-4194432] * (STEPS - 1)
