@@ -25,13 +25,14 @@ one side raising where the other does not. Every mismatch is written to
 
 Found so far (extreme profile, seeds 0..199: 24 mismatches; the moderate
 profile, `--moderate`, 0): a LIF `u` beyond 24 bits after its single wrap
-differs on the chip by 2**25 (seed 3, kept as a strict xfail in
-tests/sw/reliability/test_fuzz.py); a GradedVec whose `v` passes 24 bits
-sends a payload the CPU model refuses while the chip silently sends no
-spike and raises no flag (seeds 37, 97). Cause: a graded step sum beyond
-int32, which the chip's accumulators wrap. Seed 97 (Dense) is fixed: the CPU
-model now wraps as lava-nc does. Seed 37 (DelayDense, whose lava-nc sum does
-not wrap) still differs; the compiler report warns about it.
+differed by 2**25 (seed 3: the CPU model did not wrap `a_in << 6` at
+int32 as lava-nc does; fixed, tests/sw/reliability/test_fuzz.py); a
+GradedVec whose `v` passes 24 bits sends a payload the CPU model refuses
+while the chip silently sends no spike and raises no flag (seeds 37, 97).
+Cause: a graded step sum beyond int32, which the chip's accumulators wrap.
+Seed 97 (Dense) is fixed: the CPU model now wraps as lava-nc does. Seed 37
+(DelayDense, whose lava-nc sum does not wrap) still differs; the compiler
+report warns about it.
 
 Garbage-packet injection is not implemented yet: the final line says so
 (``0 packets injected``). Final line::

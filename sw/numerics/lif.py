@@ -17,6 +17,11 @@ Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``):
 ``a_in``              signed synaptic input of this step, shifted ``<< 6``
 ====================  ======================================================
 
+Lava computes in numpy int32 arrays, so the sums and the ``<< 6`` of the
+fixed-point step wrap modulo ``2**32`` exactly where lava-nc's do
+(``kilauea.hw.words.to_s32``): ``a_in << 6`` and ``decayed u + (a_in << 6)``, both
+before the single 24-bit wrap of ``u``.
+
 All functions are pure: they return new arrays and never modify inputs.
 """
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Tuple
 import numpy as np
 
 from ..hw import fixed_point as fp
+from ..hw.words import to_s32
 
 # The constants of kilauea.hw.fixed_point under this module's names.
 UV_BITS = fp.STATE_BITS
@@ -74,10 +80,14 @@ def effective_vth(vth) -> np.ndarray:
 
 def _current_fixed(u, a_in, du) -> np.ndarray:
     """``u' = trunc_shr(u * (4096 - (du + 1)), 12) + (a_in << 6)``, then a
-    single wrap into ``(-2**23, 2**23]``."""
+    single wrap into ``(-2**23, 2**23]``.
+
+    As in lava-nc (int32 arrays), ``a_in << 6`` and the sum wrap at int32
+    *before* the single wrap; the decay product is exact (int64 there too).
+    """
     decayed = np.asarray(u, dtype=_I64) * (DECAY_UNITY - (int(du) + DU_OFFSET))
     u_new = trunc_shr(decayed, DECAY_SHIFT)
-    u_new += np.asarray(a_in, dtype=_I64) << ACT_SHIFT
+    u_new = to_s32(u_new + (np.asarray(a_in, dtype=_I64) << ACT_SHIFT))
     # A single wrap, not a modulo: values above 2**23 lose 2**24, then values
     # at or below -2**23 gain 2**24 (a value just wrapped down is > -2**23).
     u_new -= (u_new > UV_MAX) * (2 * UV_MAX)
@@ -86,7 +96,10 @@ def _current_fixed(u, a_in, du) -> np.ndarray:
 
 
 def _voltage_fixed(v, u_new, dv, bias) -> np.ndarray:
-    """``clip(trunc_shr(v * (4096 - dv), 12) + u' + bias, +-(2**23 - 1))``."""
+    """``clip(trunc_shr(v * (4096 - dv), 12) + u' + bias, +-(2**23 - 1))``.
+
+    lava-nc sums in int32, but this sum never leaves int32: after its single
+    wrap ``|u'| <= 2**31 - 2**24`` and ``|v| + |bias| < 2**24``."""
     decayed = np.asarray(v, dtype=_I64) * (DECAY_UNITY - int(dv))
     v_new = trunc_shr(decayed, DECAY_SHIFT)
     v_new += u_new

@@ -257,3 +257,38 @@ def test_lif_reset_and_refractory(spec_ref):
     assert b.refractory_period_end.get()[0] > 0
     a.stop()
     b.stop()
+
+
+# The graded source of fuzz network ``random_net(3, 10)`` (bench/fuzz.py):
+# 4 sources x 9 steps of 24-bit payloads, repeated by the RingBuffer.
+_GRADED_SRC = [
+    [6747570, -340847, -1917749, -5933521, -4822072, 3329041, 5019120, -3490019, 2159404],
+    [6226681, -5899410, -3768592, 404856, 1036995, -1707266, -1683489, -6225128, 1894307],
+    [7240610, -5089549, 4988842, -5363885, -7650378, 4141630, -5345687, 4231607, -2837824],
+    [1123702, 7388994, 7064544, -394954, -4936275, -4181472, 5887144, 1489913, -5553471]]
+# Measured with lava-nc 0.10 (RingBuffer -> DelayDense(weights below, delays
+# 7, weight_exp=1, num_message_bits=24) -> LIF(du=3282, dv=0, vth=0,
+# bias_mant=4095, bias_exp=7), Loihi2SimCfg(select_tag="fixed_pt"), u and v
+# probed with Monitor), steps 9 and 10; steps 1..8 are all 0. The input of
+# step 9 is [1610385176, 1337718130]: its ``<< 6`` and the sum with the
+# decayed u wrap at int32 *before* u's single 24-bit wrap.
+_LAVA_U = [[2213376, -268608512], [1656794524, 1330539987]]
+_LAVA_V = [[0, -8388607], [0, 0]]
+
+
+@pytest.mark.parametrize("cfg", ["cpu", "chip"])
+def test_input_beyond_int32_after_shift_wraps_like_lava(cfg):
+    from kilauea import ChipCfg
+    src = Source(data=np.array(_GRADED_SRC, dtype=np.int32))
+    conn = DelayDense(weights=np.array([[0, 34, 77, 32], [20, 76, 0, 54]]),
+                      delays=7, weight_exp=1, num_message_bits=24)
+    lif = LIF(shape=(2,), du=3282, dv=0, vth=0, bias_mant=4095, bias_exp=7)
+    src.s_out.connect(conn.s_in)
+    conn.a_out.connect(lif.a_in)
+    mu, mv = probe(lif.u, 10), probe(lif.v, 10)
+    run(lif, 10, FIXED if cfg == "cpu" else ChipCfg(engine="model"))
+    u, v = data(mu).reshape(10, 2), data(mv).reshape(10, 2)
+    lif.stop()
+    assert not u[:8].any() and not v[:8].any()
+    assert u[8:].tolist() == _LAVA_U
+    assert v[8:].tolist() == _LAVA_V

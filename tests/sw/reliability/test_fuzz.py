@@ -37,8 +37,6 @@ def test_reproduction_files_rerun(tmp_path):
     assert fz.main(["--repro", str(path)]) == 0       # equal: "no longer differs"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 fuzz finding: a LIF u beyond 24 bits "
-                   "(its single wrap, spec fixed-point.md) differs on the chip by 2**25")
 def test_extreme_u_beyond_24_bits_matches_the_cpu(tmp_path):
     fz = _fuzz()
     tally = fz.Tally()
