@@ -11,7 +11,10 @@ For every logical core (placed on a tile by pass 5):
   `graded` when its connection has `num_message_bits > 0` (and for host
   values entering a neuron's input directly);
 - synapse words: (compartment, prepared weight, delay, group); a delay
-  beyond `ChipParams.max_delay` is an error naming the synapse;
+  beyond `ChipParams.max_delay` is an error naming the synapse; an axon
+  with more synapse words than its entry's `count` field holds
+  (`AXON_MAX_SYNAPSES`, 32767 for the 15-bit field) is an error naming the
+  core, the axon's source and the connection processes feeding it;
 - fan-out entries, at the source's core: per spiking compartment, one per
   axon it has in any core (destination tile, axon), then one host entry
   (host axon = the HostOutput's axon_base + element) when its OutPort has
@@ -41,7 +44,11 @@ from .graph import (ChipGraph, Population, axon_code, axon_from_host, axon_grade
 from .ir import HostInput, HostOutput
 from .split import LogicalCore, core_of_neurons
 
-__all__ = ["Allocation", "CoreAlloc", "allocate", "check_delays"]
+__all__ = ["Allocation", "CoreAlloc", "allocate", "check_delays", "AXON_MAX_SYNAPSES"]
+
+#: most synapse words one input axon can point at: the largest value of the
+#: AXON entry's `count` field (`core_memory.AXON_LAYOUT`, 15 bits: 32767)
+AXON_MAX_SYNAPSES = shape_range(cm.AXON_LAYOUT["count"].shape)[1]
 
 
 @dataclass
@@ -79,6 +86,28 @@ def check_delays(graph: ChipGraph, params) -> None:
                 f"{params.n_delay_slots} allows at most n_delay_slots - 2)")
 
 
+def _check_axon_counts(a: CoreAlloc, ucodes: np.ndarray, first: np.ndarray,
+                       counts: np.ndarray, proj: np.ndarray, projections: list) -> None:
+    """Raise `CompileError` when an axon of core `a` has more synapse words
+    than its entry's count field holds. `proj` [n_synapses]: the index in
+    `projections` of each synapse (in SYNAPSE word order)."""
+    over = np.flatnonzero(counts > AXON_MAX_SYNAPSES)
+    if not len(over):
+        return
+    i = int(over[0])
+    n = int(counts[i])
+    feeding = [projections[j] for j in np.unique(proj[first[i]:first[i] + n]).tolist()]
+    names = [f"'{pr.conn.name if pr.conn is not None else pr.name}'" for pr in feeding]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    element = int(axon_source_key(ucodes[i:i + 1])[0] & 0xFFFF_FFFF)
+    raise CompileError(
+        f"core at tile {a.tile}: axon {i} (source '{feeding[0].source.name}' element {element}) "
+        f"needs {n} synapse words but an axon entry holds at most {AXON_MAX_SYNAPSES} (its "
+        f"count field is {cm.AXON_LAYOUT['count'].shape.width} bits; short by "
+        f"{n - AXON_MAX_SYNAPSES}); fed by {len(names)} connection process(es): {shown}. "
+        f"Merge these connections or spread the targets over more cores")
+
+
 def _piece_values(pop: Population, start: int, count: int) -> dict:
     vals = {}
     for k, v in pop.values.items():
@@ -95,7 +124,9 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
     # ---- synapses and axons, per target core
     rec = {k: [] for k in ("code", "core", "axon")}
     allocs = [CoreAlloc(c, tiles[c.index]) for c in cores]
-    per_core = {c.index: {k: [] for k in ("code", "comp", "w", "d", "g")} for c in cores}
+    per_core = {c.index: {k: [] for k in ("code", "comp", "w", "d", "g", "p")} for c in cores}
+    projections = graph.projections
+    proj_index = {id(pr): j for j, pr in enumerate(projections)}
     for pop in graph.populations:
         core, comp = where[pop.index]
         for pr in pop.projections:
@@ -112,14 +143,16 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
                 d["w"].append(pr.weight[sel])
                 d["d"].append(pr.delay[sel])
                 d["g"].append(pr.group[sel])
+                d["p"].append(np.full(int(sel.sum()), proj_index[id(pr)], dtype=np.int64))
     for a in allocs:
         d = per_core[a.core.index]
         if d["code"]:
-            code, comp, w, dl, g = (np.concatenate(d[k]) for k in ("code", "comp", "w", "d", "g"))
+            code, comp, w, dl, g, prj = (np.concatenate(d[k])
+                                         for k in ("code", "comp", "w", "d", "g", "p"))
         else:
-            code = comp = w = dl = g = np.zeros(0, dtype=np.int64)
+            code = comp = w = dl = g = prj = np.zeros(0, dtype=np.int64)
         order = np.lexsort((comp, code))
-        code, comp, w, dl, g = code[order], comp[order], w[order], dl[order], g[order]
+        code, comp, w, dl, g, prj = (x[order] for x in (code, comp, w, dl, g, prj))
         ucodes, first, counts = np.unique(code, return_index=True, return_counts=True)
         a.n_axons, a.n_synapses = len(ucodes), len(code)
         a.max_delay = int(dl.max()) if len(dl) else 0
@@ -128,6 +161,7 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
             if need > cap:
                 raise CompileError(f"core at tile {a.tile} needs {need} {r} but has {cap} "
                                    f"(short by {need - cap})")
+        _check_axon_counts(a, ucodes, first, counts, prj, projections)
         a.images[Mem.AXON] = cm.pack_axon(first, counts, axon_graded(ucodes))
         a.images[Mem.SYNAPSE] = cm.pack_synapse(params, comp, w, dl, g)
         a.host_axons = int(axon_from_host(ucodes).sum())
