@@ -284,10 +284,11 @@ def build(make_top: Callable[[], object], name: str = "chip", key: str | None = 
     the cache folder cannot hold the model."""
     root = Path(root) if root is not None else cache_dir()
     flags = tuple(flags)
+    cxx = cxx or compiler()
+    # no compiler here: a model any of the usual compilers built will do
     found = _cached(root, key, [cxx] if cxx else _compiler_names(), flags)
     if found is not None:
         return found
-    cxx = cxx or compiler()
     if cxx is None:
         raise BuildError(f"no C++ compiler found (set $CXX or install g++) and no cached "
                          f"{name} model in {root}")
