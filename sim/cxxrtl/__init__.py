@@ -6,7 +6,7 @@ compiler and a small C++ driver (`driver.cc`) that runs whole host-port jobs.
 
 The engine built on them is `kilauea.sim.engines.compiled.CompiledEngine`.
 """
-from .build import BuildError, build, cache_dir, compiler, shape_key
+from .build import BuildError, CacheError, build, cache_dir, compiler, shape_key
 from .model import Model
 
-__all__ = ["BuildError", "build", "cache_dir", "compiler", "shape_key", "Model"]
+__all__ = ["BuildError", "CacheError", "build", "cache_dir", "compiler", "shape_key", "Model"]

@@ -14,7 +14,9 @@ flags, and the compiler's version. Each folder holds ``design.cc``,
 the build time). An entry is used only when its sidecar parses, names the
 same key and the library's size and hash match; anything else (a truncated
 or edited library, a stale or broken sidecar) is rebuilt, with a one-line
-notice.
+notice. Finding a cached library needs no C++ compiler; a cache folder that
+cannot hold a new one (not a directory, disk full, read-only) raises
+`CacheError`, a `BuildError` naming the folder and the cause.
 
 Generating the C++ costs seconds, so `build` also takes a *shape key*
 (`shape_key(params, ...)`: chip parameters plus a hash of the RTL's Python
@@ -25,15 +27,20 @@ g++ runs.
 
 A build prints one line to stderr when it starts and one with its duration.
 Concurrent builds of one key (two processes) are serialised by a lock file.
+The compiler runs in its own process group: an exception or Ctrl-C during a
+build kills the whole group (g++ and the cc1plus/as it started) and removes
+the temporary files.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +50,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 __all__ = ["cache_dir", "runtime_include_dir", "compiler", "shape_key", "build",
-           "BuildError", "DRIVER_SOURCE", "DEFAULT_FLAGS", "generate_cxx"]
+           "BuildError", "CacheError", "DRIVER_SOURCE", "DEFAULT_FLAGS", "generate_cxx"]
 
 DRIVER_SOURCE = Path(__file__).with_name("driver.cc")
 #: g++ flags (docs/engines-compiled.md compares -O1/-O2/-O3: -O2 runs twice as
@@ -53,6 +60,20 @@ DEFAULT_FLAGS = ("-std=c++14", "-O2", "-fPIC", "-shared", "-w")
 
 class BuildError(RuntimeError):
     """The C++ compiler (or yosys) failed; the message holds its output."""
+
+
+class CacheError(BuildError):
+    """The cache folder cannot hold a model (not a directory, disk full, no
+    permission); the message names the folder and the cause."""
+
+    def __init__(self, root: Path, cause: OSError):
+        code = errno.errorcode.get(cause.errno or 0, "")
+        where = f" at {cause.filename}" if cause.filename else ""
+        super().__init__(f"the compiled-model cache {root} cannot be used: "
+                         f"{cause.strerror or cause}{f' [{code}]' if code else ''}{where} "
+                         f"(free space, or point $KILAUEA_CACHE at a writable folder)")
+        self.root = root
+        self.cause = cause
 
 
 def cache_dir() -> Path:
@@ -74,10 +95,15 @@ def runtime_include_dir() -> Path:
     return inc
 
 
+def _compiler_names() -> list[str]:
+    """The compilers `compiler` looks for, in order ($CXX first when set)."""
+    return [c for c in (os.environ.get("CXX"), "g++", "c++", "clang++") if c]
+
+
 def compiler() -> str | None:
     """The C++ compiler to use ($CXX, else g++, else c++), or None."""
-    for cand in (os.environ.get("CXX"), "g++", "c++", "clang++"):
-        if cand and shutil.which(cand):
+    for cand in _compiler_names():
+        if shutil.which(cand):
             return cand
     return None
 
@@ -186,6 +212,8 @@ def _entry_ok(entry: Path, key: str) -> tuple[bool, str]:
         info = json.loads(meta.read_text())
     except (OSError, ValueError):
         return False, "its sidecar entry.json is missing or unreadable"
+    if not isinstance(info, dict):
+        return False, f"its sidecar entry.json holds a JSON {type(info).__name__}, not an object"
     if info.get("key") != key:
         return False, "its sidecar names another key"
     try:
@@ -194,7 +222,11 @@ def _entry_ok(entry: Path, key: str) -> tuple[bool, str]:
         return False, "model.so is missing"
     if size != info.get("so_size"):
         return False, f"model.so has {size} bytes, the sidecar says {info.get('so_size')}"
-    if _file_sha256(so) != info.get("so_sha256"):
+    try:
+        digest = _file_sha256(so)
+    except OSError as e:
+        return False, f"model.so is unreadable ({e.strerror or e})"
+    if digest != info.get("so_sha256"):
         return False, "model.so does not match the hash in its sidecar"
     return True, ""
 
@@ -210,58 +242,104 @@ def _say(msg: str) -> None:
     print(f"kilauea: {msg}", file=sys.stderr, flush=True)
 
 
+def _shape_file(root: Path, key: str, cxx: str, flags: tuple) -> Path:
+    """The index file naming the design key of shape `key` built by `cxx`."""
+    flag_tag = _sha256(" ".join([cxx, *flags]).encode() + DRIVER_SOURCE.read_bytes())[:12]
+    return root / "shapes" / f"{key}-{flag_tag}"
+
+
+def _cached(root: Path, key: str | None, compilers: Iterable[str], flags: tuple) -> Path | None:
+    """The sound library the index names for shape `key` built by one of
+    `compilers` (the first found), else None. Needs no compiler."""
+    if key is None:
+        return None
+    for cxx in compilers:
+        try:
+            dkey = _shape_file(root, key, cxx, flags).read_text().strip()
+        except OSError:
+            continue
+        if dkey and _entry_ok(root / dkey, dkey)[0]:
+            return root / dkey / "model.so"
+    return None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write `path` through a temporary file (removed if the write fails)."""
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def build(make_top: Callable[[], object], name: str = "chip", key: str | None = None,
           flags=DEFAULT_FLAGS, cxx: str | None = None, root: Path | None = None) -> Path:
     """The path of the compiled model of the top `make_top()` returns.
 
     `key`: the shape key (see `shape_key`); when its index entry names a
-    sound library, nothing is elaborated. `name` only labels messages.
-    Raises BuildError when no compiler exists or compilation fails."""
-    cxx = cxx or compiler()
-    if cxx is None:
-        raise BuildError("no C++ compiler found (set $CXX or install g++)")
+    sound library, nothing is elaborated and no compiler is needed. `name`
+    only labels messages. Raises BuildError when no compiler exists (and
+    nothing is cached) or compilation fails, CacheError (a BuildError) when
+    the cache folder cannot hold the model."""
     root = Path(root) if root is not None else cache_dir()
     flags = tuple(flags)
-    shape_file = None
-    if key is not None:
-        flag_tag = _sha256(" ".join([cxx, *flags]).encode() + DRIVER_SOURCE.read_bytes())[:12]
-        shape_file = root / "shapes" / f"{key}-{flag_tag}"
-        try:
-            dkey = shape_file.read_text().strip()
-        except OSError:
-            dkey = None
-        if dkey:
-            entry = root / dkey
-            ok, _ = _entry_ok(entry, dkey)
-            if ok:
-                return entry / "model.so"
+    cxx = cxx or compiler()
+    # no compiler here: a model any of the usual compilers built will do
+    found = _cached(root, key, [cxx] if cxx else _compiler_names(), flags)
+    if found is not None:
+        return found
+    if cxx is None:
+        raise BuildError(f"no C++ compiler found (set $CXX or install g++) and no cached "
+                         f"{name} model in {root}")
     t0 = time.perf_counter()
     cxx_text = generate_cxx(make_top())
     t_gen = time.perf_counter() - t0
     dkey = _design_key(cxx_text, cxx, flags)
     entry = root / dkey
-    with _lock(root / "locks" / f"{dkey}.lock"):
-        ok, why = _entry_ok(entry, dkey)
-        if not ok:
-            if why:
-                _say(f"cache entry {entry} is unusable ({why}): rebuilding")
-            _compile(entry, dkey, cxx_text, cxx, flags, name, t_gen)
-    if shape_file is not None:
-        shape_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = shape_file.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(dkey + "\n")
-        os.replace(tmp, shape_file)
+    try:
+        with _lock(root / "locks" / f"{dkey}.lock"):
+            ok, why = _entry_ok(entry, dkey)
+            if not ok:
+                if why:
+                    _say(f"cache entry {entry} is unusable ({why}): rebuilding")
+                _compile(entry, dkey, cxx_text, cxx, flags, name, t_gen)
+        if key is not None:
+            shape_file = _shape_file(root, key, cxx, flags)
+            shape_file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(shape_file, dkey + "\n")
+    except OSError as e:
+        raise CacheError(root, e) from e
     return entry / "model.so"
+
+
+def _run_compiler(cmd: list[str], name: str) -> None:
+    """Run the compiler in its own process group; on any exception (Ctrl-C
+    included) the whole group (g++ and its cc1plus, as) is killed."""
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+    except OSError as e:
+        raise BuildError(f"cannot run the C++ compiler {cmd[0]!r}: {e}") from e
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        raise
+    if proc.returncode != 0:
+        raise BuildError(f"compiling the {name} model failed ({' '.join(cmd)}):\n"
+                         + (err or out)[-4000:])
 
 
 def _compile(entry: Path, dkey: str, cxx_text: str, cxx: str, flags, name: str,
              t_gen: float) -> None:
     entry.mkdir(parents=True, exist_ok=True)
     for stale in ("model.so", "entry.json"):
-        try:
-            (entry / stale).unlink()
-        except FileNotFoundError:
-            pass
+        (entry / stale).unlink(missing_ok=True)
     design = entry / "design.cc"
     design.write_text(cxx_text)
     _say(f"compiling the {name} model with {cxx} {' '.join(flags)} "
@@ -269,25 +347,21 @@ def _compile(entry: Path, dkey: str, cxx_text: str, cxx: str, flags, name: str,
     t0 = time.perf_counter()
     fd, tmp = tempfile.mkstemp(prefix="model.", suffix=".so.tmp", dir=entry)
     os.close(fd)
-    cmd = [cxx, *flags, "-I", str(runtime_include_dir()), f'-DKL_DESIGN_CC="{design}"']
-    if not single_pass(cxx_text):
-        cmd.append("-DKL_SETTLE_EACH_EDGE")
-    cmd += [str(DRIVER_SOURCE), "-o", tmp]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        os.unlink(tmp)
-        raise BuildError(f"compiling the {name} model failed ({' '.join(cmd)}):\n"
-                         + (proc.stderr or proc.stdout)[-4000:])
     so = entry / "model.so"
-    os.replace(tmp, so)
+    try:
+        cmd = [cxx, *flags, "-I", str(runtime_include_dir()), f'-DKL_DESIGN_CC="{design}"']
+        if not single_pass(cxx_text):
+            cmd.append("-DKL_SETTLE_EACH_EDGE")
+        _run_compiler(cmd + [str(DRIVER_SOURCE), "-o", tmp], name)
+        os.replace(tmp, so)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     dt = time.perf_counter() - t0
     info = {"key": dkey, "so_size": so.stat().st_size, "so_sha256": _file_sha256(so),
             "compiler": cxx, "flags": list(flags), "build_s": round(dt, 2),
             "generate_s": round(t_gen, 2), "name": name,
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    tmpj = entry / f"entry.json.tmp{os.getpid()}"
-    tmpj.write_text(json.dumps(info, indent=1))
-    os.replace(tmpj, entry / "entry.json")
+    _write_atomic(entry / "entry.json", json.dumps(info, indent=1))
     _say(f"built the {name} model in {dt:.1f} s (C++ generated in {t_gen:.1f} s)")
 
 
