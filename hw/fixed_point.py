@@ -3,7 +3,7 @@
 The chip's arithmetic (the RTL, the golden model), the CPU models
 (`kilauea.numerics`, `kilauea.proc`), the neuron program library
 (`kilauea.neurons.library`) and the compiler all take these numbers from
-here. The reference is `/work/shared/spec/fixed-point.md` (Loihi / lava-nc
+here. The reference is `docs/processes.md` (Loihi / lava-nc
 0.10 bit-accurate models); `docs/neurocore.md` has the words-and-constants
 map.
 

@@ -167,37 +167,34 @@ class HostPortEngine(ChipEngine):
         self._send_writes(flits)
 
     def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
-        x, y = self._tile(tile)
         addrs = np.asarray(addr, dtype=np.int64).reshape(-1)
         if not addrs.size:
             return np.zeros(0, np.int64)
-        flits = packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
-                                    addr=addrs, tag=0, reply={"host": 1})
-        words = self._send_reads(flits)
-        src_x = packet.decode_field(words, "body", "read_resp", "src_x")
-        src_y = packet.decode_field(words, "body", "read_resp", "src_y")
-        if (src_x != x).any() or (src_y != y).any():
-            raise RuntimeError(f"read of tile ({x},{y}) answered by another tile")
-        return packet.decode_field(words, "body", "read_resp", "data")
+        return self._read_tiles([tile], mem, addrs).reshape(-1)
 
     def read_status(self, tiles) -> np.ndarray:
         """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
         array (len(tiles), 2), read in one READ job (checked after every
         step, so it is one job, not one per tile)."""
-        tiles = [self._tile(t) for t in tiles]
-        if not tiles:
+        if not len(tiles):
             return np.zeros((0, 2), np.int64)
+        return self._read_tiles(tiles, Mem.STATUS, np.array([_FLAGS, _ERRORS])).astype(np.int64)
+
+    def _read_tiles(self, tiles, mem: Mem, addrs: np.ndarray) -> np.ndarray:
+        """Words `addrs` of memory `mem` of every tile in `tiles`, in one READ
+        job: array (len(tiles), len(addrs)); answers from another tile raise."""
+        tiles = [self._tile(t) for t in tiles]
         flits = np.concatenate([
-            packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem.STATUS.value),
-                                addr=np.array([_FLAGS, _ERRORS]), tag=0, reply={"host": 1})
+            packet.encode_array(packet.Kind.READ, x, y, 0, mem=int(Mem(mem).value),
+                                addr=addrs, tag=0, reply={"host": 1})
             for x, y in tiles])
         words = self._send_reads(flits)
         src = np.stack([packet.decode_field(words, "body", "read_resp", k)
-                        for k in ("src_x", "src_y")], axis=1).reshape(len(tiles), 2, 2)
+                        for k in ("src_x", "src_y")], axis=1).reshape(len(tiles), len(addrs), 2)
         if (src != np.array(tiles)[:, None, :]).any():
-            raise RuntimeError("a STATUS read was answered by another tile")
-        return packet.decode_field(words, "body", "read_resp", "data").astype(
-            np.int64).reshape(len(tiles), 2)
+            bad = sorted({tuple(t) for t, s in zip(tiles, src) if (s != t).any()})
+            raise RuntimeError(f"read of tile(s) {bad} answered by another tile")
+        return packet.decode_field(words, "body", "read_resp", "data").reshape(len(tiles), len(addrs))
 
     def _backdoor_images(self, images: Images,
                          memories_of: Callable[[int, int], Mapping[Mem, object]]) -> Iterator:

@@ -1,6 +1,6 @@
 """Pass 2, fixed-point check: every chip parameter is an integer in the
 spec's width (the ranges the neuron programs declare, which are those of
-`spec/fixed-point.md`), and every connection's weights are integers.
+`docs/processes.md`), and every connection's weights are integers.
 
 A connection's `a_buff` must start at 0 (the chip keeps it in the
 target's accumulators, which start empty).
@@ -21,7 +21,7 @@ from .ncmodel import VarValues
 __all__ = ["check_fixed_point", "QUANTIZE_HINT"]
 
 QUANTIZE_HINT = ("the chip runs fixed-point networks: give integer parameters "
-                 "(see spec/fixed-point.md) or convert a float network with kilauea.quantize(...)")
+                 "(see docs/processes.md) or convert a float network with kilauea.quantize(...)")
 
 
 def _values_of(a) -> np.ndarray:

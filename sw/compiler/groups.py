@@ -1,7 +1,7 @@
 """Pass 3, accumulator groups: which group of its target each synapse adds to.
 
 Lava floors each projection's per-step sum separately when `weight_exp < 0`
-(spec/fixed-point.md, "Flooring is per projection and per source step"), so:
+(docs/processes.md, "Flooring is per projection and per source step"), so:
 
 - projections with the same `weight_exp >= 0` share one group (shifting
   left commutes with summing);

@@ -1,4 +1,4 @@
-"""The neuron programs of the fixed-point models of `spec/fixed-point.md`.
+"""The neuron programs of the fixed-point models of `docs/processes.md`.
 
 Each function returns a `NeuronProgram` for a number of accumulator groups
 (one per incoming projection that needs its own flooring; group g is

@@ -1,6 +1,6 @@
 """Synaptic accumulation of Dense, Sparse and DelayDense.
 
-Spec: ``/work/shared/spec/fixed-point.md``, sections "Dense, fixed point" and
+Spec: ``docs/processes.md``, sections "Dense, fixed point" and
 "DelayDense". Each step a connection first sends what it accumulated in the
 previous step (``a_buff``), then accumulates this step's input:
 

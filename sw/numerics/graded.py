@@ -1,6 +1,6 @@
 """Graded-spike vector neurons: GradedVec and GradedReluVec steps.
 
-Spec: ``/work/shared/spec/fixed-point.md``, "Other neuron models"; the
+Spec: ``docs/processes.md``, "Other neuron models"; the
 reference is lava-nc 0.10's ``lava.proc.graded`` (``PyGradedVecModelFixed``)::
 
     v += a_in

@@ -1,6 +1,6 @@
 """LIF neuron steps: fixed point (bit-exact) and floating point.
 
-Spec: ``/work/shared/spec/fixed-point.md``, sections "LIF, fixed point",
+Spec: ``docs/processes.md``, sections "LIF, fixed point",
 "Other neuron models" (LIFReset, LIFRefractory) and "LIF, floating point".
 
 Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``):

@@ -1,6 +1,6 @@
 """Sigma-delta neurons: the SigmaDelta step.
 
-Spec: ``/work/shared/spec/fixed-point.md``, "Other neuron models"; the
+Spec: ``docs/processes.md``, "Other neuron models"; the
 reference is lava-nc 0.10's ``lava.proc.sdn`` (``PySigmaDeltaModelFixed``)::
 
     sigma  += a_in

@@ -6,7 +6,7 @@ C order. ``weight_exp``, ``num_weight_bits`` and ``sign_mode`` are
 constructor arguments kept in ``proc_params`` (not Vars), used by the
 ``fixed_pt`` models only; they are checked here because values outside their
 ranges are invalid for any model. Fixed-point rules:
-``/work/shared/spec/fixed-point.md``, "Dense, fixed point" and "DelayDense".
+``docs/processes.md``, "Dense, fixed point" and "DelayDense".
 """
 from __future__ import annotations
 

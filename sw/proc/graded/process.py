@@ -3,7 +3,7 @@
 
 Each step a neuron adds its input to ``v``, sends ``v`` itself as a graded
 spike where ``|v| > vth`` (GradedReluVec: ``v > vth``) and clears ``v``.
-Fixed point (``/work/shared/spec/fixed-point.md``, "Other neuron models"):
+Fixed point (``docs/processes.md``, "Other neuron models"):
 ``v`` int32, ``vth`` 24-bit unsigned, payloads 24-bit signed.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The sigma-delta neuron, SigmaDelta (lava-nc 0.10's ``lava.proc.sdn.process``).
 
-Dynamics (``/work/shared/spec/fixed-point.md``, "Other neuron models")::
+Dynamics (``docs/processes.md``, "Other neuron models")::
 
     sigma   = sigma + a_in                       # sigma decoding
     act     = act_fn(sigma + bias)               # UNIT: identity; RELU: max(0, .)
