@@ -1,5 +1,5 @@
 """Shared pieces of the neuron-program tests: numpy transcriptions of the
-spec's fixed-point equations (written from `spec/fixed-point.md`, independent
+spec's fixed-point equations (written from `docs/numerics.md`, independent
 of the microcode) and random parameter generators, exposed as the `cases`
 fixture."""
 from __future__ import annotations

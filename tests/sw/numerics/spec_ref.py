@@ -1,4 +1,4 @@
-"""A direct, loop-style transcription of /work/shared/spec/fixed-point.md.
+"""A direct, loop-style transcription of docs/numerics.md (and docs/processes.md).
 
 Written from the spec text, on Python integers, one neuron and one synapse at
 a time, and deliberately independent of ``kilauea.numerics`` (nothing is
