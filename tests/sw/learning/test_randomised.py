@@ -1,7 +1,7 @@
 """Randomised: random rules (products of traces, synaptic variables, dependencies,
 constants and power-of-two literals, in random spellings) on random connection
 states; kilauea.learning's parser, product series and appliers against the
-loop-style transcription of docs/learning.md (spec_ref.py). Every failure names
+loop-style transcription of docs/learning.md (learning_spec_ref.py). Every failure names
 its seed; rerun one with KILAUEA_SEED=<seed>."""
 import os
 import pathlib
@@ -14,14 +14,15 @@ from kilauea.learning import (LearningRuleApplierBitApprox, LearningRuleApplierF
                               LearningRuleError, ProductSeries, SymbolicEquation)
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import rulegen  # noqa: E402
+import learning_rulegen as rulegen  # noqa: E402
+import learning_spec_ref as spec_ref  # noqa: E402
 
 SEEDS = ([int(os.environ["KILAUEA_SEED"])] if "KILAUEA_SEED" in os.environ
          else list(range(24)))
 RULES_PER_SEED = 12
 
 
-def _rules(seed, spec_ref):
+def _rules(seed):
     """(rule, ProductSeries or the error) for the seed's random rules."""
     rng = np.random.default_rng(seed)
     for _ in range(RULES_PER_SEED):
@@ -36,10 +37,10 @@ def _rules(seed, spec_ref):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_parsed_products_follow_the_docs(seed, spec_ref):
+def test_parsed_products_follow_the_docs(seed):
     """Dependency, normalised scaling, decimate exponent and factors, or an error
     exactly when the docs' normalisation puts the scaling out of range."""
-    for _, rule, target, series in _rules(seed, spec_ref):
+    for _, rule, target, series in _rules(seed):
         where = f"seed {seed}, {target} = {rule.text!r}"
         expected = []
         for p in rule.products:
@@ -63,16 +64,16 @@ def test_parsed_products_follow_the_docs(seed, spec_ref):
                 [(f.state_var, f.const, f.is_sgn) for f in want.factors], where
 
 
-def _valid(seed, spec_ref):
-    for rng, rule, target, series in _rules(seed, spec_ref):
+def _valid(seed):
+    for rng, rule, target, series in _rules(seed):
         if not isinstance(series, LearningRuleError):
             yield rng, rule, target, series
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_fixed_point_applier_matches_the_docs(seed, spec_ref):
+def test_fixed_point_applier_matches_the_docs(seed):
     """LearningRuleApplierBitApprox == the docs' steps 1-5, synapse by synapse."""
-    for rng, rule, target, series in _valid(seed, spec_ref):
+    for rng, rule, target, series in _valid(seed):
         n_pre, n_post = (int(n) for n in rng.integers(1, 6, 2))
         args, state = rulegen.draw_state(rng, n_pre, n_post, fixed=True)
         acc = rng.integers(-2 ** 15 - 1, 2 ** 15, (n_post, n_pre))
@@ -83,9 +84,9 @@ def test_fixed_point_applier_matches_the_docs(seed, spec_ref):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_float_applier_matches_the_docs(seed, spec_ref):
+def test_float_applier_matches_the_docs(seed):
     """LearningRuleApplierFloat == the docs' float rule, to the last bit."""
-    for rng, rule, target, series in _valid(seed, spec_ref):
+    for rng, rule, target, series in _valid(seed):
         n_pre, n_post = (int(n) for n in rng.integers(1, 6, 2))
         args, state = rulegen.draw_state(rng, n_pre, n_post, fixed=False)
         init = rng.uniform(-300, 300, (n_post, n_pre))

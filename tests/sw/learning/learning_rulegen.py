@@ -1,5 +1,5 @@
 """Random learning rules for the randomised tests: a rule is drawn as a structure
-(spec_ref.Product values) and written out as a rule string in one of the many
+(learning_spec_ref.Product values) and written out as a rule string in one of the many
 spellings docs/learning.md's grammar allows."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SYN_VARS = ("w", "d", "t")
 @dataclass(frozen=True)
 class DrawnRule:
     text: str
-    products: list      # spec_ref.Product
+    products: list      # learning_spec_ref.Product
     k: object           # K of its uK dependencies, or None
 
 
