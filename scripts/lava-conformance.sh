@@ -49,13 +49,14 @@ if [ ! -x .venv/bin/python ]; then
     bash scripts/setup.sh
 fi
 
-# The same test-suite dependency for kilauea's run, kept out of .venv: psutil
-# (see above; without it every model lookup in magma/runtime fails there too).
+# The same test-suite dependencies for kilauea's run, kept out of .venv: psutil
+# (see above; without it every model lookup in magma/runtime fails there too)
+# and asteval (magma/core/learning/test_utils.py imports it; lava-nc has it).
 EXTRAS=.lava-ref/kilauea-extras
-if ! PYTHONPATH=$EXTRAS .venv/bin/python -c "import psutil" 2>/dev/null; then
-    echo "[conformance] installing psutil for kilauea's run into $EXTRAS"
+if ! PYTHONPATH=$EXTRAS .venv/bin/python -c "import psutil, asteval" 2>/dev/null; then
+    echo "[conformance] installing psutil and asteval for kilauea's run into $EXTRAS"
     .venv/bin/python -m pip install -q --disable-pip-version-check \
-        --target "$EXTRAS" psutil 2>&1 | grep -v "^WARNING: Location" || true
+        --target "$EXTRAS" psutil asteval 2>&1 | grep -v "^WARNING: Location" || true
 fi
 
 exec .venv/bin/python scripts/lava_conformance.py --ref-python "$REF/bin/python" \

@@ -1,0 +1,1 @@
+"""Lava's ``lava.magma.core.learning``."""
