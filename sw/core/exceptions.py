@@ -9,8 +9,18 @@ class KilaueaError(Exception):
     """Base class of kilauea's own errors."""
 
 
-class PortConnectionError(KilaueaError, ValueError):
-    """Two ports cannot be connected (shape or kind mismatch)."""
+class PortConnectionError(KilaueaError, ValueError, AssertionError):
+    """Two ports cannot be connected (shape or kind mismatch).
+
+    Also an ``AssertionError``: Lava raises that for the same mistakes, so
+    code written for Lava (``except AssertionError``) catches it as well as
+    kilauea's own (``except ValueError``)."""
+
+
+class PortKindError(PortConnectionError, TypeError):
+    """Two ports of kinds that cannot be connected (e.g. a RefPort to an
+    InPort); also a ``TypeError``, as Lava raises for a RefPort or VarPort
+    joined to an InPort or OutPort."""
 
 
 class ModelNotFoundError(KilaueaError, LookupError):

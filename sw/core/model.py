@@ -52,6 +52,35 @@ class AbstractPyProcessModel(AbstractProcessModel):
     def on_var_update(self):
         """Called after a Var of this model was set from the host."""
 
+    #: set by the runtime: ``request("pause" | "stop")`` ends the run after
+    #: the step in progress
+    _runtime_request: ty.Optional[ty.Callable[[str], None]] = None
+
+    @property
+    def _req_pause(self) -> bool:
+        """Lava's request from inside a model: ``self._req_pause = True``
+        pauses the run once the step in progress is complete (every phase
+        of every process); ``run`` resumes it."""
+        return self.__dict__.get("_pause_requested", False)
+
+    @_req_pause.setter
+    def _req_pause(self, value: bool) -> None:
+        self.__dict__["_pause_requested"] = bool(value)
+        if value and self._runtime_request is not None:
+            self._runtime_request("pause")
+
+    @property
+    def _req_stop(self) -> bool:
+        """``self._req_stop = True`` stops the runtime once the step in
+        progress is complete (as ``stop()``: no more runs)."""
+        return self.__dict__.get("_stop_requested", False)
+
+    @_req_stop.setter
+    def _req_stop(self, value: bool) -> None:
+        self.__dict__["_stop_requested"] = bool(value)
+        if value and self._runtime_request is not None:
+            self._runtime_request("stop")
+
 
 class PyLoihiProcessModel(AbstractPyProcessModel):
     """A model following the LoihiProtocol.

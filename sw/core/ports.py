@@ -20,7 +20,7 @@ import typing as ty
 
 import numpy as np
 
-from .exceptions import PortConnectionError
+from .exceptions import PortConnectionError, PortKindError
 from .variable import ProcessMember, Var, check_shape
 
 
@@ -52,6 +52,21 @@ class AbstractPort(ProcessMember):
     def out_connections(self) -> list:
         return [p for p, _ in self._links_out]
 
+    def get_src_ports(self, _include_self: bool = False) -> list:
+        """The ports at the far ends of this port's incoming links: the
+        sources that reach it directly or through other (hierarchical or
+        virtual) ports; [] when nothing is connected to it."""
+        if not self._links_in:
+            return [self] if _include_self else []
+        return [q for p, _ in self._links_in for q in p.get_src_ports(True)]
+
+    def get_dst_ports(self, _include_self: bool = False) -> list:
+        """The ports at the far ends of this port's outgoing links: the
+        destinations it reaches directly or through other ports."""
+        if not self._links_out:
+            return [self] if _include_self else []
+        return [q for p, _ in self._links_out for q in p.get_dst_ports(True)]
+
     # -------------------------------------------------------- linking
     def _link_to(self, dst: "AbstractPort", fn=None):
         self._links_out.append((dst, fn))
@@ -62,7 +77,7 @@ class AbstractPort(ProcessMember):
         changes nothing."""
         src_kind, dst_kind = _kind(src), _kind(dst)
         if (src_kind, dst_kind) not in _ALLOWED:
-            raise PortConnectionError(
+            raise PortKindError(
                 f"cannot connect {src.describe()} to {dst.describe()}: a "
                 f"{src_kind.__name__} cannot feed a {dst_kind.__name__}")
         if src.shape != dst.shape:
@@ -174,15 +189,16 @@ class ReduceSum(AbstractReduceOp):
 class RefPort(AbstractRVPort):
     """Reads and writes a Var of another process."""
 
+    def get_dst_vars(self) -> list:
+        """The Vars this RefPort reaches (through VarPorts and other ports)."""
+        return [p.var for p in self.get_dst_ports() if isinstance(p, VarPort)]
+
     def connect_var(self, variables):
         """Connect to Vars directly: each gets an implicit VarPort."""
         for var in _as_list(variables):
             if not isinstance(var, Var):
                 raise PortConnectionError(
                     f"{self.describe()}: connect_var expects Vars, got {var!r}")
-            if var.process is None:
-                raise PortConnectionError(
-                    f"{self.describe()}: Var '{var.name}' belongs to no process")
             if not var.shareable:
                 raise PortConnectionError(
                     f"{self.describe()}: Var {var.full_name()} is not shareable")
@@ -190,7 +206,11 @@ class RefPort(AbstractRVPort):
                 raise PortConnectionError(
                     f"cannot connect {self.describe()} to Var {var.full_name()} "
                     f"shape {var.shape}: shapes {self.shape} and {var.shape} differ")
-            vp = var.process._implicit_var_port(var)
+            if var.process is not None:
+                vp = var.process._implicit_var_port(var)
+            else:       # the Var's process takes it when it takes the Var
+                vp = ImplicitVarPort(var)
+                vp.name = f"_{var.name}_implicit_port"
             self._connect(self, vp)
 
 

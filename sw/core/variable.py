@@ -1,13 +1,62 @@
 """``Var``: a named piece of a Process's state."""
 from __future__ import annotations
 
-import itertools
 import numbers
+import threading
 import typing as ty
+import weakref
 
 import numpy as np
 
-_ids = itertools.count()
+
+class IdServer:
+    """A registry that issues ids 0, 1, ... in creation order and lists what
+    it registered (held weakly: the list keeps nothing alive). Each subclass
+    is a singleton: ``Sub()`` is always the same object. ``reset_server()``
+    empties the list and restarts the ids at 0 (an object created afterwards
+    may then share its id with an older one, as in Lava)."""
+
+    _instance: ty.Optional["IdServer"] = None
+
+    def __new__(cls):
+        if cls.__dict__.get("_instance") is None:
+            server = super().__new__(cls)
+            server._lock = threading.Lock()
+            server._refs = []
+            server._next_id = 0
+            cls._instance = server
+        return cls._instance
+
+    def _members(self) -> list:
+        with self._lock:
+            return [m for m in (ref() for ref in self._refs) if m is not None]
+
+    def register(self, member) -> int:
+        """List ``member`` and return its id."""
+        with self._lock:
+            self._refs.append(weakref.ref(member))
+            mid, self._next_id = self._next_id, self._next_id + 1
+            return mid
+
+    def reset_server(self) -> None:
+        with self._lock:
+            self._refs = []
+            self._next_id = 0
+
+
+class VarServer(IdServer):
+    """The ids of Vars (Lava's ``VarServer``, one for all)."""
+
+    @property
+    def vars(self) -> list:
+        """The Vars created since the last reset that still exist."""
+        return self._members()
+
+    @property
+    def num_vars(self) -> int:
+        """How many Vars were registered since the last reset."""
+        return self._next_id
+
 
 
 def check_shape(what: str, shape) -> tuple:
@@ -85,7 +134,7 @@ class Var(ProcessMember):
         self.init = init
         self.shareable = bool(shareable)
         self.name = name
-        self.id = next(_ids)
+        self.id = VarServer().register(self)
         self.process = None
         self.aliased_var: Var | None = None
 

@@ -185,11 +185,16 @@ class CpuExecutor(AbstractExecutor):
                     if tgt is None:
                         p._bind(None, None)
                     else:
-                        model, attr, var = tgt
-                        p._bind(model, attr, var_shape=var.shape, target_name=var.full_name())
+                        model, attr, where = tgt
+                        var = where.var
+                        fwd = inv = None
+                        if where.index is not None:     # through virtual ports
+                            fwd, inv = where.read_fn(p.shape), where.write_fn()
+                        p._bind(model, attr, fwd, inv, var_shape=var.shape,
+                                target_name=var.full_name())
 
     def _resolve_ref(self, ref):
-        """(model, attribute, Var) a leaf RefPort reads and writes, or None."""
+        """(model, attribute, RefTarget) a leaf RefPort reads and writes, or None."""
         return resolve_ref_target(ref, self.network)
 
     # ------------------------------------------------ schedule
