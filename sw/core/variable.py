@@ -88,6 +88,24 @@ def _is_sparse(x) -> bool:
     return sp.issparse(x)
 
 
+def check_fits(var: "Var", value: np.ndarray, dtype: np.dtype) -> None:
+    """Raise ``ValueError`` naming ``var`` when an array of ``dtype`` cannot
+    hold ``value`` exactly (an integer dtype would wrap or truncate it)."""
+    if dtype.kind not in "iu" or value.dtype.kind not in "iuf" or value.size == 0:
+        return
+    info = np.iinfo(dtype)
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got non-finite values")
+    if value.dtype.kind == "f" and not np.all(value == np.round(value)):
+        bad = value[value != np.round(value)].flat[0]
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got the non-integer "
+                         f"value {bad} (round it first: nothing is truncated silently)")
+    lo, hi = value.min(), value.max()
+    if lo < info.min or hi > info.max:
+        raise ValueError(f"Var {var.full_name()} is held as {dtype} ({info.min}..{info.max}); "
+                         f"got values in {lo}..{hi}")
+
+
 class ProcessMember:
     """What a Var and a port share: a `shape`, a `name` and the `process` that owns
     it (None until a Process takes it)."""

@@ -22,7 +22,7 @@ from ..core.ports import (AbstractPort, AbstractVirtualPort, InPort, OutPort,
 from ..core.process import AbstractProcess, LogConfig
 from ..core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
                             PyVarPort)
-from ..core.variable import Var, _is_sparse
+from ..core.variable import Var, _is_sparse, check_fits
 from .selection import find_models
 
 
@@ -120,7 +120,13 @@ def _var_value(var: Var, lt: LavaPyType):
             val = val.astype(lt.d_type)
         return val
     if isinstance(cls, type) and issubclass(cls, np.ndarray):
-        return np.array(var.init_value(), dtype=lt.d_type if lt.d_type is not None else None)
+        init = np.asarray(var.init_value())
+        if lt.d_type is None:
+            return np.array(init)
+        dtype = np.dtype(lt.d_type)
+        if init.dtype.kind in "iu":     # an int the model's dtype would wrap: error
+            check_fits(var, init, dtype)
+        return np.array(init, dtype=dtype)
     if cls in (int, float, bool, complex):
         arr = np.asarray(var.init)
         if arr.size != 1:

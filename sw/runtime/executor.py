@@ -34,6 +34,7 @@ from ..core.exceptions import DeadlockError, KilaueaError, ProcessModelError
 from ..core.model import PyAsyncProcessModel, PyLoihiProcessModel
 from ..core.pytypes import PyInPort, PyOutPort, PyRefPort
 from ..core.variable import Var, _is_sparse
+from ..core.variable import check_fits as _check_fits   # noqa: F401 (chip runtime)
 from .builder import Network, resolve_ref_target
 from .cogroup import CoGroup, MemberFailure
 from .schedule import component_order, strongly_connected
@@ -102,24 +103,6 @@ class AbstractExecutor:
 
     def stop(self) -> None:
         raise NotImplementedError
-
-
-def _check_fits(var: Var, value: np.ndarray, dtype: np.dtype) -> None:
-    """An integer array cannot hold ``value`` exactly (it would wrap or
-    truncate): error."""
-    if dtype.kind not in "iu" or value.dtype.kind not in "iuf" or value.size == 0:
-        return
-    info = np.iinfo(dtype)
-    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got non-finite values")
-    if value.dtype.kind == "f" and not np.all(value == np.round(value)):
-        bad = value[value != np.round(value)].flat[0]
-        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got the non-integer "
-                         f"value {bad} (round it first: nothing is truncated silently)")
-    lo, hi = value.min(), value.max()
-    if lo < info.min or hi > info.max:
-        raise ValueError(f"Var {var.full_name()} is held as {dtype} ({info.min}..{info.max}); "
-                         f"got values in {lo}..{hi}")
 
 
 class CpuExecutor(AbstractExecutor):
