@@ -23,6 +23,13 @@ class PortKindError(PortConnectionError, TypeError):
     joined to an InPort or OutPort."""
 
 
+class ModelDeclarationError(KilaueaError, TypeError, AssertionError):
+    """``@implements``, ``@requires`` or ``@tag`` used on something other
+    than a ProcessModel class, with arguments of the wrong kind, or changing
+    what a parent model declared. Both a ``TypeError`` and an
+    ``AssertionError``: Lava raises one or the other for these mistakes."""
+
+
 class ModelNotFoundError(KilaueaError, LookupError):
     """No ProcessModel fits a Process under the chosen run configuration."""
 
