@@ -30,6 +30,12 @@ class ModelDeclarationError(KilaueaError, TypeError, AssertionError):
     ``AssertionError``: Lava raises one or the other for these mistakes."""
 
 
+class VarAliasError(KilaueaError, ValueError, AssertionError):
+    """A parent's Var cannot alias that Var (shape or ``shareable`` differ,
+    or it belongs to no sub-process); also an ``AssertionError``, as Lava
+    raises."""
+
+
 class ModelNotFoundError(KilaueaError, LookupError):
     """No ProcessModel fits a Process under the chosen run configuration."""
 

@@ -178,7 +178,9 @@ class AbstractSubProcessModel(AbstractProcessModel):
     """
 
     def __init__(self, proc):
-        pass
+        if type(self) is AbstractSubProcessModel:
+            raise TypeError("AbstractSubProcessModel is abstract: subclass it and build the "
+                            "sub-processes in the subclass's __init__(self, proc)")
 
     def find_sub_procs(self) -> dict:
         """The sub-processes this model holds as attributes (also in lists)."""

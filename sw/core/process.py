@@ -78,6 +78,11 @@ class ProcessParameters(dict):
         """Set ``key`` to ``value`` whether or not it is already there."""
         super().__setitem__(key, value)
 
+    @property
+    def _parameters(self) -> dict:
+        """Lava's name for the parameters (this dict itself)."""
+        return self
+
 
 class Collection:
     """An ordered, attribute-accessible collection of Vars, ports or processes."""
@@ -85,6 +90,7 @@ class Collection:
     def __init__(self, process, name: str):
         self._process = process
         self._name = name
+        self.name = name            # (a member called 'name': use coll['name'])
         self._members: dict[str, ty.Any] = {}
         self._placed = 0   # leading members whose order is final
 
@@ -247,9 +253,20 @@ class AbstractProcess(metaclass=_PostInitCaller):
             p.parent_proc = self
         self.procs.add_members(procs)
 
-    @property
-    def is_sub_proc_of(self):
-        return self.parent_proc
+    def validate_var_aliases(self) -> None:
+        """Raise ``VarAliasError`` if a Var of this process aliases a Var
+        that belongs to no sub-process of it (see ``Var.validate_alias``)."""
+        for var in self.vars:
+            var.validate_alias()
+
+    def is_sub_proc_of(self, proc: "AbstractProcess") -> bool:
+        """True when this process is a sub-process of ``proc`` (at any depth)."""
+        parent = self.parent_proc
+        while parent is not None:
+            if parent is proc:
+                return True
+            parent = parent.parent_proc
+        return False
 
     # ------------------------------------------------------------ runtime
     @property

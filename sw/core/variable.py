@@ -8,6 +8,8 @@ import weakref
 
 import numpy as np
 
+from .exceptions import VarAliasError
+
 
 class IdServer:
     """A registry that issues ids 0, 1, ... in creation order and lists what
@@ -162,13 +164,26 @@ class Var(ProcessMember):
         if not isinstance(other, Var):
             raise TypeError(f"Var {self.full_name()}: alias() expects a Var, got {other!r}")
         if other.shape != self.shape:
-            raise ValueError(
+            raise VarAliasError(
                 f"cannot alias Var {self.full_name()} shape {self.shape} to "
                 f"Var {other.full_name()} shape {other.shape}: shapes differ")
+        if other.shareable != self.shareable:
+            raise VarAliasError(
+                f"cannot alias Var {self.full_name()} (shareable={self.shareable}) to "
+                f"Var {other.full_name()} (shareable={other.shareable}): they differ")
         self.aliased_var = other
 
     def validate_alias(self):
-        """Lava compatibility: shapes are checked in ``alias``."""
+        """Raise ``VarAliasError`` if the aliased Var's process is not a
+        sub-process (at any depth) of this Var's process. Shapes and
+        ``shareable`` are checked by ``alias`` itself."""
+        other = self.aliased_var
+        if other is None or self.process is None:
+            return
+        if other.process is None or not other.process.is_sub_proc_of(self.process):
+            raise VarAliasError(
+                f"Var {self.full_name()} aliases Var {other.full_name()}, whose process "
+                f"is no sub-process of '{self.process.name}'")
 
     def resolve(self) -> "Var":
         """Follow the alias chain to the Var that holds the value."""
