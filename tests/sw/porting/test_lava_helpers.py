@@ -27,4 +27,4 @@ def test_conv_pairs_are_tuples():
     conv = Conv(weight=np.ones((2, 3, 3, 1), int), input_shape=(8, 8, 1), padding=(1, 2), stride=1)
     assert conv.padding.init == (1, 2) and conv.stride.init == (1, 1)
     assert conv.dilation.init == (1, 1) and conv.kernel_size.init == (3, 3)
-    assert conv.padding.get().tolist() == [1, 2]
+    assert np.asarray(conv.padding.get()).tolist() == [1, 2]
