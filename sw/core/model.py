@@ -15,6 +15,21 @@ import typing as ty
 from .process import ProcessParameters
 
 
+def _request_flag(kind: str, doc: str) -> property:
+    """A model attribute that, set to True, asks the runtime to ``kind``
+    ("pause" or "stop") after the step in progress."""
+    key = f"_{kind}_requested"
+
+    def get(self) -> bool:
+        return self.__dict__.get(key, False)
+
+    def set_(self, value: bool) -> None:
+        self.__dict__[key] = bool(value)
+        if value and self._runtime_request is not None:
+            self._runtime_request(kind)
+    return property(get, set_, doc=doc)
+
+
 class AbstractProcessModel:
     """Base of every ProcessModel. Set by the decorators:
     ``implements_process``, ``implements_protocol``, ``required_resources``,
@@ -56,30 +71,13 @@ class AbstractPyProcessModel(AbstractProcessModel):
     #: the step in progress
     _runtime_request: ty.Optional[ty.Callable[[str], None]] = None
 
-    @property
-    def _req_pause(self) -> bool:
-        """Lava's request from inside a model: ``self._req_pause = True``
-        pauses the run once the step in progress is complete (every phase
-        of every process); ``run`` resumes it."""
-        return self.__dict__.get("_pause_requested", False)
-
-    @_req_pause.setter
-    def _req_pause(self, value: bool) -> None:
-        self.__dict__["_pause_requested"] = bool(value)
-        if value and self._runtime_request is not None:
-            self._runtime_request("pause")
-
-    @property
-    def _req_stop(self) -> bool:
-        """``self._req_stop = True`` stops the runtime once the step in
-        progress is complete (as ``stop()``: no more runs)."""
-        return self.__dict__.get("_stop_requested", False)
-
-    @_req_stop.setter
-    def _req_stop(self, value: bool) -> None:
-        self.__dict__["_stop_requested"] = bool(value)
-        if value and self._runtime_request is not None:
-            self._runtime_request("stop")
+    _req_pause = _request_flag(
+        "pause", """Lava's request from inside a model: ``self._req_pause = True``
+        pauses the run once the step in progress is complete (every phase of
+        every process); ``run`` resumes it.""")
+    _req_stop = _request_flag(
+        "stop", """``self._req_stop = True`` stops the runtime once the step in
+        progress is complete (as ``stop()``: no more runs).""")
 
 
 class PyLoihiProcessModel(AbstractPyProcessModel):
