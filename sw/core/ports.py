@@ -40,6 +40,9 @@ class AbstractPort(ProcessMember):
         # (port, transform) pairs; transform maps data crossing the link.
         self._links_out: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
         self._links_in: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
+        #: Lava's per-connection settings (``ConnectionConfig``, for Loihi's
+        #: spike I/O), by the port at the other end: kept, not used
+        self.connection_configs: dict = {}
 
     def describe(self) -> str:
         return f"{type(self).__name__} '{self.full_name()}' shape {self.shape}"
@@ -100,9 +103,10 @@ class AbstractPort(ProcessMember):
             raise PortConnectionError(
                 f"{src.describe()} is already connected to {dst.describe()}")
 
-    def _connect_all(self, pairs: list):
+    def _connect_all(self, pairs: list, configs=None):
         """Check every ``(src, dst)`` pair, then link them all: a bad pair
-        raises before any link is made."""
+        raises before any link is made. ``configs``: None, one config for
+        every pair or a list of one per pair (recorded on both ends)."""
         for i, (src, dst) in enumerate(pairs):
             self._check_connection(src, dst)
             for s2, d2 in pairs[:i]:
@@ -115,6 +119,16 @@ class AbstractPort(ProcessMember):
             if isinstance(dst, AbstractVirtualPort):
                 dst._bind_as_destination()
             src._link_to(dst)
+        configs = _as_list(configs)
+        if configs and configs != [None]:
+            if len(configs) == 1:
+                configs = configs * len(pairs)
+            if len(configs) != len(pairs):
+                raise ValueError(f"{self.describe()}: {len(configs)} connection configs "
+                                 f"for {len(pairs)} connections")
+            for (src, dst), cfg in zip(pairs, configs):
+                src.connection_configs[dst] = cfg
+                dst.connection_configs[src] = cfg
 
     def _connect(self, src: "AbstractPort", dst: "AbstractPort"):
         """Check kinds and shapes, then link ``src -> dst``."""
@@ -124,12 +138,12 @@ class AbstractPort(ProcessMember):
     def connect(self, ports, connection_configs=None):
         """Connect this port to ``ports`` (a port or a list of ports); all or
         nothing: if one connection is invalid, none is made."""
-        self._connect_all([(self, p) for p in _as_list(ports)])
+        self._connect_all([(self, p) for p in _as_list(ports)], connection_configs)
 
     def connect_from(self, ports, connection_configs=None):
         """Connect ``ports`` (a port or a list of ports) to this port; all or
         nothing."""
-        self._connect_all([(p, self) for p in _as_list(ports)])
+        self._connect_all([(p, self) for p in _as_list(ports)], connection_configs)
 
     # -------------------------------------------------------- virtual ports
     def reshape(self, new_shape) -> "ReshapePort":
@@ -193,9 +207,12 @@ class RefPort(AbstractRVPort):
         """The Vars this RefPort reaches (through VarPorts and other ports)."""
         return [p.var for p in self.get_dst_ports() if isinstance(p, VarPort)]
 
-    def connect_var(self, variables):
-        """Connect to Vars directly: each gets an implicit VarPort."""
-        for var in _as_list(variables):
+    def connect_var(self, variables, connection_configs=None):
+        """Connect to Vars directly: each gets an implicit VarPort
+        (``connection_configs``, Lava's Loihi settings: accepted, unused)."""
+        variables = _as_list(variables)
+        configs = _as_list(connection_configs)
+        for i, var in enumerate(variables):
             if not isinstance(var, Var):
                 raise PortConnectionError(
                     f"{self.describe()}: connect_var expects Vars, got {var!r}")
@@ -211,7 +228,7 @@ class RefPort(AbstractRVPort):
             else:       # the Var's process takes it when it takes the Var
                 vp = ImplicitVarPort(var)
                 vp.name = f"_{var.name}_implicit_port"
-            self._connect(self, vp)
+            self._connect_all([(self, vp)], configs[i] if len(configs) > 1 else configs[0])
 
 
 class VarPort(AbstractRVPort):

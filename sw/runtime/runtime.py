@@ -293,6 +293,10 @@ class Runtime:
     def stop(self) -> None:
         """End the runtime: threads are closed, Var values are gone."""
         if self.state == RuntimeState.STOPPED:
+            t = self._thread        # a run a model stopped: collect its thread
+            if t is not None and t is not threading.current_thread():
+                t.join()
+                self._thread = None
             return
         self._stop_req = True
         err = None
@@ -317,8 +321,11 @@ class Runtime:
 
     @property
     def _is_running(self) -> bool:
-        """Lava's name for ``is_running``."""
-        return self.is_running
+        """Lava's flag: True from the start of a background run until it is
+        collected (``wait``, ``pause``, ``stop``, the next ``run``), even when
+        its steps are already done, as Lava's runtime learns the end of a run
+        only then."""
+        return self._thread is not None
 
     @property
     def _is_started(self) -> bool:

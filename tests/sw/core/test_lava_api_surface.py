@@ -275,3 +275,30 @@ def test_async_model_waits_across_steps_for_a_loihi_sender():
     _run(src, 6)
     assert np.array_equal(sink.got.get(), [1, 2, 3, 4, 5, 6])
     src.stop()
+
+
+def test_lava_is_running_flag_holds_until_a_background_run_is_collected():
+    p = Stepper(phase="none", kind="pause", at=0)
+    p.run(RunSteps(5, blocking=False), CpuSimCfg())
+    rt = p.runtime
+    assert rt._is_running and rt._is_started       # even if the 5 steps are done
+    p.wait()
+    assert not rt._is_running and rt.time_step == 5
+    q = Stepper(phase="spk", kind="stop", at=2)
+    q.run(RunSteps(100, blocking=False), CpuSimCfg())
+    q.stop()
+    assert not q.runtime._is_running and q.runtime.state == "stopped"
+
+
+def test_connection_configs_are_kept_on_both_ends():
+    src, a, b = OutPort((2,)), InPort((2,)), InPort((2,))
+    c1, c2 = object(), object()
+    src.connect([a, b], [c1, c2])
+    assert src.connection_configs == {a: c1, b: c2}
+    assert a.connection_configs[src] is c1 and b.connection_configs[src] is c2
+    with pytest.raises(ValueError, match="3 connection configs for 1"):
+        OutPort((2,)).connect(InPort((2,)), [c1, c1, c2])
+    ref, v = RefPort((2,)), Var((2,))
+    ref.connect_var(v, c1)
+    (vp,) = ref.get_dst_ports()
+    assert ref.connection_configs[vp] is c1 and vp.connection_configs[ref] is c1
