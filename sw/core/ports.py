@@ -107,6 +107,12 @@ class AbstractPort(ProcessMember):
         """Check every ``(src, dst)`` pair, then link them all: a bad pair
         raises before any link is made. ``configs``: None, one config for
         every pair or a list of one per pair (recorded on both ends)."""
+        configs = [c for c in _as_list(configs) if c is not None]
+        if len(configs) == 1:
+            configs = configs * len(pairs)
+        if configs and len(configs) != len(pairs):
+            raise ValueError(f"{self.describe()}: {len(configs)} connection configs "
+                             f"for {len(pairs)} connections")
         for i, (src, dst) in enumerate(pairs):
             self._check_connection(src, dst)
             for s2, d2 in pairs[:i]:
@@ -119,16 +125,9 @@ class AbstractPort(ProcessMember):
             if isinstance(dst, AbstractVirtualPort):
                 dst._bind_as_destination()
             src._link_to(dst)
-        configs = _as_list(configs)
-        if configs and configs != [None]:
-            if len(configs) == 1:
-                configs = configs * len(pairs)
-            if len(configs) != len(pairs):
-                raise ValueError(f"{self.describe()}: {len(configs)} connection configs "
-                                 f"for {len(pairs)} connections")
-            for (src, dst), cfg in zip(pairs, configs):
-                src.connection_configs[dst] = cfg
-                dst.connection_configs[src] = cfg
+        for (src, dst), cfg in zip(pairs, configs):
+            src.connection_configs[dst] = cfg
+            dst.connection_configs[src] = cfg
 
     def _connect(self, src: "AbstractPort", dst: "AbstractPort"):
         """Check kinds and shapes, then link ``src -> dst``."""

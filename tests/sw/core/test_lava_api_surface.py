@@ -296,8 +296,10 @@ def test_connection_configs_are_kept_on_both_ends():
     src.connect([a, b], [c1, c2])
     assert src.connection_configs == {a: c1, b: c2}
     assert a.connection_configs[src] is c1 and b.connection_configs[src] is c2
+    out, inp = OutPort((2,)), InPort((2,))
     with pytest.raises(ValueError, match="3 connection configs for 1"):
-        OutPort((2,)).connect(InPort((2,)), [c1, c1, c2])
+        out.connect(inp, [c1, c1, c2])
+    assert out.get_dst_ports() == []            # nothing was connected
     ref, v = RefPort((2,)), Var((2,))
     ref.connect_var(v, c1)
     (vp,) = ref.get_dst_ports()
