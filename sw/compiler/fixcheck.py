@@ -1,6 +1,8 @@
 """Pass 2, fixed-point check: every chip parameter is an integer in the
 spec's width (the ranges the neuron programs declare, which are those of
-`docs/processes.md`), and every connection's weights are integers.
+`docs/processes.md` and `kilauea.hw.fixed_point`), and every connection's
+weights are integers. This is where those ranges are enforced: the
+processes and their CPU models accept what lava-nc's accept.
 
 A connection's `a_buff` must start at 0 (the chip keeps it in the
 target's accumulators, which start empty).
@@ -73,7 +75,8 @@ def check_fixed_point(graph: ChipGraph, vals: VarValues) -> None:
                                                        | (a.reshape(-1) > d.hi))[0]])
                 raise CompileError(f"process '{proc.name}': parameter "
                                    f"'{word_to_var.get(name, name)}'={bad} is outside the "
-                                   f"fixed-point range {d.lo}..{d.hi}; {QUANTIZE_HINT}")
+                                   f"chip's fixed-point range {d.lo}..{d.hi} (the CPU models "
+                                   f"run it); {QUANTIZE_HINT}")
     for c in graph.connections:
         m = graph.conn_models[id(c)]
         _check_integers(c.name, "weights", m.raw_weights(c, vals))

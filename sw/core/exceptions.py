@@ -9,8 +9,31 @@ class KilaueaError(Exception):
     """Base class of kilauea's own errors."""
 
 
-class PortConnectionError(KilaueaError, ValueError):
-    """Two ports cannot be connected (shape or kind mismatch)."""
+class PortConnectionError(KilaueaError, ValueError, AssertionError):
+    """Two ports cannot be connected (shape or kind mismatch).
+
+    Also an ``AssertionError``: Lava raises that for the same mistakes, so
+    code written for Lava (``except AssertionError``) catches it as well as
+    kilauea's own (``except ValueError``)."""
+
+
+class PortKindError(PortConnectionError, TypeError):
+    """Two ports of kinds that cannot be connected (e.g. a RefPort to an
+    InPort); also a ``TypeError``, as Lava raises for a RefPort or VarPort
+    joined to an InPort or OutPort."""
+
+
+class ModelDeclarationError(KilaueaError, TypeError, AssertionError):
+    """``@implements``, ``@requires`` or ``@tag`` used on something other
+    than a ProcessModel class, with arguments of the wrong kind, or changing
+    what a parent model declared. Both a ``TypeError`` and an
+    ``AssertionError``: Lava raises one or the other for these mistakes."""
+
+
+class VarAliasError(KilaueaError, ValueError, AssertionError):
+    """A parent's Var cannot alias that Var (shape or ``shareable`` differ,
+    or it belongs to no sub-process); also an ``AssertionError``, as Lava
+    raises."""
 
 
 class ModelNotFoundError(KilaueaError, LookupError):

@@ -15,6 +15,21 @@ import typing as ty
 from .process import ProcessParameters
 
 
+def _request_flag(kind: str, doc: str) -> property:
+    """A model attribute that, set to True, asks the runtime to ``kind``
+    ("pause" or "stop") after the step in progress."""
+    key = f"_{kind}_requested"
+
+    def get(self) -> bool:
+        return self.__dict__.get(key, False)
+
+    def set_(self, value: bool) -> None:
+        self.__dict__[key] = bool(value)
+        if value and self._runtime_request is not None:
+            self._runtime_request(kind)
+    return property(get, set_, doc=doc)
+
+
 class AbstractProcessModel:
     """Base of every ProcessModel. Set by the decorators:
     ``implements_process``, ``implements_protocol``, ``required_resources``,
@@ -51,6 +66,18 @@ class AbstractPyProcessModel(AbstractProcessModel):
 
     def on_var_update(self):
         """Called after a Var of this model was set from the host."""
+
+    #: set by the runtime: ``request("pause" | "stop")`` ends the run after
+    #: the step in progress
+    _runtime_request: ty.Optional[ty.Callable[[str], None]] = None
+
+    _req_pause = _request_flag(
+        "pause", """Lava's request from inside a model: ``self._req_pause = True``
+        pauses the run once the step in progress is complete (every phase of
+        every process); ``run`` resumes it.""")
+    _req_stop = _request_flag(
+        "stop", """``self._req_stop = True`` stops the runtime once the step in
+        progress is complete (as ``stop()``: no more runs).""")
 
 
 class PyLoihiProcessModel(AbstractPyProcessModel):
@@ -149,7 +176,9 @@ class AbstractSubProcessModel(AbstractProcessModel):
     """
 
     def __init__(self, proc):
-        pass
+        if type(self) is AbstractSubProcessModel:
+            raise TypeError("AbstractSubProcessModel is abstract: subclass it and build the "
+                            "sub-processes in the subclass's __init__(self, proc)")
 
     def find_sub_procs(self) -> dict:
         """The sub-processes this model holds as attributes (also in lists)."""

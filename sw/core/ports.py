@@ -20,7 +20,7 @@ import typing as ty
 
 import numpy as np
 
-from .exceptions import PortConnectionError
+from .exceptions import PortConnectionError, PortKindError
 from .variable import ProcessMember, Var, check_shape
 
 
@@ -40,6 +40,9 @@ class AbstractPort(ProcessMember):
         # (port, transform) pairs; transform maps data crossing the link.
         self._links_out: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
         self._links_in: list[tuple["AbstractPort", ty.Optional[ty.Callable]]] = []
+        #: Lava's per-connection settings (``ConnectionConfig``, for Loihi's
+        #: spike I/O), by the port at the other end: kept, not used
+        self.connection_configs: dict = {}
 
     def describe(self) -> str:
         return f"{type(self).__name__} '{self.full_name()}' shape {self.shape}"
@@ -52,6 +55,21 @@ class AbstractPort(ProcessMember):
     def out_connections(self) -> list:
         return [p for p, _ in self._links_out]
 
+    def get_src_ports(self, _include_self: bool = False) -> list:
+        """The ports at the far ends of this port's incoming links: the
+        sources that reach it directly or through other (hierarchical or
+        virtual) ports; [] when nothing is connected to it."""
+        if not self._links_in:
+            return [self] if _include_self else []
+        return [q for p, _ in self._links_in for q in p.get_src_ports(True)]
+
+    def get_dst_ports(self, _include_self: bool = False) -> list:
+        """The ports at the far ends of this port's outgoing links: the
+        destinations it reaches directly or through other ports."""
+        if not self._links_out:
+            return [self] if _include_self else []
+        return [q for p, _ in self._links_out for q in p.get_dst_ports(True)]
+
     # -------------------------------------------------------- linking
     def _link_to(self, dst: "AbstractPort", fn=None):
         self._links_out.append((dst, fn))
@@ -62,7 +80,7 @@ class AbstractPort(ProcessMember):
         changes nothing."""
         src_kind, dst_kind = _kind(src), _kind(dst)
         if (src_kind, dst_kind) not in _ALLOWED:
-            raise PortConnectionError(
+            raise PortKindError(
                 f"cannot connect {src.describe()} to {dst.describe()}: a "
                 f"{src_kind.__name__} cannot feed a {dst_kind.__name__}")
         if src.shape != dst.shape:
@@ -85,9 +103,16 @@ class AbstractPort(ProcessMember):
             raise PortConnectionError(
                 f"{src.describe()} is already connected to {dst.describe()}")
 
-    def _connect_all(self, pairs: list):
+    def _connect_all(self, pairs: list, configs=None):
         """Check every ``(src, dst)`` pair, then link them all: a bad pair
-        raises before any link is made."""
+        raises before any link is made. ``configs``: None, one config for
+        every pair or a list of one per pair (recorded on both ends)."""
+        configs = [c for c in _as_list(configs) if c is not None]
+        if len(configs) == 1:
+            configs = configs * len(pairs)
+        if configs and len(configs) != len(pairs):
+            raise ValueError(f"{self.describe()}: {len(configs)} connection configs "
+                             f"for {len(pairs)} connections")
         for i, (src, dst) in enumerate(pairs):
             self._check_connection(src, dst)
             for s2, d2 in pairs[:i]:
@@ -100,6 +125,9 @@ class AbstractPort(ProcessMember):
             if isinstance(dst, AbstractVirtualPort):
                 dst._bind_as_destination()
             src._link_to(dst)
+        for (src, dst), cfg in zip(pairs, configs):
+            src.connection_configs[dst] = cfg
+            dst.connection_configs[src] = cfg
 
     def _connect(self, src: "AbstractPort", dst: "AbstractPort"):
         """Check kinds and shapes, then link ``src -> dst``."""
@@ -109,12 +137,12 @@ class AbstractPort(ProcessMember):
     def connect(self, ports, connection_configs=None):
         """Connect this port to ``ports`` (a port or a list of ports); all or
         nothing: if one connection is invalid, none is made."""
-        self._connect_all([(self, p) for p in _as_list(ports)])
+        self._connect_all([(self, p) for p in _as_list(ports)], connection_configs)
 
     def connect_from(self, ports, connection_configs=None):
         """Connect ``ports`` (a port or a list of ports) to this port; all or
         nothing."""
-        self._connect_all([(p, self) for p in _as_list(ports)])
+        self._connect_all([(p, self) for p in _as_list(ports)], connection_configs)
 
     # -------------------------------------------------------- virtual ports
     def reshape(self, new_shape) -> "ReshapePort":
@@ -174,15 +202,19 @@ class ReduceSum(AbstractReduceOp):
 class RefPort(AbstractRVPort):
     """Reads and writes a Var of another process."""
 
-    def connect_var(self, variables):
-        """Connect to Vars directly: each gets an implicit VarPort."""
-        for var in _as_list(variables):
+    def get_dst_vars(self) -> list:
+        """The Vars this RefPort reaches (through VarPorts and other ports)."""
+        return [p.var for p in self.get_dst_ports() if isinstance(p, VarPort)]
+
+    def connect_var(self, variables, connection_configs=None):
+        """Connect to Vars directly: each gets an implicit VarPort
+        (``connection_configs``, Lava's Loihi settings: accepted, unused)."""
+        variables = _as_list(variables)
+        configs = _as_list(connection_configs)
+        for i, var in enumerate(variables):
             if not isinstance(var, Var):
                 raise PortConnectionError(
                     f"{self.describe()}: connect_var expects Vars, got {var!r}")
-            if var.process is None:
-                raise PortConnectionError(
-                    f"{self.describe()}: Var '{var.name}' belongs to no process")
             if not var.shareable:
                 raise PortConnectionError(
                     f"{self.describe()}: Var {var.full_name()} is not shareable")
@@ -190,8 +222,12 @@ class RefPort(AbstractRVPort):
                 raise PortConnectionError(
                     f"cannot connect {self.describe()} to Var {var.full_name()} "
                     f"shape {var.shape}: shapes {self.shape} and {var.shape} differ")
-            vp = var.process._implicit_var_port(var)
-            self._connect(self, vp)
+            if var.process is not None:
+                vp = var.process._implicit_var_port(var)
+            else:       # the Var's process takes it when it takes the Var
+                vp = ImplicitVarPort(var)
+                vp.name = f"_{var.name}_implicit_port"
+            self._connect_all([(self, vp)], configs[i] if len(configs) > 1 else configs[0])
 
 
 class VarPort(AbstractRVPort):

@@ -15,55 +15,24 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import typing as ty
-import weakref
 
 from .ports import (AbstractPort, AbstractVirtualPort, ImplicitVarPort, InPort,
                     OutPort, RefPort, VarPort)
 from .registry import runtime_builder
-from .variable import Var
+from .variable import IdServer, Var
 
 
-
-class ProcessServer:
-    """The ids of processes (Lava's ``ProcessServer``, one for all).
-
-    ``ProcessServer()`` is always the same object. Every new process gets
-    ``_next_id`` (0, 1, ... in creation order) and is listed in
-    ``processes`` (held weakly: the list does not keep a network alive).
-    ``reset_server()`` empties the list and restarts the ids at 0 (a process
-    created afterwards may then share its id with an older one, as in Lava).
-    """
-
-    _instance: ty.Optional["ProcessServer"] = None
-
-    def __new__(cls) -> "ProcessServer":
-        if cls._instance is None:
-            server = super().__new__(cls)
-            server._lock = threading.Lock()
-            server._refs = []
-            server._next_id = 0
-            cls._instance = server
-        return cls._instance
+class ProcessServer(IdServer):
+    """The ids of processes (Lava's ``ProcessServer``, one for all): every
+    new process gets the next id (0, 1, ... in creation order) and is listed
+    in ``processes`` (held weakly: the list does not keep a network alive);
+    ``reset_server()`` restarts the ids at 0."""
 
     @property
     def processes(self) -> list:
         """The processes created since the last reset that still exist."""
-        with self._lock:
-            return [p for p in (ref() for ref in self._refs) if p is not None]
-
-    def register(self, process: "AbstractProcess") -> int:
-        """List ``process`` and return its id."""
-        with self._lock:
-            self._refs.append(weakref.ref(process))
-            pid, self._next_id = self._next_id, self._next_id + 1
-            return pid
-
-    def reset_server(self) -> None:
-        with self._lock:
-            self._refs = []
-            self._next_id = 0
+        return self._members()
 
 
 @dataclasses.dataclass
@@ -109,6 +78,11 @@ class ProcessParameters(dict):
         """Set ``key`` to ``value`` whether or not it is already there."""
         super().__setitem__(key, value)
 
+    @property
+    def _parameters(self) -> dict:
+        """Lava's name for the parameters (this dict itself)."""
+        return self
+
 
 class Collection:
     """An ordered, attribute-accessible collection of Vars, ports or processes."""
@@ -116,6 +90,7 @@ class Collection:
     def __init__(self, process, name: str):
         self._process = process
         self._name = name
+        self.name = name            # (a member called 'name': use coll['name'])
         self._members: dict[str, ty.Any] = {}
         self._placed = 0   # leading members whose order is final
 
@@ -257,10 +232,14 @@ class AbstractProcess(metaclass=_PostInitCaller):
             coll._place_new_members()
 
     def _implicit_var_port(self, var: Var) -> VarPort:
-        name = f"_{var.name}_implicit_port"
         for vp in self.var_ports:
-            if vp.name == name:
+            if isinstance(vp, ImplicitVarPort) and vp.var is var:
                 return vp
+        base = name = f"_{var.name}_implicit_port"
+        k = 0
+        while hasattr(self, name):      # as Lava: a free name, with _1, _2, ...
+            k += 1
+            name = f"{base}_{k}"
         vp = ImplicitVarPort(var)
         vp.name = name
         vp.process = self
@@ -274,9 +253,20 @@ class AbstractProcess(metaclass=_PostInitCaller):
             p.parent_proc = self
         self.procs.add_members(procs)
 
-    @property
-    def is_sub_proc_of(self):
-        return self.parent_proc
+    def validate_var_aliases(self) -> None:
+        """Raise ``VarAliasError`` if a Var of this process aliases a Var
+        that belongs to no sub-process of it (see ``Var.validate_alias``)."""
+        for var in self.vars:
+            var.validate_alias()
+
+    def is_sub_proc_of(self, proc: "AbstractProcess") -> bool:
+        """True when this process is a sub-process of ``proc`` (at any depth)."""
+        parent = self.parent_proc
+        while parent is not None:
+            if parent is proc:
+                return True
+            parent = parent.parent_proc
+        return False
 
     # ------------------------------------------------------------ runtime
     @property

@@ -343,7 +343,10 @@ class PyRefPort(AbstractPyPort):
     """Reads and writes a Var of another process (``read()``, ``write(x)``).
 
     Use it in the management phases (pre_mgmt, lrn, post_mgmt), as in Lava:
-    a read then sees every process's state after this step's spk phase.
+    a read then sees every process's state after this step's spk phase. On a
+    RefPort that is connected to no Var, ``read()`` returns zeros and
+    ``write(x)`` does nothing (Lava's behaviour: a model may leave one of its
+    RefPorts unconnected).
     """
 
     VEC_DENSE: ty.Type["PyRefPortVectorDense"] = None
@@ -356,6 +359,9 @@ class PyRefPort(AbstractPyPort):
 
     def _bind(self, target_model, attr: str | None, fwd=None, inv=None,
               var_shape=None, target_name: str = ""):
+        """Read and write attribute `attr` of `target_model` (None: not
+        connected). Through virtual ports, ``fwd(var_value)`` gives what the
+        RefPort reads and ``inv(data, var_value)`` the Var's new value."""
         self._access = None
         self._tmodel = target_model
         self._tattr = attr
@@ -374,10 +380,6 @@ class PyRefPort(AbstractPyPort):
         self._bind(None, "<external>", var_shape=var_shape, target_name=target_name)
         self._access = (read, write)
 
-    def _check_bound(self):
-        if self._tattr is None:
-            raise RuntimeError(f"{self.full_name()} is not connected to a Var")
-
     def _read_dense(self):
         if self._access is not None:
             return self._access[0]()
@@ -395,11 +397,13 @@ class PyRefPort(AbstractPyPort):
         if self._access is not None:
             self._access[1](data)
             return
-        self._check_bound()
+        if self._tattr is None:
+            return      # not connected: nothing to write (as in Lava)
         data = np.asarray(data)
-        if self._inv is not None:
-            data = self._inv(np.broadcast_to(data, self._shape))
         cur = getattr(self._tmodel, self._tattr)
+        if self._inv is not None:     # through virtual ports: merge into the Var
+            full = np.array(np.broadcast_to(cur, self._var_shape))
+            data = self._inv(np.broadcast_to(data, self._shape), full)
         if isinstance(cur, _ndarray):
             cur[...] = data
         else:
@@ -410,6 +414,9 @@ class PyRefPort(AbstractPyPort):
 
     def write(self, data):
         self._write_dense(data)
+
+    def wait(self):
+        """Lava compatibility: a ``write`` takes effect at once."""
 
 
 class PyRefPortVectorDense(PyRefPort):

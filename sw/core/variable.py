@@ -1,13 +1,64 @@
 """``Var``: a named piece of a Process's state."""
 from __future__ import annotations
 
-import itertools
 import numbers
+import threading
 import typing as ty
+import weakref
 
 import numpy as np
 
-_ids = itertools.count()
+from .exceptions import VarAliasError
+
+
+class IdServer:
+    """A registry that issues ids 0, 1, ... in creation order and lists what
+    it registered (held weakly: the list keeps nothing alive). Each subclass
+    is a singleton: ``Sub()`` is always the same object. ``reset_server()``
+    empties the list and restarts the ids at 0 (an object created afterwards
+    may then share its id with an older one, as in Lava)."""
+
+    _instance: ty.Optional["IdServer"] = None
+
+    def __new__(cls):
+        if cls.__dict__.get("_instance") is None:
+            server = super().__new__(cls)
+            server._lock = threading.Lock()
+            server._refs = []
+            server._next_id = 0
+            cls._instance = server
+        return cls._instance
+
+    def _members(self) -> list:
+        with self._lock:
+            return [m for m in (ref() for ref in self._refs) if m is not None]
+
+    def register(self, member) -> int:
+        """List ``member`` and return its id."""
+        with self._lock:
+            self._refs.append(weakref.ref(member))
+            mid, self._next_id = self._next_id, self._next_id + 1
+            return mid
+
+    def reset_server(self) -> None:
+        with self._lock:
+            self._refs = []
+            self._next_id = 0
+
+
+class VarServer(IdServer):
+    """The ids of Vars (Lava's ``VarServer``, one for all)."""
+
+    @property
+    def vars(self) -> list:
+        """The Vars created since the last reset that still exist."""
+        return self._members()
+
+    @property
+    def num_vars(self) -> int:
+        """How many Vars were registered since the last reset."""
+        return self._next_id
+
 
 
 def check_shape(what: str, shape) -> tuple:
@@ -37,6 +88,24 @@ def _is_sparse(x) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return sp.issparse(x)
+
+
+def check_fits(var: "Var", value: np.ndarray, dtype: np.dtype) -> None:
+    """Raise ``ValueError`` naming ``var`` when an array of ``dtype`` cannot
+    hold ``value`` exactly (an integer dtype would wrap or truncate it)."""
+    if dtype.kind not in "iu" or value.dtype.kind not in "iuf" or value.size == 0:
+        return
+    info = np.iinfo(dtype)
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got non-finite values")
+    if value.dtype.kind == "f" and not np.all(value == np.round(value)):
+        bad = value[value != np.round(value)].flat[0]
+        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got the non-integer "
+                         f"value {bad} (round it first: nothing is truncated silently)")
+    lo, hi = value.min(), value.max()
+    if lo < info.min or hi > info.max:
+        raise ValueError(f"Var {var.full_name()} is held as {dtype} ({info.min}..{info.max}); "
+                         f"got values in {lo}..{hi}")
 
 
 class ProcessMember:
@@ -85,7 +154,7 @@ class Var(ProcessMember):
         self.init = init
         self.shareable = bool(shareable)
         self.name = name
-        self.id = next(_ids)
+        self.id = VarServer().register(self)
         self.process = None
         self.aliased_var: Var | None = None
 
@@ -95,13 +164,26 @@ class Var(ProcessMember):
         if not isinstance(other, Var):
             raise TypeError(f"Var {self.full_name()}: alias() expects a Var, got {other!r}")
         if other.shape != self.shape:
-            raise ValueError(
+            raise VarAliasError(
                 f"cannot alias Var {self.full_name()} shape {self.shape} to "
                 f"Var {other.full_name()} shape {other.shape}: shapes differ")
+        if other.shareable != self.shareable:
+            raise VarAliasError(
+                f"cannot alias Var {self.full_name()} (shareable={self.shareable}) to "
+                f"Var {other.full_name()} (shareable={other.shareable}): they differ")
         self.aliased_var = other
 
     def validate_alias(self):
-        """Lava compatibility: shapes are checked in ``alias``."""
+        """Raise ``VarAliasError`` if the aliased Var's process is not a
+        sub-process (at any depth) of this Var's process. Shapes and
+        ``shareable`` are checked by ``alias`` itself."""
+        other = self.aliased_var
+        if other is None or self.process is None:
+            return
+        if other.process is None or not other.process.is_sub_proc_of(self.process):
+            raise VarAliasError(
+                f"Var {self.full_name()} aliases Var {other.full_name()}, whose process "
+                f"is no sub-process of '{self.process.name}'")
 
     def resolve(self) -> "Var":
         """Follow the alias chain to the Var that holds the value."""

@@ -3,7 +3,9 @@
 Spec: ``docs/processes.md``, sections "LIF, fixed point",
 "Other neuron models" (LIFReset, LIFRefractory) and "LIF, floating point".
 
-Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``):
+Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``; the chip
+holds these, its compiler rejects other values; the CPU models, like
+lava-nc's, compute with any integers, see below):
 
 ====================  ======================================================
 ``u``, ``v``          24-bit signed state, computed here in int64 (the caller
@@ -20,7 +22,14 @@ Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``):
 Lava computes in numpy int32 arrays, so the sums and the ``<< 6`` of the
 fixed-point step wrap modulo ``2**32`` exactly where lava-nc's do
 (``kilauea.hw.words.to_s32``): ``a_in << 6`` and ``decayed u + (a_in << 6)``, both
-before the single 24-bit wrap of ``u``.
+before the single 24-bit wrap of ``u``; the decayed ``v``, and
+``decayed v + u + bias`` before ``v``'s clip; the effective bias
+(``bias_mant << bias_exp`` in int32). With parameters outside the widths
+above (which lava-nc's CPU models accept: ``vth = 2**17``, ``du = -1``, ...)
+these wraps are reached, and they happen as in lava-nc. ``du``, ``dv`` and
+``vth`` are Python integers there (no wrap); ``bias_mant`` and ``bias_exp``
+are int16 arrays, so the models refuse values outside int16 rather than wrap
+them silently (``LAVA_INT16``).
 
 All functions are pure: they return new arrays and never modify inputs.
 """
@@ -47,14 +56,9 @@ VTH_SHIFT = fp.VTH_SHIFT
 #: The 1-bit offset added to ``du`` (``ds_offset`` of Loihi 1).
 DU_OFFSET = fp.DU_OFFSET
 
-#: Parameter ranges of the fixed-point LIF (inclusive).
-FIXED_RANGES = {
-    "du": tuple(fp.DU),
-    "dv": tuple(fp.DV),
-    "bias_mant": tuple(fp.BIAS_MANT),
-    "bias_exp": tuple(fp.BIAS_EXP),
-    "vth": tuple(fp.VTH),
-}
+#: lava-nc stores ``bias_mant`` and ``bias_exp`` as int16 (and wraps values
+#: outside; kilauea's CPU models refuse them instead).
+LAVA_INT16 = fp.IntRange.signed(16)
 
 _I64 = np.int64
 
@@ -66,11 +70,14 @@ def trunc_shr(x: np.ndarray, k: int) -> np.ndarray:
 
 def effective_bias(bias_mant, bias_exp) -> np.ndarray:
     """``bias_mant << bias_exp`` for ``bias_exp >= 0``, else
-    ``bias_mant >> -bias_exp`` (arithmetic, flooring). int64."""
+    ``bias_mant >> -bias_exp`` (arithmetic, flooring), wrapped to int32 as
+    lava-nc's int32 shift does (a shift by 32 bits or more leaves 0, or -1
+    for a negative mantissa shifted right). int64."""
     mant = np.asarray(bias_mant, dtype=_I64)
     exp = np.asarray(bias_exp, dtype=_I64)
-    return np.where(exp >= 0, mant << np.maximum(exp, 0),
-                    mant >> np.maximum(-exp, 0))
+    left = to_s32(mant << np.clip(exp, 0, 63))
+    right = mant >> np.clip(-exp, 0, 63)
+    return np.where(exp >= 0, left, right)
 
 
 def effective_vth(vth) -> np.ndarray:
@@ -86,7 +93,7 @@ def _current_fixed(u, a_in, du) -> np.ndarray:
     *before* the single wrap; the decay product is exact (int64 there too).
     """
     decayed = np.asarray(u, dtype=_I64) * (DECAY_UNITY - (int(du) + DU_OFFSET))
-    u_new = trunc_shr(decayed, DECAY_SHIFT)
+    u_new = to_s32(trunc_shr(decayed, DECAY_SHIFT))     # lava-nc: np.int32(...)
     u_new = to_s32(u_new + (np.asarray(a_in, dtype=_I64) << ACT_SHIFT))
     # A single wrap, not a modulo: values above 2**23 lose 2**24, then values
     # at or below -2**23 gain 2**24 (a value just wrapped down is > -2**23).
@@ -98,12 +105,14 @@ def _current_fixed(u, a_in, du) -> np.ndarray:
 def _voltage_fixed(v, u_new, dv, bias) -> np.ndarray:
     """``clip(trunc_shr(v * (4096 - dv), 12) + u' + bias, +-(2**23 - 1))``.
 
-    lava-nc sums in int32, but this sum never leaves int32: after its single
-    wrap ``|u'| <= 2**31 - 2**24`` and ``|v| + |bias| < 2**24``."""
+    As in lava-nc, the decayed ``v`` is cast to int32 and the sum is an
+    int32 sum (both wrap); within the chip's widths neither wraps (after its
+    single wrap ``|u'| <= 2**31 - 2**24`` and ``|v| + |bias| < 2**24``)."""
     decayed = np.asarray(v, dtype=_I64) * (DECAY_UNITY - int(dv))
-    v_new = trunc_shr(decayed, DECAY_SHIFT)
+    v_new = to_s32(trunc_shr(decayed, DECAY_SHIFT))
     v_new += u_new
     v_new += bias
+    v_new = to_s32(v_new)
     np.maximum(v_new, -V_LIMIT, out=v_new)       # clip (in place, no
     np.minimum(v_new, V_LIMIT, out=v_new)        # np.clip dispatch cost)
     return v_new
@@ -193,10 +202,10 @@ def is_reset_step(time_step: int, reset_interval: int,
 
 def check_lif_fixed_params(owner: str, **params) -> None:
     """Raise ``ValueError`` naming the parameter (and ``owner``, e.g. the
-    process name) if a fixed-point LIF parameter is not an integer within
-    its range (see ``FIXED_RANGES``)."""
+    process name) if a fixed-point LIF parameter is not an integer, or, for
+    ``bias_mant`` and ``bias_exp``, lies outside int16 (lava-nc's storage,
+    ``LAVA_INT16``). The chip's narrower ranges are its compiler's to check."""
     for key, value in params.items():
-        lo, hi = FIXED_RANGES[key]
         arr = np.asarray(value)
         if arr.size == 0:
             continue
@@ -206,7 +215,8 @@ def check_lif_fixed_params(owner: str, **params) -> None:
                 raise ValueError(
                     f"{owner}: fixed-point parameter '{key}' must hold "
                     f"integers, got {value!r}")
-        if arr.min() < lo or arr.max() > hi:
+        if key in ("bias_mant", "bias_exp") and (arr.min() < LAVA_INT16.lo
+                                                 or arr.max() > LAVA_INT16.hi):
             raise ValueError(
-                f"{owner}: fixed-point parameter '{key}' must lie in "
-                f"{lo}..{hi}, got values in {arr.min()}..{arr.max()}")
+                f"{owner}: fixed-point parameter '{key}' must lie in {LAVA_INT16} "
+                f"(lava-nc holds it as int16), got values in {arr.min()}..{arr.max()}")

@@ -22,7 +22,7 @@ from ..core.ports import (AbstractPort, AbstractVirtualPort, InPort, OutPort,
 from ..core.process import AbstractProcess, LogConfig
 from ..core.pytypes import (LavaPyType, PyInPort, PyOutPort, PyRefPort,
                             PyVarPort)
-from ..core.variable import Var, _is_sparse
+from ..core.variable import Var, _is_sparse, check_fits
 from .selection import find_models
 
 
@@ -79,8 +79,11 @@ def _neighbour_procs(proc) -> list:
         if id(p) in seen:
             continue
         seen.add(id(p))
-        if p.process is not None and p.process is not proc:
-            out.append(p.process)
+        owner = p.process
+        if owner is None and isinstance(p, VarPort):
+            owner = p.var.process       # an implicit VarPort made before its Var's process
+        if owner is not None and owner is not proc:
+            out.append(owner)
         if isinstance(p, AbstractVirtualPort) or p.process is proc:
             for q, _ in p._links_out + p._links_in:
                 stack.append(q)
@@ -117,7 +120,13 @@ def _var_value(var: Var, lt: LavaPyType):
             val = val.astype(lt.d_type)
         return val
     if isinstance(cls, type) and issubclass(cls, np.ndarray):
-        return np.array(var.init_value(), dtype=lt.d_type if lt.d_type is not None else None)
+        init = np.asarray(var.init_value())
+        if lt.d_type is None:
+            return np.array(init)
+        dtype = np.dtype(lt.d_type)
+        if init.dtype.kind in "iu":     # an int the model's dtype would wrap: error
+            check_fits(var, init, dtype)
+        return np.array(init, dtype=dtype)
     if cls in (int, float, bool, complex):
         arr = np.asarray(var.init)
         if arr.size != 1:
@@ -292,8 +301,43 @@ def _instantiate(leaf: Leaf, var_home: dict):
     return model
 
 
-def ref_target_var(ref: RefPort):
-    """The (leaf) Var a RefPort reads and writes, or None when unconnected."""
+@dataclasses.dataclass(frozen=True)
+class RefTarget:
+    """Where a leaf RefPort reads and writes: the (leaf) ``var`` and, when
+    the connection passes through virtual ports (reshape, flatten,
+    transpose, concat), ``index``: an int64 array of the Var's shape whose
+    entry is the flat index of the RefPort element that maps onto that Var
+    element, or -1 where none does (None: the shapes match one to one)."""
+
+    var: Var
+    index: ty.Optional[np.ndarray] = None
+
+    def read_fn(self, ref_shape: tuple) -> ty.Callable[[np.ndarray], np.ndarray]:
+        """Var value (Var's shape) -> what the RefPort reads (its shape)."""
+        covered = self.index >= 0
+        src = self.index[covered]
+
+        def fwd(value: np.ndarray) -> np.ndarray:
+            out = np.zeros(int(np.prod(ref_shape, dtype=np.int64)), value.dtype)
+            out[src] = value[covered]
+            return out.reshape(ref_shape)
+        return fwd
+
+    def write_fn(self) -> ty.Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """(RefPort data, Var value) -> the Var's new value: the elements the
+        RefPort covers replaced, the others kept."""
+        covered = self.index >= 0
+        src = self.index[covered]
+
+        def inv(data: np.ndarray, value: np.ndarray) -> np.ndarray:
+            value[covered] = np.asarray(data).reshape(-1)[src]
+            return value
+        return inv
+
+
+def ref_target(ref: RefPort) -> ty.Optional[RefTarget]:
+    """The Var a RefPort reads and writes (following hierarchical and virtual
+    ports), or None when it is connected to none."""
     stack = [(ref, None)]
     ends = []
     while stack:
@@ -308,22 +352,40 @@ def ref_target_var(ref: RefPort):
     if len(ends) > 1:
         raise PortConnectionError(f"{ref.describe()} is connected to several VarPorts")
     end, fn = ends[0]
-    if fn is not None:
-        raise PortConnectionError(
-            f"{ref.describe()}: reshaped or concatenated RefPort connections are not "
-            f"supported by the CPU runtime")
     if not isinstance(end, VarPort):
         raise PortConnectionError(f"{ref.describe()} does not lead to a VarPort")
-    return end.var.resolve()
+    var = end.var.resolve()
+    if fn is None:
+        return RefTarget(var)
+    # the links' transforms move RefPort-shaped data towards the Var: send
+    # each element's flat index + 1 through them (0 marks "not covered")
+    marks = fn(np.arange(1, ref.size + 1, dtype=np.int64).reshape(ref.shape))
+    return RefTarget(var, np.asarray(marks, np.int64).reshape(var.shape) - 1)
+
+
+def ref_target_var(ref: RefPort):
+    """The (leaf) Var a RefPort reads and writes, or None when unconnected;
+    a connection through virtual ports is an error here (for runtimes that
+    reach the Var as a whole, like the chip's)."""
+    tgt = ref_target(ref)
+    if tgt is None:
+        return None
+    if tgt.index is not None:
+        raise PortConnectionError(
+            f"{ref.describe()}: a RefPort connected through virtual ports (reshape, "
+            f"transpose, concat) is supported for Vars of CPU processes only")
+    return tgt.var
 
 
 def resolve_ref_target(ref: RefPort, network: Network):
-    """(model, attribute, Var) that a leaf RefPort reads and writes, or None."""
-    var = ref_target_var(ref)
-    if var is None:
+    """(model, attribute, RefTarget) that a leaf RefPort reads and writes, or
+    None."""
+    tgt = ref_target(ref)
+    if tgt is None:
         return None
+    var = tgt.var
     if var not in network.var_home:
         raise PortConnectionError(
             f"{ref.describe()}: Var {var.full_name()} is not held by a leaf process model")
     model, attr = network.var_home[var]
-    return model, attr, var
+    return model, attr, tgt

@@ -146,7 +146,10 @@ class CoGroup:
        bottom of the scheduler's stack directly (preferring members that
        were seen to send before receiving, like Lava's Dense), deeper on
        its helper thread, which can be suspended;
-    4. else every unfinished member waits: a deadlock.
+    4. else every unfinished member waits: the step ends when they all are
+       async models waiting on senders outside the group (they go on in a
+       later step, when the data is there, as Lava's async processes wait
+       across steps), otherwise it is a deadlock.
 
     A directly called member that finds a channel empty drives the
     schedule from inside its ``recv`` until the data is there. In Lava's
@@ -171,6 +174,9 @@ class CoGroup:
                     mem.in_chans.extend(p.channels)
                 elif isinstance(p, PyOutPort):
                     p.observe_sends(mem.count_send)
+        # the channels the members feed themselves
+        self._inner = {id(ch) for mem in self.members for p in mem.model.py_ports
+                       if isinstance(p, PyOutPort) for ch in p._chans}
 
     def _waiter_for(self, mem):
         def waiter(port, chan):
@@ -188,11 +194,22 @@ class CoGroup:
 
     # ------------------------------------------------ one step
     def run_spk(self):
-        self.pending = [m for m in self.members if not (m.is_async and m.returned)]
+        # async members still blocked in a recv from outside the group carry
+        # over from the last step (their run_async goes on when data comes)
+        carried = [m for m in self.suspended if m.state is MemberState.BLOCKED]
+        self.pending = [m for m in self.members
+                        if not (m.is_async and m.returned) and m not in carried]
         for m in self.pending:
             m.sends = 0
-        self.suspended = []
+        self.suspended = carried
         self._drive(None)
+
+    def _may_carry_over(self, suspended: list) -> bool:
+        """Every suspended member is an async model blocked in a recv whose
+        sender is outside this group: in Lava its own process would go on
+        waiting across time steps, so the step ends and it waits on."""
+        return all(m.is_async and m.state is MemberState.BLOCKED
+                   and id(m.wait_chan) not in self._inner for m in suspended)
 
     def _run_direct(self, mem):
         self.pending.remove(mem)
@@ -257,6 +274,8 @@ class CoGroup:
                 else:
                     self._run_threaded(mem)
                 continue
+            if until is None and self._may_carry_over(suspended):
+                return
             waits = [f"'{m.name}' waits on {p.full_name()} (sender(s): {p.sender_names()})"
                      for m, p in self.stack]
             waits += [f"'{m.name}' waits on {m.wait_port.full_name()} "

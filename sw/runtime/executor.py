@@ -34,6 +34,7 @@ from ..core.exceptions import DeadlockError, KilaueaError, ProcessModelError
 from ..core.model import PyAsyncProcessModel, PyLoihiProcessModel
 from ..core.pytypes import PyInPort, PyOutPort, PyRefPort
 from ..core.variable import Var, _is_sparse
+from ..core.variable import check_fits as _check_fits   # noqa: F401 (chip runtime)
 from .builder import Network, resolve_ref_target
 from .cogroup import CoGroup, MemberFailure
 from .schedule import component_order, strongly_connected
@@ -104,24 +105,6 @@ class AbstractExecutor:
         raise NotImplementedError
 
 
-def _check_fits(var: Var, value: np.ndarray, dtype: np.dtype) -> None:
-    """An integer array cannot hold ``value`` exactly (it would wrap or
-    truncate): error."""
-    if dtype.kind not in "iu" or value.dtype.kind not in "iuf" or value.size == 0:
-        return
-    info = np.iinfo(dtype)
-    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got non-finite values")
-    if value.dtype.kind == "f" and not np.all(value == np.round(value)):
-        bad = value[value != np.round(value)].flat[0]
-        raise ValueError(f"Var {var.full_name()} is held as {dtype}; got the non-integer "
-                         f"value {bad} (round it first: nothing is truncated silently)")
-    lo, hi = value.min(), value.max()
-    if lo < info.min or hi > info.max:
-        raise ValueError(f"Var {var.full_name()} is held as {dtype} ({info.min}..{info.max}); "
-                         f"got values in {lo}..{hi}")
-
-
 class CpuExecutor(AbstractExecutor):
     """Runs leaf ProcessModels on the host CPU.
 
@@ -185,11 +168,16 @@ class CpuExecutor(AbstractExecutor):
                     if tgt is None:
                         p._bind(None, None)
                     else:
-                        model, attr, var = tgt
-                        p._bind(model, attr, var_shape=var.shape, target_name=var.full_name())
+                        model, attr, where = tgt
+                        var = where.var
+                        fwd = inv = None
+                        if where.index is not None:     # through virtual ports
+                            fwd, inv = where.read_fn(p.shape), where.write_fn()
+                        p._bind(model, attr, fwd, inv, var_shape=var.shape,
+                                target_name=var.full_name())
 
     def _resolve_ref(self, ref):
-        """(model, attribute, Var) a leaf RefPort reads and writes, or None."""
+        """(model, attribute, RefTarget) a leaf RefPort reads and writes, or None."""
         return resolve_ref_target(ref, self.network)
 
     # ------------------------------------------------ schedule

@@ -9,10 +9,12 @@ Var access happens between two time steps.
 from __future__ import annotations
 
 import enum
+import numbers
 import signal
 import threading
 
 from ..core.exceptions import (RuntimeStateError, RuntimeStoppedError)
+from ..core.model import AbstractPyProcessModel
 from ..core.registry import executor_factory
 from ..core.run_conditions import RunContinuous, RunSteps
 from ..core.run_configs import CpuSimCfg, RunConfig
@@ -55,6 +57,11 @@ class Runtime:
         self._interrupt = InterruptFlag()
         for ex in self.executors:
             ex.interrupt = self._interrupt
+        self._started = False       # a run was started and stop() not called
+        self._model_req: str | None = None   # "pause" / "stop" asked by a model
+        for lf in network.leaves:
+            if isinstance(lf.model, AbstractPyProcessModel):
+                lf.model._runtime_request = self._model_request
 
     # ------------------------------------------------------------ build
     @classmethod
@@ -147,6 +154,7 @@ class Runtime:
             raise TypeError(f"unknown run condition {condition!r}")
         self._pause_req = self._stop_req = False
         self._error = None
+        self._started = True
         for ex in self.executors:
             ex.begin_run(n or 0)
         if n is not None and condition.blocking:
@@ -160,6 +168,8 @@ class Runtime:
                     ex.end_run()
             except StepInterrupted as e:
                 self._interrupted(e)
+                if self._serve_model_request():
+                    return
                 raise
             except BaseException as e:
                 self._fail(e)
@@ -170,6 +180,28 @@ class Runtime:
         self._thread = threading.Thread(target=self._background, args=(n,),
                                         daemon=True, name="kilauea-runtime")
         self._thread.start()
+
+    def _model_request(self, kind: str) -> None:
+        """A model set ``_req_pause`` or ``_req_stop``: the run ends after
+        the step in progress (through the executors' step-boundary flag)."""
+        if self._model_req != "stop":
+            self._model_req = kind
+        self._interrupt.requested = True
+
+    def _serve_model_request(self) -> bool:
+        """After a run stopped at a step boundary: if a model asked for it,
+        pause (state PAUSED) or stop the runtime and return True; False when
+        it was a Ctrl-C."""
+        kind, self._model_req = self._model_req, None
+        if kind is None:
+            return False
+        if kind == "pause":
+            self.state = RuntimeState.PAUSED
+        elif threading.current_thread() is self._thread:
+            self._stop_executors()      # stop() itself would join this thread
+        else:
+            self.stop()
+        return True
 
     def _interrupted(self, e: StepInterrupted) -> None:
         """A Ctrl-C stopped the run after step ``e.time_step``: the runtime
@@ -210,6 +242,8 @@ class Runtime:
         except StepInterrupted as e:
             try:
                 self._interrupted(e)
+                if self._serve_model_request():
+                    return
             except BaseException:   # noqa: BLE001 - surfaced in the caller
                 pass
             self._error = e
@@ -259,6 +293,10 @@ class Runtime:
     def stop(self) -> None:
         """End the runtime: threads are closed, Var values are gone."""
         if self.state == RuntimeState.STOPPED:
+            t = self._thread        # a run a model stopped: collect its thread
+            if t is not None and t is not threading.current_thread():
+                t.join()
+                self._thread = None
             return
         self._stop_req = True
         err = None
@@ -266,15 +304,41 @@ class Runtime:
             self._join()
         except BaseException as e:  # noqa: BLE001
             err = e
-        for ex in self.executors:
-            ex.stop()
-        self.state = RuntimeState.STOPPED
+        self._stop_executors()
         if err is not None:
             raise err
 
+    def _stop_executors(self) -> None:
+        for ex in self.executors:
+            ex.stop()
+        self.state = RuntimeState.STOPPED
+        self._started = False
+
     @property
     def is_running(self) -> bool:
+        """True while a background run goes on."""
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def _is_running(self) -> bool:
+        """Lava's flag: True from the start of a background run until it is
+        collected (``wait``, ``pause``, ``stop``, the next ``run``), even when
+        its steps are already done, as Lava's runtime learns the end of a run
+        only then."""
+        return self._thread is not None
+
+    @property
+    def _is_started(self) -> bool:
+        """Lava's flag: a run was started and the runtime was not stopped."""
+        return self._started
+
+    def __enter__(self) -> "Runtime":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        """``with runtime: ...`` stops it on exit."""
+        self.stop()
+        return False
 
     # ------------------------------------------------------------ Vars
     def _between_steps(self, fn):
@@ -301,7 +365,21 @@ class Runtime:
                 f"Var {var.full_name()}: the runtime was stopped, its values are gone "
                 "(read Vars before calling stop())")
 
-    def get_var(self, var: Var, idx=None):
+    def _var(self, var) -> Var:
+        """``var`` itself, or the Var of this network with id ``var`` (Lava
+        passes ids)."""
+        if isinstance(var, Var):
+            return var
+        if isinstance(var, numbers.Integral) and not isinstance(var, bool):
+            for p in self.network.processes:
+                for v in p.vars:
+                    if v.id == var:
+                        return v
+            raise KeyError(f"no Var with id {var} in this runtime")
+        raise TypeError(f"expected a Var or a Var id, got {var!r}")
+
+    def get_var(self, var: "Var | int", idx=None):
+        var = self._var(var)
         self._check_vars_available(var)
         leaf = var.resolve()
         ex = self._owner(leaf)
@@ -312,7 +390,8 @@ class Runtime:
             return val if idx is None else val[idx]
         raise KeyError(f"Var {var.full_name()} is not part of this runtime")
 
-    def set_var(self, var: Var, value, idx=None) -> None:
+    def set_var(self, var: "Var | int", value, idx=None) -> None:
+        var = self._var(var)
         self._check_vars_available(var)
         leaf = var.resolve()
         ex = self._owner(leaf)

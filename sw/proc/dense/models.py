@@ -127,6 +127,13 @@ class AbstractPyDelayDenseModel(_WeightsCache, PyLoihiProcessModel):
         self._slots = slots
         self.cache_scalars()
 
+    @staticmethod
+    def get_delay_wgts_mat(weights, delays, max_delay: int) -> np.ndarray:
+        """Lava's helper: the weights split by delay, ``(max_delay + 1)``
+        blocks of ``weights``' shape stacked vertically, block ``k`` holding
+        the weights whose delay is ``k``."""
+        return nx.delay_weight_stack(np.asarray(weights), delays, int(max_delay) + 1)
+
     #: lava-nc's DelayDense sums with ``np.sum`` (int64: no wrap before the
     #: shift); its DelaySparse with an int32 CSR product (wraps, like Dense).
     graded_sum_wraps = False

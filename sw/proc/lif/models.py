@@ -117,11 +117,15 @@ class PyLifRefractoryModelFloat(_RefractoryStep, AbstractPyLifModelFloat):
 class AbstractPyLifModelFixed(CachedFixedParams, _LifState, PyLoihiProcessModel):
     """Bit-exact fixed-point LIF dynamics (spec: "LIF, fixed point").
 
-    Widths: ``u``, ``v`` 24-bit signed (stored in int32); ``du``, ``dv``
-    12-bit unsigned; ``bias_mant`` 13-bit signed; ``bias_exp`` -8..7;
-    ``vth`` 17-bit unsigned. Ranges are checked before the first step (and
-    again after any host write to a Var): a ``ValueError`` names the
-    parameter.
+    Widths on the chip: ``u``, ``v`` 24-bit signed (stored in int32);
+    ``du``, ``dv`` 12-bit unsigned; ``bias_mant`` 13-bit signed;
+    ``bias_exp`` -8..7; ``vth`` 17-bit unsigned. Like lava-nc's, this model
+    also runs other integers (``vth = 2**17``, ``du = -1``, ...) and wraps
+    where lava-nc's int32 arithmetic wraps (``kilauea.numerics.lif``); the
+    chip compiler rejects them. Checked before the first step (and again
+    after any host write to a Var), a ``ValueError`` naming the parameter:
+    integers only, ``bias_mant`` and ``bias_exp`` within int16 (lava-nc's
+    storage).
     """
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
@@ -227,8 +231,8 @@ class PyTernLifModelFixed(CachedFixedParams, _LifState, PyLoihiProcessModel):
     """TernaryLIF, bit-exact fixed point (lava-nc's ``PyTernLifModelFixed``;
     identical to the chip program ``ternary_lif``): LIF's fixed-point
     dynamics, ``s = (v > vth_hi << 6) - (v < vth_lo << 6)``, ``v = 0`` where
-    ``s != 0``. Ranges (checked before the first step and after host
-    writes): LIF's for ``du, dv, bias_mant, bias_exp``; ``vth_hi``,
+    ``s != 0``. Checked before the first step and after host writes:
+    LIF's checks for ``du, dv, bias_mant, bias_exp``; ``vth_hi``,
     ``vth_lo`` 24-bit signed, ``vth_lo <= vth_hi``."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)

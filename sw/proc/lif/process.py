@@ -6,8 +6,10 @@ integers of the spec (``docs/processes.md``): ``du``, ``dv``
 in 1/4096 per step (0..4095), ``bias = bias_mant * 2**bias_exp``, ``u``, ``v``
 in units of 2**-6 of the synaptic weight and ``vth`` compared as
 ``vth << 6``. A Process does not know which model will run it, so only what
-is invalid for every model is checked here; the fixed-point ranges are
-checked when a fixed-point model is built.
+is invalid for every model is checked here. The fixed-point models accept
+any integers, as lava-nc's do (they check, when built, that the values are
+integers); the chip compiler rejects what the chip cannot hold (the ranges
+of ``kilauea.hw.fixed_point``), naming the parameter, value and limit.
 """
 from __future__ import annotations
 

@@ -74,18 +74,14 @@ class PySigmaDeltaModelFixed(CachedFixedParams, AbstractSigmaDeltaModel):
         fixed_ints(owner, vth=proc.vth.init, bias=proc.bias.init)
 
     def compute_params(self, owner):
-        """``(vth, state_exp)``, validated (with ``bias``) before the first
-        step and again after a host write to a Var."""
+        """``(vth, state_exp)``, validated before the first step and again
+        after a host write to a Var: ``state_exp`` must be a shift of an
+        int32 (0..31); ``vth`` and ``bias`` are any int32, as in lava-nc
+        (the chip compiler checks what the chip holds)."""
         vth, exp = int(_scalar(self.vth)), int(_scalar(self.state_exp))
-        bias = np.asarray(self.bias)
-        for name, val, lo, hi in (("vth", vth, 0, nsdn.SDN_VTH_MAX),
-                                  ("state_exp", exp, 0, nsdn.SDN_EXP_MAX)):
-            if not lo <= val <= hi:
-                raise ValueError(f"{owner}: fixed-point parameter '{name}' must lie in "
-                                 f"{lo}..{hi}, got {val}")
-        if bias.size and (bias.min() < nsdn.SDN_BIAS_MIN or bias.max() > nsdn.SDN_BIAS_MAX):
-            raise ValueError(f"{owner}: fixed-point parameter 'bias' must lie in "
-                             f"{nsdn.SDN_BIAS_MIN}..{nsdn.SDN_BIAS_MAX}")
+        if not 0 <= exp <= nsdn.SDN_EXP_MAX:
+            raise ValueError(f"{owner}: fixed-point parameter 'state_exp' must lie in "
+                             f"0..{nsdn.SDN_EXP_MAX}, got {exp}")
         return (vth, exp)
 
     def sd_step(self, a_in):
@@ -213,9 +209,6 @@ class PyDeltaModelFixed(_DeltaState, PyLoihiProcessModel):
             proc = getattr(self, "_process", None)
             if proc is not None:
                 fixed_ints(owner, vth=proc.vth.init)
-            if not 0 <= vth <= nsdn.SDN_VTH_MAX:
-                raise ValueError(f"{owner}: fixed-point parameter 'vth' must lie in "
-                                 f"0..{nsdn.SDN_VTH_MAX}, got {vth}")
             if not (0 <= spike_exp and 0 <= state_exp
                     and spike_exp + state_exp <= nsig.DELTA_SHIFT_MAX):
                 raise ValueError(f"{owner}: fixed-point 'spike_exp + state_exp' must lie in "

@@ -20,15 +20,13 @@ from enum import IntEnum, unique
 
 import numpy as np
 
-from ...hw.fixed_point import SDN_BIAS, SDN_EXP, SDN_VTH
+from ...hw.fixed_point import SDN_EXP
 from .._api import AbstractProcess, InPort, LogConfig, OutPort, Var
 from .._common import PopulationShape, require_finite
 from ..graded._checks import check_array, check_bool, check_int, check_number, check_shape
 
 __all__ = ["ActivationMode", "SigmaDelta", "Sigma", "Delta"]
 
-VTH_MAX = SDN_VTH.hi
-BIAS_MIN, BIAS_MAX = SDN_BIAS
 EXP_MAX = SDN_EXP.hi
 
 
@@ -67,10 +65,11 @@ class SigmaDelta(PopulationShape, AbstractProcess):
         Number and topology of neurons.
     vth : int or float
         Threshold of the delta encoder (>= 0); stored scaled,
-        ``vth * 2**(spike_exp + state_exp)``, which must be <= 2**24 - 1.
+        ``vth * 2**(spike_exp + state_exp)`` (the fixed-point CPU model holds
+        it in int32, as lava-nc's; the chip compiler checks what the chip
+        holds).
     bias : int, float or array, optional
-        Bias of the activation (default 0); stored scaled like ``vth``, within
-        24 bits signed.
+        Bias of the activation (default 0); stored scaled like ``vth``.
     act_mode : ActivationMode, optional
         ``ActivationMode.RELU`` (default) or ``ActivationMode.UNIT``.
     cum_error : bool, optional
@@ -112,8 +111,6 @@ class SigmaDelta(PopulationShape, AbstractProcess):
         scale = 1 << (spike_exp + state_exp)
         vth = vth * scale
         bias = np.asarray(bias) * scale if np.ndim(bias) else bias * scale
-        check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
-        check_array(owner, "bias * 2**(spike_exp + state_exp)", bias, shape, BIAS_MIN, BIAS_MAX)
 
         _add_ports_and_vars(self, shape, vth, spike_exp, state_exp, cum_error, bias=bias)
 
@@ -162,7 +159,7 @@ class Delta(PopulationShape, AbstractProcess):
     shape : tuple(int)
     vth : int or float
         Threshold (>= 0); stored scaled, ``vth * 2**(spike_exp + state_exp)``
-        (<= 2**24 - 1).
+        (held in int32 by the fixed-point model, as in lava-nc).
     cum_error : bool, optional
         Spike on the accumulated error (default False).
     spike_exp, state_exp : int, optional
@@ -191,5 +188,4 @@ class Delta(PopulationShape, AbstractProcess):
         super().__init__(shape=shape, vth=vth, cum_error=cum_error, spike_exp=spike_exp,
                          state_exp=state_exp, name=name, log_config=log_config, **kwargs)
         vth = vth * (1 << (spike_exp + state_exp))
-        check_number(owner, "vth * 2**(spike_exp + state_exp)", vth, 0, VTH_MAX)
         _add_ports_and_vars(self, shape, vth, spike_exp, state_exp, cum_error)

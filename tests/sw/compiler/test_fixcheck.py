@@ -35,10 +35,12 @@ def test_float_decay_is_rejected_naming_process_and_parameter():
 
 @pytest.mark.parametrize("name,value,rng", [("vth", 1 << 17, "0..131071"), ("dv", 4096, "0..4095"),
                                             ("bias_mant", 5000, "-4096..4095"),
-                                            ("bias_exp", 9, "-8..7")])
+                                            ("bias_exp", 9, "-8..7"), ("du", -1, "0..4095"),
+                                            ("vth", -1, "0..131071"),
+                                            ("bias_exp", -9, "-8..7")])
 def test_out_of_range_parameters(name, value, rng):
     with pytest.raises(CompileError, match=rf"process 'pre': parameter '{name}'={value} is outside "
-                                           rf"the fixed-point range {rng}"):
+                                           rf"the chip's fixed-point range {rng}"):
         _check(_pair(a={name: value}))
 
 

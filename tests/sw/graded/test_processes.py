@@ -68,10 +68,7 @@ def test_graded_bad_arguments(cls, kwargs, param):
 
 @pytest.mark.parametrize("kwargs,param", [
     (dict(shape=(-1,), vth=1), "shape"), (dict(shape=(2,), vth=-1), "vth"),
-    (dict(shape=(2,), vth=1 << 24), "vth"), (dict(shape=(2,), vth=1 << 20, state_exp=4), "vth"),
     (dict(shape=(2,), vth=1, bias=[1, 2, 3]), "bias"),
-    (dict(shape=(2,), vth=1, bias=1 << 23), "bias"),
-    (dict(shape=(2,), vth=1, bias=[1, -(1 << 21)], spike_exp=3), "bias"),
     (dict(shape=(2,), vth=1, act_mode=2), "act_mode"),
     (dict(shape=(2,), vth=1, cum_error="yes"), "cum_error"),
     (dict(shape=(2,), vth=1, spike_exp=-1), "spike_exp"),
@@ -81,6 +78,20 @@ def test_graded_bad_arguments(cls, kwargs, param):
 def test_sigma_delta_bad_arguments(kwargs, param):
     with pytest.raises((ValueError, TypeError), match=param):
         SigmaDelta(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(shape=(2,), vth=1 << 24), dict(shape=(2,), vth=1 << 20, state_exp=4),
+    dict(shape=(2,), vth=1, bias=1 << 23), dict(shape=(2,), vth=1, bias=[1, -(1 << 21)], spike_exp=3),
+])
+def test_sigma_delta_accepts_scaled_values_beyond_24_bits(kwargs):
+    """As lava-nc: the scaled vth and bias are not limited to 24 bits (the
+    fixed-point model holds them in int32; the chip compiler checks what the
+    chip's program declares)."""
+    sd = SigmaDelta(**kwargs)
+    scale = 1 << (kwargs.get("spike_exp", 0) + kwargs.get("state_exp", 0))
+    assert sd.vth.init == kwargs["vth"] * scale
+    assert np.array_equal(sd.bias.init, np.asarray(kwargs.get("bias", 0)) * scale)
 
 
 def test_porting_namespace():

@@ -304,8 +304,11 @@ def test_refractory_and_reset_steps():
 def test_check_lif_fixed_params():
     nx.check_lif_fixed_params("lif", du=4095, dv=0, bias_mant=[-4096, 4095],
                               bias_exp=[-8, 7], vth=131071)
-    for key, bad in (("du", 4096), ("dv", -1), ("bias_mant", [4096]),
-                     ("bias_exp", [8]), ("vth", 1 << 17), ("du", 0.5)):
+    # the chip's ranges are the compiler's: lava-nc's CPU models run these
+    nx.check_lif_fixed_params("lif", du=4096, dv=-1, bias_mant=[-32768, 32767],
+                              bias_exp=[8, -9], vth=1 << 17)
+    for key, bad in (("bias_mant", [1 << 15]), ("bias_exp", [-(1 << 15) - 1]),
+                     ("vth", 0.5), ("du", 0.5)):
         with pytest.raises(ValueError, match=f"'{key}'"):
             nx.check_lif_fixed_params("lif", **{key: bad})
 

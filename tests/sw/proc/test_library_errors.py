@@ -1,6 +1,7 @@
 """Bad parameters: rejected at construction when invalid for every model,
-at model build when invalid for the fixed-point models; errors name the
-parameter."""
+at model build when invalid for the fixed-point models (non-integers);
+errors name the parameter. Integers outside the chip's widths run on the
+CPU as in lava-nc; the chip compiler rejects them (tests/sw/compiler)."""
 import numpy as np
 import pytest
 
@@ -68,12 +69,12 @@ def test_process_params_rejected(cls, kwargs, param):
 
 
 @pytest.mark.parametrize("kwargs,param", [
-    (dict(du=4096), "du"), (dict(dv=-1), "dv"), (dict(du=0.1), "du"),
-    (dict(bias_mant=4096), "bias_mant"), (dict(bias_mant=[1, -4097]), "bias_mant"),
-    (dict(bias_exp=8), "bias_exp"), (dict(bias_exp=[0, -9]), "bias_exp"),
-    (dict(vth=1 << 17), "vth"), (dict(vth=-1), "vth"),
+    (dict(du=0.1), "du"), (dict(vth=10.5), "vth"), (dict(bias_mant=[1, 2.5]), "bias_mant"),
+    (dict(bias_mant=[1, -40000]), "bias_mant"), (dict(bias_exp=1 << 15), "bias_exp"),
 ])
-def test_fixed_point_ranges_checked_at_build(kwargs, param):
+def test_fixed_point_models_reject_non_integers_at_build(kwargs, param):
+    """Fractions (and, for bias_mant / bias_exp, values outside lava-nc's
+    int16) are refused by the fixed-point models, naming the process."""
     lif = LIF(shape=(2,), name="bad_lif", **kwargs)     # fine for float models
     lif.run(condition=RunSteps(num_steps=1), run_cfg=CpuSimCfg())
     lif.stop()
@@ -83,6 +84,18 @@ def test_fixed_point_ranges_checked_at_build(kwargs, param):
                 run_cfg=CpuSimCfg(select_tag="fixed_pt"))
     text = str(info.value) + str(info.value.__cause__)
     assert "bad_lif" in text
+    lif.stop()
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(du=4096), dict(dv=-1), dict(du=-1), dict(bias_mant=4096), dict(bias_mant=[1, -4097]),
+    dict(bias_exp=8), dict(bias_exp=[0, -9]), dict(vth=1 << 17), dict(vth=-1),
+])
+def test_fixed_point_models_run_what_lava_runs(kwargs):
+    """Integers outside the chip's widths run on the CPU, as in lava-nc (the
+    chip compiler rejects them: tests/sw/compiler/test_fixcheck.py)."""
+    lif = LIF(shape=(2,), name="wide_lif", **kwargs)
+    lif.run(condition=RunSteps(num_steps=2), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
     lif.stop()
 
 

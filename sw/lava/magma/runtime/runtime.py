@@ -83,6 +83,16 @@ class Runtime:
     def _is_running(self) -> bool:
         return self.kilauea_runtime.is_running
 
+    def __enter__(self) -> "Runtime":
+        """``with runtime: ...``: initialized on entry, stopped on exit."""
+        if not self._is_initialized:
+            self.initialize()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.stop()
+        return False
+
     def __repr__(self):
         return f"<Runtime of {len(self.executable.process_list)} processes, " \
                f"t={self.global_time}, {self.kilauea_runtime.state}>"
