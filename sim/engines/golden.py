@@ -8,6 +8,8 @@ is None and `io_cycles` stays None.
 - `write_words` / `read_words` act as one WRITE / READ packet per word
   (errors set the tile's STATUS flags exactly as the RTL would);
 - `load_images` uses the model's bulk `load` (equal to one WRITE per word);
+- `read_status` / `read_counters` read the tiles' registers directly (equal
+  to their READs, tested);
 - `step(t, inputs)` decodes the host's SPIKE flits (dst tile, axon,
   payload, step field), delivers them, runs step t on every tile and
   returns the host-bound spikes (tile row-major, emission, fan-out order).
@@ -24,7 +26,9 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
+from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
+from ...hw.words import to_u32
 from ..engine import ChipEngine, Images, StepResult, Tile
 from ..golden.chip import GoldenChip, MicrocodeNeuronModel
 
@@ -114,6 +118,14 @@ class GoldenEngine(ChipEngine):
         # STATUS.FLAGS, STATUS.ERRORS (read after every step: no Mem decoding)
         return np.array([(t.flags, t.errors) for t in self._status_tiles[1]],
                         dtype=np.int64).reshape(-1, 2)
+
+    def read_counters(self, tiles) -> np.ndarray:
+        """Every COUNTERS word of every tile in `tiles`: int64 array
+        (len(tiles), len(Counter)), the words READs return (32-bit)."""
+        rows = [self._tile(t).counters for t in tiles]
+        if not rows:
+            return np.zeros((0, len(cm.Counter)), np.int64)
+        return to_u32(np.stack(rows).astype(np.int64))
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():

@@ -22,15 +22,16 @@ host-bound spikes (``HostOutput`` maps) and send them on the output ports.
 from __future__ import annotations
 
 import dataclasses
+import time
 import typing as ty
 
 import numpy as np
 
 from ...core.exceptions import DeadlockError
 from ...core.pytypes import AbstractPyPort, PyInPort, PyOutPort
-from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ..builder import ChannelSpec
+from .hostio import InputEncoder
 from .stats import ChipStats, ChipStatusError
 
 __all__ = ["ChipProcess", "DeferredInput", "DeferredSpec", "InputLink", "OutputLink", "ChipNode"]
@@ -130,6 +131,8 @@ class ChipNode:
         self.stats = ChipStats(tiles=list(self.tiles),
                                counter_names=[c.name for c in cm.Counter] if counters else [])
         self._spans: list[_Span] = []
+        self._encoders: dict = {}                # id(HostInput) -> InputEncoder
+        self._status_tiles = list(compiled.params.tiles())
         #: the first ChipStatusError (sticky: raised again before any later step)
         self.error: ty.Optional[ChipStatusError] = None
 
@@ -166,6 +169,7 @@ class ChipNode:
         self.deferred = [InputLink(lk.port, tuple(host_maps[id(h)] for h in lk.maps))
                          for lk in self.deferred]
         self.outputs = [OutputLink(host_maps[id(o.hout)], o.port) for o in self.outputs]
+        self._encoders = {}
         self.finish()
 
     def finish(self):
@@ -181,17 +185,21 @@ class ChipNode:
     def encode(self, hin, values, t_sent: int) -> np.ndarray:
         """The spike packets for one host OutPort's values sent in step
         t_sent (``HostInput.flits``: step field t_sent + step_offset)."""
+        enc = self._encoders.get(id(hin))
+        if enc is None:
+            enc = self._encoders[id(hin)] = InputEncoder(hin)
         try:
-            return hin.flits(t_sent, values)
+            return enc.flits(t_sent, values)
         except ValueError as e:
             raise ValueError(f"{hin.port.full_name()} sent a value the chip cannot take in "
                              f"step {t_sent}: {e}") from None
 
-    def _gather(self, t: int) -> np.ndarray:
-        """This step's spike packets: deferred values of step t - 1 (unless
-        a reload applied them), immediate values of step t."""
+    def _gather(self, t: int, first: bool) -> np.ndarray:
+        """Step t's spike packets: deferred values of step t - 1 (none
+        before the first step, or when a reload applied them), immediate
+        values of step t."""
         flits = []
-        if self.steps_done and not self.deferred_done:
+        if not first and not self.deferred_done:
             for lk in self.deferred:
                 x = lk.port.take()
                 flits.extend(self.encode(hin, x, t - 1) for hin in lk.maps)
@@ -200,31 +208,55 @@ class ChipNode:
             flits.extend(self.encode(hin, x, t) for hin in lk.maps)
         self.deferred_done = False
         flits = [f for f in flits if f.size]
-        return np.concatenate(flits) if flits else _NO_FLITS
+        if not flits:
+            return _NO_FLITS
+        return flits[0] if len(flits) == 1 else np.concatenate(flits)
 
-    # ---------------------------------------------------------- one step
+    # ---------------------------------------------------------- steps
     def run_spk(self):
-        t = self.time_step
+        self.run_batch(self.time_step, 1)
+
+    def run_batch(self, t_first: int, n: int) -> None:
+        """Run steps t_first .. t_first + n - 1 in one engine call: gather
+        and encode each step's host values, ``engine.run_steps`` (STATUS and
+        counters read after every step), then per step deliver the host-bound
+        spikes on the output ports, record the figures and check the STATUS.
+        The first error (a value the chip cannot take, a hang, a status
+        flag) is raised after the steps before it are delivered;
+        ``time_step`` is the last step run (delivered or failed)."""
         if self.error is not None:
             raise self.error
-        inputs = self._gather(t)
+        inputs, late = [], None
+        for j in range(n):
+            self.time_step = t_first + j
+            try:
+                inputs.append(self._gather(t_first + j, self.steps_done + j == 0))
+            except Exception as e:          # raised once the steps before it are delivered
+                late = e
+                break
+        t0 = time.perf_counter()
+        out = self.engine.run_steps(t_first, inputs, self._status_tiles,
+                                    self.tiles if self.read_counters else None)
+        self.stats.engine_seconds += time.perf_counter() - t0
         try:
-            res = self.engine.step(t, inputs)
-        except Exception as e:
-            if not hasattr(e, "time_step"):
-                try:
-                    e.time_step = t
-                except AttributeError:   # pragma: no cover
-                    pass
-            raise
-        self.steps_done += 1
-        self._deliver(res, t)
-        counters = self._read_counters() if self.read_counters else None
-        self.stats.record(t, res.cycles, int(inputs.size), int(len(res.host_axon)), counters)
-        try:
-            self._check_status(t)
+            for j, res in enumerate(out.results):
+                t = self.time_step = t_first + j
+                self.steps_done += 1
+                self._deliver(res, t)
+                self.stats.record(t, res.cycles, int(inputs[j].size), int(len(res.host_axon)),
+                                  out.counters[j] if self.read_counters else None)
+                self._check_status(t, out.status[j])
         finally:
             self.stats.io_cycles = self.engine.io_cycles
+        err = out.error if out.error is not None else late
+        if err is not None:
+            self.time_step = t = t_first + len(out.results)
+            if out.error is not None and not hasattr(err, "time_step"):
+                try:
+                    err.time_step = t
+                except AttributeError:   # pragma: no cover
+                    pass
+            raise err
 
     def _deliver(self, res, t):
         ax = np.asarray(res.host_axon, dtype=np.int64)
@@ -244,32 +276,18 @@ class ChipNode:
             raise RuntimeError(f"step {t}: the chip sent spikes to host axons {bad} that no chip "
                                f"OutPort owns (compiled network and chip disagree)")
 
-    def _read_counters(self) -> np.ndarray:
-        """Every used core's COUNTERS: int64 array (tiles, len(Counter))."""
-        n = len(cm.Counter)
-        rows = [np.asarray(self.engine.read_words(tile, Mem.COUNTERS, np.arange(n)),
-                           dtype=np.int64) for tile in self.tiles]
-        return np.stack(rows) if rows else np.zeros((0, n), np.int64)
-
-    def _check_status(self, t: int) -> None:
-        """Every tile's STATUS, read after every step: a flag raises
-        ChipStatusError naming step t (the first step after which a flag
-        shows; the flags are sticky) and the core. Once raised, the same
-        error is raised again before any later step (``error``)."""
+    def _check_status(self, t: int, status: np.ndarray) -> None:
+        """Every tile's STATUS (read after every step: int64 array (tiles,
+        2), FLAGS and ERRORS): a flag raises ChipStatusError naming step t
+        (the first step after which a flag shows; the flags are sticky) and
+        the core. Once raised, the same error is raised again before any
+        later step (``error``)."""
         if self.error is not None:
             raise self.error
-        tiles = list(self.compiled.params.tiles())
-        read = getattr(self.engine, "read_status", None)
-        if read is not None:
-            status = np.asarray(read(tiles), dtype=np.int64)
-        else:
-            addrs = np.array([int(cm.Status.FLAGS), int(cm.Status.ERRORS)])
-            status = np.stack([np.asarray(self.engine.read_words(tile, Mem.STATUS, addrs),
-                                          dtype=np.int64) for tile in tiles])
         bad = np.flatnonzero(status.any(axis=1))
         if not bad.size:
             return
-        tile = tuple(int(c) for c in tiles[bad[0]])
+        tile = tuple(int(c) for c in self._status_tiles[bad[0]])
         flags, errors = (int(w) for w in status[bad[0]])
         names = tuple(f.name for f in cm.ErrorFlag if flags >> int(f) & 1)
         self.error = ChipStatusError(
