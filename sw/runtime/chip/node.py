@@ -31,7 +31,7 @@ from ...core.exceptions import DeadlockError
 from ...core.pytypes import AbstractPyPort, PyInPort, PyOutPort
 from ...hw.neurocore import core_memory as cm
 from ..builder import ChannelSpec
-from .hostio import InputEncoder
+from .hostio import InputEncoder, OutputDecoder
 from .stats import ChipStats, ChipStatusError
 
 __all__ = ["ChipProcess", "DeferredInput", "DeferredSpec", "InputLink", "OutputLink", "ChipNode"]
@@ -126,12 +126,14 @@ class ChipNode:
         self.outputs: list[OutputLink] = []
         self.steps_done = 0
         self.deferred_done = False     # the pending deferred values were applied at a reload
+        self.batch_done = 0            # steps the last run_batch completed
         self.tiles = sorted(compiled.images.keys())
         self.read_counters = counters
         self.stats = ChipStats(tiles=list(self.tiles),
                                counter_names=[c.name for c in cm.Counter] if counters else [])
         self._spans: list[_Span] = []
         self._encoders: dict = {}                # id(HostInput) -> InputEncoder
+        self._decoders: list = []                # OutputDecoder per output (finish)
         self._status_tiles = list(compiled.params.tiles())
         #: the first ChipStatusError (sticky: raised again before any later step)
         self.error: ty.Optional[ChipStatusError] = None
@@ -180,37 +182,88 @@ class ChipNode:
             if b.lo < a.hi:
                 raise ValueError("compiled network: host axon ranges of two chip OutPorts overlap")
         self._spans = spans
+        self._decoders = [OutputDecoder(o.hout) for o in self.outputs]
 
     # ---------------------------------------------------------- encoding
     def encode(self, hin, values, t_sent: int) -> np.ndarray:
         """The spike packets for one host OutPort's values sent in step
         t_sent (``HostInput.flits``: step field t_sent + step_offset)."""
-        enc = self._encoders.get(id(hin))
-        if enc is None:
-            enc = self._encoders[id(hin)] = InputEncoder(hin)
         try:
-            return enc.flits(t_sent, values)
+            return self._encoder(hin).flits(t_sent, values)
         except ValueError as e:
             raise ValueError(f"{hin.port.full_name()} sent a value the chip cannot take in "
                              f"step {t_sent}: {e}") from None
 
-    def _gather(self, t: int, first: bool) -> np.ndarray:
-        """Step t's spike packets: deferred values of step t - 1 (none
-        before the first step, or when a reload applied them), immediate
-        values of step t."""
-        flits = []
-        if not first and not self.deferred_done:
-            for lk in self.deferred:
-                x = lk.port.take()
-                flits.extend(self.encode(hin, x, t - 1) for hin in lk.maps)
-        for lk in self.immediate:
-            x = lk.port.recv()
-            flits.extend(self.encode(hin, x, t) for hin in lk.maps)
-        self.deferred_done = False
-        flits = [f for f in flits if f.size]
-        if not flits:
-            return _NO_FLITS
-        return flits[0] if len(flits) == 1 else np.concatenate(flits)
+    def _collect(self, t_first: int, n: int) -> tuple[list, ty.Optional[Exception]]:
+        """The host values of steps t_first.. (up to n): per step a list of
+        (HostInput, value, step sent): deferred values of step t - 1 (none
+        before the first step, or when a reload applied them), then
+        immediate values of step t. Stops at the first port that fails
+        (returned as the error, after the steps before it)."""
+        steps = []
+        for j in range(n):
+            t = self.time_step = t_first + j
+            items = []
+            try:
+                if self.steps_done + j and not self.deferred_done:
+                    for lk in self.deferred:
+                        x = lk.port.take()
+                        items.extend((hin, x, t - 1) for hin in lk.maps)
+                for lk in self.immediate:
+                    x = lk.port.recv()
+                    items.extend((hin, x, t) for hin in lk.maps)
+            except Exception as e:      # noqa: BLE001 - raised after the steps before it
+                return steps, e
+            self.deferred_done = False
+            steps.append(items)
+        return steps, None
+
+    def _encode_steps(self, steps: list) -> tuple[list, ty.Optional[Exception]]:
+        """Each step's spike packets (uint64 flits in port and map order),
+        encoded all at once per map; a value the chip cannot take is
+        returned as the error, with the packets of the steps before it."""
+        per_map: dict = {}
+        for j, items in enumerate(steps):
+            for rank, (hin, x, ts) in enumerate(items):
+                per_map.setdefault(id(hin), (hin, rank, []))[2].append((j, x, ts))
+        parts = []
+        for hin, rank, sends in per_map.values():
+            enc = self._encoder(hin)
+            got = enc.flits_many([ts for _, _, ts in sends], [x for _, x, _ in sends])
+            if got is None:
+                return self._encode_each(steps)
+            rows = np.repeat(np.array([j for j, _, _ in sends], np.int64), got[1])
+            parts.append((got[0], rows, rank))
+        n = len(steps)
+        if not parts or not any(p[0].size for p in parts):
+            return [_NO_FLITS] * n, None
+        if len(parts) == 1:
+            flits, rows, _ = parts[0]
+        else:
+            flits = np.concatenate([p[0] for p in parts])
+            rows = np.concatenate([p[1] for p in parts])
+            rank = np.concatenate([np.full(p[0].size, p[2]) for p in parts])
+            order = np.lexsort((rank, rows))        # stable: step, then port/map order
+            flits, rows = flits[order], rows[order]
+        cut = np.searchsorted(rows, np.arange(1, n))
+        return np.split(flits, cut), None
+
+    def _encode_each(self, steps: list) -> tuple[list, ty.Optional[Exception]]:
+        """`_encode_steps` one value at a time (raises the exact error)."""
+        out = []
+        for items in steps:
+            try:
+                flits = [f for f in (self.encode(hin, x, ts) for hin, x, ts in items) if f.size]
+            except ValueError as e:
+                return out, e
+            out.append(np.concatenate(flits) if flits else _NO_FLITS)
+        return out, None
+
+    def _encoder(self, hin) -> InputEncoder:
+        enc = self._encoders.get(id(hin))
+        if enc is None:
+            enc = self._encoders[id(hin)] = InputEncoder(hin)
+        return enc
 
     # ---------------------------------------------------------- steps
     def run_spk(self):
@@ -218,34 +271,33 @@ class ChipNode:
 
     def run_batch(self, t_first: int, n: int) -> None:
         """Run steps t_first .. t_first + n - 1 in one engine call: gather
-        and encode each step's host values, ``engine.run_steps`` (STATUS and
-        counters read after every step), then per step deliver the host-bound
-        spikes on the output ports, record the figures and check the STATUS.
-        The first error (a value the chip cannot take, a hang, a status
-        flag) is raised after the steps before it are delivered;
-        ``time_step`` is the last step run (delivered or failed)."""
+        each step's host values, encode them (all steps at once),
+        ``engine.run_steps`` (STATUS and counters read after every step),
+        then deliver every step's host-bound spikes on the output ports,
+        record the figures and check the STATUS step by step. The first
+        error (a port with nothing to read, a value the chip cannot take, a
+        hang, a status flag) is raised after the steps before it are
+        delivered; ``time_step`` is the last step run (delivered or failed),
+        ``batch_done`` the steps completed."""
+        self.batch_done = 0
         if self.error is not None:
             raise self.error
-        inputs, late = [], None
-        for j in range(n):
-            self.time_step = t_first + j
-            try:
-                inputs.append(self._gather(t_first + j, self.steps_done + j == 0))
-            except Exception as e:          # raised once the steps before it are delivered
-                late = e
-                break
+        steps, late = self._collect(t_first, n)
+        inputs, bad = self._encode_steps(steps)
+        late = bad if bad is not None else late
         t0 = time.perf_counter()
         out = self.engine.run_steps(t_first, inputs, self._status_tiles,
                                     self.tiles if self.read_counters else None)
         self.stats.engine_seconds += time.perf_counter() - t0
         try:
+            self._deliver_all(out.results, t_first)
             for j, res in enumerate(out.results):
                 t = self.time_step = t_first + j
                 self.steps_done += 1
-                self._deliver(res, t)
                 self.stats.record(t, res.cycles, int(inputs[j].size), int(len(res.host_axon)),
                                   out.counters[j] if self.read_counters else None)
                 self._check_status(t, out.status[j])
+                self.batch_done = j + 1
         finally:
             self.stats.io_cycles = self.engine.io_cycles
         err = out.error if out.error is not None else late
@@ -258,7 +310,34 @@ class ChipNode:
                     pass
             raise err
 
+    def _deliver_all(self, results: list, t_first: int) -> None:
+        """Send every step's vector on each output port (``HostOutput.values``
+        of the step's host-bound spikes, in the port's dtype)."""
+        n = len(results)
+        if not n:
+            return
+        ax = np.concatenate([np.asarray(r.host_axon, dtype=np.int64) for r in results])
+        pay = np.concatenate([np.asarray(r.host_payload, dtype=np.int64) for r in results])
+        if ax.size:
+            own = np.zeros(ax.size, dtype=bool)
+            for sp in self._spans:
+                own |= (ax >= sp.lo) & (ax < sp.hi)
+            if not own.all():               # step by step: raises at the step at fault
+                for j, res in enumerate(results):
+                    self._deliver(res, t_first + j)
+                return
+        rows = np.repeat(np.arange(n), [len(r.host_axon) for r in results])
+        for k, dec in enumerate(self._decoders):
+            port = self.outputs[k].port
+            if port is None:
+                continue
+            vals = dec.values(n, rows, ax, pay).astype(port.d_type)
+            for j in range(n):
+                port.send(vals[j].reshape(port.shape))
+
     def _deliver(self, res, t):
+        """One step's vectors on the output ports; RuntimeError when a spike
+        goes to a host axon no chip OutPort owns."""
         ax = np.asarray(res.host_axon, dtype=np.int64)
         pay = np.asarray(res.host_payload, dtype=np.int64)
         owned = 0
