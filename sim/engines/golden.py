@@ -129,10 +129,7 @@ class GoldenEngine(ChipEngine):
     def read_counters(self, tiles) -> np.ndarray:
         """Every COUNTERS word of every tile in `tiles`: int64 array
         (len(tiles), len(Counter)), the words READs return (32-bit)."""
-        rows = [t.counters for t in self._tiles_of(tiles)]
-        if not rows:
-            return np.zeros((0, len(cm.Counter)), np.int64)
-        return to_u32(np.stack(rows).astype(np.int64))
+        return _counter_words(self._tiles_of(tiles))
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():
@@ -153,15 +150,18 @@ class GoldenEngine(ChipEngine):
         f, groups = dec
         out = StepsResult()
         tiles = self.chip.tiles
+        stiles = self._tiles_of(status_tiles)
+        ctiles = self._tiles_of(counter_tiles) if counter_tiles is not None else None
         for j in range(len(inputs)):
             for tile, sel in groups.get(j, ()):
                 tiles[tile].receive(f["axon"][sel], f["payload"][sel], f["step"][sel])
             res = self.chip.step()
             out.results.append(StepResult(t_first + j, res.axon.astype(np.int64),
                                           res.payload.astype(np.int64), None))
-            if counter_tiles is not None:
-                out.counters.append(self.read_counters(counter_tiles))
-            status = self.read_status(status_tiles)
+            if ctiles is not None:
+                out.counters.append(_counter_words(ctiles))
+            status = np.array([(t.flags, t.errors) for t in stiles],
+                              dtype=np.int64).reshape(-1, 2)
             out.status.append(status)
             if status.any():
                 break
@@ -190,7 +190,9 @@ class GoldenEngine(ChipEngine):
         order = np.argsort(key, kind="stable")
         uniq, start = np.unique(key[order], return_index=True)
         groups: dict = {}
-        for u, idx in zip(uniq.tolist(), np.split(order, start[1:])):
+        bounds = [*start.tolist(), order.size]
+        for u, a, b in zip(uniq.tolist(), bounds[:-1], bounds[1:]):
+            idx = order[a:b]
             j, r = divmod(u, w * self.params.mesh_h)
             groups.setdefault(j, []).append(((r % w, r // w), idx))
         return f, groups
@@ -208,3 +210,12 @@ class GoldenEngine(ChipEngine):
                                                  f["step"][sel])
         out = self.chip.step()
         return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)
+
+
+def _counter_words(tiles: list) -> np.ndarray:
+    """The COUNTERS words (32-bit, as READs return them) of GoldenTiles:
+    int64 array (len(tiles), len(Counter))."""
+    out = np.empty((len(tiles), len(cm.Counter)), dtype=np.int64)
+    for i, t in enumerate(tiles):
+        out[i] = t.counters
+    return to_u32(out)

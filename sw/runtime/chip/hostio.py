@@ -68,7 +68,7 @@ class InputEncoder:
         nz = np.flatnonzero(v)
         if not nz.size:
             return _NONE
-        out = self._pack(v, nz, np.zeros(nz.size, np.int64), np.array([t], np.int64))
+        out = self._pack(v[nz], nz, np.zeros(nz.size, np.int64), np.array([t], np.int64))
         return out if out is not None else self.hin.flits(t, value)   # raises, naming it
 
     def flits_many(self, ts, values) -> ty.Optional[tuple[np.ndarray, np.ndarray]]:

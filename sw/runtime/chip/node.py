@@ -245,8 +245,8 @@ class ChipNode:
             rank = np.concatenate([np.full(p[0].size, p[2]) for p in parts])
             order = np.lexsort((rank, rows))        # stable: step, then port/map order
             flits, rows = flits[order], rows[order]
-        cut = np.searchsorted(rows, np.arange(1, n))
-        return np.split(flits, cut), None
+        cut = np.searchsorted(rows, np.arange(n + 1)).tolist()
+        return [flits[a:b] for a, b in zip(cut[:-1], cut[1:])], None
 
     def _encode_each(self, steps: list) -> tuple[list, ty.Optional[Exception]]:
         """`_encode_steps` one value at a time (raises the exact error)."""
