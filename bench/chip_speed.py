@@ -23,10 +23,18 @@ Every chip run's recorded spikes are checked equal to the CPU's.
 
     .venv/bin/python bench/chip_speed.py [--quick] [--steps 1000] [--repeats 3]
                                          [--sizes 3,100,1000] [--engines model,compiled]
+                                         [--cached-only] [--cpu-time]
 
-``--quick``: 200 steps, 1 repeat, and the compiled engine only for chip
-shapes whose model is already built (a cold build of the 5 x 4 mesh takes
-very long; it is skipped with a notice). Final line:
+``--cpu-time`` measures the process's CPU time (``time.process_time``, for
+the runs and for the engine calls) instead of wall time: on a machine
+shared with other jobs, wall time mostly measures the others.
+
+``--quick``: 200 steps, 1 repeat, and (as ``--cached-only``) the compiled
+engine only for chip shapes whose model is already built (a cold build of
+the 5 x 4 mesh takes very long; it is skipped with a notice). The
+host-process case also runs with ``batch_steps = 1`` (the chip runtime's
+step-by-step path, one engine call per step; printed, not in the final
+line). Final line:
 ``model/cpu at N=1000: X; host overhead: Y ms/step`` (Y: the worst host
 overhead of all model-engine runs and the host-process case). Targets
 (issue 12): model/cpu <= 2, host overhead <= 0.05 ms/step.
@@ -34,6 +42,8 @@ overhead of all model-engine runs and the host-process case). Targets
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import pathlib
 import statistics
 import sys
 import time
@@ -43,14 +53,15 @@ import numpy as np
 from kilauea import ChipCfg, CpuSimCfg, Dense, LIF, RunSteps
 from kilauea.lava.magma.core.decorator import implements, requires
 from kilauea.lava.magma.core.model.py.model import PyLoihiProcessModel
-from kilauea.lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from kilauea.lava.magma.core.model.py.ports import PyInPort
 from kilauea.lava.magma.core.model.py.type import LavaPyType
-from kilauea.lava.magma.core.process.ports.ports import InPort, OutPort
+from kilauea.lava.magma.core.process.ports.ports import InPort
 from kilauea.lava.magma.core.process.process import AbstractProcess
 from kilauea.lava.magma.core.process.variable import Var
 from kilauea.lava.magma.core.resources import CPU
 from kilauea.lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from kilauea.proc.io.sink import RingBuffer as Sink
+from kilauea.runtime.chip import node as chip_node
 
 LIF_PARAMS = dict(du=410, dv=410, vth=1000, bias_exp=6)
 HOST_N = 100            # size of the host-process case
@@ -78,28 +89,14 @@ def network(n: int, steps: int, seed: int = 0):
 
 
 # -------------------------------------------- the host-process case
-class SpikeGenerator(AbstractProcess):
-    """Random spikes from a user's host model (as in docs/walkthrough.py)."""
-
-    def __init__(self, shape: tuple, spike_prob: int, seed: int = 0) -> None:
-        super().__init__(shape=shape, seed=seed)
-        self.spike_prob = Var(shape=(1,), init=spike_prob)
-        self.s_out = OutPort(shape=shape)
-
-
-@implements(proc=SpikeGenerator, protocol=LoihiProtocol)
-@requires(CPU)
-class PySpikeGeneratorModel(PyLoihiProcessModel):
-    spike_prob: int = LavaPyType(int, int)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32)
-
-    def __init__(self, proc_params):
-        super().__init__(proc_params)
-        self.rng = np.random.default_rng(proc_params["seed"])
-
-    def run_spk(self) -> None:
-        p = np.asarray(self.spike_prob).reshape(-1)[0]
-        self.s_out.send(self.rng.random(self.s_out.shape) < p / 100)
+def spike_generator():
+    """docs/walkthrough.py's SpikeGenerator: random spikes from a user's
+    host model (a ``PyLoihiProcessModel`` defined in that script)."""
+    spec = importlib.util.spec_from_file_location(
+        "kilauea_walkthrough_bench", pathlib.Path(__file__).parents[1] / "docs" / "walkthrough.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.SpikeGenerator
 
 
 class SpikeCounter(AbstractProcess):
@@ -121,10 +118,15 @@ class PySpikeCounterModel(PyLoihiProcessModel):
         self.count += self.a_in.recv() != 0
 
 
+_GENERATOR: list = []
+
+
 def host_network(n: int, seed: int = 0):
     """(gen, counter): SpikeGenerator -> Dense -> LIF -> SpikeCounter."""
+    if not _GENERATOR:
+        _GENERATOR.append(spike_generator())
     rng = np.random.default_rng(seed)
-    gen = SpikeGenerator(shape=(n,), spike_prob=20, seed=seed)
+    gen = _GENERATOR[0](shape=(n,), spike_prob=20, seed=seed)
     dense = Dense(weights=rng.integers(0, 128, (n, n)), name="dense_in")
     lif = LIF(shape=(n,), name="lif", **dict(LIF_PARAMS, vth=200))
     counter = SpikeCounter(shape=(n,))
@@ -141,14 +143,18 @@ def cfg_of(engine: str, n: int):
     return ChipCfg(engine=engine, mesh=mesh_of(n), counters=True)
 
 
-def timed_run(top, cfg, steps: int) -> tuple[float, float | None]:
-    """(wall s, engine s or None) of `steps` steps after a one-step warm-up."""
+def timed_run(top, cfg, steps: int, batch: int | None = None) -> tuple[float, float | None]:
+    """(wall s, engine s or None) of `steps` steps after a one-step warm-up
+    (`batch`: the chip runtime's most steps per engine call; 1 forces the
+    step-by-step path)."""
     top.run(condition=RunSteps(num_steps=1), run_cfg=cfg)
     chip = top.runtime.chip if hasattr(top.runtime, "chip") else None
+    if chip is not None and batch is not None:
+        chip.batch_steps = batch
     e0 = chip.stats.engine_seconds if chip is not None else 0.0
-    t0 = time.perf_counter()
+    t0 = chip_node.CLOCK()
     top.run(condition=RunSteps(num_steps=steps), run_cfg=cfg)
-    wall = time.perf_counter() - t0
+    wall = chip_node.CLOCK() - t0
     eng = chip.stats.engine_seconds - e0 if chip is not None else None
     return wall, eng
 
@@ -163,10 +169,10 @@ def run_once(engine: str, n: int, steps: int) -> tuple[float, float | None, np.n
     return wall, eng, data
 
 
-def run_host_case(engine: str, steps: int) -> tuple[float, float | None, np.ndarray]:
+def run_host_case(engine: str, steps: int, batch=None) -> tuple[float, float | None, np.ndarray]:
     gen, counter = host_network(HOST_N)
     try:
-        wall, eng = timed_run(gen, cfg_of(engine, HOST_N), steps)
+        wall, eng = timed_run(gen, cfg_of(engine, HOST_N), steps, batch)
         data = counter.count.get()
     finally:
         gen.stop()
@@ -204,13 +210,13 @@ def collect(args, sizes, engines):
                 res.setdefault((engine, n), []).append((wall, eng))
                 print(f"  repeat {r + 1}: N={n:<5} {engine:<9} {1e3 * wall / args.steps:8.3f} "
                       f"ms/step", file=sys.stderr, flush=True)
-        for engine in ("cpu", "model"):
-            wall, eng, data = run_host_case(engine, args.steps)
+        for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
+            wall, eng, data = run_host_case(engine, args.steps, batch)
             if engine == "cpu":
                 ref["host"] = data
             elif not np.array_equal(data, ref["host"]):
                 sys.exit("host-process case: the chip's spikes differ from the CPU's")
-            res.setdefault((engine, "host"), []).append((wall, eng))
+            res.setdefault((engine if batch is None else "model-1", "host"), []).append((wall, eng))
     return res
 
 
@@ -224,8 +230,9 @@ def overhead(runs, steps) -> float:
 
 def report(res, args, sizes, engines) -> None:
     s = args.steps
+    clock = "CPU time" if args.cpu_time else "wall time"
     print(f"\nLIF(N) -> Dense -> LIF(N) -> RingBuffer, {s} steps, median of {args.repeats} "
-          "(ms/step; host overhead = wall - time in engine calls)")
+          f"(ms/step of {clock}; host overhead = run - time in engine calls)")
     print(f"{'N':>5} {'cpu':>8} {'model':>8} {'compiled':>9} {'model/cpu':>10} "
           f"{'compiled/cpu':>13} {'host ovh model':>15} {'host ovh compiled':>18}")
     worst = 0.0
@@ -246,9 +253,12 @@ def report(res, args, sizes, engines) -> None:
     hc = res[("model", "host")]
     hovh = overhead(hc, s)
     worst = max(worst, hovh)
-    print(f"\nhost process in the loop (SpikeGenerator -> Dense -> LIF({HOST_N}) -> "
-          f"SpikeCounter): cpu {med(res[('cpu', 'host')], s):.3f} ms/step, model "
-          f"{med(hc, s):.3f} ms/step, host overhead {hovh:.3f} ms/step")
+    h1 = res[("model-1", "host")]
+    print(f"\nhost processes exchanging spikes with the chip every step (SpikeGenerator -> "
+          f"Dense -> LIF({HOST_N}) -> SpikeCounter): cpu {med(res[('cpu', 'host')], s):.3f} "
+          f"ms/step, model {med(hc, s):.3f} ms/step, host overhead {hovh:.3f} ms/step; "
+          f"step by step (batch_steps = 1): model {med(h1, s):.3f} ms/step, host overhead "
+          f"{overhead(h1, s):.3f} ms/step")
     big = max(sizes)
     mr = res.get(("model", big))
     ratio = med(mr, s) / med(res[("cpu", big)], s) if mr else float("nan")
@@ -262,7 +272,13 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--sizes", default="3,100,1000")
     ap.add_argument("--engines", default="model,compiled")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="measure the process's CPU time instead of wall time (a loaded machine)")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="run the compiled engine only where its model is built (--quick)")
     args = ap.parse_args(argv)
+    if args.cpu_time:
+        chip_node.CLOCK = time.process_time
     args.steps = args.steps or (200 if args.quick else 1000)
     args.repeats = args.repeats or (1 if args.quick else 3)
     sizes = [int(v) for v in args.sizes.split(",")]
@@ -270,10 +286,10 @@ def main(argv=None) -> None:
     args.compiled_ok = {}
     if "compiled" in engines:
         for n in sizes:
-            if args.quick and not compiled_cached(n):
+            if (args.quick or args.cached_only) and not compiled_cached(n):
                 args.compiled_ok[n] = False
                 w, h = mesh_of(n)
-                print(f"N={n}: compiled engine skipped (--quick): the {w} x {h} chip's "
+                print(f"N={n}: compiled engine skipped (--quick/--cached-only): the {w} x {h} chip's "
                       f"model is not built yet (a cold build takes minutes to hours)",
                       file=sys.stderr)
     res = collect(args, sizes, engines)

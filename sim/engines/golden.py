@@ -144,8 +144,8 @@ class GoldenEngine(ChipEngine):
         """`ChipEngine.run_steps` with the inputs of all steps decoded at
         once (same deliveries, same results); inputs that do not decode, or
         steps out of order, take the step-by-step path and its errors."""
-        dec = self._decode_batch(t_first, inputs)
-        if dec is None:
+        dec = self._decode_batch(t_first, inputs) if len(inputs) > 1 else None
+        if dec is None:             # one step (or bad inputs): `step` per step
             return super().run_steps(t_first, inputs, status_tiles, counter_tiles)
         f, groups = dec
         out = StepsResult()
