@@ -80,3 +80,23 @@ def test_output_decoder_equals_host_output_values(seed):
         got = OutputDecoder(hout).values(n, rows, ax, pay)
         for j, (a, p) in enumerate(steps):
             assert np.array_equal(got[j], hout.values(a, p)), f"seed {seed} step {j}"
+
+
+def test_golden_bulk_reads_equal_its_reads():
+    """GoldenEngine.read_counters / read_status (register reads) equal the
+    words READ packets return (ChipEngine's defaults through read_words)."""
+    from kilauea import ChipCfg, LIF, Dense, RunSteps
+    from kilauea.sim.engine import ChipEngine
+    a = LIF(shape=(5,), bias_mant=[3, 50, 7, 90, 11], vth=20, name="a")
+    d = Dense(weights=np.arange(25).reshape(5, 5) % 7)
+    b = LIF(shape=(5,), du=400, dv=300, vth=30, name="b")
+    a.s_out.connect(d.s_in)
+    d.a_out.connect(b.a_in)
+    a.run(condition=RunSteps(num_steps=9), run_cfg=ChipCfg(engine="model", mesh=(2, 2)))
+    eng = a.runtime.chip.engine
+    tiles = list(eng.params.tiles())
+    got = eng.read_counters(tiles)
+    assert got.any()
+    assert np.array_equal(got, ChipEngine.read_counters(eng, tiles))
+    assert np.array_equal(eng.read_status(tiles), ChipEngine.read_status(eng, tiles))
+    a.stop()
