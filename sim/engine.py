@@ -9,7 +9,14 @@ memories that a test proves equal to the packet path:
   get/set, probes, counters);
 - `step(t, inputs)`: inject the host's spike packets for step t, start step t
   (CTRL STEP to the host port), run until the barrier (CTRL DONE(t)) and
-  return the host-bound spikes of the step.
+  return the host-bound spikes of the step;
+- `run_steps(t, inputs_per_step, status_tiles, counter_tiles)`: several
+  steps in one call, with every tile's STATUS and (optionally) the used
+  cores' COUNTERS read after each step, stopping after the first step that
+  leaves an error flag (the chip runtime's path: one call per batch of
+  steps, `StepsResult`);
+- `read_status(tiles)`, `read_counters(tiles)`: STATUS / COUNTERS of many
+  tiles at once.
 
 Engines: the golden numpy model (`engine="model"`), the RTL in Amaranth's
 simulator (`"pysim"`) and the compiled RTL (`"compiled"`). They run memory
@@ -19,14 +26,14 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from ..hw.memory_map import Mem
 from ..hw.params import ChipParams
 
-__all__ = ["StepResult", "ChipEngine", "ChipHangError", "Images"]
+__all__ = ["StepResult", "StepsResult", "ChipEngine", "ChipHangError", "Images"]
 
 Tile = tuple[int, int]
 Images = Mapping[Tile, Mapping[Mem, np.ndarray]]
@@ -62,6 +69,26 @@ class StepResult:
     cycles: int | None = None
 
 
+@dataclass
+class StepsResult:
+    """What `ChipEngine.run_steps` produced.
+
+    results: one StepResult per step run (fewer than asked when a step left
+        an error flag, or raised).
+    status: per step run, int64 array (len(status_tiles), 2): STATUS.FLAGS
+        and STATUS.ERRORS of every tile asked, read after the step.
+    counters: per step run, int64 array (len(counter_tiles),
+        len(Counter)) of COUNTERS read after the step (empty list when no
+        counter tiles were asked).
+    error: the exception the step after the last one in `results` raised
+        (e.g. ChipHangError), else None.
+    """
+    results: list = field(default_factory=list)
+    status: list = field(default_factory=list)
+    counters: list = field(default_factory=list)
+    error: BaseException | None = None
+
+
 class ChipEngine(abc.ABC):
     """One emulated chip. Subclasses implement the four abstract methods."""
 
@@ -85,6 +112,24 @@ class ChipEngine(abc.ABC):
     def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
         """The words (int64, 0..2**32-1) at addresses `addr` of `mem` in `tile`."""
 
+    def read_status(self, tiles) -> np.ndarray:
+        """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
+        array (len(tiles), 2). Engines override it with one bulk read."""
+        from ..hw.neurocore import core_memory as cm
+        addrs = np.array([int(cm.Status.FLAGS), int(cm.Status.ERRORS)])
+        rows = [np.asarray(self.read_words(t, Mem.STATUS, addrs), dtype=np.int64)
+                for t in tiles]
+        return np.stack(rows) if rows else np.zeros((0, 2), np.int64)
+
+    def read_counters(self, tiles) -> np.ndarray:
+        """Every COUNTERS word of every tile in `tiles`: int64 array
+        (len(tiles), len(Counter)), one READ job per tile."""
+        from ..hw.neurocore import core_memory as cm
+        n = len(cm.Counter)
+        rows = [np.asarray(self.read_words(t, Mem.COUNTERS, np.arange(n)), dtype=np.int64)
+                for t in tiles]
+        return np.stack(rows) if rows else np.zeros((0, n), np.int64)
+
     def load_images(self, images: Images) -> None:
         """Write whole memory images (each from address 0). Engines may
         override this with a faster path that a test proves equal."""
@@ -103,6 +148,33 @@ class ChipEngine(abc.ABC):
         already addressed and stamped with their step field), injected before
         the step starts. Raises ChipHangError when the barrier is not reached
         within the engine's bound."""
+
+    def run_steps(self, t_first: int, inputs: Sequence[np.ndarray], status_tiles,
+                  counter_tiles=None) -> StepsResult:
+        """Run steps t_first, t_first + 1, ... with `inputs[i]` the spike
+        packets of step t_first + i; after each step read the STATUS of
+        `status_tiles` and the COUNTERS of `counter_tiles` (None: none) and
+        stop after the first step whose STATUS shows a flag or an error count.
+        An exception of a step ends the run and is returned in `error`, with
+        the steps before it. Same packets, same order, same results as
+        `step` + `read_status` + `read_counters` one step at a time (this
+        default does exactly that; engines may override it with a faster
+        path)."""
+        out = StepsResult()
+        for i, flits in enumerate(inputs):
+            try:
+                res = self.step(t_first + i, flits)
+            except Exception as e:      # noqa: BLE001 - handed to the caller
+                out.error = e
+                break
+            out.results.append(res)
+            if counter_tiles is not None:
+                out.counters.append(self.read_counters(counter_tiles))
+            status = np.asarray(self.read_status(status_tiles), dtype=np.int64)
+            out.status.append(status)
+            if status.any():
+                break
+        return out
 
     def close(self) -> None:
         """Release simulator resources (idempotent)."""

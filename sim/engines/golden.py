@@ -8,6 +8,8 @@ is None and `io_cycles` stays None.
 - `write_words` / `read_words` act as one WRITE / READ packet per word
   (errors set the tile's STATUS flags exactly as the RTL would);
 - `load_images` uses the model's bulk `load` (equal to one WRITE per word);
+- `read_status` / `read_counters` read the tiles' registers directly (equal
+  to their READs, tested);
 - `step(t, inputs)` decodes the host's SPIKE flits (dst tile, axon,
   payload, step field), delivers them, runs step t on every tile and
   returns the host-bound spikes (tile row-major, emission, fan-out order).
@@ -24,8 +26,10 @@ import numpy as np
 
 from ...hw import packet
 from ...hw.memory_map import Mem
+from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
-from ..engine import ChipEngine, Images, StepResult, Tile
+from ...hw.words import to_u32
+from ..engine import ChipEngine, Images, StepResult, StepsResult, Tile
 from ..golden.chip import GoldenChip, MicrocodeNeuronModel
 
 __all__ = ["GoldenEngine", "decode_spike_inputs", "check_on_mesh", "check_tile"]
@@ -85,7 +89,7 @@ class GoldenEngine(ChipEngine):
                  model_factory: Callable = MicrocodeNeuronModel):
         super().__init__(params)
         self.chip = GoldenChip(params, model_factory)
-        self._status_tiles: tuple = ((), [])    # (tiles, their GoldenTiles) of read_status
+        self._tile_lists: dict = {}     # tuple of tiles -> their GoldenTiles (checked once)
 
     def _tile(self, tile: Tile):
         return self.chip.tile(*check_tile(self.params, tile))
@@ -108,12 +112,24 @@ class GoldenEngine(ChipEngine):
     def read_status(self, tiles) -> np.ndarray:
         """STATUS.FLAGS and STATUS.ERRORS of every tile in `tiles`: int64
         array (len(tiles), 2) (as `HostPortEngine.read_status`)."""
-        key = tuple(tuple(t) for t in tiles)
-        if key != self._status_tiles[0]:        # checked once per tile list
-            self._status_tiles = (key, [self._tile(t) for t in key])
         # STATUS.FLAGS, STATUS.ERRORS (read after every step: no Mem decoding)
-        return np.array([(t.flags, t.errors) for t in self._status_tiles[1]],
+        return np.array([(t.flags, t.errors) for t in self._tiles_of(tiles)],
                         dtype=np.int64).reshape(-1, 2)
+
+    def _tiles_of(self, tiles) -> list:
+        """The GoldenTiles of a list of tiles (each list checked once)."""
+        key = tuple(tuple(t) for t in tiles)
+        got = self._tile_lists.get(key)
+        if got is None:
+            if len(self._tile_lists) > 64:
+                self._tile_lists.clear()
+            got = self._tile_lists[key] = [self._tile(t) for t in key]
+        return got
+
+    def read_counters(self, tiles) -> np.ndarray:
+        """Every COUNTERS word of every tile in `tiles`: int64 array
+        (len(tiles), len(Counter)), the words READs return (32-bit)."""
+        return _counter_words(self._tiles_of(tiles))
 
     def load_images(self, images: Images) -> None:
         for tile, mems in images.items():
@@ -124,6 +140,63 @@ class GoldenEngine(ChipEngine):
                     t.load(Mem(mem), words.reshape(-1), 0)
 
     # -- running ---------------------------------------------------------------
+    def run_steps(self, t_first: int, inputs, status_tiles, counter_tiles=None) -> StepsResult:
+        """`ChipEngine.run_steps` with the inputs of all steps decoded at
+        once (same deliveries, same results); inputs that do not decode, or
+        steps out of order, take the step-by-step path and its errors."""
+        dec = self._decode_batch(t_first, inputs) if len(inputs) > 1 else None
+        if dec is None:             # one step (or bad inputs): `step` per step
+            return super().run_steps(t_first, inputs, status_tiles, counter_tiles)
+        f, groups = dec
+        out = StepsResult()
+        tiles = self.chip.tiles
+        stiles = self._tiles_of(status_tiles)
+        ctiles = self._tiles_of(counter_tiles) if counter_tiles is not None else None
+        for j in range(len(inputs)):
+            for tile, sel in groups.get(j, ()):
+                tiles[tile].receive(f["axon"][sel], f["payload"][sel], f["step"][sel])
+            res = self.chip.step()
+            out.results.append(StepResult(t_first + j, res.axon.astype(np.int64),
+                                          res.payload.astype(np.int64), None))
+            if ctiles is not None:
+                out.counters.append(_counter_words(ctiles))
+            status = np.array([(t.flags, t.errors) for t in stiles],
+                              dtype=np.int64).reshape(-1, 2)
+            out.status.append(status)
+            if status.any():
+                break
+        return out
+
+    def _decode_batch(self, t_first: int, inputs):
+        """(fields, groups): the fields of every step's input flits
+        (`decode_spike_inputs`) and {j: [(tile, index array), ...]}, the
+        tiles with inputs in step t_first + j in row-major order; None when
+        a flit does not decode, one is off the mesh or t_first is not the
+        next step."""
+        if t_first != self.chip.t + 1:
+            return None
+        sizes = np.array([np.asarray(x).size for x in inputs], dtype=np.int64)
+        if not sizes.any():
+            return {}, {}
+        try:
+            f = decode_spike_inputs(np.concatenate([np.asarray(x, dtype=np.uint64).reshape(-1)
+                                                    for x in inputs]))
+            check_on_mesh(self.params, f, t_first)
+        except ValueError:
+            return None
+        w = self.params.mesh_w
+        key = np.repeat(np.arange(len(inputs)), sizes) * (w * self.params.mesh_h) \
+            + f["y"] * w + f["x"]           # params.tiles() order: row-major, y outer
+        order = np.argsort(key, kind="stable")
+        uniq, start = np.unique(key[order], return_index=True)
+        groups: dict = {}
+        bounds = [*start.tolist(), order.size]
+        for u, a, b in zip(uniq.tolist(), bounds[:-1], bounds[1:]):
+            idx = order[a:b]
+            j, r = divmod(u, w * self.params.mesh_h)
+            groups.setdefault(j, []).append(((r % w, r // w), idx))
+        return f, groups
+
     def step(self, t: int, inputs=None) -> StepResult:
         if t != self.chip.t + 1:
             raise ValueError(f"step {t}: steps run in order; the next step is {self.chip.t + 1}")
@@ -137,3 +210,12 @@ class GoldenEngine(ChipEngine):
                                                  f["step"][sel])
         out = self.chip.step()
         return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)
+
+
+def _counter_words(tiles: list) -> np.ndarray:
+    """The COUNTERS words (32-bit, as READs return them) of GoldenTiles:
+    int64 array (len(tiles), len(Counter))."""
+    out = np.empty((len(tiles), len(cm.Counter)), dtype=np.int64)
+    for i, t in enumerate(tiles):
+        out[i] = t.counters
+    return to_u32(out)

@@ -24,14 +24,15 @@ import typing as ty
 
 import numpy as np
 
-from ...core.exceptions import RuntimeStateError
+from ...core.exceptions import KilaueaError, RuntimeStateError
 from ...core.model import AbstractNcProcessModel
 from ...core.pytypes import LavaPyType, PyRefPort
 from ...core.run_configs import CpuSimCfg
 from ...core.variable import Var
 from ...sim.engine import ChipHangError
 from ..builder import Network, ref_target_var
-from ..executor import CpuExecutor
+from ..executor import CpuExecutor, InterruptFlag, StepInterrupted
+from .batching import MAX_BATCH, BatchPlan
 from ..selection import find_models
 from .hostvars import HostVars, assign
 from .hostview import host_view
@@ -89,6 +90,10 @@ class ChipExecutor(CpuExecutor):
         #: network keeps every layout (False: always reload whole images)
         self.in_place_updates = True
         self.reload_log: list = []
+        #: most chip steps per engine call when the network allows batches
+        #: (``batching.BatchPlan``; 1: lockstep, one engine call per step)
+        self.batch_steps = MAX_BATCH
+        self._plan: ty.Optional[BatchPlan] = None
         self._ref_ports: list = []
         super().__init__(host_view(network, self.node, compiled, self._chip_ids,
                                    self._out_dtype))
@@ -237,6 +242,59 @@ class ChipExecutor(CpuExecutor):
                                 "in_place": plan.in_place,
                                 "tiles": sorted(new.images)})
 
+    # ---------------------------------------------------------- batches
+    @property
+    def batch_plan(self) -> BatchPlan:
+        """How the schedule runs in batches (``reason``: why not)."""
+        if self._plan is None:
+            self._plan = BatchPlan.of(self)
+        return self._plan
+
+    def _run_range(self, t_first: int, t_end: int) -> None:
+        plan = self.batch_plan
+        if plan.reason is not None or self.batch_steps <= 1 or t_end - t_first < 2:
+            super()._run_range(t_first, t_end)
+            return
+        flag = self.interrupt if self.interrupt is not None else InterruptFlag()
+        t = t_first
+        while t < t_end:
+            k = min(self.batch_steps, MAX_BATCH, t_end - t)
+            self._run_batch(plan, t, k)
+            t += k
+            if flag.requested:
+                raise StepInterrupted(t - 1)
+
+    def _run_batch(self, plan: BatchPlan, t0: int, k: int) -> None:
+        """Steps t0 .. t0 + k - 1: the upstream models, the chip in one
+        engine call, the downstream models, k steps each. A model's error
+        at step t limits every later part to the steps before t and is
+        raised at the end (as in lockstep, the first error in time); a
+        KeyboardInterrupt lets the batch finish and stops the run after it."""
+        done, fail, intr = k, None, []
+        for f in plan.up:
+            n, err = _run_model(f, t0, done, intr)
+            if err is not None:
+                done, fail = n, (err, f.__self__, t0 + n)
+        if done:
+            node = self.node
+            try:
+                node.run_batch(t0, done)
+            except KeyboardInterrupt as e:  # pragma: no cover - not raised by the node
+                intr.append(e)
+            except Exception as e:      # noqa: BLE001 - raised below, as in lockstep
+                done, fail = node.batch_done, (e, node, t0 + node.batch_done)
+        for f in plan.down:
+            n, err = _run_model(f, t0, done, intr)
+            if err is not None:
+                done, fail = n, (err, f.__self__, t0 + n)
+        if fail is not None:
+            exc, model, t = fail
+            if isinstance(exc, (KilaueaError, *self.passthrough)):
+                raise exc
+            raise self._wrap(exc, t, model, "run_spk") from exc
+        if intr:
+            raise StepInterrupted(t0 + k - 1, cause=intr[0]) from intr[0]
+
     # ---------------------------------------------------------- the rest
     @property
     def stats(self) -> ChipStats:
@@ -271,3 +329,19 @@ class ChipExecutor(CpuExecutor):
             super().stop()
         finally:
             self.engine.close()
+
+
+def _run_model(f, t0: int, n: int, intr: list) -> tuple:
+    """Run the model of spk function `f` for steps t0 .. t0 + n - 1: (steps
+    completed, None) or (steps completed before the failing one, its
+    exception). KeyboardInterrupts are collected in `intr` and the steps go on."""
+    m = f.__self__
+    for j in range(n):
+        m.time_step = t0 + j
+        try:
+            f()
+        except KeyboardInterrupt as e:
+            intr.append(e)
+        except Exception as e:      # noqa: BLE001 - handed to the caller
+            return j, e
+    return n, None

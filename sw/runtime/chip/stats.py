@@ -48,7 +48,9 @@ class ChipStats:
     from the steps' cycles (None when the engine does not count them).
     ``n_steps``, ``total_cycles`` (None without a clock),
     ``total_packets_in``, ``total_spikes_out``, ``total_counters``: sums
-    over every step run.
+    over every step run. ``engine_seconds``: wall time (s) spent inside the
+    engine's step calls (the simulation proper); the rest of a run's time is
+    host overhead.
     """
     tiles: list = dataclasses.field(default_factory=list)
     counter_names: list = dataclasses.field(default_factory=list)
@@ -64,6 +66,7 @@ class ChipStats:
     total_packets_in: int = 0
     total_spikes_out: int = 0
     total_counters: ty.Optional[np.ndarray] = None
+    engine_seconds: float = 0.0
 
     def record(self, t: int, cycles, packets_in: int, spikes_out: int, counters=None) -> None:
         """Add one step's figures."""
