@@ -18,8 +18,19 @@ Step semantics, as in the RTL:
   each spike (step field t mod 256); tile-bound packets are delivered (they
   land in slots t + 1 + delay, never slot t); host-bound ones are returned.
 
-The neuron phase is delegated to a *neuron model* (the golden microcode
-interpreter, or a test's stand-in) with this interface::
+How a step is computed: all memories of the mesh live in one `MeshStore`
+(`kilauea.sim.golden.mesh`: one array per memory, a row per tile; each
+`GoldenTile` works on its row) with decoded tables cached until a write
+changes their memory. A step is whole-array numpy over the mesh, with no
+loop over packets, spikes or compartments: the neuron phase of every core at
+once (each distinct program executed once, instruction by instruction, over
+all compartments of the mesh that run it: `kilauea.sim.golden.neuron`), one
+gather over the fan-out tables for all spikes, and one sparse product of the
+packets with the mesh's synapse matrix for delivery.
+
+The neuron phase belongs to a *neuron model*: the chip's microcode
+(`MicrocodeNeuronModel`, run mesh-wide as above), or a test's stand-in, run
+tile by tile through this interface::
 
     model.mem_words(params) -> dict[Mem, int]     # its memories and their sizes
     model.step(mems, t, n_compartments, acc) -> NeuronOutput
@@ -28,13 +39,10 @@ interpreter, or a test's stand-in) with this interface::
         t    : the time step (from 1)
         acc  : int64 array [G, 2**compartment_bits], this step's accumulator slot;
                the model reads and clears (sets to 0) what its programs read
-
-Everything is vectorised: synaptic events are numpy gathers and one
-`np.add.at` per batch of spikes, fan-out is a gather per tile.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
@@ -44,7 +52,7 @@ from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
 from ...hw.words import to_s32, to_u32, to_word, unpack
-from .delivery import deliver, expand
+from .mesh import ROUTE_MEMS, Fanout, MeshStore, step_field
 
 __all__ = ["NeuronOutput", "NeuronModel", "MicrocodeNeuronModel", "SpikeBatch", "GoldenTile",
            "GoldenChip"]
@@ -128,25 +136,35 @@ class SpikeBatch:
 
 
 class GoldenTile:
-    """One tile's core: memories, accumulators, registers, counters."""
+    """One tile's core: memories, accumulators, registers, counters. Its
+    arrays are its row of a `MeshStore` (the chip's, or its own when made
+    alone)."""
 
-    def __init__(self, params: ChipParams, x: int, y: int, model: NeuronModel):
+    def __init__(self, params: ChipParams, x: int, y: int, model: NeuronModel,
+                 store: MeshStore | None = None, index: int = 0):
         self.params, self.x, self.y, self.model = params, x, y, model
+        self.store = store if store is not None else MeshStore(params, 1, model.mem_words(params))
+        self.i = index
         self.words = cm.mem_words(params)
         self.neuron_words = dict(model.mem_words(params))
-        self.mems: dict[Mem, np.ndarray] = {
-            m: np.zeros(self.words[m], dtype=np.uint32)
-            for m in (Mem.AXON, Mem.SYNAPSE, Mem.FANOUT_INDEX, Mem.FANOUT)}
-        self.neuron_mems: dict[Mem, np.ndarray] = {
-            m: np.zeros(n, dtype=np.uint32) for m, n in self.neuron_words.items()}
-        p = params
-        self.acc = np.zeros((p.n_delay_slots, p.n_acc_groups, 1 << p.compartment_bits),
-                            dtype=np.int64)
-        self.n_compartments = 0
+        st = self.store
+        self.mems: dict[Mem, np.ndarray] = {m: st.mems[m][index] for m in ROUTE_MEMS}
+        self.neuron_mems: dict[Mem, np.ndarray] = {m: st.mems[m][index] for m in self.neuron_words}
+        self.acc = st.acc[index]
+        self.counters = st.counters[index]
         self.flags = 0
         self.errors = 0
-        self.counters = np.zeros(len(cm.Counter), dtype=np.int64)
-        self.sent = SpikeBatch.empty()   # spike packets sent in the last step
+
+    @property
+    def sent(self) -> SpikeBatch:
+        """The spike packets this tile sent in the last step."""
+        fo, t = self.store.sent
+        return _batch(fo, t, fo.src == self.i)
+
+    @property
+    def n_compartments(self) -> int:
+        """CONFIG.N_COMPARTMENTS: compartments updated per step."""
+        return int(self.store.n_compartments[self.i])
 
     # -- errors --------------------------------------------------------------
     def error(self, flag: cm.ErrorFlag, n: int = 1) -> None:
@@ -182,7 +200,8 @@ class GoldenTile:
             if data > self.params.n_compartments:
                 self.error(cm.ErrorFlag.BAD_ADDR)
             else:
-                self.n_compartments = data
+                self.store.n_compartments[self.i] = data
+                self.store.changed(self.i, m)
         elif m is Mem.STATUS:
             self.flags = 0
             self.errors = 0
@@ -190,8 +209,10 @@ class GoldenTile:
             self.acc.reshape(-1)[addr] = to_s32(data)
         elif m in self.mems:
             self.mems[m][addr] = data
+            self.store.changed(self.i, m)
         else:
             self.neuron_mems[m][addr] = data
+            self.store.changed(self.i, m)
 
     def read(self, mem: int, addr: int) -> int:
         """The word a READ returns (0 after an error)."""
@@ -225,48 +246,35 @@ class GoldenTile:
             self.acc.reshape(-1)[base:base + len(words)] = to_s32(words)
         elif mem in self.mems:
             self.mems[mem][base:base + len(words)] = words
+            self.store.changed(self.i, mem)
         else:
             self.neuron_mems[mem][base:base + len(words)] = words
+            self.store.changed(self.i, mem)
 
     # -- synapse engine ----------------------------------------------------------
     def receive(self, axon, payload, step) -> None:
         """Process spike packets arriving at this tile (any order: the result is
-        order-independent; `kilauea.sim.golden.delivery.deliver`)."""
-        axon = np.asarray(axon, dtype=np.int64).reshape(-1)
-        self.counters[cm.Counter.PACKETS_IN] += len(axon)
-        d = deliver(self.params, self.mems[Mem.AXON], self.mems[Mem.SYNAPSE],
-                    axon, payload, step)
-        self.error(cm.ErrorFlag.BAD_AXON, d.bad_axons)
-        self.error(cm.ErrorFlag.BAD_SYNAPSE, d.bad_synapses)
-        np.add.at(self.acc, d.index, d.delta)
-        self.acc[...] = to_s32(self.acc)
-        self.counters[cm.Counter.SYN_EVENTS] += len(d)
+        order-independent; `MeshStore.deliver`)."""
+        for flag, n in self.store.deliver(self.i, axon, payload, step).items():
+            self.error(flag, int(n[self.i]))
 
     # -- neuron phase + fan-out --------------------------------------------------
     def run_step(self, t: int) -> SpikeBatch:
-        p = self.params
-        self.counters[:] = 0
-        self.counters[cm.Counter.STEP] = to_u32(t)
+        """Step t on this tile alone (its neuron model's `step`, then fan-out);
+        returns the spike packets it sends."""
+        c = self.counters
+        c[:] = 0
+        c[cm.Counter.STEP] = to_u32(t)
         res = self.model.step(self.neuron_mems, t, self.n_compartments,
-                              self.acc[t % p.n_delay_slots])
+                              self.acc[t % self.params.n_delay_slots])
         self.error(cm.ErrorFlag.BAD_OPCODE, res.errors)
-        self.counters[cm.Counter.UPDATES] += res.updates
+        c[cm.Counter.UPDATES] += res.updates
         comp = np.asarray(res.compartments, dtype=np.int64)
-        pay = np.asarray(res.payloads, dtype=np.int64)
-        fi = cm.unpack_fanout_index(self.mems[Mem.FANOUT_INDEX][comp])
-        ok = fi["base"] + fi["count"] <= p.n_fanout
-        self.error(cm.ErrorFlag.BAD_FANOUT, int((~ok).sum()))
-        idx, owner = expand(fi["base"][ok], fi["count"][ok])
-        ent = cm.unpack_fanout(self.mems[Mem.FANOUT][idx])
-        valid = (ent["host"] == 1) | ((ent["x"] < p.mesh_w) & (ent["y"] < p.mesh_h))
-        self.error(cm.ErrorFlag.BAD_FANOUT, int((~valid).sum()))
-        n = int(valid.sum())
-        self.counters[cm.Counter.PACKETS_OUT] += n
-        self.sent = SpikeBatch(ent["x"][valid], ent["y"][valid], ent["host"][valid],
-                               ent["axon"][valid], pay[ok][owner][valid],
-                               np.full(n, t % (1 << packet.STEP_BITS), dtype=np.int64))
-        return self.sent
-
+        fo, bad = self.store.fan_out(np.full(len(comp), self.i, dtype=np.int64), comp,
+                                     np.asarray(res.payloads, dtype=np.int64))
+        self.error(cm.ErrorFlag.BAD_FANOUT, int(bad[self.i]))
+        self.store.sent = (fo, t)
+        return _batch(fo, t)
 
     # -- the packet decoder ----------------------------------------------------------
     def handle(self, word: int) -> list:
@@ -299,15 +307,33 @@ class GoldenTile:
         return []
 
 
+_NO_PACKETS = Fanout(*(np.zeros(0, dtype=np.int64),) * 6)
+
+
+def _batch(fo: Fanout, t: int, sel=slice(None)) -> SpikeBatch:
+    """Packets `sel` of a fan-out as a SpikeBatch (step field t mod 256)."""
+    n = len(fo.axon[sel])
+    return SpikeBatch(fo.x[sel], fo.y[sel], fo.host[sel], fo.axon[sel], fo.payload[sel],
+                      np.full(n, step_field(t), dtype=np.int64))
+
+
 class GoldenChip:
-    """The whole mesh. `model_factory(params, x, y)` makes each tile's neuron model."""
+    """The whole mesh. `model_factory(params, x, y)` makes each tile's neuron
+    model. With the microcode model on every tile (the chip), a step runs
+    the neuron phase of all cores at once (`MeshStore.neuron_phase`); other
+    models run tile by tile through their `step`."""
 
     def __init__(self, params: ChipParams,
                  model_factory: Callable[[ChipParams, int, int], NeuronModel] = MicrocodeNeuronModel):
         self.params = params
         self.t = 0
-        self.tiles = {(x, y): GoldenTile(params, x, y, model_factory(params, x, y))
-                      for (x, y) in params.tiles()}
+        xy = params.tiles()
+        models = [model_factory(params, x, y) for (x, y) in xy]
+        self.store = MeshStore(params, len(xy), models[0].mem_words(params))
+        self.tiles = {(x, y): GoldenTile(params, x, y, m, self.store, i)
+                      for i, ((x, y), m) in enumerate(zip(xy, models))}
+        self._list = list(self.tiles.values())
+        self._microcode = all(isinstance(m, MicrocodeNeuronModel) for m in models)
 
     def tile(self, x: int, y: int) -> GoldenTile:
         return self.tiles[(x, y)]
@@ -327,20 +353,51 @@ class GoldenChip:
         s = self.t % (1 << packet.STEP_BITS) if step is None else step
         self.tiles[(x, y)].receive(axon, payload, s)
 
+    def _errors(self, flag: cm.ErrorFlag, counts: np.ndarray) -> None:
+        for i in np.flatnonzero(counts).tolist():
+            self._list[i].error(flag, int(counts[i]))
+
+    def _neuron_phase(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every tile's neuron phase: spikes (tile index, compartment,
+        payload) in tile then emission order."""
+        st = self.store
+        if self._microcode:
+            ph = st.neuron_phase(t)
+            self._errors(cm.ErrorFlag.BAD_OPCODE, ph.errors)
+            st.counters[:, cm.Counter.UPDATES] += st.n_compartments
+            return ph.tile, ph.comp, ph.payload
+        out = []
+        for i, tile in enumerate(self._list):
+            res = tile.model.step(tile.neuron_mems, t, tile.n_compartments,
+                                  tile.acc[t % self.params.n_delay_slots])
+            tile.error(cm.ErrorFlag.BAD_OPCODE, res.errors)
+            tile.counters[cm.Counter.UPDATES] += res.updates
+            comp = np.asarray(res.compartments, dtype=np.int64)
+            out.append((np.full(len(comp), i, dtype=np.int64), comp,
+                        np.asarray(res.payloads, dtype=np.int64)))
+        return tuple(np.concatenate(a) for a in zip(*out))
+
     def step(self) -> SpikeBatch:
         """Run the next step on every tile; returns the host-bound spikes
         (axon, payload; in tile row-major, emission, fan-out entry order)."""
         self.t += 1
-        sent = [tile.run_step(self.t) for tile in self.tiles.values()]
-        allp = SpikeBatch.concat(sent)
-        to_tile = allp.host == 0
-        for (x, y), tile in self.tiles.items():
-            sel = to_tile & (allp.x == x) & (allp.y == y)
-            if sel.any():
-                tile.receive(allp.axon[sel], allp.payload[sel], allp.step[sel])
-        h = ~to_tile
-        return SpikeBatch(allp.x[h], allp.y[h], allp.host[h], allp.axon[h],
-                          allp.payload[h], allp.step[h])
+        st = self.store
+        st.counters[:] = 0
+        st.counters[:, cm.Counter.STEP] = to_u32(self.t)
+        tile, comp, payload = self._neuron_phase(self.t)
+        if not len(comp):                   # no spike: nothing to send or deliver
+            st.sent = (_NO_PACKETS, self.t)
+            return _batch(_NO_PACKETS, self.t)
+        fo, bad = st.fan_out(tile, comp, payload)
+        st.sent = (fo, self.t)
+        self._errors(cm.ErrorFlag.BAD_FANOUT, bad)
+        to_tile = fo.host == 0
+        if to_tile.any():
+            dst = fo.y[to_tile] * self.params.mesh_w + fo.x[to_tile]
+            errs = st.deliver(dst, fo.axon[to_tile], fo.payload[to_tile], step_field(self.t))
+            for flag, n in errs.items():
+                self._errors(flag, n)
+        return _batch(fo, self.t, ~to_tile)
 
     def send(self, word: int) -> list:
         """One packet from the host, as the host port takes it: a tile-bound

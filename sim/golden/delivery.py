@@ -1,7 +1,9 @@
 """Synaptic delivery: what a batch of spike packets adds to one core's
-dendritic accumulators. One pure function, used by the golden core
-(`GoldenTile.receive`) and by the chip runtime when it carries host input
-into a reloaded network (`kilauea.runtime.chip.reload`).
+dendritic accumulators, event by event. One pure function, used by the chip
+runtime when it carries host input into a reloaded network
+(`kilauea.runtime.chip.reload`) and by the tests as the reference of the
+golden chip's mesh-wide delivery (`kilauea.sim.golden.mesh.MeshStore.deliver`,
+a sparse product over the same tables).
 
 A spike packet (axon a, payload p, step s) arriving at a core reads axon
 word a (`core_memory.AXON_LAYOUT`: synapse base, count, graded flag) and

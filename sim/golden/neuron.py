@@ -1,80 +1,241 @@
-"""Golden neuron interpreter: runs a core's neuron phase on its memory images.
+"""Golden neuron interpreter: the neuron phase of any number of cores at once.
+
+Programs are straight-line (docs/isa.md), so every compartment that runs the
+same program does the same operations: the interpreter groups the
+compartments of all cores by program (the UCODE words from their profile's
+entry to END, whatever the tile or profile), and executes each instruction
+once per group as numpy operations over the group's compartment vector
+(`kilauea.sim.golden.ops`). A `NeuronPlan` (the grouping, the gather indices)
+is built from the PARAM / PROFILE / UCODE images and the compartment counts,
+and reused for every step until one of those changes.
+
+Memory layout the plan indexes (T cores, flat views of stacked images):
+
+    state    int32 [T * state_words]     STATE words, written by STS
+    param    int32 [T * param_words]     PARAM words (read-only in the phase)
+    profile  int32 [T * profile_words]   PROFILE words (read-only in the phase)
+    acc      int64 [T * D * G * C]       accumulators (slot, group, compartment),
+                                         read and cleared by ACC
+
+`run_neuron_phase` is the single-core form (images in, results out) that the
+hardware tests compare the RTL neuron engine against:
 
     run_neuron_phase(ucode, profile, param, state, step, acc, n_compartments,
                      n_groups=None) -> NeuronPhase
 
-Inputs (word arrays exactly as the RTL memories hold them; signed or unsigned
-32-bit values, any integer dtype):
+    ucode [n_ucode], profile [n_profiles * 16], param [n * 4], state [n * 4]
+    (words, signed or unsigned 32-bit values, any integer dtype; state is not
+    modified); step: the time step (from 1); acc [n_groups, >= n]: this step's
+    accumulators; n_groups (default acc.shape[0]): ACC's group is taken
+    modulo it, as in the RTL.
 
-    ucode    [n_ucode]                         instruction words (kilauea.hw.isa)
-    profile  [n_profiles * PROFILE_WORDS]      profile headers + shared parameters
-    param    [n_compartments * PARAM_WORDS]    compartment headers + parameters
-    state    [n_compartments * STATE_WORDS]    state words (not modified)
-    step     int                               time step t (counts from 1)
-    acc      [n_groups, >= n_compartments]     accumulator values of this step's
-                                               slot (int32/int64 words, 32-bit wrapped)
-    n_compartments  compartments 0..n-1 to update (CONFIG)
-    n_groups        accumulator groups per compartment (default acc.shape[0]);
-                    ACC's group is taken modulo n_groups, as in the RTL
-
-Returns a `NeuronPhase`:
-
-    state               the updated STATE image (same dtype and convention as given)
-    spike_compartments  int64 [n_spikes], in emission order (compartment order,
-                        then program order), as the RTL emits them on `spike`
-    spike_payloads      int64 [n_spikes], 24-bit signed payloads
-    acc_read            bool [n_groups, n_compartments]: accumulators the programs
-                        read (and the RTL cleared); the caller clears them
-    updates             compartment updates done (= n_compartments)
-    errors              error pulses (undefined opcodes, MOD by zero, a spike
-                        payload outside 24 bits, a program running past the
-                        last UCODE word, and one per compartment skipped
-                        because its profile index is >= n_profiles or its
-                        profile's entry address is >= n_ucode: a skipped
-                        compartment runs nothing, as in the RTL)
-    instructions        instructions executed (sum over compartments)
-
-Execution is vectorised: compartments are grouped by profile and each
-instruction is one numpy operation over the compartment vector of a profile.
-Semantics follow `kilauea.hw.isa` and `docs/isa.md` exactly.
+    NeuronPhase: state (updated image, same dtype/convention as given),
+    spike_compartments / spike_payloads (int64, emission order: compartment,
+    then program order; payloads 24-bit signed), acc_read (bool [G, n]: read,
+    hence cleared), updates (= n), errors (undefined opcodes, MOD by zero, a
+    payload outside 24 bits, a program running past the last UCODE word, one
+    per compartment skipped because its profile index is >= n_profiles or its
+    entry >= n_ucode), instructions (executed, END included).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...hw import isa
-from ...hw.isa import Opcode
-from ...hw.fixed_point import PAYLOAD_BITS
-from ...hw.neurocore import compartment_memory as cm
-from ...hw.words import to_s32, to_u32, unpack_array, wrap_signed
+from ...hw.neurocore import compartment_memory as ncm
+from ...hw.words import to_s32, to_u32
+from .ops import Program, compile_program, program_words
 
-__all__ = ["NeuronPhase", "run_neuron_phase"]
+__all__ = ["AccShape", "NeuronPlan", "PhaseSpikes", "plan_neuron_phase", "run_plan",
+           "NeuronPhase", "run_neuron_phase"]
 
-
-def _payload(x):
-    return wrap_signed(np.asarray(x), PAYLOAD_BITS)
+_I64 = np.int64
 
 
-def _shl(x, n):
-    """Low 32 bits of x << n (n in 0..63), signed."""
-    u = x.astype(np.uint64) << n.astype(np.uint64)
-    return to_s32(u)
+@dataclass(frozen=True)
+class AccShape:
+    """Accumulator array of one core: D slots x G groups x C compartments."""
+    slots: int
+    groups: int
+    compartments: int
+
+    @property
+    def per_core(self) -> int:
+        return self.slots * self.groups * self.compartments
 
 
-def _imm6(imm: int) -> int:
-    """The RTL's shift of MULT/MULF (and width of WRAP/SAT): the immediate's
-    low 6 bits. The assembler only emits 0..63 (widths 1..32), where this is
-    the immediate itself; a raw word may hold any 14-bit value."""
-    return int(imm) & 63
+@dataclass
+class Batch:
+    """The compartments of all cores that run one program: the context the
+    instruction steps of `kilauea.sim.golden.ops` run in."""
+    tile: np.ndarray            # int64 [k] core of each compartment
+    comp: np.ndarray            # int64 [k] compartment index in its core
+    sidx: np.ndarray            # int64 [k] first STATE word in the flat state
+    pbase: np.ndarray           # int64 [k] first PARAM word in the flat param
+    cbase: np.ndarray           # int64 [k] first PROFILE word in the flat profile
+    abase: np.ndarray           # int64 [k] (core, slot 0, group 0, compartment) in acc
+    shape: AccShape
+    state: np.ndarray = None    # flat int32 views, set by `run_plan`
+    param: np.ndarray = None
+    profile: np.ndarray = None
+    acc: np.ndarray = None
+    step: int = 0
+    slot_off: int = 0           # (t mod D) * G * C
+    seq: int = 0                # SPK instructions executed so far this step
+    spikes: list = field(default_factory=list)
+    err: np.ndarray | None = None
+    read: list | None = None    # accumulator indices read (when tracked)
+    _words: dict = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return len(self.tile)
+
+    def param_word(self, i: int) -> np.ndarray:
+        key = ("p", i)          # PARAM and PROFILE do not change while a plan lives
+        if key not in self._words:
+            self._words[key] = self.param[self.pbase + i].astype(_I64)
+        return self._words[key]
+
+    def const_word(self, i: int) -> np.ndarray:
+        key = ("c", i)
+        if key not in self._words:
+            self._words[key] = self.profile[self.cbase + i].astype(_I64)
+        return self._words[key]
+
+    def acc_read(self, imm: int) -> np.ndarray:
+        g = imm % self.shape.groups
+        idx = self.abase + (self.slot_off + g * self.shape.compartments)
+        v = self.acc[idx]
+        self.acc[idx] = 0
+        if self.read is not None:
+            self.read.append(idx)
+        return v
+
+    def error(self, mask: np.ndarray) -> None:
+        if mask.any():
+            if self.err is None:
+                self.err = np.zeros(self.k, dtype=_I64)
+            self.err += mask
+
+    def spike(self, fire: np.ndarray, payload: np.ndarray, bad: np.ndarray) -> None:
+        idx = np.flatnonzero(fire)
+        self.spikes.append((idx, self.seq, payload))
+        if bad.any():
+            self.error(np.bincount(idx[bad], minlength=self.k).astype(bool))
 
 
-def _half(imm: int) -> int:
-    """h = 2**(w-1) of WRAP/SAT as the RTL forms it: w = the immediate's low
-    6 bits, exponent (w - 1) mod 32 (so w = 0 gives 2**31)."""
-    return 1 << ((_imm6(imm) - 1) & 31)
+@dataclass
+class NeuronPlan:
+    """What a neuron phase runs: (program, batch) pairs; per core the
+    compartments updated and the data-independent error pulses and
+    instructions of one step."""
+    batches: list
+    updates: np.ndarray         # int64 [T]
+    static_errors: np.ndarray   # int64 [T]
+    instructions: np.ndarray    # int64 [T]
+
+
+@dataclass
+class PhaseSpikes:
+    """Spikes of a neuron phase in emission order (core, then compartment,
+    then program order); per-core error pulses and instructions."""
+    tile: np.ndarray
+    comp: np.ndarray
+    payload: np.ndarray
+    errors: np.ndarray
+    instructions: np.ndarray
+
+
+def _core_programs(ucode: np.ndarray, profile: np.ndarray, param: np.ndarray, n: int):
+    """One core: (program key, compartments, their profiles) per program, and
+    the compartments skipped (bad profile index or entry)."""
+    n_profiles = len(profile) // ncm.PROFILE_WORDS
+    prof = np.asarray(ncm.unpack_param_header(to_u32(param[:n * ncm.PARAM_WORDS:ncm.PARAM_WORDS]
+                                                     .astype(_I64))), dtype=_I64)
+    entries = np.asarray(ncm.unpack_profile_header(
+        to_u32(profile[::ncm.PROFILE_WORDS].astype(_I64))), dtype=_I64)
+    ok = prof < n_profiles
+    entry = np.where(ok, entries[np.where(ok, prof, 0)], len(ucode)) if n else prof
+    ok &= entry < len(ucode)
+    words = to_u32(ucode.astype(_I64))
+    out = []
+    for e in np.unique(entry[ok]).tolist():
+        w = program_words(words, e)
+        key = (w, (w[-1] & 0x3F) == 0)          # ends with END (opcode 0)
+        comps = np.flatnonzero(ok & (entry == e))
+        out.append((key, comps, prof[comps]))
+    return out, int(n - ok.sum())
+
+
+def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) -> NeuronPlan:
+    """The plan of T cores' neuron phase. ucode / profile / param: per core
+    (sequences of word arrays, each core's image of the same size; a core's
+    STATE image has the size of its PARAM image);
+    n_compartments: per core (CONFIG)."""
+    T = len(n_compartments)
+    groups: dict = {}
+    static = np.zeros(T, dtype=_I64)
+    instr = np.zeros(T, dtype=_I64)
+    for t in range(T):
+        progs, skipped = _core_programs(np.asarray(ucode[t]), np.asarray(profile[t]),
+                                        np.asarray(param[t]), int(n_compartments[t]))
+        static[t] += skipped
+        for key, comps, prof in progs:
+            groups.setdefault(key, []).append((t, comps, prof))
+    # STATE and PARAM images have the same size (4 words per compartment)
+    pw = len(np.asarray(param[0])) if T else 0
+    fw = len(np.asarray(profile[0])) if T else 0
+    batches = []
+    for key, parts in groups.items():
+        prog = compile_program(*key)
+        tile = np.concatenate([np.full(len(c), t, dtype=_I64) for t, c, _ in parts])
+        comp = np.concatenate([c for _, c, _ in parts]).astype(_I64)
+        prof = np.concatenate([p for _, _, p in parts]).astype(_I64)
+        per_core = np.bincount(tile, minlength=T)
+        static += prog.static_errors * per_core
+        instr += prog.length * per_core
+        b = Batch(tile, comp, tile * pw + comp * ncm.STATE_WORDS, tile * pw + comp * ncm.PARAM_WORDS,
+                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape)
+        batches.append((prog, b))
+    return NeuronPlan(batches, np.asarray([int(n) for n in n_compartments], dtype=_I64),
+                      static, instr)
+
+
+def _run_batch(prog: Program, b: Batch) -> None:
+    zero = np.zeros(b.k, dtype=_I64)
+    R = [zero] * 8
+    for step in prog.steps:
+        step(R, b)
+
+
+def run_plan(plan: NeuronPlan, state, param, profile, acc, t: int,
+             track_reads: bool = False) -> PhaseSpikes:
+    """Run step t's neuron phase (flat views as in the module docstring;
+    state and acc are updated in place)."""
+    T = len(plan.updates)
+    errors = plan.static_errors.copy()
+    spikes = []
+    step = ((int(t) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)     # LDT: t as a 32-bit word
+    for prog, b in plan.batches:
+        b.state, b.param, b.profile, b.acc = state, param, profile, acc
+        b.step = step
+        b.slot_off = (int(t) % b.shape.slots) * b.shape.groups * b.shape.compartments
+        b.seq, b.spikes, b.err = 0, [], None
+        b.read = [] if track_reads else None
+        _run_batch(prog, b)
+        if b.err is not None:
+            errors += np.bincount(b.tile, weights=b.err, minlength=T).astype(_I64)
+        for idx, seq, pay in b.spikes:
+            spikes.append((b.tile[idx], b.comp[idx], np.full(len(idx), seq, dtype=_I64), pay))
+    if not spikes:
+        z = np.zeros(0, dtype=_I64)
+        return PhaseSpikes(z, z, z, errors, plan.instructions)
+    tile, comp, seq, pay = (np.concatenate(a) for a in zip(*spikes))
+    order = np.lexsort((seq, comp, tile))
+    return PhaseSpikes(tile[order], comp[order], pay[order].astype(_I64), errors,
+                       plan.instructions)
 
 
 @dataclass
@@ -88,213 +249,44 @@ class NeuronPhase:
     instructions: int
 
 
-@functools.lru_cache(maxsize=64)
-def _decode_cached(raw: bytes) -> tuple:
-    return tuple(_decode_all(np.frombuffer(raw, dtype=np.int64)))
-
-
-def _decode_all(ucode: np.ndarray):
-    f = unpack_array(isa.Instruction, to_u32(ucode))
-    return [tuple(int(f[k][i]) for k in ("op", "rd", "ra", "rb", "rc", "imm")) for i in range(len(ucode))]
-
-
-_DEFINED = {op.value for op in Opcode}
-
-
-def _mod(A, B):
-    """MOD: A mod B (floored, as numpy); B = 0 gives 0 and an error."""
-    zero = B == 0
-    return np.where(zero, 0, np.mod(A, np.where(zero, 1, B))), zero
-
-
-def _ash(A, B):
-    s = np.clip(B, -isa.SHIFT_MAX, isa.SHIFT_MAX)
-    return np.where(s >= 0, _shl(A, np.maximum(s, 0)), A >> np.maximum(-s, 0))
-
-
-#: ALU operations on (A = R[ra], B = wrap32(R[rb] + imm)), each -> int64 result
-_BINARY = {
-    Opcode.ADD: lambda A, B: to_s32(A + B),
-    Opcode.SUB: lambda A, B: to_s32(A - B),
-    Opcode.SHL: lambda A, B: _shl(A, np.clip(B, 0, isa.SHIFT_MAX)),
-    Opcode.SHR: lambda A, B: A >> np.clip(B, 0, isa.SHIFT_MAX),
-    Opcode.TSHR: lambda A, B: np.sign(A) * (np.abs(A) >> np.clip(B, 0, isa.SHIFT_MAX)),
-    Opcode.ASH: _ash,
-    Opcode.CGT: lambda A, B: (A > B).astype(np.int64),
-    Opcode.CGE: lambda A, B: (A >= B).astype(np.int64),
-    Opcode.CEQ: lambda A, B: (A == B).astype(np.int64),
-    Opcode.MAX: np.maximum,
-    Opcode.MIN: np.minimum,
-    Opcode.AND: lambda A, B: to_s32(A & B),
-    Opcode.OR: lambda A, B: to_s32(A | B),
-    Opcode.XOR: lambda A, B: to_s32(A ^ B),
-}
-
-
-@dataclass
-class _Core:
-    """One neuron phase's view of the core memories (signed int64 words)."""
-    state: np.ndarray           # STATE image, updated in place
-    param: np.ndarray           # PARAM image
-    profile: np.ndarray         # PROFILE image
-    acc: np.ndarray             # [G, n] this step's accumulator values
-    acc_read: np.ndarray        # [G, n] bool: read (and so cleared) by ACC
-    step: np.int64              # LDT's value
-    program: tuple              # decoded UCODE: (op, rd, ra, rb, rc, imm) per word
-    spikes: list = field(default_factory=list)   # (compartments, seq, payloads) per SPK
-    errors: int = 0
-    instructions: int = 0
-
-
-@dataclass
-class _Group:
-    """The compartments `idx` sharing one profile, executing in lock step."""
-    idx: np.ndarray
-    consts: np.ndarray          # the profile's words
-    regs: np.ndarray            # [N_REGS, k] int64
-    seq: int = 0                # SPK instructions executed so far (emission order)
-
-    @property
-    def k(self) -> int:
-        return len(self.idx)
-
-
-def _execute(core: _Core, grp: _Group, o: Opcode, ins: tuple) -> tuple:
-    """Execute one defined, non-END instruction over `grp`: (result or None,
-    error mask)."""
-    _, rd, ra, rb, rc, imm = ins
-    R, idx, k = grp.regs, grp.idx, grp.k
-    A = R[ra]
-    err = np.zeros(k, dtype=bool)
-    if o in _BINARY:
-        return _BINARY[o](A, to_s32(R[rb] + imm)), err
-    if o == Opcode.MOD:
-        res, zero = _mod(A, to_s32(R[rb] + imm))
-        return res, zero
-    if o == Opcode.LDS:
-        return core.state[idx * cm.STATE_WORDS + (imm % cm.STATE_WORDS)], err
-    if o == Opcode.STS:
-        core.state[idx * cm.STATE_WORDS + (imm % cm.STATE_WORDS)] = A
-        return None, err
-    if o == Opcode.LDP:
-        return core.param[idx * cm.PARAM_WORDS + (imm % cm.PARAM_WORDS)], err
-    if o == Opcode.LDC:
-        return np.full(k, grp.consts[imm % cm.PROFILE_WORDS], dtype=np.int64), err
-    if o == Opcode.LDT:
-        return np.full(k, core.step, dtype=np.int64), err
-    if o == Opcode.ACC:
-        g = imm % core.acc.shape[0]
-        res = np.where(core.acc_read[g, idx], 0, core.acc[g, idx])
-        core.acc_read[g, idx] = True
-        return res, err
-    if o == Opcode.MULT:
-        prod = A * R[rb]
-        return to_s32(np.sign(prod) * (np.abs(prod) >> np.int64(_imm6(imm)))), err
-    if o == Opcode.MULF:
-        return to_s32((A * R[rb]) >> np.int64(_imm6(imm))), err
-    if o == Opcode.SEL:
-        return np.where(R[rc] != 0, A, R[rb]), err
-    if o == Opcode.ABS:
-        return to_s32(np.abs(A)), err
-    if o in (Opcode.WRAP, Opcode.SAT):
-        h = np.int64(_half(imm))
-        if o == Opcode.SAT:
-            return np.clip(A, -(h - 1), h - 1), err
-        return to_s32(np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A))), err
-    if o == Opcode.SPK:
-        return None, _spike(core, grp, A, R[rc] != 0, imm)
-    if o == Opcode.NOP:
-        return None, err
-    raise AssertionError(o)     # pragma: no cover - every opcode is handled above
-
-
-def _spike(core: _Core, grp: _Group, A, fire, imm: int) -> np.ndarray:
-    """SPK: emit A + imm where `fire`; the error mask of payloads outside 24 bits."""
-    err = np.zeros(grp.k, dtype=bool)
-    if fire.any():
-        full = A[fire] + imm
-        core.spikes.append((grp.idx[fire], np.full(int(fire.sum()), grp.seq, dtype=np.int64),
-                            _payload(full)))
-        h = 1 << (PAYLOAD_BITS - 1)
-        err[fire] = (full < -h) | (full >= h)
-    grp.seq += 1
-    return err
-
-
-def _run_profile(core: _Core, grp: _Group, pc: int) -> None:
-    """Run one profile's program from `pc` over its compartments."""
-    n_ucode = len(core.program)
-    while True:
-        if pc >= n_ucode:               # entry beyond UCODE: skipped, one error each
-            core.errors += grp.k
-            return
-        ins = core.program[pc]
-        op, rd = ins[0], ins[1]
-        core.instructions += grp.k
-        if op not in _DEFINED:
-            res, err = None, np.ones(grp.k, dtype=bool)
-        elif op == Opcode.END.value:
-            return
-        else:
-            res, err = _execute(core, grp, Opcode(op), ins)
-        if res is not None and rd != 0:
-            grp.regs[rd] = res
-        core.errors += int(err.sum())
-        if pc == n_ucode - 1:           # ran past the last UCODE word without END:
-            core.errors += grp.k        # the engine ends the program with an error
-            return
-        pc += 1
-
-
 def _check_images(param_s, st, acc, G: int, n: int) -> None:
     if acc.ndim != 2:
         raise ValueError(f"acc must be [groups, compartments], got shape {acc.shape}")
-    if n > len(param_s) // cm.PARAM_WORDS or n > len(st) // cm.STATE_WORDS:
+    if n > len(param_s) // ncm.PARAM_WORDS or n > len(st) // ncm.STATE_WORDS:
         raise ValueError(f"n_compartments={n} exceeds the PARAM/STATE images "
-                         f"({len(param_s) // cm.PARAM_WORDS} / {len(st) // cm.STATE_WORDS} compartments)")
+                         f"({len(param_s) // ncm.PARAM_WORDS} / {len(st) // ncm.STATE_WORDS} compartments)")
     if acc.shape[1] < n or acc.shape[0] < G:
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
 
 
-def _emitted(spikes: list) -> tuple[np.ndarray, np.ndarray]:
-    """Spikes in emission order: compartment order, then program order."""
-    if not spikes:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    sc, ss, sp = (np.concatenate(a) for a in zip(*spikes))
-    order = np.lexsort((ss, sc))
-    return sc[order].astype(np.int64), sp[order].astype(np.int64)
-
-
 def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
                      n_groups: int | None = None) -> NeuronPhase:
-    profile_s = to_s32(np.asarray(profile))
-    param_s = to_s32(np.asarray(param))
+    param_s = to_s32(np.asarray(param, dtype=_I64))
     state_in = np.asarray(state)
     acc = np.asarray(acc)
     n = int(n_compartments)
     G = acc.shape[0] if (n_groups is None and acc.ndim == 2) else n_groups
     _check_images(param_s, state_in, acc, G, n)
-    core = _Core(state=to_s32(state_in).copy(), param=param_s, profile=profile_s,
-                 acc=to_s32(acc[:G, :n].astype(np.int64)), acc_read=np.zeros((G, n), dtype=bool),
-                 step=np.int64(to_s32(int(step))),
-                 program=_decode_cached(to_u32(np.asarray(ucode)).tobytes()))
-    n_profiles = len(profile_s) // cm.PROFILE_WORDS
-    comps = np.arange(n)
-    prof_of = cm.unpack_param_header(param_s[comps * cm.PARAM_WORDS]) if n else np.zeros(0, np.int64)
-    bad = prof_of >= n_profiles         # skipped with one error each, as in the RTL
-    core.errors = int(bad.sum())
-    for p in np.unique(prof_of[~bad]):
-        p = int(p)
-        idx = comps[prof_of == p]
-        words = profile_s[p * cm.PROFILE_WORDS:(p + 1) * cm.PROFILE_WORDS]
-        grp = _Group(idx, words, np.zeros((isa.N_REGS, len(idx)), dtype=np.int64))
-        _run_profile(core, grp, int(cm.unpack_profile_header(profile_s[p * cm.PROFILE_WORDS])))
-    sc, sp = _emitted(core.spikes)
-    st = core.state
+    shape = AccShape(1, G, n)
+    st = to_s32(state_in.astype(_I64)).astype(np.int32)
+    prm = param_s.astype(np.int32)
+    prof = to_s32(np.asarray(profile, dtype=_I64)).astype(np.int32)
+    # pad STATE/PARAM to the same length (the plan indexes both by compartment)
+    words = max(len(st), len(prm))
+    st_p = np.zeros(words, np.int32); st_p[:len(st)] = st
+    prm_p = np.zeros(words, np.int32); prm_p[:len(prm)] = prm
+    acc_v = to_s32(acc[:G, :n].astype(_I64)).reshape(-1).copy()
+    plan = plan_neuron_phase([np.asarray(ucode)], [prof], [prm_p], [n], shape)
+    r = run_plan(plan, st_p, prm_p, prof, acc_v, step, track_reads=True)
+    read = np.zeros(G * n, dtype=bool)
+    for _, b in plan.batches:
+        for idx in b.read:
+            read[idx] = True
+    out_s = st_p[:len(st)].astype(_I64)
     if np.issubdtype(state_in.dtype, np.unsignedinteger):
-        out = to_u32(st).astype(state_in.dtype)
+        out = to_u32(out_s).astype(state_in.dtype)
     else:
-        out = st.astype(state_in.dtype) if state_in.dtype.itemsize >= 4 else st
-    return NeuronPhase(state=out, spike_compartments=sc, spike_payloads=sp,
-                       acc_read=core.acc_read, updates=n, errors=core.errors,
-                       instructions=core.instructions)
+        out = out_s.astype(state_in.dtype) if state_in.dtype.itemsize >= 4 else out_s
+    return NeuronPhase(state=out, spike_compartments=r.comp, spike_payloads=r.payload,
+                       acc_read=read.reshape(G, n), updates=n, errors=int(r.errors[0]),
+                       instructions=int(r.instructions[0]))

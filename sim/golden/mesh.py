@@ -1,0 +1,211 @@
+"""The memories of all cores of a mesh, stacked, and the whole-mesh step operations.
+
+`MeshStore` holds every memory of T cores as one array per memory (core
+index = y * mesh_w + x, the order of `ChipParams.tiles()`); each
+`GoldenTile` works on its row (a view). On top of the words it keeps decoded
+tables (axon base/count/graded, synapse target and weight, fan-out
+index and entries, the neuron plan), rebuilt for a core only after a write to
+the memories they come from. A step is then a few numpy operations over
+all cores at once:
+
+- `deliver(core, axon, payload, step)`: every synaptic event of a batch of
+  spike packets at once, from the decoded synapse tables of all cores
+  (`kilauea.sim.golden.synapses`: a gather and one `np.add.at`, or for a
+  busy batch on dense connectivity, rows of a dense weight matrix summed
+  per core), into the stacked accumulators, wrapped to 32 bits;
+- `neuron_phase(t)`: the microcode of every core (`kilauea.sim.golden.neuron`);
+- `fan_out(core, comp, payload, t)`: one gather over the fan-out tables.
+
+Per-core counters and error counts come out as `np.bincount` over the
+core index of each event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...hw import packet
+from ...hw.memory_map import Mem
+from ...hw.neurocore import core_memory as cm
+from ...hw.params import ChipParams
+from .delivery import expand
+from .synapses import SynapseTables
+from .neuron import AccShape, NeuronPlan, PhaseSpikes, plan_neuron_phase, run_plan
+
+__all__ = ["MeshStore", "Fanout", "TABLE_MEMS"]
+
+_I64 = np.int64
+
+#: memories whose decoded tables the store caches: a write to one of these
+#: (or CONFIG) makes the core's tables stale
+ROUTE_MEMS = (Mem.AXON, Mem.SYNAPSE, Mem.FANOUT_INDEX, Mem.FANOUT)
+NEURON_MEMS = (Mem.PARAM, Mem.PROFILE, Mem.UCODE, Mem.CONFIG)
+TABLE_MEMS = ROUTE_MEMS + NEURON_MEMS
+
+
+@dataclass
+class Fanout:
+    """Spike packets a fan-out produced (one per valid fan-out entry, in
+    spike then entry order): source core, destination, axon, payload."""
+    src: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    host: np.ndarray
+    axon: np.ndarray
+    payload: np.ndarray
+
+
+class _Tables:
+    """Decoded routing tables of T cores, flat (core-major)."""
+
+    def __init__(self, p: ChipParams, T: int, words: dict):
+        self.ax_base = np.zeros(T * words[Mem.AXON], _I64)
+        self.ax_count = np.zeros_like(self.ax_base)
+        self.ax_graded = np.zeros(T * words[Mem.AXON], bool)
+        self.ax_ok = np.zeros(T * words[Mem.AXON], bool)
+        self.syn_off = np.zeros(T * words[Mem.SYNAPSE], _I64)
+        self.syn_w = np.zeros_like(self.syn_off)
+        self.syn_ok = np.zeros(T * words[Mem.SYNAPSE], bool)
+        self.fi_base = np.zeros(T * words[Mem.FANOUT_INDEX], _I64)
+        self.fi_count = np.zeros_like(self.fi_base)
+        self.fi_ok = np.zeros(T * words[Mem.FANOUT_INDEX], bool)
+        self.fo = {k: np.zeros(T * words[Mem.FANOUT], _I64) for k in ("x", "y", "host", "axon")}
+        self.fo_ok = np.zeros(T * words[Mem.FANOUT], bool)
+        self.synapses: SynapseTables | None = None
+
+
+class MeshStore:
+    """Stacked memories, accumulators and counters of T cores."""
+
+    def __init__(self, params: ChipParams, n_tiles: int, neuron_words: dict[Mem, int]):
+        p = self.params = params
+        self.T = n_tiles
+        self.words = dict(cm.mem_words(p))
+        self.neuron_words = dict(neuron_words)
+        self.mems = {m: np.zeros((n_tiles, self.words[m]), np.uint32) for m in ROUTE_MEMS}
+        self.mems.update({m: np.zeros((n_tiles, n), np.uint32) for m, n in neuron_words.items()})
+        self.shape = AccShape(p.n_delay_slots, p.n_acc_groups, 1 << p.compartment_bits)
+        self.acc = np.zeros((n_tiles, self.shape.slots, self.shape.groups,
+                             self.shape.compartments), _I64)
+        self.counters = np.zeros((n_tiles, len(cm.Counter)), _I64)
+        self.n_compartments = np.zeros(n_tiles, _I64)
+        self.tables = _Tables(p, n_tiles, self.words)
+        self.stale = {"route": set(range(n_tiles)), "neuron": True}
+        self._plan: NeuronPlan | None = None
+        self.last_way = ""              # how the last delivery went ("events", "dense")
+        z = np.zeros(0, _I64)
+        #: the last step's fan-out and its step (`GoldenTile.sent`)
+        self.sent: tuple[Fanout, int] = (Fanout(z, z, z, z, z, z), 0)
+
+    def changed(self, tile: int, mem: Mem) -> None:
+        """Note a write to `mem` of core `tile` (tables rebuilt when needed)."""
+        if mem in ROUTE_MEMS:
+            self.stale["route"].add(tile)
+        elif mem in NEURON_MEMS:
+            self.stale["neuron"] = True
+
+    # -- decoded tables ------------------------------------------------------------
+    def _decode(self, i: int) -> None:
+        p, tb, w = self.params, self.tables, self.words
+        sl = lambda m: slice(i * w[m], (i + 1) * w[m])
+        ax = cm.unpack_axon(self.mems[Mem.AXON][i])
+        s = sl(Mem.AXON)
+        tb.ax_base[s], tb.ax_count[s], tb.ax_graded[s] = ax["base"], ax["count"], ax["graded"] != 0
+        tb.ax_ok[s] = ((np.arange(w[Mem.AXON]) < p.n_axons)
+                       & (ax["base"] + ax["count"] <= min(p.n_synapses, w[Mem.SYNAPSE])))
+        syn = cm.unpack_synapse(p, self.mems[Mem.SYNAPSE][i])
+        sh, s = self.shape, sl(Mem.SYNAPSE)
+        tb.syn_ok[s] = ((syn["compartment"] < p.n_compartments) & (syn["group"] < p.n_acc_groups)
+                        & (syn["delay"] <= p.max_delay))
+        tb.syn_off[s] = ((syn["delay"].astype(_I64) * sh.groups + syn["group"]) * sh.compartments
+                         + syn["compartment"])
+        tb.syn_w[s] = syn["weight"]
+        fi = cm.unpack_fanout_index(self.mems[Mem.FANOUT_INDEX][i])
+        s = sl(Mem.FANOUT_INDEX)
+        tb.fi_base[s], tb.fi_count[s] = fi["base"], fi["count"]
+        tb.fi_ok[s] = fi["base"] + fi["count"] <= p.n_fanout
+        fo = cm.unpack_fanout(self.mems[Mem.FANOUT][i])
+        s = sl(Mem.FANOUT)
+        for k in tb.fo:
+            tb.fo[k][s] = fo[k]
+        tb.fo_ok[s] = (fo["host"] == 1) | ((fo["x"] < p.mesh_w) & (fo["y"] < p.mesh_h))
+
+    def route_tables(self) -> _Tables:
+        if self.stale["route"]:
+            for i in sorted(self.stale["route"]):
+                self._decode(i)
+            self.stale["route"].clear()
+            tb, sh, w = self.tables, self.shape, self.words
+            tb.synapses = SynapseTables.build(
+                tb.ax_ok, tb.ax_base, tb.ax_count, tb.syn_ok, tb.syn_off, tb.syn_w,
+                w[Mem.AXON], w[Mem.SYNAPSE], sh.per_core, sh.groups * sh.compartments)
+        return self.tables
+
+    def plan(self) -> NeuronPlan:
+        if self.stale["neuron"] or self._plan is None:
+            m = self.mems
+            self._plan = plan_neuron_phase(m[Mem.UCODE], m[Mem.PROFILE].view(np.int32),
+                                           m[Mem.PARAM].view(np.int32), self.n_compartments,
+                                           self.shape)
+            self.stale["neuron"] = False
+        return self._plan
+
+    # -- a step's operations ---------------------------------------------------------
+    def neuron_phase(self, t: int) -> PhaseSpikes:
+        """Step t's neuron phase of every core (STATE and accumulators updated)."""
+        m = self.mems
+        return run_plan(self.plan(), m[Mem.STATE].view(np.int32).reshape(-1),
+                        m[Mem.PARAM].view(np.int32).reshape(-1),
+                        m[Mem.PROFILE].view(np.int32).reshape(-1),
+                        self.acc.reshape(-1), t)
+
+    def _count(self, tiles: np.ndarray) -> np.ndarray:
+        return np.bincount(tiles, minlength=self.T)
+
+    def deliver(self, tile, axon, payload, step) -> dict[cm.ErrorFlag, np.ndarray]:
+        """Spike packets (core index, axon, payload, step field; int arrays)
+        arriving at their cores: accumulators, PACKETS_IN and SYN_EVENTS
+        counters updated; returns per-core counts of BAD_AXON / BAD_SYNAPSE."""
+        tb, n_ax = self.route_tables(), self.words[Mem.AXON]
+        axon = np.asarray(axon, _I64).reshape(-1)
+        tile, payload, step = (np.broadcast_to(np.asarray(v, _I64), axon.shape)
+                               for v in (tile, payload, step))
+        self.counters[:, cm.Counter.PACKETS_IN] += self._count(tile)
+        inside = axon < n_ax
+        rows = tile * n_ax + np.where(inside, axon, 0)
+        ok = inside & tb.ax_ok[rows]
+        bad_axon = self._count(tile[~ok])
+        rows, tile, step = rows[ok], tile[ok], step[ok]
+        pay = np.where(tb.ax_graded[rows], payload[ok], 1)
+        syn = tb.synapses
+        self.counters[:, cm.Counter.SYN_EVENTS] += np.bincount(
+            tile, weights=syn.n_valid[rows], minlength=self.T).astype(_I64)
+        bad_syn = np.bincount(tile, weights=syn.n_bad[rows], minlength=self.T).astype(_I64)
+        self.last_way = syn.deliver(self.acc.reshape(-1), rows, pay, step)
+        return {cm.ErrorFlag.BAD_AXON: bad_axon, cm.ErrorFlag.BAD_SYNAPSE: bad_syn}
+
+    def fan_out(self, tile, comp, payload) -> tuple[Fanout, np.ndarray]:
+        """The spike packets of spikes (core, compartment, payload; emission
+        order): PACKETS_OUT counted; also per-core BAD_FANOUT counts."""
+        tb, w = self.route_tables(), self.words
+        n_fi = w[Mem.FANOUT_INDEX]
+        flat = tile * n_fi + comp
+        ok = tb.fi_ok[flat]
+        bad = self._count(tile[~ok])
+        idx, owner = expand(tb.fi_base[flat[ok]], tb.fi_count[flat[ok]])
+        src = tile[ok][owner]
+        ent = src * w[Mem.FANOUT] + idx
+        valid = tb.fo_ok[ent]
+        bad += self._count(src[~valid])
+        ent, src = ent[valid], src[valid]
+        self.counters[:, cm.Counter.PACKETS_OUT] += self._count(src)
+        fo = tb.fo
+        out = Fanout(src, fo["x"][ent], fo["y"][ent], fo["host"][ent], fo["axon"][ent],
+                     payload[ok][owner][valid])
+        return out, bad
+
+
+def step_field(t: int) -> int:
+    """The step field of the spike packets sent in step t."""
+    return t % (1 << packet.STEP_BITS)
