@@ -106,8 +106,9 @@ def _draw(rng, cat: str, params: ChipParams, live: dict) -> ty.Optional[int]:
         x, y = (r(16 - w) + w, r(16)) if w < 16 and rng.random() < 0.5 else (r(16), r(16 - h) + h)
         if y < h and x < w:
             return None
-        return _f(*_access(rng, params), x, y) if rng.random() < 0.6 else _f(
-            0, x, y, axon=r(1 << 16), payload=r(1 << 24))
+        kind, body = _access(rng, params) if rng.random() < 0.6 else (
+            0, dict(axon=r(1 << 16), payload=r(1 << 24)))
+        return _f(kind, x, y, **body)
     if cat == "to host":
         k = int(rng.choice([0, 3, 4, 1]))
         if k == 4:
@@ -196,7 +197,7 @@ def draw_shots(rng, params: ChipParams, images, steps: int, n: int) -> list[Shot
 @dataclasses.dataclass
 class Trace:
     """A run on the RTL: host-bound spikes per step (sorted (axon, payload)),
-    memory snapshots (after the steps in `snap_steps`), every flit the chip
+    memory snapshots (before and after the steps in `snap_steps`), every flit the chip
     answered to injected packets, and each tile's STATUS.FLAGS at the end."""
     spikes: list
     snaps: list
@@ -240,7 +241,8 @@ def snapshot(eng, where: dict) -> dict:
 def run_rtl(cn, engine: str, steps: int, host_values, shots: ty.Sequence[Shot], where: dict,
             snap_steps: ty.Collection[int]) -> Trace:
     """Run compiled network `cn` on a fresh RTL engine with `shots` injected;
-    snapshots of `where` after each step of `snap_steps`."""
+    snapshots of `where` before (after the step's between-step injections)
+    and after each step of `snap_steps`."""
     from kilauea.sim.engines import make_engine
     eng = make_engine(engine, cn.params, max_cycles=100_000)
     try:
@@ -250,6 +252,8 @@ def run_rtl(cn, engine: str, steps: int, host_values, shots: ty.Sequence[Shot], 
             mine = [s for s in shots if s.t == t]
             for s in (s for s in mine if not s.during):
                 tr.answers.extend(eng.inject([s.flit], delay=s.delay).tolist())
+            if t in snap_steps:
+                tr.snaps.append(snapshot(eng, where))
             flits = [hi.flits(t, host_values(hi, t)) for hi in cn.inputs]
             inputs = np.concatenate(flits) if flits else None
             during = [s for s in mine if s.during]
