@@ -1,41 +1,54 @@
 """Seeded differential fuzzing: random networks with extreme parameters on
-the CPU fixed-point models and on the chip's golden model (and, with
-``--compiled``, the compiled RTL), compared on every spike and every probed
-Var, every step.
+the CPU fixed-point models, on the chip's golden model and (``--compiled``)
+on the chip RTL, compared on every spike and every probed Var, every step;
+with ``--inject K``, 1..K random garbage packets per network injected into
+the RTL between and among a step's flits (bench/fuzz_inject.py).
 
     .venv/bin/python bench/fuzz.py [--networks 200] [--seed 0] [--steps 24]
-                                   [--compiled] [--moderate] [--out fuzz-repro]
-    .venv/bin/python bench/fuzz.py --repro fuzz-repro/net-17.json
+                                   [--compiled] [--inject 3] [--pysim]
+                                   [--moderate] [--out fuzz-repro]
+    .venv/bin/python bench/fuzz.py --repro fuzz-repro/net-17-model.json
 
 A network is a chain of 1-3 layers (LIF, LIFReset, LIFRefractory,
 GradedVec, SigmaDelta) fed by a host RingBuffer (binary or graded, values up
 to the 24-bit payload), joined by Dense / Sparse / DelayDense (binary or
 graded, weights and exponents at their limits, delays up to 14), with
 optional recurrent self-connections. Parameters are drawn from each range's
-ends as often as from its inside. Each network runs on every engine on a
-2 x 2 mesh (one compiled model for all networks).
+ends as often as from its inside.
+
+Engines: network `seed` runs on the mesh shape SHAPES[seed % 3] (2 x 2,
+1 x 1, 2 x 1; default capacities) on the golden model and, with
+``--compiled``, on the compiled RTL (one build per shape, cached; pysim with
+``--pysim`` or where no C++ compiler is found); and on the golden model of a
+1 x 1 chip of small capacities (`TIGHT`), which random networks fill or
+overflow (the compiler's capacity checks).
 
 Outcomes: ``equal``; ``chip-rejected`` (a CompileError: the chip cannot hold
 it, counted by reason); ``chip-flagged`` (a ChipStatusError: the chip flags
 an overflow the CPU wraps; the steps before it must still be equal);
 ``host-rejected`` (the chip refuses a host value beyond 24 bits);
-``both-raised``; a **mismatch** is any difference in a compared step, or
-one side raising where the other does not. Every mismatch is written to
-``--out`` as a JSON reproduction cut at its first differing step.
+``both-raised``; ``known difference`` (in or after a layer fed by a graded
+DelayDense whose sum the compiler warned can pass the chip's 32-bit
+accumulator: lava-nc's DelayDense does not wrap, the chip does;
+docs/errors.md); a **mismatch** is any other difference in a compared step,
+or one side raising where the other does not. Every mismatch is written to
+``--out`` as a JSON reproduction cut at its first differing step; every
+harmful injected packet as ``inject-<seed>-<k>.json``.
 
-Found so far (extreme profile, seeds 0..199: 24 mismatches; the moderate
-profile, `--moderate`, 0): a LIF `u` beyond 24 bits after its single wrap
-differed by 2**25 (seed 3: the CPU model did not wrap `a_in << 6` at
-int32 as lava-nc does; fixed, tests/sw/reliability/test_fuzz.py); a
-GradedVec whose `v` passes 24 bits sends a payload the CPU model refuses
-while the chip silently sends no spike and raises no flag (seeds 37, 97).
-Cause: a graded step sum beyond int32, which the chip's accumulators wrap.
-Seed 97 (Dense) is fixed: the CPU model now wraps as lava-nc does. Seed 37
-(DelayDense, whose lava-nc sum does not wrap) still differs; the compiler
-report warns about it.
+Coverage counts printed: layer kinds and connection types, parameters at
+their ends, capacities a core reached (>= 75 % or full, on each chip),
+compiler rejections and warnings, overflow paths (a Var past 24 / 32 bits,
+a CPU model raising), error flags the chips raised, garbage categories
+injected and the flags and answers they drew.
 
-Garbage-packet injection is not implemented yet: the final line says so
-(``0 packets injected``). Final line::
+Found so far (extreme profile, seeds 0..199 before the fixes: 24
+mismatches; the moderate profile, `--moderate`, 0): a LIF `u` beyond 24
+bits after its single wrap differed by 2**25 (seed 3: the CPU model did not
+wrap `a_in << 6` at int32 as lava-nc does; fixed); a GradedVec whose `v`
+passes 24 bits sends a payload the CPU model refuses while the chip wraps
+(seeds 37, 97: a graded step sum beyond int32). Seed 97 (Dense) is fixed:
+the CPU model wraps as lava-nc does. Seed 37 (DelayDense, whose lava-nc sum
+does not wrap) is the known difference. Final line::
 
     fuzz: N networks, M mismatches, K packets injected, J harmful
 """
