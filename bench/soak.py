@@ -57,12 +57,9 @@ def make_network(seed: int = 3):
     d0 = Dense(weights=rng.integers(-20, 80, (8, 4)), name="d0")
     d1 = Dense(weights=rng.integers(-30, 90, (4, 8)), name="d1")
     rec = Dense(weights=rng.integers(-40, 20, (8, 8)), name="rec")
-    src.s_out.connect(d0.s_in)
-    d0.a_out.connect(l1.a_in)
-    l1.s_out.connect(d1.s_in)
-    d1.a_out.connect(l2.a_in)
-    l1.s_out.connect(rec.s_in)
-    rec.a_out.connect(l1.a_in)
+    for pre, conn, post in ((src, d0, l1), (l1, d1, l2), (l1, rec, l1)):
+        pre.s_out.connect(conn.s_in)
+        conn.a_out.connect(post.a_in)
     return src, (l1, l2)
 
 
