@@ -58,6 +58,7 @@ import argparse
 import dataclasses
 import json
 import pathlib
+import signal
 import sys
 import time
 import typing as ty
@@ -413,29 +414,40 @@ def fuzz(n: int, seed: int, steps: int, compiled: bool = False,
     """Check networks seed .. seed + n - 1; the tally of outcomes. `inject`:
     up to that many garbage packets per network into the RTL engine `rtl`
     (default: compiled, or pysim where it cannot run)."""
-    import fuzz_inject
     tally = Tally()
     rtl = rtl or (rtl_engine() if compiled or inject else "compiled")
     for s in range(seed, seed + n):
-        net = random_net(s, steps, extreme)
+        try:
+            one_network(s, steps, compiled, out, extreme, inject, rtl, tally)
+        except KeyboardInterrupt:     # SIGINT: stop; the tally covers the networks done
+            print(f"  interrupted in network {s}", flush=True)
+            tally.interrupted = True
+            break
         tally.networks += 1
-        tally.cover(net)
-        cn, warnings = compile_for(net, chip_params(shape_of(s)))
-        cover_compile(tally, cn, warnings, "chip")
-        cover_compile(tally, compile_for(net, chip_params((1, 1), True))[0], [], "tight chip")
-        if not check(net, engines_for(compiled, s, rtl), tally, out, warnings):
-            tally.mismatches += 1
-        if inject and cn is not None:
-            r = fuzz_inject.inject_check(cn, rtl, net.steps, host_values(net),
-                                         np.random.default_rng(s + 7_000_003), inject,
-                                         net.to_json(), out)
-            tally.injected += r.injected
-            tally.harmful += r.harmful
-            tally.coverage.update(r.coverage)
-        if not quiet and (s - seed + 1) % 50 == 0:
+        if not quiet and (s - seed + 1) % 10 == 0:
             print(f"  {s - seed + 1} networks, {tally.mismatches} mismatches, "
                   f"{tally.injected} packets injected, {tally.harmful} harmful", flush=True)
     return tally
+
+
+def one_network(s: int, steps: int, compiled: bool, out, extreme: bool, inject: int,
+                rtl: str, tally: Tally) -> None:
+    """Check network `s` on every engine (and inject into the RTL)."""
+    import fuzz_inject
+    net = random_net(s, steps, extreme)
+    tally.cover(net)
+    cn, warnings = compile_for(net, chip_params(shape_of(s)))
+    cover_compile(tally, cn, warnings, "chip")
+    cover_compile(tally, compile_for(net, chip_params((1, 1), True))[0], [], "tight chip")
+    if not check(net, engines_for(compiled, s, rtl), tally, out, warnings):
+        tally.mismatches += 1
+    if inject and cn is not None:
+        r = fuzz_inject.inject_check(cn, rtl, net.steps, host_values(net),
+                                     np.random.default_rng(s + 7_000_003), inject,
+                                     net.to_json(), out)
+        tally.injected += r.injected
+        tally.harmful += r.harmful
+        tally.coverage.update(r.coverage)
 
 
 def summary(t: Tally) -> str:
@@ -476,6 +488,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pysim", action="store_true",
                     help="the Amaranth-simulator engine instead of the compiled one")
     a = ap.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # also when started in the background
     if a.repro is not None:
         return repro(a.repro)
     t0 = time.perf_counter()
@@ -488,7 +501,7 @@ def main(argv=None) -> int:
     print("coverage:")
     for k, v in sorted(tally.coverage.items()):
         print(f"  {k}: {v}")
-    print(summary(tally))
+    print(summary(tally) + (" (interrupted)" if tally.interrupted else ""))
     return 0 if tally.mismatches == 0 and tally.harmful == 0 else 1
 
 

@@ -20,6 +20,7 @@ class Tally:
     mismatches: int = 0
     injected: int = 0
     harmful: int = 0
+    interrupted: bool = False
     outcomes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     coverage: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
