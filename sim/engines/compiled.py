@@ -34,7 +34,7 @@ from ...hw.params import ChipParams
 from ..cxxrtl.build import DEFAULT_FLAGS, build, shape_key
 from ..cxxrtl.model import JOB_IDLE, JOB_READ, JOB_STEP, JOB_WRITE, Model
 from ..engine import ChipHangError, Images, StepResult
-from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine
+from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine, RawJob
 from .hostport_engine import step_flit  # noqa: F401  (re-exported, as before)
 
 __all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path"]
@@ -102,7 +102,8 @@ class CompiledEngine(HostPortEngine):
         return self.model.total_cycles
 
     # -- jobs ------------------------------------------------------------------------
-    def _run(self, kind: int, flits: np.ndarray, bound: int, what: str, t: int = 0) -> None:
+    def _run(self, kind: int, flits: np.ndarray, bound: int, what: str, t: int = 0,
+             check: bool = True) -> None:
         if self._closed:
             raise RuntimeError("the engine is closed")
         t0 = time.perf_counter()
@@ -112,7 +113,17 @@ class CompiledEngine(HostPortEngine):
             self.io_cycles += self.model.cycles
         if not ok:
             self._raise_hang(what, bound, t if kind == JOB_STEP else self.t)
-        self._check_other(what, self.model.result(2))
+        if check:
+            self._check_other(what, self.model.result(2))
+
+    _RAW_KINDS = {"write": JOB_WRITE, "idle": JOB_IDLE, "step": JOB_STEP}
+
+    def _raw_job(self, kind: str, flits: np.ndarray, bound: int, t: int) -> RawJob:
+        self._run(self._RAW_KINDS[kind], flits, bound, f"{kind} (injection) at step {t}", t,
+                  check=False)
+        spikes = self.model.result(0)
+        done = kind == "step"           # a step job returns only at DONE(t)
+        return RawJob(spikes, self.model.result(2), self.model.cycles, done)
 
     # -- hang diagnostics --------------------------------------------------------------
     def snapshot(self):

@@ -11,7 +11,9 @@ packet side of every job is built and checked here, once:
 - `ChipHangError` composed from the NoC's diagnostic snapshot.
 
 A subclass runs the jobs on its simulator: `_send_writes(flits)`,
-`_send_reads(flits)` (returns the READ_RESP flits in read order) and `step`.
+`_send_reads(flits)` (returns the READ_RESP flits in read order), `step` and
+`_raw_job` (one job with no checks of what comes back: fault injection,
+`inject` / `step_injecting`).
 The protocol itself, cycle by cycle, is in `kilauea.sim.engines.pysim`'s
 docstring.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import os
+from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping
 
 import numpy as np
@@ -31,10 +34,11 @@ from ...hw.words import to_u32
 from ..engine import ChipEngine, ChipHangError, Images, StepResult, Tile
 from .golden import check_on_mesh, check_tile, decode_spike_inputs
 
-__all__ = ["HostPortEngine", "DEFAULT_MAX_CYCLES", "step_flit"]
+__all__ = ["HostPortEngine", "DEFAULT_MAX_CYCLES", "INJECT_SETTLE_CYCLES", "RawJob", "step_flit"]
 
 DEFAULT_MAX_CYCLES = 200_000     # cycle bound of one step before ChipHangError
 SETTLE_CYCLES = 10_000           # least cycle bound of the first job after a hang
+INJECT_SETTLE_CYCLES = 256       # idle edges after an injection, for the chip's answers
 
 _FLAGS, _ERRORS = int(Status.FLAGS), int(Status.ERRORS)
 _STEP0 = packet.Ctrl(packet.HOST, packet.CtrlOp.STEP, arg=0).encode()
@@ -47,6 +51,17 @@ def step_flit(t: int) -> int:
     if not 0 <= t < 1 << _ARG_W:
         raise ValueError(f"step {t} does not fit the CTRL arg field")
     return _STEP0 | (t << _ARG_OFF)
+
+
+@dataclass(frozen=True)
+class RawJob:
+    """What one unchecked job brought back: the host-bound SPIKE flits of a
+    step job, every other flit from the chip (uint64 each), the job's counted
+    edges, and whether CTRL DONE(t) of the job's step arrived."""
+    spikes: np.ndarray
+    other: np.ndarray
+    cycles: int
+    done: bool
 
 
 class HostPortEngine(ChipEngine):
@@ -83,6 +98,12 @@ class HostPortEngine(ChipEngine):
     def _send_reads(self, flits: np.ndarray) -> np.ndarray:
         """Run a READ job of `flits` (uint64, tag 0); the READ_RESP flits
         (uint64), one per READ, in the order of the READs."""
+
+    @abc.abstractmethod
+    def _raw_job(self, kind: str, flits: np.ndarray, bound: int, t: int) -> RawJob:
+        """Run one job as the protocol says (`kind` "write", "idle" (`bound`
+        edges, nothing presented) or "step" (wait for DONE(t))) without
+        checking what the chip sends back; ChipHangError past `bound`."""
 
     # -- shared checks ------------------------------------------------------------
     def _tile(self, tile: Tile) -> tuple[int, int]:
@@ -246,8 +267,82 @@ class HostPortEngine(ChipEngine):
         return StepResult(t, packet.decode_field(out, "body", "spike", "axon"),
                           packet.decode_field(out, "body", "spike", "payload"), cycles)
 
+    # -- fault injection --------------------------------------------------------------
+    def inject(self, flits, delay: int = 0,
+               settle: int = INJECT_SETTLE_CYCLES) -> np.ndarray:
+        """Between steps: clock `delay` idle edges, present the raw `flits`
+        (uint64, any kind, malformed or not, sent as they are except that a
+        READ gets a free tag as every host read does) to the host port, then
+        clock `settle` idle edges. Returns every flit the chip sent to the host
+        meanwhile (refusal notices, answers; uint64), unchecked. For fault
+        injection (bench/fuzz.py): nothing the chip answers raises."""
+        got = []
+        if delay:
+            got.append(self._raw_job("idle", _NONE, int(delay), self.t).other)
+        got.append(self._raw_job("write", _u64(flits), self._io_bound(len(flits)), self.t).other)
+        got.append(self._raw_job("idle", _NONE, int(settle), self.t).other)
+        return np.concatenate(got)
+
+    def step_injecting(self, t: int, inputs, flits, position: int, delay: int = 0,
+                       settle: int = INJECT_SETTLE_CYCLES) -> tuple[StepResult, np.ndarray]:
+        """Step t (as `step`) with the raw `flits` presented among the step's
+        own flits (its input SPIKE flits, then CTRL STEP(t)): after the first
+        `position` of them and `delay` idle edges, then the rest; `settle`
+        idle edges follow DONE(t). Flits presented after STEP(t) wait in the
+        host port until the step's barrier (the port's rule). Returns the
+        step's result (`cycles`: every counted edge of its jobs) and the other
+        flits the chip sent to the host (uint64), unchecked."""
+        own = self._step_flits(t, inputs)
+        if not 0 <= position <= len(own):
+            raise ValueError(f"position {position}: the step has {len(own)} flits")
+        flits = _u64(flits)
+        jobs = [("write", own[:position])] if position else []
+        jobs += [("idle", _NONE)] if delay else []
+        jobs += [("write", flits)] + ([("write", own[position:])] if position < len(own) else [])
+        spikes, other, cycles, done = [], [], 0, False
+        try:
+            for kind, fl in jobs + [("step", _NONE)]:
+                if kind == "step" and done:
+                    break
+                bound = int(delay) if kind == "idle" else self._io_bound(len(fl))
+                r = self._raw_job(kind, fl, bound, t)
+                cycles += r.cycles
+                done = done or r.done
+                spikes.append(r.spikes)
+                for f in r.other.tolist():
+                    if f >> _KIND_OFF & _KIND_MASK == packet.Kind.SPIKE.value:
+                        spikes.append(np.array([f], np.uint64))
+                    elif _is_done(f, t):
+                        done = True
+                    else:
+                        other.append(f)
+        finally:
+            self.t = t
+        other.extend(self._raw_job("idle", _NONE, int(settle), t).other.tolist())
+        return (self._spike_result(t, np.concatenate(spikes), cycles),
+                np.array(other, dtype=np.uint64))
+
     def __del__(self):
         try:
             self.close()
         except Exception:
             pass
+
+
+_NONE = np.zeros(0, np.uint64)
+_KIND_OFF, _KIND_W, _ = packet.field_span("kind")
+_KIND_MASK = (1 << _KIND_W) - 1
+
+
+def _u64(flits) -> np.ndarray:
+    return np.asarray(flits, dtype=np.uint64).reshape(-1)
+
+
+def _is_done(flit: int, t: int) -> bool:
+    """`flit` is CTRL DONE(t) (the host port's end of step t)."""
+    try:
+        p = packet.decode(flit)
+    except ValueError:
+        return False
+    return (isinstance(p, packet.Ctrl) and p.op == packet.CtrlOp.DONE
+            and p.arg == t % (1 << _ARG_W))

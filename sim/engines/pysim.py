@@ -58,7 +58,7 @@ from amaranth.sim import Simulator
 from ...hw import packet
 from ...hw.params import ChipParams
 from ..engine import Images, StepResult
-from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine
+from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine, RawJob
 from .vcd import window_vcd
 
 __all__ = ["PysimEngine", "build_chip", "CLOCK_PERIOD_S", "DEFAULT_MAX_CYCLES"]
@@ -84,7 +84,7 @@ def build_chip(params: ChipParams, timeout_cycles: int | None = None):
 
 @dataclass
 class _Job:
-    kind: str                        # "step", "write", "read", "backdoor"
+    kind: str                        # "step", "write", "read", "backdoor", "idle"
     flits: list                      # ints, presented in order
     bound: int                       # cycle bound
     t: int = 0                       # step number (step jobs) / last step (others)
@@ -219,6 +219,8 @@ class PysimEngine(HostPortEngine):
                 job.done = True
             elif job.kind == "read" and idx == len(job.flits) and outstanding == 0:
                 job.done = True
+            elif job.kind == "idle" and job.cycles >= job.bound:
+                job.done = True
             if not job.done and job.cycles >= job.bound:
                 from ..diagnose import snapshot
                 job.hang = await snapshot(ctx, chip)
@@ -259,7 +261,7 @@ class PysimEngine(HostPortEngine):
                     and all(ctx.get(mesh.tiles[x][y].idle) for x, y in self.params.tiles()))
 
     # -- running jobs -----------------------------------------------------------
-    def _run(self, job: _Job) -> _Job:
+    def _run(self, job: _Job, check: bool = True) -> _Job:
         if self._closed:
             raise RuntimeError("the engine is closed")
         if self._broken is not None:
@@ -284,8 +286,14 @@ class PysimEngine(HostPortEngine):
         if job.hang is not None:
             what = f"step {job.t}" if job.kind == "step" else f"{job.kind} after step {job.t}"
             raise self._hang_error(what, job.bound, job.t, job.hang)
-        self._check_other(f"{job.kind} job", job.other)
+        if check:
+            self._check_other(f"{job.kind} job", job.other)
         return job
+
+    def _raw_job(self, kind: str, flits: np.ndarray, bound: int, t: int) -> RawJob:
+        job = self._run(_Job(kind, [int(f) for f in flits], bound, t=t), check=False)
+        return RawJob(np.array(job.spikes, np.uint64), np.array(job.other, np.uint64),
+                      job.cycles, kind == "step")
 
     # -- memory access (write_words / read_words: HostPortEngine) --------------------
     def _send_writes(self, flits: np.ndarray) -> None:
