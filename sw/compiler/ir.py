@@ -264,6 +264,7 @@ class CompileReport:
     placement_cost: float
     row_major_cost: float
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # why the cores are as they are
 
     def __str__(self) -> str:
         p = self.params
@@ -283,6 +284,7 @@ class CompileReport:
                      "(an estimate; chip_report() shows the measured ones after a run)")
         lines.append(f"placement: hop-weighted traffic {self.placement_cost:.1f} "
                      f"(row-major would be {self.row_major_cost:.1f})")
+        lines += [f"note: {n}" for n in self.notes]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
