@@ -116,9 +116,11 @@ def run_cmd(engine: str | None, mesh: str | None, script: Path, script_args) -> 
 @click.command("compile", context_settings={"ignore_unknown_options": True,
                                             "allow_interspersed_args": False})
 @MESH
+@click.option("--plot", "plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE.png", help="also draw the cores' utilisation as a heat map")
 @SCRIPT
 @SCRIPT_ARGS
-def compile_cmd(mesh: str | None, script: Path, script_args) -> None:
+def compile_cmd(mesh: str | None, plot: Path | None, script: Path, script_args) -> None:
     """Compile the network of SCRIPT's first chip run and print the report.
 
     SCRIPT runs as usual until it first runs a network with ChipCfg; that
@@ -138,6 +140,9 @@ def compile_cmd(mesh: str | None, script: Path, script_args) -> None:
         click.echo(f"compiled for a {done.cfg.mesh[0]}x{done.cfg.mesh[1]} mesh "
                    f"(nothing was run)")
         click.echo(str(done.compiled.report))
+        if plot is not None:
+            from ..tools.chipplot import save_chip_png
+            click.echo(f"wrote {save_chip_png(done.compiled.report, plot)}")
         sys.exit(ExitCode.OK)
     finally:
         register_executor(ChipCfg, make_chip_executors)

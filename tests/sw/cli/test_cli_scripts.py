@@ -57,6 +57,13 @@ def test_compile_prints_the_report_and_runs_nothing(invoke):
     assert executor_factory(ChipCfg()) is make_chip_executors   # the hook is gone again
 
 
+def test_compile_plot(invoke, tmp_path):
+    png = tmp_path / "cores.png"
+    res = invoke("compile", "--mesh", "2x2", "--plot", png, TINY)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote {png}" in res.output
+
+
 def test_compile_without_a_chip_run_fails(invoke):
     res = invoke("compile", SCRIPTS / "cpu_only.py")
     assert res.exit_code == ExitCode.FAILED
