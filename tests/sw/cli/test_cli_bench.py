@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kilauea.cli import ExitCode
+from kilauea.cli.bench import bench_dir, bench_scripts
 
 
 def _bench(tmp_path):
@@ -17,7 +18,11 @@ def _bench(tmp_path):
 def test_list_the_repository_benchmarks(invoke):
     res = invoke("bench", "list")
     assert res.exit_code == ExitCode.OK
-    assert "chip " in res.output and "Compile and run a 1000-neuron" in res.output
+    folder = bench_dir()
+    stems = sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
+    assert "chip" in stems and f"({len(stems)} scripts in {folder}" in res.output
+    for stem, line in bench_scripts(folder).items():
+        assert f"{stem}  {line}" in res.output or f"{stem} " in res.output
 
 
 def test_list_and_run_a_folder(invoke, tmp_path):
