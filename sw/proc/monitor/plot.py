@@ -84,21 +84,27 @@ def _neuron_labels(n: int) -> list[str]:
 
 
 def plot_recording(ax, values: np.ndarray, target, *args, threshold: ty.Any = "auto",
-                   float_equivalent: bool = False, **kwargs) -> None:
+                   float_equivalent: bool = False, raster: ty.Optional[bool] = None,
+                   **kwargs) -> None:
     """Draw `values` (``[T, ...]``, the recording of `target`) into `ax`.
 
     threshold: ``"auto"`` (the LIF family's ``v``: its threshold), a number
     (in the recording's units), or None (no line). float_equivalent: divide
-    fixed-point ``u``, ``v`` and the threshold by ``2**VTH_SHIFT``. Extra
-    arguments go to ``ax.plot`` (traces) or ``ax.eventplot`` (rasters)."""
+    fixed-point ``u``, ``v`` and the threshold by ``2**VTH_SHIFT``. raster:
+    None draws an OutPort as a raster unless positional plot arguments are
+    given (a format string: lines, as Lava draws them); True / False force
+    it. Extra arguments go to ``ax.plot`` (traces) or ``ax.eventplot``
+    (rasters)."""
     process = target.process
     flat = np.asarray(values).reshape(len(values), -1)
     steps = np.arange(1, len(flat) + 1)
     where = backend_label(process)
     ax.set_title(f"{process.name}.{target.name} ({where})")
     ax.set_xlabel("time step")
-    if isinstance(target, OutPort):
-        _raster(ax, flat, steps, *args, **kwargs)
+    if raster is None:
+        raster = isinstance(target, OutPort) and not args
+    if raster:
+        _raster(ax, flat, steps, **kwargs)
         return
     scale = 1.0
     if float_equivalent and _is_fixed_point(process) and target.name in ("u", "v"):
@@ -116,7 +122,7 @@ def plot_recording(ax, values: np.ndarray, target, *args, threshold: ty.Any = "a
         ax.legend(loc="best", fontsize="small")
 
 
-def _raster(ax, flat: np.ndarray, steps: np.ndarray, *args, **kwargs) -> None:
+def _raster(ax, flat: np.ndarray, steps: np.ndarray, **kwargs) -> None:
     """One row per neuron, a mark at each step with a nonzero value; neuron
     ``i`` in matplotlib's colour ``C{i}``, as its line in a trace."""
     n = flat.shape[1]
@@ -124,7 +130,7 @@ def _raster(ax, flat: np.ndarray, steps: np.ndarray, *args, **kwargs) -> None:
     kwargs.setdefault("linelengths", 0.8)
     if "color" not in kwargs and "colors" not in kwargs:      # neuron i: the colour of its trace
         kwargs["colors"] = [f"C{i % 10}" for i in range(n)]
-    ax.eventplot(times, *args, lineoffsets=np.arange(n), **kwargs)
+    ax.eventplot(times, lineoffsets=np.arange(n), **kwargs)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_ylabel("neuron (a mark: a spike)")
     if n <= MAX_LEGEND:

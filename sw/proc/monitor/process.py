@@ -91,7 +91,8 @@ class Monitor(AbstractProcess):
         return self.data
 
     def plot(self, ax, target: ty.Union[Var, OutPort], *args, threshold="auto",
-             float_equivalent: bool = False, **kwargs) -> None:
+             float_equivalent: bool = False, raster: ty.Optional[bool] = None,
+             **kwargs) -> None:
         """Draw the recording of ``target`` into the matplotlib Axes ``ax``.
 
         A Var: one line per neuron against the time step, a legend naming
@@ -100,7 +101,9 @@ class Monitor(AbstractProcess):
         raster, one row per neuron. The title names the process and where
         it ran ("CPU fixed_pt", "chip (compiled, 2x2)"); the y label states
         the units. ``float_equivalent=True`` shows fixed-point ``u``/``v``
-        divided by 2**6 (vth's scale). Extra arguments go to ``ax.plot``
+        divided by 2**6 (vth's scale). ``raster``: None draws an OutPort
+        as a raster unless a format string is given (then lines, as Lava
+        does); True / False force it. Extra arguments go to ``ax.plot``
         (``ax.eventplot`` for rasters). See kilauea.proc.monitor.plot."""
         from .plot import plot_recording
         data = self.get_data()
@@ -110,4 +113,4 @@ class Monitor(AbstractProcess):
             raise ValueError(f"Monitor {self.name} does not probe "
                              f"{target.process.name}.{target.name}") from None
         plot_recording(ax, values, target, *args, threshold=threshold,
-                       float_equivalent=float_equivalent, **kwargs)
+                       float_equivalent=float_equivalent, raster=raster, **kwargs)

@@ -96,6 +96,14 @@ def test_raster_marks_every_spike():
         assert row.get_lineoffset() == i
     assert "neuron" in ax.get_ylabel()
     plt.close(fig)
+    fig, ax = _draw(mon, lif1.s_out, raster=False)              # lines, as Lava draws them
+    assert len(ax.get_lines()) == 4 and not ax.collections
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), s[:, 1])
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    mon.plot(ax, lif1.s_out, "o")                               # a format string: lines too
+    assert len(ax.get_lines()) == 4 and ax.get_lines()[0].get_marker() == "o"
+    plt.close(fig)
     lif1.stop()
 
 
