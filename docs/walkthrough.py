@@ -1,7 +1,8 @@
 """Walk through kilauea: Lava's "walk through Lava" tutorial, end to end.
 
-Part 1 uses the process library: LIF(3) -> Dense -> LIF(2), two Monitors
-probing ``v``, a run of 100 steps on the CPU models and plots of ``v``.
+Part 1 uses the process library: LIF(3) -> Dense -> LIF(2), Monitors
+probing ``v``, ``u`` and the spikes, a run of 100 steps on the CPU models, and
+plots of each layer's voltages (threshold dashed) above its spike raster.
 Part 2 extends the library with a custom Process, ``SpikeGenerator``, and
 its own ``PyLoihiProcessModel`` defined in this script, and drives the same
 network with it through an input Dense.
@@ -37,6 +38,7 @@ import numpy as np  # noqa: E402
 
 # Part 1: kilauea's own, flat namespace.
 from kilauea import LIF, Dense, Monitor, RunSteps, CpuSimCfg, ChipCfg  # noqa: E402
+from kilauea.proc.monitor.plot import backend_label  # noqa: E402
 
 # Part 2: Lava's module paths, under kilauea.lava.
 from kilauea.lava.magma.core.process.process import AbstractProcess  # noqa: E402
@@ -109,12 +111,20 @@ class PySpikeGeneratorModel(PyLoihiProcessModel):
 
 
 # -------------------------------------------------------------- helpers
-def _plot_v(monitors, lifs, path: str, title: str) -> None:
-    fig = plt.figure(figsize=(16, 5))
-    for k, (monitor, lif) in enumerate(zip(monitors, lifs)):
-        ax = fig.add_subplot(1, 2, k + 1)
-        monitor.plot(ax, lif.v)
-    fig.suptitle(title)
+def _plot_layers(monitors: tuple, lifs: tuple, path: str, network: str) -> None:
+    """Per layer: its voltages (one line per neuron, the threshold dashed)
+    above its spike raster. The title names the network and where it ran
+    (``backend_label``: "CPU fixed_pt", "chip (compiled, 2x2)", ...)."""
+    monitor_lif1, monitor_lif2, _, spikes1, spikes2 = monitors
+    fig, axes = plt.subplots(2, 2, figsize=(16, 8), sharex=True,
+                             gridspec_kw=dict(height_ratios=(3, 1)))
+    for k, (v_mon, s_mon, lif) in enumerate(zip((monitor_lif1, monitor_lif2),
+                                                (spikes1, spikes2), lifs)):
+        v_mon.plot(axes[0, k], lif.v)
+        s_mon.plot(axes[1, k], lif.s_out)
+        axes[0, k].set_xlabel("")
+    fig.suptitle(f"{network} ({backend_label(lifs[-1])})")
+    fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
@@ -188,8 +198,7 @@ def part1(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
     result = dict(weights=dense.weights.get(), **_recordings(monitors, lif1, lif2))
     _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part1_v.png")
-    _plot_v(monitors[:2], (lif1, lif2), path,
-            f"LIF -> Dense -> LIF ({tag})")
+    _plot_layers(monitors, (lif1, lif2), path, "LIF -> Dense -> LIF")
     lif2.stop()
     result["png"] = path
     return result
@@ -227,8 +236,8 @@ def part2(tag: str, out_dir: str, seed: int = 0, run_cfg=None,
                   **_recordings(monitors, lif1, lif2))
     _chip_results(lif2, result)
     path = os.path.join(out_dir, "walkthrough_part2_v.png")
-    _plot_v(monitors[:2], (lif1, lif2), path,
-            f"SpikeGenerator -> Dense -> LIF -> Dense -> LIF ({tag})")
+    _plot_layers(monitors, (lif1, lif2), path,
+                 "SpikeGenerator -> Dense -> LIF -> Dense -> LIF")
     lif2.stop()
     result["png"] = path
     return result

@@ -140,5 +140,10 @@ def report(graph: ChipGraph, alloc: Allocation, params, placement_cost: float,
             max_delay=a.max_delay, est_cycles=est))
     total_syn = sum(a.n_synapses for a in alloc.cores)
     total_fo = sum(a.n_fanout for a in alloc.cores)
+    full = [f"{a.tile} full of {a.core.closed_by}" for a in alloc.cores
+            if a.core.closed_by is not None]
+    notes = list(graph.notes) or ([f"split over {len(cores)} cores because one core's "
+                                   f"capacity ran out: {', '.join(full)}"] if full else [])
     return CompileReport(params, cores, total_syn, total_fo, activity * total_fo,
-                         placement_cost, row_major_cost, warnings=list(graph.warnings))
+                         placement_cost, row_major_cost, warnings=list(graph.warnings),
+                         notes=notes)

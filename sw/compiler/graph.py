@@ -167,6 +167,7 @@ class ChipGraph:
     conn_models: dict               # id(proc) -> NcConnectionModel subclass
     chip_processes: list[Any]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # why the layout is as it is
 
     @property
     def projections(self) -> list[Projection]:

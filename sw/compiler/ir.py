@@ -264,6 +264,7 @@ class CompileReport:
     placement_cost: float
     row_major_cost: float
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # why the cores are as they are
 
     def __str__(self) -> str:
         p = self.params
@@ -271,7 +272,7 @@ class CompileReport:
                "fanout": p.n_fanout, "ucode": p.n_ucode, "profiles": p.n_profiles}
         lines = [f"kilauea compile report: {p.mesh_w} x {p.mesh_h} mesh, "
                  f"{len(self.cores)} core(s) used"]
-        head = f"{'tile':>7} " + " ".join(f"{k:>14}" for k in cap) + f" {'delay':>6} {'cycles/step':>11}"
+        head = f"{'tile':>7} " + " ".join(f"{k:>14}" for k in cap) + f" {'delay':>6} {'est. cycles':>11}"
         lines.append(head)
         for c in self.cores:
             cells = " ".join(f"{getattr(c, k):>6}/{v:<7}" for k, v in cap.items())
@@ -279,8 +280,11 @@ class CompileReport:
             lines.append(f"{'':>7}   maps: {', '.join(c.processes)}")
         lines.append(f"synapses: {self.total_synapses}; fan-out entries: {self.total_fanout}; "
                      f"est. spike packets/step: {self.est_packets_per_step:.1f}")
+        lines.append("est. cycles: a core's clock cycles per step if every neuron spiked "
+                     "(an estimate; chip_report() shows the measured ones after a run)")
         lines.append(f"placement: hop-weighted traffic {self.placement_cost:.1f} "
                      f"(row-major would be {self.row_major_cost:.1f})")
+        lines += [f"note: {n}" for n in self.notes]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

@@ -261,6 +261,12 @@ def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
             except CompileError:
                 continue
             if len(even) <= n_tiles:
+                graph.notes.append(
+                    f"spread over {len(even)} cores instead of {len(cores)} to balance a step's "
+                    f"work: the densest packing's busiest core had {max(map(_work, cores))} "
+                    f"synapses + neuron instructions per step (more than "
+                    f"{BALANCE_MIN_CYCLES}); "
+                    f"compile_network(..., balance=False) packs densely")
                 return even
     if len(cores) > n_tiles:
         totals = {"compartments": sum(p.size for p in graph.populations),

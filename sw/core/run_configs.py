@@ -26,6 +26,7 @@ unchanged.
 """
 from __future__ import annotations
 
+import os
 import typing as ty
 
 from .decorators import model_resources
@@ -37,6 +38,21 @@ from .resources import CPU, AbstractComputeResource
 #: the chip engines ``ChipCfg(engine=...)`` accepts (the names
 #: ``kilauea.sim.engines.make_engine`` knows; a test keeps the two equal)
 ENGINE_NAMES = ("model", "pysim", "compiled", "auto")
+
+#: environment variables holding ``ChipCfg``'s defaults for ``engine`` and
+#: ``mesh`` (``kilauea run --engine/--mesh`` sets them for the script it runs)
+ENGINE_ENV, MESH_ENV = "KILAUEA_ENGINE", "KILAUEA_MESH"
+
+
+def parse_mesh(text: str, what: str = "mesh") -> tuple[int, int]:
+    """``"WxH"`` (e.g. ``"2x3"``) -> ``(2, 3)``; ValueError naming `what`."""
+    try:
+        w, h = (int(v) for v in str(text).lower().split("x"))
+    except ValueError:
+        raise ValueError(f"{what} must look like WxH (e.g. 2x2), not {text!r}") from None
+    if w < 1 or h < 1:
+        raise ValueError(f"{what} {text!r}: both sizes must be at least 1")
+    return w, h
 
 
 class RunConfig:
@@ -150,11 +166,13 @@ class ChipCfg(RunConfig):
     Parameters
     ----------
     mesh : (W, H), optional
-        Tiles of the chip; default: ``params``' mesh (2 x 2 by default).
-    engine : str
+        Tiles of the chip; default: ``params``' mesh (2 x 2 by default), or,
+        with no ``params`` either, ``$KILAUEA_MESH`` (``"WxH"``) when set.
+    engine : str, optional
         ``"model"`` (golden numpy model), ``"pysim"`` (the RTL in Amaranth's
         simulator), ``"compiled"``, or ``"auto"`` (the fastest
-        cycle-accurate engine available).
+        cycle-accurate engine available). Default: ``$KILAUEA_ENGINE`` when
+        set, else ``"auto"``.
     params : kilauea.hw.params.ChipParams, optional
         Chip sizes (capacities per core); ``mesh`` overrides its mesh.
     select_tag : str, optional
@@ -184,7 +202,8 @@ class ChipCfg(RunConfig):
         Further keyword arguments for the engine's constructor.
     """
 
-    def __init__(self, mesh: ty.Optional[tuple] = None, engine: str = "auto", params=None,
+    def __init__(self, mesh: ty.Optional[tuple] = None, engine: ty.Optional[str] = None,
+                 params=None,
                  select_tag: ty.Optional[str] = None, select_sub_proc_model: bool = False,
                  exception_proc_model_map: ty.Optional[dict] = None,
                  max_cycles: ty.Optional[int] = None, trace: ty.Optional[str] = None,
@@ -192,6 +211,10 @@ class ChipCfg(RunConfig):
                  custom_sync_domains=None, loglevel: int = 30):
         super().__init__(custom_sync_domains, loglevel)
         from ..hw.params import ChipParams
+        if mesh is None and params is None and os.environ.get(MESH_ENV):
+            mesh = parse_mesh(os.environ[MESH_ENV], f"${MESH_ENV}")
+        if engine is None:
+            engine = os.environ.get(ENGINE_ENV) or "auto"
         if params is None:
             params = ChipParams()
         if not isinstance(params, ChipParams):
@@ -204,7 +227,9 @@ class ChipCfg(RunConfig):
             params = params.with_(mesh_w=w, mesh_h=h)
         if engine not in ENGINE_NAMES:
             raise ValueError(f"ChipCfg: unknown engine {engine!r}; choose one of "
-                             f"{', '.join(ENGINE_NAMES)}")
+                             f"{', '.join(ENGINE_NAMES)}"
+                             + (f" (from ${ENGINE_ENV})" if engine == os.environ.get(ENGINE_ENV)
+                                else ""))
         if max_cycles is not None and (isinstance(max_cycles, bool) or int(max_cycles) < 1):
             raise ValueError(f"ChipCfg: max_cycles must be a positive integer, got {max_cycles!r}")
         self.params = params

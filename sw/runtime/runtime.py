@@ -21,6 +21,7 @@ from ..core.run_configs import CpuSimCfg, RunConfig
 from ..core.variable import Var
 from .builder import build_network
 from .executor import CpuExecutor, InterruptFlag, StepInterrupted
+from .progress import run_with_progress
 
 
 class RuntimeState(str, enum.Enum):
@@ -161,8 +162,8 @@ class Runtime:
             self.state = RuntimeState.RUNNING
             self._interrupt.requested = False
             try:
-                with _CtrlC(self._interrupt):
-                    self._run_steps(self.time_step + 1, n)
+                with _CtrlC(self._interrupt):    # a bar on long runs (progress.py)
+                    run_with_progress(self._run_steps, self.time_step + 1, n)
                 self.time_step += n
                 for ex in self.executors:
                     ex.end_run()

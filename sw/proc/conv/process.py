@@ -41,6 +41,8 @@ class Conv(AbstractProcess):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``s_in`` (input_shape), ``a_out`` (``output_shape``).
     Vars: ``weight``, ``kernel_size``, ``padding``, ``stride``, ``dilation``,
     ``groups``, ``a_buf`` (the sum to send at the next step),

@@ -121,6 +121,8 @@ class Dense(AbstractProcess):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``s_in`` (n_in,), ``a_out`` (n_out,). Vars: ``weights``,
     ``a_buff`` (the sum to send at the next step), ``num_message_bits``.
     After the first fixed-point step ``weights`` holds the prepared weights.

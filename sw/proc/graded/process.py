@@ -61,6 +61,8 @@ class GradedVec(_AbstractGraded):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``a_in``, ``s_out`` (graded: connect it to a connection with
     ``num_message_bits > 0`` to transmit the values). Vars: ``v``, ``vth``,
     ``exp``.

@@ -90,18 +90,27 @@ class Monitor(AbstractProcess):
             self.data[proc_name][target_name] = getattr(self, var_name).get()
         return self.data
 
-    def plot(self, ax, target: ty.Union[Var, OutPort], *args, **kwargs) -> None:
-        """Plot the recording of ``target`` into the matplotlib Axes ``ax``
-        (one line per element; x: time step). Extra arguments go to
-        ``ax.plot``."""
+    def plot(self, ax, target: ty.Union[Var, OutPort], *args, threshold="auto",
+             float_equivalent: bool = False, raster: ty.Optional[bool] = None,
+             **kwargs) -> None:
+        """Draw the recording of ``target`` into the matplotlib Axes ``ax``.
+
+        A Var: one line per neuron against the time step, a legend naming
+        the neurons, and for a LIF-family ``v`` its threshold as a dashed
+        line (``threshold``: "auto", a number, or None). An OutPort: a spike
+        raster, one row per neuron. The title names the process and where
+        it ran ("CPU fixed_pt", "chip (compiled, 2x2)"); the y label states
+        the units. ``float_equivalent=True`` shows fixed-point ``u``/``v``
+        divided by 2**6 (vth's scale). ``raster``: None draws an OutPort
+        as a raster unless a format string is given (then lines, as Lava
+        does); True / False force it. Extra arguments go to ``ax.plot``
+        (``ax.eventplot`` for rasters). See kilauea.proc.monitor.plot."""
+        from .plot import plot_recording
         data = self.get_data()
         try:
             values = data[target.process.name][target.name]
         except KeyError:
             raise ValueError(f"Monitor {self.name} does not probe "
                              f"{target.process.name}.{target.name}") from None
-        ax.set_title(target.process.name)
-        ax.set_xlabel("Time step")
-        ax.set_ylabel(target.name)
-        steps = range(1, len(values) + 1)
-        ax.plot(steps, values.reshape(len(values), -1), *args, **kwargs)
+        plot_recording(ax, values, target, *args, threshold=threshold,
+                       float_equivalent=float_equivalent, raster=raster, **kwargs)

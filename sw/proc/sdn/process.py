@@ -82,6 +82,8 @@ class SigmaDelta(PopulationShape, AbstractProcess):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``a_in``, ``s_out`` (graded). Vars: ``vth``, ``sigma``, ``act``,
     ``residue``, ``error``, ``bias``, ``spike_exp``, ``state_exp``,
     ``cum_error``.
@@ -128,6 +130,8 @@ class Sigma(PopulationShape, AbstractProcess):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``a_in``, ``s_out``. Vars: ``sigma``. Fixed point: int32 with a
     32-bit wrapping sum; ``s_out`` must fit 24 bits signed (the graded
     payload), else the fixed-point model raises ``ValueError``.
@@ -167,6 +171,8 @@ class Delta(PopulationShape, AbstractProcess):
     name : str, optional
     log_config : LogConfig, optional
 
+    Notes
+    -----
     Ports: ``a_in``, ``s_out`` (graded). Vars: ``vth``, ``sigma`` (unused, as
     in Lava), ``act``, ``residue``, ``error``, ``spike_exp``, ``state_exp``,
     ``cum_error``.

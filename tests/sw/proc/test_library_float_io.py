@@ -115,9 +115,11 @@ def test_monitor_get_data_and_plot():
     fig, ax = plt.subplots()
     mon.plot(ax, lif.v)
     lines = ax.get_lines()
-    assert len(lines) == 2
+    assert len(lines) == 3                                  # 2 neurons + the threshold
     assert lines[0].get_ydata().tolist() == [192, 0, 192, 0]
-    assert ax.get_ylabel() == "v" and ax.get_title() == "src"
+    assert lines[2].get_linestyle() == "--" and lines[2].get_ydata()[0] == 4 << 6
+    assert ax.get_ylabel() == "v (fixed-point integer units)"
+    assert ax.get_title() == "src.v (CPU fixed_pt)"
     plt.close(fig)
     with pytest.raises(TypeError, match="Var or an OutPort"):
         mon.probe(lif.a_in, 3)
