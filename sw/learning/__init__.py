@@ -6,7 +6,8 @@ objects users build, `symbolic_equation` parses a rule string into symbols,
 `product_series` turns the symbols into products (scaling mantissa and
 exponent, dependency, factors), `applier` evaluates them over numpy arrays in
 float or in Lava's fixed point, `random` holds the seeded random streams
-of the fixed-point stochastic rounding. The equations and the rounding rules are in docs/learning.md.
+of the fixed-point stochastic rounding. The equations and the rounding
+rules are in docs/learning.md.
 
 Modules: `string_symbols` (the names of the grammar), `constants` (bit
 widths), `errors`, `utils`, `symbolic_equation`, `product_series`,

@@ -26,6 +26,7 @@ import numpy as np
 from . import string_symbols as sym
 from .constants import FACTOR_TO_WIDTH_DICT, S_EXP_OFFSET, W_ACCUMULATOR_U, W_S_MANT
 from .product_series import Factor, Product, ProductSeries
+from .utils import saturate
 
 __all__ = ["AbstractLearningRuleApplier", "LearningRuleApplierFloat",
            "LearningRuleApplierBitApprox", "ACCUMULATOR_MIN", "ACCUMULATOR_MAX"]
@@ -114,7 +115,7 @@ class LearningRuleApplierBitApprox(AbstractLearningRuleApplier):
         result = init_accumulator
         for product in self._product_series.products:
             term = self._product_value(product, applier_args)
-            result = np.clip(result + term, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+            result = saturate(result + term, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
         return result
 
     @staticmethod
@@ -125,10 +126,10 @@ class LearningRuleApplierBitApprox(AbstractLearningRuleApplier):
         for factor in product.factors:
             width = FACTOR_TO_WIDTH_DICT[factor.state_var]
             width_sum += width
-            factor_val = np.clip(factor_value(product.dependency, factor, args),
-                                 -(2 ** width), 2 ** width - 1)
+            factor_val = saturate(factor_value(product.dependency, factor, args),
+                                  -(2 ** width), 2 ** width - 1)
             value *= np.asarray(factor_val).astype(np.int32)
         value *= product.s_mantissa
         value = np.right_shift(value, max(0, width_sum - W_ACCUMULATOR_U))
         value = np.left_shift(value, product.s_exp)
-        return np.clip(value, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+        return saturate(value, ACCUMULATOR_MIN, ACCUMULATOR_MAX)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from kilauea.core.exceptions import KilaueaError
 
-class LearningRuleError(ValueError):
+
+class LearningRuleError(KilaueaError, ValueError):
     """A learning rule that does not follow the grammar (docs/learning.md).
 
     `target` is the rule (``dw``, ``dd``, ``dt``; None when unknown), `term` the

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from typing import Dict, Optional, Set, Tuple
 
 import numpy as np
@@ -138,23 +137,21 @@ class LoihiLearningRule:
         if not self._active_str_learning_rules:
             raise LearningRuleError(None, "dw=dd=dt=None",
                                     "a learning rule needs at least one of dw, dd, dt")
-        self._decimate_exponent = self._common_decimate_exponent()
         self._active_product_series = {
             target: ProductSeries(SymbolicEquation(target, rule))
             for target, rule in self._active_str_learning_rules.items()}
+        self._decimate_exponent = self._common_decimate_exponent()
         self._dw = self._active_product_series.get(sym.DW)
         self._dd = self._active_product_series.get(sym.DD)
         self._dt = self._active_product_series.get(sym.DT)
         self._active_traces, self._active_traces_per_dependency = self._collect_traces()
 
     def _common_decimate_exponent(self) -> Optional[int]:
-        """The one K of all ``uK`` in the rules (None without any)."""
-        found = {}
-        for target, rule in self._active_str_learning_rules.items():
-            if not isinstance(rule, str):
-                raise LearningRuleError(target, repr(rule), "a learning rule is a string")
-            for match in re.findall(r"u([0-9])", rule):
-                found.setdefault(int(match), target)
+        """The one K of all ``uK`` in the rules (None without any); each rule's
+        own K is checked by its ProductSeries."""
+        found = {series.decimate_exponent: target
+                 for target, series in self._active_product_series.items()
+                 if series.decimate_exponent is not None}
         if len(found) > 1:
             terms = ", ".join(f"u{k} in {t}" for k, t in sorted(found.items()))
             raise LearningRuleError(None, terms, "all uK dependencies of the rules dw, dd, "

@@ -237,8 +237,9 @@ class ProductSeries:
 
     def _generate_product(self, symbols: List[Symbol]) -> Product:
         """The Product of one product's symbols."""
-        draft = _ProductDraft("*".join(s.expr for s in symbols if not isinstance(s, Operator))
-                              or "".join(s.expr for s in symbols))
+        sign = symbols[0].expr if symbols and isinstance(symbols[0], Operator) else ""
+        draft = _ProductDraft(sign + "*".join(s.expr for s in symbols
+                                              if not isinstance(s, Operator)))
         try:
             for symbol in symbols:
                 self._read_symbol(draft, symbol)
