@@ -30,9 +30,9 @@ import typing as ty
 import numpy as np
 from scipy import sparse
 
-from ...learning import (ConnVarRandom, GradedSpikeCfg, LearningRuleApplierBitApprox,
+from ...learning import (GradedSpikeCfg, LearningRuleApplierBitApprox,
                          LearningRuleApplierFloat, Loihi2FLearningRule, Loihi3FLearningRule,
-                         TraceRandom)
+                         rule_randoms)
 from ...numerics import SignMode
 from .._api import LavaPyType, PyInPort
 from . import synvars, traces
@@ -224,11 +224,9 @@ class LearningConnectionModelBitApproximate(PyLearningConnection):
         return LearningRuleApplierBitApprox(product_series)
 
     def _init_randoms(self) -> None:
-        seed = self._learning_rule.rng_seed
-        self._x_random = TraceRandom(seed_trace_decay=seed, seed_impulse_addition=seed + 1)
-        self._y_random = TraceRandom(seed_trace_decay=seed + 2,
-                                     seed_impulse_addition=seed + 3)
-        self._conn_var_random = ConnVarRandom()
+        randoms = rule_randoms(self._learning_rule.rng_seed)
+        self._x_random, self._y_random = randoms.x, randoms.y
+        self._conn_var_random = randoms.conn_var
 
     def _update_trace_randoms(self) -> None:
         self._x_random.advance()
