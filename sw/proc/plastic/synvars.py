@@ -58,9 +58,17 @@ def round_to_variable(name: str, acc: np.ndarray, random: float) -> np.ndarray:
     """Step 4: stochastic rounding of the accumulator to the variable's precision
     (the result keeps ``acc``'s dtype)."""
     m = 2 ** (W_ACCUMULATOR_U - W_SYN_VAR_U[name])
-    scaled = acc / m
-    rounded = stochastic_round(np.floor(scaled), random, scaled % 1)
-    return (rounded * m).astype(acc.dtype)
+    acc = np.asarray(acc)
+    if acc.dtype.kind not in "iu":          # a float accumulator: the float form
+        scaled = acc / m
+        rounded = stochastic_round(np.floor(scaled), random, scaled % 1)
+        return (rounded * m).astype(acc.dtype)
+    # Integers: floor(acc / m) and the fraction (acc mod m) / m are exact, and
+    # random < rem / m  <=>  random * m < rem (m is a power of two): the same
+    # comparison as the float form, without its float arrays.
+    whole = acc // m
+    rem = acc - whole * m
+    return ((whole + (random * m < rem)) * m).astype(acc.dtype)
 
 
 def saturate_variable(name: str, values: np.ndarray, sign_mode) -> np.ndarray:
