@@ -165,19 +165,26 @@ class PyLearningConnection:
     def _apply_learning_rules(self, args: dict) -> None:
         for name, applier in self._learning_rule_appliers.items():
             old = getattr(self, name)
-            new = self._update_syn_var(name, self._dense(name), applier, args)
-            setattr(self, name, _like(old, new))
+            if sparse.issparse(old):
+                setattr(self, name, self._update_stored(name, old, applier, args))
+            else:
+                setattr(self, name, self._update_syn_var(name, np.asarray(old), applier,
+                                                         args))
 
-
-def _like(old, new: np.ndarray):
-    """``new`` in the form of ``old``: a sparse matrix keeps its stored entries (only
-    their values change), an array is returned as it is."""
-    if not sparse.issparse(old):
-        return new
-    out = sparse.csr_matrix(old, copy=True)
-    rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-    out.data = np.asarray(new[rows, out.indices], dtype=out.dtype)
-    return out
+    def _update_stored(self, name: str, old, applier, args: dict):
+        """A sparse variable learns on its stored entries only: the rule runs on the
+        arguments gathered at those synapses (a 1-D problem of ``nnz`` synapses, the
+        same numbers as the dense one there) and the entries keep their places."""
+        out = sparse.csr_matrix(old, copy=True)
+        rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+        cols = out.indices
+        picked = {k: (np.broadcast_to(v, self._shape)[rows, cols]
+                      if isinstance(v, np.ndarray) and v.ndim == 2 else v)
+                  for k, v in args.items()}
+        picked["shape"] = (rows.size,)
+        new = self._update_syn_var(name, out.data, applier, picked)
+        out.data = np.asarray(new, dtype=out.data.dtype)
+        return out
 
 
 # ================================================================ fixed point
