@@ -279,20 +279,6 @@ def tutorial08(SELECT_TAG):  # noqa: C901 - the tutorial's cells, in order
     return weights, pre_spikes, post_spikes
 
 
-@pytest.fixture
-def png_show(monkeypatch, tmp_path):
-    """``plt.show()`` writes the current figure to ``tmp_path/figN.png``."""
-    saved = []
-
-    def show(*args, **kwargs):
-        path = tmp_path / f"fig{len(saved) + 1}.png"
-        plt.gcf().savefig(path)
-        plt.close(plt.gcf())
-        saved.append(path)
-    monkeypatch.setattr(plt, "show", show)
-    return saved
-
-
 @pytest.mark.parametrize("select_tag", ["floating_pt", "fixed_pt"])
 def test_tutorial08_stdp(png_show, select_tag):
     weights, pre_spikes, post_spikes = tutorial08(select_tag)

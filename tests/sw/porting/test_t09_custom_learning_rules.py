@@ -303,20 +303,6 @@ def tutorial09(SELECT_TAG):  # noqa: C901 - the tutorial's cells, in order
     return weights, pre_spikes, post_spikes
 
 
-@pytest.fixture
-def png_show(monkeypatch, tmp_path):
-    """``plt.show()`` writes the current figure to ``tmp_path/figN.png``."""
-    saved = []
-
-    def show(*args, **kwargs):
-        path = tmp_path / f"fig{len(saved) + 1}.png"
-        plt.gcf().savefig(path)
-        plt.close(plt.gcf())
-        saved.append(path)
-    monkeypatch.setattr(plt, "show", show)
-    return saved
-
-
 @pytest.mark.parametrize("select_tag", ["floating_pt", "fixed_pt"])
 def test_tutorial09_custom_learning_rules(png_show, select_tag):
     weights, pre_spikes, post_spikes = tutorial09(select_tag)

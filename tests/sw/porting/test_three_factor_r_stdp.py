@@ -10,8 +10,6 @@ with the tutorial's plotting helpers on the recorded spikes, traces, weights and
 and written as PNGs (``plt.show`` saves the current figure). Weights and tags equal
 lava-nc 0.10's, measured by running the same cells under lava-nc.
 """
-import pathlib
-
 import numpy as np
 import pytest
 
@@ -243,22 +241,6 @@ def tutorial_r_stdp(SELECT_TAG):  # noqa: C901 - the tutorial's cells, in order
                      title="Weight of synapse to neuron A", figsize=(14, 3), color='#f14a16')
     return (np.asarray(weights_neuron_A), np.asarray(weights_neuron_B),
             np.asarray(tag_neuron_A), np.asarray(tag_neuron_B))
-
-
-@pytest.fixture
-def png_show(monkeypatch, tmp_path):
-    """``plt.show()`` writes the current figure to ``tmp_path/figN.png`` (and the
-    tutorial's ``utils``, ``r_stdp_utils.py`` beside this file, is importable)."""
-    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parent))
-    saved = []
-
-    def show(*args, **kwargs):
-        path = tmp_path / f"fig{len(saved) + 1}.png"
-        plt.gcf().savefig(path)
-        plt.close(plt.gcf())
-        saved.append(path)
-    monkeypatch.setattr(plt, "show", show)
-    return saved
 
 
 @pytest.mark.parametrize("select_tag", ["floating_pt", "fixed_pt"])
