@@ -14,6 +14,8 @@ import numpy as np
 TRACE_MAX = 127
 SHIFT = 7                        # accumulator step per unit of w, d, t: 2**7
 SAT = {"weights": (-256, 255), "tag_2": (0, 255), "tag_1": (-257, 255)}
+#: The weights' range by sign mode (8 magnitude bits; MIXED has the sign bit too).
+WEIGHT_RANGE = {"MIXED": (-256, 255), "EXCITATORY": (0, 255), "INHIBITORY": (-255, 0)}
 
 
 @dataclass
@@ -63,8 +65,11 @@ class RefConnection:
     """The connection's state and its step, as the docs say."""
 
     def __init__(self, weights, tag_1, tag_2, taus, impulses, t_epoch, rng_seed,
-                 rules, k, spec_ref):
-        self.w = [[(int(v) >> 1) << 1 for v in row] for row in weights]  # MIXED, 8 bits
+                 rules, k, spec_ref, sign_mode="MIXED"):
+        # truncated to 8 bits before the first step: MIXED clears one low bit
+        cut = 1 if sign_mode == "MIXED" else 0
+        self.w = [[(int(v) >> cut) << cut for v in row] for row in weights]
+        self.sign_mode = sign_mode
         self.t1 = [[int(v) for v in row] for row in tag_1]
         self.t2 = [[int(v) for v in row] for row in tag_2]
         self.n_post, self.n_pre = len(self.w), len(self.w[0])
@@ -145,11 +150,13 @@ class RefConnection:
 
     def finish(self, name: str, acc: int) -> int:
         """Steps 6-8: sign, stochastic rounding, back to the variable, saturation."""
-        if name == "tag_2":
+        if name == "tag_2" or (name == "weights" and self.sign_mode == "EXCITATORY"):
             acc = max(0, acc)
+        if name == "weights" and self.sign_mode == "INHIBITORY":
+            acc = min(0, acc)
         q = 2 ** SHIFT
         whole = math.floor(acc / q)
         frac = acc / q - whole
         value = whole + (1 if self.r.now["syn"] < frac else 0)
-        lo, hi = SAT[name]
+        lo, hi = WEIGHT_RANGE[self.sign_mode] if name == "weights" else SAT[name]
         return min(max(value, lo), hi)

@@ -5,7 +5,7 @@ transcription of docs/learning.md ("How a plastic connection steps", "Traces",
 Each seed draws rules for w, d and t (tests/sw/learning's random rule generator:
 products of traces, synaptic variables, dependencies, constants and power-of-two
 literals), random trace taus (0 included) and impulses (with fractions), t_epoch,
-rng_seed, initial weights and tags, and random pre- and post-synaptic spike trains
+rng_seed, the weights' sign mode, initial weights and tags, and random pre- and post-synaptic spike trains
 dense enough for repeated spikes within an epoch. Both run the same steps; the
 weights, tags, traces and within-epoch spike times must be equal after every chunk
 of steps (chunks end inside epochs too). A failure names its seed; rerun one with
@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from kilauea.learning import Loihi2FLearningRule, LearningRuleError
+from kilauea.lava.utils.weightutils import SignMode
 from kilauea.lava.magma.core.run_conditions import RunSteps
 from kilauea.lava.magma.core.run_configs import Loihi2SimCfg
 from kilauea.lava.proc.dense.process import LearningDense
@@ -32,7 +33,7 @@ import learning_spec_ref as spec_ref  # noqa: E402
 import step_ref  # noqa: E402
 
 SEEDS = ([int(os.environ["KILAUEA_SEED"])] if "KILAUEA_SEED" in os.environ
-         else list(range(16)))
+         else list(range(24)))
 TRACES = ("x1", "x2", "y1", "y2", "y3")
 TARGETS = {"dw": "weights", "dd": "tag_2", "dt": "tag_1"}
 
@@ -62,15 +63,17 @@ def _case(seed):
             break
         except LearningRuleError:        # a scaling factor out of range: draw again
             continue
-    init = dict(weights=rng.integers(-256, 256, shape), tag_1=rng.integers(-257, 256, shape),
-                tag_2=rng.integers(0, 256, shape))
+    sign_mode = str(rng.choice(["MIXED", "EXCITATORY", "INHIBITORY"]))
+    lo, hi = step_ref.WEIGHT_RANGE[sign_mode]
+    init = dict(weights=rng.integers(lo, hi + 1, shape), tag_1=rng.integers(-257, 256, shape),
+                tag_2=rng.integers(0, 256, shape), sign_mode=sign_mode)
     steps = int(rng.integers(20, 60))
     pre = (rng.random((shape[1], steps)) < rng.uniform(0.1, 0.6)).astype(int)
     post = (rng.random((shape[0], steps)) < rng.uniform(0.1, 0.6)).astype(int)
     ref = step_ref.RefConnection(init["weights"], init["tag_1"], init["tag_2"], taus,
                                  impulses, t_epoch, rng_seed,
                                  {TARGETS[t]: r.products for t, r in drawn.items()}, k,
-                                 spec_ref)
+                                 spec_ref, sign_mode)
     return rule, init, pre, post, ref, rng
 
 
@@ -93,7 +96,7 @@ def _theirs(ref) -> dict:
 def test_learning_dense_steps_as_the_docs_say(seed):
     rule, init, pre, post, ref, rng = _case(seed)
     conn = LearningDense(weights=init["weights"], tag_1=init["tag_1"], tag_2=init["tag_2"],
-                         learning_rule=rule)
+                         learning_rule=rule, sign_mode=getattr(SignMode, init["sign_mode"]))
     RingBuffer(data=pre).s_out.connect(conn.s_in)
     RingBuffer(data=post).s_out.connect(conn.s_in_bap)
     steps, done = pre.shape[1], 0
@@ -108,7 +111,8 @@ def test_learning_dense_steps_as_the_docs_say(seed):
             ours, theirs = _ours(conn), _theirs(ref)
             for key in theirs:
                 assert np.array_equal(ours[key], theirs[key]), (
-                    f"seed {seed}: {key} after step {done} (rules {rule.dw_str!r}, "
+                    f"seed {seed}: {key} after step {done} ({init['sign_mode']}; rules "
+                    f"{rule.dw_str!r}, "
                     f"{rule.dd_str!r}, {rule.dt_str!r}; t_epoch {rule.t_epoch}):\n"
                     f"kilauea {ours[key].tolist()}\ndocs    {theirs[key].tolist()}")
     finally:
