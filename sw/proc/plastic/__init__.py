@@ -7,8 +7,10 @@
   the trace values each dependency sees), float and fixed point.
 - :mod:`.synvars`: the end of an epoch for a synaptic variable (weights, tag_1, tag_2):
   the fixed-point accumulator, its saturation and stochastic rounding.
-- :mod:`.models`: the ProcessModel bases of plastic connections (``LearningConnection``
-  float / bit-approximate) and of learning neurons (:mod:`.neuron_models`).
+- :mod:`.models`: the ProcessModel bases of plastic connections
+  (``LearningConnectionModelFloat`` / ``LearningConnectionModelBitApproximate``);
+  :mod:`.step`: the spike phase LearningDense and LearningSparse share;
+  :mod:`.neuron_models`: the bases of learning neuron models.
 
 The step, the rounding rules and the random streams: ``docs/learning.md``, "How a
 plastic connection steps".
