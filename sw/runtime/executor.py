@@ -349,6 +349,8 @@ class CpuExecutor(AbstractExecutor):
     def get_var(self, var: Var, idx=None):
         model, attr = self.network.var_home[var]
         val = getattr(model, attr)
+        if isinstance(val, str):          # a text Var (e.g. a learning rule's dw)
+            return val
         if _is_sparse(val):
             out = val.copy()
         elif isinstance(val, np.ndarray):
@@ -362,7 +364,12 @@ class CpuExecutor(AbstractExecutor):
     def set_var(self, var: Var, value, idx=None) -> None:
         model, attr = self.network.var_home[var]
         cur = getattr(model, attr)
-        if _is_sparse(cur):
+        if isinstance(cur, str):
+            if idx is not None or not isinstance(value, str):
+                raise ValueError(f"Var {var.full_name()} holds text; set it to a str, "
+                                 f"got {value!r}")
+            setattr(model, attr, value)
+        elif _is_sparse(cur):
             if idx is None:
                 new = value.copy() if _is_sparse(value) else type(cur)(np.asarray(value))
                 setattr(model, attr, new.astype(cur.dtype))

@@ -33,7 +33,8 @@ class _LifState:
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
-        self.s_out.send(self.lif_update(a_in))
+        self.s_out_buff = self.lif_update(a_in)     # lava-nc's name for the step's spikes
+        self.s_out.send(self.s_out_buff)
 
 
 class _ResetStep:

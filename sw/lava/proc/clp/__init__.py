@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.clp``: kilauea's CLP processes under Lava's path."""
