@@ -20,7 +20,7 @@ def _run(data, bits, debug=0):
     check.connect_var(sigma.sigma)
     sigma.run(condition=RunSteps(num_steps=data.shape[1]), run_cfg=kit.cpu_fixed())
     try:
-        assert check.bits.get() == bits
+        assert np.all(check.bits.get() == bits)
         return int(np.asarray(check.overflowed).reshape(-1)[0]), check
     finally:
         sigma.stop()
