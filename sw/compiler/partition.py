@@ -96,12 +96,15 @@ def _kind(leaf) -> LeafKind:
 
 
 def _cpu_only(proc) -> bool:
-    """No chip model implements ``proc``'s class (or a base of it)."""
+    """No chip model implements ``proc``'s class (models are those of the
+    nearest class in its MRO that has any, as the runtime finds them)."""
     from ..core.decorators import MODEL_REGISTRY
     from ..core.model import AbstractNcProcessModel
-    mro = type(proc).__mro__
-    return not any(m.__dict__.get("implements_process") in mro
-                   and issubclass(m, AbstractNcProcessModel) for m in MODEL_REGISTRY)
+    for cls in type(proc).__mro__:
+        models = [m for m in MODEL_REGISTRY if m.__dict__.get("implements_process") is cls]
+        if models:
+            return not any(issubclass(m, AbstractNcProcessModel) for m in models)
+    return True
 
 
 def _expand_targets(post: np.ndarray, out_map: np.ndarray):
