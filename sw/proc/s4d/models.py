@@ -10,6 +10,7 @@ from ...core.model import AbstractSubProcessModel
 from ...numerics import s4d as ns4
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
+from ..sdn.models import PySigmaDeltaModelFloat
 from ..sparse.process import Sparse
 from .process import S4d, SigmaS4dDelta, SigmaS4dDeltaLayer
 
@@ -45,21 +46,11 @@ class S4dModel(PyLoihiProcessModel):
 @implements(proc=SigmaS4dDelta, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySigmaS4dDeltaModelFloat(PyLoihiProcessModel):
-    """SigmaS4dDelta in floating point (``a``, ``b``, ``c`` real: their real
-    parts, as lava-nc's float Vars hold them)."""
+class PySigmaS4dDeltaModelFloat(PySigmaDeltaModelFloat):
+    """SigmaS4dDelta in floating point: SigmaDelta's Vars and types plus the
+    S4D ones (``a``, ``b``, ``c`` real: their real parts, as lava-nc's float
+    Vars hold them)."""
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    vth: np.ndarray = LavaPyType(np.ndarray, float)
-    sigma: np.ndarray = LavaPyType(np.ndarray, float)
-    act: np.ndarray = LavaPyType(np.ndarray, float)
-    residue: np.ndarray = LavaPyType(np.ndarray, float)
-    error: np.ndarray = LavaPyType(np.ndarray, float)
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
-    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     s4_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     s4_state: np.ndarray = LavaPyType(np.ndarray, float)
     a: np.ndarray = LavaPyType(np.ndarray, float)
