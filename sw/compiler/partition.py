@@ -95,6 +95,18 @@ def _kind(leaf) -> LeafKind:
     return HOST
 
 
+def _cpu_only(proc) -> bool:
+    """No chip model implements ``proc``'s class (models are those of the
+    nearest class in its MRO that has any, as the runtime finds them)."""
+    from ..core.decorators import MODEL_REGISTRY
+    from ..core.model import AbstractNcProcessModel
+    for cls in type(proc).__mro__:
+        models = [m for m in MODEL_REGISTRY if m.__dict__.get("implements_process") is cls]
+        if models:
+            return not any(issubclass(m, AbstractNcProcessModel) for m in models)
+    return True
+
+
 def _expand_targets(post: np.ndarray, out_map: np.ndarray):
     """Join synapse targets `post` (connection output elements) with the
     population elements each output element feeds. Returns (synapse index,
@@ -177,6 +189,10 @@ def partition(network, vals: VarValues) -> ChipGraph:
             chip_to_host.append(_HostSink(pop, dp))
             host_procs[id(dp)] = dp
         elif sk == CONN and dk == HOST:
+            if _cpu_only(dp):
+                raise CompileError(f"{where}: process '{dp.name}' ({type(dp).__name__}) has no "
+                                   f"chip model, it runs on the CPU only, and a chip connection "
+                                   f"cannot feed the host; run this network with CpuSimCfg")
             raise CompileError(f"{where}: a chip connection's output cannot go to the host (only "
                                f"neuron OutPorts send to the host); run '{dp.name}' on the chip "
                                f"or connect it to a neuron's spikes")

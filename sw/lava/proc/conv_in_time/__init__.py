@@ -1,0 +1,1 @@
+"""``lava.proc.conv_in_time``."""

@@ -1,0 +1,1 @@
+"""BitCheck: see process.py and models.py (CPU only: no chip model)."""

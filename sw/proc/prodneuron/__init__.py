@@ -1,0 +1,1 @@
+"""ProdNeuron: see process.py and models.py (CPU only: no chip model)."""

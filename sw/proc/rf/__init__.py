@@ -1,0 +1,1 @@
+"""RF (resonate-and-fire): see process.py and models.py (CPU only)."""

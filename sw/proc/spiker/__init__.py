@@ -1,0 +1,1 @@
+"""Spiker, Spiker32bit: see process.py and models.py (CPU only)."""

@@ -1,0 +1,56 @@
+"""The processes that have no chip model under ChipCfg: fed by a chip
+connection they are a CompileError that names them and says they run on
+the CPU only; fed from the host they run on the host as with CpuSimCfg."""
+import numpy as np
+import pytest
+
+from kilauea import Dense, RunSteps
+from kilauea.compiler.errors import CompileError
+from kilauea.proc.atrlif.process import ATRLIF
+from kilauea.proc.conv_in_time.process import ConvInTime
+from kilauea.proc.graded.vector_process import InvSqrt, NormVecDelay
+from kilauea.proc.io import source
+from kilauea.proc.prodneuron.process import ProdNeuron
+from kilauea.proc.resfire.process import RFZero
+from kilauea.proc.rf.process import RF
+from kilauea.proc.rf_iz.process import RF_IZ
+from kilauea.proc.s4d.process import S4d, SigmaS4dDelta
+
+import newproc_kit as kit
+
+_CASES = [
+    (lambda: ATRLIF(shape=(2,), name="p"), "a_in", "ATRLIF"),
+    (lambda: S4d(shape=(2,), a=0.5, b=1, c=1, name="p"), "a_in", "S4d"),
+    (lambda: SigmaS4dDelta(shape=(2,), vth=0, a=0.5, b=1, c=1, name="p"), "a_in",
+     "SigmaS4dDelta"),
+    (lambda: NormVecDelay(shape=(2,), name="p"), "a_in1", "NormVecDelay"),
+    (lambda: InvSqrt(shape=(2,), name="p"), "a_in", "InvSqrt"),
+    (lambda: ProdNeuron(shape=(2,), name="p"), "a_in2", "ProdNeuron"),
+    (lambda: RF(shape=(2,), period=5, alpha=0.1, decay_bits=8, name="p"), "a_real_in", "RF"),
+    (lambda: RF_IZ(shape=(2,), period=5, alpha=0.1, decay_bits=8, name="p"), "a_imag_in",
+     "RF_IZ"),
+    (lambda: RFZero(shape=(2,), freqs=10, decay_tau=0.1, name="p"), "u_in", "RFZero"),
+    (lambda: ConvInTime(weights=np.ones((2, 2, 2)), name="p"), "s_in", "ConvInTime"),
+]
+
+
+@pytest.mark.parametrize("make, port, cls_name", _CASES, ids=[c[2] for c in _CASES])
+def test_a_chip_connection_into_it_is_a_compile_error(make, port, cls_name):
+    src = source.RingBuffer(data=np.ones((2, 3), dtype=int))
+    dense = Dense(weights=np.eye(2, dtype=int))
+    proc = make()
+    src.s_out.connect(dense.s_in)
+    dense.a_out.connect(getattr(proc, port))
+    with pytest.raises(CompileError, match=rf"process 'p' \({cls_name}\) has no chip model, "
+                                           r"it runs on the CPU only"):
+        proc.run(condition=RunSteps(num_steps=2), run_cfg=kit.chip_cfg())
+
+
+def test_fed_from_the_host_it_runs_on_the_host():
+    got = []
+    for cfg in (kit.chip_cfg(), kit.cpu_fixed()):
+        neu = ATRLIF(shape=(3,), name="A", bias_mant=[5, 9, 20], bias_exp=6, theta_0=40)
+        src = source.RingBuffer(data=np.arange(12).reshape(3, 4))
+        src.s_out.connect(neu.a_in)
+        got.append(kit.record(neu, [(neu, "v"), (neu, "s")], 4, cfg))
+    kit.assert_same(got[0], got[1], "ATRLIF on the host under ChipCfg vs CpuSimCfg")
