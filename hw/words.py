@@ -89,11 +89,9 @@ def _sub_layout(shape: Any) -> data.Layout | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
 def field_span(layout: data.Layout, *path: str) -> FieldSpan:
     """Offset, width and signedness of the field at `path` (names through
-    nested layouts, e.g. ``field_span(Packet, "body", "spike", "payload")``;
-    cached: the host port decodes fields of every step's packets)."""
+    nested layouts, e.g. ``field_span(Packet, "body", "spike", "payload")``)."""
     if not path:
         raise ValueError("field_span needs at least one field name")
     offset, shape, cur = 0, None, layout
@@ -307,3 +305,9 @@ def to_s32(x: IntLike) -> IntLike:
 def to_word(x: Any) -> np.ndarray:
     """Signed or unsigned values as 32-bit words: a uint32 array (a memory image)."""
     return wrap_unsigned(np.asarray(x), 32).astype(np.uint32)
+
+
+# `field_span` is pure, and the host port decodes the fields of every step's
+# packets: cache it (kept here, after every definition, so that the lines
+# above do not move)
+field_span = functools.lru_cache(maxsize=4096)(field_span)
