@@ -305,9 +305,3 @@ def to_s32(x: IntLike) -> IntLike:
 def to_word(x: Any) -> np.ndarray:
     """Signed or unsigned values as 32-bit words: a uint32 array (a memory image)."""
     return wrap_unsigned(np.asarray(x), 32).astype(np.uint32)
-
-
-# `field_span` is pure, and the host port decodes the fields of every step's
-# packets: cache it (kept here, after every definition, so that the lines
-# above do not move)
-field_span = functools.lru_cache(maxsize=4096)(field_span)
