@@ -89,11 +89,9 @@ def _sub_layout(shape: Any) -> data.Layout | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
 def field_span(layout: data.Layout, *path: str) -> FieldSpan:
     """Offset, width and signedness of the field at `path` (names through
-    nested layouts, e.g. ``field_span(Packet, "body", "spike", "payload")``;
-    cached: the host port decodes fields of every step's packets)."""
+    nested layouts, e.g. ``field_span(Packet, "body", "spike", "payload")``)."""
     if not path:
         raise ValueError("field_span needs at least one field name")
     offset, shape, cur = 0, None, layout

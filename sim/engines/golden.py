@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from ...hw import packet
+from ...hw import packet, words
 from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
@@ -35,25 +35,37 @@ from ..golden.chip import GoldenChip, MicrocodeNeuronModel
 __all__ = ["GoldenEngine", "decode_spike_inputs", "check_on_mesh", "check_tile"]
 
 
+#: where the fields of a host input flit lie (`words.field_span`, looked up
+#: once: every step's inputs are decoded)
+_SPIKE_FIELDS = {
+    "kind": words.field_span(packet.Packet, "kind"),
+    "x": words.field_span(packet.Packet, "dst", "x"),
+    "y": words.field_span(packet.Packet, "dst", "y"),
+    "host": words.field_span(packet.Packet, "dst", "host"),
+    "axon": words.field_span(packet.Packet, "body", "spike", "axon"),
+    "payload": words.field_span(packet.Packet, "body", "spike", "payload"),
+    "step": words.field_span(packet.Packet, "body", "spike", "step"),
+}
+
+
+def _field(flits: np.ndarray, span) -> np.ndarray:
+    """The field at `span` of uint64 flits as int64, sign-extended if signed
+    (as `packet.decode_field`)."""
+    v = ((flits >> np.uint64(span.offset)) & np.uint64(span.mask)).astype(np.int64)
+    return v - ((v >> (span.width - 1)) << span.width) if span.signed else v
+
+
 def decode_spike_inputs(inputs) -> dict[str, np.ndarray]:
     """The fields of host input flits (uint64): kind, dst x/y/host, axon,
     payload, step (int64 arrays). Raises ValueError on a flit that is not a
     tile-bound SPIKE (the host sends only spikes through `step`)."""
-    words = np.asarray(inputs, dtype=np.uint64).reshape(-1)
-    f = {
-        "kind": packet.decode_field(words, "kind"),
-        "x": packet.decode_field(words, "dst", "x"),
-        "y": packet.decode_field(words, "dst", "y"),
-        "host": packet.decode_field(words, "dst", "host"),
-        "axon": packet.decode_field(words, "body", "spike", "axon"),
-        "payload": packet.decode_field(words, "body", "spike", "payload"),
-        "step": packet.decode_field(words, "body", "spike", "step"),
-    }
+    flits = np.asarray(inputs, dtype=np.uint64).reshape(-1)
+    f = {name: _field(flits, span) for name, span in _SPIKE_FIELDS.items()}
     bad = (f["kind"] != packet.Kind.SPIKE.value) | (f["host"] != 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"step input {i} ({int(words[i]):#018x}) is not a tile-bound SPIKE "
-                         f"packet: {packet.decode(int(words[i]))}")
+        raise ValueError(f"step input {i} ({int(flits[i]):#018x}) is not a tile-bound SPIKE "
+                         f"packet: {packet.decode(int(flits[i]))}")
     return f
 
 

@@ -33,42 +33,38 @@ class InputEncoder:
 
     ``base``: uint64 flits of every destination (index as ``hin.dst_*``),
     payload and step fields 0; None when a destination does not encode
-    (``HostInput.flits`` then raises as it always did)."""
+    (``HostInput.flits`` then raises as it always did). ``owner``: the
+    element each destination belongs to. The map lists an element's
+    destinations together, elements in order, so the destinations of the
+    nonzero elements, in index order, are the packets in
+    ``HostInput.flits``' order."""
 
     def __init__(self, hin):
         self.hin = hin
         self.size = int(hin.size)
         self.graded = bool(hin.graded)
-        self.ptr = np.asarray(hin.ptr, dtype=np.int64)
-        self.count = np.diff(self.ptr)
-        self.single = bool(np.all(self.count == 1))     # one destination per element
+        ptr = np.asarray(hin.ptr, dtype=np.int64)
+        self.owner = np.repeat(np.arange(self.size), np.diff(ptr))
         try:
             self.base = packet.encode_array(packet.Kind.SPIKE, hin.dst_x, hin.dst_y,
                                             axon=hin.dst_axon, payload=0, step=0)
         except ValueError:
             self.base = None
 
-    def _indices(self, nz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(destination index, position in `nz` of its element) of the
-        packets of elements `nz`, in order: element by element, each
-        element's destinations in map order."""
-        if self.single:
-            return self.ptr[nz], np.arange(nz.size)
-        cnt = self.count[nz]
-        pos = np.repeat(np.arange(nz.size), cnt)
-        start = np.cumsum(cnt) - cnt
-        return self.ptr[nz][pos] + (np.arange(int(cnt.sum())) - start[pos]), pos
+    def _fast(self, v: np.ndarray) -> bool:
+        """`v` can take the fast path (else ``HostInput.flits`` decides)."""
+        return v.size == self.size and not (self.graded and v.dtype.kind not in "iub")
 
     def flits(self, t: int, value) -> np.ndarray:
         """The spike packets (uint64) of `value` sent in step t."""
         v = np.asarray(value)
-        if self.base is None or v.size != self.size or (self.graded and v.dtype.kind not in "iub"):
+        if self.base is None or not self._fast(v):
             return self.hin.flits(t, value)
-        v = v.reshape(-1)
-        nz = np.flatnonzero(v)
-        if not nz.size:
+        sel = v.reshape(-1)[self.owner]
+        idx = np.flatnonzero(sel)
+        if not idx.size:
             return _NONE
-        out = self._pack(v[nz], nz, np.zeros(nz.size, np.int64), np.array([t], np.int64))
+        out = self._pack(idx, sel[idx], np.full(idx.size, t, np.int64))
         return out if out is not None else self.hin.flits(t, value)   # raises, naming it
 
     def flits_many(self, ts, values) -> ty.Optional[tuple[np.ndarray, np.ndarray]]:
@@ -81,26 +77,23 @@ class InputEncoder:
         rows = []
         for v in values:
             v = np.asarray(v)
-            if v.size != self.size or (self.graded and v.dtype.kind not in "iub"):
+            if not self._fast(v):
                 return None
             rows.append(v.reshape(-1))
-        m = np.stack(rows) if rows else np.zeros((0, self.size))
-        r, e = np.nonzero(m)
-        ts = np.asarray(ts, dtype=np.int64)
-        out = self._pack(m[r, e], e, r, ts)
+        sel = np.stack(rows)[:, self.owner] if rows else np.zeros((0, self.owner.size))
+        r, idx = np.nonzero(sel)
+        out = self._pack(idx, sel[r, idx], np.asarray(ts, dtype=np.int64)[r])
         if out is None:
             return None
-        cnt = self.count[e] if not self.single else np.ones(e.size, np.int64)
-        return out, np.bincount(r, weights=cnt, minlength=len(ts)).astype(np.int64)
+        return out, np.bincount(r, minlength=len(rows)).astype(np.int64)
 
-    def _pack(self, vals, nz, row, ts) -> ty.Optional[np.ndarray]:
-        """Flits of the nonzero values `vals` of elements `nz` sent in steps
-        ts[row]; None if a graded payload does not fit its field."""
-        idx, owner = self._indices(nz)
-        step = (ts[row[owner]] + self.hin.step_offset) % (1 << _STEP.width)
+    def _pack(self, idx, vals, t_sent) -> ty.Optional[np.ndarray]:
+        """Flits to destinations `idx` of the nonzero values `vals` sent in
+        steps `t_sent`; None if a graded payload does not fit its field."""
+        step = (t_sent + self.hin.step_offset) % (1 << _STEP.width)
         out = self.base[idx] | (step.astype(np.uint64) << np.uint64(_STEP.offset))
         if self.graded:
-            pay = np.asarray(vals)[owner].astype(np.int64)
+            pay = np.asarray(vals).astype(np.int64)
             if pay.size and (pay.min() < _PAY_LO or pay.max() > _PAY_HI):
                 return None
             out |= (pay.astype(np.uint64) & np.uint64(_PAYLOAD.mask)) << np.uint64(_PAYLOAD.offset)

@@ -100,3 +100,14 @@ def test_golden_bulk_reads_equal_its_reads():
     assert np.array_equal(got, ChipEngine.read_counters(eng, tiles))
     assert np.array_equal(eng.read_status(tiles), ChipEngine.read_status(eng, tiles))
     a.stop()
+
+
+def test_input_encoder_all_zero_sends_nothing():
+    rng = np.random.default_rng(2)
+    for graded in (False, True):
+        hin = _map(rng, graded, 0, fan=True)
+        enc = InputEncoder(hin)
+        zeros = [np.zeros(hin.size, np.int64)] * 3
+        flits, counts = enc.flits_many([1, 2, 3], zeros)
+        assert flits.size == 0 and counts.tolist() == [0, 0, 0]
+        assert enc.flits(4, zeros[0]).size == 0 == hin.flits(4, zeros[0]).size
