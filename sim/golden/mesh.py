@@ -33,15 +33,16 @@ from .delivery import expand
 from .synapses import SynapseTables
 from .neuron import AccShape, NeuronPlan, PhaseSpikes, plan_neuron_phase, run_plan
 
-__all__ = ["MeshStore", "Fanout", "TABLE_MEMS"]
+__all__ = ["MeshStore", "Fanout", "ROUTE_MEMS", "NEURON_MEMS", "step_field"]
 
 _I64 = np.int64
 
-#: memories whose decoded tables the store caches: a write to one of these
-#: (or CONFIG) makes the core's tables stale
+#: the core memories the store holds, and whose decoded routing tables
+#: (axons, synapses, fan-out) a write makes stale
 ROUTE_MEMS = (Mem.AXON, Mem.SYNAPSE, Mem.FANOUT_INDEX, Mem.FANOUT)
+#: the memories (and CONFIG's compartment count) a write to which makes the
+#: neuron plan stale
 NEURON_MEMS = (Mem.PARAM, Mem.PROFILE, Mem.UCODE, Mem.CONFIG)
-TABLE_MEMS = ROUTE_MEMS + NEURON_MEMS
 
 
 @dataclass
@@ -107,6 +108,8 @@ class MeshStore:
 
     # -- decoded tables ------------------------------------------------------------
     def _decode(self, i: int) -> None:
+        """Decode core i's AXON, SYNAPSE, FANOUT_INDEX and FANOUT words into
+        its slices of the tables (with their validity, as the RTL checks it)."""
         p, tb, w = self.params, self.tables, self.words
         sl = lambda m: slice(i * w[m], (i + 1) * w[m])
         ax = cm.unpack_axon(self.mems[Mem.AXON][i])
@@ -132,6 +135,7 @@ class MeshStore:
         tb.fo_ok[s] = (fo["host"] == 1) | ((fo["x"] < p.mesh_w) & (fo["y"] < p.mesh_h))
 
     def route_tables(self) -> _Tables:
+        """The decoded routing tables, brought up to date."""
         if self.stale["route"]:
             for i in sorted(self.stale["route"]):
                 self._decode(i)
@@ -143,6 +147,8 @@ class MeshStore:
         return self.tables
 
     def plan(self) -> NeuronPlan:
+        """The neuron plan of all cores, rebuilt after a PARAM / PROFILE /
+        UCODE / CONFIG write."""
         if self.stale["neuron"] or self._plan is None:
             m = self.mems
             self._plan = plan_neuron_phase(m[Mem.UCODE], m[Mem.PROFILE].view(np.int32),
