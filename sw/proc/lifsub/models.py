@@ -1,0 +1,38 @@
+"""CPU ProcessModels of LIFSubtract: ``floating_pt`` and bit-exact ``fixed_pt``
+(the arithmetic is in :mod:`kilauea.numerics.lifsub`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...numerics import lifsub
+from .._api import LoihiProtocol, CPU, implements, requires, tag
+from ..lif.models import AbstractPyLifModelFloat, AbstractPyLifModelFixed, _scalar
+from .process import LIFSubtract
+
+
+@implements(proc=LIFSubtract, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifSubtractModelFloat(AbstractPyLifModelFloat):
+    """LIFSubtract in floating point (``bias_exp`` ignored)."""
+
+    def lif_update(self, a_in: np.ndarray) -> np.ndarray:
+        u, v, s = lifsub.lif_subtract_float_step(
+            self.u, self.v, a_in, _scalar(self.du), _scalar(self.dv),
+            self.bias_mant, _scalar(self.vth))
+        self.store_uv(u, v)
+        return s
+
+
+@implements(proc=LIFSubtract, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyLifSubtractModelFixed(AbstractPyLifModelFixed):
+    """LIFSubtract, bit-exact with the chip program ``lif_subtract``; LIF's
+    ranges, checked before the first step and after host writes."""
+
+    def lif_update(self, a_in: np.ndarray) -> np.ndarray:
+        du, dv, bias, vth = self.fixed_params()
+        u, v, s = lifsub.lif_subtract_fixed_step(self.u, self.v, a_in, du, dv, bias, vth)
+        self.store_uv(u, v)
+        return s
