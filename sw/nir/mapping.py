@@ -1,0 +1,157 @@
+"""How NIR nodes become kilauea parameters: the pure, numpy half of the importer.
+
+Time step. NIR's neurons are differential equations; kilauea's are the
+forward-Euler steps of ``docs/processes.md`` with a time step ``dt`` (the
+framework's: snnTorch exports with ``dt = 1e-4``). With ``k = dt / tau``::
+
+    NIR LIF      tau dv/dt = (v_leak - v) + r I
+                 -> du = 1 (no current), dv = k,        gain = k r,       bias = k v_leak
+    NIR CubaLIF  tau_syn dI/dt = -I + w_in S;  tau_mem dv/dt = (v_leak - v) + r I
+                 -> du = k_syn, dv = k_mem,              gain = k_mem r k_syn w_in,  bias = k_mem v_leak
+    NIR IF       dv/dt = r I
+                 -> du = 1, dv = 0,                      gain = dt r,      bias = 0
+    NIR LI       as LIF without a threshold (output node only, read through ``v``)
+    NIR Threshold  z = H(x - threshold)
+                 -> du = 1, dv = 1,                      gain = 1,         bias = 0
+
+``gain`` multiplies the rows of the incoming weights (kilauea's ``u`` is
+NIR's ``k_mem r I``); the affine ``bias`` of a LIF's input adds ``gain *
+bias`` to the neuron's bias. Linear nodes (Affine, Linear, Scale, Flatten)
+between two neuron nodes compose into one weight matrix (``Flatten`` is the
+identity on C-order indices).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Reset", "NeuronParams", "LinearMap", "neuron_params", "linear_map",
+           "NEURON_TYPES", "LINEAR_TYPES"]
+
+#: NIR node class names mapped to kilauea neurons / to weight matrices.
+NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "Threshold")
+LINEAR_TYPES = ("Affine", "Linear", "Scale", "Flatten")
+
+
+class Reset(enum.Enum):
+    """What a spike does to ``v`` (NIR leaves it to the framework)."""
+    #: ``v = 0`` after the spike (Lava's LIF, snnTorch ``reset_mechanism="zero"``, Norse):
+    #: kilauea ``LIF``.
+    ZERO = "zero"
+    #: ``vth`` subtracted at the next step (snnTorch's default): ``LIFSubtract``.
+    SUBTRACT = "subtract"
+
+
+@dataclass(frozen=True)
+class NeuronParams:
+    """kilauea float LIF parameters of one NIR neuron node. ``du``, ``dv``,
+    ``vth``: one value per population (per step, in NIR's voltage units);
+    ``gain``, ``bias``: per neuron (flat); ``spiking``: False for LI."""
+    du: float
+    dv: float
+    vth: float
+    gain: np.ndarray
+    bias: np.ndarray
+    spiking: bool = True
+    current: bool = False       # CubaLIF: an affine bias would enter I, not v
+
+
+@dataclass(frozen=True)
+class LinearMap:
+    """``y = weight @ x + bias`` on flat C-order vectors."""
+    weight: np.ndarray
+    bias: np.ndarray
+
+    def then(self, nxt: "LinearMap") -> "LinearMap":
+        """This map followed by ``nxt``."""
+        return LinearMap(nxt.weight @ self.weight, nxt.weight @ self.bias + nxt.bias)
+
+
+class MappingError(ValueError):
+    """One NIR node or parameter kilauea cannot represent (``node``, ``reason``)."""
+
+    def __init__(self, node: str, reason: str) -> None:
+        super().__init__(f"NIR node '{node}': {reason}")
+        self.node, self.reason = node, reason
+
+
+def _flat(x) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64).reshape(-1)
+
+
+def _one(node: str, name: str, x) -> float:
+    """The single value of a per-neuron array that kilauea keeps per population."""
+    a = _flat(x)
+    if a.size == 0 or not np.all(a == a[0]):
+        raise MappingError(node, f"'{name}' differs across neurons ({a.min()}..{a.max()}); "
+                                 f"kilauea's LIF holds one {name} per population")
+    return float(a[0])
+
+
+def _decay(node: str, name: str, tau, dt: float) -> float:
+    t = _one(node, name, tau)
+    if not t > 0:
+        raise MappingError(node, f"'{name}' = {t} must be > 0")
+    k = dt / t
+    if k > 1:
+        raise MappingError(node, f"dt / {name} = {k:.4g} > 1: the Euler step with dt = {dt} "
+                                 f"is unstable; pass a smaller dt")
+    return k
+
+
+def _check_reset(node: str, obj) -> None:
+    v_reset = getattr(obj, "v_reset", None)
+    if v_reset is not None and np.any(_flat(v_reset) != 0):
+        raise MappingError(node, "'v_reset' is not 0: kilauea's neurons reset to 0 or "
+                                 "subtract the threshold")
+
+
+def neuron_params(name: str, obj, dt: float) -> NeuronParams:
+    """The kilauea parameters of NIR neuron node ``obj`` (see the module
+    docstring); ``MappingError`` naming the node and parameter otherwise."""
+    kind = type(obj).__name__
+    _check_reset(name, obj)
+    if kind in ("LIF", "LI"):
+        k = _decay(name, "tau", obj.tau, dt)
+        gain = k * _flat(obj.r)
+        spiking = kind == "LIF"
+        vth = _one(name, "v_threshold", obj.v_threshold) if spiking else float("inf")
+        return NeuronParams(1.0, k, vth, gain, k * _flat(obj.v_leak), spiking)
+    if kind == "CubaLIF":
+        ks = _decay(name, "tau_syn", obj.tau_syn, dt)
+        km = _decay(name, "tau_mem", obj.tau_mem, dt)
+        w_in = np.broadcast_to(_flat(obj.w_in), _flat(obj.r).shape)
+        return NeuronParams(ks, km, _one(name, "v_threshold", obj.v_threshold),
+                            km * _flat(obj.r) * ks * w_in, km * _flat(obj.v_leak),
+                            current=ks < 1)
+    if kind == "IF":
+        r = _flat(obj.r)
+        return NeuronParams(1.0, 0.0, _one(name, "v_threshold", obj.v_threshold),
+                            dt * r, np.zeros_like(r))
+    if kind == "Threshold":
+        thr = _one(name, "threshold", obj.threshold)
+        n = _flat(obj.threshold).size
+        return NeuronParams(1.0, 1.0, thr, np.ones(n), np.zeros(n))
+    raise MappingError(name, f"{kind} is not a neuron node kilauea maps")
+
+
+def linear_map(name: str, obj, n_in: int) -> LinearMap:
+    """The weight matrix and bias of linear NIR node ``obj`` acting on a flat
+    input of ``n_in`` values."""
+    kind = type(obj).__name__
+    if kind in ("Affine", "Linear"):
+        w = np.asarray(obj.weight, dtype=np.float64)
+        if w.ndim != 2:
+            raise MappingError(name, f"weight of shape {w.shape}: only 2-D weights map to Dense")
+        if w.shape[1] != n_in:
+            raise MappingError(name, f"weight has {w.shape[1]} inputs, its source gives {n_in}")
+        b = _flat(obj.bias) if kind == "Affine" else np.zeros(w.shape[0])
+        return LinearMap(w, np.broadcast_to(b, (w.shape[0],)).copy())
+    if kind == "Scale":
+        s = np.broadcast_to(_flat(obj.scale), (n_in,))
+        return LinearMap(np.diag(s), np.zeros(n_in))
+    if kind == "Flatten":
+        return LinearMap(np.eye(n_in), np.zeros(n_in))
+    raise MappingError(name, f"{kind} is not a linear node kilauea maps")
