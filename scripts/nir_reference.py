@@ -1,0 +1,106 @@
+"""Write the NIR reference files of tests/sw/nir/data/ from real snnTorch models.
+
+Not run by the tests: it needs torch and snnTorch, which kilauea does not
+depend on. Run it in a separate environment::
+
+    python -m venv /tmp/nir-ref && /tmp/nir-ref/bin/pip install torch snntorch nir
+    /tmp/nir-ref/bin/python scripts/nir_reference.py tests/sw/nir/data
+
+For each model it writes ``<name>.nir`` (snnTorch's ``export_to_nir``) and
+``<name>.npz``: ``input`` (T, n_in) binary spikes (seeded), ``output`` (T,
+n_out) the spikes snnTorch's forward pass gives for them, ``reset`` (the
+model's reset mechanism) and ``versions``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import snntorch as snn
+from snntorch import utils as snn_utils
+from snntorch.export_nir import export_to_nir
+import nir
+
+T = 60
+
+
+def _per_neuron(n: int, value: float) -> torch.Tensor:
+    """snnTorch exports a scalar beta as a 0-d tau that NIR's type check
+    rejects: give beta and threshold per neuron."""
+    return torch.full((n,), value)
+
+
+def _linear(n_in: int, n_out: int, gen: torch.Generator, lo: float, hi: float) -> torch.nn.Linear:
+    lin = torch.nn.Linear(n_in, n_out, bias=False)
+    with torch.no_grad():
+        lin.weight.copy_(lo + (hi - lo) * torch.rand(n_out, n_in, generator=gen))
+    return lin
+
+
+def leaky_subtract(gen):
+    """Two Leaky layers, snnTorch's default reset (subtract)."""
+    return torch.nn.Sequential(
+        _linear(8, 12, gen, -0.3, 0.9), snn.Leaky(beta=_per_neuron(12, 0.9), threshold=_per_neuron(12, 1.0), init_hidden=True),
+        _linear(12, 4, gen, -0.4, 0.6),
+        snn.Leaky(beta=_per_neuron(4, 0.8), threshold=_per_neuron(4, 1.0), init_hidden=True,
+                  output=True)), "subtract", 8
+
+
+def leaky_zero(gen):
+    """Two Leaky layers with reset_mechanism="zero" (Lava's reset)."""
+    return torch.nn.Sequential(
+        _linear(10, 10, gen, -0.2, 0.7),
+        snn.Leaky(beta=_per_neuron(10, 0.85), threshold=_per_neuron(10, 0.8), reset_mechanism="zero",
+                  init_hidden=True),
+        _linear(10, 5, gen, -0.4, 0.7),
+        snn.Leaky(beta=_per_neuron(5, 0.7), threshold=_per_neuron(5, 1.0), reset_mechanism="zero",
+                  init_hidden=True,
+                  output=True)), "zero", 10
+
+
+def synaptic_subtract(gen):
+    """A Synaptic (current-based) layer then a Leaky layer, subtractive reset."""
+    return torch.nn.Sequential(
+        _linear(6, 8, gen, -0.3, 0.5),
+        snn.Synaptic(alpha=_per_neuron(8, 0.6), beta=_per_neuron(8, 0.85), threshold=_per_neuron(8, 1.0),
+                     init_hidden=True),
+        _linear(8, 3, gen, -0.4, 0.6),
+        snn.Leaky(beta=_per_neuron(3, 0.9), threshold=_per_neuron(3, 1.0), init_hidden=True,
+                  output=True)), "subtract", 6
+
+
+MODELS = {"snntorch_leaky_subtract": leaky_subtract, "snntorch_leaky_zero": leaky_zero,
+          "snntorch_synaptic_subtract": synaptic_subtract}
+
+
+def _record(model, x: torch.Tensor) -> np.ndarray:
+    snn_utils.reset(model)
+    out = []
+    with torch.no_grad():
+        for t in range(x.shape[0]):
+            spk, _ = model(x[t:t + 1])
+            out.append(spk[0].numpy())
+    return np.array(out, dtype=np.float32)
+
+
+def main(out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for i, (name, make) in enumerate(MODELS.items()):
+        gen = torch.Generator().manual_seed(100 + i)
+        model, reset, n_in = make(gen)
+        x = (torch.rand(T, n_in, generator=gen) < 0.35).float()
+        out = _record(model, x)
+        snn_utils.reset(model)
+        graph = export_to_nir(model, x[0])
+        nir.write(str(out_dir / f"{name}.nir"), graph)
+        np.savez_compressed(out_dir / f"{name}.npz", input=x.numpy(), output=out, reset=reset,
+                            versions=f"torch {torch.__version__}, snntorch {snn.__version__}, "
+                                     f"nir {nir.__version__}")
+        print(f"{name}: nodes {list(graph.nodes)}, output spikes {int(out.sum())} "
+              f"of {out.size}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/sw/nir/data"))
