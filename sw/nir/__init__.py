@@ -9,6 +9,7 @@
 from .mapping import Reset
 from .importer import FRAMEWORKS, Framework, NirImportError, NirNetwork, from_nir
 from .run import run_nir
+from .exporter import NirExportError, to_nir
 
-__all__ = ["from_nir", "run_nir", "NirNetwork", "NirImportError", "Reset", "FRAMEWORKS",
+__all__ = ["from_nir", "to_nir", "run_nir", "NirExportError", "NirNetwork", "NirImportError", "Reset", "FRAMEWORKS",
            "Framework"]
