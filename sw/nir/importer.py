@@ -61,6 +61,15 @@ class NirNetwork:
     in the source framework (one per Dense on the longest path from an
     input: kilauea's Dense delivers at the next step); ``framework``: the
     conventions used; ``quantize_report``: set when built in fixed point.
+
+    Affine biases: a constant input arriving with the data, i.e. ``latency``
+    steps late like them. ``bias_input`` (connect a source of ones with
+    ``connect_bias``; ``run_nir`` does) feeds a chain of one-neuron relay
+    populations (``bias_relays``, relay j spikes from step j + 1 on, as a
+    population of latency j), and a one-column Dense (``bias_dense[node]``,
+    weights ``gain * bias``) from the relay of latency k - 1 adds the bias
+    to a population of latency k from its first data step on: exact for
+    LIF and CubaLIF alike (the bias enters ``u``, NIR's ``I``).
     """
     populations: dict[str, ty.Any]
     dense: dict[tuple[str, str], Dense]
@@ -71,7 +80,14 @@ class NirNetwork:
     framework: Framework
     fixed_point: bool
     quantize_report: ty.Any = None
-    warnings: list[str] = field(default_factory=list)
+    bias_input: list = field(default_factory=list)
+    bias_relays: list = field(default_factory=list)
+    bias_dense: dict = field(default_factory=dict)
+
+    def connect_bias(self, out_port) -> None:
+        """Connect ``out_port`` (one value, 1 at every step) to the bias path."""
+        for port in self.bias_input:
+            out_port.connect(port)
 
     def connect_input(self, name: str, out_port) -> None:
         """Connect ``out_port`` (binary spikes, ``input_shapes[name]`` values)
@@ -227,7 +243,7 @@ def _latency(b: _Builder, incoming: dict[str, list]) -> dict[str, int]:
 
 
 def _population(name: str, p: NeuronParams, bias: np.ndarray, reset: Reset):
-    cls = LIFSubtract if reset is Reset.SUBTRACT else LIF
+    cls = LIFSubtract if reset is Reset.SUBTRACT and not p.stateless else LIF
     vth = p.vth if p.spiking else float(np.finfo(np.float64).max)
     return cls(shape=(p.gain.size,), du=p.du, dv=p.dv, bias_mant=bias, vth=vth, name=name)
 
@@ -255,9 +271,6 @@ def from_nir(graph, *, framework: str = "snntorch", dt: float | None = None,
     incoming = {n: b.incoming(n) for n in b.params}
     outputs = b.check_outputs()
     for n, p in b.params.items():
-        if p.current and any(np.any(m.bias != 0) for _, m in incoming[n]):
-            b.problems[n] = ("the affine bias feeding a CubaLIF enters its synaptic current I; "
-                             "kilauea adds a bias to v only (export the layer without bias)")
         if fixed_point and not p.spiking:
             b.problems[n] = "LI has no threshold to set its fixed-point scale: float only"
     if b.problems:
@@ -265,11 +278,45 @@ def from_nir(graph, *, framework: str = "snntorch", dt: float | None = None,
     return _build(b, incoming, outputs, fixed_point)
 
 
+def _relay(j: int):
+    """A one-neuron population that spikes whenever its input is 1."""
+    return LIF(shape=(1,), du=1.0, dv=1.0, vth=0.5, name=f"nir_bias_relay_{j}")
+
+
+def _bias_path(net: NirNetwork, params: dict, incoming: dict) -> None:
+    """The relays and one-column Denses of the Affine biases (see NirNetwork)."""
+    biased = {}
+    for n, p in params.items():
+        total = sum((p.gain * m.bias for _, m in incoming[n]), np.zeros_like(p.bias))
+        if np.any(total != 0):
+            biased[n] = total
+    if not biased:
+        return
+    depth = max(net.latency[n] for n in biased)
+    for j in range(1, depth):          # relay j: fed by relay j - 1 (j = 1: by the input)
+        hop = Dense(weights=np.ones((1, 1)), name=f"nir_bias_{j}")
+        if j == 1:
+            net.bias_input.append(hop.s_in)
+        else:
+            net.bias_relays[-1].s_out.connect(hop.s_in)
+        relay = _relay(j)
+        hop.a_out.connect(relay.a_in)
+        net.bias_relays.append(relay)
+    for n, total in biased.items():
+        k = net.latency[n]
+        d = Dense(weights=total[:, None], name=f"nir_bias->{n}")
+        net.bias_dense[n] = d
+        d.a_out.connect(net.populations[n].a_in)
+        if k == 1:
+            net.bias_input.append(d.s_in)
+        else:
+            net.bias_relays[k - 2].s_out.connect(d.s_in)
+
+
 def _build(b: _Builder, incoming, outputs, fixed_point: bool) -> NirNetwork:
     pops, dense, inputs, shapes = {}, {}, {}, {}
     for n, p in b.params.items():
-        bias = p.bias + sum((p.gain * m.bias for _, m in incoming[n]), np.zeros_like(p.bias))
-        pops[n] = _population(n, p, bias, b.fw.reset)
+        pops[n] = _population(n, p, p.bias, b.fw.reset)
     for n, p in b.params.items():
         for src, m in incoming[n]:
             d = Dense(weights=p.gain[:, None] * m.weight, name=f"{src}->{n}")
@@ -283,6 +330,7 @@ def _build(b: _Builder, incoming, outputs, fixed_point: bool) -> NirNetwork:
                     b.nodes[src].input_type["input"]))
     net = NirNetwork(pops, dense, inputs, shapes, outputs, _latency(b, incoming), b.fw,
                      fixed_point)
+    _bias_path(net, b.params, incoming)
     if fixed_point:
         from ..tools.quantize import quantize
         net.quantize_report = quantize(net.root, num_steps=0)

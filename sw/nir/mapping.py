@@ -15,8 +15,9 @@ framework's: snnTorch exports with ``dt = 1e-4``). With ``k = dt / tau``::
                  -> du = 1, dv = 1,                      gain = 1,         bias = 0
 
 ``gain`` multiplies the rows of the incoming weights (kilauea's ``u`` is
-NIR's ``k_mem r I``); the affine ``bias`` of a LIF's input adds ``gain *
-bias`` to the neuron's bias. Linear nodes (Affine, Linear, Scale, Flatten)
+NIR's ``k_mem r I``); the affine ``bias`` of a neuron's input is a constant
+input ``gain * bias`` into ``u`` (the bias path of ``NirNetwork``), and
+``v_leak`` the neuron's own bias. Linear nodes (Affine, Linear, Scale, Flatten)
 between two neuron nodes compose into one weight matrix (``Flatten`` is the
 identity on C-order indices).
 """
@@ -48,14 +49,15 @@ class Reset(enum.Enum):
 class NeuronParams:
     """kilauea float LIF parameters of one NIR neuron node. ``du``, ``dv``,
     ``vth``: one value per population (per step, in NIR's voltage units);
-    ``gain``, ``bias``: per neuron (flat); ``spiking``: False for LI."""
+    ``gain``, ``bias``: per neuron (flat); ``spiking``: False for LI; ``stateless``: True for Threshold (kilauea's
+    LIF with ``dv = 1`` whatever the reset: a subtraction would be memory)."""
     du: float
     dv: float
     vth: float
     gain: np.ndarray
     bias: np.ndarray
     spiking: bool = True
-    current: bool = False       # CubaLIF: an affine bias would enter I, not v
+    stateless: bool = False     # Threshold: no memory, so no reset either
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,7 @@ def neuron_params(name: str, obj, dt: float) -> NeuronParams:
         km = _decay(name, "tau_mem", obj.tau_mem, dt)
         w_in = np.broadcast_to(_flat(obj.w_in), _flat(obj.r).shape)
         return NeuronParams(ks, km, _one(name, "v_threshold", obj.v_threshold),
-                            km * _flat(obj.r) * ks * w_in, km * _flat(obj.v_leak),
-                            current=ks < 1)
+                            km * _flat(obj.r) * ks * w_in, km * _flat(obj.v_leak))
     if kind == "IF":
         r = _flat(obj.r)
         return NeuronParams(1.0, 0.0, _one(name, "v_threshold", obj.v_threshold),
@@ -133,7 +134,7 @@ def neuron_params(name: str, obj, dt: float) -> NeuronParams:
     if kind == "Threshold":
         thr = _one(name, "threshold", obj.threshold)
         n = _flat(obj.threshold).size
-        return NeuronParams(1.0, 1.0, thr, np.ones(n), np.zeros(n))
+        return NeuronParams(1.0, 1.0, thr, np.ones(n), np.zeros(n), stateless=True)
     raise MappingError(name, f"{kind} is not a neuron node kilauea maps")
 
 

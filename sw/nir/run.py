@@ -37,6 +37,9 @@ def run_nir(net: NirNetwork, inputs: dict[str, np.ndarray], run_cfg) -> dict[str
         data[:, :t_in] = x.reshape(t_in, -1).T
         src = RingBuffer(data=data, name=f"nir_input_{name}")
         net.connect_input(name, src.s_out)
+    if net.bias_input:
+        ones = RingBuffer(data=np.ones((1, total), dtype=np.int32), name="nir_bias_ones")
+        net.connect_bias(ones.s_out)
     mon = Monitor()
     for o in net.outputs:
         mon.probe(net.output_process(o).s_out, total)
