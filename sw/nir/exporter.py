@@ -2,7 +2,8 @@
 
 The inverse of :mod:`kilauea.nir.mapping` with the framework's time step
 ``dt``: a population with ``du = 1`` (no current) becomes ``LIF`` (``dv >
-0``) or ``IF`` (``dv = 0``), one with ``du < 1`` a ``CubaLIF``; the
+0``), ``IF`` (``dv = 0``) or, a ``LIF`` with ``dv = 1`` (no memory),
+``Threshold`` (``vth - bias``); one with ``du < 1`` a ``CubaLIF``; the
 resistance and input weight are chosen so that the input gain is 1 (as
 snnTorch exports): ``r = 1 / dv``, ``w_in = 1 / du``, ``v_leak = bias / dv``.
 Each ``Dense`` / ``Sparse`` becomes a ``Linear`` node named after it; a
@@ -17,6 +18,7 @@ float network the fixed-point one approximates.
 from __future__ import annotations
 
 import typing as ty
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -67,6 +69,8 @@ def _neuron_node(p, dt: float, fixed: bool):
     if dv == 0 or du == 0:
         raise NirExportError(f"to_nir: process '{p.name}': du = {du}, dv = {dv}: a CubaLIF "
                              f"needs finite time constants (du, dv > 0)")
+    if du == 1 and dv == 1 and type(p) is LIF:      # no memory: a threshold
+        return nir.Threshold(threshold=vth - bias)
     if du == 1:
         return nir.LIF(tau=full(dt / dv), r=full(1 / dv), v_leak=bias / dv,
                        v_threshold=full(vth), v_reset=full(0.0))
@@ -87,12 +91,27 @@ def _linear_node(c, fixed: bool):
     return nir.Linear(weight=w)
 
 
-def _names(root) -> tuple[ty.Any, dict[str, str], dict[str, str]]:
-    if isinstance(root, NirNetwork):
-        ins = {id(port): name for name, ports in root.inputs.items() for port in ports}
-        outs = {p: o for o, p in root.outputs.items()}
-        return root.root, ins, outs
-    return root, {}, {}
+@dataclass(frozen=True)
+class _Known:
+    """What a ``NirNetwork`` says about its processes: the names of its
+    inputs and outputs, and its bias path (left out of the graph; each bias
+    becomes the ``bias`` of an ``Affine`` node)."""
+    root: ty.Any
+    in_names: dict
+    out_names: dict
+    skip: frozenset
+    bias_of: dict          # population name -> bias vector (kilauea units)
+
+
+def _known(root) -> _Known:
+    if not isinstance(root, NirNetwork):
+        return _Known(root, {}, {}, frozenset(), {})
+    skip = {id(p) for p in root.bias_relays + root.bias_hops + list(root.bias_dense.values())}
+    skip |= {id(src.process) for port in root.bias_input for src, _ in port._links_in}
+    bias_of = {n: np.asarray(d.weights.init_value(), dtype=np.float64)[:, 0]
+               for n, d in root.bias_dense.items()}
+    return _Known(root.root, {id(p): n for n, ports in root.inputs.items() for p in ports},
+                  {p: o for o, p in root.outputs.items()}, frozenset(skip), bias_of)
 
 
 def _check_kind(proc) -> None:
@@ -107,9 +126,9 @@ def to_nir(root, *, dt: float = 1e-4, fixed_point: bool = False):
     or a ``NirNetwork``); see the module docstring. ``dt``: the time step in
     NIR's time units (snnTorch's 1e-4 by default)."""
     import nir
-    proc, in_names, out_names = _names(root)
-    net = build_network(proc, CpuSimCfg())
-    procs = [lf.proc for lf in net.leaves]
+    k = _known(root)
+    net = build_network(k.root, CpuSimCfg())
+    procs = [lf.proc for lf in net.leaves if not _skipped(lf.proc, k)]
     for p in procs:
         _check_kind(p)
     pops = [p for p in procs if isinstance(p, _POPS)]
@@ -119,6 +138,8 @@ def to_nir(root, *, dt: float = 1e-4, fixed_point: bool = False):
     edges, fed, feeds = [], set(), set()
     for ch in net.channels:
         s, d = ch.src.process, ch.dst.process
+        if _skipped(s, k) or _skipped(d, k):
+            continue
         if ch.transform is not None and (s in pops + conns or d in pops + conns):
             raise NirExportError(f"to_nir: {ch.src.full_name()} -> {ch.dst.full_name()} is "
                                  f"reshaped or concatenated: not exported")
@@ -128,18 +149,38 @@ def to_nir(root, *, dt: float = 1e-4, fixed_point: bool = False):
             edges.append((s.name, d.name))
             feeds.add(s.name)
         elif d in conns:
-            name = in_names.get(id(ch.dst), s.name)
+            name = k.in_names.get(id(ch.dst), s.name)
             nodes[name] = nir.Input(input_type={"input": np.array(ch.dst.shape)})
             edges.append((name, d.name))
         fed.add(id(ch.dst))
     for c in conns:
         if id(c.s_in) not in fed:
-            name = in_names.get(id(c.s_in), f"input_{c.name}")
+            name = k.in_names.get(id(c.s_in), f"input_{c.name}")
             nodes.setdefault(name, nir.Input(input_type={"input": np.array(c.s_in.shape)}))
             edges.append((name, c.name))
     for p in pops:
-        if p.name not in feeds or p.name in out_names:
-            name = out_names.get(p.name, f"output_{p.name}")
+        if p.name not in feeds or p.name in k.out_names:
+            name = k.out_names.get(p.name, f"output_{p.name}")
             nodes[name] = nir.Output(output_type={"output": np.array(p.s_out.shape)})
             edges.append((p.name, name))
+    _attach_biases(nodes, edges, k, fixed_point)
     return nir.NIRGraph(nodes=nodes, edges=edges)
+
+
+def _skipped(proc, k: _Known) -> bool:
+    return id(proc) in k.skip
+
+
+def _attach_biases(nodes: dict, edges: list, k: _Known, fixed: bool) -> None:
+    """The bias of a NirNetwork's population becomes the bias of the (first)
+    Linear node feeding it, which becomes an Affine node."""
+    import nir
+    for pop, bias in k.bias_of.items():
+        lin = next((s for s, d in edges if d == pop and type(nodes[s]).__name__ == "Linear"), None)
+        if lin is None:
+            raise NirExportError(f"to_nir: population '{pop}' has a bias input but no Linear "
+                                 f"node to carry it")
+        if fixed:
+            raise NirExportError("to_nir: the bias path of a fixed-point NirNetwork is not "
+                                 "exported; export the float network")
+        nodes[lin] = nir.Affine(weight=nodes[lin].weight, bias=bias)

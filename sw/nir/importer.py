@@ -82,6 +82,7 @@ class NirNetwork:
     quantize_report: ty.Any = None
     bias_input: list = field(default_factory=list)
     bias_relays: list = field(default_factory=list)
+    bias_hops: list = field(default_factory=list)
     bias_dense: dict = field(default_factory=dict)
 
     def connect_bias(self, out_port) -> None:
@@ -295,6 +296,7 @@ def _bias_path(net: NirNetwork, params: dict, incoming: dict) -> None:
     depth = max(net.latency[n] for n in biased)
     for j in range(1, depth):          # relay j: fed by relay j - 1 (j = 1: by the input)
         hop = Dense(weights=np.ones((1, 1)), name=f"nir_bias_{j}")
+        net.bias_hops.append(hop)
         if j == 1:
             net.bias_input.append(hop.s_in)
         else:

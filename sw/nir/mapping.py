@@ -12,7 +12,7 @@ framework's: snnTorch exports with ``dt = 1e-4``). With ``k = dt / tau``::
                  -> du = 1, dv = 0,                      gain = dt r,      bias = 0
     NIR LI       as LIF without a threshold (output node only, read through ``v``)
     NIR Threshold  z = H(x - threshold)
-                 -> du = 1, dv = 1,                      gain = 1,         bias = 0
+                 -> du = 1, dv = 1,  vth = max(threshold), gain = 1,       bias = vth - threshold
 
 ``gain`` multiplies the rows of the incoming weights (kilauea's ``u`` is
 NIR's ``k_mem r I``); the affine ``bias`` of a neuron's input is a constant
@@ -132,9 +132,9 @@ def neuron_params(name: str, obj, dt: float) -> NeuronParams:
         return NeuronParams(1.0, 0.0, _one(name, "v_threshold", obj.v_threshold),
                             dt * r, np.zeros_like(r))
     if kind == "Threshold":
-        thr = _one(name, "threshold", obj.threshold)
-        n = _flat(obj.threshold).size
-        return NeuronParams(1.0, 1.0, thr, np.ones(n), np.zeros(n), stateless=True)
+        thr = _flat(obj.threshold)          # per neuron: vth the largest, the rest as bias
+        return NeuronParams(1.0, 1.0, float(thr.max()), np.ones(thr.size), thr.max() - thr,
+                            stateless=True)
     raise MappingError(name, f"{kind} is not a neuron node kilauea maps")
 
 
