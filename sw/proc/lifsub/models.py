@@ -10,6 +10,14 @@ from ..lif.models import AbstractPyLifModelFloat, AbstractPyLifModelFixed, _scal
 from .process import LIFSubtract
 
 
+def _advance(model, step, a_in, du, dv, bias, vth) -> np.ndarray:
+    """One ``step`` of ``kilauea.numerics.lifsub`` on the model's u and v;
+    returns the spikes."""
+    u, v, s = step(model.u, model.v, a_in, du, dv, bias, vth)
+    model.store_uv(u, v)
+    return s
+
+
 @implements(proc=LIFSubtract, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
@@ -17,11 +25,8 @@ class PyLifSubtractModelFloat(AbstractPyLifModelFloat):
     """LIFSubtract in floating point (``bias_exp`` ignored)."""
 
     def lif_update(self, a_in: np.ndarray) -> np.ndarray:
-        u, v, s = lifsub.lif_subtract_float_step(
-            self.u, self.v, a_in, _scalar(self.du), _scalar(self.dv),
-            self.bias_mant, _scalar(self.vth))
-        self.store_uv(u, v)
-        return s
+        return _advance(self, lifsub.lif_subtract_float_step, a_in, _scalar(self.du),
+                        _scalar(self.dv), self.bias_mant, _scalar(self.vth))
 
 
 @implements(proc=LIFSubtract, protocol=LoihiProtocol)
@@ -32,7 +37,4 @@ class PyLifSubtractModelFixed(AbstractPyLifModelFixed):
     ranges, checked before the first step and after host writes."""
 
     def lif_update(self, a_in: np.ndarray) -> np.ndarray:
-        du, dv, bias, vth = self.fixed_params()
-        u, v, s = lifsub.lif_subtract_fixed_step(self.u, self.v, a_in, du, dv, bias, vth)
-        self.store_uv(u, v)
-        return s
+        return _advance(self, lifsub.lif_subtract_fixed_step, a_in, *self.fixed_params())
