@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .linear import LinearMap
 from .unroll import conv_map
 
 __all__ = ["Reset", "NeuronParams", "LinearMap", "neuron_params", "linear_map",
@@ -62,24 +63,6 @@ class NeuronParams:
     bias: np.ndarray
     spiking: bool = True
     stateless: bool = False     # Threshold: no memory, so no reset either
-
-
-@dataclass(frozen=True)
-class LinearMap:
-    """``y = weight @ x + bias`` on flat C-order vectors; ``shape``: y's
-    shape as NIR gives it (``(C, H, W)`` after a convolution)."""
-    weight: np.ndarray
-    bias: np.ndarray
-    shape: tuple[int, ...]
-
-    @staticmethod
-    def identity(shape: tuple[int, ...]) -> "LinearMap":
-        n = int(np.prod(shape))
-        return LinearMap(np.eye(n), np.zeros(n), tuple(shape))
-
-    def then(self, nxt: "LinearMap") -> "LinearMap":
-        """This map followed by ``nxt``."""
-        return LinearMap(nxt.weight @ self.weight, nxt.weight @ self.bias + nxt.bias, nxt.shape)
 
 
 class MappingError(ValueError):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .linear import LinearMap
+
 __all__ = ["Conv2dGeometry", "conv2d_matrix", "sum_pool2d_matrix", "conv_map", "pair"]
 
 
@@ -104,7 +106,6 @@ def _chw(in_shape, kind: str, dims: int) -> tuple[int, int, int]:
 def conv_map(kind: str, obj, in_shape):
     """The ``LinearMap`` of a NIR convolution or pooling node on input
     ``in_shape``; ``ValueError`` for what does not map."""
-    from .mapping import LinearMap
     if kind in ("Conv1d", "Conv2d"):
         dims = 1 if kind == "Conv1d" else 2
         c, h, w = _chw(in_shape, kind, dims)
