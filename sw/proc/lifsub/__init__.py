@@ -1,0 +1,1 @@
+"""LIFSubtract: LIF with reset by subtraction (snnTorch's default reset)."""
