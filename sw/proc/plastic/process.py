@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing as ty
 
 from ...learning import GradedSpikeCfg, LoihiLearningRule
+from ...core.variable import check_shape
 from .._api import AbstractProcess, InPort, OutPort, Var
 
 #: Vars holding the rule's trace parameters, one value each.
@@ -82,6 +83,7 @@ class LearningNeuronProcess:
     """
 
     def __init__(self, shape: ty.Tuple[int, ...], learning_rule, *args, **kwargs) -> None:
+        shape = check_shape(type(self).__name__, shape)
         kwargs["shape"] = shape
         kwargs["learning_rule"] = learning_rule
         n = shape[0]
