@@ -191,8 +191,10 @@ def partition(network, vals: VarValues) -> ChipGraph:
         elif sk == CONN and dk == HOST:
             if _cpu_only(dp):
                 raise CompileError(f"{where}: process '{dp.name}' ({type(dp).__name__}) has no "
-                                   f"chip model, it runs on the CPU only, and a chip connection "
-                                   f"cannot feed the host; run this network with CpuSimCfg")
+                                   f"chip model, it runs on the CPU only, and a chip "
+                                   f"connection's output cannot go to the host (only neuron "
+                                   f"OutPorts send to the host); run this network with "
+                                   f"CpuSimCfg, or feed '{dp.name}' from a neuron's spikes")
             raise CompileError(f"{where}: a chip connection's output cannot go to the host (only "
                                f"neuron OutPorts send to the host); run '{dp.name}' on the chip "
                                f"or connect it to a neuron's spikes")

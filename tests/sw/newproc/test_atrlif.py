@@ -159,3 +159,47 @@ def test_lava_path_and_chip_rejects_it():
     with pytest.raises(CompileError, match=r"'adaptive' \(ATRLIF\).*CPU only"):
         neu.run(condition=RunSteps(num_steps=2), run_cfg=ChipCfg(engine="model"))
     neu.stop()
+
+
+from kilauea.core.decorators import implements, requires, tag  # noqa: E402
+from kilauea.core.model import PyLoihiProcessModel  # noqa: E402
+from kilauea.core.ports import OutPort  # noqa: E402
+from kilauea.core.process import AbstractProcess  # noqa: E402
+from kilauea.core.protocols import LoihiProtocol  # noqa: E402
+from kilauea.core.pytypes import LavaPyType, PyOutPort  # noqa: E402
+from kilauea.core.resources import CPU  # noqa: E402
+from kilauea.core.variable import Var  # noqa: E402
+
+
+class _Int16Once(AbstractProcess):
+    """Sends ``vec`` (int16) at step 1, then zeros."""
+
+    def __init__(self, vec):
+        super().__init__()
+        self.s_out = OutPort(shape=(len(vec),))
+        self.vec = Var(shape=(len(vec),), init=vec)
+
+
+@implements(proc=_Int16Once, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class _Int16OnceModel(PyLoihiProcessModel):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int16, precision=16)
+    vec: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=16)
+
+    def run_spk(self):
+        self.s_out.send(self.vec if self.time_step == 1 else np.zeros_like(self.vec))
+
+
+def test_int16_input_wraps_as_in_lava_nc():
+    # lava-nc 0.10 (its test's int16 VecSendProcess): i = [-27136, 1536]:
+    # 600 * 64 and -1000 * 64 wrap in int16
+    src = _Int16Once(np.array([600, -1000], dtype=np.int16))
+    neu = ATRLIF(shape=(2,), delta_i=0, delta_v=0, delta_theta=0, delta_r=0, theta_0=10 ** 5,
+                 theta_step=0)
+    src.s_out.connect(neu.a_in)
+    neu.run(condition=RunSteps(num_steps=1), run_cfg=kit.cpu_fixed())
+    try:
+        assert neu.i.get().tolist() == [-27136, 1536]
+    finally:
+        neu.stop()
