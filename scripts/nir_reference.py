@@ -71,8 +71,22 @@ def synaptic_subtract(gen):
                   output=True)), "subtract", 6
 
 
+def conv_subtract(gen):
+    """Conv2d (1 -> 2 channels, 3x3, padding 1) on 6x6 input, Leaky, AvgPool2d
+    2x2, Flatten, Linear, Leaky: the convolution and pooling paths."""
+    conv = torch.nn.Conv2d(1, 2, 3, padding=1, bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(-0.2 + 0.8 * torch.rand(2, 1, 3, 3, generator=gen))
+    return torch.nn.Sequential(
+        conv, snn.Leaky(beta=torch.full((2, 6, 6), 0.8), threshold=torch.ones(2, 6, 6),
+                        init_hidden=True),
+        torch.nn.AvgPool2d(2), torch.nn.Flatten(), _linear(18, 4, gen, -0.5, 0.6),
+        snn.Leaky(beta=_per_neuron(4, 0.85), threshold=_per_neuron(4, 1.0), init_hidden=True,
+                  output=True)), "subtract", (1, 6, 6)
+
+
 MODELS = {"snntorch_leaky_subtract": leaky_subtract, "snntorch_leaky_zero": leaky_zero,
-          "snntorch_synaptic_subtract": synaptic_subtract}
+          "snntorch_synaptic_subtract": synaptic_subtract, "snntorch_conv_subtract": conv_subtract}
 
 
 def _record(model, x: torch.Tensor) -> np.ndarray:
@@ -81,8 +95,47 @@ def _record(model, x: torch.Tensor) -> np.ndarray:
     with torch.no_grad():
         for t in range(x.shape[0]):
             spk, _ = model(x[t:t + 1])
-            out.append(spk[0].numpy())
+            out.append(spk[0].numpy().reshape(-1))
     return np.array(out, dtype=np.float32)
+
+
+def _export(model, x: torch.Tensor, conv: bool):
+    """snnTorch's export_to_nir with a sample without the batch axis (NIR's
+    types have none). A conv net needs the batch axis for its Flatten
+    (start_dim=1), which NIR's type inference then trips over: it is
+    skipped during the export, and the graph typed afterwards from the
+    unbatched input shape."""
+    if not conv:
+        return export_to_nir(model, x[0])
+    infer = nir.NIRGraph.infer_types
+    nir.NIRGraph.infer_types = lambda self: None
+    try:
+        graph = export_to_nir(model, x[:1])
+    finally:
+        nir.NIRGraph.infer_types = infer
+    graph.nodes["input"] = nir.Input(input_type={"input": np.array(x.shape[1:])})
+    shapes, h = {}, x[:1]
+    with torch.no_grad():                       # each module's unbatched in / out shapes
+        for name, mod in model.named_children():
+            out = mod(h)
+            out = out[0] if isinstance(out, tuple) else out
+            shapes[name] = (tuple(h.shape[1:]), tuple(out.shape[1:]))
+            h = out
+    snn_utils.reset(model)
+    for name, node in list(graph.nodes.items()):
+        if name not in shapes:
+            continue
+        shape_in, shape_out = shapes[name]
+        if isinstance(node, nir.Flatten):
+            graph.nodes[name] = nir.Flatten(input_type={"input": np.array(shape_in)},
+                                            start_dim=0, end_dim=-1)
+            continue
+        if isinstance(node, nir.Conv2d):
+            node.input_shape = np.array(shape_in[1:])
+        node.input_type = {"input": np.array(shape_in)}
+        node.output_type = {"output": np.array(shape_out)}
+    graph.nodes["output"] = nir.Output(output_type={"output": np.array(shape_out)})
+    return graph
 
 
 def main(out_dir: Path) -> None:
@@ -90,10 +143,11 @@ def main(out_dir: Path) -> None:
     for i, (name, make) in enumerate(MODELS.items()):
         gen = torch.Generator().manual_seed(100 + i)
         model, reset, n_in = make(gen)
-        x = (torch.rand(T, n_in, generator=gen) < 0.35).float()
+        shape = n_in if isinstance(n_in, tuple) else (n_in,)
+        x = (torch.rand((T,) + shape, generator=gen) < 0.35).float()
         out = _record(model, x)
         snn_utils.reset(model)
-        graph = export_to_nir(model, x[0])
+        graph = _export(model, x, isinstance(n_in, tuple))
         nir.write(str(out_dir / f"{name}.nir"), graph)
         np.savez_compressed(out_dir / f"{name}.npz", input=x.numpy(), output=out, reset=reset,
                             versions=f"torch {torch.__version__}, snntorch {snn.__version__}, "

@@ -122,13 +122,13 @@ def _node_of(endpoint: str, nodes) -> str:
     return endpoint if endpoint in nodes else endpoint.split(".", 1)[0]
 
 
-def _size(obj) -> int:
-    for attr in ("output_type", "input_type"):
-        t = getattr(obj, attr, None) or {}
-        for shape in t.values():
-            if shape is not None:
-                return int(np.prod(np.asarray(shape, dtype=np.int64)))
-    raise ValueError("size unknown")
+def _shape(obj) -> tuple[int, ...] | None:
+    """The node's output shape as NIR types it (None if untyped)."""
+    for attr, key in (("output_type", "output"), ("input_type", "input")):
+        shape = (getattr(obj, attr, None) or {}).get(key)
+        if shape is not None:
+            return tuple(int(x) for x in np.atleast_1d(np.asarray(shape, dtype=np.int64)))
+    return None
 
 
 class _Builder:
@@ -178,21 +178,24 @@ class _Builder:
                     return []
                 chain.append(cur)
                 cur = self.preds[cur][0]
-            n = self._size_of(cur)
-            m = LinearMap(np.eye(n), np.zeros(n))
             try:
+                m = LinearMap.identity(self._shape_of(cur))
                 for lin in reversed(chain):
-                    m = m.then(linear_map(lin, self.nodes[lin], m.weight.shape[0]))
+                    m = m.then(linear_map(lin, self.nodes[lin], m.shape))
             except MappingError as e:
                 self.problems[e.node] = e.reason
                 return []
             out.append((cur, m))
         return out
 
-    def _size_of(self, n: str) -> int:
+    def _shape_of(self, n: str) -> tuple[int, ...]:
+        shape = _shape(self.nodes[n])
         if n in self.params:
-            return self.params[n].gain.size
-        return _size(self.nodes[n])
+            size = self.params[n].gain.size
+            return shape if shape is not None and int(np.prod(shape)) == size else (size,)
+        if shape is None:
+            raise MappingError(n, "the Input node has no input_type")
+        return shape
 
     def check_outputs(self) -> dict[str, str]:
         outs = {}
@@ -216,10 +219,6 @@ def _unsupported_reason(kind: str) -> str:
     reasons = {
         "NIRGraph": "nested graphs (e.g. snnTorch's recurrent RLeaky) are not mapped; flatten "
                     "the graph first",
-        "Conv1d": "convolutions are not mapped yet: unroll them into an Affine node",
-        "Conv2d": "convolutions are not mapped yet: unroll them into an Affine node",
-        "SumPool2d": "pooling is not mapped yet: unroll it into a Linear node",
-        "AvgPool2d": "pooling is not mapped yet: unroll it into a Linear node",
         "Delay": "per-element delays are not mapped (kilauea's delays are per synapse, "
                  "DelayDense)",
         "I": "the integrator without threshold (I) has no spiking output",
@@ -328,8 +327,7 @@ def _build(b: _Builder, incoming, outputs, fixed_point: bool) -> NirNetwork:
                 pops[src].s_out.connect(d.s_in)
             else:
                 inputs.setdefault(src, []).append(d.s_in)
-                shapes[src] = tuple(int(x) for x in np.atleast_1d(
-                    b.nodes[src].input_type["input"]))
+                shapes[src] = _shape(b.nodes[src])
     net = NirNetwork(pops, dense, inputs, shapes, outputs, _latency(b, incoming), b.fw,
                      fixed_point)
     _bias_path(net, b.params, incoming)

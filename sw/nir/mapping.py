@@ -17,9 +17,10 @@ framework's: snnTorch exports with ``dt = 1e-4``). With ``k = dt / tau``::
 ``gain`` multiplies the rows of the incoming weights (kilauea's ``u`` is
 NIR's ``k_mem r I``); the affine ``bias`` of a neuron's input is a constant
 input ``gain * bias`` into ``u`` (the bias path of ``NirNetwork``), and
-``v_leak`` the neuron's own bias. Linear nodes (Affine, Linear, Scale, Flatten)
-between two neuron nodes compose into one weight matrix (``Flatten`` is the
-identity on C-order indices).
+``v_leak`` the neuron's own bias. Linear nodes (Affine, Linear, Scale,
+Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d) between two neuron nodes
+compose into one weight matrix (``Flatten`` is the identity on C-order
+indices; convolutions and pooling are unrolled, ``kilauea.nir.unroll``).
 """
 from __future__ import annotations
 
@@ -28,12 +29,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .linear import LinearMap
+from .unroll import conv_map
+
 __all__ = ["Reset", "NeuronParams", "LinearMap", "neuron_params", "linear_map",
            "NEURON_TYPES", "LINEAR_TYPES"]
 
 #: NIR node class names mapped to kilauea neurons / to weight matrices.
 NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "Threshold")
-LINEAR_TYPES = ("Affine", "Linear", "Scale", "Flatten")
+CONV_TYPES = ("Conv1d", "Conv2d", "SumPool2d", "AvgPool2d")
+LINEAR_TYPES = ("Affine", "Linear", "Scale", "Flatten") + CONV_TYPES
 
 
 class Reset(enum.Enum):
@@ -58,17 +63,6 @@ class NeuronParams:
     bias: np.ndarray
     spiking: bool = True
     stateless: bool = False     # Threshold: no memory, so no reset either
-
-
-@dataclass(frozen=True)
-class LinearMap:
-    """``y = weight @ x + bias`` on flat C-order vectors."""
-    weight: np.ndarray
-    bias: np.ndarray
-
-    def then(self, nxt: "LinearMap") -> "LinearMap":
-        """This map followed by ``nxt``."""
-        return LinearMap(nxt.weight @ self.weight, nxt.weight @ self.bias + nxt.bias)
 
 
 class MappingError(ValueError):
@@ -138,10 +132,11 @@ def neuron_params(name: str, obj, dt: float) -> NeuronParams:
     raise MappingError(name, f"{kind} is not a neuron node kilauea maps")
 
 
-def linear_map(name: str, obj, n_in: int) -> LinearMap:
-    """The weight matrix and bias of linear NIR node ``obj`` acting on a flat
-    input of ``n_in`` values."""
+def linear_map(name: str, obj, in_shape: tuple[int, ...]) -> LinearMap:
+    """The weight matrix and bias of linear NIR node ``obj`` acting on an
+    input of shape ``in_shape`` (flat C order)."""
     kind = type(obj).__name__
+    n_in = int(np.prod(in_shape))
     if kind in ("Affine", "Linear"):
         w = np.asarray(obj.weight, dtype=np.float64)
         if w.ndim != 2:
@@ -149,10 +144,20 @@ def linear_map(name: str, obj, n_in: int) -> LinearMap:
         if w.shape[1] != n_in:
             raise MappingError(name, f"weight has {w.shape[1]} inputs, its source gives {n_in}")
         b = _flat(obj.bias) if kind == "Affine" else np.zeros(w.shape[0])
-        return LinearMap(w, np.broadcast_to(b, (w.shape[0],)).copy())
+        return LinearMap(w, np.broadcast_to(b, (w.shape[0],)).copy(), (w.shape[0],))
     if kind == "Scale":
         s = np.broadcast_to(_flat(obj.scale), (n_in,))
-        return LinearMap(np.diag(s), np.zeros(n_in))
+        return LinearMap(np.diag(s), np.zeros(n_in), tuple(in_shape))
     if kind == "Flatten":
-        return LinearMap(np.eye(n_in), np.zeros(n_in))
+        out = getattr(obj, "output_type", None) or {}
+        shape = out.get("output")
+        shape = (n_in,) if shape is None else tuple(int(x) for x in np.atleast_1d(shape))
+        if int(np.prod(shape)) != n_in:
+            raise MappingError(name, f"flattens {shape} but its source gives {in_shape}")
+        return LinearMap(np.eye(n_in), np.zeros(n_in), shape)
+    if kind in CONV_TYPES:
+        try:
+            return conv_map(kind, obj, in_shape)
+        except ValueError as e:
+            raise MappingError(name, str(e)) from None
     raise MappingError(name, f"{kind} is not a linear node kilauea maps")

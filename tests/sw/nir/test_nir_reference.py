@@ -26,7 +26,7 @@ def _reference(stem: str):
 
 
 def test_the_reference_files_are_there():
-    assert len(FILES) >= 3, FILES
+    assert len(FILES) >= 4, FILES
 
 
 @pytest.mark.parametrize("stem", FILES)
