@@ -74,3 +74,13 @@ def test_fixed_model_matches_the_chip(seed):
     assert np.any(cpu["v"] > 0) and np.any(np.diff(cpu["s_out"], axis=0) != 0)
     for k in ("u", "v", "s_out"):
         np.testing.assert_array_equal(chip[k], cpu[k], err_msg=f"seed {seed}: {k}")
+
+
+def test_chip_program_on_the_rtl():
+    """The lif_subtract program on the RTL (Amaranth's simulator), a few steps."""
+    n_steps = 8
+    cpu, *_ = _run(7, n_steps, True, CpuSimCfg(select_tag="fixed_pt"))
+    rtl, *_ = _run(7, n_steps, True, ChipCfg(engine="pysim", mesh=(1, 1)))
+    assert cpu["s_out"][:-1].sum() > 0, "a spike must be followed by its subtraction"
+    for k in ("u", "v", "s_out"):
+        np.testing.assert_array_equal(rtl[k], cpu[k], err_msg=f"rtl {k}")
