@@ -1,15 +1,17 @@
-"""Write the NIR reference files of tests/sw/nir/data/ from real snnTorch models.
+"""Write the NIR reference files of tests/sw/nir/data/ from real snnTorch and Norse models.
 
 Not run by the tests: it needs torch and snnTorch, which kilauea does not
 depend on. Run it in a separate environment::
 
     python -m venv /tmp/nir-ref && /tmp/nir-ref/bin/pip install torch snntorch nir
+    /tmp/nir-ref/bin/pip install --no-deps norse     # optional: the Norse files
     /tmp/nir-ref/bin/python scripts/nir_reference.py tests/sw/nir/data
 
 For each model it writes ``<name>.nir`` (snnTorch's ``export_to_nir``) and
 ``<name>.npz``: ``input`` (T, n_in) binary spikes (seeded), ``output`` (T,
-n_out) the spikes snnTorch's forward pass gives for them, ``reset`` (the
-model's reset mechanism) and ``versions``.
+n_out) the spikes the framework's forward pass gives for them,
+``framework`` and ``reset`` (the conventions to import it with) and
+``versions``.
 """
 from __future__ import annotations
 
@@ -89,7 +91,36 @@ MODELS = {"snntorch_leaky_subtract": leaky_subtract, "snntorch_leaky_zero": leak
           "snntorch_synaptic_subtract": synaptic_subtract, "snntorch_conv_subtract": conv_subtract}
 
 
+def _norse_models() -> dict:
+    """Norse's LIFBoxCell (NIR LIF) and LIFCell (NIR CubaLIF), if Norse is installed."""
+    try:
+        import norse.torch as nt
+        from norse.torch.module.lif_box import LIFBoxCell, LIFBoxParameters
+        from norse.torch.functional.lif import LIFParameters
+    except ImportError:
+        return {}
+
+    def box(n: int, tau_mem_inv: float):
+        return LIFBoxCell(LIFBoxParameters(
+            tau_mem_inv=torch.full((n,), tau_mem_inv), v_th=torch.ones(n),
+            v_leak=torch.zeros(n), v_reset=torch.zeros(n)))
+
+    def lif_box(gen):
+        return nt.SequentialState(_linear(8, 10, gen, -1.0, 8.0), box(10, 100.0),
+                                  _linear(10, 4, gen, -3.0, 8.0), box(4, 200.0)), "zero", 8
+
+    def lif_cuba(gen):
+        p = LIFParameters(tau_syn_inv=torch.full((8,), 200.0), tau_mem_inv=torch.full((8,), 100.0),
+                          v_th=torch.ones(8), v_leak=torch.zeros(8), v_reset=torch.zeros(8))
+        return nt.SequentialState(_linear(6, 8, gen, -0.5, 1.5), nt.LIFCell(p),
+                                  _linear(8, 3, gen, -3.0, 6.0), box(3, 150.0)), "zero", 6
+
+    return {"norse_lifbox_zero": lif_box, "norse_lif_zero": lif_cuba}
+
+
 def _record(model, x: torch.Tensor) -> np.ndarray:
+    if type(model).__name__ == "SequentialState":
+        return _record_norse(model, x)
     snn_utils.reset(model)
     out = []
     with torch.no_grad():
@@ -99,12 +130,24 @@ def _record(model, x: torch.Tensor) -> np.ndarray:
     return np.array(out, dtype=np.float32)
 
 
+def _record_norse(model, x: torch.Tensor) -> np.ndarray:
+    state, out = None, []
+    with torch.no_grad():
+        for t in range(x.shape[0]):
+            z, state = model(x[t:t + 1], state)
+            out.append(z[0].numpy().reshape(-1))
+    return np.array(out, dtype=np.float32)
+
+
 def _export(model, x: torch.Tensor, conv: bool):
     """snnTorch's export_to_nir with a sample without the batch axis (NIR's
     types have none). A conv net needs the batch axis for its Flatten
     (start_dim=1), which NIR's type inference then trips over: it is
     skipped during the export, and the graph typed afterwards from the
     unbatched input shape."""
+    if type(model).__name__ == "SequentialState":
+        import norse.torch as nt
+        return nt.to_nir(model, x[0])
     if not conv:
         return export_to_nir(model, x[0])
     infer = nir.NIRGraph.infer_types
@@ -138,20 +181,30 @@ def _export(model, x: torch.Tensor, conv: bool):
     return graph
 
 
+def _norse_version() -> str:
+    try:
+        import norse
+        return f"norse {norse.__version__}"
+    except ImportError:
+        return "no norse"
+
+
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for i, (name, make) in enumerate(MODELS.items()):
+    for i, (name, make) in enumerate({**MODELS, **_norse_models()}.items()):
         gen = torch.Generator().manual_seed(100 + i)
         model, reset, n_in = make(gen)
         shape = n_in if isinstance(n_in, tuple) else (n_in,)
         x = (torch.rand((T,) + shape, generator=gen) < 0.35).float()
         out = _record(model, x)
-        snn_utils.reset(model)
+        if name.startswith("snntorch"):
+            snn_utils.reset(model)
         graph = _export(model, x, isinstance(n_in, tuple))
         nir.write(str(out_dir / f"{name}.nir"), graph)
         np.savez_compressed(out_dir / f"{name}.npz", input=x.numpy(), output=out, reset=reset,
+                            framework=name.split("_")[0],
                             versions=f"torch {torch.__version__}, snntorch {snn.__version__}, "
-                                     f"nir {nir.__version__}")
+                                     f"nir {nir.__version__}, {_norse_version()}")
         print(f"{name}: nodes {list(graph.nodes)}, output spikes {int(out.sum())} "
               f"of {out.size}")
 

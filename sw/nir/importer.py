@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..proc.dense.process import Dense
+from ..proc.dense.process import DelayDense, Dense
 from ..proc.lif.process import LIF
 from ..proc.lifsub.process import LIFSubtract
 from .mapping import (LINEAR_TYPES, NEURON_TYPES, LinearMap, MappingError, NeuronParams, Reset,
@@ -26,15 +26,21 @@ __all__ = ["from_nir", "NirNetwork", "NirImportError", "FRAMEWORKS", "Framework"
 
 @dataclass(frozen=True)
 class Framework:
-    """The conventions NIR leaves to the exporting framework."""
+    """The conventions NIR leaves to the exporting framework: the time step
+    ``dt`` that turns its time constants into per-step decays (``dt /
+    tau``), the reset, and whether a CubaLIF's input spike jumps its
+    current (``kilauea.nir.mapping.neuron_params``)."""
     dt: float
     reset: Reset
+    current_jump: bool = False
 
 
 #: Time step and reset of the frameworks whose exports kilauea reads.
 FRAMEWORKS: dict[str, Framework] = {
     "snntorch": Framework(1e-4, Reset.SUBTRACT),   # export_to_nir's dt; Leaky's default reset
-    "norse": Framework(1e-3, Reset.ZERO),          # Norse's default dt; reset to v_reset
+    # Norse 1.1 writes tau = dt / tau_inv with its dt = 1e-3: its decay dt * tau_inv is
+    # 1e-6 / tau; its LIFCell adds input spikes to I and integrates v with the previous I
+    "norse": Framework(1e-6, Reset.ZERO, current_jump=True),
     "lava": Framework(1.0, Reset.ZERO),            # one step per time unit; LIF resets to 0
 }
 
@@ -156,7 +162,8 @@ class _Builder:
                 continue
             if kind in NEURON_TYPES:
                 try:
-                    self.params[name] = neuron_params(name, self.nodes[name], self.fw.dt)
+                    self.params[name] = neuron_params(name, self.nodes[name], self.fw.dt,
+                                                      self.fw.current_jump)
                 except MappingError as e:
                     self.problems[name] = e.reason
             else:
@@ -234,8 +241,9 @@ def _latency(b: _Builder, incoming: dict[str, list]) -> dict[str, int]:
     def depth(n: str, stack: frozenset) -> int:
         if n in memo:
             return memo[n]
-        d = max((1 + (0 if b.kind[s] == "Input" else depth(s, stack | {n}))
-                 for s, _ in incoming[n] if s not in stack | {n}), default=1)
+        hop = 1 + b.params[n].input_delay
+        d = max((hop + (0 if b.kind[s] == "Input" else depth(s, stack | {n}))
+                 for s, _ in incoming[n] if s not in stack | {n}), default=hop)
         memo[n] = d
         return d
 
@@ -263,7 +271,7 @@ def from_nir(graph, *, framework: str = "snntorch", dt: float | None = None,
         raise ValueError(f"from_nir: framework {framework!r} unknown (have {sorted(FRAMEWORKS)})")
     fw = FRAMEWORKS[framework]
     fw = Framework(float(dt) if dt is not None else fw.dt,
-                   Reset(reset) if reset is not None else fw.reset)
+                   Reset(reset) if reset is not None else fw.reset, fw.current_jump)
     if not fw.dt > 0:
         raise ValueError(f"from_nir: dt = {fw.dt} must be > 0")
     b = _Builder(_load(graph), fw)
@@ -320,7 +328,9 @@ def _build(b: _Builder, incoming, outputs, fixed_point: bool) -> NirNetwork:
         pops[n] = _population(n, p, p.bias, b.fw.reset)
     for n, p in b.params.items():
         for src, m in incoming[n]:
-            d = Dense(weights=p.gain[:, None] * m.weight, name=f"{src}->{n}")
+            w = p.gain[:, None] * m.weight
+            d = (DelayDense(weights=w, delays=p.input_delay, name=f"{src}->{n}")
+                 if p.input_delay else Dense(weights=w, name=f"{src}->{n}"))
             dense[(src, n)] = d
             d.a_out.connect(pops[n].a_in)
             if src in pops:

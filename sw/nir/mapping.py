@@ -63,6 +63,7 @@ class NeuronParams:
     bias: np.ndarray
     spiking: bool = True
     stateless: bool = False     # Threshold: no memory, so no reset either
+    input_delay: int = 0        # steps the input waits before entering u (Norse's CubaLIF)
 
 
 class MappingError(ValueError):
@@ -104,9 +105,12 @@ def _check_reset(node: str, obj) -> None:
                                  "subtract the threshold")
 
 
-def neuron_params(name: str, obj, dt: float) -> NeuronParams:
+def neuron_params(name: str, obj, dt: float, current_jump: bool = False) -> NeuronParams:
     """The kilauea parameters of NIR neuron node ``obj`` (see the module
-    docstring); ``MappingError`` naming the node and parameter otherwise."""
+    docstring); ``MappingError`` naming the node and parameter otherwise.
+    ``current_jump``: a CubaLIF's input spike adds ``w_in`` to ``I`` (no
+    ``k_syn`` factor) and ``v`` integrates the previous step's ``I``
+    (Norse's ``LIFCell``): gain ``k_mem r w_in``, one step of input delay."""
     kind = type(obj).__name__
     _check_reset(name, obj)
     if kind in ("LIF", "LI"):
@@ -119,8 +123,9 @@ def neuron_params(name: str, obj, dt: float) -> NeuronParams:
         ks = _decay(name, "tau_syn", obj.tau_syn, dt)
         km = _decay(name, "tau_mem", obj.tau_mem, dt)
         w_in = np.broadcast_to(_flat(obj.w_in), _flat(obj.r).shape)
-        return NeuronParams(ks, km, _one(name, "v_threshold", obj.v_threshold),
-                            km * _flat(obj.r) * ks * w_in, km * _flat(obj.v_leak))
+        gain = km * _flat(obj.r) * w_in * (1.0 if current_jump else ks)
+        return NeuronParams(ks, km, _one(name, "v_threshold", obj.v_threshold), gain,
+                            km * _flat(obj.v_leak), input_delay=int(current_jump))
     if kind == "IF":
         r = _flat(obj.r)
         return NeuronParams(1.0, 0.0, _one(name, "v_threshold", obj.v_threshold),

@@ -18,7 +18,7 @@ from kilauea.proc.lifsub.process import LIFSubtract
 from test_nir_equivalence import DT, _graph
 
 DATA = Path(__file__).parent / "data"
-FILES = sorted(p.stem for p in DATA.glob("*.nir"))
+FILES = sorted(p.stem for p in DATA.glob("snntorch_*.nir"))   # exported with their conventions
 _NEURON_FIELDS = ("tau", "tau_syn", "tau_mem", "r", "w_in", "v_leak", "v_threshold")
 
 
