@@ -183,6 +183,9 @@ class _Builder:
                         self.problems[cur] = (f"{self.kind[cur]} with {len(self.preds[cur])} "
                                               f"inputs: kilauea's Dense has one source")
                     return []
+                if cur in chain:
+                    self.problems[cur] = "a cycle of linear nodes (no neuron on the loop)"
+                    return []
                 chain.append(cur)
                 cur = self.preds[cur][0]
             try:

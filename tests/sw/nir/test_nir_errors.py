@@ -92,3 +92,15 @@ def test_to_nir_refuses_what_nir_cannot_say():
     e.s_out.connect(g.s_in)
     with pytest.raises(NirExportError, match="graded input"):
         to_nir(e)
+
+
+def test_a_loop_of_linear_nodes_is_named():
+    g = nir.NIRGraph(nodes={
+        "input": nir.Input(input_type={"input": np.array([2])}),
+        "a": nir.Linear(weight=np.eye(2)),
+        "b": nir.Linear(weight=np.eye(2)),
+        "lif": _lif(2),
+        "output": nir.Output(output_type={"output": np.array([2])}),
+    }, edges=[("a", "b"), ("b", "a"), ("b", "lif"), ("lif", "output")], type_check=False)
+    with pytest.raises(NirImportError, match="cycle of linear nodes"):
+        from_nir(g)
