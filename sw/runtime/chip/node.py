@@ -371,6 +371,8 @@ class ChipNode:
         later step (``error``)."""
         if self.error is not None:
             raise self.error
+        if not status.any():
+            return
         bad = np.flatnonzero(status.any(axis=1))
         if not bad.size:
             return
