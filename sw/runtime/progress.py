@@ -3,7 +3,9 @@ widget in a notebook).
 
 A blocking ``RunSteps`` of at least `MIN_STEPS` steps runs in at most
 `CHUNKS` chunks of whole steps (the same steps, in the same order: a run of
-``n`` steps is the runs of its chunks one after the other), and a bar
+``n`` steps is the runs of its chunks one after the other), each a multiple
+of the chip's batch (``chip.batching.MAX_BATCH`` steps, so that chunking
+never shortens a batch of chip steps), and a bar
 appears once the run has taken `DELAY_S` seconds, so quick runs never show
 one. ``$KILAUEA_PROGRESS``: ``0`` no bars; ``1`` bars even when stderr is no
 terminal; unset: bars on a terminal or in a notebook only.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import os
 import typing as ty
+
+from .chip.batching import MAX_BATCH
 
 __all__ = ["MIN_STEPS", "CHUNKS", "DELAY_S", "PROGRESS_ENV", "run_with_progress"]
 
@@ -39,7 +43,7 @@ def run_with_progress(run_steps: ty.Callable[[int, int], None], t_first: int, n:
         run_steps(t_first, n)
         return
     from tqdm.auto import tqdm
-    chunk = max(1, -(-n // CHUNKS))
+    chunk = MAX_BATCH * max(1, -(-n // (CHUNKS * MAX_BATCH)))
     with tqdm(total=n, desc=desc, unit="step", delay=DELAY_S, disable=disable,
               leave=False, dynamic_ncols=True) as bar:
         for t in range(t_first, t_first + n, chunk):

@@ -10,7 +10,7 @@ from ...core.model import AbstractSubProcessModel
 from ...numerics import s4d as ns4
 from .._api import (CPU, LavaPyType, LoihiProtocol, PyInPort, PyLoihiProcessModel, PyOutPort,
                     implements, requires, tag)
-from ..sdn.models import PySigmaDeltaModelFloat
+from ..sdn.models import AbstractSigmaDeltaModelFloat
 from ..sparse.process import Sparse
 from .process import S4d, SigmaS4dDelta, SigmaS4dDeltaLayer
 
@@ -46,7 +46,7 @@ class S4dModel(PyLoihiProcessModel):
 @implements(proc=SigmaS4dDelta, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySigmaS4dDeltaModelFloat(PySigmaDeltaModelFloat):
+class PySigmaS4dDeltaModelFloat(AbstractSigmaDeltaModelFloat):
     """SigmaS4dDelta in floating point: SigmaDelta's Vars and types plus the
     S4D ones (``a``, ``b``, ``c`` real: their real parts, as lava-nc's float
     Vars hold them)."""

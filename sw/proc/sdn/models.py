@@ -93,11 +93,10 @@ class PySigmaDeltaModelFixed(CachedFixedParams, AbstractSigmaDeltaModel):
         return out
 
 
-@implements(proc=SigmaDelta, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PySigmaDeltaModelFloat(AbstractSigmaDeltaModel):
-    """SigmaDelta in floating point (``s_out = s``, no shift)."""
+class AbstractSigmaDeltaModelFloat(AbstractSigmaDeltaModel):
+    """SigmaDelta's floating-point Vars and step (``s_out = s``, no shift),
+    undecorated so that models of other processes (SigmaS4dDelta) can extend
+    it: as in Lava, a subclass may not change the Process a model implements."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -115,6 +114,13 @@ class PySigmaDeltaModelFloat(AbstractSigmaDeltaModel):
         return nsdn.sigma_delta_float_step(
             self.sigma, self.act, self.residue, self.error, a_in, self.bias,
             float(_scalar(self.vth)), self.relu, bool(_scalar(self.cum_error)))
+
+
+@implements(proc=SigmaDelta, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySigmaDeltaModelFloat(AbstractSigmaDeltaModelFloat):
+    """SigmaDelta in floating point (``s_out = s``, no shift)."""
 
 
 # ------------------------------------------------------------ Sigma, Delta
