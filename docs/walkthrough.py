@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 
 # Part 1: kilauea's own, flat namespace.
 from kilauea import LIF, Dense, Monitor, RunSteps, CpuSimCfg, ChipCfg  # noqa: E402
+from kilauea.core.run_configs import parse_mesh  # noqa: E402
 from kilauea.proc.monitor.plot import backend_label  # noqa: E402
 
 # Part 2: Lava's module paths, under kilauea.lava.
@@ -253,10 +254,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--chip", action="store_true",
                     help="run LIF and Dense on the emulated kilauea chip")
-    ap.add_argument("--engine", default="auto",
+    ap.add_argument("--engine", default=None,
                     help="chip engine: auto, model (golden numpy model), pysim "
-                         "(RTL in Amaranth's simulator), compiled")
-    ap.add_argument("--mesh", default="2x2", help="chip mesh WxH (default 2x2)")
+                         "(RTL in Amaranth's simulator), compiled (default: "
+                         "$KILAUEA_ENGINE, set by `kilauea run --engine`, else auto)")
+    ap.add_argument("--mesh", default=None,
+                    help="chip mesh WxH (default: $KILAUEA_MESH, else 2x2)")
     ap.add_argument("--steps", type=int, default=NUM_STEPS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     tag = args.tag or ("fixed_pt" if args.chip else "floating_pt")
@@ -266,13 +269,13 @@ def main(argv=None) -> dict:
     cfgs = {"part1": None, "part2": None}
     if args.chip:
         try:
-            mesh = tuple(int(v) for v in args.mesh.lower().split("x"))
-        except ValueError:
-            ap.error(f"--mesh {args.mesh!r}: expected WxH, e.g. 2x2")
+            mesh = None if args.mesh is None else parse_mesh(args.mesh, "--mesh")
+        except ValueError as e:
+            ap.error(str(e))
         cfgs = {p: ChipCfg(mesh=mesh, engine=args.engine) for p in cfgs}
     results = {"part1": part1(tag, args.out, args.seed, cfgs["part1"], args.steps),
                "part2": part2(tag, args.out, args.seed, cfgs["part2"], args.steps)}
-    where = f"chip, engine {args.engine}" if args.chip else tag
+    where = f"chip, engine {args.engine or 'default'}" if args.chip else tag
     for part, r in results.items():
         if "report" in r:
             print(f"--- {part}: compile report (engine: {r['engine']})")

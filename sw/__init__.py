@@ -42,6 +42,23 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".proc.io.extractor": ("Extractor",),
     ".proc.io.dataloader": ("SpikeDataloader", "StateDataloader"),
     ".proc.io.utils": ("ChannelConfig",),
+    ".proc.lif.learning": ("LearningLIF",),
+    ".proc.dense.learning": ("LearningDense",),
+    ".proc.sparse.learning": ("LearningSparse",),
+    ".proc.lifsub.process": ("LIFSubtract",),
+    ".proc.atrlif.process": ("ATRLIF",),
+    ".proc.rf.process": ("RF",),
+    ".proc.rf_iz.process": ("RF_IZ",),
+    ".proc.resfire.process": ("RFZero",),
+    ".proc.s4d.process": ("S4d", "SigmaS4dDelta", "SigmaS4dDeltaLayer"),
+    ".proc.spiker.process": ("Spiker", "Spiker32bit"),
+    ".proc.bit_check.process": ("BitCheck",),
+    ".proc.prodneuron.process": ("ProdNeuron",),
+    ".proc.conv_in_time.process": ("ConvInTime",),
+    ".proc.graded.vector_process": ("NormVecDelay", "InvSqrt"),
+    # learning
+    ".learning.learning_rule": ("Loihi2FLearningRule", "Loihi3FLearningRule"),
+    ".learning.rules": ("STDPLoihi", "RewardModulatedSTDP"),
     # compiler and tools
     ".compiler": ("compile_network", "CompileError"),
     ".tools.quantize": ("quantize", "QuantizeReport"),
@@ -51,7 +68,7 @@ _WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for
 
 # the subpackages reachable as attributes (``kilauea.compiler``) without importing them first
 _SUBPACKAGES = frozenset({"core", "compiler", "runtime", "proc", "neurons", "numerics", "tools",
-                          "lava", "hw", "sim"})
+                          "learning", "nir", "lava", "hw", "sim"})
 
 __all__ = list(_WHERE)
 
