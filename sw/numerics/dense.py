@@ -76,6 +76,8 @@ def delay_weight_stack(weights, delays, num_slots: int):
     """Weights split by delay: a ``(num_slots * n_out, n_in)`` matrix whose
     block ``k`` holds the weights of the synapses with delay ``k`` (zero
     elsewhere). Dense or CSR like ``weights``."""
+    if sparse.issparse(delays):      # a sparse delay matrix: missing entries are delay 0
+        delays = delays.toarray()
     delays = np.broadcast_to(np.asarray(delays), weights.shape)
     if sparse.issparse(weights):
         dense_w = weights.toarray()

@@ -16,6 +16,7 @@ rebuilt whenever a Var is set.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from ... import numerics as nx
 from .._api import (PyLoihiProcessModel, LavaPyType, PyInPort, PyOutPort,
@@ -132,7 +133,9 @@ class AbstractPyDelayDenseModel(_WeightsCache, PyLoihiProcessModel):
         """Lava's helper: the weights split by delay, ``(max_delay + 1)``
         blocks of ``weights``' shape stacked vertically, block ``k`` holding
         the weights whose delay is ``k``."""
-        return nx.delay_weight_stack(np.asarray(weights), delays, int(max_delay) + 1)
+        if not sparse.issparse(weights):
+            weights = np.asarray(weights)
+        return nx.delay_weight_stack(weights, delays, int(max_delay) + 1)
 
     #: lava-nc's DelayDense sums with ``np.sum`` (int64: no wrap before the
     #: shift); its DelaySparse with an int32 CSR product (wraps, like Dense).
