@@ -243,8 +243,6 @@ class Var(ProcessMember):
         value = self._checked(value, idx)
         rt = self._runtime()
         if rt is not None:
-            if idx is None and _is_sparse(value):
-                self._check_same_pattern(value)
             rt.set_var(self, value, idx)
             return
         if idx is None and _is_sparse(value):
@@ -268,24 +266,6 @@ class Var(ProcessMember):
         else:
             val[idx] = value
             self.init = val
-
-    def _check_same_pattern(self, value) -> None:
-        """A sparse matrix set on a built network keeps the stored entries
-        of the Var's initial matrix (the same positions, explicit zeros
-        included), as in Lava: its models hold one value per stored synapse."""
-        init = self.resolve().init
-        if not _is_sparse(init):
-            return
-        old, new = init.tocoo(), value.tocoo()
-        same = (new.shape == old.shape and new.nnz == old.nnz
-                and {*zip(old.row.tolist(), old.col.tolist())}
-                == {*zip(new.row.tolist(), new.col.tolist())})
-        if not same:
-            raise ValueError(
-                f"Var {self.full_name()}: a sparse matrix set on a built network must store "
-                f"the same entries as the initial one ({old.nnz} entries of shape {old.shape}); "
-                f"got {new.nnz} entries of shape {new.shape} at other positions. Build a "
-                "new network to change the connectivity")
 
     def _checked(self, value, idx):
         """``value`` for ``set``, checked (see the class docstring): complex
