@@ -120,15 +120,19 @@ class LearningRuleApplierBitApprox(AbstractLearningRuleApplier):
 
     @staticmethod
     def _product_value(product: Product, args: dict) -> np.ndarray:
-        value = np.ones(args["shape"], dtype=np.int32)
-        value *= args[product.dependency]
+        """One product's term, at the broadcast shape of its operands (``(1, n_pre)``
+        for an x0 product of x traces, ...): every step is elementwise and the int32
+        products wrap (multiplication modulo 2**32 is associative and commutative),
+        so this equals the term computed on ``shape`` and broadcast afterwards."""
+        value = np.ones((1,) * len(args["shape"]), dtype=np.int32)
+        value = value * np.asarray(args[product.dependency]).astype(np.int32)
         width_sum = W_S_MANT
         for factor in product.factors:
             width = FACTOR_TO_WIDTH_DICT[factor.state_var]
             width_sum += width
             factor_val = saturate(factor_value(product.dependency, factor, args),
                                   -(2 ** width), 2 ** width - 1)
-            value *= np.asarray(factor_val).astype(np.int32)
+            value = value * np.asarray(factor_val).astype(np.int32)
         value *= product.s_mantissa
         value = np.right_shift(value, max(0, width_sum - W_ACCUMULATOR_U))
         value = np.left_shift(value, product.s_exp)
