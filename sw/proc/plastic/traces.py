@@ -145,3 +145,27 @@ def _read(h: np.ndarray, group: str, dep: str, tx, ty, n_pre: int, n_post: int):
         return vals[np.newaxis, :] if group == "x" else vals[:, np.newaxis]
     cross = h[times]                             # (n_times, n_other)
     return cross.T if dep == "x0" else cross     # (n_post, n_pre) either way
+
+
+def traces_at(x_hist: np.ndarray, y_hist: np.ndarray, tx: np.ndarray, ty: np.ndarray,
+              wanted: dict, rows: np.ndarray, cols: np.ndarray) -> dict:
+    """:func:`evaluated_traces` at the synapses ``(rows[k], cols[k])`` only (target
+    ``rows[k]``, source ``cols[k]``): 1-D arrays of ``rows.size`` values, without the
+    ``(n_post, n_pre)`` arrays of the cross reads. A sparse connection's stored
+    synapses learn on these."""
+    hists = {"x": x_hist, "y": y_hist}
+    out = {}
+    for dep, names in wanted.items():
+        for trace in names:
+            group, row = TRACE_ROWS[trace]
+            h = np.ascontiguousarray(hists[group][:, row])    # (T + 1, n)
+            neuron = cols if group == "x" else rows
+            if dep == "u":
+                out[f"{trace}_{dep}"] = h[-1][neuron]
+            elif (group == "x") == (dep == "x0"):   # each neuron at its own spike time
+                times = tx if dep == "x0" else ty
+                out[f"{trace}_{dep}"] = h[times, np.arange(times.size)][neuron]
+            else:
+                times = tx[cols] if dep == "x0" else ty[rows]
+                out[f"{trace}_{dep}"] = h.ravel()[times * h.shape[1] + neuron]
+    return out
