@@ -74,7 +74,7 @@ def test_fixed_point_factors_at_their_own_shapes(seed):
     rng = np.random.default_rng(seed)
     for rule, target, series in _series(rng):
         shape, args, state = _case(rng, fixed=True)
-        acc = rng.integers(-2 ** 15 - 1, 2 ** 15, shape)
+        acc = rng.integers(-2 ** 17, 2 ** 17, shape)     # beyond the accumulator
         got = LearningRuleApplierBitApprox(series).apply(acc.copy(), **args)
         want = [[spec_ref.fixed_rule(rule.products, int(acc[i, j]), state, i, j)
                  for j in range(shape[1])] for i in range(shape[0])]
@@ -97,7 +97,7 @@ def test_fixed_point_on_stored_synapses(seed):
         shape, args, state = _case(rng, fixed=True)
         stored = rng.random(shape) < 0.5
         rows, cols = np.nonzero(stored)
-        acc = rng.integers(-2 ** 15 - 1, 2 ** 15, rows.size)
+        acc = rng.integers(-2 ** 17, 2 ** 17, rows.size)
         got = LearningRuleApplierBitApprox(series).apply(acc.copy(),
                                                          **_stored(args, shape, rows, cols))
         want = [spec_ref.fixed_rule(rule.products, int(a), state, int(i), int(j))
