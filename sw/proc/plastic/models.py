@@ -62,6 +62,7 @@ class PyLearningConnection:
         self.sign_mode = proc_params.get("sign_mode", SignMode.MIXED)
         self._build_from_rule()
         self._init_randoms()
+        self._stored_synapses: dict = {}
 
     # ------------------------------------------------------------ the rule
     def _build_from_rule(self) -> None:
@@ -186,30 +187,35 @@ class PyLearningConnection:
         arguments gathered at those synapses (a 1-D problem of ``nnz`` synapses, the
         same numbers as the dense one there) and the entries keep their places."""
         out = sparse.csr_matrix(old, copy=True)
-        rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-        picked = {k: _at_stored(v, out, rows) for k, v in args.items()}
-        picked.update(traces.traces_at(*hists, rows, out.indices))
-        picked["shape"] = (rows.size,)
+        stored = self._stored_synapses.get(name)
+        if stored is None or not stored.same_places(out):
+            stored = self._stored_synapses[name] = traces.StoredSynapses.of(out)
+        picked = {k: _at_stored(v, stored) for k, v in args.items()}
+        picked.update(traces.traces_at(*hists, stored))
+        picked["shape"] = (stored.rows.size,)
         new = self._update_syn_var(name, out.data, applier, picked)
         out.data = np.asarray(new, dtype=out.data.dtype)
         return out
 
 
-def _at_stored(value, out: sparse.csr_matrix, rows: np.ndarray):
-    """``value`` (an applier argument: an array broadcastable to ``out``'s shape, a
-    sparse matrix of that shape, or a scalar) at ``out``'s stored entries, in the order
-    of ``out.data``; scalars and other arguments as they are. A 2-D array is indexed
+def _at_stored(value, stored: traces.StoredSynapses):
+    """``value`` (an applier argument: an array broadcastable to the connection's
+    shape, a sparse matrix of that shape, or a scalar) at the `stored` synapses, in
+    their order; scalars and other arguments as they are. A 2-D array is indexed
     along its non-singleton axes only (no broadcast copy); a CSR matrix stored at the
-    same places as ``out`` gives its ``data``."""
-    cols = out.indices
+    same places gives its ``data``."""
+    rows, cols = stored.rows, stored.cols
     if sparse.issparse(value):
-        if (isinstance(value, sparse.csr_matrix) and np.array_equal(value.indptr, out.indptr)
-                and np.array_equal(value.indices, cols)):
+        if isinstance(value, sparse.csr_matrix) and stored.same_places(value):
             return value.data
         return value.toarray()[rows, cols]
     if not isinstance(value, np.ndarray) or value.ndim != 2:
         return value
-    return value[rows if value.shape[0] > 1 else 0, cols if value.shape[1] > 1 else 0]
+    if value.shape[0] == 1:
+        return value[0][cols] if value.shape[1] > 1 else value[0, 0]
+    if value.shape[1] == 1:
+        return value[:, 0][rows]
+    return np.ascontiguousarray(value).ravel()[stored.post_major]
 
 
 # ================================================================ fixed point

@@ -147,25 +147,57 @@ def _read(h: np.ndarray, group: str, dep: str, tx, ty, n_pre: int, n_post: int):
     return cross.T if dep == "x0" else cross     # (n_post, n_pre) either way
 
 
+@dataclass(frozen=True)
+class StoredSynapses:
+    """The stored synapses of an ``(n_post, n_pre)`` CSR matrix, in the order of its
+    ``data``: target ``rows``, source ``cols``, and their flat indices into row-major
+    ``(n_post, n_pre)`` (``post_major``) and ``(n_pre, n_post)`` (``pre_major``)
+    arrays. Built once per sparsity pattern (:meth:`of`, :meth:`same_places`)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    post_major: np.ndarray
+    pre_major: np.ndarray
+
+    @classmethod
+    def of(cls, matrix) -> "StoredSynapses":
+        """The stored synapses of the CSR `matrix` (its index arrays are copied)."""
+        n_post, n_pre = matrix.shape
+        indptr, cols = matrix.indptr.copy(), matrix.indices.astype(np.intp)
+        rows = np.repeat(np.arange(n_post, dtype=np.intp), np.diff(indptr))
+        return cls(indptr, matrix.indices.copy(), rows, cols, rows * n_pre + cols,
+                   cols * n_post + rows)
+
+    def same_places(self, matrix) -> bool:
+        """Whether the CSR `matrix` stores its entries at these places, in this order."""
+        return (np.array_equal(self.indptr, matrix.indptr)
+                and np.array_equal(self.indices, matrix.indices))
+
+
 def traces_at(x_hist: np.ndarray, y_hist: np.ndarray, tx: np.ndarray, ty: np.ndarray,
-              wanted: dict, rows: np.ndarray, cols: np.ndarray) -> dict:
-    """:func:`evaluated_traces` at the synapses ``(rows[k], cols[k])`` only (target
-    ``rows[k]``, source ``cols[k]``): 1-D arrays of ``rows.size`` values, without the
-    ``(n_post, n_pre)`` arrays of the cross reads. A sparse connection's stored
-    synapses learn on these."""
+              wanted: dict, synapses: StoredSynapses) -> dict:
+    """:func:`evaluated_traces` at the stored `synapses` only: 1-D arrays in their
+    order. A cross read gathers the ``(n_times, n_other)`` rows of the history (one
+    row copy per neuron) and picks the synapses' flat indices from them, without the
+    ``(n_post, n_pre)`` broadcast. A sparse connection's stored synapses learn on
+    these."""
     hists = {"x": x_hist, "y": y_hist}
+    rows, cols = synapses.rows, synapses.cols
     out = {}
     for dep, names in wanted.items():
         for trace in names:
             group, row = TRACE_ROWS[trace]
-            h = np.ascontiguousarray(hists[group][:, row])    # (T + 1, n)
+            h = hists[group][:, row]                # (T + 1, n)
             neuron = cols if group == "x" else rows
             if dep == "u":
                 out[f"{trace}_{dep}"] = h[-1][neuron]
             elif (group == "x") == (dep == "x0"):   # each neuron at its own spike time
                 times = tx if dep == "x0" else ty
                 out[f"{trace}_{dep}"] = h[times, np.arange(times.size)][neuron]
-            else:
-                times = tx[cols] if dep == "x0" else ty[rows]
-                out[f"{trace}_{dep}"] = h.ravel()[times * h.shape[1] + neuron]
+            elif dep == "x0":                       # a y trace at the sources' times
+                out[f"{trace}_{dep}"] = h[tx].ravel()[synapses.pre_major]
+            else:                                   # an x trace at the targets' times
+                out[f"{trace}_{dep}"] = h[ty].ravel()[synapses.post_major]
     return out
