@@ -6,7 +6,8 @@ three post-synaptic traces (y1, y2, y3; one per target neuron). Within an epoch 
 spike); at the epoch's end the traces are replayed step by step (:func:`history_fixed`,
 :func:`history_float`): decay by one step, then the impulse of a spike recorded at that
 step. The learning rule reads the replayed values at the spike times
-(:func:`evaluated_traces`).
+(:func:`evaluated_traces`; at a sparse connection's stored synapses only,
+:func:`traces_at`).
 
 Fixed point (lava-nc 0.10's "bit-approximate" model): traces are unsigned 7-bit
 integers (0..127). An impulse is split into an integer part and an 8-bit fraction
