@@ -109,27 +109,100 @@ class LearningRuleApplierBitApprox(AbstractLearningRuleApplier):
        saturating again.
 
     `init_accumulator` is the synaptic variable already shifted left to the
-    accumulator's scale; the result is on that scale too."""
+    accumulator's scale; the result is on that scale too.
+
+    A product whose dependency is 0 at a synapse adds 0 there: each product is
+    computed only where its dependency is nonzero (the columns of the sources that
+    spiked, the rows of the targets that spiked, every synapse or none for ``u``),
+    the int32 arithmetic being the same there; the other synapses are saturated
+    (by the first product; saturating again changes nothing)."""
 
     def apply(self, init_accumulator: np.ndarray, **applier_args: Any) -> np.ndarray:
-        result = init_accumulator
-        for product in self._product_series.products:
-            term = self._product_value(product, applier_args)
-            result = saturate(result + term, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+        products = self._product_series.products
+        if not products:
+            return init_accumulator
+        shape = tuple(applier_args["shape"])
+        init = np.broadcast_to(init_accumulator, shape)
+        result = init.astype(np.result_type(init, np.int32))
+        for number, product in enumerate(products):
+            gate = _gate(applier_args[product.dependency], len(shape))
+            if gate is not None:
+                where, args = _where(applier_args, product, shape, gate)
+                summed = result[where] + self._product_value(product, args)
+                result[where] = (summed if number == 0 else
+                                 saturate(summed, ACCUMULATOR_MIN, ACCUMULATOR_MAX))
+            if number == 0:
+                result = saturate(result, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
         return result
 
     @staticmethod
     def _product_value(product: Product, args: dict) -> np.ndarray:
-        value = np.ones(args["shape"], dtype=np.int32)
-        value *= args[product.dependency]
+        """One product's term, at the broadcast shape of its operands (``(1, n_pre)``
+        for an x0 product of x traces, ...): every step is elementwise and the int32
+        products wrap (multiplication modulo 2**32 is associative and commutative),
+        so this equals the term computed on ``shape`` and broadcast afterwards."""
+        value = np.ones((1,) * len(args["shape"]), dtype=np.int32)
+        value = value * np.asarray(args[product.dependency]).astype(np.int32)
         width_sum = W_S_MANT
         for factor in product.factors:
             width = FACTOR_TO_WIDTH_DICT[factor.state_var]
             width_sum += width
             factor_val = saturate(factor_value(product.dependency, factor, args),
                                   -(2 ** width), 2 ** width - 1)
-            value *= np.asarray(factor_val).astype(np.int32)
+            value = value * np.asarray(factor_val).astype(np.int32)
         value *= product.s_mantissa
         value = np.right_shift(value, max(0, width_sum - W_ACCUMULATOR_U))
         value = np.left_shift(value, product.s_exp)
         return saturate(value, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+
+
+def _gate(dependency: Array, ndim: int):
+    """Where a product with this dependency (0/1, broadcastable to an ``ndim``-D
+    shape) may be nonzero: None (nowhere), ``(None, None)`` (everywhere: compute on
+    the whole shape) or ``(axis, indices)``: the nonzero entries along the one axis
+    the dependency varies on."""
+    d = np.asarray(dependency)
+    if not d.any():
+        return None
+    varying = [a for a in range(d.ndim) if d.shape[a] > 1]
+    if d.ndim != ndim or len(varying) != 1:
+        return None, None
+    idx = np.flatnonzero(d.reshape(-1))
+    if idx.size == d.size:
+        return None, None
+    return varying[0], idx
+
+
+def _where(args: dict, product: Product, shape: tuple, gate: tuple):
+    """(index into the accumulator, the product's arguments there) for a `_gate`."""
+    axis, idx = gate
+    if axis is None:
+        return (Ellipsis,), args
+    return ((slice(None),) * axis + (idx,),
+            _restricted(args, _arg_names(product), shape, axis, idx))
+
+
+def _arg_names(product: Product) -> set:
+    """The applier arguments a product reads."""
+    names = {product.dependency}
+    for factor in product.factors:
+        if factor.state_var in sym.DEPENDENCIES:
+            names.add(factor.state_var)
+        elif factor.state_var in sym.TRACES:
+            names.add(f"{factor.state_var}_{product.dependency}")
+        elif factor.state_var != sym.C:
+            names.add(sym.SYNAPTIC_VARIABLE_VAR_MAPPING[factor.state_var])
+    return names
+
+
+def _restricted(args: dict, names: set, shape: tuple, axis: int, idx: np.ndarray) -> dict:
+    """The arguments `names` at the indices `idx` along `axis` (those broadcast along
+    it as they are), with the shape they now broadcast to."""
+    out = {}
+    for name in names:
+        v = args[name]
+        if isinstance(v, np.ndarray) and v.ndim == len(shape) and v.shape[axis] > 1:
+            v = np.take(v, idx, axis=axis)
+        out[name] = v
+    out["shape"] = shape[:axis] + (idx.size,) + shape[axis + 1:]
+    return out

@@ -30,6 +30,7 @@ import typing as ty
 import numpy as np
 from scipy import sparse
 
+from ...learning import string_symbols as sym
 from ...learning import (GradedSpikeCfg, LearningRuleApplierBitApprox,
                          LearningRuleApplierFloat, Loihi2FLearningRule, Loihi3FLearningRule,
                          rule_randoms)
@@ -61,6 +62,7 @@ class PyLearningConnection:
         self.sign_mode = proc_params.get("sign_mode", SignMode.MIXED)
         self._build_from_rule()
         self._init_randoms()
+        self._stored_synapses: dict = {}
 
     # ------------------------------------------------------------ the rule
     def _build_from_rule(self) -> None:
@@ -75,6 +77,10 @@ class PyLearningConnection:
         self._learning_rule_appliers = {
             TARGET_VARS[target]: self._create_learning_rule_applier(ps)
             for target, ps in rule.active_product_series.items()}
+        self._read_syn_vars = sorted({
+            sym.SYNAPTIC_VARIABLE_VAR_MAPPING[f.state_var]
+            for ps in rule.active_product_series.values() for p in ps.products
+            for f in p.factors if f.state_var in sym.SYNAPTIC_VARIABLE_VAR_MAPPING})
         self._store_impulses()
 
     def _store_impulses(self) -> None:
@@ -128,7 +134,7 @@ class PyLearningConnection:
         self.x1, self.x2 = x_hist[-1][0], x_hist[-1][1]
         if isinstance(self._learning_rule, Loihi2FLearningRule):
             self.y1, self.y2, self.y3 = y_hist[-1][0], y_hist[-1][1], y_hist[-1][2]
-        self._apply_learning_rules(self._applier_args(x_hist, y_hist))
+        self._apply_learning_rules(self._applier_args(), x_hist, y_hist)
         self.x0 = np.zeros_like(self.x0)
         self.y0 = np.zeros_like(self.y0)
         self.tx = np.zeros_like(self.tx)
@@ -143,48 +149,73 @@ class PyLearningConnection:
     def _y_traces(self) -> np.ndarray:
         return np.stack([np.asarray(self.y1), np.asarray(self.y2), np.asarray(self.y3)])
 
-    def _applier_args(self, x_hist: np.ndarray, y_hist: np.ndarray) -> dict:
-        """The names a rule's products read (lava-nc's applier arguments)."""
+    def _applier_args(self) -> dict:
+        """The names a rule's products read (lava-nc's applier arguments), but the
+        traces (:meth:`_apply_learning_rules` adds them); the synaptic variables the
+        rules read are as stored (dense arrays or CSR matrices)."""
         rule = self._learning_rule
         u = 0
         if rule.decimate_exponent is not None:
             epoch = self.time_step // rule.t_epoch
             u = 1 if epoch % 2 ** rule.decimate_exponent == 0 else 0
         args = {"shape": self._shape, "x0": np.asarray(self.x0)[np.newaxis, :],
-                "y0": np.asarray(self.y0)[:, np.newaxis], "u": u, "np": np,
-                "weights": self._dense("weights"), "tag_2": self._dense("tag_2"),
-                "tag_1": self._dense("tag_1")}
-        args.update(traces.evaluated_traces(x_hist, y_hist, np.asarray(self.tx),
-                                            np.asarray(self.ty), self._wanted_traces))
+                "y0": np.asarray(self.y0)[:, np.newaxis], "u": u, "np": np}
+        args.update({name: getattr(self, name) for name in self._read_syn_vars})
         return args
 
-    def _dense(self, name: str) -> np.ndarray:
-        value = getattr(self, name)
-        return value.toarray() if sparse.issparse(value) else np.asarray(value)
-
-    def _apply_learning_rules(self, args: dict) -> None:
+    def _apply_learning_rules(self, args: dict, x_hist: np.ndarray,
+                              y_hist: np.ndarray) -> None:
+        """Each rule on its variable, all reading the values before this epoch's
+        updates; ``x_hist``, ``y_hist``: the epoch's trace histories."""
+        dense_args = None
+        hists = (x_hist, y_hist, np.asarray(self.tx), np.asarray(self.ty),
+                 self._wanted_traces)
         for name, applier in self._learning_rule_appliers.items():
             old = getattr(self, name)
             if sparse.issparse(old):
-                setattr(self, name, self._update_stored(name, old, applier, args))
-            else:
-                setattr(self, name, self._update_syn_var(name, np.asarray(old), applier,
-                                                         args))
+                setattr(self, name, self._update_stored(name, old, applier, args, hists))
+                continue
+            if dense_args is None:
+                dense_args = {k: (v.toarray() if sparse.issparse(v) else v)
+                              for k, v in args.items()}
+                dense_args.update(traces.evaluated_traces(*hists))
+            setattr(self, name, self._update_syn_var(name, np.asarray(old), applier,
+                                                     dense_args))
 
-    def _update_stored(self, name: str, old, applier, args: dict):
+    def _update_stored(self, name: str, old, applier, args: dict, hists: tuple):
         """A sparse variable learns on its stored entries only: the rule runs on the
         arguments gathered at those synapses (a 1-D problem of ``nnz`` synapses, the
         same numbers as the dense one there) and the entries keep their places."""
         out = sparse.csr_matrix(old, copy=True)
-        rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-        cols = out.indices
-        picked = {k: (np.broadcast_to(v, self._shape)[rows, cols]
-                      if isinstance(v, np.ndarray) and v.ndim == 2 else v)
-                  for k, v in args.items()}
-        picked["shape"] = (rows.size,)
+        stored = self._stored_synapses.get(name)
+        if stored is None or not stored.same_places(out):
+            stored = self._stored_synapses[name] = traces.StoredSynapses.of(out)
+        picked = {k: _at_stored(v, stored) for k, v in args.items()}
+        picked.update(traces.traces_at(*hists, stored))
+        picked["shape"] = (stored.rows.size,)
         new = self._update_syn_var(name, out.data, applier, picked)
         out.data = np.asarray(new, dtype=out.data.dtype)
         return out
+
+
+def _at_stored(value, stored: traces.StoredSynapses):
+    """``value`` (an applier argument: an array broadcastable to the connection's
+    shape, a sparse matrix of that shape, or a scalar) at the `stored` synapses, in
+    their order; scalars and other arguments as they are. A 2-D array is indexed
+    along its non-singleton axes only (no broadcast copy); a CSR matrix stored at the
+    same places gives its ``data``."""
+    rows, cols = stored.rows, stored.cols
+    if sparse.issparse(value):
+        if isinstance(value, sparse.csr_matrix) and stored.same_places(value):
+            return value.data
+        return value.toarray()[rows, cols]
+    if not isinstance(value, np.ndarray) or value.ndim != 2:
+        return value
+    if value.shape[0] == 1:
+        return value[0][cols] if value.shape[1] > 1 else value[0, 0]
+    if value.shape[1] == 1:
+        return value[:, 0][rows]
+    return np.ascontiguousarray(value).ravel()[stored.post_major]
 
 
 # ================================================================ fixed point

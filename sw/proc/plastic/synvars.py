@@ -65,7 +65,14 @@ def round_to_variable(name: str, acc: np.ndarray, random: float) -> np.ndarray:
         return (rounded * m).astype(acc.dtype)
     # Integers: floor(acc / m) and the fraction (acc mod m) / m are exact, and
     # random < rem / m  <=>  random * m < rem (m is a power of two): the same
-    # comparison as the float form, without its float arrays.
+    # comparison as the float form, without its float arrays. With m = 2**s, the
+    # floor is an arithmetic shift right by s and rem the low s bits; for the integer
+    # rem, ``r < rem`` <=> ``floor(r) < rem`` (r = random * m, one float per epoch).
+    if np.ndim(random) == 0:
+        bits = m.bit_length() - 1
+        whole = acc >> bits
+        rem = acc & (m - 1)
+        return ((whole + (rem > int(np.floor(random * m)))) << bits).astype(acc.dtype)
     whole = acc // m
     rem = acc - whole * m
     return ((whole + (random * m < rem)) * m).astype(acc.dtype)

@@ -6,7 +6,8 @@ three post-synaptic traces (y1, y2, y3; one per target neuron). Within an epoch 
 spike); at the epoch's end the traces are replayed step by step (:func:`history_fixed`,
 :func:`history_float`): decay by one step, then the impulse of a spike recorded at that
 step. The learning rule reads the replayed values at the spike times
-(:func:`evaluated_traces`).
+(:func:`evaluated_traces`; at a sparse connection's stored synapses only,
+:func:`traces_at`).
 
 Fixed point (lava-nc 0.10's "bit-approximate" model): traces are unsigned 7-bit
 integers (0..127). An impulse is split into an integer part and an 8-bit fraction
@@ -129,9 +130,18 @@ def evaluated_traces(x_hist: np.ndarray, y_hist: np.ndarray, tx: np.ndarray,
     for dep, traces in wanted.items():
         for trace in traces:
             group, row = TRACE_ROWS[trace]
-            h = hists[group][:, row]                # (T + 1, n)
+            h = _compact(hists[group][:, row])      # (T + 1, n)
             out[f"{trace}_{dep}"] = _read(h, group, dep, tx, ty, n_pre, n_post)
     return out
+
+
+def _compact(h: np.ndarray) -> np.ndarray:
+    """A fixed-point history row as int32 when its values fit (traces are 7 bits): the
+    same numbers, half the memory to gather for the cross reads; others as they are."""
+    if h.dtype.kind in "iu" and h.dtype.itemsize > 4 and h.size and \
+            np.iinfo(np.int32).min <= h.min() and h.max() <= np.iinfo(np.int32).max:
+        return h.astype(np.int32)
+    return h
 
 
 def _read(h: np.ndarray, group: str, dep: str, tx, ty, n_pre: int, n_post: int):
@@ -145,3 +155,59 @@ def _read(h: np.ndarray, group: str, dep: str, tx, ty, n_pre: int, n_post: int):
         return vals[np.newaxis, :] if group == "x" else vals[:, np.newaxis]
     cross = h[times]                             # (n_times, n_other)
     return cross.T if dep == "x0" else cross     # (n_post, n_pre) either way
+
+
+@dataclass(frozen=True)
+class StoredSynapses:
+    """The stored synapses of an ``(n_post, n_pre)`` CSR matrix, in the order of its
+    ``data``: target ``rows``, source ``cols``, and their flat indices into row-major
+    ``(n_post, n_pre)`` (``post_major``) and ``(n_pre, n_post)`` (``pre_major``)
+    arrays. Built once per sparsity pattern (:meth:`of`, :meth:`same_places`)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    post_major: np.ndarray
+    pre_major: np.ndarray
+
+    @classmethod
+    def of(cls, matrix) -> "StoredSynapses":
+        """The stored synapses of the CSR `matrix` (its index arrays are copied)."""
+        n_post, n_pre = matrix.shape
+        indptr, cols = matrix.indptr.copy(), matrix.indices.astype(np.intp)
+        rows = np.repeat(np.arange(n_post, dtype=np.intp), np.diff(indptr))
+        return cls(indptr, matrix.indices.copy(), rows, cols, rows * n_pre + cols,
+                   cols * n_post + rows)
+
+    def same_places(self, matrix) -> bool:
+        """Whether the CSR `matrix` stores its entries at these places, in this order."""
+        return (np.array_equal(self.indptr, matrix.indptr)
+                and np.array_equal(self.indices, matrix.indices))
+
+
+def traces_at(x_hist: np.ndarray, y_hist: np.ndarray, tx: np.ndarray, ty: np.ndarray,
+              wanted: dict, synapses: StoredSynapses) -> dict:
+    """:func:`evaluated_traces` at the stored `synapses` only: 1-D arrays in their
+    order. A cross read gathers the ``(n_times, n_other)`` rows of the history (one
+    row copy per neuron) and picks the synapses' flat indices from them, without the
+    ``(n_post, n_pre)`` broadcast. A sparse connection's stored synapses learn on
+    these."""
+    hists = {"x": x_hist, "y": y_hist}
+    rows, cols = synapses.rows, synapses.cols
+    out = {}
+    for dep, names in wanted.items():
+        for trace in names:
+            group, row = TRACE_ROWS[trace]
+            h = _compact(hists[group][:, row])      # (T + 1, n)
+            neuron = cols if group == "x" else rows
+            if dep == "u":
+                out[f"{trace}_{dep}"] = h[-1][neuron]
+            elif (group == "x") == (dep == "x0"):   # each neuron at its own spike time
+                times = tx if dep == "x0" else ty
+                out[f"{trace}_{dep}"] = h[times, np.arange(times.size)][neuron]
+            elif dep == "x0":                       # a y trace at the sources' times
+                out[f"{trace}_{dep}"] = h[tx].ravel()[synapses.pre_major]
+            else:                                   # an x trace at the targets' times
+                out[f"{trace}_{dep}"] = h[ty].ravel()[synapses.post_major]
+    return out
