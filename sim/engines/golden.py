@@ -118,6 +118,9 @@ class GoldenEngine(ChipEngine):
     def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
         t = self._tile(tile)
         a = np.asarray(addr, dtype=np.int64).reshape(-1)
+        fast = _array_read(t, mem, a)
+        if fast is not None:
+            return fast
         m = int(Mem(mem).value)
         return np.array([t.read(m, int(i)) for i in a], dtype=np.int64)
 
@@ -152,13 +155,16 @@ class GoldenEngine(ChipEngine):
                     t.load(Mem(mem), words.reshape(-1), 0)
 
     # -- running ---------------------------------------------------------------
-    def run_steps(self, t_first: int, inputs, status_tiles, counter_tiles=None) -> StepsResult:
+    def run_steps(self, t_first: int, inputs, status_tiles, counter_tiles=None,
+                  watch=()) -> StepsResult:
         """`ChipEngine.run_steps` with the inputs of all steps decoded at
-        once (same deliveries, same results); inputs that do not decode, or
-        steps out of order, take the step-by-step path and its errors."""
+        once (same deliveries, same results) and the `watch` words read
+        straight from the memories' arrays (`read_watch`); inputs that do not
+        decode, or steps out of order, take the step-by-step path and its
+        errors."""
         dec = self._decode_batch(t_first, inputs) if len(inputs) > 1 else None
         if dec is None:             # one step (or bad inputs): `step` per step
-            return super().run_steps(t_first, inputs, status_tiles, counter_tiles)
+            return super().run_steps(t_first, inputs, status_tiles, counter_tiles, watch)
         f, groups = dec
         out = StepsResult()
         tiles = self.chip.tiles
@@ -177,6 +183,8 @@ class GoldenEngine(ChipEngine):
             out.status.append(status)
             if status.any():
                 break
+            if watch:
+                out.watched.append(self.read_watch(watch))
         return out
 
     def _decode_batch(self, t_first: int, inputs):
@@ -222,6 +230,21 @@ class GoldenEngine(ChipEngine):
                                                  f["step"][sel])
         out = self.chip.step()
         return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)
+
+
+def _array_read(tile, mem: Mem, addr: np.ndarray):
+    """The words READs of addresses `addr` of `mem` return, gathered from a
+    GoldenTile's memory array (int64, 0 .. 2**32 - 1); None when `mem` is
+    not a plain memory (CONFIG, STATUS, COUNTERS, ACCUM) or an address is
+    out of range: the word-by-word `GoldenTile.read` (and its error flags)."""
+    mem = Mem(mem)
+    arr = tile.mems.get(mem)
+    if arr is None:
+        arr = tile.neuron_mems.get(mem)
+    n = tile.words.get(mem, tile.neuron_words.get(mem))
+    if arr is None or n is None or (addr.size and (addr.min() < 0 or addr.max() >= n)):
+        return None
+    return arr[addr].astype(np.int64)
 
 
 def _counter_words(tiles: list) -> np.ndarray:

@@ -33,21 +33,33 @@ from __future__ import annotations
 import dataclasses
 import typing as ty
 
-from ...core.pytypes import PyRefPort
+import numpy as np
 
-__all__ = ["BatchPlan", "MAX_BATCH", "BatchFailure"]
+from ...core.pytypes import PyRefPort
+from ...hw.memory_map import Mem
+
+__all__ = ["BatchPlan", "MAX_BATCH", "BatchFailure", "PROBE_ATTR", "Recorded"]
 
 #: most steps in one batch (the channel depth the CPU executor allows)
 MAX_BATCH = 64
+
+
+#: a model class attribute: True when the model's management phase only
+#: reads through its RefPorts (and writes its own Vars), e.g. a Monitor
+PROBE_ATTR = "mgmt_reads_only"
 
 
 @dataclasses.dataclass(frozen=True)
 class BatchPlan:
     """The schedule split around the chip node: ``up`` runs before it,
     ``down`` after it (spk functions, in schedule order; each is a bound
-    ``run_spk`` of one model). ``reason``: why batches are off (None: on)."""
+    ``run_spk`` of one model). ``probes``: ids of the models in ``down``
+    whose post-management phase runs after their spk phase in every step
+    (probes of chip Vars; they read the words the engine recorded after
+    that step). ``reason``: why batches are off (None: on)."""
     up: tuple = ()
     down: tuple = ()
+    probes: frozenset = frozenset()
     reason: ty.Optional[str] = None
 
     @classmethod
@@ -56,19 +68,17 @@ class BatchPlan:
         node = executor.node
         if executor._groups:
             return cls(reason="a host CoGroup (recurrent host models or an async model)")
-        if executor._has_mgmt:
-            return cls(reason="a host model with a management phase (e.g. a Monitor "
-                              "probing a Var)")
-        for m in executor.models:
-            if any(isinstance(p, PyRefPort) for p in getattr(m, "py_ports", ())):
-                return cls(reason=f"a RefPort of {type(m).__name__}")
-        down_procs = _downstream(executor.network.channels, node._process)
+        probes, why = _probes(executor)
+        if why is not None:
+            return cls(reason=why)
+        proc_of = executor._model_proc
+        roots = [node._process, *(proc_of[i] for i in probes)]
+        down_procs = _downstream(executor.network.channels, roots)
         for spec in executor.network.channels:
             if spec.dst.process is node._process and id(spec.src.process) in down_procs:
-                return cls(reason=f"{spec.src.full_name()} is fed by the chip and feeds it "
-                                  "(a chip -> host -> chip path)")
+                return cls(reason=f"{spec.src.full_name()} is fed by the chip (or reads "
+                                  "a chip Var) and feeds it (a chip -> host -> chip path)")
         up, down, seen = [], [], False
-        proc_of = executor._model_proc
         for f in executor._spk:
             m = getattr(f, "__self__", None)
             if m is node:
@@ -79,18 +89,39 @@ class BatchPlan:
             (down if id(proc_of[id(m)]) in down_procs else up).append(f)
         if not seen:
             return cls(reason="the chip node is not in the schedule")
-        return cls(tuple(up), tuple(down))
+        return cls(tuple(up), tuple(down), frozenset(probes))
 
 
-def _downstream(channels, root) -> set:
-    """ids of the processes reachable from `root` over channels that order
-    the schedule (deferred ones excluded)."""
+def _probes(executor) -> tuple[set, ty.Optional[str]]:
+    """(ids of the probe models, None), or (empty, why batches are off): a
+    management phase other than a read-only post-management one
+    (``PROBE_ATTR``), or a RefPort not bound to a chip Var."""
+    chip_refs = {id(p) for p in executor._chip_ref_ports}
+    if executor._pre or executor._lrn:
+        m = (executor._pre or executor._lrn)[0]
+        return set(), f"{type(m).__name__} has a pre-management or learning phase"
+    post = {id(m) for m in executor._post}
+    for m in executor.models:
+        if id(m) in post and not getattr(m, PROBE_ATTR, False):
+            return set(), (f"{type(m).__name__} has a management phase that may write "
+                           "(only probes that read, e.g. a Monitor, run in batches)")
+        for p in getattr(m, "py_ports", ()):
+            if isinstance(p, PyRefPort) and (id(m) not in post or id(p) not in chip_refs):
+                return set(), f"a RefPort of {type(m).__name__} to a host Var or outside " \
+                              "a probe's management phase"
+    return post, None
+
+
+def _downstream(channels, roots: list) -> set:
+    """ids of the processes reachable from `roots` (and of the roots other
+    than the first) over channels that order the schedule (deferred ones
+    excluded)."""
     succ: dict = {}
     for spec in channels:
         if getattr(spec, "deferred", False):
             continue
         succ.setdefault(id(spec.src.process), []).append(spec.dst.process)
-    seen, todo = set(), [root]
+    seen, todo = {id(p) for p in roots[1:]}, list(roots)
     while todo:
         p = todo.pop()
         for q in succ.get(id(p), ()):
@@ -107,3 +138,34 @@ class BatchFailure(Exception):
     def __init__(self, exc: BaseException, model, t: int):
         super().__init__(str(exc))
         self.exc, self.model, self.t = exc, model, t
+
+
+class Recorded:
+    """An engine stand-in that answers ``read_words`` with the words the
+    engine recorded after one step of a batch (``StepsResult.watched``), so
+    that ``VarSlot.read`` decodes them exactly as it decodes live reads.
+    ``at(t)`` selects step t (t0: the batch's first step)."""
+
+    def __init__(self, watch: tuple, t0: int, rows: list):
+        self.t0, self.rows, self._row = t0, rows, None
+        self.cols: dict = {}
+        lo = 0
+        for w in watch:
+            self.cols[watch_key(w.tile, w.mem, w.addr)] = slice(lo, lo + w.size)
+            lo += w.size
+
+    def at(self, t: int) -> "Recorded":
+        j = t - self.t0
+        if not 0 <= j < len(self.rows):
+            raise RuntimeError(f"step {t}: no chip words were recorded for it in the batch of "
+                               f"steps {self.t0} .. {self.t0 + len(self.rows) - 1}")
+        self._row = self.rows[j]
+        return self
+
+    def read_words(self, tile, mem, addr) -> np.ndarray:
+        return self._row[self.cols[watch_key(tile, mem, addr)]]
+
+
+def watch_key(tile, mem, addr) -> tuple:
+    """A hashable key of the words `addr` of `mem` on `tile`."""
+    return (tuple(int(c) for c in tile), Mem(mem), np.asarray(addr, np.int64).tobytes())
