@@ -285,6 +285,12 @@ class ChipExecutor(CpuExecutor):
         return self._plan
 
     def _run_range(self, t_first: int, t_end: int) -> None:
+        try:
+            self._run_steps_of(t_first, t_end)
+        finally:        # the probes' reads after the chip's last step count too
+            self.node.stats.io_cycles = self.engine.io_cycles
+
+    def _run_steps_of(self, t_first: int, t_end: int) -> None:
         plan = self.batch_plan
         if plan.reason is not None or self.batch_steps <= 1 or t_end - t_first < 2:
             super()._run_range(t_first, t_end)
