@@ -169,6 +169,7 @@ class GoldenEngine(ChipEngine):
         out = StepsResult()
         tiles = self.chip.tiles
         stiles = self._tiles_of(status_tiles)
+        read_watch = self._watch_reader(watch) if watch else None
         ctiles = self._tiles_of(counter_tiles) if counter_tiles is not None else None
         for j in range(len(inputs)):
             for tile, sel in groups.get(j, ()):
@@ -184,8 +185,24 @@ class GoldenEngine(ChipEngine):
             if status.any():
                 break
             if watch:
-                out.watched.append(self.read_watch(watch))
+                out.watched.append(read_watch())
         return out
+
+    def _watch_reader(self, watch) -> Callable[[], np.ndarray]:
+        """A function returning `read_watch(watch)`: the memory arrays and
+        addresses looked up once, a gather per step."""
+        parts = []
+        for w in watch:
+            t = self._tile(w.tile)
+            a = np.asarray(w.addr, dtype=np.int64).reshape(-1)
+            arr = _array_of(t, w.mem, a)
+            parts.append((arr, a) if arr is not None else (None, w))
+        if all(arr is not None for arr, _ in parts):
+            if len(parts) == 1:
+                arr, a = parts[0]
+                return lambda: arr[a].astype(np.int64)
+            return lambda: np.concatenate([arr[a] for arr, a in parts]).astype(np.int64)
+        return lambda: self.read_watch(watch)
 
     def _decode_batch(self, t_first: int, inputs):
         """(fields, groups): the fields of every step's input flits
@@ -237,6 +254,13 @@ def _array_read(tile, mem: Mem, addr: np.ndarray):
     GoldenTile's memory array (int64, 0 .. 2**32 - 1); None when `mem` is
     not a plain memory (CONFIG, STATUS, COUNTERS, ACCUM) or an address is
     out of range: the word-by-word `GoldenTile.read` (and its error flags)."""
+    arr = _array_of(tile, mem, addr)
+    return None if arr is None else arr[addr].astype(np.int64)
+
+
+def _array_of(tile, mem: Mem, addr: np.ndarray):
+    """The memory array of `mem` in a GoldenTile when READs of `addr` are
+    plain gathers from it; else None (see `_array_read`)."""
     mem = Mem(mem)
     arr = tile.mems.get(mem)
     if arr is None:
@@ -244,7 +268,7 @@ def _array_read(tile, mem: Mem, addr: np.ndarray):
     n = tile.words.get(mem, tile.neuron_words.get(mem))
     if arr is None or n is None or (addr.size and (addr.min() < 0 or addr.max() >= n)):
         return None
-    return arr[addr].astype(np.int64)
+    return arr
 
 
 def _counter_words(tiles: list) -> np.ndarray:

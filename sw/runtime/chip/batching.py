@@ -37,6 +37,7 @@ import numpy as np
 
 from ...core.pytypes import PyRefPort
 from ...hw.memory_map import Mem
+from ...hw.words import to_s32
 
 __all__ = ["BatchPlan", "MAX_BATCH", "BatchFailure", "PROBE_ATTR", "Recorded"]
 
@@ -141,29 +142,47 @@ class BatchFailure(Exception):
 
 
 class Recorded:
-    """An engine stand-in that answers ``read_words`` with the words the
-    engine recorded after one step of a batch (``StepsResult.watched``), so
-    that ``VarSlot.read`` decodes them exactly as it decodes live reads.
-    ``at(t)`` selects step t (t0: the batch's first step)."""
+    """The words the engine recorded after every step of a batch
+    (``StepsResult.watched``: rows of the `watch` words), decoded per Var
+    for the probes: ``value(slot, t)`` is what ``slot.read(engine)`` returns
+    after step t (t0: the batch's first step), computed for all steps of
+    the batch at once on first use."""
 
     def __init__(self, watch: tuple, t0: int, rows: list):
-        self.t0, self.rows, self._row = t0, rows, None
+        self.t0 = t0
+        self.words = np.stack(rows) if rows else np.zeros((0, sum(w.size for w in watch)),
+                                                            np.int64)
         self.cols: dict = {}
         lo = 0
         for w in watch:
-            self.cols[watch_key(w.tile, w.mem, w.addr)] = slice(lo, lo + w.size)
+            self.cols[watch_key(w.tile, w.mem, w.addr)] = lo
             lo += w.size
+        self._values: dict = {}
 
-    def at(self, t: int) -> "Recorded":
+    def value(self, slot, t: int) -> np.ndarray:
         j = t - self.t0
-        if not 0 <= j < len(self.rows):
+        if not 0 <= j < self.words.shape[0]:
             raise RuntimeError(f"step {t}: no chip words were recorded for it in the batch of "
-                               f"steps {self.t0} .. {self.t0 + len(self.rows) - 1}")
-        self._row = self.rows[j]
-        return self
+                               f"steps {self.t0} .. {self.t0 + self.words.shape[0] - 1}")
+        got = self._values.get(id(slot))
+        if got is None:
+            got = self._values[id(slot)] = self._decode(slot)
+        return got[j]
 
-    def read_words(self, tile, mem, addr) -> np.ndarray:
-        return self._row[self.cols[watch_key(tile, mem, addr)]]
+    def _decode(self, slot) -> np.ndarray:
+        """Every step's value of `slot` (int64, (steps, *shape)), decoded as
+        ``VarSlot.read`` decodes its first copy's words: zeros past the
+        copy's length, two's complement when signed."""
+        c = slot.copies[0]
+        cols = np.zeros(len(c), np.int64)
+        for tw in c.by_tile:
+            cols[tw.sel] = self.cols[watch_key(tw.tile, tw.mem, tw.addr)] + np.arange(tw.sel.size)
+        k = self.words.shape[0]
+        out = np.zeros((k, int(np.prod(slot.shape, dtype=np.int64))), np.int64)
+        out[:, :len(c)] = self.words[:, cols]
+        if slot.signed:
+            out = to_s32(out)
+        return out.reshape((k, *slot.shape))
 
 
 def watch_key(tile, mem, addr) -> tuple:

@@ -153,7 +153,7 @@ class ChipExecutor(CpuExecutor):
                 value = self.get_var(var)
             else:       # in a batch: the words the engine read after this step
                 slot = self.compiled.var_slot(var.process, var.name)
-                value = self._typed(var, slot.read(rec.at(p._model.time_step))) \
+                value = self._typed(var, rec.value(slot, p._model.time_step)) \
                     if slot.on_chip else self.get_var(var)
             return np.array(value, dtype=p.d_type).reshape(var.shape)
         return read
