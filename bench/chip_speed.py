@@ -234,21 +234,15 @@ def collect(args, sizes, engines):
                 res.setdefault((engine, n), []).append((wall, eng))
                 print(f"  repeat {r + 1}: N={n:<5} {engine:<9} {1e3 * wall / args.steps:8.3f} "
                       f"ms/step", file=sys.stderr, flush=True)
-        for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
-            wall, eng, data = run_host_case(engine, args.steps, batch)
-            if engine == "cpu":
-                ref["host"] = data
-            elif not np.array_equal(data, ref["host"]):
-                sys.exit("host-process case: the chip's spikes differ from the CPU's")
-            res.setdefault((engine if batch is None else "model-1", "host"), []).append((wall, eng))
-        for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
-            wall, eng, data = run_probed_case(engine, args.steps, batch)
-            if engine == "cpu":
-                ref["probed"] = data
-            elif not np.array_equal(data, ref["probed"]):
-                sys.exit("probed case: the chip's Monitor recordings differ from the CPU's")
-            res.setdefault((engine if batch is None else "model-1", "probed"), []).append(
-                (wall, eng))
+        for case, runner in (("host", run_host_case), ("probed", run_probed_case)):
+            for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
+                wall, eng, data = runner(engine, args.steps, batch)
+                if engine == "cpu":
+                    ref[case] = data
+                elif not np.array_equal(data, ref[case]):
+                    sys.exit(f"{case} case: the chip's results differ from the CPU's")
+                res.setdefault((engine if batch is None else "model-1", case), []).append(
+                    (wall, eng))
     return res
 
 

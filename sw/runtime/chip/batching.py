@@ -11,7 +11,10 @@ from running, for a batch of k steps,
    one model after the other in the schedule's order;
 2. the chip for the k steps in one engine call (``ChipNode.run_batch``);
 3. every host model downstream of the chip (sinks, Monitors of chip
-   OutPorts, host processes fed by the chip) for the k steps.
+   OutPorts, host processes fed by the chip) and every probe (a model
+   with ``mgmt_reads_only``, e.g. a Monitor of chip Vars: its spk then its
+   post-management phase per step, reading the words the engine recorded
+   after that step, ``Recorded``) for the k steps.
 
 Host models talk only through their ports' FIFO channels, so each one sees
 the same values in the same order as in lockstep; the only difference is
@@ -22,11 +25,11 @@ allows a channel).
 
 ``BatchPlan.of(executor)`` decides whether a network can run in batches
 and splits the schedule; ``reason`` says why not. Not batched: a host
-model in a CoGroup (a recurrent host part, an async model), a management
-phase (``pre_guard``/``lrn_guard``/``post_guard``, e.g. a Monitor probing
-a Var: it reads the state after each step), a RefPort, or a host model
-downstream of the chip that sends to it (a chip -> host -> chip path: the
-chip needs that host value every step).
+model in a CoGroup (a recurrent host part, an async model), a
+pre-management or learning phase, a post-management phase of a model that
+is not a read-only probe, a RefPort outside a probe or to a host Var, or a
+host model downstream of the chip (or of a probe) that sends to it (a chip
+-> host -> chip path: the chip needs that host value every step).
 """
 from __future__ import annotations
 

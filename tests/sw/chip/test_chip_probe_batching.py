@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 import chip_testlib as lib
-from kilauea import (CPU, AbstractProcess, ChipCfg, CpuSimCfg, LavaPyType, LIF, LoihiProtocol,
-                     PyLoihiProcessModel, RefPort, RunSteps, implements, requires)
-from kilauea.core.pytypes import PyRefPort
+from test_chip_vars_errors import Clamp     # a model whose management phase writes
+from kilauea import ChipCfg, CpuSimCfg, LIF, RunSteps
 from kilauea.hw.memory_map import Mem
 from kilauea.runtime.chip import executor as chip_executor
 from kilauea.runtime.chip.node import ChipNode
@@ -107,37 +106,16 @@ def test_walkthrough_batched_equals_step_by_step_and_cpu(part, tmp_path, monkeyp
 
 
 # ------------------------------------------------------------ what stays step by step
-class Nudge(AbstractProcess):
-    """A user's process that writes a chip Var in its management phase."""
-
-    def __init__(self, var):
-        super().__init__()
-        self.ref = RefPort(shape=var.shape)
-        self.ref.connect_var(var)
-
-
-@implements(proc=Nudge, protocol=LoihiProtocol)
-@requires(CPU)
-class PyNudge(PyLoihiProcessModel):
-    ref = LavaPyType(PyRefPort.VEC_DENSE, np.int32)
-
-    def post_guard(self):
-        return self.time_step % 5 == 0
-
-    def run_post_mgmt(self):
-        self.ref.write(self.ref.read() + 100)
-
-
 def test_a_management_phase_that_may_write_runs_step_by_step():
     def net():
         lif = LIF(shape=(4,), vth=40, du=300, dv=200, bias_mant=7, name="lif")
-        return lif, Nudge(lif.v)
+        return lif, Clamp(lif.v, period=5, lo=-40, hi=40)
     lif, _ = net()
     lif.run(condition=RunSteps(num_steps=20), run_cfg=ChipCfg(engine="model"))
     reason = lif.runtime.chip.batch_plan.reason
     got = lif.v.get()
     lif.stop()
-    assert reason is not None and "PyNudge" in reason
+    assert reason is not None and "PyClamp" in reason
     lif2, _ = net()
     lif2.run(condition=RunSteps(num_steps=20), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
     assert np.array_equal(got, lif2.v.get())
