@@ -142,3 +142,38 @@ def test_golden_engine_records_watched_words_as_reads_after_each_step():
     bad = WatchWords((0, 0), Mem.STATUS, np.array([0, 1]))      # word-by-word reads
     assert eng.read_watch((bad,)).tolist() == [0, 0]
     root.stop()
+
+
+def test_an_interrupt_in_a_probed_batch_stops_at_its_end_with_the_monitor_in_step():
+    """A Ctrl-C (a host model's KeyboardInterrupt in step 7) in a batch of
+    steps 7..10: runtime, chip and Monitor agree on step 10; the rest of
+    the run records what an uninterrupted run records."""
+    from test_chip_batching import Stopper
+    from kilauea import Dense, Monitor
+    from kilauea.runtime.executor import StepInterrupted
+
+    def net(at):
+        a = LIF(shape=(3,), bias_mant=[3, 5, 7], vth=20, name="a")
+        d = Dense(weights=np.array([[9, 4, 0], [0, 8, 11]]))
+        b = LIF(shape=(2,), du=400, dv=300, vth=30, name="b")
+        a.s_out.connect(d.s_in)
+        d.a_out.connect(b.a_in)
+        b.s_out.connect(Stopper(shape=(2,), at=at).a_in)
+        mon = Monitor()
+        mon.probe(a.v, 30)
+        return a, mon
+    a, mon = net(at=-1)
+    a.run(condition=RunSteps(num_steps=30), run_cfg=CpuSimCfg(select_tag="fixed_pt"))
+    want = mon.get_data()["a"]["v"]
+    a.stop()
+    a, mon = net(at=7)
+    a.run(condition=RunSteps(num_steps=2), run_cfg=ChipCfg(engine="model", mesh=(1, 1)))
+    a.runtime.chip.batch_steps = 4
+    with pytest.raises(StepInterrupted) as e:
+        a.run(condition=RunSteps(num_steps=28))
+    assert e.value.time_step == 10 == a.runtime.time_step == a.runtime.chip.node.time_step
+    rec = mon.get_data()["a"]["v"]
+    assert np.array_equal(rec[:10], want[:10]) and not rec[10:].any()
+    a.run(condition=RunSteps(num_steps=20))
+    assert np.array_equal(mon.get_data()["a"]["v"], want) and want[9:].any()
+    a.stop()
