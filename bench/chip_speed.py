@@ -17,7 +17,11 @@ every engine call), per step. A second case measures the host overhead of
 a network where a host Python process exchanges spikes with the chip every
 step: a ``SpikeGenerator`` (a user's ``PyLoihiProcessModel``, as in
 docs/walkthrough.py) -> Dense -> LIF on the chip -> a ``SpikeCounter`` (a
-user's model) on the host.
+user's model) on the host. A third, the *probed* case, is the N = 100
+network with Monitors probing both layers' ``v`` and ``u`` and layer 2's
+spikes (the walkthrough's probes: the Monitors read chip Vars after every
+step; the chip runtime records the probed words inside its batched engine
+calls).
 
 Every chip run's recorded spikes are checked equal to the CPU's.
 
@@ -34,9 +38,10 @@ engine only for chip shapes whose model is already built (a cold build of
 the 5 x 4 mesh takes very long; it is skipped with a notice). The
 host-process case also runs with ``batch_steps = 1`` (the chip runtime's
 step-by-step path, one engine call per step; printed, not in the final
-line). Final line:
+line), and so does the probed case. Final line:
 ``model/cpu at N=1000: X; host overhead: Y ms/step`` (Y: the worst host
-overhead of all model-engine runs and the host-process case). Targets
+overhead of all model-engine runs, the host-process case and the probed
+case, batched). Targets
 (issue 12): model/cpu <= 2, host overhead <= 0.05 ms/step.
 """
 from __future__ import annotations
@@ -50,7 +55,7 @@ import time
 
 import numpy as np
 
-from kilauea import ChipCfg, CpuSimCfg, Dense, LIF, RunSteps
+from kilauea import ChipCfg, CpuSimCfg, Dense, LIF, Monitor, RunSteps
 from kilauea.lava.magma.core.decorator import implements, requires
 from kilauea.lava.magma.core.model.py.model import PyLoihiProcessModel
 from kilauea.lava.magma.core.model.py.ports import PyInPort
@@ -65,6 +70,7 @@ from kilauea.runtime.chip import node as chip_node
 
 LIF_PARAMS = dict(du=410, dv=410, vth=1000, bias_exp=6)
 HOST_N = 100            # size of the host-process case
+PROBE_N = 100           # size of the probed case
 
 
 def mesh_of(n: int) -> tuple:
@@ -73,7 +79,7 @@ def mesh_of(n: int) -> tuple:
 
 # ------------------------------------------------------------ the network
 def network(n: int, steps: int, seed: int = 0):
-    """(lif1, sink) of LIF(n) -> Dense(n x n) -> LIF(n) -> RingBuffer."""
+    """(lif1, lif2, sink) of LIF(n) -> Dense(n x n) -> LIF(n) -> RingBuffer."""
     rng = np.random.default_rng(seed)
     w = rng.integers(-128, 128, (n, n)).astype(np.int32)
     if n <= 3:
@@ -85,7 +91,7 @@ def network(n: int, steps: int, seed: int = 0):
     lif1.s_out.connect(dense.s_in)
     dense.a_out.connect(lif2.a_in)
     lif2.s_out.connect(sink.a_in)
-    return lif1, sink
+    return lif1, lif2, sink
 
 
 # -------------------------------------------- the host-process case
@@ -160,7 +166,7 @@ def timed_run(top, cfg, steps: int, batch: int | None = None) -> tuple[float, fl
 
 
 def run_once(engine: str, n: int, steps: int) -> tuple[float, float | None, np.ndarray]:
-    lif1, sink = network(n, steps)
+    lif1, _, sink = network(n, steps)
     try:
         wall, eng = timed_run(lif1, cfg_of(engine, n), steps)
         data = sink.data.get()
@@ -176,6 +182,24 @@ def run_host_case(engine: str, steps: int, batch=None) -> tuple[float, float | N
         data = counter.count.get()
     finally:
         gen.stop()
+    return wall, eng, data
+
+
+def run_probed_case(engine: str, steps: int, batch=None) -> tuple[float, float | None, np.ndarray]:
+    """The N = PROBE_N network with Monitors on both layers' v and u and
+    layer 2's s_out: (wall s, engine s, every recording concatenated)."""
+    lif1, lif2, _ = network(PROBE_N, steps)
+    mon = Monitor()
+    for var in (lif1.v, lif1.u, lif2.v, lif2.u, lif2.s_out):
+        mon.probe(var, steps + 1)
+    try:
+        wall, eng = timed_run(lif1, cfg_of(engine, PROBE_N), steps, batch)
+        got = mon.get_data()
+        data = np.concatenate([np.asarray(got[p.name][k], dtype=np.float64).reshape(-1)
+                               for p, k in ((lif1, "v"), (lif1, "u"), (lif2, "v"),
+                                            (lif2, "u"), (lif2, "s_out"))])
+    finally:
+        lif1.stop()
     return wall, eng, data
 
 
@@ -210,13 +234,15 @@ def collect(args, sizes, engines):
                 res.setdefault((engine, n), []).append((wall, eng))
                 print(f"  repeat {r + 1}: N={n:<5} {engine:<9} {1e3 * wall / args.steps:8.3f} "
                       f"ms/step", file=sys.stderr, flush=True)
-        for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
-            wall, eng, data = run_host_case(engine, args.steps, batch)
-            if engine == "cpu":
-                ref["host"] = data
-            elif not np.array_equal(data, ref["host"]):
-                sys.exit("host-process case: the chip's spikes differ from the CPU's")
-            res.setdefault((engine if batch is None else "model-1", "host"), []).append((wall, eng))
+        for case, runner in (("host", run_host_case), ("probed", run_probed_case)):
+            for engine, batch in (("cpu", None), ("model", None), ("model", 1)):
+                wall, eng, data = runner(engine, args.steps, batch)
+                if engine == "cpu":
+                    ref[case] = data
+                elif not np.array_equal(data, ref[case]):
+                    sys.exit(f"{case} case: the chip's results differ from the CPU's")
+                res.setdefault((engine if batch is None else "model-1", case), []).append(
+                    (wall, eng))
     return res
 
 
@@ -259,6 +285,13 @@ def report(res, args, sizes, engines) -> None:
           f"ms/step, model {med(hc, s):.3f} ms/step, host overhead {hovh:.3f} ms/step; "
           f"step by step (batch_steps = 1): model {med(h1, s):.3f} ms/step, host overhead "
           f"{overhead(h1, s):.3f} ms/step")
+    pc, p1 = res[("model", "probed")], res[("model-1", "probed")]
+    worst = max(worst, overhead(pc, s))
+    print(f"Monitors probing chip Vars (LIF({PROBE_N}) -> Dense -> LIF({PROBE_N}), v and u of "
+          f"both layers and layer 2's spikes): cpu {med(res[('cpu', 'probed')], s):.3f} "
+          f"ms/step, model {med(pc, s):.3f} ms/step, host overhead {overhead(pc, s):.3f} "
+          f"ms/step; step by step (batch_steps = 1): model {med(p1, s):.3f} ms/step, host "
+          f"overhead {overhead(p1, s):.3f} ms/step")
     big = max(sizes)
     mr = res.get(("model", big))
     ratio = med(mr, s) / med(res[("cpu", big)], s) if mr else float("nan")

@@ -33,7 +33,7 @@ import numpy as np
 from ..hw.memory_map import Mem
 from ..hw.params import ChipParams
 
-__all__ = ["StepResult", "StepsResult", "ChipEngine", "ChipHangError", "Images"]
+__all__ = ["StepResult", "StepsResult", "WatchWords", "ChipEngine", "ChipHangError", "Images"]
 
 Tile = tuple[int, int]
 Images = Mapping[Tile, Mapping[Mem, np.ndarray]]
@@ -80,13 +80,33 @@ class StepsResult:
     counters: per step run, int64 array (len(counter_tiles),
         len(Counter)) of COUNTERS read after the step (empty list when no
         counter tiles were asked).
+    watched: per step run whose STATUS was clean, int64 array (words,) of
+        the `watch` words read after the step (the words of every
+        `WatchWords` in order, 0 .. 2**32 - 1; empty list when nothing was
+        watched). A step that left an error flag has no row: the step-by-step
+        path raises before its probes read.
     error: the exception the step after the last one in `results` raised
         (e.g. ChipHangError), else None.
     """
     results: list = field(default_factory=list)
     status: list = field(default_factory=list)
     counters: list = field(default_factory=list)
+    watched: list = field(default_factory=list)
     error: BaseException | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class WatchWords:
+    """Words `run_steps` reads after every step (a probed Var's words on
+    one tile): addresses `addr` (int64 array) of memory `mem` of `tile`,
+    read as `read_words(tile, mem, addr)` reads them."""
+    tile: Tile
+    mem: Mem
+    addr: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(np.asarray(self.addr).size)
 
 
 class ChipEngine(abc.ABC):
@@ -150,11 +170,13 @@ class ChipEngine(abc.ABC):
         within the engine's bound."""
 
     def run_steps(self, t_first: int, inputs: Sequence[np.ndarray], status_tiles,
-                  counter_tiles=None) -> StepsResult:
+                  counter_tiles=None, watch: Sequence[WatchWords] = ()) -> StepsResult:
         """Run steps t_first, t_first + 1, ... with `inputs[i]` the spike
-        packets of step t_first + i; after each step read the STATUS of
-        `status_tiles` and the COUNTERS of `counter_tiles` (None: none) and
-        stop after the first step whose STATUS shows a flag or an error count.
+        packets of step t_first + i; after each step read the COUNTERS of
+        `counter_tiles` (None: none), the STATUS of `status_tiles`, and,
+        when the STATUS is clean, the `watch` words (`read_watch`: the
+        probes' reads, in `StepsResult.watched`); stop after the first step
+        whose STATUS shows a flag or an error count.
         An exception of a step ends the run and is returned in `error`, with
         the steps before it. Same packets, same order, same results as
         `step` + `read_status` + `read_counters` one step at a time (this
@@ -174,7 +196,17 @@ class ChipEngine(abc.ABC):
             out.status.append(status)
             if status.any():
                 break
+            if watch:
+                out.watched.append(self.read_watch(watch))
         return out
+
+    def read_watch(self, watch: Sequence[WatchWords]) -> np.ndarray:
+        """The words of every `WatchWords` in `watch`, concatenated (int64,
+        0 .. 2**32 - 1): `read_words` of each, in order (READ packets on the
+        RTL engines, counted in `io_cycles` as the probes' reads are)."""
+        parts = [np.asarray(self.read_words(w.tile, w.mem, w.addr), dtype=np.int64)
+                 .reshape(-1) for w in watch]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def close(self) -> None:
         """Release simulator resources (idempotent)."""

@@ -118,6 +118,9 @@ class GoldenEngine(ChipEngine):
     def read_words(self, tile: Tile, mem: Mem, addr) -> np.ndarray:
         t = self._tile(tile)
         a = np.asarray(addr, dtype=np.int64).reshape(-1)
+        fast = _array_read(t, mem, a)
+        if fast is not None:
+            return fast
         m = int(Mem(mem).value)
         return np.array([t.read(m, int(i)) for i in a], dtype=np.int64)
 
@@ -152,17 +155,21 @@ class GoldenEngine(ChipEngine):
                     t.load(Mem(mem), words.reshape(-1), 0)
 
     # -- running ---------------------------------------------------------------
-    def run_steps(self, t_first: int, inputs, status_tiles, counter_tiles=None) -> StepsResult:
+    def run_steps(self, t_first: int, inputs, status_tiles, counter_tiles=None,
+                  watch=()) -> StepsResult:
         """`ChipEngine.run_steps` with the inputs of all steps decoded at
-        once (same deliveries, same results); inputs that do not decode, or
-        steps out of order, take the step-by-step path and its errors."""
+        once (same deliveries, same results) and the `watch` words read
+        straight from the memories' arrays (`read_watch`); inputs that do not
+        decode, or steps out of order, take the step-by-step path and its
+        errors."""
         dec = self._decode_batch(t_first, inputs) if len(inputs) > 1 else None
         if dec is None:             # one step (or bad inputs): `step` per step
-            return super().run_steps(t_first, inputs, status_tiles, counter_tiles)
+            return super().run_steps(t_first, inputs, status_tiles, counter_tiles, watch)
         f, groups = dec
         out = StepsResult()
         tiles = self.chip.tiles
         stiles = self._tiles_of(status_tiles)
+        read_watch = self._watch_reader(watch) if watch else None
         ctiles = self._tiles_of(counter_tiles) if counter_tiles is not None else None
         for j in range(len(inputs)):
             for tile, sel in groups.get(j, ()):
@@ -177,7 +184,25 @@ class GoldenEngine(ChipEngine):
             out.status.append(status)
             if status.any():
                 break
+            if watch:
+                out.watched.append(read_watch())
         return out
+
+    def _watch_reader(self, watch) -> Callable[[], np.ndarray]:
+        """A function returning `read_watch(watch)`: the memory arrays and
+        addresses looked up once, a gather per step."""
+        parts = []
+        for w in watch:
+            t = self._tile(w.tile)
+            a = np.asarray(w.addr, dtype=np.int64).reshape(-1)
+            arr = _array_of(t, w.mem, a)
+            parts.append((arr, a) if arr is not None else (None, w))
+        if all(arr is not None for arr, _ in parts):
+            if len(parts) == 1:
+                arr, a = parts[0]
+                return lambda: arr[a].astype(np.int64)
+            return lambda: np.concatenate([arr[a] for arr, a in parts]).astype(np.int64)
+        return lambda: self.read_watch(watch)
 
     def _decode_batch(self, t_first: int, inputs):
         """(fields, groups): the fields of every step's input flits
@@ -222,6 +247,28 @@ class GoldenEngine(ChipEngine):
                                                  f["step"][sel])
         out = self.chip.step()
         return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)
+
+
+def _array_read(tile, mem: Mem, addr: np.ndarray):
+    """The words READs of addresses `addr` of `mem` return, gathered from a
+    GoldenTile's memory array (int64, 0 .. 2**32 - 1); None when `mem` is
+    not a plain memory (CONFIG, STATUS, COUNTERS, ACCUM) or an address is
+    out of range: the word-by-word `GoldenTile.read` (and its error flags)."""
+    arr = _array_of(tile, mem, addr)
+    return None if arr is None else arr[addr].astype(np.int64)
+
+
+def _array_of(tile, mem: Mem, addr: np.ndarray):
+    """The memory array of `mem` in a GoldenTile when READs of `addr` are
+    plain gathers from it; else None (see `_array_read`)."""
+    mem = Mem(mem)
+    arr = tile.mems.get(mem)
+    if arr is None:
+        arr = tile.neuron_mems.get(mem)
+    n = tile.words.get(mem, tile.neuron_words.get(mem))
+    if arr is None or n is None or (addr.size and (addr.min() < 0 or addr.max() >= n)):
+        return None
+    return arr
 
 
 def _counter_words(tiles: list) -> np.ndarray:

@@ -22,6 +22,9 @@ class PyMonitorModel(PyLoihiProcessModel):
     step's update). Row ``t - 1`` of a recording is step ``t``; steps beyond
     the recording's length are received but not stored."""
 
+    #: its management phase only reads (the chip runtime may batch steps)
+    mgmt_reads_only = True
+
     def post_guard(self) -> bool:
         return self.proc_params["n_ref_ports"] > 0
 

@@ -20,6 +20,7 @@ values waiting to be injected (``reload.ReloadPlan``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import typing as ty
 
 import numpy as np
@@ -29,10 +30,10 @@ from ...core.model import AbstractNcProcessModel
 from ...core.pytypes import LavaPyType, PyRefPort
 from ...core.run_configs import CpuSimCfg
 from ...core.variable import Var
-from ...sim.engine import ChipHangError
+from ...sim.engine import ChipHangError, WatchWords
 from ..builder import Network, ref_target_var
 from ..executor import CpuExecutor, InterruptFlag, StepInterrupted
-from .batching import MAX_BATCH, BatchPlan
+from .batching import MAX_BATCH, BatchPlan, Recorded, watch_key
 from ..selection import find_models
 from .hostvars import HostVars, assign
 from .hostview import host_view
@@ -95,6 +96,9 @@ class ChipExecutor(CpuExecutor):
         self.batch_steps = MAX_BATCH
         self._plan: ty.Optional[BatchPlan] = None
         self._ref_ports: list = []
+        self._chip_ref_ports: list = []         # PyRefPorts bound to chip Vars
+        self._recorded: ty.Optional[Recorded] = None    # the probes' words of a batch
+        self._watch: tuple = (None, ())         # (compiled, WatchWords of the probed Vars)
         super().__init__(host_view(network, self.node, compiled, self._chip_ids,
                                    self._out_dtype))
         for ch, spec in self._channels:
@@ -140,11 +144,38 @@ class ChipExecutor(CpuExecutor):
                 self.compiled.var_slot(var.process, var.name)   # error now if absent
                 p.bind_access(self._ref_reader(p, var), self._ref_writer(var),
                               var_shape=var.shape, target_name=var.full_name())
+                self._chip_ref_ports.append(p)
 
     def _ref_reader(self, p, var):
         def read():
-            return np.array(self.get_var(var), dtype=p.d_type).reshape(var.shape)
+            rec = self._recorded
+            if rec is None:
+                value = self.get_var(var)
+            else:       # in a batch: the words the engine read after this step
+                slot = self.compiled.var_slot(var.process, var.name)
+                value = self._typed(var, rec.value(slot, p._model.time_step)) \
+                    if slot.on_chip else self.get_var(var)
+            return np.array(value, dtype=p.d_type).reshape(var.shape)
         return read
+
+    def _watch_words(self) -> tuple:
+        """The words of the chip Vars the probes read (``WatchWords`` per
+        tile of each Var's first copy, as ``VarSlot.read`` reads them)."""
+        if self._watch[0] is self.compiled:
+            return self._watch[1]
+        seen, out = set(), []
+        for _, var in self._ref_ports:
+            slot = self.compiled.var_slot(var.process, var.name)
+            if not slot.on_chip:
+                continue
+            for tw in slot.copies[0].by_tile:
+                w = WatchWords(tw.tile, tw.mem, tw.addr)
+                key = watch_key(w.tile, w.mem, w.addr)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(w)
+        self._watch = (self.compiled, tuple(out))
+        return self._watch[1]
 
     def _ref_writer(self, var):
         def write(data):
@@ -164,10 +195,13 @@ class ChipExecutor(CpuExecutor):
             return self.host_vars.get(var, idx)
         with self._after_hang(var):
             out = slot.read(self.engine)
-        dt = self.dtype_of(var)
-        if dt.kind in "iubf":
-            out = out.astype(dt)
+        out = self._typed(var, out)
         return out if idx is None else out[idx]
+
+    def _typed(self, var: Var, value: np.ndarray) -> np.ndarray:
+        """A chip Var's value in the dtype its CPU model declares."""
+        dt = self.dtype_of(var)
+        return value.astype(dt) if dt.kind in "iubf" else value
 
     def set_var(self, var: Var, value, idx=None) -> None:
         if var in self.network.var_home:
@@ -251,6 +285,12 @@ class ChipExecutor(CpuExecutor):
         return self._plan
 
     def _run_range(self, t_first: int, t_end: int) -> None:
+        try:
+            self._run_steps_of(t_first, t_end)
+        finally:        # the probes' reads after the chip's last step count too
+            self.node.stats.io_cycles = self.engine.io_cycles
+
+    def _run_steps_of(self, t_first: int, t_end: int) -> None:
         plan = self.batch_plan
         if plan.reason is not None or self.batch_steps <= 1 or t_end - t_first < 2:
             super()._run_range(t_first, t_end)
@@ -274,24 +314,30 @@ class ChipExecutor(CpuExecutor):
         for f in plan.up:
             n, err = _run_model(f, t0, done, intr)
             if err is not None:
-                done, fail = n, (err, f.__self__, t0 + n)
+                done, fail = n, (err.exc, f.__self__, t0 + n, err.phase)
+        watch = self._watch_words() if plan.probes else ()
         if done:
             node = self.node
             try:
-                node.run_batch(t0, done)
+                node.run_batch(t0, done, watch)
             except KeyboardInterrupt as e:  # pragma: no cover - not raised by the node
                 intr.append(e)
             except Exception as e:      # noqa: BLE001 - raised below, as in lockstep
-                done, fail = node.batch_done, (e, node, t0 + node.batch_done)
-        for f in plan.down:
-            n, err = _run_model(f, t0, done, intr)
-            if err is not None:
-                done, fail = n, (err, f.__self__, t0 + n)
+                done, fail = node.batch_done, (e, node, t0 + node.batch_done, "run_spk")
+            if watch:
+                self._recorded = Recorded(watch, t0, node.watched)
+        try:
+            for f in plan.down:
+                n, err = _run_model(f, t0, done, intr, id(f.__self__) in plan.probes)
+                if err is not None:
+                    done, fail = n, (err.exc, f.__self__, t0 + n, err.phase)
+        finally:
+            self._recorded = None
         if fail is not None:
-            exc, model, t = fail
+            exc, model, t, phase = fail
             if isinstance(exc, (KilaueaError, *self.passthrough)):
                 raise exc
-            raise self._wrap(exc, t, model, "run_spk") from exc
+            raise self._wrap(exc, t, model, phase) from exc
         if intr:
             raise StepInterrupted(t0 + k - 1, cause=intr[0]) from intr[0]
 
@@ -331,17 +377,29 @@ class ChipExecutor(CpuExecutor):
             self.engine.close()
 
 
-def _run_model(f, t0: int, n: int, intr: list) -> tuple:
-    """Run the model of spk function `f` for steps t0 .. t0 + n - 1: (steps
+def _run_model(f, t0: int, n: int, intr: list, probe: bool = False) -> tuple:
+    """Run the model of spk function `f` for steps t0 .. t0 + n - 1 (a
+    `probe`: each step's spk, then its post-management phase): (steps
     completed, None) or (steps completed before the failing one, its
     exception). KeyboardInterrupts are collected in `intr` and the steps go on."""
     m = f.__self__
     for j in range(n):
         m.time_step = t0 + j
+        phase = "run_spk"
         try:
             f()
+            if probe and m.post_guard():
+                phase = "run_post_mgmt"
+                m.run_post_mgmt()
         except KeyboardInterrupt as e:
             intr.append(e)
         except Exception as e:      # noqa: BLE001 - handed to the caller
-            return j, e
+            return j, _Failed(e, phase)
     return n, None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failed:
+    """A model's exception in a batch and the phase that raised it."""
+    exc: BaseException
+    phase: str

@@ -138,6 +138,8 @@ class ChipNode:
         self._encoders: dict = {}                # id(HostInput) -> InputEncoder
         self._decoders: list = []                # OutputDecoder per output (finish)
         self._status_tiles = list(compiled.params.tiles())
+        #: the words of run_batch's `watch`, per step (``StepsResult.watched``)
+        self.watched: list = []
         #: the first ChipStatusError (sticky: raised again before any later step)
         self.error: ty.Optional[ChipStatusError] = None
 
@@ -275,7 +277,7 @@ class ChipNode:
     def run_spk(self):
         self.run_batch(self.time_step, 1)
 
-    def run_batch(self, t_first: int, n: int) -> None:
+    def run_batch(self, t_first: int, n: int, watch: tuple = ()) -> None:
         """Run steps t_first .. t_first + n - 1 in one engine call: gather
         each step's host values, encode them (all steps at once),
         ``engine.run_steps`` (STATUS and counters read after every step),
@@ -284,8 +286,11 @@ class ChipNode:
         error (a port with nothing to read, a value the chip cannot take, a
         hang, a status flag) is raised after the steps before it are
         delivered; ``time_step`` is the last step run (delivered or failed),
-        ``batch_done`` the steps completed."""
+        ``batch_done`` the steps completed. `watch` (``WatchWords``): words
+        the engine reads after every step, kept in ``watched`` (one int64
+        row per step with a clean STATUS) for the probes."""
         self.batch_done = 0
+        self.watched = []
         if self.error is not None:
             raise self.error
         steps, late = self._collect(t_first, n)
@@ -293,8 +298,12 @@ class ChipNode:
         late = bad if bad is not None else late
         t0 = CLOCK()
         out = self.engine.run_steps(t_first, inputs, self._status_tiles,
-                                    self.tiles if self.read_counters else None)
+                                    self.tiles if self.read_counters else None,
+                                    watch) if watch else \
+            self.engine.run_steps(t_first, inputs, self._status_tiles,
+                                  self.tiles if self.read_counters else None)
         self.stats.engine_seconds += CLOCK() - t0
+        self.watched = out.watched
         try:
             self._deliver_all(out.results, t_first)
             for j, res in enumerate(out.results):

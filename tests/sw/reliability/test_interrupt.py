@@ -66,9 +66,13 @@ CFGS = {"cpu": CpuSimCfg(select_tag="fixed_pt"),
 
 @pytest.mark.parametrize("how", ["raise", "signal"])
 @pytest.mark.parametrize("where", ["cpu", "model", "pysim"])
-def test_interrupt_stops_at_a_step_boundary_and_resumes(where, how):
+def test_interrupt_stops_at_a_step_boundary_and_resumes(where, how, monkeypatch):
     if how == "signal" and where == "pysim":
         pytest.skip("one signal case on the RTL is enough (see the model case)")
+    # the step-by-step chip path stops at step K itself; a batched run (the
+    # Monitor's probes run in batches) stops after its batch's last step
+    # (tests/sw/chip/test_chip_probe_batching.py)
+    monkeypatch.setattr("kilauea.runtime.chip.executor.MAX_BATCH", 1)
     cfg = CFGS[where]
     want_v, want_u = _reference(cfg)
     a, b, mon = _net(at=K, how=how)
