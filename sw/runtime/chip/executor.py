@@ -361,12 +361,12 @@ class ChipExecutor(CpuExecutor):
                  f"steps run: {st.n_steps}; host spike packets in: {st.total_packets_in}; "
                  f"host-bound spikes out: {st.total_spikes_out}"]
         if st.total_cycles is not None and st.n_steps:
-            lines.append(f"cycles per step: mean {st.total_cycles / st.n_steps:.1f}"
+            lines.append(f"measured cycles per step: mean {st.total_cycles / st.n_steps:.1f}"
                          + (f", min {min(cyc)}, max {max(cyc)} (last {len(cyc)} steps)"
                             if cyc else "")
                          + f"; host I/O cycles (probes, Var access): {st.io_cycles}")
         elif st.n_steps:
-            lines.append("cycles per step: - (the engine has no clock)")
+            lines.append("measured cycles per step: - (the engine has no clock)")
         lines.append(st.table(last))
         return "\n".join(lines)
 
