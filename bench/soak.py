@@ -119,6 +119,10 @@ def main(argv=None) -> int:
     for label, cfg, steps, mon in runs:
         if STOPPED:
             break
+        if steps <= 0:          # a run left out (e.g. --monitor-steps 0)
+            growth.append(0.0)
+            ran.append(0)
+            continue
         g, allow, done = soak(label, cfg, steps, a.chunks, mon)
         flat = g <= a.tolerance + allow
         ok = ok and flat
