@@ -333,8 +333,10 @@ def check(net: Net, engines: dict, tally: Tally, out: ty.Optional[pathlib.Path],
             bad = (cpu.step or 1, "cpu raised", 0, cpu.error, None)
         elif chip.kind == "other" and cpu.kind != "other":
             bad = (chip.step or 1, f"{label} raised", 0, chip.error, None)
-        elif cpu.kind == "other":
+        elif cpu.kind == "other":           # both refuse: the steps before must agree
             tag = "both-raised"
+            if chip.rec and cpu.rec and cpu.step is not None:
+                bad = first_difference(chip, cpu, min(upto, cpu.step - 1))
         elif chip.rec:
             bad = first_difference(chip, cpu, upto)
         if bad is not None and known_difference(bad, warnings):

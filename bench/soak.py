@@ -21,7 +21,10 @@ Memory is *flat* when the RSS after the last chunk exceeds the RSS after the
 first chunk (the warm-up: models loaded, buffers allocated) by at most
 `--tolerance` MiB (default 8) plus what the monitors must hold for the steps
 run since then (steps x probed elements x 8 bytes: their data is the one
-thing that legitimately grows). Final line::
+thing that legitimately grows). The chip runtime keeps each step's figures
+for the last 20,000 steps (`ChipStats.keep`, trimmed when 40,000 are held:
+a few MiB, the saw-tooth of a long chip run), within the tolerance.
+Final line::
 
     soak: <s> compiled steps, <n>/<n> monitored steps (cpu/chip): RSS +a, +b, +c MiB: flat|GROWING
 """
@@ -119,6 +122,10 @@ def main(argv=None) -> int:
     for label, cfg, steps, mon in runs:
         if STOPPED:
             break
+        if steps <= 0:          # a run left out (e.g. --monitor-steps 0)
+            growth.append(0.0)
+            ran.append(0)
+            continue
         g, allow, done = soak(label, cfg, steps, a.chunks, mon)
         flat = g <= a.tolerance + allow
         ok = ok and flat
