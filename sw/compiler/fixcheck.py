@@ -1,6 +1,6 @@
 """Pass 2, fixed-point check: every chip parameter is an integer in the
 spec's width (the ranges the neuron programs declare, which are those of
-`docs/processes.md` and `kilauea.hw.fixed_point`), and every connection's
+`docs/numerics.md` and `kilauea.hw.fixed_point`), and every connection's
 weights are integers. This is where those ranges are enforced: the
 processes and their CPU models accept what lava-nc's accept.
 
@@ -23,7 +23,7 @@ from .ncmodel import VarValues
 __all__ = ["check_fixed_point", "QUANTIZE_HINT"]
 
 QUANTIZE_HINT = ("the chip runs fixed-point networks: give integer parameters "
-                 "(see docs/processes.md) or convert a float network with kilauea.quantize(...)")
+                 "(see docs/numerics.md) or convert a float network with kilauea.quantize(...)")
 
 
 def _values_of(a) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Fixed-point and floating-point numerics of the process library.
 
-The single place where the equations of ``docs/processes.md``
-live: the CPU process models call these functions every step, and they are
+The single place where the equations of ``docs/numerics.md`` and
+``docs/processes.md`` live: the CPU process models call these functions every step, and they are
 the reference the chip's golden model and neuron microcode are checked
 against. Pure numpy, vectorised, no Process objects.
 

@@ -1,7 +1,7 @@
 """Synaptic accumulation of Dense, Sparse and DelayDense.
 
-Spec: ``docs/processes.md``, sections "Dense, fixed point" and
-"DelayDense". Each step a connection first sends what it accumulated in the
+Spec: ``docs/numerics.md``, "The synaptic sum" and "Where values
+overflow"; ``docs/processes.md``, "Dense" and "DelayDense". Each step a connection first sends what it accumulated in the
 previous step (``a_buff``), then accumulates this step's input:
 
 - binary input (``num_message_bits == 0``): ``a_accum = W[:, s_in].sum(1)``

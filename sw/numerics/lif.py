@@ -1,7 +1,7 @@
 """LIF neuron steps: fixed point (bit-exact) and floating point.
 
-Spec: ``docs/processes.md``, sections "LIF, fixed point",
-"Other neuron models" (LIFReset, LIFRefractory) and "LIF, floating point".
+Spec: ``docs/numerics.md``, "The LIF step (fixed point)" (and its
+floating-point paragraph); LIFReset and LIFRefractory in ``docs/processes.md``.
 
 Fixed-point widths (Loihi / lava-nc 0.10 ``PyLifModelBitAcc``; the chip
 holds these, its compiler rejects other values; the CPU models, like

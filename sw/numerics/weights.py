@@ -1,6 +1,6 @@
 """Weight preparation of Dense-like connections (fixed point).
 
-Spec: ``docs/processes.md``, section "Dense, fixed point".
+Spec: ``docs/numerics.md``, section "Weights".
 The user's matrix (shape ``out x in``) is prepared once, before the first
 step: its sign mode is determined, it is clipped to 8 bits of magnitude and
 its low bits are truncated to ``num_weight_bits``. The result is an int32

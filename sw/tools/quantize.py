@@ -1,6 +1,6 @@
 """Quantisation: convert a floating-point LIF / Dense network to fixed point.
 
-The chip runs the fixed-point models of docs/processes.md only. A network
+The chip runs the fixed-point models (docs/numerics.md) only. A network
 written with float parameters (Lava's tutorial values: ``du=0.1``,
 ``vth=10.``, weights in [0, 1)) is converted here, in place, and the error
 introduced is reported::

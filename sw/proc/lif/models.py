@@ -2,7 +2,7 @@
 
 ``floating_pt`` models follow lava-nc 0.10's float models; ``fixed_pt``
 (also tagged ``bit_accurate_loihi`` where lava-nc has the same model) are
-bit-exact with ``docs/processes.md``. The arithmetic is in
+bit-exact with ``docs/numerics.md``. The arithmetic is in
 :mod:`kilauea.numerics.lif`; the models only move data in and out.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Vars and defaults follow lava-nc 0.10. Units: in ``floating_pt`` models all
 quantities are plain floats per step; in ``fixed_pt`` models they are the
-integers of the spec (``docs/processes.md``): ``du``, ``dv``
+integers of ``docs/numerics.md``: ``du``, ``dv``
 in 1/4096 per step (0..4095), ``bias = bias_mant * 2**bias_exp``, ``u``, ``v``
 in units of 2**-6 of the synaptic weight and ``vth`` compared as
 ``vth << 6``. A Process does not know which model will run it, so only what
