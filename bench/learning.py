@@ -14,7 +14,8 @@ The first layer spikes from its bias; the second's spikes come back to the plast
 connection (``s_in_bap``). Each measurement builds the network, runs 5 steps (build,
 model selection, first steps) and then times a run of ``--steps`` steps. lava-nc's side
 runs this same file under lava-nc's Python (``--lava-python``, default
-/work/lava-ref/venv/bin/python, or $LAVA_PYTHON) as a subprocess; its networks are the
+$LAVA_PYTHON, else ``.lava-ref/venv/bin/python``, the venv that
+``scripts/lava-conformance.sh`` builds) as a subprocess; its networks are the
 same, with ``lava.`` module paths.
 
 Final lines: ``NAME t_epoch=T: kilauea X ms/step (C CPU), lava-nc Y ms/step, ratio Y/X``:
@@ -30,13 +31,15 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 N = 500
 DENSITY = 0.4
 SEED = 7
-LAVA_PYTHON = os.environ.get("LAVA_PYTHON", "/work/lava-ref/venv/bin/python")
+LAVA_PYTHON = os.environ.get(
+    "LAVA_PYTHON", str(Path(__file__).resolve().parents[1] / ".lava-ref" / "venv" / "bin" / "python"))
 
 
 def _prefix() -> str:
