@@ -21,7 +21,7 @@ from .lif import (trunc_shr, effective_bias, effective_vth, lif_fixed_step,
                   lif_refractory_float_step, is_reset_step,
                   check_lif_fixed_params, UV_BITS, UV_MAX, V_LIMIT,
                   DECAY_SHIFT, DECAY_UNITY, ACT_SHIFT, VTH_SHIFT)
-from .dense import (accumulate, accumulate_delayed, scale_accum, scale_graded_accum,
+from .dense import (accumulate, accumulate_delayed, scale_accum, scale_graded_accum, scale_sum,
                     delay_weight_stack,
                     delay_dense_step, MAX_DELAY)
 
@@ -32,7 +32,8 @@ __all__ = [
     "lif_float_step", "lif_refractory_fixed_step", "lif_refractory_float_step",
     "is_reset_step", "check_lif_fixed_params", "UV_BITS", "UV_MAX", "V_LIMIT",
     "DECAY_SHIFT", "DECAY_UNITY", "ACT_SHIFT", "VTH_SHIFT",
-    "accumulate", "accumulate_delayed", "scale_accum", "scale_graded_accum", "delay_dense_step",
+    "accumulate", "accumulate_delayed", "scale_accum", "scale_graded_accum", "scale_sum",
+    "delay_dense_step",
     "delay_weight_stack",
     "MAX_DELAY",
 ]

@@ -72,6 +72,14 @@ def scale_graded_accum(a_accum: np.ndarray, weight_exp: int) -> np.ndarray:
     return to_s32(scale_accum(to_s32(np.asarray(a_accum, dtype=np.int64)), weight_exp))
 
 
+def scale_sum(a_accum: np.ndarray, weight_exp: int, wraps: bool) -> np.ndarray:
+    """A connection's fixed-point step sum after its ``weight_exp`` shift:
+    :func:`scale_graded_accum` where lava-nc's sum wraps to int32 first
+    (`wraps`: graded input into Dense, Sparse, DelaySparse), else
+    :func:`scale_accum`."""
+    return scale_graded_accum(a_accum, weight_exp) if wraps else scale_accum(a_accum, weight_exp)
+
+
 def delay_weight_stack(weights, delays, num_slots: int):
     """Weights split by delay: a ``(num_slots * n_out, n_in)`` matrix whose
     block ``k`` holds the weights of the synapses with delay ``k`` (zero

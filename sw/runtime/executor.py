@@ -34,7 +34,7 @@ from ..core.exceptions import DeadlockError, KilaueaError, ProcessModelError
 from ..core.model import PyAsyncProcessModel, PyLoihiProcessModel
 from ..core.pytypes import PyInPort, PyOutPort, PyRefPort
 from ..core.variable import Var, _is_sparse
-from ..core.variable import check_fits as _check_fits   # noqa: F401 (chip runtime)
+from ..core.variable import check_fits
 from .builder import Network, resolve_ref_target
 from .cogroup import CoGroup, MemberFailure
 from .schedule import component_order, strongly_connected
@@ -379,7 +379,7 @@ class CpuExecutor(AbstractExecutor):
                 setattr(model, attr, type(cur)(dense))
         elif isinstance(cur, np.ndarray):
             value = np.asarray(value)
-            _check_fits(var, value, cur.dtype)
+            check_fits(var, value, cur.dtype)
             try:
                 if idx is None:
                     cur[...] = value.reshape(cur.shape) if value.size == cur.size else value

@@ -81,10 +81,8 @@ class AbstractPyDenseModel(_WeightsCache, PyLoihiProcessModel):
         self.a_out.send(self.a_buff)
         s_in = self.s_in.recv()
         a_accum = nx.accumulate(self.weights, s_in, self._nmb, self._weights_t)
-        if self.fixed_point and self._nmb > 0:      # lava-nc: int32 W @ s_in wraps
-            a_accum = nx.scale_graded_accum(a_accum, self._weight_exp)
-        elif self.fixed_point:
-            a_accum = nx.scale_accum(a_accum, self._weight_exp)
+        if self.fixed_point:                        # lava-nc: int32 W @ s_in wraps
+            a_accum = nx.scale_sum(a_accum, self._weight_exp, self._nmb > 0)
         self.a_buff = a_accum
 
 
@@ -147,10 +145,9 @@ class AbstractPyDelayDenseModel(_WeightsCache, PyLoihiProcessModel):
         s_in = self.s_in.recv()
         a_accum = nx.accumulate_delayed(self._stack, s_in, self._slots,
                                         self._nmb)
-        if self.fixed_point and self._nmb > 0 and self.graded_sum_wraps:
-            a_accum = nx.scale_graded_accum(a_accum, self._weight_exp)
-        elif self.fixed_point:
-            a_accum = nx.scale_accum(a_accum, self._weight_exp)
+        if self.fixed_point:
+            a_accum = nx.scale_sum(a_accum, self._weight_exp,
+                                   self._nmb > 0 and self.graded_sum_wraps)
         self.a_buff = nx.delay_dense_step(self.a_buff, a_accum)
 
 

@@ -293,11 +293,11 @@ class LearningConnectionModelBitApproximate(PyLearningConnection):
         else:
             sums = (self.x1 + payload).astype(np.uint8)
             if cfg == GradedSpikeCfg.ADD_WITH_SATURATION:
-                self.x1 = np.clip(sums, 0, 127)
+                self.x1 = np.clip(sums, 0, traces.TRACE_MAX)
             else:
-                overflow = sums > 127
+                overflow = sums > traces.TRACE_MAX
                 timed, x2_again = timed & overflow, x2_again & overflow
-                sums[overflow] -= 127
+                sums[overflow] -= traces.TRACE_MAX
                 self.x1 = sums
         self.x2[x2_again] = traces.add_impulse_fixed(self.x2[x2_again], 0,
                                                      self._x_whole[1], self._x_frac[1])

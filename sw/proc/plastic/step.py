@@ -24,12 +24,11 @@ class LearningConnectionStep(PyLoihiProcessModel):
         nmb = int(np.asarray(self.num_message_bits).reshape(-1)[0])
         s_in = self.s_in.recv()
         if nmb == 0:
-            s_in = np.asarray(s_in).astype(bool)
+            s_in = np.asarray(s_in).astype(bool)    # the traces see a binary spike too
         a_accum = nx.accumulate(self.weights, s_in, nmb)
         if self.fixed_point:
             weight_exp = int(self.proc_params.get("weight_exp", 0))
-            a_accum = (nx.scale_graded_accum(a_accum, weight_exp) if nmb > 0
-                       else nx.scale_accum(a_accum, weight_exp))
+            a_accum = nx.scale_sum(a_accum, weight_exp, nmb > 0)
         self.a_buff = a_accum
         self.recv_traces(s_in)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ...core.exceptions import KilaueaError
 from ...core.variable import Var, _is_sparse
-from ..executor import _check_fits
+from ...core.variable import check_fits
 
 __all__ = ["HostVars", "assign"]
 
@@ -100,7 +100,7 @@ class HostVars:
         dt = self.executor.dtype_of(var, np.asarray(cur).dtype)
         new = np.array(np.broadcast_to(np.asarray(cur), var.shape), dtype=dt)
         arr = np.asarray(value)
-        _check_fits(var, arr, new.dtype)     # as the CPU model: no silent truncation
+        check_fits(var, arr, new.dtype)     # as the CPU model: no silent truncation
         assign(var, new, arr, idx)
         return new
 
