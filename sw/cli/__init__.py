@@ -2,7 +2,7 @@
 
     kilauea run SCRIPT [ARGS]... [--engine E] [--mesh WxH]   run a script
     kilauea compile SCRIPT [ARGS]... [--mesh WxH]            compile report, no run
-    kilauea export [--mesh WxH | --router X,Y] [-o FILE]     Verilog / RTLIL of the NoC
+    kilauea export [--part P] [--mesh WxH] [-o FILE]          Verilog / RTLIL of the chip or a block
     kilauea synth ...                                        when kilauea.hw provides it
     kilauea bench list | run NAME [ARGS]...                  the scripts in bench/
     kilauea cache list | size | clean (--older-than AGE | --all)

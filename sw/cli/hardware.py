@@ -1,7 +1,7 @@
 """``kilauea export`` and ``kilauea synth``: the chip's RTL out of Amaranth.
 
-``export`` is `kilauea.hw.export` (the NoC of a mesh with its host port, or
-one router) behind the command line. ``synth`` hands over to
+``export`` is `kilauea.hw.export` (the whole chip, its NoC, one core or one
+router) behind the command line. ``synth`` hands over to
 ``kilauea.hw.synth`` when the hardware provides that module (its ``main(argv)``
 gets the arguments); this installation may not: then it says so and exits
 with status 3 (ExitCode.UNAVAILABLE).
@@ -32,45 +32,37 @@ def _pair(text: str, sep: str, what: str) -> tuple[int, int]:
 
 
 @click.command("export")
-@click.option("--mesh", metavar="WxH", default=None,
-              help="the NoC of W x H tiles with the host port (default 2x2)")
-@click.option("--router", metavar="X,Y", default=None, help="one router at tile X,Y instead")
+@click.option("--part", type=click.Choice(["chip", "noc", "core", "router"]), default="chip",
+              show_default=True, help="the whole chip, its NoC, one core or one router")
+@click.option("--mesh", metavar="WxH", default=None, help="tiles (default 2x2)")
+@click.option("--tile", metavar="X,Y", default="0,0", show_default=True,
+              help="the core's or router's tile")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="a ChipParams field, e.g. n_compartments=256 (repeatable)")
 @click.option("--format", "fmt", type=click.Choice(["verilog", "rtlil"]), default="verilog",
               show_default=True)
-@click.option("--fifo-depth", type=click.IntRange(min=1), default=None,
-              help="router FIFO depth (default: ChipParams')")
-@click.option("--max-host-reads", type=click.IntRange(min=1), default=None,
-              help="host port read slots (default: ChipParams')")
-@click.option("--name", default=None, help="top module name (default noc / router)")
+@click.option("--keep-zero-init", is_flag=True, help="write the all-zero memory initialisers too")
+@click.option("--name", default=None, help="top module name (default: the part)")
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="file to write, '-' for stdout (default build/<name>-<shape>.v or .il)")
-def export_cmd(mesh, router, fmt, fifo_depth, max_host_reads, name, output) -> None:
-    """Write the Verilog (or RTLIL) of the chip's network on chip.
+def export_cmd(part, mesh, tile, params, fmt, keep_zero_init, name, output) -> None:
+    """Write the Verilog (or RTLIL) of the chip or one of its blocks.
 
-    `--mesh WxH` (default 2x2) writes the NoC with its host port, tile slots
-    as ports; `--router X,Y` writes one router with its five ports.
+    `python -m kilauea.hw.export` behind the command line: the whole chip
+    by default; `--part noc|core|router` for one block.
     """
-    from ..hw.export import build
-    from ..hw.params import ChipParams
-    if mesh is not None and router is not None:
-        raise click.UsageError("give --mesh or --router, not both")
-    defaults = ChipParams()
-    kw = dict(fifo_depth=fifo_depth or defaults.fifo_depth,
-              max_host_reads=max_host_reads or defaults.max_host_reads, fmt=fmt, name=name)
-    if router is not None:
-        xy = _pair(router, ",", "--router")
-        kw["router"], shape = xy, f"{xy[0]}_{xy[1]}"
-    else:
-        wh = _pair(mesh or "2x2", "x", "--mesh")
-        kw["mesh"], shape = wh, f"{wh[0]}x{wh[1]}"
+    from ..hw import export
     try:
-        text = build(**kw)
+        chip = export.parse_params(_pair(mesh or "2x2", "x", "--mesh"), list(params))
+        text = export.build(export.Part(part), chip, tile=_pair(tile, ",", "--tile"),
+                            fmt=export.Format(fmt), name=name, keep_zero_init=keep_zero_init)
     except ValueError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.BadParameter(str(e)) from None
     if output == "-":
         click.echo(text, nl=False)
         return
-    top = name or ("router" if router is not None else "noc")
+    top = name or part
+    shape = f"{chip.mesh_w}x{chip.mesh_h}" if part in ("chip", "noc") else tile.replace(",", "_")
     out = Path(output or f"build/{top}-{shape}.{'v' if fmt == 'verilog' else 'il'}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kilauea.hw.export import build
+from kilauea.hw.export import Part, build
+from kilauea.hw.params import ChipParams
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,10 +42,10 @@ def _run_bench(tmp_path: Path, top: str, verilog: str, module: str, seed: int) -
 
 
 def test_router_bench(tmp_path):
-    _run_bench(tmp_path, "router", build(router=(1, 1), fifo_depth=2), "noc_cocotb_router", seed=7)
+    _run_bench(tmp_path, "router", build(Part.ROUTER, ChipParams(fifo_depth=2), tile=(1, 1)), "noc_cocotb_router", seed=7)
 
 
 def test_mesh_2x2_host_port_bench(tmp_path):
-    _run_bench(tmp_path, "noc", build(mesh=(2, 2), fifo_depth=2, max_host_reads=4,
+    _run_bench(tmp_path, "noc", build(Part.NOC, ChipParams(fifo_depth=2, max_host_reads=4),
                                       timeout_cycles=5000),
                "noc_cocotb_mesh", seed=8)

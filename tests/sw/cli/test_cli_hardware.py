@@ -11,7 +11,7 @@ from kilauea.cli.hardware import SYNTH_MODULE
 
 def test_export_mesh_to_a_file(invoke, tmp_path):
     out = tmp_path / "noc.v"
-    res = invoke("export", "--mesh", "1x1", "-o", out)
+    res = invoke("export", "--part", "noc", "--mesh", "1x1", "-o", out)
     assert res.exit_code == ExitCode.OK, res.output
     text = out.read_text()
     assert "module noc(" in text and "host_in__payload" in text
@@ -20,21 +20,24 @@ def test_export_mesh_to_a_file(invoke, tmp_path):
 
 def test_export_default_path(invoke, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = invoke("export", "--router", "0,0", "--format", "rtlil")
+    res = invoke("export", "--part", "router", "--format", "rtlil")
     assert res.exit_code == ExitCode.OK, res.output
     assert (tmp_path / "build" / "router-0_0.il").read_text().startswith("attribute")
 
 
 def test_export_to_stdout(invoke):
-    res = invoke("export", "--router", "1,0", "--name", "r10", "-o", "-")
+    res = invoke("export", "--part", "router", "--tile", "1,0", "--name", "r10", "-o", "-")
     assert res.exit_code == ExitCode.OK
     assert "module r10(" in res.output
 
 
 def test_export_rejects_bad_options(invoke):
-    assert invoke("export", "--mesh", "2x2", "--router", "0,0").exit_code == ExitCode.USAGE
+    assert invoke("export", "--part", "cpu").exit_code == ExitCode.USAGE
     assert invoke("export", "--mesh", "two").exit_code == ExitCode.USAGE
-    assert invoke("export", "--fifo-depth", "0").exit_code == ExitCode.USAGE
+    res = invoke("export", "--param", "fifo_depth=0")
+    assert res.exit_code == ExitCode.USAGE and "fifo_depth=0" in res.output
+    res = invoke("export", "--part", "core", "--mesh", "1x1", "--tile", "0,1")
+    assert res.exit_code == ExitCode.USAGE and "outside the 1x1 mesh" in res.output
 
 
 def test_synth_unavailable(invoke):
