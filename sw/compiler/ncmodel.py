@@ -91,6 +91,9 @@ class NcNeuronModel(AbstractNcProcessModel):
     #: Vars with no word on the chip (folded into others at compile time):
     #: `get` serves the host copy, `set` is refused
     host_vars: tuple[str, ...] = ()
+    #: None: a host process may feed `in_port` directly; else why it cannot
+    #: (the compiler's CompileError says it)
+    direct_host_input: str | None = None
 
     @classmethod
     def program(cls, proc, vals: VarValues, n_groups: int) -> NeuronProgram:

@@ -179,6 +179,11 @@ def partition(network, vals: VarValues) -> ChipGraph:
         elif sk == CONN and dk == NEURON:
             conn_out[id(sp)].append((pops[id(dp)], element_map(spec)))
         elif sk == HOST and dk == NEURON:
+            why = models[id(dp)].direct_host_input
+            if why is not None:
+                raise CompileError(f"{where}: process '{dp.name}' ({type(dp).__name__}) cannot "
+                                   f"take input straight from a host process on the chip: "
+                                   f"{why}; or run it with CpuSimCfg")
             direct.append(_DirectInput(host_source(spec.src, -1, True), pops[id(dp)],
                                        element_map(spec)))
             host_procs[id(sp)] = sp

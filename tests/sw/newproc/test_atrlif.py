@@ -147,7 +147,9 @@ def test_fixed_model_equals_lava_nc(case):
         neu.stop()
 
 
-def test_lava_path_and_chip_rejects_it():
+def test_lava_path_and_chip_rejects_the_default_delta_i():
+    """The default delta_i=0.4 gives a float product the chip cannot
+    reproduce (test_atrlif_chip.py runs the chip on the cases it can)."""
     from kilauea.lava.proc.atrlif.models import PyATRLIFModelFixed, PyATRLIFModelFloat  # noqa
     from kilauea.lava.proc.atrlif.process import ATRLIF as LavaATRLIF
     assert LavaATRLIF is ATRLIF
@@ -156,7 +158,8 @@ def test_lava_path_and_chip_rejects_it():
     neu = ATRLIF(shape=(2,), name="adaptive")
     src.s_out.connect(dense.s_in)
     dense.a_out.connect(neu.a_in)
-    with pytest.raises(CompileError, match=r"'adaptive' \(ATRLIF\).*CPU only"):
+    with pytest.raises(CompileError, match=r"'adaptive' \(ATRLIF\), parameter delta_i: "
+                                           r"delta_i=0.4"):
         neu.run(condition=RunSteps(num_steps=2), run_cfg=ChipCfg(engine="model"))
     neu.stop()
 

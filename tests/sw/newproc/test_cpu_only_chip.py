@@ -1,6 +1,8 @@
 """The processes that have no chip model under ChipCfg: fed by a chip
 connection they are a CompileError that names them and says they run on
-the CPU only; fed from the host they run on the host as with CpuSimCfg."""
+the CPU only; fed from the host they run on the host as with CpuSimCfg.
+ATRLIF has a chip model now: it compiles, and the cases its program cannot
+reproduce are CompileErrors that say why."""
 import numpy as np
 import pytest
 
@@ -19,7 +21,6 @@ from kilauea.proc.s4d.process import S4d, SigmaS4dDelta
 import newproc_kit as kit
 
 _CASES = [
-    (lambda: ATRLIF(shape=(2,), name="p"), "a_in", "ATRLIF"),
     (lambda: S4d(shape=(2,), a=0.5, b=1, c=1, name="p"), "a_in", "S4d"),
     (lambda: SigmaS4dDelta(shape=(2,), vth=0, a=0.5, b=1, c=1, name="p"), "a_in",
      "SigmaS4dDelta"),
@@ -49,8 +50,48 @@ def test_a_chip_connection_into_it_is_a_compile_error(make, port, cls_name):
 def test_fed_from_the_host_it_runs_on_the_host():
     got = []
     for cfg in (kit.chip_cfg(), kit.cpu_fixed()):
-        neu = ATRLIF(shape=(3,), name="A", bias_mant=[5, 9, 20], bias_exp=6, theta_0=40)
-        src = source.RingBuffer(data=np.arange(12).reshape(3, 4))
-        src.s_out.connect(neu.a_in)
-        got.append(kit.record(neu, [(neu, "v"), (neu, "s")], 4, cfg))
-    kit.assert_same(got[0], got[1], "ATRLIF on the host under ChipCfg vs CpuSimCfg")
+        neu = RF(shape=(3,), period=5, alpha=0.1, decay_bits=8, vth=2, name="A")
+        src = source.RingBuffer(data=np.arange(12).reshape(3, 4) * 40)
+        src.s_out.connect(neu.a_real_in)
+        got.append(kit.record(neu, [(neu, "real"), (neu, "imag"), (neu, "s_out")], 4, cfg))
+    assert np.any(got[1][("A", "real")] != 0)
+    kit.assert_same(got[0], got[1], "RF on the host under ChipCfg vs CpuSimCfg")
+
+
+def _atrlif_through_dense(**kw):
+    src = source.RingBuffer(data=np.ones((2, 3), dtype=int))
+    dense = Dense(weights=np.eye(2, dtype=int))
+    proc = ATRLIF(shape=(2,), name="p", **kw)
+    src.s_out.connect(dense.s_in)
+    dense.a_out.connect(proc.a_in)
+    return proc
+
+
+def test_atrlif_has_a_chip_model_now():
+    """ATRLIF fed by a chip connection compiles (tests/sw/newproc/test_atrlif_chip.py
+    holds it equal to the CPU fixed-point model)."""
+    proc = _atrlif_through_dense(delta_i=0.25)
+    proc.run(condition=RunSteps(num_steps=2), run_cfg=kit.chip_cfg())
+    assert proc.v.get().shape == (2,)
+    proc.stop()
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(), r"parameter delta_i: delta_i=0.4 gives the current's factor"),
+    (dict(delta_i=1), r"parameter delta_i: delta_i=1 is an integer"),
+])
+def test_atrlif_cases_the_chip_cannot_reproduce_are_compile_errors(kw, match):
+    proc = _atrlif_through_dense(**kw)
+    with pytest.raises(CompileError, match=r"process 'p' \(ATRLIF\), " + match):
+        proc.run(condition=RunSteps(num_steps=2), run_cfg=kit.chip_cfg())
+    proc.stop()
+
+
+def test_atrlif_fed_from_the_host_is_a_compile_error():
+    neu = ATRLIF(shape=(3,), name="A", delta_i=0.25, bias_mant=[5, 9, 20], bias_exp=6)
+    src = source.RingBuffer(data=np.arange(12).reshape(3, 4))
+    src.s_out.connect(neu.a_in)
+    with pytest.raises(CompileError, match=r"process 'A' \(ATRLIF\) cannot take input "
+                                           r"straight from a host process"):
+        neu.run(condition=RunSteps(num_steps=4), run_cfg=kit.chip_cfg())
+    neu.stop()
