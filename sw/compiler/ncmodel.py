@@ -88,6 +88,13 @@ class NcNeuronModel(AbstractNcProcessModel):
     graded_out: bool = False
     #: Var name -> program word name (state, param or profile constant)
     var_words: dict[str, str] = {}
+    #: Var -> (lsb, bits, signed): a Var of `var_words` kept in a bit field
+    #: of its word (several Vars may share one word)
+    var_fields: dict[str, tuple[int, int, bool]] = {}
+    #: True: where the compiler refuses the process (`ChipRefusal`: a
+    #: parameter or an input the program cannot reproduce) it runs on the
+    #: host with its CPU model, unless the run config demands the chip
+    host_fallback: bool = False
     #: Vars with no word on the chip (folded into others at compile time):
     #: `get` serves the host copy, `set` is refused
     host_vars: tuple[str, ...] = ()

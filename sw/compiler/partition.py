@@ -35,7 +35,7 @@ from enum import Enum
 
 import numpy as np
 
-from .errors import CompileError
+from .errors import ChipRefusal, CompileError
 from .graph import ChipGraph, HostSource, Population, Projection
 from .ncmodel import NcConnectionModel, NcNeuronModel, VarValues
 
@@ -181,9 +181,9 @@ def partition(network, vals: VarValues) -> ChipGraph:
         elif sk == HOST and dk == NEURON:
             why = models[id(dp)].direct_host_input
             if why is not None:
-                raise CompileError(f"{where}: process '{dp.name}' ({type(dp).__name__}) cannot "
-                                   f"take input straight from a host process on the chip: "
-                                   f"{why}; or run it with CpuSimCfg")
+                raise ChipRefusal(f"{where}: process '{dp.name}' ({type(dp).__name__}) cannot "
+                                  f"take input straight from a host process on the chip: "
+                                  f"{why}; or run it with CpuSimCfg", dp)
             direct.append(_DirectInput(host_source(spec.src, -1, True), pops[id(dp)],
                                        element_map(spec)))
             host_procs[id(sp)] = sp

@@ -2,7 +2,7 @@
 connection they are a CompileError that names them and says they run on
 the CPU only; fed from the host they run on the host as with CpuSimCfg.
 ATRLIF has a chip model now: it compiles, and the cases its program cannot
-reproduce are CompileErrors that say why."""
+reproduce run on the host (tests/sw/newproc/test_atrlif_chip.py)."""
 import numpy as np
 import pytest
 
@@ -70,28 +70,19 @@ def _atrlif_through_dense(**kw):
 def test_atrlif_has_a_chip_model_now():
     """ATRLIF fed by a chip connection compiles (tests/sw/newproc/test_atrlif_chip.py
     holds it equal to the CPU fixed-point model)."""
-    proc = _atrlif_through_dense(delta_i=0.25)
+    proc = _atrlif_through_dense()
     proc.run(condition=RunSteps(num_steps=2), run_cfg=kit.chip_cfg())
     assert proc.v.get().shape == (2,)
     proc.stop()
 
 
-@pytest.mark.parametrize("kw, match", [
-    (dict(), r"parameter delta_i: delta_i=0.4 gives the current's factor"),
-    (dict(delta_i=1), r"parameter delta_i: delta_i=1 is an integer"),
-])
-def test_atrlif_cases_the_chip_cannot_reproduce_are_compile_errors(kw, match):
-    proc = _atrlif_through_dense(**kw)
-    with pytest.raises(CompileError, match=r"process 'p' \(ATRLIF\), " + match):
+def test_atrlif_the_chip_cannot_hold_runs_on_the_host():
+    """An integer delta_i: ATRLIF and the Dense feeding it run on the host
+    (a warning says why)."""
+    proc = _atrlif_through_dense(delta_i=1)
+    with pytest.warns(UserWarning, match=r"process 'p' \(ATRLIF\) runs on the host CPU "
+                                         r"beside the chip.*parameter delta_i: delta_i=1 is an "
+                                         r"integer"):
         proc.run(condition=RunSteps(num_steps=2), run_cfg=kit.chip_cfg())
+    assert proc.v.get().shape == (2,)
     proc.stop()
-
-
-def test_atrlif_fed_from_the_host_is_a_compile_error():
-    neu = ATRLIF(shape=(3,), name="A", delta_i=0.25, bias_mant=[5, 9, 20], bias_exp=6)
-    src = source.RingBuffer(data=np.arange(12).reshape(3, 4))
-    src.s_out.connect(neu.a_in)
-    with pytest.raises(CompileError, match=r"process 'A' \(ATRLIF\) cannot take input "
-                                           r"straight from a host process"):
-        neu.run(condition=RunSteps(num_steps=4), run_cfg=kit.chip_cfg())
-    neu.stop()
