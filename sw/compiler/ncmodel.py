@@ -84,6 +84,9 @@ class NcNeuronModel(AbstractNcProcessModel):
     """A neuron population on the chip (see the module docstring)."""
 
     in_port: str = "a_in"
+    #: several synaptic inputs (e.g. RF's a_real_in, a_imag_in): each
+    #: accumulator group holds one port's input; empty: `in_port` alone
+    in_ports: tuple[str, ...] = ()
     out_port: str = "s_out"
     graded_out: bool = False
     #: Var name -> program word name (state, param or profile constant)
@@ -107,6 +110,18 @@ class NcNeuronModel(AbstractNcProcessModel):
         """The population's program for `n_groups` accumulator groups (Vars
         that select a variant are read through `vals`)."""
         raise NotImplementedError
+
+    @classmethod
+    def input_ports(cls) -> tuple[str, ...]:
+        """The InPorts that take synaptic input (`in_ports`, else `in_port`)."""
+        return tuple(cls.in_ports) or (cls.in_port,)
+
+    @classmethod
+    def program_for(cls, proc, vals: VarValues, group_ports: tuple[int, ...]) -> NeuronProgram:
+        """The program for accumulator groups whose inputs arrive on
+        `input_ports()[p]` for p in `group_ports` (a model with one input
+        port: `program(proc, vals, len(group_ports))`)."""
+        return cls.program(proc, vals, len(group_ports))
 
     @classmethod
     def values(cls, proc, vals: VarValues) -> dict[str, Any]:
