@@ -50,6 +50,8 @@ def var_slots(graph: ChipGraph, alloc: Allocation) -> dict:
             mem, idx = ref.space, ref.index
             shape = tuple(getattr(proc, var).shape)
             slot = VarSlot(proc, var, shape)
+            if var in pop.model.var_fields:
+                slot.lsb, slot.bits, slot.signed = pop.model.var_fields[var]
             if mem != "state":      # a parameter's width is checked on set
                 d = prog.params[word] if mem == "param" else prog.consts[word]
                 slot.lo, slot.hi = d.lo, d.hi

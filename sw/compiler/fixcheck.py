@@ -9,14 +9,16 @@ target's accumulators, which start empty).
 
 A float network (fractional du, vth, weights, ...) gets a `CompileError`
 naming the process and the parameter and pointing to `kilauea.quantize`,
-which converts a float LIF/Dense network to fixed point.
+which converts a float LIF/Dense network to fixed point. A neuron
+population's errors are `ChipRefusal`s: a process whose chip model has a
+host fallback then runs on the host (`kilauea.runtime.chip.fallback`).
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
 
-from .errors import CompileError
+from .errors import ChipRefusal, CompileError
 from .graph import ChipGraph
 from .ncmodel import VarValues
 
@@ -53,7 +55,10 @@ def check_fixed_point(graph: ChipGraph, vals: VarValues) -> None:
         values = m.values(proc, vals)
         word_to_var = {w: v for v, w in m.var_words.items()}
         for name, val in values.items():
-            _check_integers(proc.name, word_to_var.get(name, name), val)
+            try:
+                _check_integers(proc.name, word_to_var.get(name, name), val)
+            except CompileError as e:
+                raise ChipRefusal(str(e), proc) from None
         prog = m.program(proc, vals, 1)
         words = {k: (np.asarray(v).astype(np.int64) if np.ndim(v) else int(v))
                  for k, v in values.items()}
@@ -73,10 +78,10 @@ def check_fixed_point(graph: ChipGraph, vals: VarValues) -> None:
             if a.size and (a.min() < d.lo or a.max() > d.hi):
                 bad = int(a.reshape(-1)[np.flatnonzero((a.reshape(-1) < d.lo)
                                                        | (a.reshape(-1) > d.hi))[0]])
-                raise CompileError(f"process '{proc.name}': parameter "
-                                   f"'{word_to_var.get(name, name)}'={bad} is outside the "
-                                   f"chip's fixed-point range {d.lo}..{d.hi} (the CPU models "
-                                   f"run it); {QUANTIZE_HINT}")
+                raise ChipRefusal(f"process '{proc.name}': parameter "
+                                  f"'{word_to_var.get(name, name)}'={bad} is outside the "
+                                  f"chip's fixed-point range {d.lo}..{d.hi} (the CPU models "
+                                  f"run it); {QUANTIZE_HINT}", proc)
     for c in graph.connections:
         m = graph.conn_models[id(c)]
         _check_integers(c.name, "weights", m.raw_weights(c, vals))

@@ -23,11 +23,13 @@ __all__ = ["Population", "HostSource", "Projection", "ChipGraph", "src_code", "s
 @dataclass(frozen=True)
 class ExpGroup:
     """What an accumulator group holds: the input of every projection with this
-    `weight_exp` >= 0 (exponent 0 also takes the direct host inputs)."""
+    `weight_exp` >= 0 (exponent 0 also takes the direct host inputs) into
+    input port `port` (an index into the model's `input_ports()`)."""
     exp: int
+    port: int = 0
 
     def __str__(self) -> str:
-        return f"weight_exp {self.exp}"
+        return f"weight_exp {self.exp}" + (f", port {self.port}" if self.port else "")
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,10 @@ class ProjGroup:
     conn_id: int | None
     source: int
     delay: int
+    port: int = 0
 
     def __str__(self) -> str:
-        return f"delay {self.delay}"
+        return f"delay {self.delay}" + (f", port {self.port}" if self.port else "")
 
 
 GroupKey = ExpGroup | ProjGroup
@@ -120,6 +123,7 @@ class Projection:
     graded: bool
     conn: Any = None                 # the connection process (None: direct host input)
     group: np.ndarray | None = None  # per synapse (groups pass)
+    port: int = 0                    # the target's input port (index into input_ports())
 
 
 def src_code(source) -> int:

@@ -10,7 +10,11 @@ Lava floors each projection's per-step sum separately when `weight_exp < 0`
   d came from source step T - 1 - d, so one group per delay keeps each
   source step's sum apart);
 - host inputs straight into a neuron's input are weight-1 synapses on a
-  group with exponent 0 (shared with projections of `weight_exp = 0`).
+  group with exponent 0 (shared with projections of `weight_exp = 0`);
+- a model with several input ports (`NcNeuronModel.in_ports`, RF's
+  a_real_in and a_imag_in) keeps each port's input in groups of its own
+  (the keys hold the port) and gets its program for that port of each
+  group (`program_for`).
 
 The groups are `graph.AccGroup`s keyed by what they hold (`graph.ExpGroup`,
 `graph.ProjGroup`); group g is shifted by its program's profile constant
@@ -44,7 +48,8 @@ def assign_groups(graph: ChipGraph, params, vals: VarValues) -> None:
                 f"Projections with weight_exp < 0 each need their own group (one per distinct "
                 f"delay); {listing}")
         pop.groups = groups or [AccGroup(0, ExpGroup(0), 0)]
-        pop.program = pop.model.program(pop.proc, vals, len(pop.groups))
+        pop.program = pop.model.program_for(pop.proc, vals,
+                                            tuple(g.key.port for g in pop.groups))
 
 
 def _groups_of(pop: Population) -> tuple[list[AccGroup], list[list[str]]]:
@@ -55,7 +60,7 @@ def _groups_of(pop: Population) -> tuple[list[AccGroup], list[list[str]]]:
     shared: dict[ExpGroup, int] = {}
     for pr in pop.projections:
         if pr.weight_exp >= 0:
-            key = ExpGroup(pr.weight_exp)
+            key = ExpGroup(pr.weight_exp, pr.port)
             if key not in shared:
                 shared[key] = len(groups)
                 groups.append(AccGroup(len(groups), key, pr.weight_exp))
@@ -67,7 +72,7 @@ def _groups_of(pop: Population) -> tuple[list[AccGroup], list[list[str]]]:
         pr.group = np.zeros(len(pr.pre), dtype=np.int64)
         conn_id = id(pr.conn) if pr.conn is not None else None
         for d in ds:
-            key = ProjGroup(conn_id, src_code(pr.source), int(d))
+            key = ProjGroup(conn_id, src_code(pr.source), int(d), pr.port)
             pr.group[pr.delay == d] = len(groups)
             groups.append(AccGroup(len(groups), key, pr.weight_exp))
             owners.append([pr.name + (f" (delay {d})" if len(ds) > 1 else "")])

@@ -114,6 +114,10 @@ class VarSlot:
 
     `lo`, `hi`: the range `write` accepts (a parameter's or constant's width
     as its neuron program declares it; None: any 32-bit word).
+
+    `lsb`, `bits`: the Var is the bit field [lsb, lsb + bits) of each word
+    (default: the whole word), sign-extended when `signed`; `write` keeps
+    the word's other bits (ATRLIF's ``s`` in the lowest bit of ``v``'s word).
     """
     process: Any                    # the AbstractProcess
     name: str                       # the Var's name
@@ -123,6 +127,18 @@ class VarSlot:
     host_only: bool = False
     lo: int | None = None
     hi: int | None = None
+    lsb: int = 0
+    bits: int = WORD_BITS
+
+    def decode(self, words: np.ndarray) -> np.ndarray:
+        """The Var's values from raw words (int64, 0 .. 2**32 - 1)."""
+        w = np.asarray(words, dtype=np.int64)
+        if self.bits < WORD_BITS:
+            w = (w >> self.lsb) & ((1 << self.bits) - 1)
+            if self.signed:
+                w = np.where(w >= 1 << (self.bits - 1), w - (1 << self.bits), w)
+            return w
+        return to_s32(w) if self.signed else w
 
     @property
     def on_chip(self) -> bool:
@@ -143,9 +159,7 @@ class VarSlot:
         c = self.copies[copy]
         words = np.zeros(int(np.prod(self.shape, dtype=np.int64)), dtype=np.int64)
         words[:len(c)] = c.read(engine)
-        if self.signed:
-            words = to_s32(words)
-        return words.reshape(self.shape)
+        return self.decode(words).reshape(self.shape)
 
     def check(self, values: np.ndarray) -> None:
         """ValueError unless every value fits `lo`..`hi` and a 32-bit word."""
@@ -156,9 +170,9 @@ class VarSlot:
             raise ValueError(f"Var {self.label()} is on the chip: it must lie in the "
                              f"fixed-point range {self.lo}..{self.hi}, got values in "
                              f"{v.min()}..{v.max()}")
-        lo, hi = shape_range(signed(WORD_BITS) if self.signed else unsigned(WORD_BITS))
+        lo, hi = shape_range(signed(self.bits) if self.signed else unsigned(self.bits))
         if v.min() < lo or v.max() > hi:
-            raise ValueError(f"Var {self.label()}: values must fit a 32-bit "
+            raise ValueError(f"Var {self.label()}: values must fit a {self.bits}-bit "
                              f"{'signed' if self.signed else 'unsigned'} word [{lo}, {hi}]")
 
     def write(self, engine, values: np.ndarray) -> None:
@@ -166,6 +180,10 @@ class VarSlot:
         values = np.asarray(values, dtype=np.int64)
         self.check(values)
         words = to_u32(values.reshape(-1))
+        if self.bits < WORD_BITS:
+            mask = ((1 << self.bits) - 1) << self.lsb
+            old = self.copies[0].read(engine)[:words.size]
+            words = (old & ~mask & 0xFFFFFFFF) | ((values.reshape(-1) << self.lsb) & mask)
         for c in self.copies:
             c.write(engine, words if len(c) == words.size else words[:len(c)])
 

@@ -84,19 +84,44 @@ class NcNeuronModel(AbstractNcProcessModel):
     """A neuron population on the chip (see the module docstring)."""
 
     in_port: str = "a_in"
+    #: several synaptic inputs (e.g. RF's a_real_in, a_imag_in): each
+    #: accumulator group holds one port's input; empty: `in_port` alone
+    in_ports: tuple[str, ...] = ()
     out_port: str = "s_out"
     graded_out: bool = False
     #: Var name -> program word name (state, param or profile constant)
     var_words: dict[str, str] = {}
+    #: Var -> (lsb, bits, signed): a Var of `var_words` kept in a bit field
+    #: of its word (several Vars may share one word)
+    var_fields: dict[str, tuple[int, int, bool]] = {}
+    #: True: where the compiler refuses the process (`ChipRefusal`: a
+    #: parameter or an input the program cannot reproduce) it runs on the
+    #: host with its CPU model, unless the run config demands the chip
+    host_fallback: bool = False
     #: Vars with no word on the chip (folded into others at compile time):
     #: `get` serves the host copy, `set` is refused
     host_vars: tuple[str, ...] = ()
+    #: None: a host process may feed `in_port` directly; else why it cannot
+    #: (the compiler's CompileError says it)
+    direct_host_input: str | None = None
 
     @classmethod
     def program(cls, proc, vals: VarValues, n_groups: int) -> NeuronProgram:
         """The population's program for `n_groups` accumulator groups (Vars
         that select a variant are read through `vals`)."""
         raise NotImplementedError
+
+    @classmethod
+    def input_ports(cls) -> tuple[str, ...]:
+        """The InPorts that take synaptic input (`in_ports`, else `in_port`)."""
+        return tuple(cls.in_ports) or (cls.in_port,)
+
+    @classmethod
+    def program_for(cls, proc, vals: VarValues, group_ports: tuple[int, ...]) -> NeuronProgram:
+        """The program for accumulator groups whose inputs arrive on
+        `input_ports()[p]` for p in `group_ports` (a model with one input
+        port: `program(proc, vals, len(group_ports))`)."""
+        return cls.program(proc, vals, len(group_ports))
 
     @classmethod
     def values(cls, proc, vals: VarValues) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from enum import Enum
 
 import numpy as np
 
-from .errors import CompileError
+from .errors import ChipRefusal, CompileError
 from .graph import ChipGraph, HostSource, Population, Projection
 from .ncmodel import NcConnectionModel, NcNeuronModel, VarValues
 
@@ -73,6 +73,7 @@ class _DirectInput:
     source: HostSource
     pop: Population
     element_map: np.ndarray
+    port: int = 0           # index into the population model's input_ports()
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +160,13 @@ def partition(network, vals: VarValues) -> ChipGraph:
         sp, dp = spec.src.process, spec.dst.process
         sk, dk = kinds[id(sp)], kinds[id(dp)]
         where = f"{spec.src.full_name()} -> {spec.dst.full_name()}"
-        if dk != HOST:
+        if dk == NEURON:
+            want = models[id(dp)].input_ports()
+            if spec.dst.name not in want:
+                raise CompileError(f"{where}: the chip model of '{dp.name}' takes input only on "
+                                   f"its port{'s' if len(want) > 1 else ''} "
+                                   f"{', '.join(repr(w) for w in want)}")
+        elif dk == CONN:
             want = models[id(dp)].in_port
             if spec.dst.name != want:
                 raise CompileError(f"{where}: the chip model of '{dp.name}' takes input only on "
@@ -177,10 +184,17 @@ def partition(network, vals: VarValues) -> ChipGraph:
         elif sk == HOST and dk == CONN:
             pending_host_in.append((spec, dp))
         elif sk == CONN and dk == NEURON:
-            conn_out[id(sp)].append((pops[id(dp)], element_map(spec)))
+            conn_out[id(sp)].append((pops[id(dp)], element_map(spec),
+                                     models[id(dp)].input_ports().index(spec.dst.name)))
         elif sk == HOST and dk == NEURON:
+            why = models[id(dp)].direct_host_input
+            if why is not None:
+                raise ChipRefusal(f"{where}: process '{dp.name}' ({type(dp).__name__}) cannot "
+                                  f"take input straight from a host process on the chip: "
+                                  f"{why}; or run it with CpuSimCfg", dp)
             direct.append(_DirectInput(host_source(spec.src, -1, True), pops[id(dp)],
-                                       element_map(spec)))
+                                       element_map(spec),
+                                       models[id(dp)].input_ports().index(spec.dst.name)))
             host_procs[id(sp)] = sp
         elif sk == NEURON and dk == HOST:
             pop = pops[id(sp)]
@@ -233,19 +247,20 @@ def partition(network, vals: VarValues) -> ChipGraph:
         for source, in_map in ins:
             src_el = in_map[pre]
             keep = src_el >= 0
-            for pop, out_map in outs:
+            for pop, out_map, port in outs:
                 syn, tgt = _expand_targets(post[keep], out_map)
                 sel = np.flatnonzero(keep)[syn]
                 name = f"{source.name} -> {c.name} -> {pop.name}"
                 pop.projections.append(Projection(
-                    name, pop, source, src_el[sel], tgt, w[sel], d[sel], wexp, graded, c))
+                    name, pop, source, src_el[sel], tgt, w[sel], d[sel], wexp, graded, c,
+                    port=port))
     for d in direct:
         hs, pop, m = d.source, d.pop, d.element_map
         tgt = np.flatnonzero(m >= 0)
         one = np.ones(len(tgt), dtype=np.int64)
         pop.projections.append(Projection(
-            f"{hs.name} -> {pop.name}.{pop.model.in_port}", pop, hs, m[tgt], tgt, one,
-            np.zeros(len(tgt), dtype=np.int64), 0, True, None))
+            f"{hs.name} -> {pop.name}.{pop.model.input_ports()[d.port]}", pop, hs, m[tgt], tgt,
+            one, np.zeros(len(tgt), dtype=np.int64), 0, True, None, port=d.port))
     chip = [lf.proc for lf in network.leaves if kinds[id(lf.proc)] != HOST]
     return ChipGraph(list(pops.values()), list(host_sources.values()), conns, conn_models, chip)
 

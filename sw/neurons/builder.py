@@ -328,13 +328,16 @@ class ProgramBuilder:
             raise ValueError(f"{self.name}: accumulator group {group} outside 0..{self.n_groups - 1}")
         return self._emit(Opcode.ACC, True, imm=group)
 
-    def input(self) -> Val:
-        """Sum over groups of ash(acc(g), weight_exp{g}) (see module docstring)."""
+    def input(self, groups=None) -> Val:
+        """Sum over groups of ash(acc(g), weight_exp{g}) (see module
+        docstring); `groups`: only these (a model with several input ports
+        reads each port's groups; every group must be read once per step,
+        which clears it). No group: zero (r0)."""
         total = None
-        for g in range(self.n_groups):
+        for g in (range(self.n_groups) if groups is None else groups):
             term = self.ash(self.acc(g), self.const(weight_exp_name(g)))
             total = term if total is None else total + term
-        return total
+        return self.zero if total is None else total
 
     def _decl(self, table, name) -> Decl:
         if name not in table:

@@ -1,1 +1,1 @@
-"""ATRLIF: see process.py and models.py (CPU only: no chip model)."""
+"""ATRLIF: see process.py, models.py (CPU) and ncmodels.py (chip)."""

@@ -3,8 +3,10 @@
 
 Equations (float and fixed point) in ``docs/processes.md``, "ATRLIF", and
 :mod:`kilauea.numerics.atrlif`. As in lava-nc the constructor accepts any
-numbers; the decays are fractions of 1 per step in both models. ATRLIF has
-no chip model: it runs on the CPU only.
+numbers; the decays are fractions of 1 per step in both models. The chip
+model (``ncmodels.NcATRLIFModel``, program ``kilauea.neurons.atrlif``)
+equals the fixed-point model for input from chip connections; the cases it
+cannot reproduce are a CompileError.
 """
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""RF (resonate-and-fire): see process.py and models.py (CPU only)."""
+"""RF (resonate-and-fire): see process.py, models.py (CPU) and ncmodels.py
+(chip)."""

@@ -1,6 +1,6 @@
 """Resonate-and-fire neurons, RF (lava-nc 0.10's ``lava.proc.rf.process``).
 Equations: ``docs/processes.md``, "RF, RF_IZ", and :mod:`kilauea.numerics.rf`.
-CPU only: no chip model.
+Chip model: ``ncmodels.NcRFModel`` (program ``kilauea.neurons.rf``).
 """
 from __future__ import annotations
 

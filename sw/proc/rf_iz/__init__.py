@@ -1,2 +1,2 @@
-"""RF_IZ (resonate-and-fire, Izhikevich's reset): see process.py and
-models.py (CPU only)."""
+"""RF_IZ (resonate-and-fire, Izhikevich's reset): see process.py, models.py
+(CPU) and ncmodels.py (chip)."""

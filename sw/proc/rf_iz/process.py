@@ -1,6 +1,6 @@
 """RF_IZ (lava-nc 0.10's ``lava.proc.rf_iz.process``): RF's Vars and
 ports; spikes on ``imag >= vth`` and resets. See ``docs/processes.md``,
-"RF, RF_IZ". CPU only.
+"RF, RF_IZ". Chip model: ``ncmodels.NcRF_IZModel`` (program ``rf_iz``).
 """
 from __future__ import annotations
 

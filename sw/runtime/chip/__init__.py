@@ -13,17 +13,18 @@ Modules, one job each:
   compiler's ``VarSlot``, recompiling after a set of a host-only Var);
 - ``hostvars``: the host copies of host-only Vars;
 - ``reload``: ``ReloadPlan``, carrying a running chip's state into a
-  recompiled network.
+  recompiled network;
+- ``fallback``: processes the compiler refuses run on the host instead.
 
 ``make_chip_executors`` is the executor factory the runtime registers for
 ``ChipCfg`` (``kilauea.core.registry``).
 """
 from __future__ import annotations
 
-from ...core.model import AbstractNcProcessModel
 from ..builder import Network
 from ..executor import CpuExecutor
 from .executor import ChipExecutor
+from .fallback import compile_with_fallback
 from .node import ChipNode
 from .stats import ChipStats, ChipStatusError
 
@@ -44,14 +45,14 @@ def _engine_options(cfg) -> dict:
 
 
 def make_chip_executors(cfg, network: Network) -> list:
-    """The executors of a ``ChipCfg`` run: compile the chip leaves, make the
-    engine, load the images. A network without chip processes runs on a
-    plain CpuExecutor."""
-    if not any(issubclass(lf.model_cls, AbstractNcProcessModel) for lf in network.leaves):
-        return [CpuExecutor(network)]
-    from ...compiler import compile_network
+    """The executors of a ``ChipCfg`` run: compile the chip leaves (refused
+    processes with a host fallback move to the host), make the engine, load
+    the images. A network without chip processes runs on a plain
+    CpuExecutor."""
     from ...sim.engines import make_engine
-    compiled = compile_network(network, cfg.params)
+    compiled = compile_with_fallback(network, cfg)
+    if compiled is None:
+        return [CpuExecutor(network)]
     engine = make_engine(cfg.engine, compiled.params, **_engine_options(cfg))
     try:
         engine.load_images(compiled.images)

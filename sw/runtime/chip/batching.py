@@ -40,7 +40,6 @@ import numpy as np
 
 from ...core.pytypes import PyRefPort
 from ...hw.memory_map import Mem
-from ...hw.words import to_s32
 
 __all__ = ["BatchPlan", "MAX_BATCH", "BatchFailure", "PROBE_ATTR", "Recorded"]
 
@@ -175,7 +174,7 @@ class Recorded:
     def _decode(self, slot) -> np.ndarray:
         """Every step's value of `slot` (int64, (steps, *shape)), decoded as
         ``VarSlot.read`` decodes its first copy's words: zeros past the
-        copy's length, two's complement when signed."""
+        copy's length, its bit field, two's complement when signed."""
         c = slot.copies[0]
         cols = np.zeros(len(c), np.int64)
         for tw in c.by_tile:
@@ -183,9 +182,7 @@ class Recorded:
         k = self.words.shape[0]
         out = np.zeros((k, int(np.prod(slot.shape, dtype=np.int64))), np.int64)
         out[:, :len(c)] = self.words[:, cols]
-        if slot.signed:
-            out = to_s32(out)
-        return out.reshape((k, *slot.shape))
+        return slot.decode(out).reshape((k, *slot.shape))
 
 
 def watch_key(tile, mem, addr) -> tuple:

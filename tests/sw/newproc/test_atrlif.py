@@ -1,13 +1,12 @@
 """ATRLIF: the fixed-point and float CPU models against a loop transcription
 of docs/processes.md ("ATRLIF"), numbers obtained from lava-nc 0.10, and the
-chip compiler's CPU-only error."""
+lava namespace's path to the models (with lava-nc's defaults on the chip)."""
 import math
 
 import numpy as np
 import pytest
 
-from kilauea import ChipCfg, Dense, RunSteps
-from kilauea.compiler.errors import CompileError
+from kilauea import ChipCfg, CpuSimCfg, Dense, RunSteps
 from kilauea.proc.atrlif.process import ATRLIF
 from kilauea.proc.io import source
 
@@ -147,18 +146,24 @@ def test_fixed_model_equals_lava_nc(case):
         neu.stop()
 
 
-def test_lava_path_and_chip_rejects_it():
+def test_lava_path_and_the_defaults_on_the_chip():
+    """lava-nc's defaults (delta_i=0.4: a float64 product) run on the chip,
+    equal to the CPU model (test_atrlif_chip.py: random networks)."""
     from kilauea.lava.proc.atrlif.models import PyATRLIFModelFixed, PyATRLIFModelFloat  # noqa
     from kilauea.lava.proc.atrlif.process import ATRLIF as LavaATRLIF
     assert LavaATRLIF is ATRLIF
-    src = source.RingBuffer(data=np.ones((2, 3), dtype=int))
-    dense = Dense(weights=np.eye(2))
-    neu = ATRLIF(shape=(2,), name="adaptive")
-    src.s_out.connect(dense.s_in)
-    dense.a_out.connect(neu.a_in)
-    with pytest.raises(CompileError, match=r"'adaptive' \(ATRLIF\).*CPU only"):
-        neu.run(condition=RunSteps(num_steps=2), run_cfg=ChipCfg(engine="model"))
-    neu.stop()
+    got = []
+    for cfg in (CpuSimCfg(select_tag="fixed_pt"), ChipCfg(engine="model")):
+        src = source.RingBuffer(data=np.ones((2, 6), dtype=int))
+        dense = Dense(weights=np.eye(2) * 90)
+        neu = ATRLIF(shape=(2,), name="adaptive")
+        src.s_out.connect(dense.s_in)
+        dense.a_out.connect(neu.a_in)
+        neu.run(condition=RunSteps(num_steps=6), run_cfg=cfg)
+        got.append([getattr(neu, k).get().tolist() for k in ("i", "v", "theta", "r", "s")])
+        neu.stop()
+    assert got[0] == got[1]
+    assert any(got[0][4])
 
 
 from kilauea.core.decorators import implements, requires, tag  # noqa: E402
