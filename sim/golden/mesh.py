@@ -162,8 +162,6 @@ class MeshStore:
         """Step t's neuron phase of every core (STATE and accumulators updated)."""
         m = self.mems
         return run_plan(self.plan(), m[Mem.STATE].view(np.int32).reshape(-1),
-                        m[Mem.PARAM].view(np.int32).reshape(-1),
-                        m[Mem.PROFILE].view(np.int32).reshape(-1),
                         self.acc.reshape(-1), t)
 
     def _count(self, tiles: np.ndarray) -> np.ndarray:

@@ -45,7 +45,8 @@ import numpy as np
 
 from ...hw.neurocore import compartment_memory as ncm
 from ...hw.words import to_s32, to_u32
-from .ops import Program, compile_program, program_words
+from .codegen import Generated, generate
+from .ops import compile_program, program_words
 
 __all__ = ["AccShape", "NeuronPlan", "PhaseSpikes", "plan_neuron_phase", "run_plan",
            "NeuronPhase", "run_neuron_phase"]
@@ -68,7 +69,7 @@ class AccShape:
 @dataclass
 class Batch:
     """The compartments of all cores that run one program: the context the
-    instruction steps of `kilauea.sim.golden.ops` run in."""
+    program's generated function (`kilauea.sim.golden.codegen`) runs in."""
     tile: np.ndarray            # int64 [k] core of each compartment
     comp: np.ndarray            # int64 [k] compartment index in its core
     sidx: np.ndarray            # int64 [k] first STATE word in the flat state
@@ -76,13 +77,12 @@ class Batch:
     cbase: np.ndarray           # int64 [k] first PROFILE word in the flat profile
     abase: np.ndarray           # int64 [k] (core, slot 0, group 0, compartment) in acc
     shape: AccShape
-    state: np.ndarray = None    # flat int32 views, set by `run_plan`
-    param: np.ndarray = None
+    param: np.ndarray = None    # flat int32 PARAM / PROFILE words (read when planned)
     profile: np.ndarray = None
+    state: np.ndarray = None    # flat int32 STATE / int64 accumulators, set by `run_plan`
     acc: np.ndarray = None
     step: int = 0
     slot_off: int = 0           # (t mod D) * G * C
-    seq: int = 0                # SPK instructions executed so far this step
     spikes: list = field(default_factory=list)
     err: np.ndarray | None = None
     read: list | None = None    # accumulator indices read (when tracked)
@@ -104,24 +104,16 @@ class Batch:
             self._words[key] = self.profile[self.cbase + i].astype(_I64)
         return self._words[key]
 
-    def acc_read(self, imm: int) -> np.ndarray:
-        g = imm % self.shape.groups
-        idx = self.abase + (self.slot_off + g * self.shape.compartments)
-        v = self.acc[idx]
-        self.acc[idx] = 0
-        if self.read is not None:
-            self.read.append(idx)
-        return v
-
     def error(self, mask: np.ndarray) -> None:
         if mask.any():
             if self.err is None:
                 self.err = np.zeros(self.k, dtype=_I64)
             self.err += mask
 
-    def spike(self, fire: np.ndarray, payload: np.ndarray, bad: np.ndarray) -> None:
+    def spike(self, fire: np.ndarray, seq: int, payload: np.ndarray, bad: np.ndarray) -> None:
+        """SPK number `seq` of the program fired where `fire`."""
         idx = np.flatnonzero(fire)
-        self.spikes.append((idx, self.seq, payload))
+        self.spikes.append((idx, seq, payload))
         if bad.any():
             self.error(np.bincount(idx[bad], minlength=self.k).astype(bool))
 
@@ -187,6 +179,8 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
     # STATE and PARAM images have the same size (4 words per compartment)
     pw = len(np.asarray(param[0])) if T else 0
     fw = len(np.asarray(profile[0])) if T else 0
+    flat_param = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in param]) if T else None
+    flat_prof = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in profile]) if T else None
     batches = []
     for key, parts in groups.items():
         prog = compile_program(*key)
@@ -197,42 +191,38 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
         static += prog.static_errors * per_core
         instr += prog.length * per_core
         b = Batch(tile, comp, tile * pw + comp * ncm.STATE_WORDS, tile * pw + comp * ncm.PARAM_WORDS,
-                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape)
-        batches.append((prog, b))
+                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape,
+                  flat_param, flat_prof)
+        batches.append((generate(prog, b), b))
     return NeuronPlan(batches, np.asarray([int(n) for n in n_compartments], dtype=_I64),
                       static, instr)
 
 
-def _run_batch(prog: Program, b: Batch) -> None:
-    zero = np.zeros(b.k, dtype=_I64)
-    R = [zero] * 8
-    for step in prog.steps:
-        step(R, b)
-
-
-def run_plan(plan: NeuronPlan, state, param, profile, acc, t: int,
-             track_reads: bool = False) -> PhaseSpikes:
+def run_plan(plan: NeuronPlan, state, acc, t: int, track_reads: bool = False) -> PhaseSpikes:
     """Run step t's neuron phase (flat views as in the module docstring;
     state and acc are updated in place)."""
     T = len(plan.updates)
-    errors = plan.static_errors.copy()
+    errors = plan.static_errors
     spikes = []
     step = ((int(t) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)     # LDT: t as a 32-bit word
-    for prog, b in plan.batches:
-        b.state, b.param, b.profile, b.acc = state, param, profile, acc
-        b.step = step
+    for gen, b in plan.batches:
+        b.state, b.acc, b.step = state, acc, step
         b.slot_off = (int(t) % b.shape.slots) * b.shape.groups * b.shape.compartments
-        b.seq, b.spikes, b.err = 0, [], None
+        b.spikes, b.err = [], None
         b.read = [] if track_reads else None
-        _run_batch(prog, b)
+        gen.run(b)
         if b.err is not None:
-            errors += np.bincount(b.tile, weights=b.err, minlength=T).astype(_I64)
+            errors = errors + np.bincount(b.tile, weights=b.err, minlength=T).astype(_I64)
         for idx, seq, pay in b.spikes:
-            spikes.append((b.tile[idx], b.comp[idx], np.full(len(idx), seq, dtype=_I64), pay))
+            spikes.append((b.tile[idx], b.comp[idx], seq, pay))
     if not spikes:
         z = np.zeros(0, dtype=_I64)
         return PhaseSpikes(z, z, z, errors, plan.instructions)
-    tile, comp, seq, pay = (np.concatenate(a) for a in zip(*spikes))
+    if len(spikes) == 1:                # one SPK of one batch: already in order
+        tile, comp, _, pay = spikes[0]
+        return PhaseSpikes(tile, comp, pay.astype(_I64), errors, plan.instructions)
+    tile, comp, pay = (np.concatenate([s[i] for s in spikes]) for i in (0, 1, 3))
+    seq = np.concatenate([np.full(len(s[0]), s[2], dtype=_I64) for s in spikes])
     order = np.lexsort((seq, comp, tile))
     return PhaseSpikes(tile[order], comp[order], pay[order].astype(_I64), errors,
                        plan.instructions)
@@ -277,7 +267,7 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
     prm_p = np.zeros(words, np.int32); prm_p[:len(prm)] = prm
     acc_v = to_s32(acc[:G, :n].astype(_I64)).reshape(-1).copy()
     plan = plan_neuron_phase([np.asarray(ucode)], [prof], [prm_p], [n], shape)
-    r = run_plan(plan, st_p, prm_p, prof, acc_v, step, track_reads=True)
+    r = run_plan(plan, st_p, acc_v, step, track_reads=True)
     read = np.zeros(G * n, dtype=bool)
     for _, b in plan.batches:
         for idx in b.read:
