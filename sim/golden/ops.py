@@ -96,10 +96,11 @@ def _mod_e(ctx, a, b) -> np.ndarray:
 def _spike(ctx, seq: int, c, a, imm: int) -> None:
     """SPK number `seq` of the program: where c != 0, a spike with payload
     the low 24 bits of a + imm (an error where that does not fit)."""
-    c = np.broadcast_to(c, (ctx.k,))
+    if type(c) is not np.ndarray:           # a literal: fires everywhere (0 is never generated)
+        c = np.ones(ctx.k, bool)
     fire = c if c.dtype == bool else c != 0
     if fire.any():
-        full = np.broadcast_to(a, (ctx.k,))[fire] + imm
+        full = (a[fire] if type(a) is np.ndarray else np.full(np.count_nonzero(fire), a)) + imm
         low = full + _HALF_PAYLOAD                  # wrap to 24 bits, signed
         ctx.spike(fire, seq, (low & (2 * _HALF_PAYLOAD - 1)) - _HALF_PAYLOAD,
                   (low < 0) | (low >= 2 * _HALF_PAYLOAD))

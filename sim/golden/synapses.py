@@ -75,7 +75,7 @@ class SynapseTables:
     def events(self, acc: np.ndarray, rows, pay, step) -> None:
         """Add the packets' synaptic events to `acc` (flat int64), wrapped."""
         idx, owner = expand(self.start[rows], self.n_valid[rows])
-        at = self._slots(self.base[idx], self.off[idx], step[owner])
+        at = self._slots(self.base[idx], self.off[idx], step[owner] if np.ndim(step) else step)
         np.add.at(acc, at, self.weight[idx] * pay[owner])
         acc[at] = acc[at].astype(np.int32)
 
@@ -87,6 +87,9 @@ class SynapseTables:
                 or d.wmax * np.abs(pay).sum() >= _EXACT):
             self.events(acc, rows, pay, step)
             return "events"
+        if not np.ndim(step):
+            d.add(self, acc, rows, pay, int(step))
+            return "dense"
         for s in np.unique(step).tolist():
             sel = step == s
             d.add(self, acc, rows[sel], pay[sel], s)
@@ -133,17 +136,21 @@ class _Dense:
     def add(self, t: SynapseTables, acc: np.ndarray, rows, pay, s: int) -> None:
         r = self.row_of[rows]
         keep = r >= 0
-        r, pay = r[keep], pay[keep]
-        order = np.argsort(self.core_of[r], kind="stable")
-        r, pay = r[order], pay[order]
-        core = self.core_of[r]
+        if not keep.all():
+            r, pay = r[keep], pay[keep]
         if not len(r):
             return
+        # payload per dense row (a row may come in several packets): its rows
+        # in order, hence grouped by core; float64 sums of ints are exact here
+        x = np.bincount(r, weights=pay, minlength=len(self.core_of))
+        r = np.flatnonzero(x)
+        core = self.core_of[r]
         starts = np.flatnonzero(np.r_[True, core[1:] != core[:-1]])
-        x = self.matrix[r]
-        if (pay != 1).any():
-            x = x * pay[:, None]
-        sums = np.add.reduceat(x, starts, axis=0)
+        m = self.matrix[r]
+        x = x[r]
+        if (x != 1).any():
+            m *= x[:, None]
+        sums = np.add.reduceat(m, starts, axis=0)
         cores = core[starts]
         base, off = self.base[cores], self.off[cores]
         ok = (base >= 0) & (sums != 0)
