@@ -156,9 +156,46 @@ def _core_programs(ucode: np.ndarray, profile: np.ndarray, param: np.ndarray, n:
     for e in np.unique(entry[ok]).tolist():
         w = program_words(words, e)
         key = (w, (w[-1] & 0x3F) == 0)          # ends with END (opcode 0)
-        comps = np.flatnonzero(ok & (entry == e))
-        out.append((key, comps, prof[comps]))
+        at_e = ok & (entry == e)
+        for p in np.unique(prof[at_e]).tolist():
+            comps = np.flatnonzero(at_e & (prof == p))
+            consts = tuple(profile[p * ncm.PROFILE_WORDS:(p + 1) * ncm.PROFILE_WORDS].tolist())
+            out.append((key, consts, comps, prof[comps]))
     return out, int(n - ok.sum())
+
+
+#: most batches of one program split by PROFILE words (more: one batch)
+MAX_SPLIT = 8
+
+
+def _batches(groups: dict):
+    """(program key, [(core, compartments, profiles)]) per batch: the
+    compartments that run a program, split by their PROFILE words (each
+    batch's profile constants are then the same for all its compartments,
+    and the generated code specialises on them) unless that makes more than
+    MAX_SPLIT batches."""
+    for key, by_consts in groups.items():
+        if len(by_consts) <= MAX_SPLIT:
+            for parts in by_consts.values():
+                yield key, parts
+        else:
+            yield key, _merged(by_consts.values())
+
+
+def _merged(split) -> list:
+    """Lists of (core, compartments, profiles) as one, a part per core in
+    core order, compartments ascending."""
+    by_core: dict = {}
+    for parts in split:
+        for t, c, p in parts:
+            by_core.setdefault(t, []).append((c, p))
+    out = []
+    for t in sorted(by_core):
+        c = np.concatenate([x for x, _ in by_core[t]])
+        p = np.concatenate([y for _, y in by_core[t]])
+        o = np.argsort(c, kind="stable")
+        out.append((t, c[o], p[o]))
+    return out
 
 
 def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) -> NeuronPlan:
@@ -174,15 +211,15 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
         progs, skipped = _core_programs(np.asarray(ucode[t]), np.asarray(profile[t]),
                                         np.asarray(param[t]), int(n_compartments[t]))
         static[t] += skipped
-        for key, comps, prof in progs:
-            groups.setdefault(key, []).append((t, comps, prof))
+        for key, consts, comps, prof in progs:
+            groups.setdefault(key, {}).setdefault(consts, []).append((t, comps, prof))
     # STATE and PARAM images have the same size (4 words per compartment)
     pw = len(np.asarray(param[0])) if T else 0
     fw = len(np.asarray(profile[0])) if T else 0
     flat_param = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in param]) if T else None
     flat_prof = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in profile]) if T else None
     batches = []
-    for key, parts in groups.items():
+    for key, parts in _batches(groups):
         prog = compile_program(*key)
         tile = np.concatenate([np.full(len(c), t, dtype=_I64) for t, c, _ in parts])
         comp = np.concatenate([c for _, c, _ in parts]).astype(_I64)
