@@ -164,8 +164,11 @@ def _core_programs(ucode: np.ndarray, profile: np.ndarray, param: np.ndarray, n:
     return out, int(n - ok.sum())
 
 
-#: most batches of one program split by PROFILE words (more: one batch)
+#: most batches of one program split by PROFILE words (more: one batch) ...
 MAX_SPLIT = 8
+#: ... each of at least this many compartments (smaller: the program's
+#: numpy calls, not their size, set the cost; one batch runs them once)
+SPLIT_MIN = 256
 
 
 def _batches(groups: dict):
@@ -173,9 +176,10 @@ def _batches(groups: dict):
     compartments that run a program, split by their PROFILE words (each
     batch's profile constants are then the same for all its compartments,
     and the generated code specialises on them) unless that makes more than
-    MAX_SPLIT batches."""
+    MAX_SPLIT batches or one of fewer than SPLIT_MIN compartments."""
     for key, by_consts in groups.items():
-        if len(by_consts) <= MAX_SPLIT:
+        smallest = min(sum(len(c) for _, c, _ in parts) for parts in by_consts.values())
+        if len(by_consts) == 1 or (len(by_consts) <= MAX_SPLIT and smallest >= SPLIT_MIN):
             for parts in by_consts.values():
                 yield key, parts
         else:
