@@ -39,6 +39,7 @@ hardware tests compare the RTL neuron engine against:
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -290,6 +291,27 @@ def _check_images(param_s, st, acc, G: int, n: int) -> None:
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
 
 
+#: per thread (a plan's batches hold a run's context): the last plans of
+#: `run_neuron_phase`, by their images (a caller stepping the same images
+#: again, e.g. `kilauea.neurons.ProgramRunner`, reuses the generated code)
+_RECENT = threading.local()
+_RECENT_PLANS = 8
+
+
+def _single_core_plan(ucode: np.ndarray, prof: np.ndarray, prm: np.ndarray, n: int,
+                      shape: AccShape) -> NeuronPlan:
+    key = (ucode.dtype.str, ucode.tobytes(), prof.tobytes(), prm.tobytes(), n, shape)
+    plans = getattr(_RECENT, "plans", None)
+    if plans is None:
+        plans = _RECENT.plans = {}
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= _RECENT_PLANS:
+            plans.pop(next(iter(plans)))
+        plan = plans[key] = plan_neuron_phase([ucode], [prof], [prm], [n], shape)
+    return plan
+
+
 def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
                      n_groups: int | None = None) -> NeuronPhase:
     param_s = to_s32(np.asarray(param, dtype=_I64))
@@ -307,7 +329,7 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
     st_p = np.zeros(words, np.int32); st_p[:len(st)] = st
     prm_p = np.zeros(words, np.int32); prm_p[:len(prm)] = prm
     acc_v = to_s32(acc[:G, :n].astype(_I64)).reshape(-1).copy()
-    plan = plan_neuron_phase([np.asarray(ucode)], [prof], [prm_p], [n], shape)
+    plan = _single_core_plan(np.asarray(ucode), prof, prm_p, n, shape)
     r = run_plan(plan, st_p, acc_v, step, track_reads=True)
     read = np.zeros(G * n, dtype=bool)
     for _, b in plan.batches:
