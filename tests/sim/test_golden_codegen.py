@@ -69,15 +69,12 @@ def test_generated_programs_equal_the_definition(seed):
     acc = np.array([[ref.random_value(rng) for _ in range(N)] for _ in range(2)], dtype=np.int64)
     step = int(rng.integers(1, 1 << 31))
     g = run_neuron_phase(ucode, profile, param, state, step, acc, N, n_groups=2)
-    exp_state, exp_sc, exp_sp = [], [], []
-    for c in range(N):
-        st, spk = ref.python_run(code, to_s32(state[c * 4:(c + 1) * 4]).tolist(),
-                                 to_s32(param[c * 4:(c + 1) * 4]).tolist(),
-                                 to_s32(profile[:16]).tolist(), step,
-                                 (int(acc[0, c]), int(acc[1, c])))
-        exp_state += st
-        exp_sc += [c] * len(spk)
-        exp_sp += spk
+    words = lambda img, c: to_s32(img[c * 4:(c + 1) * 4]).tolist()     # noqa: E731
+    runs = [ref.python_run(code, words(state, c), words(param, c), to_s32(profile[:16]).tolist(),
+                           step, tuple(int(v) for v in acc[:, c])) for c in range(N)]
+    exp_state = [w for st, _ in runs for w in st]
+    exp_sc = [c for c, (_, spk) in enumerate(runs) for _ in spk]
+    exp_sp = [p for _, spk in runs for p in spk]
     msg = f"seed {seed} (uniform PARAM: {uniform})"
     assert list(to_s32(g.state[:4 * N])) == exp_state, msg
     assert list(g.spike_compartments) == exp_sc, msg
