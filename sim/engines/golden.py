@@ -274,6 +274,8 @@ def _array_of(tile, mem: Mem, addr: np.ndarray):
 def _counter_words(tiles: list) -> np.ndarray:
     """The COUNTERS words (32-bit, as READs return them) of GoldenTiles:
     int64 array (len(tiles), len(Counter))."""
+    if tiles and all(t.store is tiles[0].store for t in tiles):     # one gather
+        return to_u32(tiles[0].store.counters[[t.i for t in tiles]])
     out = np.empty((len(tiles), len(cm.Counter)), dtype=np.int64)
     for i, t in enumerate(tiles):
         out[i] = t.counters

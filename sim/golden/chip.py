@@ -354,6 +354,9 @@ class GoldenChip:
         self.tiles[(x, y)].receive(axon, payload, s)
 
     def _errors(self, flag: cm.ErrorFlag, counts: np.ndarray) -> None:
+        """Per-tile error counts."""
+        if not counts.any():
+            return
         for i in np.flatnonzero(counts).tolist():
             self._list[i].error(flag, int(counts[i]))
 
@@ -382,6 +385,7 @@ class GoldenChip:
         (axon, payload; in tile row-major, emission, fan-out entry order)."""
         self.t += 1
         st = self.store
+        st.route_tables()                   # decoded once after writes (not inside a step's work)
         st.counters[:] = 0
         st.counters[:, cm.Counter.STEP] = to_u32(self.t)
         tile, comp, payload = self._neuron_phase(self.t)
@@ -391,13 +395,17 @@ class GoldenChip:
         fo, bad = st.fan_out(tile, comp, payload)
         st.sent = (fo, self.t)
         self._errors(cm.ErrorFlag.BAD_FANOUT, bad)
-        to_tile = fo.host == 0
-        if to_tile.any():
-            dst = fo.y[to_tile] * self.params.mesh_w + fo.x[to_tile]
-            errs = st.deliver(dst, fo.axon[to_tile], fo.payload[to_tile], step_field(self.t))
+        host = fo.host != 0
+        n_host = int(np.count_nonzero(host))
+        if n_host < len(host):
+            dst, axon, pay = fo.y * self.params.mesh_w + fo.x, fo.axon, fo.payload
+            if n_host:
+                keep = ~host
+                dst, axon, pay = dst[keep], axon[keep], pay[keep]
+            errs = st.deliver(dst, axon, pay, step_field(self.t))
             for flag, n in errs.items():
                 self._errors(flag, n)
-        return _batch(fo, self.t, ~to_tile)
+        return _batch(fo, self.t, host) if n_host else _batch(_NO_PACKETS, self.t)
 
     def send(self, word: int) -> list:
         """One packet from the host, as the host port takes it: a tile-bound

@@ -28,7 +28,10 @@ __all__ = ["Delivery", "deliver", "expand"]
 def expand(base: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices base[i] .. base[i]+count[i]-1 for all i, and the owner i of each."""
     count = count.astype(np.int64)
-    owner = np.repeat(np.arange(len(count)), count)
+    n = len(count)
+    if int(count.sum()) == n and (n == 0 or count.min() == 1):      # one each
+        return base.astype(np.int64), np.arange(n)
+    owner = np.repeat(np.arange(n), count)
     start = np.cumsum(count) - count
     idx = base.astype(np.int64)[owner] + (np.arange(int(count.sum())) - start[owner])
     return idx, owner

@@ -74,6 +74,41 @@ class _Tables:
         self.fo = {k: np.zeros(T * words[Mem.FANOUT], _I64) for k in ("x", "y", "host", "axon")}
         self.fo_ok = np.zeros(T * words[Mem.FANOUT], bool)
         self.synapses: SynapseTables | None = None
+        self.fanout: _FanoutRows | None = None
+        self.row_syn = np.zeros(T * words[Mem.AXON], _I64)  # valid synapses of a valid axon row
+        self.row_bad = np.zeros(T * words[Mem.AXON], _I64)  # its bad synapses
+
+
+@dataclass
+class _FanoutRows:
+    """The valid fan-out entries of every (core, compartment) row of the
+    FANOUT_INDEX memories, compacted in row order: a spike of row r sends
+    packets start[r] .. start[r] + count[r] - 1 (source core, x, y, host,
+    axon) and counts bad[r] BAD_FANOUT errors (1 for a bad index word, else
+    its bad entries)."""
+    start: np.ndarray
+    count: np.ndarray
+    bad: np.ndarray
+    src: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    host: np.ndarray
+    axon: np.ndarray
+    any_bad: bool
+
+    @classmethod
+    def build(cls, tb: "_Tables", fi_words: int, fo_words: int) -> "_FanoutRows":
+        rows = np.flatnonzero(tb.fi_ok)
+        idx, owner = expand(tb.fi_base[rows], tb.fi_count[rows])
+        src = rows[owner] // fi_words
+        ent = src * fo_words + idx
+        valid = tb.fo_ok[ent]
+        n = len(tb.fi_ok)
+        count = np.bincount(rows[owner[valid]], minlength=n).astype(_I64)
+        bad = (~tb.fi_ok).astype(_I64) + np.bincount(rows[owner[~valid]], minlength=n)
+        ent = ent[valid]
+        return cls(np.cumsum(count) - count, count, bad.astype(_I64), src[valid],
+                   *(tb.fo[k][ent] for k in ("x", "y", "host", "axon")), bool(bad.any()))
 
 
 class MeshStore:
@@ -90,6 +125,8 @@ class MeshStore:
         self.acc = np.zeros((n_tiles, self.shape.slots, self.shape.groups,
                              self.shape.compartments), _I64)
         self.counters = np.zeros((n_tiles, len(cm.Counter)), _I64)
+        self._none = np.zeros(n_tiles, _I64)      # per-core error counts: none (read-only)
+        self._none.flags.writeable = False
         self.n_compartments = np.zeros(n_tiles, _I64)
         self.tables = _Tables(p, n_tiles, self.words)
         self.stale = {"route": set(range(n_tiles)), "neuron": True}
@@ -144,6 +181,9 @@ class MeshStore:
             tb.synapses = SynapseTables.build(
                 tb.ax_ok, tb.ax_base, tb.ax_count, tb.syn_ok, tb.syn_off, tb.syn_w,
                 w[Mem.AXON], w[Mem.SYNAPSE], sh.per_core, sh.groups * sh.compartments)
+            tb.row_syn = np.where(tb.ax_ok, tb.synapses.n_valid, 0)
+            tb.row_bad = np.where(tb.ax_ok, tb.synapses.n_bad, 0)
+            tb.fanout = _FanoutRows.build(tb, w[Mem.FANOUT_INDEX], w[Mem.FANOUT])
         return self.tables
 
     def plan(self) -> NeuronPlan:
@@ -162,53 +202,51 @@ class MeshStore:
         """Step t's neuron phase of every core (STATE and accumulators updated)."""
         m = self.mems
         return run_plan(self.plan(), m[Mem.STATE].view(np.int32).reshape(-1),
-                        m[Mem.PARAM].view(np.int32).reshape(-1),
-                        m[Mem.PROFILE].view(np.int32).reshape(-1),
                         self.acc.reshape(-1), t)
 
     def _count(self, tiles: np.ndarray) -> np.ndarray:
         return np.bincount(tiles, minlength=self.T)
 
     def deliver(self, tile, axon, payload, step) -> dict[cm.ErrorFlag, np.ndarray]:
-        """Spike packets (core index, axon, payload, step field; int arrays)
-        arriving at their cores: accumulators, PACKETS_IN and SYN_EVENTS
-        counters updated; returns per-core counts of BAD_AXON / BAD_SYNAPSE."""
+        """Spike packets (core index, axon, payload, step field; int arrays,
+        or ints for all packets) arriving at their cores: accumulators,
+        PACKETS_IN and SYN_EVENTS counters updated; returns per-core counts
+        of BAD_AXON / BAD_SYNAPSE."""
         tb, n_ax = self.route_tables(), self.words[Mem.AXON]
         axon = np.asarray(axon, _I64).reshape(-1)
-        tile, payload, step = (np.broadcast_to(np.asarray(v, _I64), axon.shape)
-                               for v in (tile, payload, step))
+        tile, payload = (np.broadcast_to(np.asarray(v, _I64), axon.shape) for v in (tile, payload))
+        step = np.asarray(step, _I64)
+        if step.ndim:
+            step = np.broadcast_to(step, axon.shape)
         self.counters[:, cm.Counter.PACKETS_IN] += self._count(tile)
-        inside = axon < n_ax
-        rows = tile * n_ax + np.where(inside, axon, 0)
-        ok = inside & tb.ax_ok[rows]
-        bad_axon = self._count(tile[~ok])
-        rows, tile, step = rows[ok], tile[ok], step[ok]
-        pay = np.where(tb.ax_graded[rows], payload[ok], 1)
-        syn = tb.synapses
+        rows = tile * n_ax + np.minimum(axon, n_ax - 1)
+        ok = (axon < n_ax) & tb.ax_ok[rows]
+        errs = {cm.ErrorFlag.BAD_AXON: self._none, cm.ErrorFlag.BAD_SYNAPSE: self._none}
+        if not ok.all():
+            errs[cm.ErrorFlag.BAD_AXON] = self._count(tile[~ok])
+            rows, tile, payload = rows[ok], tile[ok], payload[ok]
+            step = step[ok] if step.ndim else step
+        pay = np.where(tb.ax_graded[rows], payload, 1)
         self.counters[:, cm.Counter.SYN_EVENTS] += np.bincount(
-            tile, weights=syn.n_valid[rows], minlength=self.T).astype(_I64)
-        bad_syn = np.bincount(tile, weights=syn.n_bad[rows], minlength=self.T).astype(_I64)
-        self.last_way = syn.deliver(self.acc.reshape(-1), rows, pay, step)
-        return {cm.ErrorFlag.BAD_AXON: bad_axon, cm.ErrorFlag.BAD_SYNAPSE: bad_syn}
+            tile, weights=tb.row_syn[rows], minlength=self.T).astype(_I64)
+        nbad = tb.row_bad[rows]
+        if nbad.any():
+            errs[cm.ErrorFlag.BAD_SYNAPSE] = np.bincount(tile, weights=nbad,
+                                                         minlength=self.T).astype(_I64)
+        self.last_way = tb.synapses.deliver(self.acc.reshape(-1), rows, pay, step)
+        return errs
 
     def fan_out(self, tile, comp, payload) -> tuple[Fanout, np.ndarray]:
         """The spike packets of spikes (core, compartment, payload; emission
         order): PACKETS_OUT counted; also per-core BAD_FANOUT counts."""
-        tb, w = self.route_tables(), self.words
-        n_fi = w[Mem.FANOUT_INDEX]
-        flat = tile * n_fi + comp
-        ok = tb.fi_ok[flat]
-        bad = self._count(tile[~ok])
-        idx, owner = expand(tb.fi_base[flat[ok]], tb.fi_count[flat[ok]])
-        src = tile[ok][owner]
-        ent = src * w[Mem.FANOUT] + idx
-        valid = tb.fo_ok[ent]
-        bad += self._count(src[~valid])
-        ent, src = ent[valid], src[valid]
+        fr = self.route_tables().fanout
+        flat = tile * self.words[Mem.FANOUT_INDEX] + comp
+        bad = np.bincount(tile, weights=fr.bad[flat], minlength=self.T).astype(_I64) \
+            if fr.any_bad else self._none
+        idx, owner = expand(fr.start[flat], fr.count[flat])
+        src = fr.src[idx]
         self.counters[:, cm.Counter.PACKETS_OUT] += self._count(src)
-        fo = tb.fo
-        out = Fanout(src, fo["x"][ent], fo["y"][ent], fo["host"][ent], fo["axon"][ent],
-                     payload[ok][owner][valid])
+        out = Fanout(src, fr.x[idx], fr.y[idx], fr.host[idx], fr.axon[idx], payload[owner])
         return out, bad
 
 

@@ -39,13 +39,15 @@ hardware tests compare the RTL neuron engine against:
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ...hw.neurocore import compartment_memory as ncm
 from ...hw.words import to_s32, to_u32
-from .ops import Program, compile_program, program_words
+from .codegen import Generated, generate
+from .ops import compile_program, program_words
 
 __all__ = ["AccShape", "NeuronPlan", "PhaseSpikes", "plan_neuron_phase", "run_plan",
            "NeuronPhase", "run_neuron_phase"]
@@ -68,7 +70,7 @@ class AccShape:
 @dataclass
 class Batch:
     """The compartments of all cores that run one program: the context the
-    instruction steps of `kilauea.sim.golden.ops` run in."""
+    program's generated function (`kilauea.sim.golden.codegen`) runs in."""
     tile: np.ndarray            # int64 [k] core of each compartment
     comp: np.ndarray            # int64 [k] compartment index in its core
     sidx: np.ndarray            # int64 [k] first STATE word in the flat state
@@ -76,13 +78,12 @@ class Batch:
     cbase: np.ndarray           # int64 [k] first PROFILE word in the flat profile
     abase: np.ndarray           # int64 [k] (core, slot 0, group 0, compartment) in acc
     shape: AccShape
-    state: np.ndarray = None    # flat int32 views, set by `run_plan`
-    param: np.ndarray = None
+    param: np.ndarray = None    # flat int32 PARAM / PROFILE words (read when planned)
     profile: np.ndarray = None
+    state: np.ndarray = None    # flat int32 STATE / int64 accumulators, set by `run_plan`
     acc: np.ndarray = None
     step: int = 0
     slot_off: int = 0           # (t mod D) * G * C
-    seq: int = 0                # SPK instructions executed so far this step
     spikes: list = field(default_factory=list)
     err: np.ndarray | None = None
     read: list | None = None    # accumulator indices read (when tracked)
@@ -104,24 +105,16 @@ class Batch:
             self._words[key] = self.profile[self.cbase + i].astype(_I64)
         return self._words[key]
 
-    def acc_read(self, imm: int) -> np.ndarray:
-        g = imm % self.shape.groups
-        idx = self.abase + (self.slot_off + g * self.shape.compartments)
-        v = self.acc[idx]
-        self.acc[idx] = 0
-        if self.read is not None:
-            self.read.append(idx)
-        return v
-
     def error(self, mask: np.ndarray) -> None:
         if mask.any():
             if self.err is None:
                 self.err = np.zeros(self.k, dtype=_I64)
             self.err += mask
 
-    def spike(self, fire: np.ndarray, payload: np.ndarray, bad: np.ndarray) -> None:
+    def spike(self, fire: np.ndarray, seq: int, payload: np.ndarray, bad: np.ndarray) -> None:
+        """SPK number `seq` of the program fired where `fire`."""
         idx = np.flatnonzero(fire)
-        self.spikes.append((idx, self.seq, payload))
+        self.spikes.append((idx, seq, payload))
         if bad.any():
             self.error(np.bincount(idx[bad], minlength=self.k).astype(bool))
 
@@ -164,9 +157,50 @@ def _core_programs(ucode: np.ndarray, profile: np.ndarray, param: np.ndarray, n:
     for e in np.unique(entry[ok]).tolist():
         w = program_words(words, e)
         key = (w, (w[-1] & 0x3F) == 0)          # ends with END (opcode 0)
-        comps = np.flatnonzero(ok & (entry == e))
-        out.append((key, comps, prof[comps]))
+        at_e = ok & (entry == e)
+        for p in np.unique(prof[at_e]).tolist():
+            comps = np.flatnonzero(at_e & (prof == p))
+            consts = tuple(profile[p * ncm.PROFILE_WORDS:(p + 1) * ncm.PROFILE_WORDS].tolist())
+            out.append((key, consts, comps, prof[comps]))
     return out, int(n - ok.sum())
+
+
+#: most batches of one program split by PROFILE words (more: one batch) ...
+MAX_SPLIT = 8
+#: ... each of at least this many compartments (smaller: the program's
+#: numpy calls, not their size, set the cost; one batch runs them once)
+SPLIT_MIN = 256
+
+
+def _batches(groups: dict):
+    """(program key, [(core, compartments, profiles)]) per batch: the
+    compartments that run a program, split by their PROFILE words (each
+    batch's profile constants are then the same for all its compartments,
+    and the generated code specialises on them) unless that makes more than
+    MAX_SPLIT batches or one of fewer than SPLIT_MIN compartments."""
+    for key, by_consts in groups.items():
+        smallest = min(sum(len(c) for _, c, _ in parts) for parts in by_consts.values())
+        if len(by_consts) == 1 or (len(by_consts) <= MAX_SPLIT and smallest >= SPLIT_MIN):
+            for parts in by_consts.values():
+                yield key, parts
+        else:
+            yield key, _merged(by_consts.values())
+
+
+def _merged(split) -> list:
+    """Lists of (core, compartments, profiles) as one, a part per core in
+    core order, compartments ascending."""
+    by_core: dict = {}
+    for parts in split:
+        for t, c, p in parts:
+            by_core.setdefault(t, []).append((c, p))
+    out = []
+    for t in sorted(by_core):
+        c = np.concatenate([x for x, _ in by_core[t]])
+        p = np.concatenate([y for _, y in by_core[t]])
+        o = np.argsort(c, kind="stable")
+        out.append((t, c[o], p[o]))
+    return out
 
 
 def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) -> NeuronPlan:
@@ -182,13 +216,15 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
         progs, skipped = _core_programs(np.asarray(ucode[t]), np.asarray(profile[t]),
                                         np.asarray(param[t]), int(n_compartments[t]))
         static[t] += skipped
-        for key, comps, prof in progs:
-            groups.setdefault(key, []).append((t, comps, prof))
+        for key, consts, comps, prof in progs:
+            groups.setdefault(key, {}).setdefault(consts, []).append((t, comps, prof))
     # STATE and PARAM images have the same size (4 words per compartment)
     pw = len(np.asarray(param[0])) if T else 0
     fw = len(np.asarray(profile[0])) if T else 0
+    flat_param = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in param]) if T else None
+    flat_prof = np.concatenate([np.asarray(w, np.int32).reshape(-1) for w in profile]) if T else None
     batches = []
-    for key, parts in groups.items():
+    for key, parts in _batches(groups):
         prog = compile_program(*key)
         tile = np.concatenate([np.full(len(c), t, dtype=_I64) for t, c, _ in parts])
         comp = np.concatenate([c for _, c, _ in parts]).astype(_I64)
@@ -197,42 +233,38 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
         static += prog.static_errors * per_core
         instr += prog.length * per_core
         b = Batch(tile, comp, tile * pw + comp * ncm.STATE_WORDS, tile * pw + comp * ncm.PARAM_WORDS,
-                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape)
-        batches.append((prog, b))
+                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape,
+                  flat_param, flat_prof)
+        batches.append((generate(prog, b), b))
     return NeuronPlan(batches, np.asarray([int(n) for n in n_compartments], dtype=_I64),
                       static, instr)
 
 
-def _run_batch(prog: Program, b: Batch) -> None:
-    zero = np.zeros(b.k, dtype=_I64)
-    R = [zero] * 8
-    for step in prog.steps:
-        step(R, b)
-
-
-def run_plan(plan: NeuronPlan, state, param, profile, acc, t: int,
-             track_reads: bool = False) -> PhaseSpikes:
+def run_plan(plan: NeuronPlan, state, acc, t: int, track_reads: bool = False) -> PhaseSpikes:
     """Run step t's neuron phase (flat views as in the module docstring;
     state and acc are updated in place)."""
     T = len(plan.updates)
-    errors = plan.static_errors.copy()
+    errors = plan.static_errors
     spikes = []
     step = ((int(t) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)     # LDT: t as a 32-bit word
-    for prog, b in plan.batches:
-        b.state, b.param, b.profile, b.acc = state, param, profile, acc
-        b.step = step
+    for gen, b in plan.batches:
+        b.state, b.acc, b.step = state, acc, step
         b.slot_off = (int(t) % b.shape.slots) * b.shape.groups * b.shape.compartments
-        b.seq, b.spikes, b.err = 0, [], None
+        b.spikes, b.err = [], None
         b.read = [] if track_reads else None
-        _run_batch(prog, b)
+        gen.run(b)
         if b.err is not None:
-            errors += np.bincount(b.tile, weights=b.err, minlength=T).astype(_I64)
+            errors = errors + np.bincount(b.tile, weights=b.err, minlength=T).astype(_I64)
         for idx, seq, pay in b.spikes:
-            spikes.append((b.tile[idx], b.comp[idx], np.full(len(idx), seq, dtype=_I64), pay))
+            spikes.append((b.tile[idx], b.comp[idx], seq, pay))
     if not spikes:
         z = np.zeros(0, dtype=_I64)
         return PhaseSpikes(z, z, z, errors, plan.instructions)
-    tile, comp, seq, pay = (np.concatenate(a) for a in zip(*spikes))
+    if len(spikes) == 1:                # one SPK of one batch: already in order
+        tile, comp, _, pay = spikes[0]
+        return PhaseSpikes(tile, comp, pay.astype(_I64), errors, plan.instructions)
+    tile, comp, pay = (np.concatenate([s[i] for s in spikes]) for i in (0, 1, 3))
+    seq = np.concatenate([np.full(len(s[0]), s[2], dtype=_I64) for s in spikes])
     order = np.lexsort((seq, comp, tile))
     return PhaseSpikes(tile[order], comp[order], pay[order].astype(_I64), errors,
                        plan.instructions)
@@ -259,6 +291,27 @@ def _check_images(param_s, st, acc, G: int, n: int) -> None:
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
 
 
+#: per thread (a plan's batches hold a run's context): the last plans of
+#: `run_neuron_phase`, by their images (a caller stepping the same images
+#: again, e.g. `kilauea.neurons.ProgramRunner`, reuses the generated code)
+_RECENT = threading.local()
+_RECENT_PLANS = 8
+
+
+def _single_core_plan(ucode: np.ndarray, prof: np.ndarray, prm: np.ndarray, n: int,
+                      shape: AccShape) -> NeuronPlan:
+    key = (ucode.dtype.str, ucode.tobytes(), prof.tobytes(), prm.tobytes(), n, shape)
+    plans = getattr(_RECENT, "plans", None)
+    if plans is None:
+        plans = _RECENT.plans = {}
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= _RECENT_PLANS:
+            plans.pop(next(iter(plans)))
+        plan = plans[key] = plan_neuron_phase([ucode], [prof], [prm], [n], shape)
+    return plan
+
+
 def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
                      n_groups: int | None = None) -> NeuronPhase:
     param_s = to_s32(np.asarray(param, dtype=_I64))
@@ -276,8 +329,8 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
     st_p = np.zeros(words, np.int32); st_p[:len(st)] = st
     prm_p = np.zeros(words, np.int32); prm_p[:len(prm)] = prm
     acc_v = to_s32(acc[:G, :n].astype(_I64)).reshape(-1).copy()
-    plan = plan_neuron_phase([np.asarray(ucode)], [prof], [prm_p], [n], shape)
-    r = run_plan(plan, st_p, prm_p, prof, acc_v, step, track_reads=True)
+    plan = _single_core_plan(np.asarray(ucode), prof, prm_p, n, shape)
+    r = run_plan(plan, st_p, acc_v, step, track_reads=True)
     read = np.zeros(G * n, dtype=bool)
     for _, b in plan.batches:
         for idx in b.read:

@@ -1,59 +1,65 @@
-"""The golden semantics of each neuron instruction, as numpy over a compartment vector.
+"""The golden semantics of each neuron instruction, as numpy expressions with value bounds.
 
-`compile_program(words)` turns a straight-line program (the UCODE words from
-a profile's entry to its `END`) into one `Step` per instruction: a function
-of the register file and the execution context that does the instruction
-for every compartment of a batch at once (a batch: all compartments of a
-mesh that run this program, whatever their tile or profile). Decoding
-happens once per distinct program (cached); a step then costs a few numpy
-operations per instruction. Semantics follow `kilauea.hw.isa` and
-`docs/isa.md` exactly:
+A straight-line program (the UCODE words from a profile's entry to its
+`END`) is decoded once (`compile_program`, cached) and turned by
+`kilauea.sim.golden.codegen` into one generated Python function over the
+compartment vector of a batch. This module says what each ALU instruction
+computes: `expr(op, ins, a, b, c)` gives a Python expression over its
+operands (written ``{a}``, ``{b}``, ``{c}``: int64 arrays of signed 32-bit
+values, or literal ints) and the bounds of its result. Semantics follow
+`kilauea.hw.isa` and `docs/isa.md` exactly:
 
-- registers hold signed 32-bit values in int64 arrays; every result is
-  wrapped to 32 bits, products are formed at 64 bits before their shift;
+- registers hold signed 32-bit values (int64 arrays); every result is
+  wrapped to 32 bits, products are formed at 64 bits before their shift.
+  The wrap (`_w32`) is written only where the operands' bounds let the
+  result leave 32 bits: a value already inside them wraps to itself;
 - operand B of the ALU, compare, shift and MOD instructions is
-  wrap32(R[rb] + imm);
-- memory indices are taken modulo the words (STATE 4, PARAM 4, PROFILE 16)
-  and ACC's group modulo the core's groups;
-- an undefined opcode is a NOP with one error per compartment.
+  wrap32(R[rb] + imm) (the generator forms it);
+- shifts by an operand B known when the program is generated (an
+  immediate, or a profile / parameter word that is the same for the whole
+  batch) are specialised to that amount, clamped as the RTL clamps it;
+- compares give booleans (`Expr.boolean`): SEL and SPK take them as they
+  are, any other use converts them to 0/1.
 
-The context (`Batch`, built by `kilauea.sim.golden.neuron`) gives the
-gathers: `ctx.state` (flat int32 view of the STATE words, written by STS),
-`ctx.sidx` (each compartment's first STATE word in it), `ctx.param_word(i)`
-/ `ctx.const_word(i)` (PARAM / PROFILE word i of each compartment, int64),
-`ctx.acc_read(g)` (read and clear accumulator group g), `ctx.step`,
-`ctx.spike(fire, payload, full)` and `ctx.error(mask)`.
+MOD (it counts an error on B = 0) and the memory, LDT, SPK instructions
+are the generator's: they are not pure functions of the operands.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ...hw import isa
 from ...hw.isa import Opcode
 from ...hw.fixed_point import PAYLOAD_BITS
-from ...hw.neurocore import compartment_memory as ncm
-from ...hw.words import to_s32, to_u32, unpack_array
+from ...hw.words import to_u32, unpack_array
 
-__all__ = ["Step", "Program", "compile_program", "wrap32"]
+__all__ = ["Expr", "Operand", "expr", "PURE", "NAMESPACE", "Instr", "Program", "compile_program",
+           "program_words", "decode", "LO32", "HI32", "wrap32", "fit"]
 
 _I32 = np.int32
 _I64 = np.int64
+LO32, HI32 = -(1 << 31), (1 << 31) - 1
 _HALF_PAYLOAD = 1 << (PAYLOAD_BITS - 1)
 
 
 def wrap32(x: np.ndarray) -> np.ndarray:
-    """int64 array -> its low 32 bits as signed values (int64): `to_s32` for
-    arrays, by a round trip through int32 (numpy's integer casts wrap)."""
+    """int64 array -> its low 32 bits as signed values (int64), by a round
+    trip through int32 (numpy's integer casts wrap)."""
     return x.astype(_I32).astype(_I64)
 
 
 def _shl(x: np.ndarray, n) -> np.ndarray:
-    """Low 32 bits of x << n (n in 0..63), signed."""
+    """Low 32 bits of x << n (n in 0..63, array or int), signed."""
+    x = np.asarray(x, dtype=_I64)
     return wrap32((x.astype(np.uint64) << np.asarray(n).astype(np.uint64)).view(_I64))
+
+
+def _shl_const(x: np.ndarray, n: int) -> np.ndarray:
+    """_shl by a constant n in 1..31: the bits that stay in the low 32, shifted."""
+    return wrap32((x & ((1 << (32 - n)) - 1)) << n)
 
 
 def _tshr(x: np.ndarray, n) -> np.ndarray:
@@ -61,58 +67,201 @@ def _tshr(x: np.ndarray, n) -> np.ndarray:
     return np.sign(x) * (np.abs(x) >> n)
 
 
-def _shl_const(x: np.ndarray, n: int) -> np.ndarray:
-    """_shl by a constant n in 0..63: the bits that stay in the low 32, shifted."""
-    if n >= 32:
-        return np.zeros_like(x)
-    return wrap32((x & ((1 << (32 - n)) - 1)) << n)
+def _clip_shift(b: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(b, 0), isa.SHIFT_MAX)
 
 
-def _ash(A, B):
-    s = np.minimum(np.maximum(B, -isa.SHIFT_MAX), isa.SHIFT_MAX)
+def _ash(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    s = np.minimum(np.maximum(b, -isa.SHIFT_MAX), isa.SHIFT_MAX)
     left = s >= 0
     if left.all():
-        return _shl(A, s)
-    return np.where(left, _shl(A, np.maximum(s, 0)), A >> np.maximum(-s, 0))
+        return _shl(a, s)
+    return np.where(left, _shl(a, np.maximum(s, 0)), a >> np.maximum(-s, 0))
 
 
-def _mod(A, B):
-    """MOD: A mod B floored; B = 0 gives 0 (the caller counts an error)."""
-    zero = B == 0
-    return np.where(zero, 0, np.mod(A, np.where(zero, 1, B)))
+def _wrapw(a: np.ndarray, h: int) -> np.ndarray:
+    """WRAP with half-range h: a - 2h above h, a + 2h at or below -h."""
+    return np.where(a > h, a - 2 * h, np.where(a <= -h, a + 2 * h, a))
 
 
-def _clip_shift(B):
-    return np.minimum(np.maximum(B, 0), isa.SHIFT_MAX)
+def _mod_e(ctx, a, b) -> np.ndarray:
+    """MOD: a mod b floored; b = 0 gives 0 and one error per compartment."""
+    b = np.broadcast_to(b, (ctx.k,))
+    a = np.broadcast_to(a, (ctx.k,))
+    zero = b == 0
+    ctx.error(zero)
+    return np.where(zero, 0, np.mod(a, np.where(zero, 1, b)))
 
 
-#: shifts by a constant B (rb = r0): B clamped once, when compiled
-_CONST_SHIFT: dict[Opcode, Callable] = {
-    Opcode.SHL: _shl_const,
-    Opcode.SHR: lambda A, n: A >> n,
-    Opcode.TSHR: lambda A, n: _tshr(A, n),
-}
+def _spike(ctx, seq: int, c, a, imm: int) -> None:
+    """SPK number `seq` of the program: where c != 0, a spike with payload
+    the low 24 bits of a + imm (an error where that does not fit)."""
+    if type(c) is not np.ndarray:           # a literal: fires everywhere (0 is never generated)
+        c = np.ones(ctx.k, bool)
+    fire = c if c.dtype == bool else c != 0
+    if fire.any():
+        full = (a[fire] if type(a) is np.ndarray else np.full(np.count_nonzero(fire), a)) + imm
+        low = full + _HALF_PAYLOAD                  # wrap to 24 bits, signed
+        ctx.spike(fire, seq, (low & (2 * _HALF_PAYLOAD - 1)) - _HALF_PAYLOAD,
+                  (low < 0) | (low >= 2 * _HALF_PAYLOAD))
 
 
-#: ALU operations on (A = R[ra], B = wrap32(R[rb] + imm)) -> int64 result
-_BINARY: dict[Opcode, Callable] = {
-    Opcode.ADD: lambda A, B: wrap32(A + B),
-    Opcode.SUB: lambda A, B: wrap32(A - B),
-    Opcode.SHL: lambda A, B: _shl(A, _clip_shift(B)),
-    Opcode.SHR: lambda A, B: A >> _clip_shift(B),
-    Opcode.TSHR: lambda A, B: _tshr(A, _clip_shift(B)),
-    Opcode.ASH: _ash,
-    Opcode.CGT: lambda A, B: (A > B).astype(_I64),
-    Opcode.CGE: lambda A, B: (A >= B).astype(_I64),
-    Opcode.CEQ: lambda A, B: (A == B).astype(_I64),
-    Opcode.MAX: lambda A, B: np.maximum(A, B),
-    Opcode.MIN: lambda A, B: np.minimum(A, B),
-    Opcode.AND: lambda A, B: np.bitwise_and(A, B),
-    Opcode.OR: lambda A, B: np.bitwise_or(A, B),
-    Opcode.XOR: lambda A, B: np.bitwise_xor(A, B),
-}
+#: the names the generated code and its expressions use
+NAMESPACE = {"np": np, "_I64": _I64, "_w32": wrap32, "_shl": _shl, "_shl_const": _shl_const,
+             "_tshr": _tshr, "_clip_shift": _clip_shift, "_ash": _ash, "_wrapw": _wrapw,
+             "_mod_e": _mod_e, "_spike": _spike}
 
-_DEFINED = {op.value for op in Opcode}
+
+@dataclass(frozen=True)
+class Operand:
+    """What the generator knows of an operand: bounds, whether it is a
+    boolean (a compare's result) and its value when it is the same for
+    every compartment (None otherwise)."""
+    lo: int
+    hi: int
+    boolean: bool = False
+    scalar: int | None = None
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An instruction's result: a Python expression over ``{a}`` / ``{b}`` /
+    ``{c}`` and the bounds of its values."""
+    text: str
+    lo: int
+    hi: int
+    boolean: bool = False
+
+
+def fit(text: str, lo: int, hi: int) -> Expr:
+    """The 32-bit wrap of `text`, written only if its bounds leave 32 bits."""
+    if LO32 <= lo and hi <= HI32:
+        return Expr(text, lo, hi)
+    return Expr(f"_w32({text})", LO32, HI32)
+
+
+def _trunc(x: int, n: int) -> int:
+    return -((-x) >> n) if x < 0 else x >> n
+
+
+def _shift_left(a: Operand, n: int) -> Expr:
+    if n == 0:
+        return Expr("{a}", a.lo, a.hi)
+    if n >= 32:
+        return Expr("({a} & 0)", 0, 0)
+    if LO32 <= a.lo << n and a.hi << n <= HI32:
+        return Expr(f"({{a}} << {n})", a.lo << n, a.hi << n)
+    return Expr(f"_shl_const({{a}}, {n})", LO32, HI32)
+
+
+def _shift_right(a: Operand, n: int, trunc: bool) -> Expr:
+    if n == 0:
+        return Expr("{a}", a.lo, a.hi)
+    if trunc and a.lo < 0:
+        return Expr(f"_tshr({{a}}, {n})", _trunc(a.lo, n), _trunc(a.hi, n))
+    return Expr(f"({{a}} >> {n})", a.lo >> n, a.hi >> n)
+
+
+def _shift(o: Opcode, a: Operand, b: Operand) -> Expr:
+    if b.scalar is not None:
+        s = b.scalar
+        if o is Opcode.ASH:
+            s = min(max(s, -isa.SHIFT_MAX), isa.SHIFT_MAX)
+            return _shift_left(a, s) if s >= 0 else _shift_right(a, -s, False)
+        s = min(max(s, 0), isa.SHIFT_MAX)
+        return _shift_left(a, s) if o is Opcode.SHL else _shift_right(a, s, o is Opcode.TSHR)
+    span = (min(a.lo, 0), max(a.hi, 0))
+    return {Opcode.SHL: Expr("_shl({a}, _clip_shift({b}))", LO32, HI32),
+            Opcode.SHR: Expr("({a} >> _clip_shift({b}))", *span),
+            Opcode.TSHR: Expr("_tshr({a}, _clip_shift({b}))", *span),
+            Opcode.ASH: Expr("_ash({a}, {b})", LO32, HI32)}[o]
+
+
+def _product(o: Opcode, ins, a: Operand, b: Operand) -> Expr:
+    k = ins.imm & 63
+    ends = [x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    lo, hi = min(ends), max(ends)
+    if k == 0:
+        return fit("({a} * {b})", lo, hi)
+    if o is Opcode.MULF:
+        return fit(f"(({{a}} * {{b}}) >> {k})", lo >> k, hi >> k)
+    return fit(f"_tshr({{a}} * {{b}}, {k})", _trunc(lo, k), _trunc(hi, k))
+
+
+def _bitwise(o: Opcode, a: Operand, b: Operand) -> Expr:
+    sym = {Opcode.AND: "&", Opcode.OR: "|", Opcode.XOR: "^"}[o]
+    if a.lo >= 0 and b.lo >= 0:
+        hi = min(a.hi, b.hi) if o is Opcode.AND else (1 << max(a.hi, b.hi).bit_length()) - 1
+        return Expr(f"({{a}} {sym} {{b}})", 0, hi)
+    return Expr(f"({{a}} {sym} {{b}})", LO32, HI32)
+
+
+def _wrap_sat(o: Opcode, ins, a: Operand) -> Expr:
+    """WRAP / SAT with h = 2**((w - 1) mod 32), w = the immediate's low 6 bits."""
+    h = 1 << (((ins.imm & 63) - 1) & 31)
+    if o is Opcode.SAT:
+        m = h - 1
+        lo, hi = min(max(a.lo, -m), m), max(min(a.hi, m), -m)
+        text = "{a}"
+        if a.hi > m:
+            text = f"np.minimum({text}, {m})"
+        if a.lo < -m:
+            text = f"np.maximum({text}, {-m})"
+        return Expr(text, lo, hi)
+    if -h < a.lo and a.hi <= h:
+        return Expr("{a}", a.lo, a.hi)
+    parts = [(max(a.lo, -h + 1), min(a.hi, h))]
+    if a.hi > h:
+        parts.append((max(a.lo, h + 1) - 2 * h, a.hi - 2 * h))
+    if a.lo <= -h:
+        parts.append((a.lo + 2 * h, min(a.hi, -h) + 2 * h))
+    parts = [p for p in parts if p[0] <= p[1]]
+    return fit(f"_wrapw({{a}}, {h})", min(p[0] for p in parts), max(p[1] for p in parts))
+
+
+def _abs(a: Operand) -> Expr:
+    if a.lo >= 0:
+        return Expr("{a}", a.lo, a.hi)
+    lo, hi = (-a.hi, -a.lo) if a.hi <= 0 else (0, max(-a.lo, a.hi))
+    return fit("np.abs({a})", lo, hi)
+
+
+_COMPARE = {Opcode.CGT: ">", Opcode.CGE: ">=", Opcode.CEQ: "=="}
+
+#: opcodes whose result is a pure function of the operands (foldable)
+PURE = frozenset({Opcode.ADD, Opcode.SUB, Opcode.MULT, Opcode.MULF, Opcode.SHL, Opcode.SHR,
+                  Opcode.TSHR, Opcode.ASH, Opcode.CGT, Opcode.CGE, Opcode.CEQ, Opcode.ABS,
+                  Opcode.SEL, Opcode.MAX, Opcode.MIN, Opcode.AND, Opcode.OR, Opcode.XOR,
+                  Opcode.WRAP, Opcode.SAT})
+
+
+def expr(o: Opcode, ins, a: Operand, b: Operand, c: Operand) -> Expr:
+    """What ALU instruction `ins` (opcode o, in PURE) computes from A = R[ra],
+    B (operand B, or R[rb] for MULT / MULF / SEL) and C = R[rc] (SEL).
+    A and B are never booleans; C may be."""
+    if o is Opcode.ADD:
+        return fit("({a} + {b})", a.lo + b.lo, a.hi + b.hi)
+    if o is Opcode.SUB:
+        return fit("({a} - {b})", a.lo - b.hi, a.hi - b.lo)
+    if o in (Opcode.MULT, Opcode.MULF):
+        return _product(o, ins, a, b)
+    if o in (Opcode.SHL, Opcode.SHR, Opcode.TSHR, Opcode.ASH):
+        return _shift(o, a, b)
+    if o in _COMPARE:
+        return Expr(f"({{a}} {_COMPARE[o]} {{b}})", 0, 1, boolean=True)
+    if o is Opcode.MAX:
+        return Expr("np.maximum({a}, {b})", max(a.lo, b.lo), max(a.hi, b.hi))
+    if o is Opcode.MIN:
+        return Expr("np.minimum({a}, {b})", min(a.lo, b.lo), min(a.hi, b.hi))
+    if o in (Opcode.AND, Opcode.OR, Opcode.XOR):
+        return _bitwise(o, a, b)
+    if o is Opcode.ABS:
+        return _abs(a)
+    if o is Opcode.SEL:
+        cond = "{c}" if c.boolean else "({c} != 0)"
+        return Expr(f"np.where({cond}, {{a}}, {{b}})", min(a.lo, b.lo), max(a.hi, b.hi))
+    assert o in (Opcode.WRAP, Opcode.SAT), o
+    return _wrap_sat(o, ins, a)
 
 
 @dataclass(frozen=True)
@@ -126,142 +275,21 @@ class Instr:
     imm: int
 
 
-#: Step(R, ctx) does one instruction over a batch: R is the register file
-#: (list of N_REGS int64 arrays, R[0] all zero), ctx the batch's `Batch`.
-Step = Callable[[list, object], None]
+_DEFINED = {op.value for op in Opcode}
 
 
 @dataclass(frozen=True)
 class Program:
-    """A compiled straight-line program.
+    """A decoded straight-line program.
 
-    steps: one function per executed instruction (END excluded).
+    body: the instructions executed before END (undefined opcodes left out).
     length: instructions executed per compartment (END included).
     static_errors: error pulses per compartment that do not depend on data
         (undefined opcodes, running past the last UCODE word without END).
     """
-    steps: tuple
+    body: tuple
     length: int
     static_errors: int
-
-
-def _operand_b(ins: Instr) -> Callable[[list], object]:
-    """B = wrap32(R[rb] + imm) as a function of R (a scalar when rb = r0)."""
-    rb, imm = ins.rb, ins.imm
-    if rb == 0:
-        b = _I64(int(to_s32(imm)))
-        return lambda R: b
-    if imm == 0:
-        return lambda R: R[rb]
-    return lambda R: wrap32(R[rb] + imm)
-
-
-def _write(rd: int, f: Callable[[list, object], np.ndarray]) -> Step:
-    """A step that writes f's result to rd (dropped for r0, as in the RTL;
-    f still runs for its side effects)."""
-    if rd == 0:
-        def step(R, ctx):
-            f(R, ctx)
-    else:
-        def step(R, ctx):
-            R[rd] = f(R, ctx)
-    return step
-
-
-def _alu(ins: Instr, o: Opcode) -> Step:
-    ra, rd = ins.ra, ins.rd
-    B = _operand_b(ins)
-    if o in _CONST_SHIFT and ins.rb == 0:
-        fn, n = _CONST_SHIFT[o], min(max(int(to_s32(ins.imm)), 0), isa.SHIFT_MAX)
-        return _write(rd, lambda R, ctx: fn(R[ra], n))
-    if o in _BINARY:
-        fn = _BINARY[o]
-        return _write(rd, lambda R, ctx: fn(R[ra], B(R)))
-
-    def mod(R, ctx):                   # MOD by zero: result 0 and an error
-        b = np.broadcast_to(B(R), R[ra].shape)
-        ctx.error(b == 0)
-        return _mod(R[ra], b)
-    return _write(rd, mod)
-
-
-def _memory(ins: Instr, o: Opcode) -> Step:
-    ra, rd, imm = ins.ra, ins.rd, ins.imm
-    if o == Opcode.LDS:
-        i = imm % ncm.STATE_WORDS
-        return _write(rd, lambda R, ctx: ctx.state[ctx.sidx + i].astype(_I64))
-    if o == Opcode.STS:
-        i = imm % ncm.STATE_WORDS
-
-        def sts(R, ctx):
-            ctx.state[ctx.sidx + i] = R[ra]
-        return sts
-    if o == Opcode.LDP:
-        i = imm % ncm.PARAM_WORDS
-        return _write(rd, lambda R, ctx: ctx.param_word(i))
-    if o == Opcode.LDC:
-        i = imm % ncm.PROFILE_WORDS
-        return _write(rd, lambda R, ctx: ctx.const_word(i))
-    if o == Opcode.LDT:
-        return _write(rd, lambda R, ctx: np.full(ctx.k, ctx.step, dtype=_I64))
-    assert o == Opcode.ACC, o
-    return _write(rd, lambda R, ctx: ctx.acc_read(imm))
-
-
-def _wrap_sat(ins: Instr, o: Opcode) -> Step:
-    """WRAP / SAT with h = 2**((w - 1) mod 32), w = the immediate's low 6 bits."""
-    ra = ins.ra
-    h = _I64(1 << (((ins.imm & 63) - 1) & 31))
-    if o == Opcode.SAT:
-        return _write(ins.rd, lambda R, ctx: np.clip(R[ra], -(h - 1), h - 1))
-
-    def wrap(R, ctx):
-        A = R[ra]
-        return np.where(A > h, A - 2 * h, np.where(A <= -h, A + 2 * h, A))
-    if h == 1 << 31:                    # only then can a result leave 32 bits
-        return _write(ins.rd, lambda R, ctx: wrap32(wrap(R, ctx)))
-    return _write(ins.rd, wrap)
-
-
-def _spike(ins: Instr) -> Step:
-    ra, rc, imm = ins.ra, ins.rc, ins.imm
-
-    def spk(R, ctx):
-        fire = R[rc] != 0
-        if fire.any():
-            full = R[ra][fire] + imm
-            low = full + _HALF_PAYLOAD                  # wrap to 24 bits, signed
-            ctx.spike(fire, (low & (2 * _HALF_PAYLOAD - 1)) - _HALF_PAYLOAD,
-                      (low < 0) | (low >= 2 * _HALF_PAYLOAD))
-        ctx.seq += 1
-    return spk
-
-
-def _other(ins: Instr, o: Opcode) -> Step:
-    ra, rb, rc, k = ins.ra, ins.rb, ins.rc, _I64(ins.imm & 63)
-    if o == Opcode.MULT:
-        return _write(ins.rd, lambda R, ctx: wrap32(_tshr(R[ra] * R[rb], k)))
-    if o == Opcode.MULF:
-        return _write(ins.rd, lambda R, ctx: wrap32((R[ra] * R[rb]) >> k))
-    if o == Opcode.SEL:
-        return _write(ins.rd, lambda R, ctx: np.where(R[rc] != 0, R[ra], R[rb]))
-    if o == Opcode.ABS:
-        return _write(ins.rd, lambda R, ctx: wrap32(np.abs(R[ra])))
-    if o in (Opcode.WRAP, Opcode.SAT):
-        return _wrap_sat(ins, o)
-    if o == Opcode.SPK:
-        return _spike(ins)
-    assert o == Opcode.NOP, o
-    return lambda R, ctx: None
-
-
-def _compile(ins: Instr) -> Step:
-    o = Opcode(ins.op)
-    if o in _BINARY or o == Opcode.MOD:
-        return _alu(ins, o)
-    if o in (Opcode.LDS, Opcode.STS, Opcode.LDP, Opcode.LDC, Opcode.LDT, Opcode.ACC):
-        return _memory(ins, o)
-    return _other(ins, o)
 
 
 def decode(words: np.ndarray) -> list[Instr]:
@@ -282,15 +310,11 @@ def program_words(ucode: np.ndarray, entry: int) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=256)
 def compile_program(words: tuple[int, ...], ends: bool) -> Program:
-    """Compile the straight-line `words` (from `program_words`); `ends`: the
+    """Decode the straight-line `words` (from `program_words`); `ends`: the
     last word is the program's END (else the program ran into the last UCODE
     word, which executes and then ends the program with an error)."""
     ins = decode(np.array(words, dtype=np.int64))
     body = ins[:-1] if ends else ins
-    steps, errors = [], 0 if ends else 1
-    for i in body:
-        if i.op in _DEFINED:
-            steps.append(_compile(i))
-        else:
-            errors += 1                 # undefined: a NOP with an error
-    return Program(tuple(steps), len(ins), errors)
+    defined = tuple(i for i in body if i.op in _DEFINED)
+    errors = (0 if ends else 1) + len(body) - len(defined)
+    return Program(defined, len(ins), errors)

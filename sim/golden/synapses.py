@@ -13,9 +13,10 @@ axons, else 1; step fields) is then delivered in one of two ways, both exact:
   targets used) block, they are also kept as one dense float64 matrix, a row
   per used axon row and a column per target of its core; a busy batch is
   a gather of its rows, scaled by the payloads, summed per core
-  (`np.add.reduceat`). float64 adds integers exactly below 2**53: the batch
-  takes this way only when max |weight sum| x sum |payload| stays below
-  that bound.
+  (`np.add.reduceat`). The matrix is float32 when its entries stay below
+  2**24, else float64; either adds integers exactly below 2**24 / 2**53:
+  the batch takes this way only when max |weight sum| x sum |payload|
+  stays below that bound.
 
 Either way each target then gets slot (s + 1 + delay) mod D, s the packet's
 step field: ``acc[base + ((s + 1) * G * C + offset) mod (D * G * C)]``.
@@ -38,6 +39,7 @@ DENSE_MAX_FILL = 4
 #: ... and at most this size
 DENSE_MAX_BYTES = 256 << 20
 _EXACT = 1 << 53
+_EXACT32 = 1 << 24
 
 
 @dataclass
@@ -75,7 +77,7 @@ class SynapseTables:
     def events(self, acc: np.ndarray, rows, pay, step) -> None:
         """Add the packets' synaptic events to `acc` (flat int64), wrapped."""
         idx, owner = expand(self.start[rows], self.n_valid[rows])
-        at = self._slots(self.base[idx], self.off[idx], step[owner])
+        at = self._slots(self.base[idx], self.off[idx], step[owner] if np.ndim(step) else step)
         np.add.at(acc, at, self.weight[idx] * pay[owner])
         acc[at] = acc[at].astype(np.int32)
 
@@ -84,9 +86,12 @@ class SynapseTables:
         by event; returns the way taken ("dense" or "events")."""
         d = self.dense
         if (d is None or self.n_valid[rows].sum() < DENSE_MIN_EVENTS
-                or d.wmax * np.abs(pay).sum() >= _EXACT):
+                or d.wmax * np.abs(pay).sum() >= d.bound):
             self.events(acc, rows, pay, step)
             return "events"
+        if not np.ndim(step):
+            d.add(self, acc, rows, pay, int(step))
+            return "dense"
         for s in np.unique(step).tolist():
             sel = step == s
             d.add(self, acc, rows[sel], pay[sel], s)
@@ -98,10 +103,11 @@ class _Dense:
     """The dense form: a row per used axon row, a column per target of its core."""
     row_of: np.ndarray          # int64 [rows] dense row of an axon row (-1: none)
     core_of: np.ndarray         # int64 [dense rows] core index (for the per-core sums)
-    matrix: np.ndarray          # float64 [dense rows, width]
+    matrix: np.ndarray          # float32 (entries < 2**24) or float64 [dense rows, width]
     base: np.ndarray            # int64 [T, width] core base of each column (-1: padding)
     off: np.ndarray             # int64 [T, width] offset of each column at slot 0
     wmax: int                   # max |entry|
+    bound: int                  # sums below this are exact in the matrix's dtype
 
     @classmethod
     def build(cls, t: SynapseTables, ev_row: np.ndarray) -> "_Dense | None":
@@ -121,6 +127,9 @@ class _Dense:
         row_of[used] = np.arange(len(used))
         m = np.zeros((len(used), width))
         np.add.at(m, (row_of[ev_row], local), t.weight)
+        wmax = int(np.abs(m).max())
+        if wmax < _EXACT32:              # float32 holds the sums exactly below 2**24
+            m = m.astype(np.float32)
         T = int(core_col.max()) + 1
         base = np.full((T, width), -1, _I64)
         off = np.zeros((T, width), _I64)
@@ -128,22 +137,27 @@ class _Dense:
         base[core_col, j] = core_col * t.per_core
         off[core_col, j] = cols % t.per_core
         core_of = t.base[t.start[used]] // t.per_core
-        return cls(row_of, core_of, m, base, off, int(np.abs(m).max()))
+        return cls(row_of, core_of, m, base, off, wmax,
+                   _EXACT32 if m.dtype == np.float32 else _EXACT)
 
     def add(self, t: SynapseTables, acc: np.ndarray, rows, pay, s: int) -> None:
         r = self.row_of[rows]
         keep = r >= 0
-        r, pay = r[keep], pay[keep]
-        order = np.argsort(self.core_of[r], kind="stable")
-        r, pay = r[order], pay[order]
-        core = self.core_of[r]
+        if not keep.all():
+            r, pay = r[keep], pay[keep]
         if not len(r):
             return
-        starts = np.flatnonzero(np.r_[True, core[1:] != core[:-1]])
-        x = self.matrix[r]
-        if (pay != 1).any():
-            x = x * pay[:, None]
-        sums = np.add.reduceat(x, starts, axis=0)
+        # payload per dense row (a row may come in several packets): its rows
+        # in order, hence grouped by core; float64 sums of ints are exact here
+        x = np.bincount(r, weights=pay, minlength=len(self.core_of))
+        r = np.flatnonzero(x)
+        core = self.core_of[r]
+        starts = np.flatnonzero(np.concatenate(([True], core[1:] != core[:-1])))
+        m = self.matrix[r]
+        x = x[r]
+        if (x != 1).any():
+            m *= x[:, None]
+        sums = np.add.reduceat(m, starts, axis=0)
         cores = core[starts]
         base, off = self.base[cores], self.off[cores]
         ok = (base >= 0) & (sums != 0)

@@ -135,15 +135,16 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
                                    f"{wbits}-bit range {wlo}..{whi}")
             code = axon_code(pr.source, pr.pre, pr.graded)
             tc = core[pr.post]
-            for ci in np.unique(tc).tolist():
-                sel = tc == ci
+            by_core = np.argsort(tc, kind="stable")         # each core's synapses, in order
+            cores_hit, begin = np.unique(tc[by_core], return_index=True)
+            for ci, sel in zip(cores_hit.tolist(), np.split(by_core, begin[1:])):
                 d = per_core[ci]
                 d["code"].append(code[sel])
                 d["comp"].append(comp[pr.post[sel]])
                 d["w"].append(pr.weight[sel])
                 d["d"].append(pr.delay[sel])
                 d["g"].append(pr.group[sel])
-                d["p"].append(np.full(int(sel.sum()), proj_index[id(pr)], dtype=np.int64))
+                d["p"].append(np.full(len(sel), proj_index[id(pr)], dtype=np.int64))
     for a in allocs:
         d = per_core[a.core.index]
         if d["code"]:

@@ -26,6 +26,17 @@ from .split import LogicalCore, core_of_neurons, split
 __all__ = ["compile_network", "place_cores"]
 
 
+#: neuron indices below this fit a fan-out entry key (`_entry_keys`)
+_PRE_RANGE = 1 << 31
+
+
+def _entry_keys(src_core, pre, dst_core, graded: int, n: int) -> np.ndarray:
+    """One int64 per (source core, source neuron, destination core, graded):
+    the fan-out entries of a projection, as distinct keys (n: cores)."""
+    key = ((src_core.astype(np.int64) * _PRE_RANGE + pre) * n + dst_core) * 2 + graded
+    return np.unique(key)
+
+
 def place_cores(graph: ChipGraph, cores: list[LogicalCore], params: ChipParams,
                 anneal_moves: int | None = None):
     """Pass 5: tiles for the logical cores. Traffic between cores i -> j is
@@ -43,14 +54,14 @@ def place_cores(graph: ChipGraph, cores: list[LogicalCore], params: ChipParams,
         for pr in pop.projections:
             if hasattr(pr.source, "projections"):          # a chip population
                 src_core = where[pr.source.index][0][pr.pre]
-                pairs.append(np.unique(np.stack([src_core, pr.pre, core[pr.post],
-                                                 np.full(len(pr.pre), int(pr.graded))]), axis=1))
+                pairs.append(_entry_keys(src_core, pr.pre, core[pr.post], int(pr.graded), n))
             else:
-                keys = np.unique(np.stack([pr.pre, core[pr.post]]), axis=1)
-                np.add.at(host, keys[1], 1)
+                keys = np.unique(pr.pre.astype(np.int64) * n + core[pr.post])
+                np.add.at(host, keys % n, 1)
         if pairs:
-            allp = np.unique(np.concatenate(pairs, axis=1), axis=1)
-            np.add.at(traffic, (allp[0], allp[2]), 1)
+            allp = np.unique(np.concatenate(pairs))
+            dst = (allp >> 1) % n
+            np.add.at(traffic, ((allp >> 1) // n // _PRE_RANGE, dst), 1)
     np.fill_diagonal(traffic, 0)
     for pop in graph.populations:
         if pop.host_out is not None:

@@ -98,6 +98,25 @@ class _Problem:
             d += 2 * self.sym[ca, cb] * self.hops[a, b]
         return float(d)
 
+    def swap_deltas(self, slot: np.ndarray, occupant: np.ndarray, a: int,
+                    bs: np.ndarray) -> np.ndarray:
+        """`swap_delta(slot, occupant, a, b)` for every b in `bs` at once (the
+        same values: traffic and hops are integers, so the sums are exact)."""
+        ca, cb = occupant[a], occupant[bs]
+        d = np.zeros(len(bs))
+        rows = self.hops[bs][:, slot]                   # [len(bs), n]
+        if ca >= 0:
+            d += (rows - self.hops[a, slot]) @ self.sym[ca] \
+                + self.host[ca] * (self.host_hops[bs] - self.host_hops[a])
+        m = cb >= 0
+        if m.any():
+            c = cb[m]
+            d[m] += ((self.hops[a, slot] - rows[m]) * self.sym[c]).sum(axis=1) \
+                + self.host[c] * (self.host_hops[a] - self.host_hops[bs[m]])
+            if ca >= 0:
+                d[m] += 2 * self.sym[ca, c] * self.hops[a, bs[m]]
+        return d
+
     def greedy(self) -> np.ndarray:
         """Cores in order of total traffic, each on the free tile that is
         cheapest against the cores already placed."""
@@ -139,12 +158,19 @@ class _Problem:
         for _ in range(max_rounds):
             improved = False
             for a in range(self.n_tiles):
-                for b in range(a + 1, self.n_tiles):
-                    if occupant[a] < 0 and occupant[b] < 0:
-                        continue
-                    if self.swap_delta(slot, occupant, a, b) < -1e-9:
-                        self._apply(slot, occupant, a, b)
-                        improved = True
+                b = a                   # tiles a+1.. in order, first improving swap taken
+                while b + 1 < self.n_tiles:
+                    bs = np.arange(b + 1, self.n_tiles)
+                    if occupant[a] < 0:
+                        bs = bs[occupant[bs] >= 0]
+                        if not len(bs):
+                            break
+                    better = np.flatnonzero(self.swap_deltas(slot, occupant, a, bs) < -1e-9)
+                    if not len(better):
+                        break
+                    b = int(bs[better[0]])
+                    self._apply(slot, occupant, a, b)
+                    improved = True
             if not improved:
                 break
         return slot

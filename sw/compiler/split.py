@@ -110,11 +110,87 @@ def capacities(params) -> dict[Resource, int]:
             Resource.UCODE: params.n_ucode, Resource.PROFILES: params.n_profiles}
 
 
-def _pack(graph: ChipGraph, cap: dict[Resource, int], fanout_of: dict) -> list[LogicalCore]:
+@dataclass
+class _Open:
+    """The open core of a packing and its axon codes as a sorted array."""
+    core: LogicalCore
+    axons: np.ndarray
+
+
+def _window(o: _Open, pop_codes, fo: np.ndarray, prog, start, k: int, cap: dict):
+    """First fit of neurons k, k+1, ... of a population into the open core,
+    for a window of them at once: (j, over), j the number of neurons that
+    join (in order, each while every capacity holds), over the resources
+    neuron k + j would exceed (in RESOURCES order; [] if the window ended).
+    Same decisions as adding the neurons one at a time."""
+    indeg, ptr, codes = pop_codes
+    cur = o.core
+    n = min(len(indeg) - k, max(cap[Resource.COMPARTMENTS] - cur.compartments, 1))
+    syn = cur.synapses + np.cumsum(indeg[k:k + n])
+    n = min(n, int(np.searchsorted(syn, cap[Resource.SYNAPSES], side="right")) + 1)
+    syn = syn[:n]
+    seg = codes[ptr[k]:ptr[k + n]]
+    owner = np.repeat(np.arange(n), indeg[k:k + n])
+    pos = np.searchsorted(o.axons, seg)
+    fresh = (pos >= len(o.axons)) | (o.axons[np.minimum(pos, len(o.axons) - 1)] != seg) \
+        if len(o.axons) else np.ones(len(seg), bool)
+    _, first = np.unique(seg[fresh], return_index=True)     # a new axon's first user
+    new = np.bincount(owner[fresh][first], minlength=n)
+    need = {
+        Resource.COMPARTMENTS: cur.compartments + np.arange(1, n + 1),
+        Resource.SYNAPSES: syn,
+        Resource.AXONS: len(o.axons) + np.cumsum(new),
+        Resource.FANOUT: cur.fanout + np.cumsum(fo[k:k + n]),
+        Resource.UCODE: np.full(n, cur.ucode + (0 if id(prog) in cur.programs else len(prog))),
+        Resource.PROFILES: np.full(n, cur.profiles + (1 if start is None else 0)),
+    }
+    bad = np.zeros(n, bool)
+    for r in RESOURCES:
+        bad |= need[r] > cap[r]
+    if not bad.any():
+        return n, []
+    j = int(np.argmax(bad))
+    return j, [r for r in RESOURCES if need[r][j] > cap[r]]
+
+
+def _take(o: _Open, pop, pop_codes, fo, prog, start, k: int, j: int):
+    """Neurons k .. k + j - 1 join the open core; returns the piece's start."""
+    indeg, ptr, codes = pop_codes
+    cur = o.core
+    if start is None:
+        start = k
+        cur.pieces.append(Piece(pop, k, j))
+    else:
+        cur.pieces[-1] = Piece(pop, start, k + j - start)
+    cur.compartments += j
+    cur.synapses += int(indeg[k:k + j].sum())
+    cur.fanout += int(fo[k:k + j].sum())
+    cur.programs[id(prog)] = prog
+    new = np.setdiff1d(codes[ptr[k]:ptr[k + j]], o.axons)
+    o.axons = np.union1d(o.axons, new)
+    cur.axons.update(new.tolist())
+    return start
+
+
+def _alone_error(pop, k: int, r: Resource, pop_codes, fo, prog, cap: dict) -> CompileError:
+    indeg, ptr, codes = pop_codes
+    alone = {Resource.COMPARTMENTS: 1, Resource.SYNAPSES: int(indeg[k]),
+             Resource.AXONS: len(np.unique(codes[ptr[k]:ptr[k + 1]])), Resource.FANOUT: int(fo[k]),
+             Resource.UCODE: len(prog), Resource.PROFILES: 1}[r]
+    return CompileError(
+        f"process '{pop.name}' neuron {k} does not fit an empty core: it needs "
+        f"{alone} {r} ({r.unit}) but a core has {cap[r]} (short by {alone - cap[r]})")
+
+
+def _pack(graph: ChipGraph, cap: dict[Resource, int], fanout_of: dict,
+          codes_of: dict) -> list[LogicalCore]:
+    """First fit in order (module docstring), a window of neurons at a time."""
     cores: list[LogicalCore] = []
-    cur = LogicalCore(0)
+    o = _Open(LogicalCore(0), np.zeros(0, dtype=np.int64))
     for pop in graph.populations:
-        indeg, ptr, codes = axon_codes(pop)
+        if pop.index not in codes_of:
+            codes_of[pop.index] = axon_codes(pop)
+        pc = codes_of[pop.index]
         fo = fanout_of.get(pop.index)
         if fo is None:
             fo = np.full(pop.size, 1 if pop.host_out is not None else 0, dtype=np.int64)
@@ -122,44 +198,20 @@ def _pack(graph: ChipGraph, cap: dict[Resource, int], fanout_of: dict) -> list[L
         start = None
         k = 0
         while k < pop.size:
-            kc = codes[ptr[k]:ptr[k + 1]]
-            new_axons = [c for c in np.unique(kc).tolist() if c not in cur.axons]
-            need = {
-                Resource.COMPARTMENTS: cur.compartments + 1,
-                Resource.SYNAPSES: cur.synapses + int(indeg[k]),
-                Resource.AXONS: len(cur.axons) + len(new_axons),
-                Resource.FANOUT: cur.fanout + int(fo[k]),
-                Resource.UCODE: cur.ucode + (0 if id(prog) in cur.programs else len(prog)),
-                Resource.PROFILES: cur.profiles + (1 if start is None else 0),
-            }
-            over = [r for r in RESOURCES if need[r] > cap[r]]
+            j, over = _window(o, pc, fo, prog, start, k, cap)
+            if j:
+                start = _take(o, pop, pc, fo, prog, start, k, j)
+                k += j
             if not over:
-                if start is None:
-                    start = k
-                    cur.pieces.append(Piece(pop, k, 1))
-                else:
-                    cur.pieces[-1] = Piece(pop, start, k - start + 1)
-                cur.compartments += 1
-                cur.synapses += int(indeg[k])
-                cur.axons.update(new_axons)
-                cur.fanout += int(fo[k])
-                cur.programs[id(prog)] = prog
-                k += 1
                 continue
-            if cur.compartments == 0:
-                r = over[0]
-                alone = {Resource.COMPARTMENTS: 1, Resource.SYNAPSES: int(indeg[k]),
-                         Resource.AXONS: len(np.unique(kc)), Resource.FANOUT: int(fo[k]),
-                         Resource.UCODE: len(prog), Resource.PROFILES: 1}[r]
-                raise CompileError(
-                    f"process '{pop.name}' neuron {k} does not fit an empty core: it needs "
-                    f"{alone} {r} ({r.unit}) but a core has {cap[r]} (short by {alone - cap[r]})")
-            cur.closed_by = over[0]
-            cores.append(cur)
-            cur = LogicalCore(len(cores))
+            if o.core.compartments == 0:
+                raise _alone_error(pop, k, over[0], pc, fo, prog, cap)
+            o.core.closed_by = over[0]
+            cores.append(o.core)
+            o = _Open(LogicalCore(len(cores)), np.zeros(0, dtype=np.int64))
             start = None
-    if cur.compartments:
-        cores.append(cur)
+    if o.core.compartments:
+        cores.append(o.core)
     return cores
 
 
@@ -208,10 +260,10 @@ def fanout_counts(graph: ChipGraph, where: dict) -> dict:
     return out
 
 
-def _pack_fitting(graph: ChipGraph, params, cap: dict) -> list[LogicalCore]:
+def _pack_fitting(graph: ChipGraph, params, cap: dict, codes_of: dict) -> list[LogicalCore]:
     fanout_of: dict = {}
     for _ in range(4):
-        cores = _pack(graph, cap, fanout_of)
+        cores = _pack(graph, cap, fanout_of, codes_of)
         where = core_of_neurons(graph, cores)
         real = fanout_counts(graph, where)
         ok = True
@@ -245,7 +297,8 @@ def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
     redone with compartment and synapse limits lowered to an even share of
     the mesh (plus 10 %, 25 %, 50 % slack), keeping the first that fits."""
     cap = capacities(params)
-    cores = _pack_fitting(graph, params, cap)
+    codes_of: dict = {}                 # population index -> axon_codes (computed once)
+    cores = _pack_fitting(graph, params, cap, codes_of)
     n_tiles = params.n_tiles
     if balance and len(cores) < n_tiles and max(map(_work, cores), default=0) > BALANCE_MIN_CYCLES:
         tot_c = sum(p.size for p in graph.populations)
@@ -257,7 +310,7 @@ def split(graph: ChipGraph, params, balance: bool = True) -> list[LogicalCore]:
             share[Resource.SYNAPSES] = min(cap[Resource.SYNAPSES],
                                            max(1, int(np.ceil(slack * tot_s / n_tiles))))
             try:
-                even = _pack_fitting(graph, params, share)
+                even = _pack_fitting(graph, params, share, codes_of)
             except CompileError:
                 continue
             if len(even) <= n_tiles:

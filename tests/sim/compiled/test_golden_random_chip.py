@@ -25,6 +25,7 @@ from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.words import pack, to_word
 from kilauea.sim.engines import GoldenEngine
 from kilauea.sim.engines.compiled import CompiledEngine
+from kilauea.sim.golden import neuron as golden_neuron
 
 from sim_chip_images import SMALL, build_images, host_inputs, snapshot
 
@@ -119,9 +120,13 @@ def accumulators(engine) -> list:
     return [engine.read_words(t, Mem.ACCUM, np.arange(n)).tolist() for t in SMALL.tiles()]
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["one-batch", "split-by-profile"])
 @pytest.mark.parametrize("seed", [21, 22, 23])
-def test_random_programs_golden_equals_compiled(chip_model, seed):
-    print(f"seed {seed}")
+def test_random_programs_golden_equals_compiled(chip_model, seed, split, monkeypatch):
+    """split: the golden plan runs each (program, PROFILE words) as its own
+    batch (as for large populations), else each program as one batch."""
+    print(f"seed {seed}, split {split}")
+    monkeypatch.setattr(golden_neuron, "SPLIT_MIN", 0 if split else 10**9)
     rng = np.random.default_rng(seed)
     images = build_images(SMALL, seed, n_neurons=N)
     shared = random_program(rng, 8)
