@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from mutants import MUTANTS, Mutant  # noqa: E402
+from mutants import MUTANTS, Mutant, load as load_mutants  # noqa: E402
 
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", ".lava-ref", "__pycache__",
                                      "*.pyc", ".pytest_cache", "site", "*.vcd", "sim_build")

@@ -80,3 +80,14 @@ def test_scratch_copy_imports_its_own_tree(tmp_path):
     finally:
         s.remove()
     assert not s.base.exists()
+
+
+def test_list_file_errors_name_the_mutant(tmp_path):
+    bad = tmp_path / "m.toml"
+    bad.write_text('[groups]\nA = ["tests/x.py"]\n\n[[mutant]]\nid = "m1"\nfile = "hw/router.py"\n'
+                   'original = "a"\nreplacement = "b"\nwhat = "w"\ntests = "B"\n')
+    with pytest.raises(ValueError, match="mutant 'm1': tests = 'B' is not a group"):
+        mutate.load_mutants(bad)
+    bad.write_text(bad.read_text().replace('tests = "B"', 'tests = "A"\ncolour = 1'))
+    with pytest.raises(ValueError, match="mutant 'm1'.*colour"):
+        mutate.load_mutants(bad)
