@@ -30,6 +30,7 @@ import enum
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,7 @@ class Scratch:
         self.base = Path(tempfile.mkdtemp(prefix="kilauea-mutate-"))
         self.repo = self.base / "repo"
         self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
         shutil.copytree(ROOT, self.repo, ignore=COPY_IGNORE, symlinks=True)
         pkg = self.base / "pkg" / "kilauea"
         pkg.mkdir(parents=True)
@@ -122,15 +124,18 @@ class Scratch:
         """Run `tests` (stop at the first failure); (passed, first failure)."""
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                "-o", "addopts=", "--import-mode=importlib", "-rfE", *tests]
+        self.proc = subprocess.Popen(cmd, cwd=self.repo, env=self.env, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
-            r = subprocess.run(cmd, cwd=self.repo, env=self.env, capture_output=True, text=True,
-                               timeout=self.timeout)
+            out, _ = self.proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
             return False, "timeout"
-        if r.returncode == 0:
+        if self.proc.returncode == 0:
             return True, ""
-        m = re.search(r"^(?:FAILED|ERROR) (\S+)", r.stdout, re.M)
-        return False, m.group(1) if m else f"pytest exit {r.returncode}"
+        m = re.search(r"^(?:FAILED|ERROR) (\S+)", out, re.M)
+        return False, m.group(1) if m else f"pytest exit {self.proc.returncode}"
 
     def run(self, mutant: Mutant) -> Outcome:
         t0 = time.monotonic()
@@ -149,13 +154,20 @@ class Scratch:
             result = Result.KILLED
         return Outcome(mutant, result, first, time.monotonic() - t0)
 
+    def stop(self) -> None:
+        """Kill a test run still going (the script was interrupted)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+
     def remove(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
 def run_all(mutants, jobs: int, timeout: float, baseline: bool) -> list[Outcome]:
-    scratches = [Scratch(timeout) for _ in range(max(1, min(jobs, len(mutants))))]
+    scratches: list[Scratch] = []
     try:
+        for _ in range(max(1, min(jobs, len(mutants)))):
+            scratches.append(Scratch(timeout))
         if baseline:
             tests = sorted({t for m in mutants for t in m.tests})
             ok, first = scratches[0].pytest(tests)
@@ -174,8 +186,16 @@ def run_all(mutants, jobs: int, timeout: float, baseline: bool) -> list[Outcome]
                 done.append(o)
                 print(f"  {o.mutant.id:24s} {o.result.value:10s} {o.seconds:6.1f} s  {o.killed_by}",
                       flush=True)
-        with ThreadPoolExecutor(len(scratches)) as pool:
+        pool = ThreadPoolExecutor(len(scratches))
+        try:
             list(pool.map(worker, scratches))
+        except BaseException:
+            queue.clear()
+            for s in scratches:
+                s.stop()
+            raise
+        finally:
+            pool.shutdown(wait=True)
         order = {m.id: i for i, m in enumerate(mutants)}
         return sorted(done, key=lambda o: order[o.mutant.id])
     finally:
@@ -202,6 +222,10 @@ def table(outcomes, markdown: bool) -> str:
     rows += [f"{o.mutant.id:24s} {o.result.value:10s} {o.mutant.file:32s} {o.killed_by}"
              for o in outcomes]
     return "\n".join(rows)
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
 
 
 def main(argv=None) -> int:
@@ -231,6 +255,7 @@ def main(argv=None) -> int:
         return 1 if bad else 0
     for line in bad:
         print(f"warning: {line}")
+    signal.signal(signal.SIGTERM, _terminate)     # clean up the scratch copies
     outcomes = run_all(mutants, args.jobs, args.timeout, not args.no_baseline)
     print(table(outcomes, args.markdown))
     print(summary(outcomes))
