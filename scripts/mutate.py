@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant (default 900)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the unmutated test run")
     ap.add_argument("--markdown", action="store_true", help="print the final table as markdown")
+    ap.add_argument("--tests", action="append", metavar="PATH",
+                    help="run these tests for every mutant instead of its group (repeatable)")
     args = ap.parse_args(argv)
     mutants = list(MUTANTS)
     if args.only:
@@ -244,6 +246,8 @@ def main(argv=None) -> int:
         if unknown:
             ap.error(f"unknown mutant id(s): {', '.join(sorted(unknown))} (see --list)")
         mutants = [m for m in mutants if m.id in args.only]
+    if args.tests:
+        mutants = [replace(m, tests=tuple(args.tests)) for m in mutants]
     if args.list:
         for m in mutants:
             flag = " [equivalent]" if m.equivalent else " [volatile]" if m.volatile else ""
