@@ -4,6 +4,7 @@ harness that drives a core's tile slot with packets."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from amaranth.hdl import Module, Mux, Signal, signed
@@ -17,7 +18,9 @@ from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.words import to_s32, to_word
 from kilauea.hw.neurocore.interfaces import NeuronEngineSignature
 from kilauea.hw.params import ChipParams
-from kilauea.sim.golden.chip import NeuronOutput
+from kilauea.sim.golden.chip import GoldenChip, GoldenTile, NeuronOutput
+
+ME = packet.Dest(0, 0)   # the tile the single-core tests drive
 
 SMALL = ChipParams(mesh_w=2, mesh_h=2, n_compartments=16, n_synapses=256, n_axons=32,
                    n_fanout=64, n_ucode=64, n_profiles=4, n_delay_slots=4, n_acc_groups=2)
@@ -147,7 +150,11 @@ class Image:
 
 
 def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=None,
-                 host_frac=0.3, max_syn_per_axon=12, max_fanout=3, thr=(50, 400)) -> Image:
+                 host_frac=0.3, max_syn_per_axon=12, max_fanout=3, thr=(50, 400),
+                 min_fanout=0) -> Image:
+    """Random AXON / SYNAPSE / FANOUT tables and threshold-engine STATE and
+    PARAM words; each compartment gets `min_fanout`..`max_fanout` fan-out
+    entries (halved until they fit the fan-out memory)."""
     p = params
     n = p.n_compartments if n_compartments is None else n_compartments
     counts = rng.integers(0, max_syn_per_axon + 1, p.n_axons)
@@ -160,7 +167,7 @@ def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=No
     syn[:ns] = cm.pack_synapse(p, rng.integers(0, n, ns), rng.integers(-256, 256, ns),
                                rng.integers(0, p.max_delay + 1, ns),
                                rng.integers(0, p.n_acc_groups, ns))
-    fcounts = rng.integers(0, max_fanout + 1, p.n_compartments)
+    fcounts = rng.integers(min_fanout, max_fanout + 1, p.n_compartments)
     while fcounts.sum() > p.n_fanout:
         fcounts = fcounts // 2
     fbase = np.cumsum(fcounts) - fcounts
@@ -175,10 +182,10 @@ def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=No
                   Mem.STATE: state, Mem.PARAM: param}, n)
 
 
-def lif_image(p, rng, n, n_graded=0):
-    """Random connectivity; compartments 0..n-1 run LIF, the next `n_graded`
-    GradedVec (graded payloads)."""
-    img = random_image(p, rng, n_compartments=n + n_graded)
+def lif_image(p, rng, n, n_graded=0, **tables):
+    """Random connectivity (`tables`: `random_image` options); compartments
+    0..n-1 run LIF, the next `n_graded` GradedVec (graded payloads)."""
+    img = random_image(p, rng, n_compartments=n + n_graded, **tables)
     values = {"du": int(rng.integers(0, 4096)), "dv": int(rng.integers(0, 4096)),
               "vth": int(rng.integers(1, 40)),
               "bias_mant": rng.integers(-50, 200, n), "bias_exp": rng.integers(0, 5, n),
@@ -209,15 +216,20 @@ def write_packets(image: Image, x=0, y=0) -> list[int]:
 # -- simulator harness ---------------------------------------------------------------
 class SlotDriver:
     """Drives a core's (or any tile slot's) rx from a queue and collects tx,
-    one cycle per call of `cycle` (async, inside an Amaranth testbench)."""
+    one cycle per call of `cycle` (async, inside an Amaranth testbench).
+    `tx_ready(cycle) -> bool` sets tx's ready each cycle (back-pressure;
+    default: always ready); `stalls` counts cycles tx offered a flit that was
+    not taken."""
 
-    def __init__(self, core, rx=None, tx=None):
+    def __init__(self, core, rx=None, tx=None, tx_ready: Callable[[int], bool] | None = None):
         self.core = core
         self.rx = core.rx if rx is None else rx
         self.tx = core.tx if tx is None else tx
+        self.tx_ready = tx_ready
         self.queue: list[int] = []
         self.out: list[int] = []
         self.cycles = 0
+        self.stalls = 0
 
     async def cycle(self, ctx):
         rx, tx = self.rx, self.tx
@@ -226,7 +238,8 @@ class SlotDriver:
             ctx.set(rx.payload.as_value(), self.queue[0])
         else:
             ctx.set(rx.valid, 0)
-        ctx.set(tx.ready, 1)
+        ready = True if self.tx_ready is None else bool(self.tx_ready(self.cycles))
+        ctx.set(tx.ready, int(ready))
         rdy = ctx.get(rx.ready)
         txv = ctx.get(tx.valid)
         txp = ctx.get(tx.payload.as_value())
@@ -234,8 +247,10 @@ class SlotDriver:
         self.cycles += 1
         if self.queue and rdy:
             self.queue.pop(0)
-        if txv:
+        if txv and ready:
             self.out.append(int(txp))
+        elif txv:
+            self.stalls += 1
 
     async def run_until_idle(self, ctx, limit=20000):
         """Cycles until the queue is empty and the core idle; returns the count."""
@@ -275,3 +290,71 @@ def backdoor_read(ctx, core, mem: Mem) -> np.ndarray:
 def _row(md, i):
     row = md[i]
     return row.as_value() if hasattr(row, "as_value") else row
+
+
+# -- packets to tile (0, 0) and a step-by-step comparison with the golden tile ------
+def spikes(axon, payload, step, dst: packet.Dest = ME) -> list[int]:
+    """SPIKE words (step taken mod 256; `step` broadcasts over the axons)."""
+    return [packet.Spike(dst, int(a), int(v), int(s) % 256).encode()
+            for a, v, s in zip(axon, payload, np.broadcast_to(step, np.shape(axon)))]
+
+
+def step_pkt(t: int, dst: packet.Dest = ME) -> int:
+    return packet.Ctrl(dst, packet.CtrlOp.STEP, t).encode()
+
+
+def packet_mem(mem) -> int:
+    return mem.value if isinstance(mem, Mem) else int(mem)
+
+
+def read_pkt(mem, addr, tag=0, dst: packet.Dest = ME) -> int:
+    return packet.Read(dst, packet_mem(mem), int(addr), tag, packet.HOST).encode()
+
+
+def golden_tile(params: ChipParams, model, image: Image) -> GoldenTile:
+    """Tile (0, 0) of a fresh golden chip running `model`, loaded with `image`."""
+    tile = GoldenChip(params, model).tile(0, 0)
+    for mem, words in image.words.items():
+        tile.load(mem, words)
+    tile.write(Mem.CONFIG, cm.Config.N_COMPARTMENTS, image.n_compartments)
+    return tile
+
+
+# counters whose values do not depend on cycle timing
+EXACT_COUNTERS = (cm.Counter.STEP, cm.Counter.SYN_EVENTS, cm.Counter.UPDATES,
+                  cm.Counter.PACKETS_IN, cm.Counter.PACKETS_OUT)
+
+
+async def steps_vs_golden(ctx, drv: SlotDriver, core, tile: GoldenTile, plan, label: str) -> dict:
+    """Steps t = 1..len(plan) on `core` (tile (0, 0), driven by `drv`) and on
+    the golden `tile`. plan[t - 1] = ((axons, payloads) sent before STEP(t),
+    stamped t - 1; (axons, payloads) sent after it, stamped t). Checks, each
+    step: every spike packet, once, in order; every STATE and ACCUM word; the
+    counters through READ packets (every answer once, in order). Returns the
+    totals seen: host / tile packets, synaptic events, stall cycles."""
+    seen = dict.fromkeys(("host", "tile", "events", "stalls"), 0)
+    for t, ((pa, pp), (da, dp)) in enumerate(plan, start=1):
+        tile.receive(pa, pp, t - 1)
+        sent = tile.run_step(t)
+        tile.receive(da, dp, t)
+        drv.queue += spikes(pa, pp, t - 1) + [step_pkt(t)] + spikes(da, dp, t)
+        await drv.run_until_idle(ctx)
+        got = [spike_tuple(pk) for pk in drv.take()]
+        assert got == sent.tuples(), f"{label} step {t}: spike packets differ"
+        seen["host"] += int(sent.host.sum())
+        seen["tile"] += int((sent.host == 0).sum())
+        assert ctx.get(core.step_seen) == t, f"{label} step {t}: step_seen"
+        for mem in (Mem.STATE, Mem.ACCUM):
+            words = backdoor_read(ctx, core, mem)
+            want = np.array([tile.read(mem, a) for a in range(len(words))], dtype=np.int64)
+            np.testing.assert_array_equal(words, want, err_msg=f"{label} step {t}: {mem!r}")
+        drv.queue += [read_pkt(Mem.COUNTERS, c, tag=c) for c in cm.Counter]
+        await drv.run_until_idle(ctx)
+        resp = drv.take()
+        assert [pk.tag for pk in resp] == list(cm.Counter), f"{label} step {t}: READ answers"
+        for c in EXACT_COUNTERS:
+            assert resp[c].data == tile.counters[c], f"{label} step {t}: counter {c.name}"
+        assert resp[cm.Counter.CYCLES].data > 0
+        seen["events"] += resp[cm.Counter.SYN_EVENTS].data
+        seen["stalls"] += resp[cm.Counter.STALLS].data
+    return seen

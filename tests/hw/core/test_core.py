@@ -10,32 +10,14 @@ from amaranth.sim import Simulator
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
-from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
 from kilauea.sim.golden.chip import GoldenChip
 
-from core_helpers import (SMALL, SlotDriver, ThresholdEngine, ThresholdModel, backdoor_load,
-                          backdoor_read, random_image, spike_tuple, write_packets)
+from core_helpers import (ME, SMALL, SlotDriver, ThresholdEngine, ThresholdModel, backdoor_load,
+                          backdoor_read, golden_tile, packet_mem, random_image, read_pkt, spikes,
+                          step_pkt, steps_vs_golden, write_packets)
 
 P = SMALL
-ME = packet.Dest(0, 0)
-
-
-def spikes(axon, payload, step):
-    return [packet.Spike(ME, int(a), int(v), int(s) % 256).encode()
-            for a, v, s in zip(axon, payload, np.broadcast_to(step, np.shape(axon)))]
-
-
-def step_pkt(t):
-    return packet.Ctrl(ME, packet.CtrlOp.STEP, t).encode()
-
-
-def packet_mem(mem) -> int:
-    return mem.value if isinstance(mem, Mem) else int(mem)
-
-
-def read_pkt(mem, addr, tag=0):
-    return packet.Read(ME, packet_mem(mem), int(addr), tag, packet.HOST).encode()
 
 
 def run(testbench, core, vcd=None):
@@ -63,47 +45,17 @@ def test_core_random_vs_golden(seed, shape):
     rng = np.random.default_rng(seed)
     img = random_image(P, rng, n_compartments=P.n_compartments - 2)
     core = Core(P, 0, 0, make_engine=ThresholdEngine)
-    gold = GoldenChip(P, ThresholdModel)
-    tile = gold.tile(0, 0)
-    for mem, words in img.words.items():
-        tile.load(mem, words)
-    tile.write(Mem.CONFIG, cm.Config.N_COMPARTMENTS, img.n_compartments)
+    tile = golden_tile(P, ThresholdModel, img)
     n_steps = 5
     plan = [(rand_spikes(P, rng, 12), rand_spikes(P, rng, 16)) for _ in range(n_steps)]
-    seen = {"host": 0, "tile": 0, "events": 0, "stalls": 0}
+    seen = {}
 
     async def tb(ctx):
         drv = SlotDriver(core)
         drv.queue += write_packets(img)
         await drv.run_until_idle(ctx)
         assert drv.take() == []
-        for t in range(1, n_steps + 1):
-            (pa, pp), (da, dp) = plan[t - 1]
-            tile.receive(pa, pp, t - 1)
-            sent = tile.run_step(t)
-            tile.receive(da, dp, t)
-            drv.queue += spikes(pa, pp, t - 1) + [step_pkt(t)] + spikes(da, dp, t)
-            await drv.run_until_idle(ctx)
-            got = [spike_tuple(pk) for pk in drv.take()]
-            assert got == sent.tuples(), f"seed {seed} step {t}: spike packets differ"
-            seen["host"] += int(sent.host.sum())
-            seen["tile"] += int((sent.host == 0).sum())
-            assert ctx.get(core.step_seen) == t
-            st = backdoor_read(ctx, core, Mem.STATE)
-            np.testing.assert_array_equal(st, tile.neuron_mems[Mem.STATE].astype(np.int64),
-                                          err_msg=f"seed {seed} step {t}: STATE")
-            acc = backdoor_read(ctx, core, Mem.ACCUM)
-            np.testing.assert_array_equal(acc, to_word(tile.acc.reshape(-1)).astype(np.int64),
-                                          err_msg=f"seed {seed} step {t}: ACCUM")
-            drv.queue += [read_pkt(Mem.COUNTERS, c, tag=c) for c in cm.Counter]
-            await drv.run_until_idle(ctx)
-            resp = {pk.tag: pk.data for pk in drv.take()}
-            for c in (cm.Counter.STEP, cm.Counter.SYN_EVENTS, cm.Counter.UPDATES,
-                      cm.Counter.PACKETS_IN, cm.Counter.PACKETS_OUT):
-                assert resp[c] == tile.counters[c], f"seed {seed} step {t}: counter {c.name}"
-            assert resp[cm.Counter.CYCLES] > 0
-            seen["events"] += resp[cm.Counter.SYN_EVENTS]
-            seen["stalls"] += resp[cm.Counter.STALLS]
+        seen.update(await steps_vs_golden(ctx, drv, core, tile, plan, f"seed {seed}"))
         drv.queue += [read_pkt(Mem.STATUS, cm.Status.FLAGS), read_pkt(Mem.STATUS, cm.Status.ERRORS)]
         await drv.run_until_idle(ctx)
         r = drv.take()

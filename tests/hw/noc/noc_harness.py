@@ -115,7 +115,10 @@ class Source:
 
 
 class Sink:
-    """Takes flits from one stream; `ready_fn(cycle)` decides backpressure."""
+    """Takes flits from one stream; `ready_fn(cycle)` decides backpressure.
+    It also checks the stream rule that a flit offered and not taken is
+    offered again, unchanged, the next cycle: `blocked` counts the cycles an
+    offer was refused, `violations` lists the ones where the rule broke."""
 
     def __init__(self, iface, on_flit: Callable[[int], None],
                  ready_fn: Optional[Callable[[int], bool]] = None, name: str = ""):
@@ -127,6 +130,9 @@ class Sink:
         self._ready: Optional[bool] = None
         self.name = name
         self.count = 0
+        self.blocked = 0
+        self.violations: list[str] = []
+        self._held: Optional[int] = None    # the flit refused last cycle
 
     def drive(self, ctx, cycle: int) -> None:
         r = True if self.ready_fn is None else bool(self.ready_fn(cycle))
@@ -135,9 +141,16 @@ class Sink:
             self._ready = r
 
     def sample(self, ctx) -> None:
-        if self._ready and ctx.get(self.valid):
+        valid = ctx.get(self.valid)
+        word = ctx.get(self.payload) if valid else None
+        if self._held is not None and word != self._held:
+            self.violations.append(f"{self.name}: offer {packet.decode(self._held)} refused, "
+                                   f"then {'withdrawn' if word is None else packet.decode(word)}")
+        self._held = word if valid and not self._ready else None
+        self.blocked += self._held is not None
+        if self._ready and valid:
             self.count += 1
-            self.on_flit(ctx.get(self.payload))
+            self.on_flit(word)
 
 
 async def pump(ctx, sources: Iterable[Source], sinks: Iterable[Sink], cycles: int,

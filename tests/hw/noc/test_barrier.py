@@ -6,65 +6,15 @@ from collections import Counter
 
 import pytest
 
-from noc_harness import Sink, Source, run, seeded
-from noc_testcore import TestCore, chain_id
+from host_bench import REG_EMIT, REG_LENGTH, HostBench, write_regs
+from noc_harness import run, seeded
+from noc_testcore import chain_id
 from kilauea.hw import packet
 from kilauea.sim.diagnose import NocHang, snapshot
 from kilauea.hw.hostport import STATUS_HANG, STATUS_REJECTED, decode_status
 from kilauea.hw.noc import Noc
 from kilauea.hw.packet import HOST, Ctrl, CtrlOp, Dest, Read, ReadResp, Spike, Write
 from kilauea.hw.params import ChipParams
-
-REG_WORK, REG_EMIT, REG_LENGTH, REG_STUCK = range(4)
-
-
-class HostBench:
-    """A Noc of test cores, driven through the host port only."""
-
-    def __init__(self, params: ChipParams, host_ready=None, **noc_kw):
-        self.p = params
-        self.dut = Noc(params, make_core=lambda x, y: TestCore(params, x, y, latency=1 + x + y),
-                       **noc_kw)
-        self.src = Source(self.dut.host_in)
-        self.got: list = []
-        self.sink = Sink(self.dut.host_out, self._take, ready_fn=host_ready)
-        self.cycle = 0
-        self.on_flit = None
-
-    def _take(self, word):
-        pkt = packet.decode(word)
-        self.got.append((self.cycle, pkt))
-        if self.on_flit:
-            self.on_flit(pkt)
-
-    def send(self, *pkts):
-        self.src.queue.extend(p.encode() for p in pkts)
-
-    async def run_until(self, ctx, pred, limit, each=None):
-        for _ in range(limit):
-            if pred():
-                return
-            self.src.drive(ctx)
-            self.sink.drive(ctx, self.cycle)
-            if each is not None:
-                await each(ctx)
-            self.src.sample(ctx)
-            self.sink.sample(ctx)
-            await ctx.tick()
-            self.cycle += 1
-        snap = await snapshot(ctx, self.dut)
-        raise AssertionError(f"condition not met within {limit} cycles; last flits to the "
-                             f"host {self.got[-5:]}\n{snap.describe()}")
-
-    def received(self, cls=None, op=None):
-        return [p for _, p in self.got
-                if (cls is None or isinstance(p, cls)) and (op is None or getattr(p, "op", None) == op)]
-
-
-def _write_regs(b: HostBench, regs: dict):
-    for (x, y), vals in regs.items():
-        for a, v in enumerate(vals):
-            b.send(Write(Dest(x, y), mem=0, addr=a, data=v))
 
 
 @pytest.mark.parametrize("w,h,seed,steps", [(1, 1, 3, (1, 2, 3)), (2, 2, 1, (1, 2, 3)),
@@ -89,7 +39,7 @@ def test_done_only_when_nothing_is_in_flight(w, h, seed, steps):
             if not repeat:
                 regs = {xy: [rng.randrange(40), rng.randrange(4), rng.randrange(5), 0]
                         for xy in p.tiles()}
-                _write_regs(b, regs)
+                write_regs(b, regs)
             expect = Counter()
             for i, xy in enumerate(p.tiles()):
                 for k in range(regs[xy][REG_EMIT]):
@@ -136,7 +86,7 @@ def test_done_waits_for_slow_core():
     b = HostBench(p)
 
     async def tb(ctx):
-        _write_regs(b, {(1, 1): [300, 0, 0, 0]})
+        write_regs(b, {(1, 1): [300, 0, 0, 0]})
         b.send(Ctrl(HOST, CtrlOp.STEP, arg=7))
         await b.run_until(ctx, lambda: not b.src.queue, 100)
         t0 = b.cycle
@@ -157,7 +107,7 @@ def test_hang_is_reported_and_diagnosed():
     out = {}
 
     async def tb(ctx):
-        _write_regs(b, {(1, 0): [0, 0, 0, 1], (0, 0): [0, 1, 3, 0]})
+        write_regs(b, {(1, 0): [0, 0, 0, 1], (0, 0): [0, 1, 3, 0]})
         b.send(Write(HOST, mem=0, addr=0, data=150))        # the step's cycle bound
         b.send(Ctrl(HOST, CtrlOp.STEP, arg=1))
         await b.run_until(ctx, lambda: not b.src.queue, 100)
@@ -200,7 +150,7 @@ def test_host_reads_are_capped_and_answered():
     async def tb(ctx):
         for xy in p.tiles():
             regs[xy][REG_LENGTH] = rng.getrandbits(32)
-        _write_regs(b, regs)
+        write_regs(b, regs)
         reads = []
         for tag in range(12):
             xy = rng.choice(p.tiles())

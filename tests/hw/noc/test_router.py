@@ -72,9 +72,7 @@ def test_round_robin_fairness_and_stable_offer():
     sources = {p: Source(dut.inp[p]) for p in inputs}
     served = []
     sink = Sink(dut.out[Port.E], lambda w: served.append(packet.decode(w).axon),
-                ready_fn=lambda c: rng.random() < 0.6)
-    out = dut.out[Port.E]
-    violations = []
+                ready_fn=lambda c: rng.random() < 0.6, name="E")
 
     def refill(c):
         for p, s in sources.items():
@@ -82,23 +80,10 @@ def test_round_robin_fairness_and_stable_offer():
                 s.queue.append(sb.make(int(p), Dest(2, rng.randrange(3))))
 
     async def tb(ctx):
-        prev = None
-        for c in range(600):
-            refill(c)
-            for s in sources.values():
-                s.drive(ctx)
-            sink.drive(ctx, c)
-            v, r, pl = ctx.get(out.valid), ctx.get(out.ready), ctx.get(out.payload.as_value())
-            if prev is not None and not (v and pl == prev):
-                violations.append(c)
-            prev = pl if (v and not r) else None
-            for s in sources.values():
-                s.sample(ctx)
-            sink.sample(ctx)
-            await ctx.tick()
+        await pump(ctx, sources.values(), [sink], 600, before=refill)
 
     run(dut, tb)
-    assert not violations, f"offer changed while blocked at cycles {violations[:5]}"
+    assert sink.blocked > 100 and not sink.violations, sink.violations[:5]
     counts = {p: served.count(int(p)) for p in inputs}
     assert len(served) > 250, counts
     assert max(counts.values()) - min(counts.values()) <= 1, counts
