@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from .codes import ExitCode
 
 __all__ = ["COMMANDS", "SYNTH_MODULE"]
 
