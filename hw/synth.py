@@ -203,7 +203,8 @@ def _mesh(text: str) -> tuple[int, int]:
 def _pnr_params(settings: list[str]) -> ChipParams:
     """`REDUCED` with the ``NAME=VALUE`` settings."""
     parsed = parse_params((1, 1), settings)
-    return replace(REDUCED, **{n: getattr(parsed, n) for n in (s.partition("=")[0] for s in settings)})
+    names = [text.partition("=")[0] for text in settings]
+    return replace(REDUCED, **{n: getattr(parsed, n) for n in names})
 
 
 def main(argv=None) -> int:

@@ -149,7 +149,8 @@ def parse_ecp5(stat_json: str, mapped: bool = True) -> Ecp5Stats:
     """`Ecp5Stats` from ``stat -json`` after ``synth_ecp5`` (`mapped`: run
     through LUT mapping, else the LUT4 count is None)."""
     types = _by_type(_stat_design(stat_json))
-    return Ecp5Stats(types.get("LUT4", 0) if mapped else None, types.get("TRELLIS_FF", 0), types.get("DP16KD", 0),
+    return Ecp5Stats(types.get("LUT4", 0) if mapped else None, types.get("TRELLIS_FF", 0),
+                     types.get("DP16KD", 0),
                      types.get("TRELLIS_DPR16X4", 0), types.get("CCU2C", 0),
                      types.get("MULT18X18D", 0))
 
