@@ -95,3 +95,26 @@ def test_main_rejects_an_unknown_parameter(capsys):
     with pytest.raises(SystemExit):
         synth.main(["--param", "n_bogus=3", "--no-pnr"])
     assert "n_bogus" in capsys.readouterr().err
+
+
+def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
+    from kilauea.hw.synth_report import PnrReport
+    seen = {}
+
+    def fake_pnr(params, **kw):
+        seen["params"], seen["kw"] = params, kw
+        return PnrReport("chip 1x1", "LFE5U-85KF CABGA381", 21.48, 100.0,
+                         {"TRELLIS_COMB": 0.116, "DP16KD": 0.37})
+    monkeypatch.setattr(synth, "place_and_route", fake_pnr)
+    assert synth.main(["--pnr-only", "--pnr-param", "n_compartments=128"]) == 0
+    out = capsys.readouterr().out
+    assert "Fmax 21.48 MHz (FAIL at 100 MHz)" in out and "DP16KD 37%" in out
+    assert seen["params"] == synth.REDUCED.with_(n_compartments=128)
+    assert seen["kw"]["freq_mhz"] == 100.0
+
+    def failing(params, **kw):
+        raise synth.ToolError("nextpnr-ecp5", 1, "Info: a\nERROR: no route\n")
+    monkeypatch.setattr(synth, "place_and_route", failing)
+    assert synth.main(["--pnr-only"]) == 1
+    err = capsys.readouterr().err
+    assert "nextpnr-ecp5 failed (exit status 1)" in err and "ERROR: no route" in err
