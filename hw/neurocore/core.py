@@ -13,6 +13,9 @@ Packets on `rx`:
 - CTRL STATUS_REQ: answered with CTRL STATUS (arg = STATUS.FLAGS) to the host.
 - anything else: dropped, STATUS flag BAD_PACKET.
 
+After reset the core zeroes ACCUM (`memory_clear`,
+`clear_cycles(params)` cycles); until then it is not idle and takes no packet.
+
 Bad input sets a sticky flag in STATUS.FLAGS, adds 1 to STATUS.ERRORS and
 changes nothing else (see `core_memory.ErrorFlag`). Word layouts and
 register addresses: `core_memory`, docs/neurocore.md.
@@ -32,6 +35,7 @@ from ..params import ChipParams
 from . import core_memory as cm
 from .accumulators import Accumulators
 from .fanout_engine import FanoutEngine
+from .memory_clear import CLEARED_MEMS, MemoryClear, clear_cycles
 from .synapse_engine import SynapseEngine
 
 __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
@@ -80,6 +84,7 @@ class Core(wiring.Component):
         self.accumulators = Accumulators(params)
         self.fanout = FanoutEngine(params)
         self.engine = (make_engine or default_engine)(params)
+        self.clear = MemoryClear(clear_cycles(params))
         self.words = {**cm.mem_words(params), **engine_mem_words(self.engine)}
 
     def memories(self) -> dict[Mem, Memory]:
@@ -97,6 +102,7 @@ class Core(wiring.Component):
         m.submodules.accumulators = self.accumulators
         m.submodules.fanout = self.fanout
         m.submodules.engine = self.engine
+        m.submodules.clear = self.clear
         s = _CoreState(self.params, self.rx.payload)
         m.d.comb += self.step_seen.eq(s.step)
         self._engines(m, s)
@@ -152,7 +158,8 @@ class Core(wiring.Component):
             eng.acc_resp.payload.eq(acc.acc_resp.payload),
             acc.acc_resp.ready.eq(eng.acc_resp.ready),
         ]
-        m.d.comb += s.engines_idle.eq(~(syn.busy | acc.busy | eng.busy | fan.busy | s.start_r))
+        m.d.comb += s.engines_idle.eq(~(syn.busy | acc.busy | eng.busy | fan.busy | s.start_r
+                                        | self.clear.busy))
 
     def _transmit(self, m: Module, s: "_CoreState") -> None:
         """Fan-out packets first, then responses."""
@@ -169,11 +176,12 @@ class Core(wiring.Component):
         """Spikes to the synapse engine; WRITE, READ and STEP once every
         engine is idle; a READ or STATUS_REQ once the response slot is free."""
         rx, syn, pkt = self.rx, self.synapse, s.pkt
-        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~s.rd_v),
+        clearing = self.clear.busy
+        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~s.rd_v & ~clearing),
                      syn.spike.payload.axon.eq(pkt.body.spike.axon),
                      syn.spike.payload.payload.eq(pkt.body.spike.payload),
                      syn.spike.payload.step.eq(pkt.body.spike.step)]
-        with m.If(s.rd_v):
+        with m.If(s.rd_v | clearing):
             m.d.comb += rx.ready.eq(0)
         with m.Elif(s.is_spike):
             m.d.comb += rx.ready.eq(syn.spike.ready)
@@ -204,11 +212,17 @@ class Core(wiring.Component):
         m.d.comb += s.access_ok.eq(mem_ok & addr_ok)
         w_ok = s.access_ok & ~ro & ~cfg_bad
 
+        clr = self.clear
         for mem, bus in self._buses().items():
             sel = wb.mem == mem
-            m.d.comb += [bus.addr.eq(wb.addr), bus.wdata.eq(wb.data),
-                         bus.we.eq(fire & s.is_write & sel & w_ok),
-                         bus.re.eq(fire & s.is_read & sel & s.access_ok)]
+            we = fire & s.is_write & sel & w_ok
+            m.d.comb += bus.re.eq(fire & s.is_read & sel & s.access_ok)
+            if mem in CLEARED_MEMS:     # after reset: (clear address, 0, write)
+                m.d.comb += [bus.addr.eq(Mux(clr.busy, clr.addr, wb.addr)),
+                             bus.wdata.eq(Mux(clr.busy, 0, wb.data)),
+                             bus.we.eq(Mux(clr.busy, clr.addr < self.words[mem], we))]
+            else:
+                m.d.comb += [bus.addr.eq(wb.addr), bus.wdata.eq(wb.data), bus.we.eq(we)]
 
         with m.If(fire & (s.is_write | s.is_read)):
             with m.If(~mem_ok | (s.is_write & s.access_ok & ro)):

@@ -42,8 +42,8 @@ __all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path"]
 
 def _default_top(params: ChipParams) -> Callable[[], object]:
     def make():
-        from ...hw.chip import Chip
-        return Chip(params)
+        from .pysim import build_chip       # the memory clear off, as in pysim
+        return build_chip(params)
     return make
 
 

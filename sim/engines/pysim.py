@@ -75,11 +75,16 @@ _TAG_OFF, _TAG_W, _ = packet.field_span("body", "read", "tag")
 _RTAG_OFF, _RTAG_W, _ = packet.field_span("body", "read_resp", "tag")
 
 
-def build_chip(params: ChipParams, timeout_cycles: int | None = None):
-    """The chip top, `kilauea.hw.chip.Chip` (the NoC with a neurocore per tile)."""
+def build_chip(params: ChipParams, timeout_cycles: int | None = None,
+               clear_memories: bool = False):
+    """The chip top, `kilauea.hw.chip.Chip` (the NoC with a neurocore per tile);
+    its memory clear after reset off unless `clear_memories` (the simulated
+    memories start at zero, as the clear leaves them: `kilauea.hw.neurocore.
+    memory_clear`)."""
     from ...hw.chip import Chip
+    from ...hw.neurocore.memory_clear import clear_at_reset
     kw = {} if timeout_cycles is None else {"timeout_cycles": timeout_cycles}
-    return Chip(params, **kw)
+    return clear_at_reset(Chip(params, **kw), clear_memories)
 
 
 @dataclass

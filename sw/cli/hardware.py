@@ -1,25 +1,22 @@
 """``kilauea export`` and ``kilauea synth``: the chip's RTL out of Amaranth.
 
 ``export`` is `kilauea.hw.export` (the whole chip, its NoC, one core or one
-router) behind the command line. ``synth`` hands over to
-``kilauea.hw.synth`` when the hardware provides that module (its ``main(argv)``
-gets the arguments); this installation may not: then it says so and exits
-with status 3 (ExitCode.UNAVAILABLE).
+router) behind the command line. ``synth`` hands its arguments to
+``kilauea.hw.synth``'s ``main(argv)`` (imported when run: it loads no tool
+until then).
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from pathlib import Path
 
 import click
 
-from .codes import ExitCode
 
 __all__ = ["COMMANDS", "SYNTH_MODULE"]
 
-#: the module ``kilauea synth`` delegates to, when it exists
+#: the module ``kilauea synth`` delegates to
 SYNTH_MODULE = "kilauea.hw.synth"
 
 
@@ -69,24 +66,14 @@ def export_cmd(part, mesh, tile, params, fmt, keep_zero_init, name, output) -> N
     click.echo(f"wrote {out} ({len(text)} bytes, {fmt})")
 
 
-@click.command("synth", context_settings={"ignore_unknown_options": True,
-                                          "allow_interspersed_args": False})
+@click.command("synth", add_help_option=False,
+               context_settings={"ignore_unknown_options": True,
+                                 "allow_interspersed_args": False})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def synth_cmd(args) -> None:
-    """Synthesise the chip (when the hardware provides kilauea.hw.synth).
-
-    ARGS go to that module's main(). Exit status 3 when this installation
-    has no synthesis flow.
-    """
-    if importlib.util.find_spec(SYNTH_MODULE) is None:
-        click.echo(f"kilauea synth: this installation has no synthesis flow ({SYNTH_MODULE} "
-                   f"does not exist). Write the RTL with `kilauea export` and synthesise it "
-                   f"with your own tools (e.g. yosys).", err=True)
-        sys.exit(ExitCode.UNAVAILABLE)
+    """Synthesis and timing report (yosys, nextpnr-ecp5): ARGS go to
+    `python -m kilauea.hw.synth` (``kilauea synth --help`` lists them)."""
     module = importlib.import_module(SYNTH_MODULE)
-    if not callable(getattr(module, "main", None)):
-        click.echo(f"kilauea synth: {SYNTH_MODULE} has no main(argv) to run", err=True)
-        sys.exit(ExitCode.UNAVAILABLE)
     sys.exit(module.main(list(args)) or 0)
 
 

@@ -274,6 +274,10 @@ def spike_tuple(pk) -> tuple:
 
 
 async def backdoor_load(ctx, core, image: Image):
+    """Write `image` into the core's memories once its memory clear after
+    reset is done (it would zero ACCUM and FANOUT_INDEX again)."""
+    while ctx.get(core.clear.busy):
+        await ctx.tick()
     mems = core.memories()
     for mem, words in image.words.items():
         md = mems[mem].data

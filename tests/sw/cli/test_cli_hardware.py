@@ -40,10 +40,13 @@ def test_export_rejects_bad_options(invoke):
     assert res.exit_code == ExitCode.USAGE and "outside the 1x1 mesh" in res.output
 
 
-def test_synth_unavailable(invoke):
-    res = invoke("synth")
-    assert res.exit_code == ExitCode.UNAVAILABLE
-    assert "no synthesis flow" in res.output and "kilauea export" in res.output
+def test_synth_runs_the_hardware_synthesis_flow(invoke):
+    """`kilauea synth` hands its arguments to kilauea.hw.synth.main."""
+    res = invoke("synth", "--help")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert "python -m kilauea.hw.synth" in res.output and "--no-pnr" in res.output
+    res = invoke("synth", "--param", "n_bogus=1", "--no-pnr")
+    assert res.exit_code == 2 and "n_bogus" in res.output
 
 
 def test_synth_delegates_when_the_hardware_has_it(invoke, monkeypatch):
