@@ -22,7 +22,7 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
-__all__ = ["param_header_layout", "profile_header_layout", "next_program_layout",
+__all__ = ["addr_bits", "param_header_layout", "profile_header_layout", "next_program_layout",
            "ProgramPrefetcher"]
 
 WORD_BITS = isa.WORD_BITS      # PARAM and PROFILE words
@@ -72,8 +72,8 @@ class ProgramPrefetcher(wiring.Component):
             "request": In(stream.Signature(unsigned(params.compartment_bits))),
             "next": Out(stream.Signature(next_program_layout(params))),
             "flush": In(1),
-            "param_port": In(port(addr_width=_addr_bits(depths["param"]), shape=WORD_BITS)),
-            "profile_port": In(port(addr_width=_addr_bits(depths["profile"]),
+            "param_port": In(port(addr_width=addr_bits(depths["param"]), shape=WORD_BITS)),
+            "profile_port": In(port(addr_width=addr_bits(depths["profile"]),
                                     shape=WORD_BITS)),
         })
 
@@ -110,6 +110,6 @@ class ProgramPrefetcher(wiring.Component):
         return m
 
 
-def _addr_bits(depth: int) -> int:
+def addr_bits(depth: int) -> int:
     """Address bits of a memory of `depth` words (as `amaranth.lib.memory`)."""
     return max(0, (depth - 1).bit_length())
