@@ -41,8 +41,8 @@ Pipeline of a lane (one instruction per cycle when nothing stalls):
   their memory in execute and write the register one cycle later; the
   following instruction gets the loaded word by forwarding from the memory's
   read data, so loads cost one cycle too;
-* prefetch: while compartment c runs, a second read port on PARAM and on
-  PROFILE fetches the lane's next compartment's profile and entry address.
+* prefetch: while compartment c runs, the lane's PARAM and PROFILE ports
+  (shared with execute) fetch its next compartment's profile and entry.
 
 Cycle costs in a lane: 1 per instruction, and
 
@@ -54,9 +54,10 @@ Cycle costs in a lane: 1 per instruction, and
 * MOD: 1 + the bit length of |ra| (at most 33; 1 when ra is 0);
 * SPK: stalls only while the lane's one-entry spike buffer is still full;
 * STS: stalls while a lower lane writes STATE;
-* END: stalls until the lane's next prefetch (3 cycles) is ready, i.e.
-  after programs shorter than 3 instructions, and until the previous
-  compartment has retired and this compartment's spike has been taken.
+* END: stalls until the lane's next prefetch (3 cycles, one more per LDC
+  that takes the PROFILE port meanwhile) is ready, i.e. after programs
+  shorter than 3 instructions, and until the previous compartment has
+  retired and this compartment's spike has been taken.
 
 With n_lanes lanes running programs of equal length, a step's neuron phase
 takes about 1/n_lanes of one lane's cycles (`update_cycles`). Per step there
@@ -135,21 +136,19 @@ class NeuronEngine(wiring.Component):
             connect(m, lane.acc_req, arb.lane_req[i])
             connect(m, arb.lane_resp[i], lane.acc_resp)
             connect(m, lane.spike, order.lane_spike[i])
-            connect(m, lane.pf_param, self.param_mem.read_port())
-            connect(m, lane.pf_profile, self.profile_mem.read_port())
             m.d.comb += [lane.start.eq(self.start), lane.step.eq(self.step),
                          lane.n_compartments.eq(self.n_compartments),
                          lane.turn.eq(order.turn[i]), lane.state_grant.eq(order.state_grant[i]),
                          order.lane_updates[i].eq(lane.updates),
                          order.lane_errors[i].eq(lane.error),
                          order.state_req[i].eq(lane.mem.state_we)]
-        self._read_ports(m, lanes, busy)
+        self._read_ports(m, lanes, busy | self.start)
         self._write_ports(m, lanes, order, busy)
         return m
 
     def _read_ports(self, m: Module, lanes: list, busy) -> None:
-        """Each lane's execute read ports; lane 0's serve the host's MemBus
-        reads while the engine is idle."""
+        """Each lane's read ports (execute and prefetch); lane 0's serve the
+        host's MemBus reads while the engine is idle (`busy` low)."""
         for i, lane in enumerate(lanes):
             ports = {}
             for name, mem in (("state", self.state_mem), ("param", self.param_mem),

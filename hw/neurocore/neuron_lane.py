@@ -4,9 +4,11 @@ register file, ALU and MOD divider, wired together.
 Lane `i` of `params.n_lanes` runs compartments i, i + n_lanes, ... one
 instruction per cycle (`neuron_sequencer.py`). It reaches the engine's
 memories through the ports the engine gives it (`neuron_engine.py`): its
-own read ports on STATE, PARAM, PROFILE and UCODE for execute, its own read
-ports on PARAM and PROFILE for the prefetcher, and a request for the STATE
-write port the lanes share (`mem.state_we`, answered by `state_grant`).
+own read ports on STATE, PARAM, PROFILE and UCODE, which execute and the
+prefetcher share (the prefetcher reads PARAM only while END executes or
+before the first instruction, and waits for PROFILE while an LDC executes),
+and a request for the STATE write port the lanes share (`mem.state_we`,
+answered by `state_grant`).
 
 ::
 
@@ -14,8 +16,8 @@ write port the lanes share (`mem.state_we`, answered by `state_grant`).
                                  │
       ┌───────────────────┐next  ▼             acc_req / acc_resp, spike
       │ ProgramPrefetcher ├────►┌────────────────────┐ ◄──►
-      │ (pf_param,        │◄────┤ NeuronSequencer    ├──► mem, fetch_addr
-      │  pf_profile)      │     └─┬──────────────▲───┘
+      │ (PARAM, PROFILE   │◄────┤ NeuronSequencer    ├──► mem, fetch_addr
+      │  addresses)       │     └─┬──────────────▲───┘
       └───────────────────┘       │ load, write   │ alu_result, div
                   instr, load_data▼               │
                            ┌──────────────┐  ┌───────────┐ ┌────────────┐
@@ -24,18 +26,17 @@ write port the lanes share (`mem.state_we`, answered by `state_grant`).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, signed
-from amaranth.lib import data, memory, stream, wiring
+from amaranth.hdl import Module, Mux
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
 
 from .. import isa
 from ..params import ChipParams
-from . import compartment_memory as cm
-from .interfaces import ACC_BITS, acc_req_layout, spike_out_layout
+from .interfaces import phase_members
 from .neuron_alu import NeuronAlu
 from .neuron_divider import ModDivider
 from .neuron_operands import WORD, LoadSource, OperandFetch
-from .neuron_prefetch import ProgramPrefetcher, addr_bits
+from .neuron_prefetch import ProgramPrefetcher
 from .neuron_sequencer import MemAccess, NeuronSequencer
 
 __all__ = ["NeuronLane", "load_data_layout"]
@@ -59,23 +60,12 @@ class NeuronLane(wiring.Component):
     instr    In(Instruction)  its read data
     load_data In(load_data_layout)  read data of the lane's STATE, PARAM and
              PROFILE ports
-    pf_param, pf_profile  In(ReadPort)  the prefetcher's read ports
     """
 
     def __init__(self, params: ChipParams, lane: int):
         self.params, self.lane = params, lane
-        depths = cm.memory_depths(params)
-        port = memory.ReadPort.Signature
         super().__init__({
-            "start": In(1),
-            "step": In(32),
-            "n_compartments": In(params.compartment_bits + 1),
-            "busy": Out(1),
-            "updates": Out(1),
-            "error": Out(1),
-            "acc_req": Out(stream.Signature(acc_req_layout(params))),
-            "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "spike": Out(stream.Signature(spike_out_layout(params))),
+            **phase_members(params),
             "turn": In(1),
             "state_grant": In(1),
             "mem": Out(MemAccess(params)),
@@ -83,9 +73,6 @@ class NeuronLane(wiring.Component):
             "fetch_en": Out(1),
             "instr": In(isa.Instruction),
             "load_data": In(load_data_layout()),
-            "pf_param": In(port(addr_width=addr_bits(depths["param"]), shape=isa.WORD_BITS)),
-            "pf_profile": In(port(addr_width=addr_bits(depths["profile"]),
-                                  shape=isa.WORD_BITS)),
         })
 
     def elaborate(self, platform):
@@ -97,8 +84,7 @@ class NeuronLane(wiring.Component):
         m.submodules.alu = alu = NeuronAlu(p)
         m.submodules.divider = div = ModDivider()
 
-        connect(m, flipped(self.pf_param), pf.param_port)
-        connect(m, flipped(self.pf_profile), pf.profile_port)
+        self._ports(m, seq, pf)
         connect(m, seq.prefetch, pf.request)
         connect(m, pf.next, seq.next)
         connect(m, seq.div, div.i)
@@ -109,7 +95,6 @@ class NeuronLane(wiring.Component):
         connect(m, flipped(self.acc_req), seq.acc_req)
         connect(m, flipped(self.acc_resp), seq.acc_resp)
         connect(m, flipped(self.spike), seq.spike)
-        connect(m, flipped(self.mem), seq.mem)
         m.d.comb += [
             seq.start.eq(self.start), seq.step.eq(self.step),
             seq.n_compartments.eq(self.n_compartments), pf.flush.eq(seq.flush),
@@ -123,3 +108,15 @@ class NeuronLane(wiring.Component):
             opf.load_data.eq(self.load_data),
         ]
         return m
+
+    def _ports(self, m: Module, seq: NeuronSequencer, pf: ProgramPrefetcher) -> None:
+        """Execute's and the prefetcher's addresses onto the lane's ports."""
+        pa, pr, mem = pf.param_port, pf.profile_port, self.mem
+        m.d.comb += [
+            mem.state_raddr.eq(seq.mem.state_raddr), mem.state_we.eq(seq.mem.state_we),
+            mem.state_waddr.eq(seq.mem.state_waddr), mem.state_wdata.eq(seq.mem.state_wdata),
+            mem.param_raddr.eq(Mux(pa.en, pa.addr, seq.mem.param_raddr)),
+            mem.profile_raddr.eq(Mux(pr.en, pr.addr, seq.mem.profile_raddr)),
+            pa.data.eq(self.load_data.param), pr.data.eq(self.load_data.profile),
+            pf.profile_busy.eq(seq.load.valid & (seq.load.source == LoadSource.PROFILE)),
+        ]

@@ -35,7 +35,7 @@ from .. import isa
 from ..isa import Opcode
 from ..params import ChipParams
 from . import compartment_memory as cm
-from .interfaces import ACC_BITS, acc_req_layout, spike_out_layout
+from .interfaces import phase_members
 from .neuron_alu import ALU_OPS, MUL_OPS
 from .neuron_divider import DivRequest, DivResult
 from .neuron_operands import WORD, LoadIssue, LoadSource, RegWrite, operand_layout
@@ -89,15 +89,7 @@ class NeuronSequencer(wiring.Component):
             raise ValueError(f"NeuronSequencer: lane {lane} outside 0..{params.n_lanes - 1}")
         self.params, self.lane = params, lane
         super().__init__({
-            "start": In(1),
-            "step": In(32),
-            "n_compartments": In(params.compartment_bits + 1),
-            "busy": Out(1),
-            "updates": Out(1),
-            "error": Out(1),
-            "acc_req": Out(stream.Signature(acc_req_layout(params))),
-            "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "spike": Out(stream.Signature(spike_out_layout(params))),
+            **phase_members(params),
             "prefetch": Out(stream.Signature(unsigned(params.compartment_bits))),
             "next": In(stream.Signature(next_program_layout(params))),
             "flush": Out(1),
