@@ -2,9 +2,10 @@
 
 * `AccArbiter`: the lanes' read-and-clear requests onto the core's one
   `acc_req` stream (lowest lane first, one per cycle) and each answer back to
-  the lane that asked. The core answers in request order, so a FIFO of lane
-  indices (one entry per lane: a lane has at most one request outstanding)
-  names the owner of each answer. Answers are registered before they reach
+  the lane that asked. The core answers in request order: each request gets
+  a ticket (a count modulo n_lanes; a lane has at most one request
+  outstanding), and the answer counted `served` goes to the lane holding
+  that ticket. Answers are registered before they reach
   the lane: the accumulator memory's read data never feeds a lane's operand
   bypass and ALU in the same cycle (the engine's long path), and a lane sees
   the answer of a request accepted in cycle c in cycle c + 2 when the core
@@ -19,7 +20,7 @@
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Module, Signal, signed
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -35,6 +36,16 @@ ACC_ANSWER_DELAY = 1
 def _lane_shape(params: ChipParams) -> int:
     """Bits of a lane index register (at least 1)."""
     return max(1, params.lane_bits)
+
+
+def _select(sel, values: list):
+    """values[sel] as one unconditional expression (a chain of Mux), so that
+    it is a continuous assignment in Verilog: Icarus never evaluates an
+    `always @*` block whose inputs do not change after time 0."""
+    out = values[-1]
+    for i in reversed(range(len(values) - 1)):
+        out = Mux(sel == i, values[i], out)
+    return out
 
 
 class AccArbiter(wiring.Component):
@@ -64,30 +75,40 @@ class AccArbiter(wiring.Component):
         lb = _lane_shape(self.params)
         # request: the lowest lane asking
         grant = Signal(lb)
-        for i in reversed(range(n)):
-            with m.If(self.lane_req[i].valid):
-                m.d.comb += grant.eq(i)
-        m.d.comb += [self.req.valid.eq(Array(r.valid for r in self.lane_req)[grant]),
-                     self.req.payload.eq(Array(r.payload for r in self.lane_req)[grant])]
+        first = Const(n - 1, lb)
+        for i in reversed(range(n - 1)):
+            first = Mux(self.lane_req[i].valid, i, first)
+        m.d.comb += [grant.eq(first),
+                     self.req.valid.eq(Cat(r.valid for r in self.lane_req).any()),
+                     self.req.payload.eq(_select(grant, [r.payload.as_value()
+                                                         for r in self.lane_req]))]
         for i in range(n):
             m.d.comb += self.lane_req[i].ready.eq(self.req.ready & (grant == i))
-        # owners of the answers still to come, oldest first
-        owners = Array(Signal(lb, name=f"owner{k}") for k in range(n))
-        wp, rp = Signal(lb), Signal(lb)
-        with m.If(self.req.valid & self.req.ready):
-            m.d.sync += [owners[wp].eq(grant), wp.eq(wp + 1 if n > 1 else 0)]
-        # answers: registered, then to their lane
-        r_valid, r_owner = Signal(), Signal(lb)
+        # each lane's ticket: the number of its outstanding request; answers
+        # come in request order, so answer `served` is the lane's whose ticket
+        # it is (per-lane registers, no indexed array: plain logic in Verilog)
+        issued, served = Signal(lb), Signal(lb)
+        accepted = self.req.valid & self.req.ready
+        with m.If(accepted):
+            m.d.sync += issued.eq(issued + 1 if n > 1 else 0)
+        with m.If(self.resp.valid):
+            m.d.sync += served.eq(served + 1 if n > 1 else 0)
         r_data = Signal(signed(ACC_BITS))
         m.d.comb += self.resp.ready.eq(1)
-        m.d.sync += [r_valid.eq(self.resp.valid), r_owner.eq(owners[rp]),
-                     r_data.eq(self.resp.payload)]
-        with m.If(self.resp.valid):
-            m.d.sync += rp.eq(rp + 1 if n > 1 else 0)
+        m.d.sync += r_data.eq(self.resp.payload)
+        r_valid = []
         for i in range(n):
-            m.d.comb += [self.lane_resp[i].valid.eq(r_valid & (r_owner == i)),
-                         self.lane_resp[i].payload.eq(r_data)]
-        m.d.comb += self.busy.eq(r_valid)
+            ticket, waiting, rv = Signal(lb, name=f"ticket{i}"), Signal(name=f"waiting{i}"), \
+                Signal(name=f"answer{i}")
+            mine = self.resp.valid & waiting & (ticket == served)
+            m.d.sync += rv.eq(mine)             # the answer, registered, to lane i
+            with m.If(mine):
+                m.d.sync += waiting.eq(0)
+            with m.If(accepted & (grant == i)):
+                m.d.sync += [ticket.eq(issued), waiting.eq(1)]
+            m.d.comb += [self.lane_resp[i].valid.eq(rv), self.lane_resp[i].payload.eq(r_data)]
+            r_valid.append(rv)
+        m.d.comb += self.busy.eq(Cat(r_valid).any())
         return m
 
 
@@ -133,8 +154,9 @@ class LaneOrder(wiring.Component):
         for i in range(n):
             m.d.comb += [self.turn[i].eq(turn == i),
                          self.lane_spike[i].ready.eq(self.spike.ready & (turn == i))]
-        m.d.comb += [self.spike.valid.eq(Array(s.valid for s in self.lane_spike)[turn]),
-                     self.spike.payload.eq(Array(s.payload for s in self.lane_spike)[turn]),
+        m.d.comb += [self.spike.valid.eq(_select(turn, [s.valid for s in self.lane_spike])),
+                     self.spike.payload.eq(_select(turn, [s.payload.as_value()
+                                                          for s in self.lane_spike])),
                      self.updates.eq(self.lane_updates.any())]
         # error pulses: one per cycle, the rest counted
         pending = Signal(32)
