@@ -11,7 +11,8 @@ capacities. Measures, in one run:
 - cycles per step in RTL (the compiled engine when available, else the
   Amaranth simulator) against the lower bound of a step: the busiest core's
   synaptic events plus its neuron-program cycles (updates x cycles of one
-  LIF update), both read from the chip's own counters.
+  LIF update in the engine's cost model, `update_cycles`: a lane's cycles
+  over the lanes), both read from the chip's own counters.
 
 Final line: `compile: X s; golden model: Y steps/s; RTL cycles/step vs bound: Z x`.
 Target: cycles per step within 1.5x of the bound; compile time small next to
@@ -26,6 +27,7 @@ import numpy as np
 
 from kilauea import LIF, ChipCfg, Dense, RunSteps, compile_network
 from kilauea.hw.neurocore.core_memory import Counter
+from kilauea.hw.neurocore.neuron_engine import update_cycles
 from kilauea.hw.params import ChipParams
 from kilauea.neurons import library
 from kilauea.runtime.builder import build_network
@@ -74,7 +76,7 @@ def rtl_cycles(params: ChipParams, steps: int, engine: str) -> tuple[str, list[t
     chip = lif1.runtime.chip
     st = chip.stats
     # one LIF update in cycles (the cheapest program a core here can run)
-    per_update = min(library.lif(g).cycles() for g in (1,))
+    per_update = update_cycles(library.lif(1).cycles(), params)
     syn = st.counter("syn_events")
     upd = st.counter("updates")
     out = []
@@ -105,7 +107,7 @@ def main() -> None:
 
     name, rows = rtl_cycles(params, args.rtl_steps, args.rtl_engine)
     print(f"RTL ({name}): step, cycles, lower bound (busiest core: synaptic events + "
-          f"updates x {library.lif(1).cycles()} cycles)")
+          f"updates x {update_cycles(library.lif(1).cycles(), params):.2f} cycles)")
     ratios = []
     for i, (c, b) in enumerate(rows, 1):
         r = c / b if b else float("nan")

@@ -43,7 +43,7 @@ __all__ = [
     "WORD_BITS", "OP_BITS", "REG_BITS", "IMM_BITS", "N_REGS", "IMM_MIN", "IMM_MAX",
     "Opcode", "Instruction", "OPINFO", "OpInfo", "Instr",
     "encode", "decode", "assemble", "disassemble", "AsmError",
-    "REGISTERS", "MOD_CYCLES", "SHIFT_MAX",
+    "REGISTERS", "MOD_CYCLES", "MUL_CYCLES", "SHIFT_MAX",
 ]
 
 WORD_BITS = 32
@@ -55,6 +55,7 @@ IMM_MIN = -(1 << (IMM_BITS - 1))
 IMM_MAX = (1 << (IMM_BITS - 1)) - 1
 SHIFT_MAX = 63          # shift amounts are clamped to 0..63 (ASH: -63..63)
 MOD_CYCLES = 33         # MOD, worst case: 1 setup cycle + one iteration per bit of |ra| (<= 32)
+MUL_CYCLES = 2          # MULT / MULF: operands registered, then multiply and shift
 REGISTERS = tuple(f"r{i}" for i in range(N_REGS))
 
 
@@ -126,8 +127,8 @@ OPINFO: dict[Opcode, OpInfo] = {
     Opcode.ACC: OpInfo(("rd", "imm"), 1, True, imm_kind="group"),
     Opcode.ADD: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.SUB: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
-    Opcode.MULT: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True, "shift"),
-    Opcode.MULF: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True, "shift"),
+    Opcode.MULT: OpInfo(("rd", "ra", "rb", "imm"), MUL_CYCLES, True, True, "shift"),
+    Opcode.MULF: OpInfo(("rd", "ra", "rb", "imm"), MUL_CYCLES, True, True, "shift"),
     Opcode.SHL: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.SHR: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.TSHR: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),

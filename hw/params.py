@@ -37,6 +37,10 @@ class ChipParams:
     n_acc_groups : accumulator groups per compartment.
     fifo_depth : router input FIFO depth, in flits.
     max_host_reads : outstanding host read requests the host port allows.
+    n_lanes : neuron engine lanes (a power of two): lane i runs compartments
+        i, i + n_lanes, ... each with its own sequencer, registers and ALU,
+        so a step's neuron phase takes about 1 / n_lanes of the cycles of
+        one lane (docs/neurocore.md, "Neuron engine").
     """
 
     mesh_w: int = 2
@@ -51,6 +55,7 @@ class ChipParams:
     n_acc_groups: int = 4
     fifo_depth: int = 4
     max_host_reads: int = 8
+    n_lanes: int = 4
 
     def __post_init__(self) -> None:
         lim = 1 << packet.COORD_BITS
@@ -61,11 +66,11 @@ class ChipParams:
                                  f"(tile coordinates are {packet.COORD_BITS} bits)")
         for name in ("n_compartments", "n_synapses", "n_axons", "n_fanout", "n_ucode",
                      "n_profiles", "n_delay_slots", "n_acc_groups", "fifo_depth",
-                     "max_host_reads"):
+                     "max_host_reads", "n_lanes"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"ChipParams.{name}={v!r}: must be a positive integer")
-        for name in ("n_delay_slots", "n_acc_groups"):
+        for name in ("n_delay_slots", "n_acc_groups", "n_lanes"):
             v = getattr(self, name)
             if v & (v - 1):
                 raise ValueError(f"ChipParams.{name}={v}: must be a power of two")
@@ -114,6 +119,11 @@ class ChipParams:
     @property
     def ucode_addr_bits(self) -> int:
         return _bits_for(self.n_ucode)
+
+    @property
+    def lane_bits(self) -> int:
+        """Bits of a neuron engine lane index (0 with one lane)."""
+        return (self.n_lanes - 1).bit_length()
 
     @property
     def slot_bits(self) -> int:

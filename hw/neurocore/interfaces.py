@@ -18,7 +18,8 @@ from .. import packet
 from ..memory_map import MemBus
 from ..params import ChipParams
 
-__all__ = ["ACC_BITS", "acc_req_layout", "spike_out_layout", "NeuronEngineSignature"]
+__all__ = ["ACC_BITS", "acc_req_layout", "spike_out_layout", "phase_members",
+           "NeuronEngineSignature"]
 
 ACC_BITS = 32   # dendritic accumulator width (two's complement, wraps like Lava's int32)
 
@@ -40,6 +41,23 @@ def spike_out_layout(params: ChipParams) -> data.StructLayout:
     })
 
 
+def phase_members(params: ChipParams) -> dict:
+    """The members the engine, each of its lanes and each lane's sequencer
+    share (seen from the engine): start, step, n_compartments, busy,
+    acc_req, acc_resp, spike, updates, error (see `NeuronEngineSignature`)."""
+    return {
+        "start": In(1),
+        "step": In(32),
+        "n_compartments": In(params.compartment_bits + 1),
+        "busy": Out(1),
+        "acc_req": Out(stream.Signature(acc_req_layout(params))),
+        "acc_resp": In(stream.Signature(signed(ACC_BITS))),
+        "spike": Out(stream.Signature(spike_out_layout(params))),
+        "updates": Out(1),
+        "error": Out(1),
+    }
+
+
 class NeuronEngineSignature(wiring.Signature):
     """The neuron engine, seen from the engine itself.
 
@@ -59,15 +77,7 @@ class NeuronEngineSignature(wiring.Signature):
 
     def __init__(self, params: ChipParams):
         super().__init__({
-            "start": In(1),
-            "step": In(32),
-            "n_compartments": In(params.compartment_bits + 1),
-            "busy": Out(1),
-            "acc_req": Out(stream.Signature(acc_req_layout(params))),
-            "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "spike": Out(stream.Signature(spike_out_layout(params))),
-            "updates": Out(1),
-            "error": Out(1),
+            **phase_members(params),
             "state_bus": In(MemBus()),
             "param_bus": In(MemBus()),
             "profile_bus": In(MemBus()),

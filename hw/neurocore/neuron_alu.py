@@ -6,6 +6,12 @@ from the operands of `neuron_operands.operand_layout`; other opcodes give 0.
 Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md.
 Shift amounts are clamped to 0..63 (`isa.SHIFT_MAX`); MULT/MULF take the
 64-bit product shifted by `imm.shift`; WRAP/SAT use `imm.width`.
+
+MULT and MULF take two cycles (`MUL_OPS`): in the first the engine pulses
+`mul_load`, which registers a, rb and the shift; in the second `result` is
+the product of the registered operands, shifted. So the operand bypass
+(register file, load and accumulator forwarding) and the 32 x 32 multiply
+with its 64-bit shift are never in one cycle.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from ..isa import Opcode
 from ..params import ChipParams
 from .neuron_operands import WORD, operand_layout
 
-__all__ = ["ALU_OPS", "NeuronAlu"]
+__all__ = ["ALU_OPS", "MUL_OPS", "NeuronAlu"]
 
 W = isa.WORD_BITS
 
@@ -29,19 +35,25 @@ ALU_OPS = frozenset({
     Opcode.MIN, Opcode.AND, Opcode.OR, Opcode.XOR, Opcode.WRAP, Opcode.SAT,
 })
 
+#: the two-cycle opcodes: operands registered on `mul_load`, result a cycle later
+MUL_OPS = frozenset({Opcode.MULT, Opcode.MULF})
+
 
 class NeuronAlu(wiring.Component):
-    """Combinational ALU.
+    """ALU: combinational, except MULT / MULF (see the module docstring).
 
     op        In(Opcode)
     operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm
-    result    Out(signed 32)       the value for rd (0 for opcodes not in ALU_OPS)
+    mul_load  In(1)                register a, rb and imm.shift for MULT / MULF
+    result    Out(signed 32)       the value for rd (0 for opcodes not in ALU_OPS;
+                                   MULT / MULF: of the operands last registered)
     """
 
     def __init__(self, params: ChipParams):
         super().__init__({
             "op": In(Opcode),
             "operands": In(operand_layout(params)),
+            "mul_load": In(1),
             "result": Out(WORD),
         })
 
@@ -51,7 +63,7 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
-        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops),
+        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops, self.mul_load),
                    **self._wrap_sat(m, a, ops.imm.width)}
         results.update({
             Opcode.ADD: (a + b)[:W],
@@ -93,13 +105,17 @@ class NeuronAlu(wiring.Component):
         }
 
     @staticmethod
-    def _multiply(m: Module, a, ops) -> dict:
-        """MULT (toward zero) and MULF (floor): the 64-bit product >> imm.shift."""
+    def _multiply(m: Module, a, ops, load) -> dict:
+        """MULT (toward zero) and MULF (floor): the 64-bit product of the
+        registered operands >> the registered imm.shift."""
+        ma, mb = Signal(WORD), Signal(WORD)
+        shift = Signal.like(ops.imm.shift)
+        with m.If(load):
+            m.d.sync += [ma.eq(a), mb.eq(ops.rb), shift.eq(ops.imm.shift)]
         prod = Signal(signed(2 * W))
-        m.d.comb += prod.eq(a * ops.rb)
+        m.d.comb += prod.eq(ma * mb)
         neg_prod = Signal(signed(2 * W + 1))
         m.d.comb += neg_prod.eq(-prod)
-        shift = ops.imm.shift
         return {
             Opcode.MULT: Mux(prod < 0, -(neg_prod >> shift), prod >> shift)[:W],
             Opcode.MULF: (prod >> shift)[:W],

@@ -2,28 +2,36 @@
 
 Component diagram (docs/neurocore.md draws it too)::
 
-                          start, step,         acc_req / acc_resp     spike
-                          n_compartments       (to the core)          (to fan-out)
-                                │                    ▲ │                 ▲
-      ┌───────────────────┐next ▼                    │ ▼                 │
-      │ ProgramPrefetcher ├────►┌──────────────────────────────────────────────┐
-      │ PARAM and PROFILE │◄────┤ NeuronSequencer: m.FSM IDLE→LAUNCH→RUN→DRAIN  │
-      │ header reads      │pre- │ decode, ACC scoreboard, loads and stores,    │
-      └───────────────────┘fetch│ SPK, write-back                              │
-                                └─┬───────────┬─────────────┬────────▲───┬───▲─┘
-                        fetch_addr│ load, write,          op│  result│div│   │div_result
-                                  ▼ acc_fwd, clear          ▼        │   ▼   │ (streams)
-      UCODE memory ──instr──► ┌──────────────┐ operands ┌───────────┐ ┌────────────┐
-      (isa.Instruction)       │ OperandFetch ├─────────►│ NeuronAlu │ │ ModDivider │
-      STATE/PARAM/PROFILE ───►│ r0..r7, load │──────────┴───────────┴►│            │
-      read data               │ and ACC fwd  │                        └────────────┘
-                              └──────────────┘
+      start, step, n_compartments
+                │
+                ▼                      (one per lane: n_lanes of them)
+      ┌───────────────────────────────────────────────┐   read ports on
+      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ STATE, PARAM,
+      │ sequencer, prefetcher, r0..r7, ALU, divider    │   PROFILE, UCODE
+      └──┬─────────────┬──────────────┬───────────┬────┘
+         │ acc_req/resp│ spike        │ STS       │ turn
+         ▼             ▼              ▼           │
+      ┌────────────┐ ┌────────────────────────────┴─┐
+      │ AccArbiter │ │ LaneOrder: retire order,     │
+      │            │ │ spikes, pulses, STATE write  │
+      └─────┬──────┘ └──────────────┬───────────────┘
+            ▼ acc_req / acc_resp    ▼ spike, updates, error (to the core)
 
 Implements `NeuronEngineSignature` (see `interfaces.py`). It owns four
 memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
-UCODE, reachable by the host through the four MemBus ports while not busy.
+UCODE, reachable by the host through the four MemBus ports while not busy
+(through lane 0's read ports and the one write port of each memory).
 
-Pipeline (one instruction per cycle when nothing stalls):
+Lanes (`params.n_lanes`, a power of two): lane i runs compartments i,
+i + n_lanes, ... (`neuron_lane.py`), each with its own read ports on the
+four memories (so every lane loads in the cycle it asks), sharing the STATE
+write port (the lowest lane whose STS is in execute writes; the others wait
+a cycle) and the accumulators (`neuron_join.AccArbiter`). Lanes retire their
+compartments in compartment order (`neuron_join.LaneOrder`): a lane whose
+END comes before the previous compartment has retired waits, so spikes and
+update pulses leave the engine in compartment order, as with one lane.
+
+Pipeline of a lane (one instruction per cycle when nothing stalls):
 
 * fetch: the UCODE read port (1-cycle latency) is addressed with the next pc,
   or, when the instruction in execute is END, with the next compartment's
@@ -33,34 +41,41 @@ Pipeline (one instruction per cycle when nothing stalls):
   their memory in execute and write the register one cycle later; the
   following instruction gets the loaded word by forwarding from the memory's
   read data, so loads cost one cycle too;
-* prefetch: while compartment c runs, a second read port on PARAM and on
-  PROFILE fetches compartment c+1's profile index and entry address.
+* prefetch: while compartment c runs, the lane's PARAM and PROFILE ports
+  (shared with execute) fetch its next compartment's profile and entry.
 
-Cycle costs: 1 per instruction, and
+Cycle costs in a lane: 1 per instruction, and
 
 * ACC: 1. It issues the read-and-clear request and goes on; a one-entry
   scoreboard stalls an instruction that reads or writes its register before
-  the core's answer is in (the answer is forwarded in the cycle it arrives);
-  END and a second ACC wait for it too;
+  the answer is in (the answer is forwarded in the cycle it arrives, two
+  cycles after the request when the core answers in the next cycle); END
+  and a second ACC wait for it too;
 * MOD: 1 + the bit length of |ra| (at most 33; 1 when ra is 0);
-* SPK: stalls only while the one-entry spike buffer is still full;
-* END: stalls only until the next compartment's prefetch (3 cycles) is
-  ready, i.e. after programs shorter than 3 instructions.
+* SPK: stalls only while the lane's one-entry spike buffer is still full;
+* STS: stalls while a lower lane writes STATE;
+* END: stalls until the lane's next prefetch (3 cycles, one more per LDC
+  that takes the PROFILE port meanwhile) is ready, i.e. after programs
+  shorter than 3 instructions, and until the previous compartment has
+  retired and this compartment's spike has been taken.
 
-Per step there are 4 cycles of start-up before the first instruction.
-Registers r1..r7 are cleared at the start of every compartment.
+With n_lanes lanes running programs of equal length, a step's neuron phase
+takes about 1/n_lanes of one lane's cycles (`update_cycles`). Per step there
+are 4 cycles of start-up before the first instruction. Registers r1..r7 are
+cleared at the start of every compartment.
 
-Errors (one-cycle `error` pulse, nothing else changes): undefined opcode
-(executed as NOP), MOD by zero (result 0), a program running past the last
-UCODE word (it ends there, one extra cycle), a spike payload outside the
+Errors (a one-cycle `error` pulse per event, nothing else changes): undefined
+opcode (executed as NOP), MOD by zero (result 0), a program running past the
+last UCODE word (it ends there, one extra cycle), a spike payload outside the
 24-bit range (sent with its low 24 bits). A compartment whose profile index
 is >= n_profiles, or whose profile's entry address is >= n_ucode, is skipped:
 it runs nothing (no state change, no spike) and takes the cycle of one END,
-which pulses `error` once.
+which pulses `error` once. Pulses of several lanes in one cycle are given
+one per cycle (the engine stays busy until all are given).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module
+from amaranth.hdl import Cat, Module, Mux
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import connect, flipped
 
@@ -68,13 +83,18 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 from .interfaces import NeuronEngineSignature
-from .neuron_alu import NeuronAlu
-from .neuron_divider import ModDivider
-from .neuron_operands import OperandFetch
-from .neuron_prefetch import ProgramPrefetcher
-from .neuron_sequencer import NeuronSequencer
+from .neuron_join import AccArbiter, LaneOrder
+from .neuron_lane import NeuronLane
 
-__all__ = ["NeuronEngine"]
+__all__ = ["NeuronEngine", "update_cycles"]
+
+
+def update_cycles(program_cycles: float, params: ChipParams) -> float:
+    """Cycles per compartment update at steady state: one lane's cycles for
+    the program (`NeuronProgram.cycles`) shared by the `n_lanes` lanes that
+    run compartments side by side. The cost model every estimate uses (the
+    compiler's report, the benches)."""
+    return program_cycles / params.n_lanes
 
 
 class NeuronEngine(wiring.Component):
@@ -100,61 +120,64 @@ class NeuronEngine(wiring.Component):
         m.submodules.param_mem = self.param_mem
         m.submodules.profile_mem = self.profile_mem
         m.submodules.ucode_mem = self.ucode_mem
-        m.submodules.sequencer = seq = NeuronSequencer(p)
-        m.submodules.prefetch = pf = ProgramPrefetcher(p)
-        m.submodules.operands = opf = OperandFetch(p)
-        m.submodules.alu = alu = NeuronAlu(p)
-        m.submodules.divider = div = ModDivider()
+        lanes = [NeuronLane(p, i) for i in range(p.n_lanes)]
+        for i, lane in enumerate(lanes):
+            m.submodules[f"lane{i}"] = lane
+        m.submodules.acc_arbiter = arb = AccArbiter(p)
+        m.submodules.order = order = LaneOrder(p)
 
-        connect(m, pf.param_port, self.param_mem.read_port())
-        connect(m, pf.profile_port, self.profile_mem.read_port())
-        connect(m, seq.prefetch, pf.request)
-        connect(m, pf.next, seq.next)
-        connect(m, seq.div, div.i)
-        connect(m, div.o, seq.div_result)
-        connect(m, seq.load, opf.load)
-        connect(m, seq.write, opf.write)
-        connect(m, seq.acc_fwd, opf.acc)
-        connect(m, flipped(self.acc_req), seq.acc_req)
-        connect(m, flipped(self.acc_resp), seq.acc_resp)
-        connect(m, flipped(self.spike), seq.spike)
-        m.d.comb += [
-            seq.start.eq(self.start), seq.step.eq(self.step),
-            seq.n_compartments.eq(self.n_compartments), pf.flush.eq(seq.flush),
-            self.busy.eq(seq.busy), self.updates.eq(seq.updates), self.error.eq(seq.error),
-            opf.clear.eq(seq.clear),
-            alu.op.eq(seq.op), alu.operands.eq(opf.operands),
-            seq.operands.eq(opf.operands), seq.alu_result.eq(alu.result),
-        ]
-        self._memory_ports(m, seq, opf)
+        connect(m, flipped(self.acc_req), arb.req)
+        connect(m, flipped(self.acc_resp), arb.resp)
+        connect(m, flipped(self.spike), order.spike)
+        busy = Cat(lane.busy for lane in lanes).any() | arb.busy | order.busy
+        m.d.comb += [order.start.eq(self.start), self.busy.eq(busy),
+                     self.updates.eq(order.updates), self.error.eq(order.error)]
+        for i, lane in enumerate(lanes):
+            connect(m, lane.acc_req, arb.lane_req[i])
+            connect(m, arb.lane_resp[i], lane.acc_resp)
+            connect(m, lane.spike, order.lane_spike[i])
+            m.d.comb += [lane.start.eq(self.start), lane.step.eq(self.step),
+                         lane.n_compartments.eq(self.n_compartments),
+                         lane.turn.eq(order.turn[i]), lane.state_grant.eq(order.state_grant[i]),
+                         order.lane_updates[i].eq(lane.updates),
+                         order.lane_errors[i].eq(lane.error),
+                         order.state_req[i].eq(lane.mem.state_we)]
+        self._read_ports(m, lanes, busy | self.start)
+        self._write_ports(m, lanes, order, busy)
         return m
 
-    def _memory_ports(self, m: Module, seq: NeuronSequencer, opf: OperandFetch) -> None:
-        """The host's MemBus ports reach the memories while the engine is idle;
-        while busy the sequencer addresses them (loads, STS, UCODE fetch)."""
-        busy = seq.busy
-        ports = {}
-        for name, mem, bus in (("state", self.state_mem, self.state_bus),
-                               ("param", self.param_mem, self.param_bus),
-                               ("profile", self.profile_mem, self.profile_bus),
-                               ("ucode", self.ucode_mem, self.ucode_bus)):
-            rp, wp = mem.read_port(), mem.write_port()
-            ports[name] = rp
-            m.d.comb += [bus.rdata.eq(rp.data), wp.addr.eq(bus.addr), wp.data.eq(bus.wdata),
-                         wp.en.eq(bus.we & ~busy)]
-            with m.If(~busy):
-                m.d.comb += rp.addr.eq(bus.addr)
+    def _read_ports(self, m: Module, lanes: list, busy) -> None:
+        """Each lane's read ports (execute and prefetch); lane 0's serve the
+        host's MemBus reads while the engine is idle (`busy` low)."""
+        for i, lane in enumerate(lanes):
+            ports = {}
+            for name, mem in (("state", self.state_mem), ("param", self.param_mem),
+                              ("profile", self.profile_mem), ("ucode", self.ucode_mem)):
+                ports[name] = mem.read_port()
+            lane_addr = {"state": lane.mem.state_raddr, "param": lane.mem.param_raddr,
+                         "profile": lane.mem.profile_raddr, "ucode": lane.fetch_addr}
+            for name, rp in ports.items():
+                if i == 0:
+                    bus = getattr(self, f"{name}_bus")
+                    m.d.comb += [rp.addr.eq(Mux(busy, lane_addr[name], bus.addr)),
+                                 bus.rdata.eq(rp.data)]
+                else:
+                    m.d.comb += rp.addr.eq(lane_addr[name])
+            m.d.comb += [ports["ucode"].en.eq(lane.fetch_en),
+                         lane.instr.eq(ports["ucode"].data),
+                         lane.load_data.state.eq(ports["state"].data),
+                         lane.load_data.param.eq(ports["param"].data),
+                         lane.load_data.profile.eq(ports["profile"].data)]
+
+    def _write_ports(self, m: Module, lanes: list, order: LaneOrder, busy) -> None:
+        """One write port per memory: the host's while idle; STATE's also the
+        lane granted by `LaneOrder` while busy."""
+        for name, mem in (("state", self.state_mem), ("param", self.param_mem),
+                          ("profile", self.profile_mem), ("ucode", self.ucode_mem)):
+            wp, bus = mem.write_port(), getattr(self, f"{name}_bus")
+            m.d.comb += [wp.addr.eq(bus.addr), wp.data.eq(bus.wdata), wp.en.eq(bus.we & ~busy)]
             if name == "state":
-                with m.If(seq.mem.state_we):
-                    m.d.comb += [wp.addr.eq(seq.mem.state_waddr),
-                                 wp.data.eq(seq.mem.state_wdata), wp.en.eq(1)]
-        with m.If(busy):
-            m.d.comb += [ports["state"].addr.eq(seq.mem.state_raddr),
-                         ports["param"].addr.eq(seq.mem.param_raddr),
-                         ports["profile"].addr.eq(seq.mem.profile_raddr),
-                         ports["ucode"].addr.eq(seq.fetch_addr)]
-        m.d.comb += [ports["ucode"].en.eq(seq.fetch_en),
-                     seq.instr.eq(ports["ucode"].data), opf.instr.eq(ports["ucode"].data),
-                     opf.load_data.state.eq(ports["state"].data),
-                     opf.load_data.param.eq(ports["param"].data),
-                     opf.load_data.profile.eq(ports["profile"].data)]
+                for i, lane in enumerate(lanes):
+                    with m.If(order.state_grant[i]):
+                        m.d.comb += [wp.addr.eq(lane.mem.state_waddr),
+                                     wp.data.eq(lane.mem.state_wdata), wp.en.eq(1)]

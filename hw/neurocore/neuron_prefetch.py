@@ -9,8 +9,14 @@ set when the profile index is >= n_profiles or the entry is >= n_ucode (the
 engine then runs nothing for that compartment; see `neuron_engine.py`).
 
 `request.ready` is always high: send a request only while none is in flight
-and `next` is empty (the sequencer requests compartment c+1 when c begins).
-`next` holds until taken (`next.ready`); `flush` empties it.
+and `next` is empty (the sequencer requests the lane's next compartment when
+one begins). `next` holds until taken (`next.ready`); `flush` empties it.
+
+The two ports are the lane's execute read ports too: `en` high on a port
+means the prefetcher drives its address this cycle. Requests come only in
+cycles the lane does not load from PARAM (END, or before the first
+instruction); the PROFILE read waits while `profile_busy` (an LDC in
+execute), which makes the `next` valid later than 3 cycles.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
-__all__ = ["param_header_layout", "profile_header_layout", "next_program_layout",
+__all__ = ["addr_bits", "param_header_layout", "profile_header_layout", "next_program_layout",
            "ProgramPrefetcher"]
 
 WORD_BITS = isa.WORD_BITS      # PARAM and PROFILE words
@@ -52,6 +58,7 @@ class _Stage(enum.Enum, shape=2):
     IDLE = 0
     PARAM = 1       # the PARAM header is on the read port
     PROFILE = 2     # the PROFILE header is on the read port
+    WAIT = 3        # the PROFILE port was busy: its address still to give
 
 
 class ProgramPrefetcher(wiring.Component):
@@ -60,8 +67,9 @@ class ProgramPrefetcher(wiring.Component):
     request       In(stream(compartment index))
     next          Out(stream(next_program_layout))
     flush         In(1)    empty `next` (start of a step)
-    param_port    read port on PARAM (32-bit words)
-    profile_port  read port on PROFILE
+    profile_busy  In(1)    the PROFILE port is taken this cycle
+    param_port    read port on PARAM (32-bit words; `en`: address driven)
+    profile_port  read port on PROFILE (`en`: address driven)
     """
 
     def __init__(self, params: ChipParams):
@@ -72,8 +80,9 @@ class ProgramPrefetcher(wiring.Component):
             "request": In(stream.Signature(unsigned(params.compartment_bits))),
             "next": Out(stream.Signature(next_program_layout(params))),
             "flush": In(1),
-            "param_port": In(port(addr_width=_addr_bits(depths["param"]), shape=WORD_BITS)),
-            "profile_port": In(port(addr_width=_addr_bits(depths["profile"]),
+            "profile_busy": In(1),
+            "param_port": In(port(addr_width=addr_bits(depths["param"]), shape=WORD_BITS)),
+            "profile_port": In(port(addr_width=addr_bits(depths["profile"]),
                                     shape=WORD_BITS)),
         })
 
@@ -84,10 +93,11 @@ class ProgramPrefetcher(wiring.Component):
         profile = Signal(cm.profile_bits(p))
         bad_profile = Signal()
         pa, pr = self.param_port, self.profile_port
-        m.d.comb += [self.request.ready.eq(1), pa.en.eq(1), pr.en.eq(1)]
+        # `en` (init 1 in the port signature) marks the cycles the address is driven
+        m.d.comb += [self.request.ready.eq(1), pa.en.eq(0), pr.en.eq(0)]
 
         with m.If(self.request.valid):
-            m.d.comb += pa.addr.eq(self.request.payload * cm.PARAM_WORDS)
+            m.d.comb += [pa.addr.eq(self.request.payload * cm.PARAM_WORDS), pa.en.eq(1)]
             m.d.sync += stage.eq(_Stage.PARAM)
 
         header = param_header_layout()(pa.data)
@@ -97,9 +107,16 @@ class ProgramPrefetcher(wiring.Component):
         nxt = self.next
         with m.Switch(stage):
             with m.Case(_Stage.PARAM):
-                m.d.comb += pr.addr.eq(index * cm.PROFILE_WORDS)
-                m.d.sync += [profile.eq(index), bad_profile.eq(header.profile >= p.n_profiles),
-                             stage.eq(_Stage.PROFILE)]
+                m.d.sync += [profile.eq(index), bad_profile.eq(header.profile >= p.n_profiles)]
+                with m.If(self.profile_busy):
+                    m.d.sync += stage.eq(_Stage.WAIT)
+                with m.Else():
+                    m.d.comb += [pr.addr.eq(index * cm.PROFILE_WORDS), pr.en.eq(1)]
+                    m.d.sync += stage.eq(_Stage.PROFILE)
+            with m.Case(_Stage.WAIT):
+                with m.If(~self.profile_busy):
+                    m.d.comb += [pr.addr.eq(profile * cm.PROFILE_WORDS), pr.en.eq(1)]
+                    m.d.sync += stage.eq(_Stage.PROFILE)
             with m.Case(_Stage.PROFILE):
                 # a profile index >= n_profiles or an entry >= n_ucode: skip it
                 m.d.sync += [nxt.payload.entry.eq(entry), nxt.payload.profile.eq(profile),
@@ -110,6 +127,6 @@ class ProgramPrefetcher(wiring.Component):
         return m
 
 
-def _addr_bits(depth: int) -> int:
+def addr_bits(depth: int) -> int:
     """Address bits of a memory of `depth` words (as `amaranth.lib.memory`)."""
     return max(0, (depth - 1).bit_length())

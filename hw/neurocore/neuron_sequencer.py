@@ -1,15 +1,24 @@
 """The neuron engine's sequencer: which compartment runs, which instruction
 executes, and what each instruction does besides its ALU result.
 
-`NeuronSequencer` is an `m.FSM` over the step (IDLE -> LAUNCH -> RUN ->
-DRAIN -> IDLE) plus the execute stage's control:
+`NeuronSequencer` is the control of one lane of the engine: lane `i` of
+`n_lanes` runs compartments i, i + n_lanes, i + 2 n_lanes, ... It is an
+`m.FSM` over the step (IDLE -> LAUNCH -> RUN -> DRAIN -> IDLE) plus the
+execute stage's control:
 
-* IDLE: on `start`, requests compartment 0's program from the prefetcher
-  (or goes straight to DRAIN when there are no compartments);
-* LAUNCH: waits for the prefetched program, then begins compartment 0;
-* RUN: one instruction per cycle; END begins the next compartment (whose
-  program was prefetched while this one ran) or, after the last one, DRAIN;
+* IDLE: on `start`, requests compartment i's program from the prefetcher
+  (or goes straight to DRAIN when the lane has no compartment);
+* LAUNCH: waits for the prefetched program, then begins compartment i;
+* RUN: one instruction per cycle; END begins the lane's next compartment
+  (whose program was prefetched while this one ran) or, after its last
+  one, DRAIN;
 * DRAIN: waits until the last spike was accepted.
+
+Lanes finish their compartments in compartment order: END retires only on
+the lane's `turn` (every lower compartment has retired) and once the
+lane's spike buffer is empty, so spikes leave the engine in compartment
+order. STS writes STATE only when `state_grant` (the lanes share one write
+port) and stalls otherwise.
 
 Per instruction the sequencer decodes the opcode, stalls on the ACC
 scoreboard, issues loads and stores on the memories, sends ACC requests and
@@ -26,8 +35,8 @@ from .. import isa
 from ..isa import Opcode
 from ..params import ChipParams
 from . import compartment_memory as cm
-from .interfaces import ACC_BITS, acc_req_layout, spike_out_layout
-from .neuron_alu import ALU_OPS
+from .interfaces import phase_members
+from .neuron_alu import ALU_OPS, MUL_OPS
 from .neuron_divider import DivRequest, DivResult
 from .neuron_operands import WORD, LoadIssue, LoadSource, RegWrite, operand_layout
 from .neuron_prefetch import next_program_layout
@@ -64,26 +73,23 @@ class NeuronSequencer(wiring.Component):
     op       Out(Opcode)  the opcode executed (END when forced), to the ALU
     operands In(operand_layout)  from the operand fetch
     alu_result In(signed 32)
+    mul_load Out(1)   the ALU registers MULT / MULF operands (their first cycle)
     div, div_result       the MOD stream pair
     load     Out(LoadIssue)  a load issued this cycle
     write    Out(RegWrite)   the result written at the end of this cycle
     acc_fwd  Out(RegWrite)   the ACC answer arriving this cycle
     clear    Out(1)          a compartment begins: r1..r7 := 0
     mem      Out(MemAccess)
+    turn     In(1)   every compartment below the current one has retired
+    state_grant In(1)  this lane may write STATE this cycle (its STS retires)
     """
 
-    def __init__(self, params: ChipParams):
-        self.params = params
+    def __init__(self, params: ChipParams, lane: int = 0):
+        if not 0 <= lane < params.n_lanes:
+            raise ValueError(f"NeuronSequencer: lane {lane} outside 0..{params.n_lanes - 1}")
+        self.params, self.lane = params, lane
         super().__init__({
-            "start": In(1),
-            "step": In(32),
-            "n_compartments": In(params.compartment_bits + 1),
-            "busy": Out(1),
-            "updates": Out(1),
-            "error": Out(1),
-            "acc_req": Out(stream.Signature(acc_req_layout(params))),
-            "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "spike": Out(stream.Signature(spike_out_layout(params))),
+            **phase_members(params),
             "prefetch": Out(stream.Signature(unsigned(params.compartment_bits))),
             "next": In(stream.Signature(next_program_layout(params))),
             "flush": Out(1),
@@ -93,6 +99,7 @@ class NeuronSequencer(wiring.Component):
             "op": Out(Opcode),
             "operands": In(operand_layout(params)),
             "alu_result": In(WORD),
+            "mul_load": Out(1),
             "div": Out(stream.Signature(DivRequest)),
             "div_result": In(stream.Signature(DivResult)),
             "load": Out(LoadIssue()),
@@ -100,6 +107,8 @@ class NeuronSequencer(wiring.Component):
             "acc_fwd": Out(RegWrite()),
             "clear": Out(1),
             "mem": Out(MemAccess(params)),
+            "turn": In(1),
+            "state_grant": In(1),
         })
 
     def elaborate(self, platform):
@@ -120,7 +129,7 @@ class NeuronSequencer(wiring.Component):
     # -- decode and the ACC scoreboard -----------------------------------------------
     def _decode(self, m: Module, s: "_State") -> None:
         m.d.comb += [s.forced.eq(s.force_end | s.skip),
-                     s.more.eq((s.cur_comp + 1) < self.n_compartments)]
+                     s.more.eq((s.cur_comp + self.params.n_lanes) < self.n_compartments)]
         with m.If(s.forced):            # ran off UCODE or skipped: END, whatever the word
             m.d.comb += self.op.eq(Opcode.END)
         with m.Else():
@@ -159,7 +168,8 @@ class NeuronSequencer(wiring.Component):
         with m.Switch(self.op):
             with m.Case(Opcode.END):
                 m.d.comb += s.ends.eq(1)
-                with m.If((s.more & ~self.next.valid) | s.end_wait):
+                spike_held = s.spk_valid & ~self.spike.ready
+                with m.If((s.more & ~self.next.valid) | s.end_wait | ~self.turn | spike_held):
                     m.d.comb += s.stall.eq(1)
                 with m.If(s.forced & ~s.stall):     # one pulse, however long END waits
                     m.d.comb += self.error.eq(1)
@@ -170,7 +180,7 @@ class NeuronSequencer(wiring.Component):
                 self._load(m, LoadSource.STATE)
             with m.Case(Opcode.STS):
                 m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
-                             mem.state_we.eq(1)]
+                             mem.state_we.eq(1), s.stall.eq(~self.state_grant)]
             with m.Case(Opcode.LDP):
                 m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
                 self._load(m, LoadSource.PARAM)
@@ -182,7 +192,15 @@ class NeuronSequencer(wiring.Component):
                 m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.step)]
             with m.Case(Opcode.ACC):
                 self._acc(m, s)
-            with m.Case(*ALU_OPS):
+            with m.Case(*MUL_OPS):
+                # first cycle: the ALU registers the operands; second: the result
+                with m.If(s.mul_second):
+                    m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+                    m.d.sync += s.mul_second.eq(0)
+                with m.Else():
+                    m.d.comb += [self.mul_load.eq(1), s.stall.eq(1)]
+                    m.d.sync += s.mul_second.eq(1)
+            with m.Case(*(ALU_OPS - MUL_OPS)):
                 m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
             with m.Case(Opcode.MOD):
                 self._mod(m, s)
@@ -246,17 +264,18 @@ class NeuronSequencer(wiring.Component):
         with m.FSM(name="phase") as fsm:
             with m.State("IDLE"):
                 m.d.sync += [s.x_valid.eq(0), s.force_end.eq(0), s.skip.eq(0),
-                             s.acc_pend.eq(0)]
+                             s.acc_pend.eq(0), s.mul_second.eq(0)]
                 with m.If(self.start):
                     m.d.comb += self.flush.eq(1)
-                    with m.If(self.n_compartments == 0):
+                    with m.If(self.n_compartments <= self.lane):
                         m.next = "DRAIN"
                     with m.Else():
-                        m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(0)]
+                        m.d.comb += [self.prefetch.valid.eq(1),
+                                     self.prefetch.payload.eq(self.lane)]
                         m.next = "LAUNCH"
             with m.State("LAUNCH"):
                 with m.If(self.next.valid):
-                    m.d.comb += [s.begin.eq(1), s.begin_comp.eq(0)]
+                    m.d.comb += [s.begin.eq(1), s.begin_comp.eq(self.lane)]
                     m.next = "RUN"
             with m.State("RUN"):
                 self._retire(m, s)
@@ -276,7 +295,8 @@ class NeuronSequencer(wiring.Component):
                 m.d.comb += self.updates.eq(1)
                 m.d.sync += [s.force_end.eq(0), s.skip.eq(0)]
                 with m.If(s.more):
-                    m.d.comb += [s.begin.eq(1), s.begin_comp.eq(s.cur_comp + 1)]
+                    m.d.comb += [s.begin.eq(1),
+                                 s.begin_comp.eq(s.cur_comp + self.params.n_lanes)]
                 with m.Else():
                     m.d.sync += s.x_valid.eq(0)
                     m.next = "DRAIN"
@@ -295,9 +315,9 @@ class NeuronSequencer(wiring.Component):
             m.d.sync += [s.pc.eq(nxt.entry), s.x_valid.eq(1),
                          s.cur_comp.eq(s.begin_comp[:self.params.compartment_bits]),
                          s.cur_prof.eq(nxt.profile), s.skip.eq(nxt.skip)]
-            with m.If(s.begin_comp + 1 < self.n_compartments):
-                m.d.comb += [self.prefetch.valid.eq(1),
-                             self.prefetch.payload.eq(s.begin_comp + 1)]
+            after = s.begin_comp + self.params.n_lanes     # the lane's next compartment
+            with m.If(after < self.n_compartments):
+                m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(after)]
 
 
 class _State:
@@ -327,3 +347,4 @@ class _State:
         self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
         self.acc_rd = Signal(isa.REG_BITS)
         self.spk_valid = Signal()
+        self.mul_second = Signal()          # MULT / MULF in its second cycle

@@ -35,6 +35,7 @@ from ..hw import isa
 from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
+from ..hw.neurocore.neuron_join import ACC_ANSWER_DELAY
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
            "weight_exp_name", "WordSpace", "WordRef"]
@@ -156,11 +157,15 @@ class NeuronProgram:
         return "\n".join(isa.disassemble(self.words))
 
     def cycles(self, acc_latency: int = 1) -> int:
-        """Cycles of one compartment update in the RTL engine when the core
-        answers an accumulator read `acc_latency` cycles after accepting it
-        and nothing else stalls: one per instruction, MOD at its worst case
-        (33), and the waits of the ACC scoreboard (an instruction that uses
-        an ACC's register before its answer is in; END; a second ACC)."""
+        """Cycles of one compartment update in one lane of the RTL engine
+        when the core answers an accumulator read `acc_latency` cycles after
+        accepting it and nothing else stalls: each instruction's
+        `isa.OPINFO` cycles (MULT / MULF 2, MOD at its worst case, 33), and
+        the waits of the ACC scoreboard (an instruction that uses an ACC's
+        register before its answer is in; END; a second ACC). The engine
+        registers each answer once more before a lane sees it
+        (`ACC_ANSWER_DELAY`). Per update at steady state, with the engine's
+        lanes side by side: `kilauea.hw.neurocore.neuron_engine.update_cycles`."""
         t = 0
         pending: tuple[int, int] | None = None      # (register, cycle its answer is in)
         for ins in self.instrs:
@@ -173,8 +178,8 @@ class NeuronProgram:
                 if t >= ready:
                     pending = None
             if ins.op == Opcode.ACC:
-                pending = (ins.rd, t + acc_latency)
-            t += isa.MOD_CYCLES if ins.op == Opcode.MOD else 1
+                pending = (ins.rd, t + acc_latency + ACC_ANSWER_DELAY)
+            t += info.cycles
         return t
 
     def images(self, n: int, values: Mapping[str, object] | None = None, *,

@@ -1,13 +1,14 @@
 """The neuron engine's parts on their own: the ModDivider stream against
 Python's ``%`` (random inputs, random `o.ready`, its stated latency and the
-stream rules) and the combinational ALU against the ISA's definition."""
+stream rules) and the ALU (combinational, MULT / MULF over two cycles) against the ISA's
+definition."""
 from __future__ import annotations
 
 import numpy as np
 from amaranth.sim import Simulator
 
 from kilauea.hw.isa import Opcode
-from kilauea.hw.neurocore.neuron_alu import ALU_OPS, NeuronAlu
+from kilauea.hw.neurocore.neuron_alu import ALU_OPS, MUL_OPS, NeuronAlu
 from kilauea.hw.neurocore.neuron_divider import ModDivider
 from kilauea.hw.params import ChipParams
 
@@ -84,9 +85,15 @@ def test_alu_matches_isa_definition():
             ctx.set(dut.operands.rc, rc)
             ctx.set(dut.operands.b, w32(rb + imm))
             ctx.set(dut.operands.imm.value, imm)
+            if op in MUL_OPS:           # two cycles: operands registered, then the result
+                ctx.set(dut.mul_load, 1)
+                await ctx.tick()
+                ctx.set(dut.mul_load, 0)
+                ctx.set(dut.operands.a, random_value(rng))      # no longer looked at
             got = ctx.get(dut.result)
             assert got == py_op(op, a, rb, rc, imm), (op, a, rb, rc, imm, got)
 
     sim = Simulator(dut)
+    sim.add_clock(1e-6)
     sim.add_testbench(bench)
     sim.run()
