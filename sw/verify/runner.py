@@ -4,7 +4,8 @@ from pytest or a script: `run_bench`.
 * `export` writes the Verilog of a part of the chip (`kilauea.hw.export`)
   the way benches need it: with `KEEP_ZERO_INIT`, the one switch saying
   whether all-zero memory initialisers are written (True while the RTL has
-  no memory clear at reset: an uninitialised memory reads as X in Icarus).
+  no memory clear at reset: an uninitialised memory reads as X in Icarus),
+  cached per design (see `export`).
 * Builds are cached per (simulator, Verilog text, build flags) under
   `cache_dir()` (``$KILAUEA_COCOTB_CACHE``, default
   ``~/.cache/kilauea/cocotb``), one folder per key, built under a file lock,
@@ -46,10 +47,30 @@ class BenchFailed(AssertionError):
 
 
 def export(part, params, **kw) -> str:
-    """`kilauea.hw.export.build(part, params, **kw)` with `KEEP_ZERO_INIT`."""
-    from ..hw.export import build
+    """`kilauea.hw.export.build(part, params, **kw)` with `KEEP_ZERO_INIT`,
+    cached under `cache_dir()` by (the text of every ``kilauea.hw`` source,
+    the Amaranth version, the arguments): the Verilog of one design is then
+    the same text in every process (Amaranth's output is not: the order of
+    some case labels follows Python's string hashing), so its simulator
+    builds are cached too, and exporting costs nothing the second time."""
+    import amaranth
+
+    from .. import hw
+    from ..hw.export import build as hw_build
     kw.setdefault("keep_zero_init", KEEP_ZERO_INIT)
-    return build(part, params, **kw)
+    h = hashlib.sha256(f"{amaranth.__version__}\0{part!r}\0{params!r}\0{sorted(kw.items())!r}"
+                       .encode())
+    for f in sorted(Path(hw.__file__).resolve().parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    path = cache_dir() / "verilog" / f"{h.hexdigest()[:32]}.v"
+    if path.exists():
+        return path.read_text()
+    text = hw_build(part, params, **kw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)       # atomic: a reader sees all of it or nothing
+    return text
 
 
 def verilator_root() -> Optional[Path]:
@@ -171,9 +192,11 @@ def run_bench(verilog: str, top: str, module: str, *, simulator: str = "icarus",
         xml = _runner(simulator).test(hdl_toplevel=top, test_module=module, build_dir=folder,
                                       test_dir=work_dir, seed=seed, extra_env=env, hdl_toplevel_lang="verilog",
                                       timescale=TIMESCALE, testcase=testcase)
-    except (SystemExit, RuntimeError) as e:      # the simulator itself failed
-        raise BenchFailed(f"{what} did not run to the end: {e}; its log is in the captured "
-                          f"output above") from e
+    except SystemExit as e:       # the runner exits when a cocotb test failed
+        raise BenchFailed(f"{what} failed; its log, with the failing assertion and the "
+                          f"seed, is in the captured output above") from e
+    except RuntimeError as e:     # the simulator itself failed
+        raise BenchFailed(f"{what} did not run to the end: {e}") from e
     n_tests, n_failed = get_results(xml)
     if n_tests < 1 or n_failed:
         raise BenchFailed(f"{what}: {n_failed} of {n_tests} cocotb tests failed; the log above "

@@ -22,7 +22,7 @@ from collections import deque
 from typing import Callable, Optional, Protocol
 
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+from cocotb.triggers import FallingEdge, ReadOnly
 
 __all__ = ["StreamSource", "StreamSink", "CycleLoop", "BackPressure", "Stepper", "bench_rng"]
 
@@ -163,18 +163,21 @@ class CycleLoop:
         self.steppers += steppers
 
     async def reset(self, cycles: int = 2) -> None:
-        """Hold ``rst`` for `cycles` rising edges with every input idle
-        (sources' payloads 0, sinks not ready)."""
+        """Hold ``rst`` for at least `cycles` rising edges with every input
+        idle (sources' payloads all ones, sinks not ready); release it at a
+        falling edge."""
         for s in self.steppers:
             if isinstance(s, StreamSource):
                 s.valid.value = 0
-                s.payload.value = 0     # never Z: the RTL may register it unqualified
+                # never Z (the RTL may register it unqualified), and not 0, so
+                # that a first flit of 0 is a value change Icarus propagates
+                s.payload.value = (1 << len(s.payload)) - 1
             elif isinstance(s, StreamSink):
                 s.ready.value = 0
         self.dut.rst.value = 1
-        for _ in range(cycles):
-            await RisingEdge(self.dut.clk)
-        self.dut.rst.value = 0
+        for _ in range(cycles + 1):     # the first falling edge may come before any rising one
+            await FallingEdge(self.dut.clk)
+        self.dut.rst.value = 0          # away from the rising edge: no race with it
 
     async def run(self, cycles: int, before=None, after=None, until=None) -> int:
         """Up to `cycles` cycles; stops early (returning the count) when
