@@ -18,6 +18,8 @@ from pytest or a script: `run_bench`.
   ``verilated.mk`` leaves it empty, and the precompiled-header include then
   breaks every build).
 
+Icarus gets the Verilog through `icarus_kick` (see there).
+
 `missing(simulator)` says why a simulator cannot run here (None when it can):
 pytest benches skip with that reason.
 """
@@ -26,13 +28,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-__all__ = ["SIMULATORS", "KEEP_ZERO_INIT", "export", "missing", "verilator_root",
+__all__ = ["SIMULATORS", "KEEP_ZERO_INIT", "export", "missing", "verilator_root", "icarus_kick",
            "cache_dir", "build", "run_bench", "BenchFailed"]
 
 SIMULATORS = ("icarus", "verilator")
@@ -98,6 +101,24 @@ def missing(simulator: str) -> Optional[str]:
     raise ValueError(f"simulator {simulator!r}: expected one of {', '.join(SIMULATORS)}")
 
 
+# the trigger register Yosys's Verilog back end declares in every module so that
+# its ``always @*`` blocks run once at time zero
+_COMB_TRIGGER = re.compile(r"^(\s*)reg (\\\$auto\$verilog_backend\S*) += 0;$", re.M)
+
+
+def icarus_kick(verilog: str) -> str:
+    """`verilog` with every ``always @*`` block run once at 1 time unit.
+
+    Yosys (behind Amaranth) makes each combinational block sensitive to a
+    register initialised to 0, meant to run the block at time zero; Icarus
+    sets declaration initialisers before any process waits, so that event is
+    lost, and a block whose real inputs never change (a router nothing has
+    crossed yet, a FIFO whose first flit equals its reset contents) keeps X
+    outputs for ever. Changing the register from 0 to 1 at #1 runs them all."""
+    return _COMB_TRIGGER.sub(lambda m: f"{m[1]}reg {m[2]} = 0;\n{m[1]}initial #1 {m[2]} = 1;",
+                             verilog)
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("KILAUEA_COCOTB_CACHE",
                                Path.home() / ".cache" / "kilauea" / "cocotb"))
@@ -156,6 +177,8 @@ def build(simulator: str, verilog: str, top: str) -> Path:
     reason = missing(simulator)
     if reason is not None:
         raise RuntimeError(reason)
+    if simulator == "icarus":
+        verilog = icarus_kick(verilog)
     key = _key(simulator, verilog, top)
     folder = cache_dir() / f"{simulator}-{top}-{key}"
     done = folder / "built.ok"

@@ -1,0 +1,33 @@
+"""Run the chip cocotb bench (chip_cocotb_bench.py) on the exported Verilog
+of the whole chip (`chip_networks.CHIP`): the walkthrough network and a
+random 200-neuron network, several seeds, on every simulator."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kilauea.hw.export import Part
+from kilauea.verify import SIMULATORS, export, missing, run_bench
+
+HERE = Path(__file__).resolve().parent
+COMPILER_KIT = HERE.parent.parent / "sw" / "compiler"
+CASES = [("walkthrough", 1, 30), ("walkthrough", 2, 30), ("random200", 3, 6), ("random200", 4, 6)]
+
+
+@pytest.fixture(scope="module")
+def chip_verilog():
+    import sys
+    sys.path.insert(0, str(HERE))
+    from chip_networks import CHIP
+    return export(Part.CHIP, CHIP)
+
+
+@pytest.mark.parametrize("simulator", SIMULATORS)
+@pytest.mark.parametrize("net,seed,steps", CASES)
+def test_chip_cocotb_bench(chip_verilog, simulator, net, seed, steps, tmp_path):
+    if missing(simulator):
+        pytest.skip(missing(simulator))
+    run_bench(chip_verilog, "chip", "chip_cocotb_bench", simulator=simulator, seed=seed,
+              work_dir=tmp_path, module_dirs=(HERE, COMPILER_KIT),
+              extra_env={"CHIP_NET": net, "CHIP_STEPS": str(steps)})
