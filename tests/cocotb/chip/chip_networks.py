@@ -35,6 +35,12 @@ class Bench:
         return np.concatenate(flits) if flits else np.zeros(0, dtype=np.uint64)
 
 
+def _chain(pre, conn, post) -> None:
+    """pre -> conn -> post (s_out -> s_in, a_out -> a_in)."""
+    pre.s_out.connect(conn.s_in)
+    conn.a_out.connect(post.a_in)
+
+
 def _walkthrough_module():
     spec = importlib.util.spec_from_file_location("kilauea_walkthrough_bench",
                                                   ROOT / "docs" / "walkthrough.py")
@@ -50,15 +56,13 @@ def walkthrough(seed: int, steps: int) -> Bench:
 
     p = _walkthrough_module().PARAMS["fixed_pt"]
     rng = np.random.default_rng(seed)
-    lif1 = LIF(shape=(3,), name="lif1", **p["lif1"])
-    dense = Dense(weights=p["weights"](rng), name="dense")
-    lif2 = LIF(shape=(2,), name="lif2", **p["lif2"])
-    lif1.s_out.connect(dense.s_in)
-    dense.a_out.connect(lif2.a_in)
+    # part 1's layers (lif1 keeps its bias), driven as in part 2 through an
+    # input Dense, from host spikes instead of the SpikeGenerator
+    lif1, lif2 = (LIF(shape=(n,), name=name, **p[name]) for name, n in (("lif1", 3), ("lif2", 2)))
+    _chain(lif1, Dense(weights=p["weights"](rng), name="dense"), lif2)
     gen = source.RingBuffer(data=(rng.random((3, steps)) < p["spike_prob"] / 100).astype(np.int32))
-    dense_in = Dense(weights=np.eye(3, dtype=np.int32) * p["input_weight"], name="dense_input")
-    gen.s_out.connect(dense_in.s_in)
-    dense_in.a_out.connect(lif1.a_in)
+    _chain(gen, Dense(weights=np.eye(3, dtype=np.int32) * p["input_weight"], name="dense_input"),
+           lif1)
     for lif in (lif1, lif2):
         lif.s_out.connect(sink.RingBuffer(shape=lif.s_out.shape, buffer=steps).a_in)
     _, cn = compile_procs(lif2, CHIP)
@@ -73,7 +77,7 @@ def random_200(seed: int, steps: int) -> Bench:
     rng = np.random.default_rng(seed)
     sizes = (80, 70, 50)
     lifs = [LIF(shape=(n,), du=int(rng.integers(0, 4096)), dv=int(rng.integers(0, 4096)),
-                vth=int(rng.integers(5, 60)), bias_mant=rng.integers(-10, 40, n),
+                vth=int(rng.integers(30, 90)), bias_mant=rng.integers(-10, 16, n),
                 bias_exp=rng.integers(0, 4, n), name=f"L{i}") for i, n in enumerate(sizes)]
 
     def dense(n_in, n_out, density, name):
@@ -82,16 +86,10 @@ def random_200(seed: int, steps: int) -> Bench:
 
     n_in = 16
     src = source.RingBuffer(data=(rng.random((n_in, steps)) < 0.4).astype(np.int32), name="SRC")
-    d = dense(n_in, sizes[0], 0.3, "IN")
-    src.s_out.connect(d.s_in)
-    d.a_out.connect(lifs[0].a_in)
+    _chain(src, dense(n_in, sizes[0], 0.3, "IN"), lifs[0])
     for i in range(1, len(sizes)):
-        d = dense(sizes[i - 1], sizes[i], 0.12, f"D{i}")
-        lifs[i - 1].s_out.connect(d.s_in)
-        d.a_out.connect(lifs[i].a_in)
-    d = dense(sizes[-1], sizes[1], 0.08, "REC")            # recurrent: last layer -> middle
-    lifs[-1].s_out.connect(d.s_in)
-    d.a_out.connect(lifs[1].a_in)
+        _chain(lifs[i - 1], dense(sizes[i - 1], sizes[i], 0.12, f"D{i}"), lifs[i])
+    _chain(lifs[-1], dense(sizes[-1], sizes[1], 0.08, "REC"), lifs[1])    # recurrent
     for lif in lifs:
         lif.s_out.connect(sink.RingBuffer(shape=lif.s_out.shape, buffer=steps).a_in)
     _, cn = compile_procs(lifs[-1], CHIP)
