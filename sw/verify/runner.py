@@ -16,7 +16,7 @@ from pytest or a script: `run_bench`.
   ``-Wno-fatal`` (Amaranth's Verilog raises lint warnings) and
   ``CFG_CXXFLAGS_PCH_I=-include`` on make's command line (the package's
   ``verilated.mk`` leaves it empty, and the precompiled-header include then
-  breaks every build).
+  breaks every build), and no C++ optimisation (`VERILATOR_MAKE`).
 
 Icarus gets the Verilog through `icarus_kick` (see there).
 
@@ -42,6 +42,10 @@ SIMULATORS = ("icarus", "verilator")
 #: Write the all-zero memory initialisers into bench Verilog (see the module docstring).
 KEEP_ZERO_INIT = True
 VERILATOR_ARGS = ("-Wno-fatal",)
+#: make's variables for a Verilator build: the precompiled-header fix (see the
+#: module docstring) and no C++ optimisation (the benches' time goes to Python
+#: per cycle, and -O0 builds several times faster)
+VERILATOR_MAKE = ("CFG_CXXFLAGS_PCH_I=-include", "OPT_FAST=-O0", "OPT_SLOW=-O0", "OPT_GLOBAL=-O0")
 TIMESCALE = ("1ns", "1ps")
 
 
@@ -144,7 +148,7 @@ def _runner(simulator: str):
 
         def _build_command(self):
             cmds = super()._build_command()
-            cmds[-1].append("CFG_CXXFLAGS_PCH_I=-include")
+            cmds[-1].extend(VERILATOR_MAKE)
             return cmds
 
     return PackagedVerilator()
@@ -153,7 +157,8 @@ def _runner(simulator: str):
 def _key(simulator: str, verilog: str, top: str) -> str:
     import cocotb
     h = hashlib.sha256()
-    for part in (simulator, top, cocotb.__version__, " ".join(VERILATOR_ARGS), str(TIMESCALE),
+    for part in (simulator, top, cocotb.__version__, " ".join(VERILATOR_ARGS + VERILATOR_MAKE),
+                 str(TIMESCALE),
                  str(verilator_root() if simulator == "verilator" else ""), verilog):
         h.update(part.encode())
         h.update(b"\0")

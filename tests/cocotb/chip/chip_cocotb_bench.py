@@ -57,7 +57,7 @@ async def chip_network_matches_golden(dut):
     dut._log.info(cov.summary())
     assert spikes > 0, "no host-bound spike: the bench checks little"
     assert not cov.missed(), f"coverage holes: {cov.missed()}"
-    if bench.n_neurons > 100:
+    if bench.n_neurons > 100 and steps >= 4:     # the traffic builds up over the first steps
         assert sum(cov.hits[ARBITRATION].values()) > 0, "no arbitration conflict seen"
     dut._log.info(f"{bench.name}: {n_writes} WRITEs in {load_cycles} cycles, {steps} steps, "
                   f"{spikes} host-bound spikes, {sb.received} flits, all equal to the golden model")
