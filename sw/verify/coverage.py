@@ -70,9 +70,6 @@ class Coverage:
         self.hit(PACKETS_IN if direction == "in" else PACKETS_OUT, p.KIND.name)
         if isinstance(p, packet.Ctrl):
             self.hit(CTRL_OPS, p.op.name)
-            if p.op is packet.CtrlOp.STATUS:
-                if p.dst.host and p.src_x == p.src_y == 0 and p.arg & (STATUS_HANG | STATUS_REJECTED):
-                    self.host_status(p.arg)
         elif isinstance(p, (packet.Write, packet.Read)):
             try:
                 mem = Mem(p.mem).name

@@ -31,7 +31,7 @@ from ..hw import packet
 from ..hw.memory_map import Mem
 from ..hw.neurocore import core_memory as cm
 from .coverage import Coverage
-from .scoreboard import GoldenScoreboard
+from .scoreboard import HOST_PORT, GoldenScoreboard
 from .streams import CycleLoop, StreamSink, StreamSource
 
 __all__ = ["PacketMonitor", "PacketDriver", "HostPortDriver", "CoreDriver", "image_flits"]
@@ -70,10 +70,14 @@ class PacketMonitor(StreamSink):
     def _take(self, word: int) -> None:
         self.log.append(word)
         self.cov.packet("out", word)
+        e = self.scoreboard.got_flit(word)
         p = packet.decode(word)
-        if isinstance(p, packet.Ctrl) and p.op is packet.CtrlOp.STATUS and not p.dst.host:
-            self.cov.flags(p.arg)
-        self.scoreboard.got_flit(word)
+        if isinstance(p, packet.Ctrl) and p.op is packet.CtrlOp.STATUS:
+            # a tile's STATUS carries its flags, the host port's its status word
+            if e is not None and e.source == HOST_PORT:
+                self.cov.host_status(p.arg)
+            else:
+                self.cov.flags(p.arg)
         for f in self.listeners:
             f(word)
 
