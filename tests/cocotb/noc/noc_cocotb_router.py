@@ -1,73 +1,59 @@
-"""cocotb bench: one router (tile (1,1), all five ports) under Icarus.
+"""cocotb bench: one router (tile (1,1), all five ports), built from
+`kilauea.verify`.
 
 Random spikes enter all five inputs (destinations over a 3x3 mesh and the
 host) while every output is randomly not ready. Each flit must leave on the
 output the XY rule names (kilauea.hw.router.route_xy), exactly once, in order
-per (input, output); a blocked output must keep offering the same flit.
+per (input, output) (`InOrderScoreboard`); a blocked output must keep
+offering the same flit (`StreamSink` checks it). Coverage: FIFO-full and
+arbitration events inside the router (`FabricSampler`-style sampling of its
+FIFOs).
 """
-from collections import defaultdict, deque
 import os
 
 import cocotb
 
-from noc_cocotb_common import CycleLoop, StreamSink, StreamSource, rng_from_env
-from kilauea.hw import packet
 from kilauea.hw.packet import HOST, Dest, Spike
 from kilauea.hw.router import Port, route_xy
+from kilauea.verify import Coverage, Expected, InOrderScoreboard
+from kilauea.verify.coverage import ARBITRATION, FIFO_FULL, FabricSampler
+from kilauea.verify.streams import BackPressure, CycleLoop, StreamSink, StreamSource, bench_rng
 
 X, Y = 1, 1
+DEPTH = 2
 
 
 @cocotb.test()
 async def router_random_traffic(dut):
-    rng = rng_from_env()
+    rng = bench_rng()
     n_flits = int(os.environ.get("NOC_FLITS", "150"))
     loop = CycleLoop(dut)
-    expected = defaultdict(deque)          # (input, output) -> words
-    errors = []
+    sb = InOrderScoreboard("router scoreboard")
+    cov = Coverage("router bench")
+    cov.expect(FIFO_FULL, *(f"router ({X},{Y}) {p.name}" for p in Port))
     dests = [Dest(x, y) for x in range(3) for y in range(3)] + [HOST]
-    seq = defaultdict(int)
     srcs = [StreamSource(dut, f"inp__{int(p)}") for p in Port]
-    loop.sources = srcs
-    delivered = [0]
-
-    def on_flit(o):
-        def take(w):
-            pk = packet.decode(w)
-            q = expected[pk.axon, o]
-            if not q or q[0] != w:
-                errors.append(f"output {Port(o).name}: unexpected {pk}")
-            else:
-                q.popleft()
-            delivered[0] += 1
-        return take
-
-    loop.sinks = [StreamSink(dut, f"out__{int(o)}", on_flit(int(o)),
-                             ready_fn=lambda: rng.random() < 0.6) for o in Port]
+    sinks = [StreamSink(dut, f"out__{int(o)}", lambda w, o=o: sb.got(o.name, w),
+                        ready_fn=BackPressure(rng, 0.6, 4)) for o in Port]
+    loop.add(*srcs, *sinks)
+    fabric = FabricSampler([(X, Y, dut)], DEPTH, cov)
+    assert fabric.found == len(Port), fabric.found
     for p in Port:
-        for _ in range(n_flits):
+        for n in range(n_flits):
             d = rng.choice(dests)
-            w = Spike(d, axon=int(p), payload=seq[p]).encode()
-            seq[p] += 1
+            w = Spike(d, axon=int(p), payload=n + 1).encode()     # never the all-zero flit
             srcs[p].queue.append(w)
-            expected[int(p), int(route_xy(X, Y, d.x, d.y, d.host))].append(w)
-    total = 5 * n_flits
-
-    held = {}
-
-    def check_stable():
-        for o, k in enumerate(loop.sinks):
-            v = int(k.valid.value)
-            if o in held and not (v and int(k.payload.value) == held[o]):
-                errors.append(f"output {Port(o).name} changed its offer while blocked")
-            if v and not k._r:
-                held[o] = int(k.payload.value)
-            else:
-                held.pop(o, None)
+            out = route_xy(X, Y, d.x, d.y, d.host)
+            sb.expect(out.name, Expected(p.name, w))
+            cov.packet("in", w)
 
     await loop.reset()
-    n = await loop.run(50 * n_flits, after=check_stable, until=lambda: delivered[0] == total)
-    assert not errors, errors[:5]
-    assert delivered[0] == total, f"{total - delivered[0]} flits not delivered after {n} cycles"
-    assert all(not q for q in expected.values())
-    dut._log.info(f"{total} flits through the router in {n} cycles")
+    n = await loop.run(50 * n_flits, after=fabric, until=lambda: not sb.pending())
+    violations = [v for k in sinks for v in k.violations]
+    assert not violations, violations[:5]
+    sb.check()
+    cov.streams(*srcs, *sinks)
+    dut._log.info(cov.summary())
+    assert not cov.missed(), f"coverage holes: {cov.missed()}"
+    assert cov.count(ARBITRATION, f"router ({X},{Y}) -> W") > 0
+    dut._log.info(f"{5 * n_flits} flits through the router in {n} cycles")
