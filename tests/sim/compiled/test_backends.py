@@ -11,7 +11,7 @@ from kilauea.sim.verilator.tiled import CoreTile, glue_verilog
 
 from sim_chip_images import SMALL, build_images, host_inputs, snapshot
 
-HAVE_VERILATOR = toolchain.available()[0]
+HAVE_VERILATOR = toolchain.installed()
 needs_verilator = pytest.mark.skipif(not HAVE_VERILATOR, reason="Verilator is not installed")
 
 
