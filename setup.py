@@ -18,6 +18,7 @@ for name, folder in ROOTS.items():
     packages += [f"{name}.{sub}" for sub in find_packages(folder)]
 
 # non-Python files the package needs at run time
-package_data = {"kilauea.sim.cxxrtl": ["driver.cc"]}
+package_data = {"kilauea.sim.cxxrtl": ["driver.cc", "hostjobs.h"],
+                "kilauea.sim.verilator": ["driver.cpp"]}
 
 setup(packages=packages, package_dir=package_dir, package_data=package_data)

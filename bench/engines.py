@@ -1,6 +1,7 @@
 """The chip engines side by side: the Amaranth simulator ("pysim"), the
-compiled CXXRTL model ("compiled") and the golden numpy model ("model") run
-the same compiled networks, and must agree.
+compiled model on both back ends ("compiled" with backend "verilator" and
+"cxxrtl") and the golden numpy model ("model") run the same compiled
+networks, and must agree.
 
 Networks (compiled by kilauea.compiler.compile_network for a 2 x 2 chip of
 the default ChipParams, the shape ChipCfg uses):
@@ -18,16 +19,30 @@ For the compiled engine, the Python overhead per step is the step's wall
 time outside the C++ model. The last line is the ratio of the compiled
 engine's cycles/s to pysim's on the big network.
 
+Cold builds (``--cold-builds 1x1,2x2,4x4``): each mesh's compiled model built
+from nothing (a fresh cache folder, one process per build) by each back end
+of ``--cold-backends`` (default verilator): wall time and peak memory (the
+largest resident set of the build's processes: Python, yosys, verilator,
+g++), with the machine's load average at the start.
+
     .venv/bin/python bench/engines.py [--pysim-steps 3] [--steps 100]
+    .venv/bin/python bench/engines.py --cold-builds 1x1,2x2,4x4,8x8 --no-run
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
+
+
+#: the compiled engine's back ends, each run as its own engine
+BACKENDS = ("verilator", "cxxrtl")
 
 
 def networks():
@@ -97,19 +112,60 @@ def run(engine, cn, procs, steps: int, probe_at: int):
                 native=native)
 
 
+COLD_BUILD = """
+import sys
+from kilauea.hw.params import ChipParams
+from kilauea.sim.engines.compiled import chip_model_path
+w, h = map(int, sys.argv[1].split("x"))
+chip_model_path(ChipParams().with_(mesh_w=w, mesh_h=h), backend=sys.argv[2])
+"""
+
+
+def cold_build(mesh: str, backend: str) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of building `mesh`'s model with
+    `backend` in a fresh cache folder, in a child process."""
+    with tempfile.TemporaryDirectory(prefix="kilauea-cold-") as cache:
+        env = dict(os.environ, KILAUEA_CACHE=cache)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", COLD_BUILD, mesh, backend], env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the cold {backend} build of {mesh} failed")
+    return wall, usage.ru_maxrss / 1024
+
+
+def cold_builds(meshes: list[str], backends: list[str]) -> None:
+    print("\n== cold builds of the compiled model (fresh cache, one process each)")
+    for backend in backends:
+        for mesh in meshes:
+            load = os.getloadavg()[0]
+            wall, peak = cold_build(mesh, backend)
+            print(f"   {backend:9s} {mesh:>6s}: {wall:7.1f} s  peak {peak:7.0f} MB  "
+                  f"(load {load:.1f} on {os.cpu_count()} cores)", flush=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pysim-steps", type=int, default=3)
     ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--cold-builds", default="", help="meshes to build cold, e.g. 1x1,2x2")
+    ap.add_argument("--cold-backends", default="verilator", help="verilator,cxxrtl")
+    ap.add_argument("--no-run", action="store_true", help="cold builds only")
     args = ap.parse_args(argv)
+    if args.cold_builds:
+        cold_builds(args.cold_builds.split(","), args.cold_backends.split(","))
+    if args.no_run:
+        return 0
 
     from kilauea.hw.params import ChipParams
     from kilauea.sim.engines import make_engine
 
     params = ChipParams().with_(mesh_w=2, mesh_h=2)
-    t0 = time.perf_counter()
-    make_engine("compiled", params).close()           # build (or find) the model first
-    print(f"compiled model ready in {time.perf_counter() - t0:.1f} s")
+    for backend in BACKENDS:
+        t0 = time.perf_counter()
+        make_engine("compiled", params, backend=backend).close()   # build (or find) first
+        print(f"compiled model ({backend}) ready in {time.perf_counter() - t0:.1f} s")
     ratio = None
     for label, root, procs in networks():
         cn = compile_one(root, params)
@@ -117,32 +173,36 @@ def main(argv=None) -> int:
         print(f"\n== {label} on {len(used)} core(s) of a {params.mesh_w} x {params.mesh_h} chip")
         res = {}
         n = args.pysim_steps
-        for name, steps in (("pysim", n), ("compiled", args.steps), ("model", args.steps)):
+        for name, steps in (("pysim", n), *((b, args.steps) for b in BACKENDS),
+                            ("model", args.steps)):
             gc.collect()     # the previous engine's garbage must not be timed here
-            with make_engine(name, params) as eng:
+            kind, opts = ("compiled", {"backend": name}) if name in BACKENDS else (name, {})
+            with make_engine(kind, params, **opts) as eng:
                 res[name] = run(eng, cn, procs, steps, n)
-        # agreement: compiled and model on every step; pysim on its steps
-        c, m, p = res["compiled"], res["model"], res["pysim"]
-        assert c["spikes"] == m["spikes"], "compiled and model spikes differ"
-        assert c["probes"] == m["probes"], "compiled and model Vars differ"
+        # agreement: both back ends and model on every step; pysim on its steps
+        c, m, p = res["verilator"], res["model"], res["pysim"]
+        for b in BACKENDS:
+            assert res[b]["spikes"] == m["spikes"], f"compiled ({b}) and model spikes differ"
+            assert res[b]["probes"] == m["probes"], f"compiled ({b}) and model Vars differ"
         assert p["spikes"] == c["spikes"][:n], "pysim and compiled spikes differ"
         assert p["probes"][n] == c["probes"][n], "pysim and compiled Vars differ"
-        n_spikes = sum(len(s) for s in res["compiled"]["spikes"])
+        n_spikes = sum(len(s) for s in c["spikes"])
         print(f"   engines agree (host spikes over {args.steps} steps: {n_spikes}; Vars u, v)")
-        for name in ("pysim", "compiled", "model"):
+        for name in ("pysim", *BACKENDS, "model"):
             r = res[name]
             cps = r["cycles"] / r["wall"] if r["cycles"] else float("nan")
             line = (f"   {name:9s} {r['steps']:4d} steps  {r['steps'] / r['wall']:10.1f} steps/s"
                     f"  {cps:12.0f} cycles/s")
             if r["cycles"]:
                 line += f"  ({r['cycles'] / r['steps']:.0f} cycles/step)"
-            if name == "compiled":
+            if name in BACKENDS:
                 over = (r["wall"] - r["native"]) / r["native"]
                 line += f"  Python overhead {100 * over:.1f}% of the C++ time"
             print(line)
-        ratio = ((res["compiled"]["cycles"] / res["compiled"]["wall"])
-                 / (res["pysim"]["cycles"] / res["pysim"]["wall"]))
-        print(f"   compiled / pysim: {ratio:.0f}x")
+        cps = {b: res[b]["cycles"] / res[b]["wall"] for b in (*BACKENDS, "pysim")}
+        ratio = cps["verilator"] / cps["pysim"]
+        print(f"   compiled (verilator) / pysim: {ratio:.0f}x; verilator / cxxrtl: "
+              f"{cps['verilator'] / cps['cxxrtl']:.2f}x (cycles/s)")
         over = (c["wall"] - c["native"]) / c["native"]
     print(f"targets on the big network: compiled >= 300 x pysim: "
           f"{'met' if ratio >= 300 else 'NOT met'}; Python overhead < 10% of the compiled "

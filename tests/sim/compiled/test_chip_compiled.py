@@ -72,9 +72,10 @@ def test_compiled_equals_golden_longer(chip_model, seed):
 
 
 def test_backdoor_equals_packets(chip_model):
+    """CXXRTL's backdoor against packet loads on the default back end."""
     seed = 5
     images = trimmed(build_images(SMALL, seed))
-    with CompiledEngine(SMALL) as a, CompiledEngine(SMALL, backdoor=True) as b:
+    with CompiledEngine(SMALL) as a, CompiledEngine(SMALL, backdoor=True, backend="cxxrtl") as b:
         a.load_images(images)
         b.load_images(images)
         for t in range(1, 4):

