@@ -169,9 +169,14 @@ def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                      f"{package}", fmax, target, parse_utilisation(log))
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+
 def _arguments() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m kilauea.hw.synth", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 formatter_class=_Help)
     ap.add_argument("--block", action="append", choices=[b.value for b in Block],
                     help="block to synthesise (repeatable; default: all)")
     ap.add_argument("--mesh", type=_mesh, help="tiles W x H of the synthesised chip "
