@@ -3,8 +3,9 @@ from pytest or a script: `run_bench`.
 
 * `export` writes the Verilog of a part of the chip (`kilauea.hw.export`)
   the way benches need it: with `KEEP_ZERO_INIT`, the one switch saying
-  whether all-zero memory initialisers are written (True while the RTL has
-  no memory clear at reset: an uninitialised memory reads as X in Icarus),
+  whether all-zero memory initialisers are written (True: every memory then
+  starts at a defined value in both simulators, as in the golden model; the
+  RTL zeroes only ACCUM itself, after reset),
   cached per design (see `export`).
 * Builds are cached per (simulator, Verilog text, build flags) under
   `cache_dir()` (``$KILAUEA_COCOTB_CACHE``, default

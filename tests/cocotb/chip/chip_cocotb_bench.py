@@ -14,6 +14,7 @@ import os
 
 import cocotb
 
+from kilauea.hw.neurocore.memory_clear import clear_cycles
 from kilauea.verify import ChipOracle, Coverage, FabricSampler, GoldenScoreboard
 from kilauea.verify.coverage import ARBITRATION, BACK_PRESSURE, PACKETS_OUT
 from kilauea.verify.driver import HostPortDriver
@@ -39,7 +40,8 @@ async def chip_network_matches_golden(dut):
     await loop.reset()
 
     n_writes = drv.load(bench.compiled.images)
-    load_cycles = await drv.settle(limit=20 * n_writes + 1000)
+    # the cores take no packet until they have zeroed ACCUM after reset
+    load_cycles = await drv.settle(limit=20 * n_writes + 1000 + clear_cycles(CHIP))
     tiles = sorted(bench.compiled.images)
     spikes = 0
     for t in range(1, steps + 1):
