@@ -91,7 +91,10 @@ def chip_model_path(params: ChipParams, make_top: Callable[[], object] | None = 
     back end `backend` (`resolve_backend`; `flags` are CXXRTL's g++ flags)."""
     custom = make_top is not None
     make_top = make_top or _default_top(params)
-    key = shape_key(params, top_name, extra_sources)
+    # the key also covers the sources that build the top in sim/
+    from ..verilator import tiled
+    from . import pysim
+    key = shape_key(params, top_name, [*extra_sources, pysim.__file__, tiled.__file__])
     shape = f"{params.mesh_w}x{params.mesh_h} {top_name}"
     if resolve_backend(backend) == "verilator":
         return _verilator_model(params, make_top if custom else None, shape, key)

@@ -45,6 +45,9 @@ class CoreTile(wiring.Component):
         members["y"] = In(COORD_BITS)
         super().__init__(wiring.Signature(members))
         self.core = Core(params, self.x, self.y)
+        # the memory clear after reset off, as every simulation engine builds
+        # the chip (`kilauea.sim.engines.pysim.build_chip`)
+        self.core.clear.at_reset = False
 
     def elaborate(self, platform):
         m = Module()
