@@ -25,8 +25,11 @@ changes their memory. A step is whole-array numpy over the mesh, with no
 loop over packets, spikes or compartments: the neuron phase of every core at
 once (each distinct program executed once, instruction by instruction, over
 all compartments of the mesh that run it: `kilauea.sim.golden.neuron`), one
-gather over the fan-out tables for all spikes, and one sparse product of the
-packets with the mesh's synapse matrix for delivery.
+sum of the pre-summed rows of the spiking compartments for fan-out and
+delivery together (`kilauea.sim.golden.fused`), or where an error is on
+the way, one gather over the fan-out tables for all
+spikes and one sparse product of the packets with the mesh's synapse
+matrix.
 
 The neuron phase belongs to a *neuron model*: the chip's microcode
 (`MicrocodeNeuronModel`, run mesh-wide as above), or a test's stand-in, run
@@ -386,26 +389,17 @@ class GoldenChip:
         self.t += 1
         st = self.store
         st.route_tables()                   # decoded once after writes (not inside a step's work)
+        st.fused_rows()
         st.counters[:] = 0
         st.counters[:, cm.Counter.STEP] = to_u32(self.t)
         tile, comp, payload = self._neuron_phase(self.t)
         if not len(comp):                   # no spike: nothing to send or deliver
             st.sent = (_NO_PACKETS, self.t)
             return _batch(_NO_PACKETS, self.t)
-        fo, bad = st.fan_out(tile, comp, payload)
-        st.sent = (fo, self.t)
-        self._errors(cm.ErrorFlag.BAD_FANOUT, bad)
-        host = fo.host != 0
-        n_host = int(np.count_nonzero(host))
-        if n_host < len(host):
-            dst, axon, pay = fo.y * self.params.mesh_w + fo.x, fo.axon, fo.payload
-            if n_host:
-                keep = ~host
-                dst, axon, pay = dst[keep], axon[keep], pay[keep]
-            errs = st.deliver(dst, axon, pay, step_field(self.t))
-            for flag, n in errs.items():
-                self._errors(flag, n)
-        return _batch(fo, self.t, host) if n_host else _batch(_NO_PACKETS, self.t)
+        host, errs = st.send(tile, comp, payload, self.t)
+        for flag, n in errs.items():
+            self._errors(flag, n)
+        return _batch(host, self.t)
 
     def send(self, word: int) -> list:
         """One packet from the host, as the host port takes it: a tile-bound

@@ -14,7 +14,10 @@ all cores at once:
   busy batch on dense connectivity, rows of a dense weight matrix summed
   per core), into the stacked accumulators, wrapped to 32 bits;
 - `neuron_phase(t)`: the microcode of every core (`kilauea.sim.golden.neuron`);
-- `fan_out(core, comp, payload, t)`: one gather over the fan-out tables.
+- `fan_out(core, comp, payload, t)`: one gather over the fan-out tables;
+- `send(core, comp, payload, t)`: a step's fan-out and delivery at once,
+  pre-summed per spiking compartment (`kilauea.sim.golden.fused`) where
+  no error is on the way, else `fan_out` + `deliver`.
 
 Per-core counters and error counts come out as `np.bincount` over the
 core index of each event.
@@ -30,6 +33,7 @@ from ...hw.memory_map import Mem
 from ...hw.neurocore import core_memory as cm
 from ...hw.params import ChipParams
 from .delivery import expand
+from .fused import FusedRows, RouteView
 from .synapses import SynapseTables
 from .neuron import AccShape, NeuronPlan, PhaseSpikes, plan_neuron_phase, run_plan
 
@@ -77,6 +81,8 @@ class _Tables:
         self.fanout: _FanoutRows | None = None
         self.row_syn = np.zeros(T * words[Mem.AXON], _I64)  # valid synapses of a valid axon row
         self.row_bad = np.zeros(T * words[Mem.AXON], _I64)  # its bad synapses
+        self.fused: FusedRows | None = None                 # built on first use ...
+        self.fused_built = False                            # ... after each rebuild
 
 
 @dataclass
@@ -131,14 +137,28 @@ class MeshStore:
         self.tables = _Tables(p, n_tiles, self.words)
         self.stale = {"route": set(range(n_tiles)), "neuron": True}
         self._plan: NeuronPlan | None = None
-        self.last_way = ""              # how the last delivery went ("events", "dense")
+        self.last_way = ""              # how the last delivery went ("events", "dense", "fused")
         z = np.zeros(0, _I64)
-        #: the last step's fan-out and its step (`GoldenTile.sent`)
-        self.sent: tuple[Fanout, int] = (Fanout(z, z, z, z, z, z), 0)
+        self._sent: tuple[Fanout, int] = (Fanout(z, z, z, z, z, z), 0)
+        self._sent_spikes: tuple | None = None      # spikes whose fan-out is not expanded yet
+
+    @property
+    def sent(self) -> tuple[Fanout, int]:
+        """The last step's fan-out (every packet) and its step (`GoldenTile.sent`)."""
+        if self._sent_spikes is not None:
+            tile, comp, payload, t = self._sent_spikes
+            self._sent = (self._expand(tile, comp, payload)[0], t)
+            self._sent_spikes = None
+        return self._sent
+
+    @sent.setter
+    def sent(self, value: tuple[Fanout, int]) -> None:
+        self._sent, self._sent_spikes = value, None
 
     def changed(self, tile: int, mem: Mem) -> None:
         """Note a write to `mem` of core `tile` (tables rebuilt when needed)."""
         if mem in ROUTE_MEMS:
+            self.sent                   # the last step's packets, from the tables it used
             self.stale["route"].add(tile)
         elif mem in NEURON_MEMS:
             self.stale["neuron"] = True
@@ -184,7 +204,19 @@ class MeshStore:
             tb.row_syn = np.where(tb.ax_ok, tb.synapses.n_valid, 0)
             tb.row_bad = np.where(tb.ax_ok, tb.synapses.n_bad, 0)
             tb.fanout = _FanoutRows.build(tb, w[Mem.FANOUT_INDEX], w[Mem.FANOUT])
+            tb.fused, tb.fused_built = None, False
         return self.tables
+
+    def fused_rows(self) -> FusedRows | None:
+        """The pre-summed rows of the current routing tables (built on first
+        use after a rebuild; None where the matrix would be too sparse)."""
+        tb = self.route_tables()
+        if not tb.fused_built:
+            tb.fused = FusedRows.build(RouteView(
+                tb.fanout, tb.synapses, tb.ax_ok, tb.ax_graded, tb.row_bad,
+                self.words[Mem.AXON], self.params.mesh_w, self.T))
+            tb.fused_built = True
+        return tb.fused
 
     def plan(self) -> NeuronPlan:
         """The neuron plan of all cores, rebuilt after a PARAM / PROFILE /
@@ -236,18 +268,58 @@ class MeshStore:
         self.last_way = tb.synapses.deliver(self.acc.reshape(-1), rows, pay, step)
         return errs
 
-    def fan_out(self, tile, comp, payload) -> tuple[Fanout, np.ndarray]:
+    def _expand(self, tile, comp, payload) -> tuple[Fanout, np.ndarray]:
         """The spike packets of spikes (core, compartment, payload; emission
-        order): PACKETS_OUT counted; also per-core BAD_FANOUT counts."""
+        order) and per-core BAD_FANOUT counts; counts nothing."""
         fr = self.route_tables().fanout
         flat = tile * self.words[Mem.FANOUT_INDEX] + comp
         bad = np.bincount(tile, weights=fr.bad[flat], minlength=self.T).astype(_I64) \
             if fr.any_bad else self._none
         idx, owner = expand(fr.start[flat], fr.count[flat])
-        src = fr.src[idx]
-        self.counters[:, cm.Counter.PACKETS_OUT] += self._count(src)
-        out = Fanout(src, fr.x[idx], fr.y[idx], fr.host[idx], fr.axon[idx], payload[owner])
+        out = Fanout(fr.src[idx], fr.x[idx], fr.y[idx], fr.host[idx], fr.axon[idx],
+                     payload[owner])
         return out, bad
+
+    def fan_out(self, tile, comp, payload) -> tuple[Fanout, np.ndarray]:
+        """`_expand`, with PACKETS_OUT counted."""
+        out, bad = self._expand(tile, comp, payload)
+        self.counters[:, cm.Counter.PACKETS_OUT] += self._count(out.src)
+        return out, bad
+
+    def send(self, tile, comp, payload, t: int) -> tuple[Fanout, dict]:
+        """Step t's spikes (core, compartment, payload; emission order) sent:
+        PACKETS_OUT counted, tile-bound packets delivered (step field of t);
+        returns the host-bound packets (in order) and per-core error counts
+        per flag (BAD_FANOUT, BAD_AXON, BAD_SYNAPSE). Pre-summed per source
+        row where `FusedRows.applies`, else packet by packet: same result."""
+        fr = self.route_tables().fanout
+        flat = tile * self.words[Mem.FANOUT_INDEX] + comp
+        fz = self.fused_rows()
+        if fz is not None and fz.applies(flat):
+            c = self.counters
+            c[:, cm.Counter.PACKETS_OUT] += np.bincount(
+                tile, weights=fr.count[flat], minlength=self.T).astype(_I64)
+            e, owner = fz.host(flat)
+            host = Fanout(fr.src[e], fr.x[e], fr.y[e], fr.host[e], fr.axon[e], payload[owner])
+            fz.deliver(self.acc.reshape(-1), c[:, cm.Counter.PACKETS_IN],
+                       c[:, cm.Counter.SYN_EVENTS], flat, payload, step_field(t))
+            self._sent_spikes = (tile, comp, payload, t)
+            self.last_way = "fused"
+            return host, {}
+        fo, bad = self.fan_out(tile, comp, payload)
+        self.sent = (fo, t)
+        errs = {cm.ErrorFlag.BAD_FANOUT: bad}
+        to_host = fo.host != 0
+        if to_host.all():
+            return fo, errs
+        keep = ~to_host
+        errs.update(self.deliver((fo.y * self.params.mesh_w + fo.x)[keep], fo.axon[keep],
+                                 fo.payload[keep], step_field(t)))
+        return _select(fo, to_host), errs
+
+
+def _select(fo: Fanout, sel: np.ndarray) -> Fanout:
+    return Fanout(*(a[sel] for a in (fo.src, fo.x, fo.y, fo.host, fo.axon, fo.payload)))
 
 
 def step_field(t: int) -> int:
