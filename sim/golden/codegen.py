@@ -20,7 +20,9 @@ the program for every compartment of the batch at once:
 - LDS / STS gather and scatter STATE words (``ctx.state``) at indices
   fixed per plan, ACC reads and clears ``ctx.acc`` at this step's slot
   (``ctx.slot_off``), LDT reads ``ctx.step``, SPK and MOD call
-  `ops._spike` / `ops._mod_e` (spikes and errors through ``ctx``).
+  `ops._spike` (`ops._spike_k` when the payload is known) / `ops._mod_e`
+  (spikes and errors through ``ctx``); an ADD, SUB, OR or XOR of a known 0
+  is its operand A.
 
 The result is bit-exact with the ISA (docs/isa.md): folding evaluates the
 same expressions on the same values, and a wrap is left out only where the
@@ -38,12 +40,13 @@ import numpy as np
 from ...hw.isa import Opcode
 from ...hw.neurocore import compartment_memory as ncm
 from ...hw.words import to_s32
-from .ops import HI32, LO32, NAMESPACE, PURE, Expr, Operand, Program, expr, fit
+from .ops import HI32, LO32, NAMESPACE, PURE, Expr, Operand, Program, expr, fit, spike_payload
 
 __all__ = ["generate", "Generated"]
 
 _I64 = np.int64
 _B_IS_REGISTER = (Opcode.MULT, Opcode.MULF, Opcode.SEL)   # B = R[rb] (no immediate)
+_ZERO_IDENTITY = (Opcode.ADD, Opcode.SUB, Opcode.OR, Opcode.XOR)   # a op 0 = a
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ def _instruction(g: _Gen, R: list, ins, batch, seq: int) -> int:
         a = g.as_int(R[ins.ra])
         b = g.as_int(R[ins.rb]) if o in _B_IS_REGISTER else _operand_b(g, R, ins)
         c = R[ins.rc]
-        if ins.rd != 0:             # a pure result written to r0 is dropped
+        if ins.rd != 0 and o in _ZERO_IDENTITY and b.info.scalar == 0:
+            out = a                 # a + 0, a - 0, a | 0, a ^ 0: a (already 32-bit)
+        elif ins.rd != 0:           # a pure result written to r0 is dropped
             out = g.emit(expr(o, ins, a.info, b.info, c.info), a, b, c)
     elif o is Opcode.MOD:
         a, b = g.as_int(R[ins.ra]), _operand_b(g, R, ins)
@@ -167,7 +172,11 @@ def _instruction(g: _Gen, R: list, ins, batch, seq: int) -> int:
         c = R[ins.rc]
         if c.info.scalar != 0:      # a condition known to be 0 never fires
             a = g.as_int(R[ins.ra])
-            g.lines.append(f"_spike(ctx, {seq}, {c.name}, {a.name}, {ins.imm})")
+            if a.info.scalar is not None:       # the payload is known now
+                pay, bad = spike_payload(a.info.scalar + ins.imm)
+                g.lines.append(f"_spike_k(ctx, {seq}, {c.name}, {pay}, {bad})")
+            else:
+                g.lines.append(f"_spike(ctx, {seq}, {c.name}, {a.name}, {ins.imm})")
         return seq + 1
     elif o is not Opcode.NOP:
         out = _memory(g, R, ins, o, batch)

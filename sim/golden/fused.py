@@ -83,6 +83,8 @@ class FusedRows:
     host_start: np.ndarray      # int64 [source rows] first host entry (in host_entry)
     host_count: np.ndarray      # int64 [source rows] host entries of the row
     host_entry: np.ndarray      # int64 [host entries] index into the fan-out rows' arrays
+    host_first: np.ndarray | None   # int64 [source rows] the one host entry (-1: none),
+                                    # when no row has more than one
     _at: dict = field(default_factory=dict)
 
     @classmethod
@@ -130,7 +132,7 @@ class FusedRows:
         per_core = syn.per_core
         return cls(frow, ok, grow, matrix, gmatrix, counts,
                    cols // per_core * per_core, cols % per_core, per_core, syn.gc,
-                   np.cumsum(hcount) - hcount, hcount, hent)
+                   np.cumsum(hcount) - hcount, hcount, hent, _first(hcount, hent))
 
     def applies(self, rows: np.ndarray) -> bool:
         """Spikes of source `rows` can take this way (no error on it)."""
@@ -140,6 +142,10 @@ class FusedRows:
         """The host-bound packets of spikes of source `rows` (spike then entry
         order): their indices in the fan-out rows' arrays, and the spike of
         each (index into rows)."""
+        if self.host_first is not None:
+            e = self.host_first[rows]
+            owner = np.flatnonzero(e >= 0)
+            return e[owner], owner
         i, owner = expand(self.host_start[rows], self.host_count[rows])
         return self.host_entry[i], owner
 
@@ -187,3 +193,12 @@ def _sums(cell_row: np.ndarray, cell_col: np.ndarray, w: np.ndarray, R: int, W: 
         sums = np.zeros(R * W, _I64)
         np.add.at(sums, cell, w)
     return sums.astype(np.int32).reshape(R, W)
+
+
+def _first(hcount: np.ndarray, hent: np.ndarray) -> np.ndarray | None:
+    """Per source row its host entry (-1: none) when no row has several."""
+    if len(hcount) and hcount.max() > 1:
+        return None
+    first = np.full(len(hcount), -1, _I64)
+    first[hcount == 1] = hent
+    return first

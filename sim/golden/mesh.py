@@ -292,9 +292,9 @@ class MeshStore:
         returns the host-bound packets (in order) and per-core error counts
         per flag (BAD_FANOUT, BAD_AXON, BAD_SYNAPSE). Pre-summed per source
         row where `FusedRows.applies`, else packet by packet: same result."""
-        fr = self.route_tables().fanout
+        fz = self.fused_rows()                          # the tables brought up to date
+        fr = self.tables.fanout
         flat = tile * self.words[Mem.FANOUT_INDEX] + comp
-        fz = self.fused_rows()
         if fz is not None and fz.applies(flat):
             c = self.counters
             c[:, cm.Counter.PACKETS_OUT] += np.bincount(

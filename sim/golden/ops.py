@@ -37,7 +37,7 @@ from ...hw.fixed_point import PAYLOAD_BITS
 from ...hw.words import to_u32, unpack_array
 
 __all__ = ["Expr", "Operand", "expr", "PURE", "NAMESPACE", "Instr", "Program", "compile_program",
-           "program_words", "decode", "LO32", "HI32", "wrap32", "fit"]
+           "program_words", "decode", "LO32", "HI32", "wrap32", "fit", "spike_payload"]
 
 _I32 = np.int32
 _I64 = np.int64
@@ -80,7 +80,10 @@ def _ash(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _wrapw(a: np.ndarray, h: int) -> np.ndarray:
-    """WRAP with half-range h: a - 2h above h, a + 2h at or below -h."""
+    """WRAP with half-range h: a - 2h above h, a + 2h at or below -h (a
+    itself when every value is inside, the common case: two reductions)."""
+    if a.max() <= h and a.min() > -h:
+        return a
     return np.where(a > h, a - 2 * h, np.where(a <= -h, a + 2 * h, a))
 
 
@@ -106,10 +109,29 @@ def _spike(ctx, seq: int, c, a, imm: int) -> None:
                   (low < 0) | (low >= 2 * _HALF_PAYLOAD))
 
 
+def _spike_k(ctx, seq: int, c, payload: int, bad: bool) -> None:
+    """`_spike` with a payload known when the program is generated: its
+    24-bit value `payload` and whether it did not fit (`bad`)."""
+    if type(c) is not np.ndarray:
+        c = np.ones(ctx.k, bool)
+    fire = c if c.dtype == bool else c != 0
+    idx = np.flatnonzero(fire)
+    if len(idx):
+        ctx.spikes.append((idx, seq, np.full(len(idx), payload, dtype=_I64)))
+        if bad:
+            ctx.error(fire)
+
+
+def spike_payload(full: int) -> tuple[int, bool]:
+    """The low 24 bits of a payload, signed, and whether it did not fit."""
+    low = full + _HALF_PAYLOAD
+    return (low & (2 * _HALF_PAYLOAD - 1)) - _HALF_PAYLOAD, not 0 <= low < 2 * _HALF_PAYLOAD
+
+
 #: the names the generated code and its expressions use
 NAMESPACE = {"np": np, "_I64": _I64, "_w32": wrap32, "_shl": _shl, "_shl_const": _shl_const,
              "_tshr": _tshr, "_clip_shift": _clip_shift, "_ash": _ash, "_wrapw": _wrapw,
-             "_mod_e": _mod_e, "_spike": _spike}
+             "_mod_e": _mod_e, "_spike": _spike, "_spike_k": _spike_k}
 
 
 @dataclass(frozen=True)

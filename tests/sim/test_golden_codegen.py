@@ -79,3 +79,20 @@ def test_generated_programs_equal_the_definition(seed):
     assert list(to_s32(g.state[:4 * N])) == exp_state, msg
     assert list(g.spike_compartments) == exp_sc, msg
     assert list(g.spike_payloads) == exp_sp, msg
+
+
+@pytest.mark.parametrize("width", [1, 2, 8, 24, 32])
+def test_wrap_near_its_bounds(width):
+    """WRAP (`ops._wrapw`, which returns its operand when every value is
+    inside (-h, h]) on batches inside the range and batches with one value
+    just outside, against the ISA's definition (the generated code wraps
+    its result to 32 bits where it can leave them: width 32)."""
+    from kilauea.sim.golden.ops import _wrapw
+    h = 1 << ((width - 1) & 31)
+    near = [v for v in (-2 * h, -h - 1, -h, -h + 1, 0, h - 1, h, h + 1, 2 * h)
+            if -(1 << 31) <= v < 1 << 31]
+    inside = np.array([v for v in near if -h < v <= h] * 3, dtype=np.int64)
+    for out in [None] + [v for v in near if not -h < v <= h]:
+        a = inside if out is None else np.append(inside, out)
+        want = [to_s32(v - 2 * h if v > h else v + 2 * h if v <= -h else v) for v in a.tolist()]
+        assert to_s32(_wrapw(a, h)).tolist() == want, (width, out)   # codegen wraps (`fit`)

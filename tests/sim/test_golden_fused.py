@@ -74,6 +74,19 @@ def _corrupt(images, rng, p) -> None:
     m[Mem.AXON][int(rng.integers(0, 4))] = cm.pack_axon(p.n_synapses - 2, 5, 0)
 
 
+def _one_host_entry(images, p) -> None:
+    """Fan-out rows with several host-bound entries: all but the first sent
+    to tile (0, 0) instead (every row then has at most one: the pre-summed
+    rows keep their host entry in one array, `FusedRows.host_first`)."""
+    for m in images.values():
+        idx = cm.unpack_fanout_index(m[Mem.FANOUT_INDEX])
+        fo = cm.unpack_fanout(m[Mem.FANOUT])
+        for base, count in zip(idx["base"].tolist(), idx["count"].tolist()):
+            ent = [e for e in range(base, base + count) if fo["host"][e]]
+            for e in ent[1:]:
+                m[Mem.FANOUT][e] = cm.pack_fanout(int(fo["axon"][e]) % p.n_axons, 0, 0, 0)
+
+
 def _run(images, seed: int, way: str, monkeypatch) -> tuple[list, list, list]:
     """(host spikes per step, state per step, ways taken) with the
     pre-summed way forced ("fused") or off ("packets")."""
@@ -99,10 +112,14 @@ def _run(images, seed: int, way: str, monkeypatch) -> tuple[list, list, list]:
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 @pytest.mark.parametrize("params", [SMALL, MIXED], ids=["lif", "mixed"])
 @pytest.mark.parametrize("bad", [False, True], ids=["clean", "errors"])
-def test_presummed_way_equals_packet_way(seed, params, bad, monkeypatch):
-    print(f"seed {seed}, mixed {params is MIXED}, errors {bad}")
+@pytest.mark.parametrize("host", ["several", "one"])
+def test_presummed_way_equals_packet_way(seed, params, bad, host, monkeypatch):
+    """host: fan-out rows with several host entries, or at most one each."""
+    print(f"seed {seed}, mixed {params is MIXED}, errors {bad}, host entries {host}")
     rng = np.random.default_rng(seed)
     mems = build_images(params, seed=seed, mixed=params is MIXED)
+    if host == "one":
+        _one_host_entry(mems, params)
     if bad:
         _corrupt(mems, rng, params)
     images = {"params": params, "mems": mems}
