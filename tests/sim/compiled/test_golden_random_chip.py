@@ -25,7 +25,9 @@ from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.words import pack, to_word
 from kilauea.sim.engines import GoldenEngine
 from kilauea.sim.engines.compiled import CompiledEngine
+from kilauea.sim.golden import fused as golden_fused
 from kilauea.sim.golden import neuron as golden_neuron
+from kilauea.sim.golden.mesh import MeshStore
 
 from sim_chip_images import SMALL, build_images, host_inputs, snapshot
 
@@ -120,13 +122,21 @@ def accumulators(engine) -> list:
     return [engine.read_words(t, Mem.ACCUM, np.arange(n)).tolist() for t in SMALL.tiles()]
 
 
+@pytest.mark.parametrize("way", ["presummed", "packets"])
 @pytest.mark.parametrize("split", [False, True], ids=["one-batch", "split-by-profile"])
 @pytest.mark.parametrize("seed", [21, 22, 23])
-def test_random_programs_golden_equals_compiled(chip_model, seed, split, monkeypatch):
+def test_random_programs_golden_equals_compiled(chip_model, seed, split, way, monkeypatch):
     """split: the golden plan runs each (program, PROFILE words) as its own
-    batch (as for large populations), else each program as one batch."""
-    print(f"seed {seed}, split {split}")
+    batch (as for large populations), else each program as one batch.
+    way: the golden fan-out + delivery pre-summed per spiking compartment
+    wherever no error is on the way (`kilauea.sim.golden.fused`), or
+    packet by packet."""
+    print(f"seed {seed}, split {split}, {way}")
     monkeypatch.setattr(golden_neuron, "SPLIT_MIN", 0 if split else 10**9)
+    if way == "presummed":
+        monkeypatch.setattr(golden_fused, "FUSED_MAX_FILL", 10**9)
+    else:
+        monkeypatch.setattr(MeshStore, "fused_rows", lambda self: None)
     rng = np.random.default_rng(seed)
     images = build_images(SMALL, seed, n_neurons=N)
     shared = random_program(rng, 8)
@@ -149,3 +159,4 @@ def test_random_programs_golden_equals_compiled(chip_model, seed, split, monkeyp
     assert spikes > 0, f"seed {seed}: no host-bound spikes to compare"
     assert all(s["status"][1] > 0 for s in status.values()), "every tile saw errors"
     assert sum(s["counters"][1] for s in status.values()) > 0, "synaptic events"
+    assert (gold.chip.store.last_way == "fused") == (way == "presummed")
