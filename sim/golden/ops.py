@@ -15,6 +15,9 @@ values, or literal ints) and the bounds of its result. Semantics follow
   result leave 32 bits: a value already inside them wraps to itself;
 - operand B of the ALU, compare, shift and MOD instructions is
   wrap32(R[rb] + imm) (the generator forms it);
+- truncating shifts (TSHR, MULT's product >> k) whose operand's bounds
+  stay below 2**53 are taken as ``trunc(x * 2**-k)`` in float64, exact
+  there (`_ftrunc`), else as sign(x) * (|x| >> k);
 - shifts by an operand B known when the program is generated (an
   immediate, or a profile / parameter word that is the same for the whole
   batch) are specialised to that amount, clamped as the RTL clamps it;
@@ -43,6 +46,7 @@ _I32 = np.int32
 _I64 = np.int64
 LO32, HI32 = -(1 << 31), (1 << 31) - 1
 _HALF_PAYLOAD = 1 << (PAYLOAD_BITS - 1)
+_EXACT_F64 = 1 << 53            # integers below this are exact in float64
 
 
 def wrap32(x: np.ndarray) -> np.ndarray:
@@ -65,6 +69,12 @@ def _shl_const(x: np.ndarray, n: int) -> np.ndarray:
 def _tshr(x: np.ndarray, n) -> np.ndarray:
     """trunc_shr(x, n): sign(x) * (|x| >> n)."""
     return np.sign(x) * (np.abs(x) >> n)
+
+
+def _ftrunc(x: np.ndarray, scale: float) -> np.ndarray:
+    """trunc(x * scale) for a dyadic scale (c * 2**-n) where every |x * c| is
+    below 2**53: the float64 product is then exact, and so is its trunc."""
+    return np.trunc(x * scale).astype(_I64)
 
 
 def _clip_shift(b: np.ndarray) -> np.ndarray:
@@ -130,7 +140,7 @@ def spike_payload(full: int) -> tuple[int, bool]:
 
 #: the names the generated code and its expressions use
 NAMESPACE = {"np": np, "_I64": _I64, "_w32": wrap32, "_shl": _shl, "_shl_const": _shl_const,
-             "_tshr": _tshr, "_clip_shift": _clip_shift, "_ash": _ash, "_wrapw": _wrapw,
+             "_tshr": _tshr, "_ftrunc": _ftrunc, "_clip_shift": _clip_shift, "_ash": _ash, "_wrapw": _wrapw,
              "_mod_e": _mod_e, "_spike": _spike, "_spike_k": _spike_k}
 
 
@@ -180,6 +190,8 @@ def _shift_right(a: Operand, n: int, trunc: bool) -> Expr:
     if n == 0:
         return Expr("{a}", a.lo, a.hi)
     if trunc and a.lo < 0:
+        if max(-a.lo, a.hi) < _EXACT_F64:
+            return Expr(f"_ftrunc({{a}}, {2.0 ** -n!r})", _trunc(a.lo, n), _trunc(a.hi, n))
         return Expr(f"_tshr({{a}}, {n})", _trunc(a.lo, n), _trunc(a.hi, n))
     return Expr(f"({{a}} >> {n})", a.lo >> n, a.hi >> n)
 
@@ -207,6 +219,10 @@ def _product(o: Opcode, ins, a: Operand, b: Operand) -> Expr:
         return fit("({a} * {b})", lo, hi)
     if o is Opcode.MULF:
         return fit(f"(({{a}} * {{b}}) >> {k})", lo >> k, hi >> k)
+    if max(-lo, hi) < _EXACT_F64:                   # trunc(a * b / 2**k) exact in float64
+        if b.scalar is not None:
+            return fit(f"_ftrunc({{a}}, {b.scalar * 2.0 ** -k!r})", _trunc(lo, k), _trunc(hi, k))
+        return fit(f"_ftrunc({{a}} * {{b}}, {2.0 ** -k!r})", _trunc(lo, k), _trunc(hi, k))
     return fit(f"_tshr({{a}} * {{b}}, {k})", _trunc(lo, k), _trunc(hi, k))
 
 

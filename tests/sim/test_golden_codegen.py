@@ -96,3 +96,36 @@ def test_wrap_near_its_bounds(width):
         a = inside if out is None else np.append(inside, out)
         want = [to_s32(v - 2 * h if v > h else v + 2 * h if v <= -h else v) for v in a.tolist()]
         assert to_s32(_wrapw(a, h)).tolist() == want, (width, out)   # codegen wraps (`fit`)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_truncating_products_and_shifts_at_the_extremes(seed):
+    """MULT (trunc(a * b / 2**k)) by a PROFILE constant and by a STATE word,
+    and TSHR by an immediate, on every extreme 32-bit value: the generated
+    code takes trunc in float64 where the bounds prove it exact (|a * b| <
+    2**53: constants of up to 22 bits), integer shifts elsewhere (a wider
+    constant, a STATE word); both against the ISA's definition."""
+    rng = np.random.default_rng(seed)
+    c = [3685, -4096, (1 << 21) - 1, -(1 << 21), (1 << 22) + 3, 123456789][seed]
+    k, n = [1, 2, 5, 12, 3, 5][seed], int(rng.integers(1, 32))
+    code = [Instr(Opcode.LDS, rd=1, imm=0), Instr(Opcode.LDC, rd=2, imm=1),
+            Instr(Opcode.LDS, rd=5, imm=1),
+            Instr(Opcode.MULT, rd=3, ra=1, rb=2, imm=k), Instr(Opcode.MULT, rd=6, ra=1, rb=5, imm=k),
+            Instr(Opcode.TSHR, rd=4, ra=1, imm=n), Instr(Opcode.STS, ra=3, imm=1),
+            Instr(Opcode.STS, ra=4, imm=2), Instr(Opcode.STS, ra=6, imm=3)]
+    vals = ref.EXTREMES + [int(v) for v in rng.integers(-(1 << 31), 1 << 31, 40)]
+    n_c = len(vals)
+    ucode = np.zeros(ref.P.n_ucode, dtype=np.int64)
+    ucode[:len(code)] = [isa.encode(i) for i in code]
+    profile = np.zeros(ref.P.n_profiles * cm.PROFILE_WORDS, dtype=np.int64)
+    profile[1] = c
+    state = np.zeros(n_c * cm.STATE_WORDS, dtype=np.int64)
+    state[0::cm.STATE_WORDS] = vals
+    state[1::cm.STATE_WORDS] = rng.permutation(vals)
+    g = run_neuron_phase(ucode, profile, np.zeros(n_c * cm.PARAM_WORDS, dtype=np.int64), state,
+                         1, np.zeros((1, n_c), dtype=np.int64), n_c)
+    got = to_s32(g.state).reshape(n_c, cm.STATE_WORDS)
+    for i, (a, b) in enumerate(zip(vals, state[1::cm.STATE_WORDS].tolist())):
+        want = [ref.py_op(Opcode.MULT, a, c, 0, k), ref.py_op(Opcode.TSHR, a, 0, 0, n),
+                ref.py_op(Opcode.MULT, a, b, 0, k)]
+        assert got[i, 1:].tolist() == want, (seed, c, k, n, a, b)
