@@ -30,8 +30,10 @@ summed (`np.add.reduce`), plus the rows of ``gmatrix`` of graded spikes
 scaled by p - 1, added to the accumulators at the columns' slots for s; the
 counts summed likewise. Otherwise the step goes packet by packet
 (`MeshStore.fan_out` + `MeshStore.deliver`, which count the errors).
-The matrix is kept only where it is dense enough (at most FUSED_MAX_FILL
-entries per synaptic event and FUSED_MAX_BYTES in all).
+The matrix (a column per accumulator any valid synapse of the mesh
+reaches) is kept only where it is dense enough: at most FUSED_MAX_FILL
+entries per synaptic event of all rows' packets and FUSED_MAX_BYTES in all,
+checked before the events are expanded.
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ _I64 = np.int64
 #: the matrix is kept with at most this many entries per synaptic event ...
 FUSED_MAX_FILL = 4
 #: ... and at most this size
-FUSED_MAX_BYTES = 256 << 20
+FUSED_MAX_BYTES = 64 << 20
 _EXACT = 1 << 53                 # float64 sums of integers are exact below this
 
 
@@ -112,14 +114,15 @@ class FusedRows:
         grow[g_used] = np.arange(len(g_used))
         keep = ok[psrc]
         psrc, dst, arow = psrc[keep], dst[keep], arow[keep]
-        idx, owner = expand(syn.start[arow], syn.n_valid[arow])
-        pos = syn.base[idx] + syn.off[idx]
-        mark = np.zeros(v.n_tiles * syn.per_core, bool)      # the accumulators reached
-        mark[pos] = True
+        mark = np.zeros(v.n_tiles * syn.per_core, bool)      # the accumulators synapses reach
+        mark[syn.base + syn.off] = True
         cols = np.flatnonzero(mark)
         R, W = len(used), len(cols)
-        if R * W > FUSED_MAX_FILL * max(len(idx), 1) or R * W * 4 > FUSED_MAX_BYTES:
-            return None
+        events = int(syn.n_valid[arow].sum())
+        if R * W > FUSED_MAX_FILL * max(events, 1) or R * W * 4 > FUSED_MAX_BYTES:
+            return None                                     # checked before expanding events
+        idx, owner = expand(syn.start[arow], syn.n_valid[arow])
+        pos = syn.base[idx] + syn.off[idx]
         col = np.cumsum(mark) - 1
         ev_src, ev_col, w = psrc[owner], col[pos], syn.weight[idx]
         matrix = _sums(frow[ev_src], ev_col, w, R, W)

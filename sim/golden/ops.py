@@ -140,8 +140,8 @@ def spike_payload(full: int) -> tuple[int, bool]:
 
 #: the names the generated code and its expressions use
 NAMESPACE = {"np": np, "_I64": _I64, "_w32": wrap32, "_shl": _shl, "_shl_const": _shl_const,
-             "_tshr": _tshr, "_ftrunc": _ftrunc, "_clip_shift": _clip_shift, "_ash": _ash, "_wrapw": _wrapw,
-             "_mod_e": _mod_e, "_spike": _spike, "_spike_k": _spike_k}
+             "_tshr": _tshr, "_ftrunc": _ftrunc, "_clip_shift": _clip_shift, "_ash": _ash,
+             "_wrapw": _wrapw, "_mod_e": _mod_e, "_spike": _spike, "_spike_k": _spike_k}
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ def test_truncating_products_and_shifts_at_the_extremes(seed):
     k, n = [1, 2, 5, 12, 3, 5][seed], int(rng.integers(1, 32))
     code = [Instr(Opcode.LDS, rd=1, imm=0), Instr(Opcode.LDC, rd=2, imm=1),
             Instr(Opcode.LDS, rd=5, imm=1),
-            Instr(Opcode.MULT, rd=3, ra=1, rb=2, imm=k), Instr(Opcode.MULT, rd=6, ra=1, rb=5, imm=k),
+            Instr(Opcode.MULT, rd=3, ra=1, rb=2, imm=k),
+            Instr(Opcode.MULT, rd=6, ra=1, rb=5, imm=k),
             Instr(Opcode.TSHR, rd=4, ra=1, imm=n), Instr(Opcode.STS, ra=3, imm=1),
             Instr(Opcode.STS, ra=4, imm=2), Instr(Opcode.STS, ra=6, imm=3)]
     vals = ref.EXTREMES + [int(v) for v in rng.integers(-(1 << 31), 1 << 31, 40)]
