@@ -26,10 +26,9 @@ loop over packets, spikes or compartments: the neuron phase of every core at
 once (each distinct program executed once, instruction by instruction, over
 all compartments of the mesh that run it: `kilauea.sim.golden.neuron`), one
 sum of the pre-summed rows of the spiking compartments for fan-out and
-delivery together (`kilauea.sim.golden.fused`), or where an error is on
-the way, one gather over the fan-out tables for all
-spikes and one sparse product of the packets with the mesh's synapse
-matrix.
+delivery together (`kilauea.sim.golden.fused`), or, where an error is on
+the way, one gather over the fan-out tables for all spikes and one sparse
+product of the packets with the mesh's synapse matrix.
 
 The neuron phase belongs to a *neuron model*: the chip's microcode
 (`MicrocodeNeuronModel`, run mesh-wide as above), or a test's stand-in, run
@@ -389,7 +388,7 @@ class GoldenChip:
         self.t += 1
         st = self.store
         st.route_tables()                   # decoded once after writes (not inside a step's work)
-        st.fused_rows()
+        st.fused_rows()                     # likewise the pre-summed rows
         st.counters[:] = 0
         st.counters[:, cm.Counter.STEP] = to_u32(self.t)
         tile, comp, payload = self._neuron_phase(self.t)
