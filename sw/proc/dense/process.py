@@ -33,9 +33,8 @@ def check_connection_params(proc: str, weights_shape: tuple,
         raise ValueError(f"{proc} 'num_message_bits' must be an integer in "
                          f"0..{PAYLOAD_BITS} (0: binary spikes), got {num_message_bits!r}")
     we = kwargs.get("weight_exp", 0)
-    if not _is_int(we) or not nx.WEIGHT_EXP_MIN <= we <= nx.WEIGHT_EXP_MAX:
-        raise ValueError(f"{proc} 'weight_exp' must be an integer in "
-                         f"{nx.WEIGHT_EXP_MIN}..{nx.WEIGHT_EXP_MAX}, got {we!r}")
+    if not _is_int(we):    # any integer, as lava-nc; the chip compiler checks -8..7
+        raise ValueError(f"{proc} 'weight_exp' must be an integer, got {we!r}")
     nwb = kwargs.get("num_weight_bits", nx.WEIGHT_BITS)
     if not _is_int(nwb) or not 1 <= nwb <= nx.WEIGHT_BITS:
         raise ValueError(f"{proc} 'num_weight_bits' must be an integer in "
@@ -106,9 +105,9 @@ class Dense(AbstractProcess):
     weights : numpy.ndarray
         ``(num_flat_output_neurons, num_flat_input_neurons)`` matrix.
     weight_exp : int, optional
-        Shared weight exponent (-8..7, default 0): the fixed-point model
-        shifts each step's sum by it (left if positive, flooring right if
-        negative).
+        Shared weight exponent (any integer, default 0; the chip holds
+        -8..7): the fixed-point model shifts each step's sum by it (left if
+        positive, flooring right if negative).
     num_weight_bits : int, optional
         Weight precision (1..8, default 8): the fixed-point model clears the
         low ``8 - num_weight_bits (+1 if MIXED)`` bits.
