@@ -35,6 +35,7 @@ from enum import Enum
 
 import numpy as np
 
+from ..hw.fixed_point import WEIGHT_BITS, WEIGHT_EXP
 from .errors import ChipRefusal, CompileError
 from .graph import ChipGraph, HostSource, Population, Projection
 from .ncmodel import NcConnectionModel, NcNeuronModel, VarValues
@@ -242,8 +243,8 @@ def partition(network, vals: VarValues) -> ChipGraph:
                                    f"element of its binary input {m.in_port} (Lava casts their "
                                    f"sum to one spike); the chip adds them: use "
                                    f"num_message_bits > 0 or separate connections")
+        wexp = _chip_weight_exp(c, m.weight_exp(c))
         pre, post, w, d = (np.asarray(a, dtype=np.int64) for a in m.synapses(c, vals))
-        wexp = m.weight_exp(c)
         for source, in_map in ins:
             src_el = in_map[pre]
             keep = src_el >= 0
@@ -263,6 +264,21 @@ def partition(network, vals: VarValues) -> ChipGraph:
             one, np.zeros(len(tgt), dtype=np.int64), 0, True, None, port=d.port))
     chip = [lf.proc for lf in network.leaves if kinds[id(lf.proc)] != HOST]
     return ChipGraph(list(pops.values()), list(host_sources.values()), conns, conn_models, chip)
+
+
+def _chip_weight_exp(conn, wexp: int) -> int:
+    """A connection's weight_exp, refused where the chip's profile word for
+    it (`fixed_point.WEIGHT_EXP`) cannot hold it, and so is a
+    `num_weight_bits` outside 1..8 (the prepared weights would leave the
+    synapse word's 9-bit field)."""
+    nwb = conn.proc_params.get("num_weight_bits", WEIGHT_BITS)
+    for name, value, lo, hi in (("weight_exp", int(wexp), WEIGHT_EXP.lo, WEIGHT_EXP.hi),
+                                ("num_weight_bits", nwb, 1, WEIGHT_BITS)):
+        if not lo <= value <= hi:
+            raise ChipRefusal(f"connection '{conn.name}' ({type(conn).__name__}), parameter "
+                              f"{name}: {name}={value}; the chip's limit is {lo}..{hi} (the "
+                              f"CPU models take any integer, as lava-nc)", conn)
+    return int(wexp)
 
 
 def _check_zero_delay_loops(chip_to_host: list[_HostSink], direct: list[_DirectInput],

@@ -14,7 +14,8 @@ floors each connection's own per-step sum, before it is added to any other
 connection's (per-projection flooring).
 
 Widths: prepared weights are int32 in ``[-256, 255]``; sums are int64 (no
-16-bit wrap); ``weight_exp`` in -8..7; delays in 0..63. Exception: the
+16-bit wrap); ``weight_exp`` any integer, as in lava-nc (the chip holds
+-8..7); delays in 0..63. Exception: the
 fixed-point graded sum of Dense and Sparse wraps to int32 before (and after)
 the shift (:func:`scale_graded_accum`), as lava-nc's int32 ``W @ s_in`` does
 (spec, the note on ``u``); DelayDense's ``np.sum`` in lava-nc does not wrap.

@@ -15,7 +15,6 @@ import typing as ty
 import numpy as np
 
 from ... import numerics as nx
-from ...hw.fixed_point import PAYLOAD_BITS
 from ...numerics import SignMode
 from .._api import AbstractProcess, LogConfig, Var, InPort, OutPort
 
@@ -29,17 +28,16 @@ def check_connection_params(proc: str, weights_shape: tuple,
     if min(weights_shape) < 1:
         raise ValueError(f"{proc} 'weights' must not be empty, got shape "
                          f"{weights_shape}")
-    if not _is_int(num_message_bits) or not 0 <= num_message_bits <= PAYLOAD_BITS:
-        raise ValueError(f"{proc} 'num_message_bits' must be an integer in "
-                         f"0..{PAYLOAD_BITS} (0: binary spikes), got {num_message_bits!r}")
+    # any integer, as lava-nc (> 0: graded); the chip compiler checks what it holds
+    if not _is_int(num_message_bits):
+        raise ValueError(f"{proc} 'num_message_bits' must be an integer (0: binary spikes), "
+                         f"got {num_message_bits!r}")
     we = kwargs.get("weight_exp", 0)
-    if not _is_int(we) or not nx.WEIGHT_EXP_MIN <= we <= nx.WEIGHT_EXP_MAX:
-        raise ValueError(f"{proc} 'weight_exp' must be an integer in "
-                         f"{nx.WEIGHT_EXP_MIN}..{nx.WEIGHT_EXP_MAX}, got {we!r}")
+    if not _is_int(we):    # any integer, as lava-nc; the chip compiler checks -8..7
+        raise ValueError(f"{proc} 'weight_exp' must be an integer, got {we!r}")
     nwb = kwargs.get("num_weight_bits", nx.WEIGHT_BITS)
-    if not _is_int(nwb) or not 1 <= nwb <= nx.WEIGHT_BITS:
-        raise ValueError(f"{proc} 'num_weight_bits' must be an integer in "
-                         f"1..{nx.WEIGHT_BITS}, got {nwb!r}")
+    if not _is_int(nwb):
+        raise ValueError(f"{proc} 'num_weight_bits' must be an integer, got {nwb!r}")
     sm = kwargs.get("sign_mode", None)
     if sm is not None and not isinstance(sm, SignMode):
         raise TypeError(f"{proc} 'sign_mode' must be a SignMode or None, got "
@@ -106,18 +104,20 @@ class Dense(AbstractProcess):
     weights : numpy.ndarray
         ``(num_flat_output_neurons, num_flat_input_neurons)`` matrix.
     weight_exp : int, optional
-        Shared weight exponent (-8..7, default 0): the fixed-point model
-        shifts each step's sum by it (left if positive, flooring right if
-        negative).
+        Shared weight exponent (any integer, default 0; the chip holds
+        -8..7): the fixed-point model shifts each step's sum by it (left if
+        positive, flooring right if negative).
     num_weight_bits : int, optional
-        Weight precision (1..8, default 8): the fixed-point model clears the
-        low ``8 - num_weight_bits (+1 if MIXED)`` bits.
+        Weight precision (default 8; any integer, as lava-nc; the chip holds
+        1..8): the fixed-point model clears the low ``8 - num_weight_bits
+        (+1 if MIXED)`` bits.
     sign_mode : SignMode, optional
         EXCITATORY, INHIBITORY, MIXED (or NULL); default: determined from the
         weights.
     num_message_bits : int, optional
-        0 (default): binary spikes (input cast to bool); > 0: graded input
-        of up to 24 bits, ``a_out = weights @ s_in``.
+        0 (default, or less): binary spikes (input cast to bool); > 0:
+        graded input, ``a_out = weights @ s_in`` (payloads of up to 24 bits
+        on the chip).
     name : str, optional
     log_config : LogConfig, optional
 

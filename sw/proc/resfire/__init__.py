@@ -1,1 +1,1 @@
-"""RFZero: see process.py and models.py (CPU only: no chip model)."""
+"""RFZero: see process.py, models.py (CPU) and ncmodels.py (chip)."""

@@ -1,7 +1,7 @@
 """RFZero (lava-nc 0.10's ``lava.proc.resfire.process``): a
 resonate-and-fire neuron fed its two coordinates separately. Equations:
-``docs/processes.md``, "RFZero", and :mod:`kilauea.numerics.resfire`. CPU
-only.
+``docs/processes.md``, "RFZero", and :mod:`kilauea.numerics.resfire`. Chip
+model: ``ncmodels.NcRFZeroModel`` (program ``kilauea.neurons.resfire``).
 """
 from __future__ import annotations
 

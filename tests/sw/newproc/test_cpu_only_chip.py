@@ -1,9 +1,10 @@
 """The processes that have no chip model under ChipCfg: fed by a chip
 connection they are a CompileError that names them and says they run on
 the CPU only; fed from the host they run on the host as with CpuSimCfg.
-ATRLIF, RF and RF_IZ have chip models now: they compile, and the cases
-their programs cannot reproduce run on the host
-(tests/sw/newproc/test_atrlif_chip.py, test_rf_chip.py)."""
+ATRLIF, RF, RF_IZ and RFZero have chip models now: they compile, and the
+cases their programs cannot reproduce run on the host
+(tests/sw/newproc/test_atrlif_chip.py, test_rf_chip.py,
+test_resfire_chip.py)."""
 import warnings
 
 import numpy as np
@@ -16,7 +17,6 @@ from kilauea.proc.conv_in_time.process import ConvInTime
 from kilauea.proc.graded.vector_process import InvSqrt, NormVecDelay
 from kilauea.proc.io import source
 from kilauea.proc.prodneuron.process import ProdNeuron
-from kilauea.proc.resfire.process import RFZero
 from kilauea.proc.rf.process import RF
 from kilauea.proc.s4d.process import S4d, SigmaS4dDelta
 
@@ -29,7 +29,6 @@ _CASES = [
     (lambda: NormVecDelay(shape=(2,), name="p"), "a_in1", "NormVecDelay"),
     (lambda: InvSqrt(shape=(2,), name="p"), "a_in", "InvSqrt"),
     (lambda: ProdNeuron(shape=(2,), name="p"), "a_in2", "ProdNeuron"),
-    (lambda: RFZero(shape=(2,), freqs=10, decay_tau=0.1, name="p"), "u_in", "RFZero"),
     (lambda: ConvInTime(weights=np.ones((2, 2, 2)), name="p"), "s_in", "ConvInTime"),
 ]
 
