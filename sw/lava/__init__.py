@@ -5,14 +5,13 @@ its import lines: this package mirrors Lava's module paths
 (``kilauea.lava.proc.lif.process``, ``kilauea.lava.magma.core.run_configs``,
 ...) and re-exports kilauea's classes under them; ``Loihi1SimCfg`` and
 ``Loihi2SimCfg`` are kilauea's CPU run configuration, ``Loihi1HwCfg`` and
-``Loihi2HwCfg`` its chip configuration (``ChipCfg``). Like lava-nc 0.10's
-top-level package, it also exports the common names directly
-(``from kilauea.lava import LIF, Dense, Monitor, RunSteps, Loihi1SimCfg``,
-``SourceRingBuffer``, ``SinkRingBuffer``, ``ActivationMode``, ``LogConfig``,
-``loihi``, ``Conv``, ``SpikeDataloader``, ...); the names of Lava's top
-level that kilauea does not have (the learning processes, DeltaEncoder,
-Reset, RF, RF_IZ, Spiker, Receiver, the CLP processes, plots, save/load)
-are left out, so importing them fails at once.
+``Loihi2HwCfg`` its chip configuration (``ChipCfg``). lava-nc 0.10's own ``lava``
+package has no names at its top; for convenience this one also exports
+the common names directly (``from kilauea.lava import LIF, Dense, Monitor,
+RunSteps, Loihi1SimCfg``, ``SourceRingBuffer``, ``SinkRingBuffer``,
+``ActivationMode``, ``LogConfig``, ``loihi``, ``Conv``,
+``SpikeDataloader``, ...). Ported code imports from the mirrored module
+paths and does not need them.
 
 A leaf: nothing in kilauea imports it.
 """
