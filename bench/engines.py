@@ -154,7 +154,10 @@ def cold_build(mesh: str, backend: str, root: str) -> ColdBuild:
                      usage.ru_maxrss / 1024, load)
 
 
-def cold_builds(meshes: list[str], backends: list[str], root: str) -> list[ColdBuild]:
+def cold_builds(meshes: list[str], backends: list[str], root: str,
+                check: tuple[str, ...] = ()) -> list[ColdBuild]:
+    """Cold builds of each of `meshes` by each of `backends`; after the
+    Verilator build of a mesh in `check`, `mesh_check` on it."""
     print(f"\n== cold builds of the compiled model (fresh cache, one process each; "
           f"{os.cpu_count()} cores)")
     out = []
@@ -164,6 +167,8 @@ def cold_builds(meshes: list[str], backends: list[str], root: str) -> list[ColdB
             out.append(b)
             print(f"   {backend:9s} {mesh:>6s}: {b.wall_s:7.1f} s wall  {b.cpu_s:7.1f} s CPU  "
                   f"peak {b.peak_mb:6.0f} MB  (load {b.load:.1f} at the start)", flush=True)
+            if backend == "verilator" and mesh in check:
+                mesh_check(mesh, 20, os.path.join(root, f"verilator-{mesh}"))
     return out
 
 
@@ -171,9 +176,20 @@ def mesh_check(mesh: str, steps: int, cache: str) -> None:
     """Both networks on a `mesh` chip (the compiled model the cold build left
     in `cache`): the compiled engine's host spikes and Vars equal the golden
     model's on every step."""
+    user_cache = os.environ.get("KILAUEA_CACHE")
+    os.environ["KILAUEA_CACHE"] = cache
+    try:
+        _check_networks(mesh, steps)
+    finally:
+        if user_cache is None:
+            del os.environ["KILAUEA_CACHE"]
+        else:
+            os.environ["KILAUEA_CACHE"] = user_cache
+
+
+def _check_networks(mesh: str, steps: int) -> None:
     from kilauea.hw.params import ChipParams
     from kilauea.sim.engines import make_engine
-    os.environ["KILAUEA_CACHE"] = cache
     w, h = map(int, mesh.split("x"))
     params = ChipParams().with_(mesh_w=w, mesh_h=h)
     for label, root, procs in networks():
@@ -205,15 +221,8 @@ def main(argv=None) -> int:
     if args.big_meshes:
         meshes += [m for m in ("4x4", "8x8", "16x16") if m not in meshes]
     with tempfile.TemporaryDirectory(prefix="kilauea-cold-") as root:
-        cold_builds(meshes, args.cold_backends.split(","), root)
-        if args.big_meshes and "verilator" in args.cold_backends.split(","):
-            user_cache = os.environ.get("KILAUEA_CACHE")
-            for mesh in ("8x8", "16x16"):
-                mesh_check(mesh, 20, os.path.join(root, f"verilator-{mesh}"))
-            if user_cache is None:
-                del os.environ["KILAUEA_CACHE"]
-            else:
-                os.environ["KILAUEA_CACHE"] = user_cache
+        cold_builds(meshes, args.cold_backends.split(","), root,
+                    check=("8x8", "16x16") if args.big_meshes else ())
     if args.no_run:
         return 0
 
