@@ -82,16 +82,16 @@ def compile_one(root, params):
 
 
 def read_vars(eng, cn, procs):
-    from kilauea.hw.memory_map import Mem
     out = {}
     for p in procs:
         for name in ("u", "v"):
             slot = cn.var_slot(p, name)
-            x, y, mem, addr = slot.copies[0]
+            copy = slot.copies[0]
+            x, y, addr = copy.x, copy.y, copy.addr
             vals = np.zeros(len(addr), np.int64)
             for tile in set(zip(x.tolist(), y.tolist())):
                 sel = (x == tile[0]) & (y == tile[1])
-                vals[sel] = eng.read_words(tile, Mem(int(mem[sel][0])), addr[sel])
+                vals[sel] = eng.read_words(tile, copy.mem, addr[sel])
             out[p.name, name] = vals.tolist()
     return out
 

@@ -8,7 +8,7 @@ import pytest
 from kilauea.hw.noc import Noc
 from kilauea.hw.params import ChipParams
 from kilauea.hw.router import Port
-from kilauea.sim.verilator.build import BLOCK, config
+from kilauea.sim.verilator.build import BLOCK, config, hierarchical
 from kilauea.sim.verilator.dedup import dedup, module_names, rename
 from kilauea.sim.verilator.tiled import noc_rtlil, router_module
 
@@ -110,14 +110,23 @@ def test_one_module_per_kind_of_router(w, h):
 
 def test_module_count_stops_growing():
     """From 3 x 3 on, a bigger mesh adds no module; the hierarchical blocks
-    Verilator compiles once are the nine router kinds (and the core)."""
+    Verilator compiles once (from BLOCK_MIN_TILES tiles on) are the router
+    kinds and the core."""
     counts = [len(module_names(noc_rtlil(Noc(ChipParams(mesh_w=w, mesh_h=h), coord_ports=True))))
               for w, h in ((3, 3), (4, 3), (4, 4))]
     assert counts[0] == counts[1] == counts[2], counts
     kinds = _kinds(6, 6)
     assert len(kinds) == 8          # the top left corner is a top edge router (+ host port)
-    verilog = "".join(f"module {k[1:]}(a, b);\nendmodule\n" for k in kinds)
-    verilog += "module kl_core(clk);\nendmodule\nmodule top(clk);\nendmodule\n"
-    vlt = config(verilog)
+    modules = "".join(f"module {k[1:]}(a, b);\nendmodule\n" for k in kinds)
+    modules += "module kl_core(clk);\nendmodule\n"
+
+    def top(w, h):
+        cores = "".join(f"  kl_core core_{x}_{y}(.clk(clk));\n" for x in range(w) for y in range(h))
+        return modules + f"module top(clk);\n{cores}endmodule\n"
+    big, small = top(6, 6), top(4, 4)
+    assert hierarchical(big) and not hierarchical(small)
+    vlt = config(big)
     assert vlt.count("hier_block") == 9 and '"top"' not in vlt
-    assert set(BLOCK.findall(verilog)) == {k[1:] for k in kinds} | {"kl_core"}
+    assert set(BLOCK.findall(big)) == {k[1:] for k in kinds} | {"kl_core"}
+    assert config(small) == '`verilator_config\nno_inline -module "kl_core"\n'
+    assert config("module top(clk);\nendmodule\n") == "`verilator_config\n"
