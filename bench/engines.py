@@ -19,14 +19,17 @@ For the compiled engine, the Python overhead per step is the step's wall
 time outside the C++ model. The last line is the ratio of the compiled
 engine's cycles/s to pysim's on the big network.
 
-Cold builds (``--cold-builds 1x1,2x2,4x4``): each mesh's compiled model built
-from nothing (a fresh cache folder, one process per build) by each back end
-of ``--cold-backends`` (default verilator): wall time and peak memory (the
-largest resident set of the build's processes: Python, yosys, verilator,
-g++), with the machine's load average at the start.
+Cold builds (``--cold-builds``, default 1x1,2x2; ``--big-meshes`` adds 4x4,
+8x8 and 16x16): each mesh's compiled model built from nothing (a fresh cache
+folder, one process per build) by each back end of ``--cold-backends``
+(default verilator): wall time, CPU time and peak memory (the largest
+resident set of the build's processes: Python, yosys, verilator, g++), with
+the machine's load average at the start (on a shared machine, CPU time is
+the steadier figure). ``--big-meshes`` then runs the walkthrough network on
+8x8 and 16x16 (compiled engine against the golden model, 20 steps).
 
     .venv/bin/python bench/engines.py [--pysim-steps 3] [--steps 100]
-    .venv/bin/python bench/engines.py --cold-builds 1x1,2x2,4x4,8x8 --no-run
+    .venv/bin/python bench/engines.py --big-meshes --no-run
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,16 +82,16 @@ def compile_one(root, params):
 
 
 def read_vars(eng, cn, procs):
-    from kilauea.hw.memory_map import Mem
     out = {}
     for p in procs:
         for name in ("u", "v"):
             slot = cn.var_slot(p, name)
-            x, y, mem, addr = slot.copies[0]
+            copy = slot.copies[0]
+            x, y, addr = copy.x, copy.y, copy.addr
             vals = np.zeros(len(addr), np.int64)
             for tile in set(zip(x.tolist(), y.tolist())):
                 sel = (x == tile[0]) & (y == tile[1])
-                vals[sel] = eng.read_words(tile, Mem(int(mem[sel][0])), addr[sel])
+                vals[sel] = eng.read_words(tile, copy.mem, addr[sel])
             out[p.name, name] = vals.tolist()
     return out
 
@@ -121,40 +125,104 @@ chip_model_path(ChipParams().with_(mesh_w=w, mesh_h=h), backend=sys.argv[2])
 """
 
 
-def cold_build(mesh: str, backend: str) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of building `mesh`'s model with
-    `backend` in a fresh cache folder, in a child process."""
-    with tempfile.TemporaryDirectory(prefix="kilauea-cold-") as cache:
-        env = dict(os.environ, KILAUEA_CACHE=cache)
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", COLD_BUILD, mesh, backend], env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
+@dataclass(frozen=True)
+class ColdBuild:
+    """One cold build: wall seconds, CPU seconds (user + system, the build's
+    processes together), the largest resident set of one of its processes
+    (MB) and the one-minute load average when it started."""
+    mesh: str
+    backend: str
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+    load: float
+
+
+def cold_build(mesh: str, backend: str, root: str) -> ColdBuild:
+    """Build `mesh`'s model with `backend` in a fresh cache folder under
+    `root`, in a child process (Python, yosys, verilator, make, g++ all its
+    descendants)."""
+    load = os.getloadavg()[0]
+    env = dict(os.environ, KILAUEA_CACHE=os.path.join(root, f"{backend}-{mesh}"))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", COLD_BUILD, mesh, backend], env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"the cold {backend} build of {mesh} failed")
-    return wall, usage.ru_maxrss / 1024
+    return ColdBuild(mesh, backend, wall, usage.ru_utime + usage.ru_stime,
+                     usage.ru_maxrss / 1024, load)
 
 
-def cold_builds(meshes: list[str], backends: list[str]) -> None:
-    print("\n== cold builds of the compiled model (fresh cache, one process each)")
+def cold_builds(meshes: list[str], backends: list[str], root: str,
+                check: tuple[str, ...] = ()) -> list[ColdBuild]:
+    """Cold builds of each of `meshes` by each of `backends`; after the
+    Verilator build of a mesh in `check`, `mesh_check` on it."""
+    print(f"\n== cold builds of the compiled model (fresh cache, one process each; "
+          f"{os.cpu_count()} cores)")
+    out = []
     for backend in backends:
         for mesh in meshes:
-            load = os.getloadavg()[0]
-            wall, peak = cold_build(mesh, backend)
-            print(f"   {backend:9s} {mesh:>6s}: {wall:7.1f} s  peak {peak:7.0f} MB  "
-                  f"(load {load:.1f} on {os.cpu_count()} cores)", flush=True)
+            b = cold_build(mesh, backend, root)
+            out.append(b)
+            print(f"   {backend:9s} {mesh:>6s}: {b.wall_s:7.1f} s wall  {b.cpu_s:7.1f} s CPU  "
+                  f"peak {b.peak_mb:6.0f} MB  (load {b.load:.1f} at the start)", flush=True)
+            if backend == "verilator" and mesh in check:
+                mesh_check(mesh, 20, os.path.join(root, f"verilator-{mesh}"))
+    return out
+
+
+def mesh_check(mesh: str, steps: int, cache: str) -> None:
+    """The walkthrough network on a `mesh` chip (the compiled model the cold
+    build left in `cache`): the compiled engine's host spikes and Vars equal
+    the golden model's on every step."""
+    user_cache = os.environ.get("KILAUEA_CACHE")
+    os.environ["KILAUEA_CACHE"] = cache
+    try:
+        _check_networks(mesh, steps)
+    finally:
+        if user_cache is None:
+            del os.environ["KILAUEA_CACHE"]
+        else:
+            os.environ["KILAUEA_CACHE"] = user_cache
+
+
+def _check_networks(mesh: str, steps: int) -> None:
+    from kilauea.hw.params import ChipParams
+    from kilauea.sim.engines import make_engine
+    w, h = map(int, mesh.split("x"))
+    params = ChipParams().with_(mesh_w=w, mesh_h=h)
+    for label, root, procs in networks()[:1]:    # the big one: minutes per step on 8 x 8
+        cn = compile_one(root, params)
+        res = {}
+        for kind in ("compiled", "model"):
+            with make_engine(kind, params) as eng:
+                res[kind] = run(eng, cn, procs, steps, steps // 2)
+        c, m = res["compiled"], res["model"]
+        assert c["spikes"] == m["spikes"] and c["probes"] == m["probes"], \
+            f"{mesh}: compiled and model differ on {label}"
+        print(f"   {mesh}: {label}: compiled == model over {steps} steps "
+              f"({sum(map(len, c['spikes']))} host spikes, {c['cycles'] / c['wall']:.0f} cycles/s)")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pysim-steps", type=int, default=3)
     ap.add_argument("--steps", type=int, default=100)
-    ap.add_argument("--cold-builds", default="", help="meshes to build cold, e.g. 1x1,2x2")
+    ap.add_argument("--cold-builds", default="1x1,2x2",
+                    help="meshes to build cold (default 1x1,2x2; '' for none)")
+    ap.add_argument("--big-meshes", action="store_true",
+                    help="also build 4x4, 8x8 and 16x16 cold (minutes each) and run the "
+                         "walkthrough network on 8x8 and 16x16")
     ap.add_argument("--cold-backends", default="verilator", help="verilator,cxxrtl")
     ap.add_argument("--no-run", action="store_true", help="cold builds only")
     args = ap.parse_args(argv)
-    if args.cold_builds:
-        cold_builds(args.cold_builds.split(","), args.cold_backends.split(","))
+    meshes = [m for m in args.cold_builds.split(",") if m]
+    if args.big_meshes:
+        meshes += [m for m in ("4x4", "8x8", "16x16") if m not in meshes]
+    with tempfile.TemporaryDirectory(prefix="kilauea-cold-") as root:
+        cold_builds(meshes, args.cold_backends.split(","), root,
+                    check=("8x8", "16x16") if args.big_meshes else ())
     if args.no_run:
         return 0
 

@@ -83,11 +83,21 @@ class Mesh(wiring.Component):
         idle, and its router is empty).
     busy_x, busy_y : the first tile (row-major) that is not done.
     quiet : ``Out(1)``: every router FIFO is empty (combinational).
+    tile_x, tile_y : only with ``coord_ports=True``: ``In(COORD_BITS).array(mesh_w,
+        mesh_h)``, the coordinates router (x, y) is given; whoever instantiates
+        the mesh must drive ``tile_x[x][y]`` with x and ``tile_y[x][y]`` with y.
+        Without them (the default) the mesh drives each router's coordinates
+        with constants, which Amaranth folds into the router's logic, so every
+        router is a different module; with them, routers with the same ports
+        are the same module (the compiled engine's Verilator build uses this).
     """
 
-    def __init__(self, params: ChipParams):
+    def __init__(self, params: ChipParams, coord_ports: bool = False):
         self.params = params
+        self.coord_ports = coord_ports
         w, h = params.mesh_w, params.mesh_h
+        coords = {"tile_x": In(COORD_BITS).array(w, h),
+                  "tile_y": In(COORD_BITS).array(w, h)} if coord_ports else {}
         super().__init__({
             "tiles": In(TileSlot()).array(w, h),
             "west_in": In(stream.Signature(Packet)),
@@ -97,6 +107,7 @@ class Mesh(wiring.Component):
             "busy_x": Out(COORD_BITS),
             "busy_y": Out(COORD_BITS),
             "quiet": Out(1),
+            **coords,
         })
         self.routers: dict[tuple[int, int], Router] = {}
         for x, y in params.tiles():
@@ -120,6 +131,10 @@ class Mesh(wiring.Component):
         done_bits = []
         for (x, y), r in self.routers.items():
             m.submodules[f"router_{x}_{y}"] = r
+            if self.coord_ports:
+                m.d.comb += [r.x.eq(self.tile_x[x][y]), r.y.eq(self.tile_y[x][y])]
+            else:
+                m.d.comb += [r.x.eq(x), r.y.eq(y)]
             slot = self.tiles[x][y]
             wiring.connect(m, r.out[Port.L], wiring.flipped(slot.rx))
             wiring.connect(m, wiring.flipped(slot.tx), r.inp[Port.L])

@@ -12,8 +12,9 @@
   bench drives and what `kilauea.hw.export` writes.
 
 Members: ``host_in`` (host -> chip), ``host_out`` (chip -> host), ``stepping``,
-``hang``, ``status`` (see `kilauea.hw.hostport`), and ``tiles`` when there
-are no cores.
+``hang``, ``status`` (see `kilauea.hw.hostport`), ``tiles`` when there
+are no cores, and ``tile_x``, ``tile_y`` with ``coord_ports=True`` (the
+routers' coordinates as inputs: see `kilauea.hw.mesh.Mesh`).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ __all__ = ["Noc"]
 
 class Noc(wiring.Component):
     def __init__(self, params: ChipParams, make_core: Optional[Callable] = None,
-                 timeout_cycles: int = DEFAULT_TIMEOUT_CYCLES):
+                 timeout_cycles: int = DEFAULT_TIMEOUT_CYCLES, coord_ports: bool = False):
         self.params = params
         cores = {}
         if make_core is not None:          # before anything is built: fail clean
@@ -54,9 +55,12 @@ class Noc(wiring.Component):
         }
         if make_core is None:
             members["tiles"] = In(TileSlot()).array(params.mesh_w, params.mesh_h)
+        self.mesh = Mesh(params, coord_ports)
+        if coord_ports:
+            members["tile_x"] = self.mesh.signature.members["tile_x"]
+            members["tile_y"] = self.mesh.signature.members["tile_y"]
         super().__init__(members)
         self.cores = cores
-        self.mesh = Mesh(params)
         self.hostport = HostPort(params, timeout_cycles)
 
     @property
@@ -80,6 +84,10 @@ class Noc(wiring.Component):
             self.hang.eq(hp.hang),
             self.status.eq(hp.status),
         ]
+        if self.mesh.coord_ports:
+            for x, y in self.params.tiles():
+                m.d.comb += [mesh.tile_x[x][y].eq(self.tile_x[x][y]),
+                             mesh.tile_y[x][y].eq(self.tile_y[x][y])]
         for x, y in self.params.tiles():
             if self.cores:
                 core = self.cores[x, y]

@@ -38,7 +38,7 @@ from amaranth.hdl import Array, Cat, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from .packet import Packet
+from .packet import COORD_BITS, Packet
 
 __all__ = ["Port", "PacketFifo", "Router", "route_xy", "N_PORTS"]
 
@@ -126,11 +126,17 @@ class PacketFifo(wiring.Component):
 
 
 class Router(wiring.Component):
-    """The router of tile (`x`, `y`).
+    """The router of a tile.
+
+    The tile's coordinates are inputs (`x`, `y`), not constants of the design,
+    so every router with the same `ports` elaborates to the same circuit (one
+    module per kind of router in the Verilog, compiled once by Verilator). The
+    mesh drives them with constants; undriven (a router simulated on its own),
+    they hold their initial values.
 
     Parameters
     ----------
-    x, y : this tile's coordinates (constants of the design).
+    x, y : the tile's coordinates: the initial values of the inputs `x`, `y`.
     fifo_depth : flits per input FIFO.
     ports : the ports that exist (default: all five). Inputs not listed have
         no FIFO and ignore their `valid`; outputs not listed never assert
@@ -141,17 +147,20 @@ class Router(wiring.Component):
     inp : ``In(stream.Signature(Packet)).array(5)``, indexed by `Port`.
     out : ``Out(stream.Signature(Packet)).array(5)``, indexed by `Port`.
     empty : ``Out(1)``, high when every input FIFO is empty.
+    x, y : ``In(COORD_BITS)``, this tile's coordinates (constant in a chip).
     """
 
     def __init__(self, x: int, y: int, fifo_depth: int = 4,
                  ports: Iterable[Port] = tuple(Port)):
-        self.x, self.y = int(x), int(y)
+        self.tile = (int(x), int(y))
         self.fifo_depth = int(fifo_depth)
         self.ports = frozenset(Port(p) for p in ports)
         super().__init__({
             "inp": In(stream.Signature(Packet)).array(N_PORTS),
             "out": Out(stream.Signature(Packet)).array(N_PORTS),
             "empty": Out(1),
+            "x": In(COORD_BITS, init=self.tile[0]),
+            "y": In(COORD_BITS, init=self.tile[1]),
         })
         # Created here (not in elaborate) so diagnostics can reach them.
         self.fifos: dict[Port, PacketFifo] = {

@@ -6,7 +6,12 @@ elaborations of a core (about 12 s of Python each) and Verilator then
 compiles N copies of it. Here the chip is assembled from two designs:
 
 * ``kl_noc``: `kilauea.hw.noc.Noc` without cores (mesh + host port; the
-  tile slots are its ports, ``tiles__X__Y__rx__valid`` ...);
+  tile slots are its ports, ``tiles__X__Y__rx__valid`` ...), with the
+  routers' coordinates as inputs (``coord_ports=True``: ``tile_x__X__Y``,
+  ``tile_y__X__Y``, tied to X and Y by the top), each router an instance of
+  the module of its kind (`RouterCell`: its ports decide it; at most nine,
+  named by `router_module`, e.g. ``kl_router_NESWL``, each elaborated once),
+  equal modules merged (`dedup`: one per FIFO, one per router cell kind);
 * ``kl_core``: one `kilauea.hw.neurocore.core.Core` inside `CoreTile`, whose
   coordinates are input ports (``x``, ``y``, `packet.COORD_BITS` bits) instead of
   constants;
@@ -20,7 +25,7 @@ compiled-engine equivalence tests check it against the golden model.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Shape, Signal, Value, ValueCastable
+from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal, Shape, Value, ValueCastable
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
@@ -29,10 +34,14 @@ from ...hw.neurocore.core import Core
 from ...hw.noc import Noc
 from ...hw.packet import COORD_BITS
 from ...hw.params import ChipParams
+from ...hw.router import Router
+from .dedup import dedup
 
-__all__ = ["CoreTile", "chip_rtlil"]
+__all__ = ["CoreTile", "RouterCell", "chip_rtlil", "noc_rtlil", "router_module"]
 
 SLOT_MEMBERS = ("rx", "tx", "idle", "step_seen")
+#: the ports of ``kl_noc`` that give the routers their coordinates
+COORD_PORTS = ("tile_x", "tile_y")
 
 
 class CoreTile(wiring.Component):
@@ -58,15 +67,21 @@ class CoreTile(wiring.Component):
         return m
 
 
-def _ports(component) -> list[tuple[tuple, int, bool]]:
-    """(path, width, is_input) of each port of a component's signature."""
+def _values(component) -> list[tuple[tuple, Value, bool]]:
+    """(path, value, is_input) of each port of a component's signature."""
     out = []
     for path, member, value in component.signature.flatten(component):
         if isinstance(value, ValueCastable):
             value = value.as_value()
         if isinstance(value, Value):
-            out.append((path, Shape.cast(value.shape()).width, member.flow == In))
+            out.append((path, value, member.flow == In))
     return out
+
+
+def _ports(component) -> list[tuple[tuple, int, bool]]:
+    """(path, width, is_input) of each port of a component's signature."""
+    return [(path, Shape.cast(value.shape()).width, input_)
+            for path, value, input_ in _values(component)]
 
 
 def _name(path) -> str:
@@ -80,7 +95,7 @@ def _decl(width: int) -> str:
 def glue_verilog(params: ChipParams, noc: Noc, tile: CoreTile) -> str:
     """Verilog of ``top``: ``kl_noc`` plus one ``kl_core`` per tile."""
     noc_ports = _ports(noc)
-    outer = [(p, w, i) for p, w, i in noc_ports if p[0] != "tiles"]
+    outer = [(p, w, i) for p, w, i in noc_ports if p[0] not in ("tiles", *COORD_PORTS)]
     lines = ["module top(input clk, input rst"
              + "".join(f", {'input' if i else 'output'} {_decl(w)}{_name(p)}"
                        for p, w, i in outer) + ");"]
@@ -95,16 +110,64 @@ def glue_verilog(params: ChipParams, noc: Noc, tile: CoreTile) -> str:
             cell.append(f".{_name(path)}({wire})")
             conns.append(f".{_name(('tiles', x, y) + tuple(path))}({wire})")
         lines.append(f"  kl_core core_{x}_{y}({', '.join(cell)});")
+        if noc.mesh.coord_ports:
+            conns += [f".tile_x__{x}__{y}({COORD_BITS}'d{x})",
+                      f".tile_y__{x}__{y}({COORD_BITS}'d{y})"]
     lines.append(f"  kl_noc noc({', '.join(conns)});")
     lines.append("endmodule")
     return "\n".join(lines) + "\n"
 
 
+class RouterCell(wiring.Component):
+    """Stands in for a router of the mesh: an instance of the module of its
+    kind (`router_module`), with the router's signature, so `Mesh` wires it
+    as it wires the router. The mesh then elaborates no router (elaborating
+    them all took minutes on large meshes); each kind is converted once."""
+
+    def __init__(self, router: Router):
+        for unused in (router, *router.fifos.values()):    # replaced, on purpose
+            unused._MustUse__silence = True
+        self.ports = router.ports
+        self.kind = router_module(router.ports)[1:]
+        super().__init__(router.signature)
+
+    def elaborate(self, platform):
+        m = Module()
+        conns = {("i_" if input_ else "o_") + _name(path): value
+                 for path, value, input_ in _values(self)}
+        m.submodules.router = Instance(self.kind, i_clk=ClockSignal(), i_rst=ResetSignal(),
+                                       **conns)
+        return m
+
+
 def chip_rtlil(params: ChipParams) -> tuple[str, str]:
-    """(RTLIL of ``kl_noc`` and ``kl_core``, Verilog of ``top``)."""
+    """(RTLIL of ``kl_noc``, the router kinds and ``kl_core``, Verilog of ``top``)."""
     from amaranth.back import rtlil
-    noc, tile = Noc(params), CoreTile(params)
+    noc, tile = Noc(params, coord_ports=True), CoreTile(params)
     glue = glue_verilog(params, noc, tile)
-    text = (rtlil.convert(noc, name="kl_noc", emit_src=False)
-            + rtlil.convert(tile, name="kl_core", emit_src=False))
-    return text, glue
+    return noc_rtlil(noc) + rtlil.convert(tile, name="kl_core", emit_src=False), glue
+
+
+def noc_rtlil(noc: Noc) -> str:
+    """The RTLIL of `noc` (built with ``coord_ports=True``) as module
+    ``kl_noc``, its routers instances of one module per kind (named by
+    `router_module`), equal modules merged (`dedup`)."""
+    from amaranth.back import rtlil
+    kinds: dict[str, Router] = {}
+    for xy, router in list(noc.mesh.routers.items()):
+        kinds.setdefault(router_module(router.ports), router)
+        noc.mesh.routers[xy] = RouterCell(router)
+    params = noc.params
+    parts = [rtlil.convert(noc, name="kl_noc", emit_src=False)]
+    for kind, router in sorted(kinds.items()):
+        # coordinates: the inputs x, y (their initial values do not reach the module)
+        parts.append(rtlil.convert(Router(0, 0, params.fifo_depth, router.ports),
+                                   name=kind[1:], emit_src=False))
+    return dedup("".join(parts))
+
+
+def router_module(ports) -> str:
+    """The RTLIL name of the router module with `ports` (a set of
+    `kilauea.hw.router.Port`): ``\\kl_router_`` and the ports' letters in
+    `Port` order, e.g. ``\\kl_router_NESWL``."""
+    return "\\kl_router_" + "".join(p.name for p in sorted(ports))

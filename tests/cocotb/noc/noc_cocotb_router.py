@@ -1,5 +1,6 @@
 """cocotb bench: one router (tile (1,1), all five ports), built from
-`kilauea.verify`.
+`kilauea.verify`. The router's coordinates are inputs (`x`, `y`); the bench
+drives them with the tile's.
 
 Random spikes enter all five inputs (destinations over a 3x3 mesh and the
 host) while every output is randomly not ready. Each flit must leave on the
@@ -47,6 +48,7 @@ async def router_random_traffic(dut):
             sb.expect(out.name, Expected(p.name, w))
             cov.packet("in", w)
 
+    dut.x.value, dut.y.value = X, Y
     await loop.reset()
     n = await loop.run(50 * n_flits, after=fabric, until=lambda: not sb.pending())
     violations = [v for k in sinks for v in k.violations]

@@ -35,9 +35,10 @@ def xy_path(src: tuple[int, int], dst: Dest) -> list[tuple[int, int, Port]]:
 class Bench:
     """A `Noc` with Python sources/sinks on every tile and on the host port."""
 
-    def __init__(self, params: ChipParams, sink_ready=None, host_ready=None):
+    def __init__(self, params: ChipParams, sink_ready=None, host_ready=None,
+                 coord_ports: bool = False):
         self.p = params
-        self.dut = Noc(params)
+        self.dut = Noc(params, coord_ports=coord_ports)
         self.sb = Scoreboard()
         self.src = {t: Source(self.dut.tiles[t[0]][t[1]].tx) for t in params.tiles()}
         self.host_src = Source(self.dut.host_in)
@@ -60,6 +61,9 @@ class Bench:
     def idle_cores(self, ctx):
         for x, y in self.p.tiles():
             ctx.set(self.dut.tiles[x][y].idle, 1)
+            if self.dut.mesh.coord_ports:       # the routers' coordinates, as a chip ties them
+                ctx.set(self.dut.tile_x[x][y], x)
+                ctx.set(self.dut.tile_y[x][y], y)
 
     async def pump(self, ctx, cycles, **kw):
         return await pump(ctx, self.sources, self.all_sinks, cycles, **kw)
@@ -73,12 +77,13 @@ class Bench:
         assert ctx.get(self.dut.hostport.out_fifo.level) == 0
 
 
-@pytest.mark.parametrize("w,h", [(2, 2), (3, 3)])
-def test_every_pair_follows_its_xy_path(w, h):
+@pytest.mark.parametrize("w,h,coord_ports", [(2, 2, False), (3, 3, False), (3, 3, True)])
+def test_every_pair_follows_its_xy_path(w, h, coord_ports):
     """Every tile -> tile, tile -> host and host -> tile pair: the flit is
-    delivered once, at the right place, along exactly the XY path."""
+    delivered once, at the right place, along exactly the XY path (with the
+    routers' coordinates as constants, or as the Noc's inputs)."""
     p = ChipParams(mesh_w=w, mesh_h=h)
-    b = Bench(p)
+    b = Bench(p, coord_ports=coord_ports)
     dests = [Dest(x, y) for x, y in p.tiles()] + [HOST]
     expect = {}
     for s in p.tiles():
