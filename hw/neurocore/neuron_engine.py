@@ -51,7 +51,7 @@ Cycle costs in a lane: 1 per instruction, and
   the answer is in (the answer is forwarded in the cycle it arrives, two
   cycles after the request when the core answers in the next cycle); END
   and a second ACC wait for it too;
-* MOD: 1 + the bit length of |ra| (at most 33; 1 when ra is 0);
+* MOD: 3 + the bit length of |ra| (at most 35; 2 when ra or B is 0);
 * SPK: stalls only while the lane's one-entry spike buffer is still full;
 * STS: stalls while a lower lane writes STATE;
 * END: stalls until the lane's next prefetch (3 cycles, one more per LDC

@@ -193,13 +193,13 @@ class NeuronSequencer(wiring.Component):
             with m.Case(Opcode.ACC):
                 self._acc(m, s)
             with m.Case(*MUL_OPS):
-                # first cycle: the ALU registers the operands; second: the result
-                with m.If(s.mul_second):
+                # cycle 0: the ALU registers the operands; 1: partial products; 2: result
+                with m.If(s.mul_cycle == isa.MUL_CYCLES - 1):
                     m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
-                    m.d.sync += s.mul_second.eq(0)
+                    m.d.sync += s.mul_cycle.eq(0)
                 with m.Else():
-                    m.d.comb += [self.mul_load.eq(1), s.stall.eq(1)]
-                    m.d.sync += s.mul_second.eq(1)
+                    m.d.comb += [self.mul_load.eq(s.mul_cycle == 0), s.stall.eq(1)]
+                    m.d.sync += s.mul_cycle.eq(s.mul_cycle + 1)
             with m.Case(*(ALU_OPS - MUL_OPS)):
                 m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
             with m.Case(Opcode.MOD):
@@ -264,7 +264,7 @@ class NeuronSequencer(wiring.Component):
         with m.FSM(name="phase") as fsm:
             with m.State("IDLE"):
                 m.d.sync += [s.x_valid.eq(0), s.force_end.eq(0), s.skip.eq(0),
-                             s.acc_pend.eq(0), s.mul_second.eq(0)]
+                             s.acc_pend.eq(0), s.mul_cycle.eq(0)]
                 with m.If(self.start):
                     m.d.comb += self.flush.eq(1)
                     with m.If(self.n_compartments <= self.lane):
@@ -347,4 +347,4 @@ class _State:
         self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
         self.acc_rd = Signal(isa.REG_BITS)
         self.spk_valid = Signal()
-        self.mul_second = Signal()          # MULT / MULF in its second cycle
+        self.mul_cycle = Signal(range(isa.MUL_CYCLES))  # MULT / MULF: its cycle in execute
