@@ -48,7 +48,7 @@ from .synth_harness import Harness, PnrBlock, pnr_top
 from .synth_report import (BlockReport, PnrReport, format_table, parse_ecp5, parse_fmax,
                            parse_generic, parse_utilisation)
 
-__all__ = ["Block", "ToolError", "REDUCED", "block_rtlil", "pnr_rtlil", "synthesize",
+__all__ = ["Block", "PnrBlock", "ToolError", "REDUCED", "block_rtlil", "pnr_rtlil", "synthesize",
            "place_and_route", "main"]
 
 #: the reduced 1 x 1 chip that is placed and routed on the LFE5U-85F: the
@@ -252,8 +252,8 @@ def main(argv=None) -> int:
             print(f"chip {params.mesh_w}x{params.mesh_h}: {_shape(params)}")
             print(format_table(reports))
         if not a.no_pnr:
-            print(f"[pnr] {a.pnr_block} of chip 1x1 ({_shape(pnr_params)}) ...",
-                  file=sys.stderr, flush=True)
+            what = "" if a.pnr_block == PnrBlock.CHIP.value else f"{a.pnr_block} of "
+            print(f"[pnr] {what}chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
             r = place_and_route(pnr_params, freq_mhz=a.freq, seed=a.seed, timeout_s=a.timeout,
                                 block=PnrBlock(a.pnr_block),
                                 workdir=work / "pnr" if work else None)

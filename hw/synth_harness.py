@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 
-from amaranth.hdl import Cat, Elaboratable, Module, Signal
+from amaranth.hdl import Cat, Elaboratable, Module, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import Flow
 
@@ -48,7 +48,7 @@ class Harness(Elaboratable):
         m.submodules.block = self.block
         ins, outs = [], []
         for _path, member, value in self.block.signature.flatten(self.block):
-            (ins if member.flow is Flow.In else outs).append(value)
+            (ins if member.flow is Flow.In else outs).append(Value.cast(value))
         width = sum(len(v) for v in ins)
         chain = Signal(max(1, width))
         m.d.sync += chain.eq(Cat(self.din, chain[:-1]))

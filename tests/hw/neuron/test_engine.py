@@ -252,11 +252,11 @@ def test_mod_signs_and_by_zero():
         # MOD costs 2 (a or b zero) or 3 + bit length of |a| cycles; 4 other instructions
         expect_cycles = sum(4 + _mod_cycles(a, b) for a, b in chunk)
         if params.n_lanes == 1:
-            assert r.cycles == expect_cycles + 4, (r.cycles, expect_cycles)
+            assert r.cycles == expect_cycles + 5, (r.cycles, expect_cycles)
         else:       # lanes side by side: less, but no lane is faster than its own work
             lane_work = max(sum(4 + _mod_cycles(a, b) for a, b in chunk[i::params.n_lanes])
                             for i in range(params.n_lanes))
-            assert lane_work + 4 <= r.cycles < expect_cycles + 4, (r.cycles, expect_cycles)
+            assert lane_work + 5 <= r.cycles < expect_cycles + 5, (r.cycles, expect_cycles)
 
 
 
