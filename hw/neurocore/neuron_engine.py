@@ -33,10 +33,13 @@ update pulses leave the engine in compartment order, as with one lane.
 
 Pipeline of a lane (one instruction per cycle when nothing stalls):
 
-* fetch: the UCODE read port (1-cycle latency) is addressed with the next pc,
-  or, when the instruction in execute is END, with the next compartment's
-  entry address, so consecutive programs run back to back;
-* execute: the instruction word read last cycle is decoded, registers read,
+* fetch: the UCODE read port (1-cycle latency) is addressed with the word
+  after the one in decode, or, once the next compartment's program is
+  prefetched and END is in decode or execute, with its entry address, so
+  consecutive programs run back to back;
+* decode: the word read last cycle; it enters a register when execute
+  advances (`neuron_sequencer.py`);
+* execute: the registered instruction word is decoded, registers read,
   the result written at the end of the cycle. Loads (LDS/LDP/LDC) address
   their memory in execute and write the register one cycle later; the
   following instruction gets the loaded word by forwarding from the memory's
@@ -51,17 +54,17 @@ Cycle costs in a lane: 1 per instruction, and
   the answer is in (the answer is forwarded in the cycle it arrives, two
   cycles after the request when the core answers in the next cycle); END
   and a second ACC wait for it too;
-* MOD: 1 + the bit length of |ra| (at most 33; 1 when ra is 0);
+* MOD: 3 + the bit length of |ra| (at most 35; 2 when ra or B is 0);
 * SPK: stalls only while the lane's one-entry spike buffer is still full;
 * STS: stalls while a lower lane writes STATE;
 * END: stalls until the lane's next prefetch (3 cycles, one more per LDC
-  that takes the PROFILE port meanwhile) is ready, i.e. after programs
-  shorter than 3 instructions, and until the previous compartment has
+  that takes the PROFILE port meanwhile) is ready and its entry fetched,
+  i.e. after programs shorter than 4 instructions, and until the previous compartment has
   retired and this compartment's spike has been taken.
 
 With n_lanes lanes running programs of equal length, a step's neuron phase
 takes about 1/n_lanes of one lane's cycles (`update_cycles`). Per step there
-are 4 cycles of start-up before the first instruction. Registers r1..r7 are
+are 5 cycles of start-up before the first instruction. Registers r1..r7 are
 cleared at the start of every compartment.
 
 Errors (a one-cycle `error` pulse per event, nothing else changes): undefined

@@ -104,7 +104,7 @@ class NeuronLane(wiring.Component):
             alu.op.eq(seq.op), alu.operands.eq(opf.operands), alu.mul_load.eq(seq.mul_load),
             seq.operands.eq(opf.operands), seq.alu_result.eq(alu.result),
             self.fetch_addr.eq(seq.fetch_addr), self.fetch_en.eq(seq.fetch_en),
-            seq.instr.eq(self.instr), opf.instr.eq(self.instr),
+            seq.instr.eq(self.instr), opf.instr.eq(seq.exec_instr),
             opf.load_data.eq(self.load_data),
         ]
         return m

@@ -68,7 +68,8 @@ class NeuronSequencer(wiring.Component):
     prefetch Out(stream)  the compartment whose program to prefetch
     next     In(stream)   the prefetched program (`next_program_layout`)
     flush    Out(1)       empties the prefetcher (start of a step)
-    instr    In(Instruction)  the UCODE read data (the word in execute)
+    instr    In(Instruction)  the UCODE read data (the word in decode)
+    exec_instr Out(Instruction)  the word in execute (registered), to the operand fetch
     fetch_addr, fetch_en  Out  the UCODE read port's address and enable
     op       Out(Opcode)  the opcode executed (END when forced), to the ALU
     operands In(operand_layout)  from the operand fetch
@@ -94,6 +95,7 @@ class NeuronSequencer(wiring.Component):
             "next": In(stream.Signature(next_program_layout(params))),
             "flush": Out(1),
             "instr": In(isa.Instruction),
+            "exec_instr": Out(isa.Instruction),
             "fetch_addr": Out(params.ucode_addr_bits),
             "fetch_en": Out(1),
             "op": Out(Opcode),
@@ -120,8 +122,8 @@ class NeuronSequencer(wiring.Component):
             m.d.comb += s.stall.eq(1)
         with m.If(s.running & ~(s.hazard & ~s.forced)):
             self._execute(m, s)
-            with m.If(s.wr_en & ~s.stall & (self.instr.rd != 0)):
-                m.d.comb += [self.write.en.eq(1), self.write.rd.eq(self.instr.rd),
+            with m.If(s.wr_en & ~s.stall & (s.ins.rd != 0)):
+                m.d.comb += [self.write.en.eq(1), self.write.rd.eq(s.ins.rd),
                              self.write.data.eq(s.wr_val)]
         self._sequence(m, s)
         return m
@@ -133,7 +135,7 @@ class NeuronSequencer(wiring.Component):
         with m.If(s.forced):            # ran off UCODE or skipped: END, whatever the word
             m.d.comb += self.op.eq(Opcode.END)
         with m.Else():
-            m.d.comb += self.op.eq(self.instr.op)
+            m.d.comb += self.op.eq(s.ins.op)
         with m.Switch(self.op):
             with m.Case(*[o for o, info in isa.OPINFO.items() if info.writes_rd]):
                 m.d.comb += s.writes_rd.eq(1)
@@ -147,7 +149,7 @@ class NeuronSequencer(wiring.Component):
         waits for the answer (or takes it by forwarding in the cycle it
         arrives); one that writes it waits until it has arrived; END waits
         for it too."""
-        ins, resp = self.instr, self.acc_resp
+        ins, resp = s.ins, self.acc_resp
         m.d.comb += [resp.ready.eq(s.acc_pend),
                      self.acc_fwd.en.eq(s.acc_pend & resp.valid),
                      self.acc_fwd.rd.eq(s.acc_rd), self.acc_fwd.data.eq(resp.payload)]
@@ -162,14 +164,14 @@ class NeuronSequencer(wiring.Component):
 
     # -- execute ------------------------------------------------------------------------
     def _execute(self, m: Module, s: "_State") -> None:
-        ins, ops, mem = self.instr, self.operands, self.mem
+        ins, ops, mem = s.ins, self.operands, self.mem
         imm = ops.imm
         state_addr = s.cur_comp * cm.STATE_WORDS + imm.state_word
         with m.Switch(self.op):
             with m.Case(Opcode.END):
                 m.d.comb += s.ends.eq(1)
                 spike_held = s.spk_valid & ~self.spike.ready
-                with m.If((s.more & ~self.next.valid) | s.end_wait | ~self.turn | spike_held):
+                with m.If((s.more & ~s.d_first) | s.end_wait | ~self.turn | spike_held):
                     m.d.comb += s.stall.eq(1)
                 with m.If(s.forced & ~s.stall):     # one pulse, however long END waits
                     m.d.comb += self.error.eq(1)
@@ -177,29 +179,29 @@ class NeuronSequencer(wiring.Component):
                 pass
             with m.Case(Opcode.LDS):
                 m.d.comb += mem.state_raddr.eq(state_addr)
-                self._load(m, LoadSource.STATE)
+                self._load(m, s, LoadSource.STATE)
             with m.Case(Opcode.STS):
                 m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
                              mem.state_we.eq(1), s.stall.eq(~self.state_grant)]
             with m.Case(Opcode.LDP):
                 m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
-                self._load(m, LoadSource.PARAM)
+                self._load(m, s, LoadSource.PARAM)
             with m.Case(Opcode.LDC):
                 m.d.comb += mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
                                                  + imm.profile_word)
-                self._load(m, LoadSource.PROFILE)
+                self._load(m, s, LoadSource.PROFILE)
             with m.Case(Opcode.LDT):
                 m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.step)]
             with m.Case(Opcode.ACC):
                 self._acc(m, s)
             with m.Case(*MUL_OPS):
-                # first cycle: the ALU registers the operands; second: the result
-                with m.If(s.mul_second):
+                # cycle 0: the ALU registers the operands; 1: partial products; 2: result
+                with m.If(s.mul_cycle == isa.MUL_CYCLES - 1):
                     m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
-                    m.d.sync += s.mul_second.eq(0)
+                    m.d.sync += s.mul_cycle.eq(0)
                 with m.Else():
-                    m.d.comb += [self.mul_load.eq(1), s.stall.eq(1)]
-                    m.d.sync += s.mul_second.eq(1)
+                    m.d.comb += [self.mul_load.eq(s.mul_cycle == 0), s.stall.eq(1)]
+                    m.d.sync += s.mul_cycle.eq(s.mul_cycle + 1)
             with m.Case(*(ALU_OPS - MUL_OPS)):
                 m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
             with m.Case(Opcode.MOD):
@@ -209,8 +211,8 @@ class NeuronSequencer(wiring.Component):
             with m.Default():
                 m.d.comb += self.error.eq(1)     # undefined opcode: a NOP
 
-    def _load(self, m: Module, source: LoadSource) -> None:
-        m.d.comb += [self.load.valid.eq(1), self.load.rd.eq(self.instr.rd),
+    def _load(self, m: Module, s: "_State", source: LoadSource) -> None:
+        m.d.comb += [self.load.valid.eq(1), self.load.rd.eq(s.ins.rd),
                      self.load.source.eq(source)]
 
     def _acc(self, m: Module, s: "_State") -> None:
@@ -224,7 +226,7 @@ class NeuronSequencer(wiring.Component):
         with m.Else():
             m.d.comb += req.valid.eq(1)
             with m.If(req.ready):
-                m.d.sync += [s.acc_pend.eq(1), s.acc_rd.eq(self.instr.rd)]
+                m.d.sync += [s.acc_pend.eq(1), s.acc_rd.eq(s.ins.rd)]
             with m.Else():
                 m.d.comb += s.stall.eq(1)
 
@@ -258,13 +260,12 @@ class NeuronSequencer(wiring.Component):
 
     # -- sequencing ---------------------------------------------------------------------
     def _sequence(self, m: Module, s: "_State") -> None:
-        m.d.comb += [self.busy.eq(s.busy), self.fetch_en.eq(~(s.busy & s.stall))]
-        with m.If(s.busy):
-            m.d.comb += self.fetch_addr.eq(s.pc + 1)
+        m.d.comb += self.busy.eq(s.busy)
+        self._fetch(m, s)
         with m.FSM(name="phase") as fsm:
             with m.State("IDLE"):
                 m.d.sync += [s.x_valid.eq(0), s.force_end.eq(0), s.skip.eq(0),
-                             s.acc_pend.eq(0), s.mul_second.eq(0)]
+                             s.acc_pend.eq(0), s.mul_cycle.eq(0), s.d_first.eq(0)]
                 with m.If(self.start):
                     m.d.comb += self.flush.eq(1)
                     with m.If(self.n_compartments <= self.lane):
@@ -274,7 +275,8 @@ class NeuronSequencer(wiring.Component):
                                      self.prefetch.payload.eq(self.lane)]
                         m.next = "LAUNCH"
             with m.State("LAUNCH"):
-                with m.If(self.next.valid):
+                m.d.comb += s.launching.eq(1)
+                with m.If(s.d_first):
                     m.d.comb += [s.begin.eq(1), s.begin_comp.eq(self.lane)]
                     m.next = "RUN"
             with m.State("RUN"):
@@ -287,6 +289,29 @@ class NeuronSequencer(wiring.Component):
         m.d.comb += [s.busy.eq(~fsm.ongoing("IDLE")),
                      s.running.eq(fsm.ongoing("RUN") & s.x_valid)]
         self._begin(m, s)
+
+    def _fetch(self, m: Module, s: "_State") -> None:
+        """The fetch and decode stages: the UCODE read port is addressed with
+        the word after the one in decode (`instr`, the read data), which
+        enters execute (`s.ins`, a register) when execute advances. The
+        next compartment's entry is fetched (`s.d_first`) as soon as its
+        program is prefetched and the current one's END is in decode or in
+        execute, so that END can hand over to it with no bubble."""
+        advance = s.running & ~s.stall                 # execute takes the word in decode
+        end_next = advance & ~s.ends & (self.instr.op == Opcode.END)
+        m.d.comb += s.fetch_first.eq(self.next.valid & ~s.d_first & (
+            s.launching | (s.running & s.more & (s.ends | end_next))))
+        m.d.comb += [self.fetch_en.eq(~s.busy | advance | s.begin | s.fetch_first),
+                     self.exec_instr.eq(s.ins)]
+        with m.If(s.busy):
+            m.d.comb += self.fetch_addr.eq(s.pc + 2)
+        with m.If(s.fetch_first):
+            m.d.comb += self.fetch_addr.eq(self.next.payload.entry)
+            m.d.sync += s.d_first.eq(1)
+        with m.If(advance | s.begin):
+            m.d.sync += s.ins.eq(self.instr)
+        with m.If(s.begin):
+            m.d.sync += s.d_first.eq(0)
 
     def _retire(self, m: Module, s: "_State") -> None:
         """RUN: the instruction in execute completes (no stall)."""
@@ -310,7 +335,7 @@ class NeuronSequencer(wiring.Component):
         r1..r7 and prefetch the compartment after it."""
         nxt = self.next.payload
         with m.If(s.begin):
-            m.d.comb += [self.fetch_addr.eq(nxt.entry), self.next.ready.eq(1),
+            m.d.comb += [self.fetch_addr.eq(nxt.entry + 1), self.next.ready.eq(1),
                          self.clear.eq(1)]
             m.d.sync += [s.pc.eq(nxt.entry), s.x_valid.eq(1),
                          s.cur_comp.eq(s.begin_comp[:self.params.compartment_bits]),
@@ -347,4 +372,8 @@ class _State:
         self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
         self.acc_rd = Signal(isa.REG_BITS)
         self.spk_valid = Signal()
-        self.mul_second = Signal()          # MULT / MULF in its second cycle
+        self.mul_cycle = Signal(range(isa.MUL_CYCLES))  # MULT / MULF: its cycle in execute
+        self.ins = Signal(isa.Instruction)  # the word in execute (registered from decode)
+        self.d_first = Signal()             # the word in decode is the next compartment's first
+        self.fetch_first = Signal()         # fetch the next compartment's entry this cycle
+        self.launching = Signal()           # LAUNCH: the first compartment's entry is awaited

@@ -160,7 +160,7 @@ class NeuronProgram:
         """Cycles of one compartment update in one lane of the RTL engine
         when the core answers an accumulator read `acc_latency` cycles after
         accepting it and nothing else stalls: each instruction's
-        `isa.OPINFO` cycles (MULT / MULF 2, MOD at its worst case, 33), and
+        `isa.OPINFO` cycles (MULT / MULF `isa.MUL_CYCLES`, MOD at its worst case, `isa.MOD_CYCLES`), and
         the waits of the ACC scoreboard (an instruction that uses an ACC's
         register before its answer is in; END; a second ACC). The engine
         registers each answer once more before a lane sees it

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from amaranth.sim import Simulator
 
+from kilauea.hw import isa
 from kilauea.hw.isa import Opcode
 from kilauea.hw.neurocore.neuron_alu import ALU_OPS, MUL_OPS, NeuronAlu
 from kilauea.hw.neurocore.neuron_divider import ModDivider
@@ -65,7 +66,7 @@ def test_divider_matches_python_with_random_ready():
     for a, b, latency, rem, by_zero in seen:
         assert by_zero == (b == 0), (a, b)
         assert rem == (0 if b == 0 else w32(a % b)), (a, b, rem)
-        assert latency == (0 if b == 0 else abs(a).bit_length()), (a, b, latency)
+        assert latency == (1 if b == 0 or a == 0 else 2 + abs(a).bit_length()), (a, b, latency)
 
 
 def test_alu_matches_isa_definition():
@@ -73,7 +74,7 @@ def test_alu_matches_isa_definition():
     dut = NeuronAlu(P)
     cases = []
     for op in sorted(ALU_OPS - {Opcode.MOD}, key=lambda o: o.value):
-        for _ in range(25):
+        for _ in range(200 if op in MUL_OPS else 25):
             cases.append((op, random_value(rng), random_value(rng), random_value(rng),
                           random_imm(rng, op)))
 
@@ -85,11 +86,15 @@ def test_alu_matches_isa_definition():
             ctx.set(dut.operands.rc, rc)
             ctx.set(dut.operands.b, w32(rb + imm))
             ctx.set(dut.operands.imm.value, imm)
-            if op in MUL_OPS:           # two cycles: operands registered, then the result
+            if op in MUL_OPS:   # operands registered, partial products, then the result
                 ctx.set(dut.mul_load, 1)
                 await ctx.tick()
                 ctx.set(dut.mul_load, 0)
                 ctx.set(dut.operands.a, random_value(rng))      # no longer looked at
+                ctx.set(dut.op, (Opcode.ADD, Opcode.MULT, Opcode.MULF)[rng.integers(3)])
+                for _ in range(isa.MUL_CYCLES - 2):
+                    await ctx.tick()
+                ctx.set(dut.op, op)
             got = ctx.get(dut.result)
             assert got == py_op(op, a, rb, rc, imm), (op, a, rb, rc, imm, got)
 

@@ -118,3 +118,18 @@ def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
     assert synth.main(["--pnr-only"]) == 1
     err = capsys.readouterr().err
     assert "nextpnr-ecp5 failed (exit status 1)" in err and "ERROR: no route" in err
+
+
+@pytest.mark.parametrize("block", [synth.PnrBlock.LANE, synth.PnrBlock.ENGINE])
+def test_pnr_harness_has_two_pins_and_keeps_the_block(block):
+    """A block placed on its own has one serial input and one registered
+    output pin; its logic is all there (every output of the block reaches
+    `dout`, so nothing is optimised away before place-and-route)."""
+    import re
+    params = TINY.with_(n_lanes=1)
+    text = synth.pnr_rtlil(block, params)
+    top = text[text.index("module \\chip"):]
+    top = top[:top.index("\nend")]
+    wires = re.findall(r"wire width \d+ (?:input|output) \d+ +\\(\w+)", top)
+    assert sorted(wires) == ["clk", "din", "dout", "rst"]
+    assert "lane" in text and ("ucode_mem" in text) == (block is synth.PnrBlock.ENGINE)
