@@ -22,6 +22,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.neurocore.compartment_memory import bank_images
 from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.neurocore.neuron_engine import update_cycles
@@ -40,9 +41,10 @@ def measure(images: dict, n_comp: int, packets: list[int]) -> int:
     async def tb(ctx):
         md = core.memories()
         for mem, words in images.items():
-            for i, w in enumerate(words):
-                row = md[mem].data[i]
-                ctx.set(row.as_value() if hasattr(row, "as_value") else row, int(w))
+            for bank, part in bank_images(md[mem], np.asarray(words, dtype=np.int64)):
+                for i, w in enumerate(part):
+                    row = bank.data[i]
+                    ctx.set(row.as_value() if hasattr(row, "as_value") else row, int(w))
         queue = [packet.Write(ME, Mem.CONFIG.value, 0, n_comp).encode()] + packets
         cycles = -1
         ctx.set(core.tx.ready, 1)

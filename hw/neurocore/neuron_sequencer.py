@@ -17,8 +17,7 @@ execute stage's control:
 Lanes finish their compartments in compartment order: END retires only on
 the lane's `turn` (every lower compartment has retired) and once the
 lane's spike buffer is empty, so spikes leave the engine in compartment
-order. STS writes STATE only when `state_grant` (the lanes share one write
-port) and stalls otherwise.
+order. STS writes the lane's own STATE bank in the cycle it executes.
 
 Per instruction the sequencer decodes the opcode, stalls on the ACC
 scoreboard, issues loads and stores on the memories, sends ACC requests and
@@ -81,7 +80,6 @@ class NeuronSequencer(wiring.Component):
     clear    Out(1)          a compartment begins: r1..r7 := 0
     mem      Out(MemAccess)
     turn     In(1)   every compartment below the current one has retired
-    state_grant In(1)  this lane may write STATE this cycle (its STS retires)
     """
 
     def __init__(self, params: ChipParams, lane: int = 0):
@@ -108,7 +106,6 @@ class NeuronSequencer(wiring.Component):
             "clear": Out(1),
             "mem": Out(MemAccess(params)),
             "turn": In(1),
-            "state_grant": In(1),
         })
 
     def elaborate(self, platform):
@@ -180,7 +177,7 @@ class NeuronSequencer(wiring.Component):
                 self._load(m, LoadSource.STATE)
             with m.Case(Opcode.STS):
                 m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
-                             mem.state_we.eq(1), s.stall.eq(~self.state_grant)]
+                             mem.state_we.eq(1)]
             with m.Case(Opcode.LDP):
                 m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
                 self._load(m, LoadSource.PARAM)

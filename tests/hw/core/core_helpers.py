@@ -15,6 +15,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.neurocore.compartment_memory import Banked, bank_images, banks_of
 from kilauea.hw.words import to_s32, to_word
 from kilauea.hw.neurocore.interfaces import NeuronEngineSignature
 from kilauea.hw.params import ChipParams
@@ -280,15 +281,17 @@ async def backdoor_load(ctx, core, image: Image):
         await ctx.tick()
     mems = core.memories()
     for mem, words in image.words.items():
-        md = mems[mem].data
-        for i, w in enumerate(words):
-            ctx.set(_row(md, i), int(w))
+        for bank, part in bank_images(mems[mem], np.asarray(words, dtype=np.int64)):
+            for i, w in enumerate(part):
+                ctx.set(_row(bank.data, i), int(w))
 
 
 def backdoor_read(ctx, core, mem: Mem) -> np.ndarray:
-    md = core.memories()[mem].data
-    return np.array([int(ctx.get(_row(md, i))) & 0xFFFFFFFF for i in range(md.depth)],
-                    dtype=np.int64)
+    """Every word of `mem` in its flat (host) order, whatever its banks."""
+    memory = core.memories()[mem]
+    parts = [np.array([int(ctx.get(_row(b.data, i))) & 0xFFFFFFFF for i in range(b.depth)],
+                      dtype=np.int64) for b in banks_of(memory)]
+    return memory.join(parts) if isinstance(memory, Banked) else parts[0]
 
 
 def _row(md, i):
