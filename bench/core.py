@@ -86,7 +86,7 @@ def synaptic_event() -> float:
     k = 64
     img = lif_images(1)
     img[Mem.AXON] = cm.pack_axon(np.arange(P.n_axons) * k, k, np.arange(P.n_axons) % 2)
-    img[Mem.SYNAPSE] = cm.pack_synapse(P, np.arange(P.n_synapses) % 16, 3, np.arange(P.n_synapses) % 3, 0)
+    img[Mem.SYNAPSE] = cm.pack_synapse(P, np.arange(P.n_synapses) % 16, 3, np.arange(P.n_synapses) % 3)
     runs = []
     for n in (4, 12):
         pk = [packet.Spike(ME, i, 5, 0).encode() for i in range(n)]

@@ -10,8 +10,10 @@ STATE    n_compartments x STATE_WORDS words. Word `c * STATE_WORDS + i` is
          Stored in n_lanes banks (`Banked`): compartment c's words in bank
          c mod n_lanes, the bank of the lane that runs it.
 PARAM    n_compartments x PARAM_WORDS words. Word `c * PARAM_WORDS + 0` is the
-         compartment header: bits [PROFILE_FIELD_BITS-1:0] its profile index
-         (other bits 0). Words 1.. are per-compartment parameters (LDP i).
+         compartment header (`PARAM_HEADER`): bits [7:0] its profile index,
+         bits [23:8] its accumulator row base (ACC g reads row base + g,
+         modulo 2^acc_row_bits), other bits 0. Words 1.. are per-compartment
+         parameters (LDP i).
          Banked as STATE.
 PROFILE  n_profiles x PROFILE_WORDS words. Word `p * PROFILE_WORDS + 0` is the
          profile header: bits [15:0] the program's entry address in UCODE.
@@ -36,10 +38,11 @@ from amaranth.hdl import unsigned
 from amaranth.lib import data
 
 from ..params import ChipParams
-from ..words import pack, unpack_field
+from ..words import pack, pack_array, unpack_field
 
 __all__ = [
     "STATE_WORDS", "PARAM_WORDS", "PROFILE_WORDS", "ENTRY_BITS", "PROFILE_FIELD_BITS",
+    "ACC_ROW_FIELD_BITS", "unpack_param_acc_row", "pack_param_headers",
     "memory_depths", "profile_bits", "bank_rows", "Banked", "banks_of", "bank_images",
     "state_addr", "param_addr", "profile_addr",
     "PARAM_HEADER", "PROFILE_HEADER", "pack_param_header", "unpack_param_header",
@@ -51,9 +54,11 @@ PARAM_WORDS = 4        # parameter words per compartment (word 0: header)
 PROFILE_WORDS = 16     # words per profile (word 0: header)
 ENTRY_BITS = 16        # width of the entry field of a profile header
 PROFILE_FIELD_BITS = 8  # width of the profile field of a compartment header
+ACC_ROW_FIELD_BITS = 16  # width of the accumulator row base of a compartment header
 
-#: Word 0 of a compartment's PARAM words (bits above the field are 0).
-PARAM_HEADER = data.StructLayout({"profile": unsigned(PROFILE_FIELD_BITS)})
+#: Word 0 of a compartment's PARAM words (bits above the fields are 0).
+PARAM_HEADER = data.StructLayout({"profile": unsigned(PROFILE_FIELD_BITS),
+                                  "acc_row": unsigned(ACC_ROW_FIELD_BITS)})
 #: Word 0 of a profile's PROFILE words (bits above the field are 0).
 PROFILE_HEADER = data.StructLayout({"entry": unsigned(ENTRY_BITS)})
 
@@ -162,14 +167,27 @@ def profile_addr(profile: int, word: int) -> int:
     return profile * PROFILE_WORDS + word
 
 
-def pack_param_header(profile: int) -> int:
-    """The compartment header word of a compartment running `profile`."""
-    return pack(PARAM_HEADER, what="compartment header field", profile=profile)
+def pack_param_header(profile: int, acc_row: int = 0) -> int:
+    """The compartment header word of a compartment running `profile` whose
+    accumulator rows start at `acc_row`."""
+    return pack(PARAM_HEADER, what="compartment header field", profile=profile,
+                acc_row=acc_row)
+
+
+def pack_param_headers(profile, acc_row) -> np.ndarray:
+    """Compartment header words (uint32 array) of broadcasting `profile` and
+    `acc_row` arrays."""
+    return pack_array(PARAM_HEADER, profile=profile, acc_row=acc_row)
 
 
 def unpack_param_header(word) -> np.ndarray:
     """The profile index of compartment header words (int64)."""
     return unpack_field(PARAM_HEADER, word, "profile")
+
+
+def unpack_param_acc_row(word) -> np.ndarray:
+    """The accumulator row base of compartment header words (int64)."""
+    return unpack_field(PARAM_HEADER, word, "acc_row")
 
 
 def pack_profile_header(entry: int) -> int:

@@ -146,17 +146,12 @@ class Core(wiring.Component):
         ]
         wiring.connect(m, eng.spike, fan.spike)
         # neuron engine read-and-clear -> accumulator address of slot t mod D
-        req = eng.acc_req.payload
-        addr = [req.compartment]
-        if cm.group_log2(p):
-            addr.append(req.group[:cm.group_log2(p)])
-        addr.append(s.step[:(p.n_delay_slots - 1).bit_length()])
-        # the group is taken modulo G (its low log2 G bits, docs/isa.md), for every G
-        acc_bad = req.compartment >= p.n_compartments
+        # (every row of the ring exists: a request is never bad)
+        addr = Cat(eng.acc_req.payload.row, s.step[:(p.n_delay_slots - 1).bit_length()])
         m.d.comb += [
             acc.acc_req.valid.eq(eng.acc_req.valid),
-            acc.acc_req.payload.addr.eq(Cat(*addr)),
-            acc.acc_req.payload.bad.eq(acc_bad),
+            acc.acc_req.payload.addr.eq(addr),
+            acc.acc_req.payload.bad.eq(0),
             eng.acc_req.ready.eq(acc.acc_req.ready),
             eng.acc_resp.valid.eq(acc.acc_resp.valid),
             eng.acc_resp.payload.eq(acc.acc_resp.payload),

@@ -214,8 +214,8 @@ class NeuronSequencer(wiring.Component):
         """Issue the read-and-clear request and go on; the answer is written
         when it arrives. One ACC outstanding at a time."""
         req = self.acc_req
-        m.d.comb += [req.payload.compartment.eq(s.cur_comp),
-                     req.payload.group.eq(self.operands.imm.group)]
+        group = self.operands.imm.group[:(self.params.n_acc_groups - 1).bit_length()]  # mod G
+        m.d.comb += req.payload.row.eq(s.cur_row + group)       # wraps to acc_row_bits
         with m.If(s.acc_pend & ~self.acc_resp.valid):
             m.d.comb += s.stall.eq(1)
         with m.Else():
@@ -311,7 +311,8 @@ class NeuronSequencer(wiring.Component):
                          self.clear.eq(1)]
             m.d.sync += [s.pc.eq(nxt.entry), s.x_valid.eq(1),
                          s.cur_comp.eq(s.begin_comp[:self.params.compartment_bits]),
-                         s.cur_prof.eq(nxt.profile), s.skip.eq(nxt.skip)]
+                         s.cur_prof.eq(nxt.profile), s.cur_row.eq(nxt.acc_row),
+                         s.skip.eq(nxt.skip)]
             after = s.begin_comp + self.params.n_lanes     # the lane's next compartment
             with m.If(after < self.n_compartments):
                 m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(after)]
@@ -331,6 +332,7 @@ class _State:
         self.pc = Signal(params.ucode_addr_bits)
         self.cur_comp = Signal(cbits)
         self.cur_prof = Signal(cm.profile_bits(params))
+        self.cur_row = Signal(params.acc_row_bits)  # the compartment's accumulator row base
         self.more = Signal()                # a compartment follows the current one
         self.begin = Signal()               # a compartment starts executing next cycle
         self.begin_comp = Signal(cbits + 1)
