@@ -5,28 +5,31 @@ Component diagram (docs/neurocore.md draws it too)::
       start, step, n_compartments
                 │
                 ▼                      (one per lane: n_lanes of them)
-      ┌───────────────────────────────────────────────┐   read ports on
-      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ STATE, PARAM,
-      │ sequencer, prefetcher, r0..r7, ALU, divider    │   PROFILE, UCODE
-      └──┬─────────────┬──────────────┬───────────┬────┘
-         │ acc_req/resp│ spike        │ STS       │ turn
-         ▼             ▼              ▼           │
-      ┌────────────┐ ┌────────────────────────────┴─┐
+      ┌───────────────────────────────────────────────┐   STATE, PARAM
+      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ bank i; read
+      │ sequencer, prefetcher, r0..r7, ALU, divider    │   ports on PROFILE,
+      └──┬─────────────┬──────────────┬────────────────┘   UCODE
+         │ acc_req/resp│ spike        │ turn
+         ▼             ▼              │
+      ┌────────────┐ ┌────────────────┴─────────────┐
       │ AccArbiter │ │ LaneOrder: retire order,     │
-      │            │ │ spikes, pulses, STATE write  │
+      │            │ │ spikes, pulses               │
       └─────┬──────┘ └──────────────┬───────────────┘
             ▼ acc_req / acc_resp    ▼ spike, updates, error (to the core)
 
 Implements `NeuronEngineSignature` (see `interfaces.py`). It owns four
 memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
 UCODE, reachable by the host through the four MemBus ports while not busy
-(through lane 0's read ports and the one write port of each memory).
+(flat word addresses whatever the banks below).
 
 Lanes (`params.n_lanes`, a power of two): lane i runs compartments i,
-i + n_lanes, ... (`neuron_lane.py`), each with its own read ports on the
-four memories (so every lane loads in the cycle it asks), sharing the STATE
-write port (the lowest lane whose STS is in execute writes; the others wait
-a cycle) and the accumulators (`neuron_join.AccArbiter`). Lanes retire their
+i + n_lanes, ... (`neuron_lane.py`). STATE and PARAM are banked by lane
+(`compartment_memory.Banked`: bank i holds compartments c = i mod n_lanes),
+so lane i reads and writes only bank i, through the bank's one read and one
+write port; PROFILE and UCODE, which any lane may read, give each lane a read
+port of its own (one copy per port in block RAM). So every lane loads in the
+cycle it asks and writes STATE without waiting; the lanes share only the
+accumulators (`neuron_join.AccArbiter`). Lanes retire their
 compartments in compartment order (`neuron_join.LaneOrder`): a lane whose
 END comes before the previous compartment has retired waits, so spikes and
 update pulses leave the engine in compartment order, as with one lane.
@@ -53,7 +56,6 @@ Cycle costs in a lane: 1 per instruction, and
   and a second ACC wait for it too;
 * MOD: 1 + the bit length of |ra| (at most 33; 1 when ra is 0);
 * SPK: stalls only while the lane's one-entry spike buffer is still full;
-* STS: stalls while a lower lane writes STATE;
 * END: stalls until the lane's next prefetch (3 cycles, one more per LDC
   that takes the PROFILE port meanwhile) is ready, i.e. after programs
   shorter than 3 instructions, and until the previous compartment has
