@@ -22,6 +22,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.neurocore.compartment_memory import bank_images
 from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.neurocore.neuron_engine import update_cycles
@@ -40,9 +41,10 @@ def measure(images: dict, n_comp: int, packets: list[int]) -> int:
     async def tb(ctx):
         md = core.memories()
         for mem, words in images.items():
-            for i, w in enumerate(words):
-                row = md[mem].data[i]
-                ctx.set(row.as_value() if hasattr(row, "as_value") else row, int(w))
+            for bank, part in bank_images(md[mem], np.asarray(words, dtype=np.int64)):
+                for i, w in enumerate(part):
+                    row = bank.data[i]
+                    ctx.set(row.as_value() if hasattr(row, "as_value") else row, int(w))
         queue = [packet.Write(ME, Mem.CONFIG.value, 0, n_comp).encode()] + packets
         cycles = -1
         ctx.set(core.tx.ready, 1)
@@ -84,7 +86,7 @@ def synaptic_event() -> float:
     k = 64
     img = lif_images(1)
     img[Mem.AXON] = cm.pack_axon(np.arange(P.n_axons) * k, k, np.arange(P.n_axons) % 2)
-    img[Mem.SYNAPSE] = cm.pack_synapse(P, np.arange(P.n_synapses) % 16, 3, np.arange(P.n_synapses) % 3, 0)
+    img[Mem.SYNAPSE] = cm.pack_synapse(P, np.arange(P.n_synapses) % 16, 3, np.arange(P.n_synapses) % 3)
     runs = []
     for n in (4, 12):
         pk = [packet.Spike(ME, i, 5, 0).encode() for i in range(n)]

@@ -224,9 +224,8 @@ def compared(params: ChipParams, images, shots: ty.Sequence[Shot]) -> dict:
             a = [np.arange(min(len(np.asarray(imgs.get(mem, []))), depth)),
                  np.array(hits, np.int64) % depth]
             if mem == Mem.ACCUM and n_comp:
-                s_, g_, c_ = np.meshgrid(np.arange(params.n_delay_slots),
-                                         np.arange(params.n_acc_groups), np.arange(n_comp))
-                a.append(np.ravel(cm.acc_addr(params, s_, g_, c_)))
+                s_, r_ = np.meshgrid(np.arange(params.n_delay_slots), np.arange(params.acc_rows))
+                a.append(np.ravel(cm.acc_addr(params, s_, r_)))
             if mem == Mem.CONFIG:
                 a.append(np.arange(depth))
             out[tile, mem] = np.unique(np.concatenate(a).astype(np.int64))

@@ -34,7 +34,12 @@ class ChipParams:
     n_ucode : microcode words per core (shared by all profiles).
     n_profiles : neuron profiles per core.
     n_delay_slots : dendritic accumulator ring slots (D).
-    n_acc_groups : accumulator groups per compartment.
+    n_acc_groups : accumulator groups (input ports) a compartment may have
+        (G: ACC g reads its group g, g < G).
+    n_acc_rows : accumulator rows per delay slot (None: n_compartments). A
+        compartment with k groups takes k consecutive rows from the row base
+        in its PARAM header; synapses name a row. The ring holds
+        D x 2^acc_row_bits words (docs/neurocore.md, "Accumulators").
     fifo_depth : router input FIFO depth, in flits.
     max_host_reads : outstanding host read requests the host port allows.
     n_lanes : neuron engine lanes (a power of two): lane i runs compartments
@@ -56,6 +61,7 @@ class ChipParams:
     fifo_depth: int = 4
     max_host_reads: int = 8
     n_lanes: int = 4
+    n_acc_rows: int | None = None
 
     def __post_init__(self) -> None:
         lim = 1 << packet.COORD_BITS
@@ -70,6 +76,10 @@ class ChipParams:
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"ChipParams.{name}={v!r}: must be a positive integer")
+        if self.n_acc_rows is not None and (not isinstance(self.n_acc_rows, int)
+                                            or self.n_acc_rows < 1):
+            raise ValueError(f"ChipParams.n_acc_rows={self.n_acc_rows!r}: must be a positive "
+                             "integer (or None: n_compartments)")
         for name in ("n_delay_slots", "n_acc_groups", "n_lanes"):
             v = getattr(self, name)
             if v & (v - 1):
@@ -126,6 +136,16 @@ class ChipParams:
         return (self.n_lanes - 1).bit_length()
 
     @property
+    def acc_rows(self) -> int:
+        """Accumulator rows per slot: `n_acc_rows`, or n_compartments when None."""
+        return self.n_compartments if self.n_acc_rows is None else self.n_acc_rows
+
+    @property
+    def acc_row_bits(self) -> int:
+        """Bits of an accumulator row index (the ring is D x 2^acc_row_bits words)."""
+        return _bits_for(self.acc_rows)
+
+    @property
     def slot_bits(self) -> int:
         return _bits_for(self.n_delay_slots)
 
@@ -140,7 +160,7 @@ class ChipParams:
             "synapse": self.n_synapses,
             "fanout": self.n_fanout,
             "ucode": self.n_ucode,
-            "accumulator": self.n_compartments * self.n_delay_slots * self.n_acc_groups,
+            "accumulator": self.n_delay_slots << self.acc_row_bits,
         }
 
     def tiles(self) -> list[tuple[int, int]]:

@@ -34,6 +34,7 @@ from ..mesh import TileSlot
 from ..params import ChipParams
 from . import core_memory as cm
 from .accumulators import Accumulators
+from .compartment_memory import Banked
 from .fanout_engine import FanoutEngine
 from .memory_clear import CLEARED_MEMS, MemoryClear, clear_cycles
 from .synapse_engine import SynapseEngine
@@ -51,11 +52,12 @@ NEURON_MEMS = {Mem.STATE: "state_mem", Mem.PARAM: "param_mem",
                Mem.PROFILE: "profile_mem", Mem.UCODE: "ucode_mem"}
 
 
-def engine_memories(engine) -> dict[Mem, Memory]:
+def engine_memories(engine) -> dict[Mem, Memory | Banked]:
     """The neuron engine's memories: its attributes `state_mem`, `param_mem`,
-    `profile_mem`, `ucode_mem` (those it has)."""
+    `profile_mem`, `ucode_mem` (those it has; STATE and PARAM of the
+    microcode engine are `Banked`)."""
     return {mem: getattr(engine, attr) for mem, attr in NEURON_MEMS.items()
-            if isinstance(getattr(engine, attr, None), Memory)}
+            if isinstance(getattr(engine, attr, None), (Memory, Banked))}
 
 
 def engine_mem_words(engine) -> dict[Mem, int]:
@@ -87,9 +89,11 @@ class Core(wiring.Component):
         self.clear = MemoryClear(clear_cycles(params))
         self.words = {**cm.mem_words(params), **engine_mem_words(self.engine)}
 
-    def memories(self) -> dict[Mem, Memory]:
-        """The Memory of each memory-backed `Mem`, for backdoor loading in
-        simulation (a test proves it equal to the WRITE packet path)."""
+    def memories(self) -> dict[Mem, Memory | Banked]:
+        """The Memory (or the `compartment_memory.Banked` memories) of each
+        memory-backed `Mem`, for backdoor loading in simulation (a test proves
+        it equal to the WRITE packet path; `compartment_memory.bank_images`
+        splits a flat image over the banks)."""
         mems = {Mem.AXON: self.synapse.axon_mem, Mem.SYNAPSE: self.synapse.synapse_mem,
                 Mem.ACCUM: self.accumulators.mem, Mem.FANOUT_INDEX: self.fanout.index_mem,
                 Mem.FANOUT: self.fanout.fanout_mem}
@@ -142,17 +146,12 @@ class Core(wiring.Component):
         ]
         wiring.connect(m, eng.spike, fan.spike)
         # neuron engine read-and-clear -> accumulator address of slot t mod D
-        req = eng.acc_req.payload
-        addr = [req.compartment]
-        if cm.group_log2(p):
-            addr.append(req.group[:cm.group_log2(p)])
-        addr.append(s.step[:(p.n_delay_slots - 1).bit_length()])
-        # the group is taken modulo G (its low log2 G bits, docs/isa.md), for every G
-        acc_bad = req.compartment >= p.n_compartments
+        # (every row of the ring exists: a request is never bad)
+        addr = Cat(eng.acc_req.payload.row, s.step[:(p.n_delay_slots - 1).bit_length()])
         m.d.comb += [
             acc.acc_req.valid.eq(eng.acc_req.valid),
-            acc.acc_req.payload.addr.eq(Cat(*addr)),
-            acc.acc_req.payload.bad.eq(acc_bad),
+            acc.acc_req.payload.addr.eq(addr),
+            acc.acc_req.payload.bad.eq(0),
             eng.acc_req.ready.eq(acc.acc_req.ready),
             eng.acc_resp.valid.eq(acc.acc_resp.valid),
             eng.acc_resp.payload.eq(acc.acc_resp.payload),

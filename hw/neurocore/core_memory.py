@@ -14,17 +14,19 @@ AXON (`Mem.AXON`, `n_axons` words): input axon -> range of synapse words::
                          sender put (Lava's num_message_bits = 0 rule)
 
 SYNAPSE (`Mem.SYNAPSE`, `n_synapses` words), widths from `ChipParams`
-(defaults: compartment 10, delay 4, group 2, weight 16 bits)::
+(defaults: row 10, delay 4, weight 18 bits)::
 
-    compartment  target compartment          unsigned(compartment_bits)
+    row          target accumulator row      unsigned(acc_row_bits)
+                 (the target compartment's row base + its input group)
     delay        0 .. D-2 (synaptic delay)   unsigned(slot_bits)
-    group        accumulator group 0 .. G-1  unsigned(group_bits)
     weight       signed, the remaining bits (at least 9: Dense weights
                  are in [-256, 255] after preparation)
 
-ACCUM (`Mem.ACCUM`): dendritic accumulators, signed 32 bits, wrapping. Word
-address = slot << (log2 G + compartment_bits) | group << compartment_bits |
-compartment (see `acc_addr`).
+ACCUM (`Mem.ACCUM`, D x 2^acc_row_bits words): dendritic accumulators,
+signed 32 bits, wrapping. Word address = slot << acc_row_bits | row (see
+`acc_addr`). A compartment with k input groups owns rows base .. base + k - 1
+(base: its PARAM header, `compartment_memory.PARAM_HEADER`); ACC g reads row
+(base + g) mod 2^acc_row_bits of the step's slot.
 
 FANOUT_INDEX (`Mem.FANOUT_INDEX`, `n_compartments` words): compartment ->
 range of FANOUT entries::
@@ -60,7 +62,7 @@ from .interfaces import ACC_BITS
 
 __all__ = [
     "WORD_BITS", "ACC_BITS", "AXON_LAYOUT", "synapse_layout", "FANOUT_INDEX_LAYOUT",
-    "FANOUT_LAYOUT", "Config", "Counter", "Status", "ErrorFlag", "group_log2",
+    "FANOUT_LAYOUT", "Config", "Counter", "Status", "ErrorFlag",
     "acc_addr", "acc_words", "acc_unaddr", "CORE_MEMS", "mem_words",
     "pack_axon", "pack_synapse", "pack_fanout_index", "pack_fanout",
     "unpack_axon", "unpack_synapse", "unpack_fanout_index", "unpack_fanout",
@@ -90,15 +92,14 @@ FANOUT_LAYOUT = data.StructLayout({
 @functools.lru_cache(maxsize=64)
 def synapse_layout(params: ChipParams) -> data.StructLayout:
     """The SYNAPSE word layout for a chip shape (32 bits in all)."""
-    fixed = params.compartment_bits + params.slot_bits + params.group_bits
+    fixed = params.acc_row_bits + params.slot_bits
     wbits = WORD_BITS - fixed
     if wbits < SYNAPSE_WEIGHT_MIN_BITS:
         raise ValueError(f"ChipParams: synapse word has {wbits} weight bits left after "
-                         f"compartment/delay/group ({fixed} bits); at least {SYNAPSE_WEIGHT_MIN_BITS} needed")
+                         f"row/delay ({fixed} bits); at least {SYNAPSE_WEIGHT_MIN_BITS} needed")
     return data.StructLayout({
-        "compartment": unsigned(params.compartment_bits),
+        "row": unsigned(params.acc_row_bits),
         "delay": unsigned(params.slot_bits),
-        "group": unsigned(params.group_bits),
         "weight": signed(wbits),
     })
 
@@ -142,33 +143,27 @@ class ErrorFlag(py_enum.IntEnum):
                      # zero, a payload beyond 24 bits, a run past UCODE, or a bad
                      # profile index or entry (that compartment is skipped); see docs/isa.md
     BAD_AXON = 3     # spike to an axon >= n_axons, or whose synapse range leaves the memory
-    BAD_SYNAPSE = 4  # synapse word: compartment >= n_compartments, group >= G, delay > D-2
+    BAD_SYNAPSE = 4  # synapse word: row >= n_acc_rows, delay > D-2
     BAD_FANOUT = 5   # fan-out range leaves the memory, or an entry's tile is off the mesh
     BAD_PACKET = 6   # packet kind / CTRL op a tile does not accept
-    BAD_ACC_REQ = 7  # neuron engine asked for a compartment >= n_compartments (answered 0)
-
-
-def group_log2(params: ChipParams) -> int:
-    """log2 of the accumulator groups (0 when there is one group)."""
-    return params.n_acc_groups.bit_length() - 1
+    BAD_ACC_REQ = 7  # not raised: an ACC row wraps modulo 2^acc_row_bits (kept for the bit)
 
 
 def acc_words(params: ChipParams) -> int:
-    """Depth of the accumulator memory (compartment index padded to a power of two)."""
-    return params.n_delay_slots * params.n_acc_groups << params.compartment_bits
+    """Depth of the accumulator memory: D slots of 2^acc_row_bits rows (the
+    rows padded to a power of two)."""
+    return params.n_delay_slots << params.acc_row_bits
 
 
-def acc_addr(params: ChipParams, slot, group, compartment):
-    """ACCUM word address of (slot, group, compartment); numpy-broadcasting."""
-    cb = params.compartment_bits
-    return (np.asarray(slot) << (group_log2(params) + cb)) | (np.asarray(group) << cb) | np.asarray(compartment)
+def acc_addr(params: ChipParams, slot, row):
+    """ACCUM word address of (slot, row); numpy-broadcasting."""
+    return (np.asarray(slot) << params.acc_row_bits) | np.asarray(row)
 
 
 def acc_unaddr(params: ChipParams, addr):
-    """(slot, group, compartment) of ACCUM word addresses."""
-    cb, gl = params.compartment_bits, group_log2(params)
+    """(slot, row) of ACCUM word addresses."""
     addr = np.asarray(addr)
-    return addr >> (gl + cb), (addr >> cb) & ((1 << gl) - 1), addr & ((1 << cb) - 1)
+    return addr >> params.acc_row_bits, addr & ((1 << params.acc_row_bits) - 1)
 
 
 # Memories the core itself owns (the rest belong to the neuron engine).
@@ -199,9 +194,10 @@ def unpack_axon(words) -> dict[str, np.ndarray]:
     return unpack_array(AXON_LAYOUT, words)
 
 
-def pack_synapse(params: ChipParams, compartment, weight, delay=0, group=0) -> np.ndarray:
-    return pack_array(synapse_layout(params), compartment=compartment, weight=weight,
-                delay=delay, group=group)
+def pack_synapse(params: ChipParams, row, weight, delay=0) -> np.ndarray:
+    """SYNAPSE words: accumulator `row` (the target's row base + group),
+    `weight`, `delay` (broadcasting arrays)."""
+    return pack_array(synapse_layout(params), row=row, weight=weight, delay=delay)
 
 
 def unpack_synapse(params: ChipParams, words) -> dict[str, np.ndarray]:

@@ -5,7 +5,7 @@ engine, which owns the microcode, profiles and compartment memories).
 The neuron engine runs once per step. For each compartment it executes the
 compartment's profile program; an accumulator read in that program is a
 request on `acc_req` that the core answers on `acc_resp` with the value of
-accumulator (slot = step mod D, group, compartment), which it clears. A spike
+accumulator (slot = step mod D, row), which it clears. A spike
 is a transfer on `spike` that the fan-out engine turns into packets.
 """
 from __future__ import annotations
@@ -25,11 +25,10 @@ ACC_BITS = 32   # dendritic accumulator width (two's complement, wraps like Lava
 
 
 def acc_req_layout(params: ChipParams) -> data.StructLayout:
-    """A read-and-clear request for one accumulator of the current step's slot."""
-    return data.StructLayout({
-        "compartment": unsigned(params.compartment_bits),
-        "group": unsigned(params.group_bits),
-    })
+    """A read-and-clear request for one accumulator row of the current
+    step's slot (the compartment's row base + the ACC's group, wrapped to
+    acc_row_bits)."""
+    return data.StructLayout({"row": unsigned(params.acc_row_bits)})
 
 
 def spike_out_layout(params: ChipParams) -> data.StructLayout:
@@ -66,7 +65,7 @@ class NeuronEngineSignature(wiring.Signature):
     n_compartments In  compartments to update (0..n_compartments-1), from CONFIG
     busy      Out(1)  high from the cycle after `start` until every compartment
                       is done and the last spike was accepted on `spike`
-    acc_req   Out(stream)  read-and-clear request (compartment, group)
+    acc_req   Out(stream)  read-and-clear request (accumulator row)
     acc_resp  In(stream)   its answer, signed(ACC_BITS), one per request, in order
     spike     Out(stream)  spikes for the fan-out engine
     updates   Out(1)  one-cycle pulse per compartment update (for the counters)

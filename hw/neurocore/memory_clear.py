@@ -22,8 +22,8 @@ account.
 0, 1, ..., `words` - 1, one per cycle; the core drives each cleared memory's
 host port with (address, 0, write enable while address < that memory's
 words), all memories in parallel, so the clear takes `words` cycles, the
-largest cleared memory's depth (`clear_cycles`: D x G x 2**compartment_bits,
-65536 cycles for a default core, 0.66 ms at 100 MHz). While it is busy the core
+largest cleared memory's depth (`clear_cycles`: D x 2**acc_row_bits,
+16384 cycles for a default core, 0.16 ms at 100 MHz). While it is busy the core
 is not idle and takes no packet: the host port's traffic and every engine's
 first job wait for it.
 
@@ -50,7 +50,7 @@ CLEARED_MEMS = (Mem.ACCUM,)
 
 def clear_cycles(params: ChipParams) -> int:
     """Cycles from reset until the clear is done: the deepest cleared memory
-    (ACCUM: D x G x 2**compartment_bits words)."""
+    (ACCUM: D x 2**acc_row_bits words)."""
     words = cm.mem_words(params)
     return max(words[m] for m in CLEARED_MEMS)
 

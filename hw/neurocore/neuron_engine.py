@@ -5,28 +5,31 @@ Component diagram (docs/neurocore.md draws it too)::
       start, step, n_compartments
                 │
                 ▼                      (one per lane: n_lanes of them)
-      ┌───────────────────────────────────────────────┐   read ports on
-      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ STATE, PARAM,
-      │ sequencer, prefetcher, r0..r7, ALU, divider    │   PROFILE, UCODE
-      └──┬─────────────┬──────────────┬───────────┬────┘
-         │ acc_req/resp│ spike        │ STS       │ turn
-         ▼             ▼              ▼           │
-      ┌────────────┐ ┌────────────────────────────┴─┐
+      ┌───────────────────────────────────────────────┐   STATE, PARAM
+      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ bank i; read
+      │ sequencer, prefetcher, r0..r7, ALU, divider    │   ports on PROFILE,
+      └──┬─────────────┬──────────────┬────────────────┘   UCODE
+         │ acc_req/resp│ spike        │ turn
+         ▼             ▼              │
+      ┌────────────┐ ┌────────────────┴─────────────┐
       │ AccArbiter │ │ LaneOrder: retire order,     │
-      │            │ │ spikes, pulses, STATE write  │
+      │            │ │ spikes, pulses               │
       └─────┬──────┘ └──────────────┬───────────────┘
             ▼ acc_req / acc_resp    ▼ spike, updates, error (to the core)
 
 Implements `NeuronEngineSignature` (see `interfaces.py`). It owns four
 memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
 UCODE, reachable by the host through the four MemBus ports while not busy
-(through lane 0's read ports and the one write port of each memory).
+(flat word addresses whatever the banks below).
 
 Lanes (`params.n_lanes`, a power of two): lane i runs compartments i,
-i + n_lanes, ... (`neuron_lane.py`), each with its own read ports on the
-four memories (so every lane loads in the cycle it asks), sharing the STATE
-write port (the lowest lane whose STS is in execute writes; the others wait
-a cycle) and the accumulators (`neuron_join.AccArbiter`). Lanes retire their
+i + n_lanes, ... (`neuron_lane.py`). STATE and PARAM are banked by lane
+(`compartment_memory.Banked`: bank i holds compartments c = i mod n_lanes),
+so lane i reads and writes only bank i, through the bank's one read and one
+write port; PROFILE and UCODE, which any lane may read, give each lane a read
+port of its own (one copy per port in block RAM). So every lane loads in the
+cycle it asks and writes STATE without waiting; the lanes share only the
+accumulators (`neuron_join.AccArbiter`). Lanes retire their
 compartments in compartment order (`neuron_join.LaneOrder`): a lane whose
 END comes before the previous compartment has retired waits, so spikes and
 update pulses leave the engine in compartment order, as with one lane.
@@ -56,7 +59,6 @@ Cycle costs in a lane: 1 per instruction, and
   and a second ACC wait for it too;
 * MOD: 3 + the bit length of |ra| (at most 35; 2 when ra or B is 0);
 * SPK: stalls only while the lane's one-entry spike buffer is still full;
-* STS: stalls while a lower lane writes STATE;
 * END: stalls until the lane's next prefetch (3 cycles, one more per LDC
   that takes the PROFILE port meanwhile) is ready and its entry fetched,
   i.e. after programs shorter than 4 instructions, and until the previous compartment has
@@ -78,7 +80,7 @@ one per cycle (the engine stays busy until all are given).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux
+from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import connect, flipped
 
@@ -86,7 +88,7 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 from .interfaces import NeuronEngineSignature
-from .neuron_join import AccArbiter, LaneOrder
+from .neuron_join import AccArbiter, LaneOrder, _select
 from .neuron_lane import NeuronLane
 
 __all__ = ["NeuronEngine", "update_cycles"]
@@ -111,16 +113,23 @@ class NeuronEngine(wiring.Component):
         self.params = params
         super().__init__(NeuronEngineSignature(params))
         depths = cm.memory_depths(params)
-        self.state_mem = memory.Memory(shape=32, depth=depths["state"], init=[])
-        self.param_mem = memory.Memory(shape=32, depth=depths["param"], init=[])
+        bank_depth = {name: cm.bank_rows(params) * words for name, words in
+                      (("state", cm.STATE_WORDS), ("param", cm.PARAM_WORDS))}
+        self.state_mem = cm.Banked(tuple(
+            memory.Memory(shape=32, depth=bank_depth["state"], init=[])
+            for _ in range(params.n_lanes)), cm.STATE_WORDS, depths["state"])
+        self.param_mem = cm.Banked(tuple(
+            memory.Memory(shape=32, depth=bank_depth["param"], init=[])
+            for _ in range(params.n_lanes)), cm.PARAM_WORDS, depths["param"])
         self.profile_mem = memory.Memory(shape=32, depth=depths["profile"], init=[])
         self.ucode_mem = memory.Memory(shape=isa.Instruction, depth=depths["ucode"], init=[])
 
     def elaborate(self, platform):
         p = self.params
         m = Module()
-        m.submodules.state_mem = self.state_mem
-        m.submodules.param_mem = self.param_mem
+        for name in ("state", "param"):
+            for i, bank in enumerate(getattr(self, f"{name}_mem").banks):
+                m.submodules[f"{name}_mem{i}"] = bank
         m.submodules.profile_mem = self.profile_mem
         m.submodules.ucode_mem = self.ucode_mem
         lanes = [NeuronLane(p, i) for i in range(p.n_lanes)]
@@ -141,46 +150,72 @@ class NeuronEngine(wiring.Component):
             connect(m, lane.spike, order.lane_spike[i])
             m.d.comb += [lane.start.eq(self.start), lane.step.eq(self.step),
                          lane.n_compartments.eq(self.n_compartments),
-                         lane.turn.eq(order.turn[i]), lane.state_grant.eq(order.state_grant[i]),
+                         lane.turn.eq(order.turn[i]),
                          order.lane_updates[i].eq(lane.updates),
-                         order.lane_errors[i].eq(lane.error),
-                         order.state_req[i].eq(lane.mem.state_we)]
-        self._read_ports(m, lanes, busy | self.start)
-        self._write_ports(m, lanes, order, busy)
+                         order.lane_errors[i].eq(lane.error)]
+        self._shared_ports(m, lanes, busy | self.start)
+        self._bank_ports(m, lanes, busy | self.start, busy)
         return m
 
-    def _read_ports(self, m: Module, lanes: list, busy) -> None:
-        """Each lane's read ports (execute and prefetch); lane 0's serve the
-        host's MemBus reads while the engine is idle (`busy` low)."""
-        for i, lane in enumerate(lanes):
-            ports = {}
-            for name, mem in (("state", self.state_mem), ("param", self.param_mem),
-                              ("profile", self.profile_mem), ("ucode", self.ucode_mem)):
-                ports[name] = mem.read_port()
-            lane_addr = {"state": lane.mem.state_raddr, "param": lane.mem.param_raddr,
-                         "profile": lane.mem.profile_raddr, "ucode": lane.fetch_addr}
-            for name, rp in ports.items():
+    def _shared_ports(self, m: Module, lanes: list, busy) -> None:
+        """PROFILE and UCODE: one read port per lane (any lane runs any
+        profile, so each memory is copied per port); lane 0's serve the host's
+        MemBus reads while the engine is idle (`busy` low); one write port,
+        the host's."""
+        for name, mem in (("profile", self.profile_mem), ("ucode", self.ucode_mem)):
+            bus = getattr(self, f"{name}_bus")
+            for i, lane in enumerate(lanes):
+                rp = mem.read_port()
+                addr = lane.mem.profile_raddr if name == "profile" else lane.fetch_addr
                 if i == 0:
-                    bus = getattr(self, f"{name}_bus")
-                    m.d.comb += [rp.addr.eq(Mux(busy, lane_addr[name], bus.addr)),
-                                 bus.rdata.eq(rp.data)]
+                    m.d.comb += [rp.addr.eq(Mux(busy, addr, bus.addr)), bus.rdata.eq(rp.data)]
                 else:
-                    m.d.comb += rp.addr.eq(lane_addr[name])
-            m.d.comb += [ports["ucode"].en.eq(lane.fetch_en),
-                         lane.instr.eq(ports["ucode"].data),
-                         lane.load_data.state.eq(ports["state"].data),
-                         lane.load_data.param.eq(ports["param"].data),
-                         lane.load_data.profile.eq(ports["profile"].data)]
-
-    def _write_ports(self, m: Module, lanes: list, order: LaneOrder, busy) -> None:
-        """One write port per memory: the host's while idle; STATE's also the
-        lane granted by `LaneOrder` while busy."""
-        for name, mem in (("state", self.state_mem), ("param", self.param_mem),
-                          ("profile", self.profile_mem), ("ucode", self.ucode_mem)):
-            wp, bus = mem.write_port(), getattr(self, f"{name}_bus")
+                    m.d.comb += rp.addr.eq(addr)
+                if name == "profile":
+                    m.d.comb += lane.load_data.profile.eq(rp.data)
+                else:
+                    m.d.comb += [rp.en.eq(lane.fetch_en), lane.instr.eq(rp.data)]
+            wp = mem.write_port()
             m.d.comb += [wp.addr.eq(bus.addr), wp.data.eq(bus.wdata), wp.en.eq(bus.we & ~busy)]
-            if name == "state":
-                for i, lane in enumerate(lanes):
-                    with m.If(order.state_grant[i]):
-                        m.d.comb += [wp.addr.eq(lane.mem.state_waddr),
-                                     wp.data.eq(lane.mem.state_wdata), wp.en.eq(1)]
+
+    def _bank_ports(self, m: Module, lanes: list, read_busy, write_busy) -> None:
+        """STATE and PARAM: bank i is lane i's alone (one read port, which
+        execute and the prefetcher share; STATE's write port for STS). The
+        host reaches the bank its flat address names while the engine is
+        idle: reads through the bank's read port (the data of the bank
+        addressed in the previous cycle goes back), writes through its write
+        port."""
+        lb = self.params.lane_bits
+        for name in ("state", "param"):
+            banked, bus = getattr(self, f"{name}_mem"), getattr(self, f"{name}_bus")
+            wl = banked.row_words.bit_length() - 1
+            host_bank, read_bank = _bank_of(bus.addr, wl, lb), Signal(max(1, lb))
+            m.d.sync += read_bank.eq(host_bank)
+            rdata = []
+            for i, (lane, bank) in enumerate(zip(lanes, banked.banks)):
+                rp, wp = bank.read_port(), bank.write_port()
+                lane_addr = getattr(lane.mem, f"{name}_raddr")
+                m.d.comb += [rp.addr.eq(Mux(read_busy, _bank_addr(lane_addr, wl, lb),
+                                            _bank_addr(bus.addr, wl, lb))),
+                             getattr(lane.load_data, name).eq(rp.data),
+                             wp.addr.eq(_bank_addr(bus.addr, wl, lb)), wp.data.eq(bus.wdata),
+                             wp.en.eq(bus.we & ~write_busy & (host_bank == i))]
+                if name == "state":
+                    with m.If(write_busy):
+                        m.d.comb += [wp.addr.eq(_bank_addr(lane.mem.state_waddr, wl, lb)),
+                                     wp.data.eq(lane.mem.state_wdata),
+                                     wp.en.eq(lane.mem.state_we)]
+                rdata.append(rp.data)
+            m.d.comb += bus.rdata.eq(_select(read_bank, rdata))
+
+
+def _bank_of(addr, word_bits: int, lane_bits: int):
+    """The bank of a flat STATE / PARAM address (`compartment_memory.Banked`):
+    the low `lane_bits` bits of its compartment (0 with one lane)."""
+    return addr[word_bits:word_bits + lane_bits] if lane_bits else Const(0, 1)
+
+
+def _bank_addr(addr, word_bits: int, lane_bits: int):
+    """The address inside its bank of a flat STATE / PARAM address: the word
+    index, then the compartment without its bank bits."""
+    return Cat(addr[:word_bits], addr[word_bits + lane_bits:])

@@ -16,7 +16,7 @@
   retire and whose spike goes to the fan-out engine, so spikes and update
   pulses come in compartment order. It also merges the lanes' error pulses
   into one pulse per cycle (a count of pulses still to give keeps the engine
-  busy), and gives the shared STATE write port to the lowest lane asking.
+  busy). (Each lane writes its own STATE bank, so no write port is shared.)
 """
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ class AccArbiter(wiring.Component):
 
 
 class LaneOrder(wiring.Component):
-    """Retire order, spikes, update and error pulses, STATE write grants.
+    """Retire order, spikes, update and error pulses.
 
     start      In(1)   a step begins (the first compartment is on lane 0)
     turn       Out(n_lanes)  bit i: lane i may retire its compartment
@@ -121,8 +121,6 @@ class LaneOrder(wiring.Component):
     spike      Out(stream(spike_out_layout))  to the fan-out engine
     lane_updates, lane_errors  In(n_lanes)  the lanes' pulses
     updates, error  Out(1)  one pulse per update / error event
-    state_req  In(n_lanes)  lanes whose STS is in execute
-    state_grant Out(n_lanes) the one that writes STATE this cycle
     busy       Out(1)  error pulses still to give
     """
 
@@ -138,8 +136,6 @@ class LaneOrder(wiring.Component):
             "lane_errors": In(n),
             "updates": Out(1),
             "error": Out(1),
-            "state_req": In(n),
-            "state_grant": Out(n),
             "busy": Out(1),
         })
 
@@ -164,8 +160,4 @@ class LaneOrder(wiring.Component):
         m.d.comb += [total.eq(pending + sum(self.lane_errors[i] for i in range(n))),
                      self.error.eq(total != 0), self.busy.eq(pending != 0)]
         m.d.sync += pending.eq(total - (total != 0))
-        # STATE write port: the lowest lane asking
-        for i in range(n):
-            m.d.comb += self.state_grant[i].eq(self.state_req[i] & ~self.state_req[:i].any()
-                                               if i else self.state_req[0])
         return m

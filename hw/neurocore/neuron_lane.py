@@ -7,12 +7,11 @@ memories through the ports the engine gives it (`neuron_engine.py`): its
 own read ports on STATE, PARAM, PROFILE and UCODE, which execute and the
 prefetcher share (the prefetcher reads PARAM only while END executes or
 before the first instruction, and waits for PROFILE while an LDC executes),
-and a request for the STATE write port the lanes share (`mem.state_we`,
-answered by `state_grant`).
+and the write port of its own STATE bank (`mem.state_we`).
 
 ::
 
-                 start, step, n_compartments, turn, state_grant
+                 start, step, n_compartments, turn
                                  │
       ┌───────────────────┐next  ▼             acc_req / acc_resp, spike
       │ ProgramPrefetcher ├────►┌────────────────────┐ ◄──►
@@ -54,7 +53,6 @@ class NeuronLane(wiring.Component):
     spike    as in `interfaces.NeuronEngineSignature`, for this lane's
              compartments
     turn     In(1)   every compartment below the lane's current one has retired
-    state_grant In(1)  the shared STATE write port is this lane's this cycle
     mem      Out(MemAccess)  execute's STATE / PARAM / PROFILE addresses, STS
     fetch_addr, fetch_en  Out  the lane's UCODE read port
     instr    In(Instruction)  its read data
@@ -67,7 +65,6 @@ class NeuronLane(wiring.Component):
         super().__init__({
             **phase_members(params),
             "turn": In(1),
-            "state_grant": In(1),
             "mem": Out(MemAccess(params)),
             "fetch_addr": Out(params.ucode_addr_bits),
             "fetch_en": Out(1),
@@ -98,7 +95,7 @@ class NeuronLane(wiring.Component):
         m.d.comb += [
             seq.start.eq(self.start), seq.step.eq(self.step),
             seq.n_compartments.eq(self.n_compartments), pf.flush.eq(seq.flush),
-            seq.turn.eq(self.turn), seq.state_grant.eq(self.state_grant),
+            seq.turn.eq(self.turn),
             self.busy.eq(seq.busy), self.updates.eq(seq.updates), self.error.eq(seq.error),
             opf.clear.eq(seq.clear),
             alu.op.eq(seq.op), alu.operands.eq(opf.operands), alu.mul_load.eq(seq.mul_load),

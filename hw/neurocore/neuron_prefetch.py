@@ -2,9 +2,9 @@
 program starts, found while the current one runs.
 
 A request on `request` (a compartment index) reads that compartment's PARAM
-header (its profile index), then the profile's PROFILE header (its entry
+header (its profile index and accumulator row base), then the profile's PROFILE header (its entry
 address in UCODE), through two read ports of their own. Three cycles after
-the request, `next` is valid with the entry address, the profile and `skip`:
+the request, `next` is valid with the entry address, the profile, the row base and `skip`:
 set when the profile index is >= n_profiles or the entry is >= n_ucode (the
 engine then runs nothing for that compartment; see `neuron_engine.py`).
 
@@ -35,9 +35,12 @@ WORD_BITS = isa.WORD_BITS      # PARAM and PROFILE words
 
 
 def param_header_layout() -> data.StructLayout:
-    """PARAM word 0 of a compartment: its profile index (other bits 0)."""
+    """PARAM word 0 of a compartment (`compartment_memory.PARAM_HEADER`): its
+    profile index and accumulator row base (other bits 0)."""
+    used = cm.PROFILE_FIELD_BITS + cm.ACC_ROW_FIELD_BITS
     return data.StructLayout({"profile": unsigned(cm.PROFILE_FIELD_BITS),
-                              "reserved": unsigned(WORD_BITS - cm.PROFILE_FIELD_BITS)})
+                              "acc_row": unsigned(cm.ACC_ROW_FIELD_BITS),
+                              "reserved": unsigned(WORD_BITS - used)})
 
 
 def profile_header_layout() -> data.StructLayout:
@@ -48,9 +51,11 @@ def profile_header_layout() -> data.StructLayout:
 
 def next_program_layout(params: ChipParams) -> data.StructLayout:
     """What the prefetcher hands the sequencer: entry address (ucode_addr_bits),
-    profile index (profile_bits) and whether the compartment is skipped."""
+    profile index (profile_bits), accumulator row base (acc_row_bits: the
+    header's, wrapped) and whether the compartment is skipped."""
     return data.StructLayout({"entry": unsigned(params.ucode_addr_bits),
                               "profile": unsigned(cm.profile_bits(params)),
+                              "acc_row": unsigned(params.acc_row_bits),
                               "skip": 1})
 
 
@@ -91,6 +96,7 @@ class ProgramPrefetcher(wiring.Component):
         m = Module()
         stage = Signal(_Stage)
         profile = Signal(cm.profile_bits(p))
+        acc_row = Signal(p.acc_row_bits)
         bad_profile = Signal()
         pa, pr = self.param_port, self.profile_port
         # `en` (init 1 in the port signature) marks the cycles the address is driven
@@ -107,7 +113,8 @@ class ProgramPrefetcher(wiring.Component):
         nxt = self.next
         with m.Switch(stage):
             with m.Case(_Stage.PARAM):
-                m.d.sync += [profile.eq(index), bad_profile.eq(header.profile >= p.n_profiles)]
+                m.d.sync += [profile.eq(index), acc_row.eq(header.acc_row),
+                             bad_profile.eq(header.profile >= p.n_profiles)]
                 with m.If(self.profile_busy):
                     m.d.sync += stage.eq(_Stage.WAIT)
                 with m.Else():
@@ -120,6 +127,7 @@ class ProgramPrefetcher(wiring.Component):
             with m.Case(_Stage.PROFILE):
                 # a profile index >= n_profiles or an entry >= n_ucode: skip it
                 m.d.sync += [nxt.payload.entry.eq(entry), nxt.payload.profile.eq(profile),
+                             nxt.payload.acc_row.eq(acc_row),
                              nxt.payload.skip.eq(bad_profile | (entry >= p.n_ucode)),
                              nxt.valid.eq(1), stage.eq(_Stage.IDLE)]
         with m.If(nxt.ready | self.flush):

@@ -17,8 +17,7 @@ execute stage's control:
 Lanes finish their compartments in compartment order: END retires only on
 the lane's `turn` (every lower compartment has retired) and once the
 lane's spike buffer is empty, so spikes leave the engine in compartment
-order. STS writes STATE only when `state_grant` (the lanes share one write
-port) and stalls otherwise.
+order. STS writes the lane's own STATE bank in the cycle it executes.
 
 Per instruction the sequencer decodes the opcode, stalls on the ACC
 scoreboard, issues loads and stores on the memories, sends ACC requests and
@@ -82,7 +81,6 @@ class NeuronSequencer(wiring.Component):
     clear    Out(1)          a compartment begins: r1..r7 := 0
     mem      Out(MemAccess)
     turn     In(1)   every compartment below the current one has retired
-    state_grant In(1)  this lane may write STATE this cycle (its STS retires)
     """
 
     def __init__(self, params: ChipParams, lane: int = 0):
@@ -110,7 +108,6 @@ class NeuronSequencer(wiring.Component):
             "clear": Out(1),
             "mem": Out(MemAccess(params)),
             "turn": In(1),
-            "state_grant": In(1),
         })
 
     def elaborate(self, platform):
@@ -182,7 +179,7 @@ class NeuronSequencer(wiring.Component):
                 self._load(m, s, LoadSource.STATE)
             with m.Case(Opcode.STS):
                 m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
-                             mem.state_we.eq(1), s.stall.eq(~self.state_grant)]
+                             mem.state_we.eq(1)]
             with m.Case(Opcode.LDP):
                 m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
                 self._load(m, s, LoadSource.PARAM)
@@ -219,8 +216,8 @@ class NeuronSequencer(wiring.Component):
         """Issue the read-and-clear request and go on; the answer is written
         when it arrives. One ACC outstanding at a time."""
         req = self.acc_req
-        m.d.comb += [req.payload.compartment.eq(s.cur_comp),
-                     req.payload.group.eq(self.operands.imm.group)]
+        group = self.operands.imm.group[:(self.params.n_acc_groups - 1).bit_length()]  # mod G
+        m.d.comb += req.payload.row.eq(s.cur_row + group)       # wraps to acc_row_bits
         with m.If(s.acc_pend & ~self.acc_resp.valid):
             m.d.comb += s.stall.eq(1)
         with m.Else():
@@ -339,7 +336,8 @@ class NeuronSequencer(wiring.Component):
                          self.clear.eq(1)]
             m.d.sync += [s.pc.eq(nxt.entry), s.x_valid.eq(1),
                          s.cur_comp.eq(s.begin_comp[:self.params.compartment_bits]),
-                         s.cur_prof.eq(nxt.profile), s.skip.eq(nxt.skip)]
+                         s.cur_prof.eq(nxt.profile), s.cur_row.eq(nxt.acc_row),
+                         s.skip.eq(nxt.skip)]
             after = s.begin_comp + self.params.n_lanes     # the lane's next compartment
             with m.If(after < self.n_compartments):
                 m.d.comb += [self.prefetch.valid.eq(1), self.prefetch.payload.eq(after)]
@@ -359,6 +357,7 @@ class _State:
         self.pc = Signal(params.ucode_addr_bits)
         self.cur_comp = Signal(cbits)
         self.cur_prof = Signal(cm.profile_bits(params))
+        self.cur_row = Signal(params.acc_row_bits)  # the compartment's accumulator row base
         self.more = Signal()                # a compartment follows the current one
         self.begin = Signal()               # a compartment starts executing next cycle
         self.begin_comp = Signal(cbits + 1)

@@ -8,12 +8,12 @@ Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
          axon's last synapse address is issued; issue SYNAPSE[base + i],
          one address per cycle
     S1   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
-         group, compartment) and delta = weight x payload (binary axons:
+         row) and delta = weight x payload (binary axons:
          weight); out on `event_*` to the accumulators, which never stall it
 
 So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
-past the synapse memory; a synapse word with compartment/group/delay out of
+past the synapse memory; a synapse word with row/delay out of
 range) is dropped and pulses `err_axon` / `err_synapse`.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .. import packet
 from ..memory_map import MemBus
 from ..params import ChipParams
 from .accumulators import acc_event_layout
-from .core_memory import AXON_LAYOUT, group_log2, synapse_layout
+from .core_memory import AXON_LAYOUT, synapse_layout
 from .interfaces import ACC_BITS
 
 __all__ = ["SynapseEngine", "syn_spike_layout"]
@@ -116,13 +116,10 @@ class SynapseEngine(wiring.Component):
         s1_step = Signal(packet.STEP_BITS)
         m.d.sync += [s1_v.eq(issue), s1_payload.eq(gen_payload), s1_step.eq(gen_step)]
         sw = sy_rd.data
-        ok = ((sw.compartment < p.n_compartments) & (sw.group < p.n_acc_groups)
-              & (sw.delay <= p.max_delay))
+        ok = (sw.row < p.acc_rows) & (sw.delay <= p.max_delay)
         slot = Signal(p.slot_bits)
         m.d.comb += slot.eq(s1_step + 1 + sw.delay)
-        addr = [sw.compartment]
-        if group_log2(p):
-            addr.append(sw.group[:group_log2(p)])
+        addr = [sw.row]
         if p.n_delay_slots > 1:
             addr.append(slot[:(p.n_delay_slots - 1).bit_length()])
         prod = Signal(signed(ACC_BITS))

@@ -45,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -429,15 +429,22 @@ def _fragment_paths(top) -> dict[int, tuple[str, ...]]:
 def memory_names(top) -> dict:
     """{(x, y): {Mem: (debug item name, depth, width)}} of every core memory
     of a chip top (`top.cores[x, y].memories()`, the memories the pysim
-    engine's backdoor writes). Elaborates `top` (a fresh one)."""
+    engine's backdoor writes; a banked memory gives a
+    `compartment_memory.Banked` of such triples). Elaborates `top` (a fresh one)."""
     from amaranth.hdl import Shape
+
+    from ...hw.neurocore.compartment_memory import Banked, banks_of
     paths = _fragment_paths(top)
     out = {}
     for (x, y), core in top.cores.items():
         out[x, y] = {}
-        for mem, m in core.memories().items():
-            path = paths.get(id(m))
-            if path is None:
-                raise KeyError(f"core ({x},{y}): memory {mem!r} not found in the design")
-            out[x, y][mem] = (" ".join(path), m.depth, Shape.cast(m.shape).width)
+        for mem, memory in core.memories().items():
+            named = []
+            for m in banks_of(memory):
+                path = paths.get(id(m))
+                if path is None:
+                    raise KeyError(f"core ({x},{y}): memory {mem!r} not found in the design")
+                named.append((" ".join(path), m.depth, Shape.cast(m.shape).width))
+            out[x, y][mem] = (replace(memory, banks=tuple(named)) if isinstance(memory, Banked)
+                              else named[0])
     return out

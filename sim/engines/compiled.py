@@ -42,6 +42,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from ...hw.neurocore.compartment_memory import Banked, bank_images
 from ...hw.params import ChipParams
 from ..cxxrtl.build import DEFAULT_FLAGS, build, shape_key
 from ..cxxrtl.model import JOB_IDLE, JOB_READ, JOB_STEP, JOB_WRITE, Model
@@ -236,13 +237,14 @@ class CompiledEngine(HostPortEngine):
             self._memories = memory_names(self._make_top())
         self.idle(32 + 4 * (self.params.mesh_w + self.params.mesh_h))   # earlier writes land
         names = self._memories
-        for x, y, mem, words, (name, depth, width) in self._backdoor_images(
-                images, lambda x, y: names[x, y]):
-            self._check_fits(x, y, mem, words, depth)
-            if width > 32:
-                raise ValueError(f"tile ({x},{y}): memory {mem.name} is {width} bits "
-                                 f"wide; load it with backdoor=False")
-            self.model.poke_mem(name, 0, words.astype(np.uint32))
+        for x, y, mem, words, entry in self._backdoor_images(images, lambda x, y: names[x, y]):
+            self._check_fits(x, y, mem, words, entry.depth if isinstance(entry, Banked)
+                             else entry[1])
+            for (name, depth, width), part in bank_images(entry, words):
+                if width > 32:
+                    raise ValueError(f"tile ({x},{y}): memory {mem.name} is {width} bits "
+                                     f"wide; load it with backdoor=False")
+                self.model.poke_mem(name, 0, part.astype(np.uint32))
 
     def idle(self, cycles: int) -> None:
         """Clock the chip `cycles` edges with nothing presented (counted in io_cycles)."""

@@ -56,6 +56,7 @@ from amaranth.hdl import Value
 from amaranth.sim import Simulator
 
 from ...hw import packet
+from ...hw.neurocore.compartment_memory import bank_images
 from ...hw.params import ChipParams
 from ..engine import Images, StepResult
 from .hostport_engine import DEFAULT_MAX_CYCLES, HostPortEngine, RawJob
@@ -314,9 +315,9 @@ class PysimEngine(HostPortEngine):
             return super().load_images(images)
         job = _Job("backdoor", [], self._io_bound(0), t=self.t)
         for x, y, mem, words, memory in self._backdoor_images(images, self.chip.memories):
-            md = memory.data
-            self._check_fits(x, y, mem, words, md.depth)
-            job.backdoor.append((md, range(len(words)), words.tolist()))
+            self._check_fits(x, y, mem, words, memory.depth)
+            for bank, part in bank_images(memory, words):
+                job.backdoor.append((bank.data, range(len(part)), part.tolist()))
         self._run(job)
 
     # -- running ----------------------------------------------------------------------

@@ -39,8 +39,8 @@ tile by tile through this interface::
         mems : dict[Mem, np.ndarray]  the tile's words of those memories (uint32,
                the model may update them in place, e.g. STATE)
         t    : the time step (from 1)
-        acc  : int64 array [G, 2**compartment_bits], this step's accumulator slot;
-               the model reads and clears (sets to 0) what its programs read
+        acc  : int64 array [2**acc_row_bits], this step's accumulator slot (its
+               rows); the model reads and clears (sets to 0) what its programs read
 """
 from __future__ import annotations
 
@@ -93,10 +93,9 @@ class MicrocodeNeuronModel:
         from .neuron import run_neuron_phase
         r = run_neuron_phase(mems[Mem.UCODE], mems[Mem.PROFILE], mems[Mem.PARAM],
                              mems[Mem.STATE], t, acc, n_compartments,
-                             n_groups=self.params.n_acc_groups)
+                             n_groups=self.params.n_acc_groups, rows=True)
         mems[Mem.STATE][:] = to_word(np.asarray(r.state).astype(np.int64))
-        n = r.acc_read.shape[1]
-        acc[:, :n][r.acc_read] = 0
+        acc[r.acc_read] = 0
         return NeuronOutput(np.asarray(r.spike_compartments, dtype=np.int64),
                             np.asarray(r.spike_payloads, dtype=np.int64),
                             int(r.updates), int(r.errors))

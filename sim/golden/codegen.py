@@ -144,9 +144,8 @@ def _memory(g: _Gen, R: list, ins, o: Opcode, batch) -> Val | None:
         return g.emit(Expr(f"np.full({g.k}, ctx.step, _I64)", LO32, HI32), R[0], R[0], R[0],
                       False)
     assert o is Opcode.ACC, o
-    sh = batch.shape
     base = g.fresh("A")
-    g.ns[base] = batch.abase + (ins.imm % sh.groups) * sh.compartments
+    g.ns[base] = batch.acc_index(ins.imm)
     at, v = g.fresh("i"), g.fresh("v")
     g.lines += [f"{at} = {base} + so", f"{v} = acc[{at}]", f"acc[{at}] = 0",
                 f"if reads is not None: reads.append({at})"]

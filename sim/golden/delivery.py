@@ -7,10 +7,10 @@ a sparse product over the same tables).
 
 A spike packet (axon a, payload p, step s) arriving at a core reads axon
 word a (`core_memory.AXON_LAYOUT`: synapse base, count, graded flag) and
-each of its synapse words (`core_memory.synapse_layout`: compartment,
-weight, delay, group); synapse i adds ``weight_i * (p if graded else 1)``,
-wrapped to a signed 32-bit word, to accumulator
-``(slot = (s + 1 + delay_i) mod n_delay_slots, group_i, compartment_i)``.
+each of its synapse words (`core_memory.synapse_layout`: row, delay,
+weight); synapse i adds ``weight_i * (p if graded else 1)``, wrapped to a
+signed 32-bit word, to accumulator
+``(slot = (s + 1 + delay_i) mod n_delay_slots, row_i)``.
 """
 from __future__ import annotations
 
@@ -41,24 +41,23 @@ def expand(base: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 class Delivery:
     """Accumulator increments of a batch of spike packets at one core.
 
-    ``slot``, ``group``, ``compartment``, ``delta``: int64 arrays, one entry
+    ``slot``, ``row``, ``delta``: int64 arrays, one entry
     per valid synaptic event (``delta`` a signed 32-bit value; several
     entries may name the same accumulator: add them with ``np.add.at``).
     ``bad_axons``: packets whose axon is out of range or whose synapse span
     leaves the synapse memory (dropped); ``bad_synapses``: synapse words
-    naming a compartment, group or delay out of range (dropped)."""
+    naming a row or delay out of range (dropped)."""
     slot: np.ndarray
-    group: np.ndarray
-    compartment: np.ndarray
+    row: np.ndarray
     delta: np.ndarray
     bad_axons: int
     bad_synapses: int
 
     @property
-    def index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(slot, group, compartment): the index of each event into an
-        accumulator array of shape (n_delay_slots, n_acc_groups, compartments)."""
-        return self.slot, self.group, self.compartment
+    def index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slot, row): the index of each event into an accumulator array of
+        shape (n_delay_slots, 2^acc_row_bits) (`core_memory.acc_addr`)."""
+        return self.slot, self.row
 
     def __len__(self) -> int:
         return int(self.delta.size)
@@ -84,10 +83,8 @@ def deliver(params: ChipParams, axon_words, synapse_words, axon, payload, step) 
     pay = np.where(ax["graded"][ok].astype(bool), payload[ok], 1)[owner]
     stp = step[ok][owner]
     syn = cm.unpack_synapse(p, np.asarray(synapse_words)[idx])
-    valid = ((syn["compartment"] < p.n_compartments) & (syn["group"] < p.n_acc_groups)
-             & (syn["delay"] <= p.max_delay))
+    valid = (syn["row"] < p.acc_rows) & (syn["delay"] <= p.max_delay)
     slot = (stp + 1 + syn["delay"].astype(np.int64)) % p.n_delay_slots
     delta = to_s32(syn["weight"].astype(np.int64) * pay)
-    return Delivery(slot[valid], syn["group"].astype(np.int64)[valid],
-                    syn["compartment"].astype(np.int64)[valid], delta[valid],
+    return Delivery(slot[valid], syn["row"].astype(np.int64)[valid], delta[valid],
                     bad_axons, int((~valid).sum()))

@@ -127,9 +127,8 @@ class MeshStore:
         self.neuron_words = dict(neuron_words)
         self.mems = {m: np.zeros((n_tiles, self.words[m]), np.uint32) for m in ROUTE_MEMS}
         self.mems.update({m: np.zeros((n_tiles, n), np.uint32) for m, n in neuron_words.items()})
-        self.shape = AccShape(p.n_delay_slots, p.n_acc_groups, 1 << p.compartment_bits)
-        self.acc = np.zeros((n_tiles, self.shape.slots, self.shape.groups,
-                             self.shape.compartments), _I64)
+        self.shape = AccShape(p.n_delay_slots, p.n_acc_groups, 1 << p.acc_row_bits)
+        self.acc = np.zeros((n_tiles, self.shape.slots, self.shape.rows), _I64)
         self.counters = np.zeros((n_tiles, len(cm.Counter)), _I64)
         self._none = np.zeros(n_tiles, _I64)      # per-core error counts: none (read-only)
         self._none.flags.writeable = False
@@ -176,10 +175,8 @@ class MeshStore:
                        & (ax["base"] + ax["count"] <= min(p.n_synapses, w[Mem.SYNAPSE])))
         syn = cm.unpack_synapse(p, self.mems[Mem.SYNAPSE][i])
         sh, s = self.shape, sl(Mem.SYNAPSE)
-        tb.syn_ok[s] = ((syn["compartment"] < p.n_compartments) & (syn["group"] < p.n_acc_groups)
-                        & (syn["delay"] <= p.max_delay))
-        tb.syn_off[s] = ((syn["delay"].astype(_I64) * sh.groups + syn["group"]) * sh.compartments
-                         + syn["compartment"])
+        tb.syn_ok[s] = (syn["row"] < p.acc_rows) & (syn["delay"] <= p.max_delay)
+        tb.syn_off[s] = syn["delay"].astype(_I64) * sh.rows + syn["row"]
         tb.syn_w[s] = syn["weight"]
         fi = cm.unpack_fanout_index(self.mems[Mem.FANOUT_INDEX][i])
         s = sl(Mem.FANOUT_INDEX)
@@ -200,7 +197,7 @@ class MeshStore:
             tb, sh, w = self.tables, self.shape, self.words
             tb.synapses = SynapseTables.build(
                 tb.ax_ok, tb.ax_base, tb.ax_count, tb.syn_ok, tb.syn_off, tb.syn_w,
-                w[Mem.AXON], w[Mem.SYNAPSE], sh.per_core, sh.groups * sh.compartments)
+                w[Mem.AXON], w[Mem.SYNAPSE], sh.per_core, sh.rows)
             tb.row_syn = np.where(tb.ax_ok, tb.synapses.n_valid, 0)
             tb.row_bad = np.where(tb.ax_ok, tb.synapses.n_bad, 0)
             tb.fanout = _FanoutRows.build(tb, w[Mem.FANOUT_INDEX], w[Mem.FANOUT])

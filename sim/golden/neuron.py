@@ -14,25 +14,28 @@ Memory layout the plan indexes (T cores, flat views of stacked images):
     state    int32 [T * state_words]     STATE words, written by STS
     param    int32 [T * param_words]     PARAM words (read-only in the phase)
     profile  int32 [T * profile_words]   PROFILE words (read-only in the phase)
-    acc      int64 [T * D * G * C]       accumulators (slot, group, compartment),
-                                         read and cleared by ACC
+    acc      int64 [T * D * R]           accumulators (slot, row), read and
+                                         cleared by ACC (`AccShape`)
 
 `run_neuron_phase` is the single-core form (images in, results out) that the
 hardware tests compare the RTL neuron engine against:
 
     run_neuron_phase(ucode, profile, param, state, step, acc, n_compartments,
-                     n_groups=None) -> NeuronPhase
+                     n_groups=None, rows=False) -> NeuronPhase
 
     ucode [n_ucode], profile [n_profiles * 16], param [n * 4], state [n * 4]
     (words, signed or unsigned 32-bit values, any integer dtype; state is not
     modified); step: the time step (from 1); acc [n_groups, >= n]: this step's
-    accumulators; n_groups (default acc.shape[0]): ACC's group is taken
-    modulo it, as in the RTL.
+    accumulators, ACC g of compartment c reads acc[g, c]; n_groups (default
+    acc.shape[0]): ACC's group is taken modulo it, as in the RTL. With
+    `rows`, acc [R] is the step's slot of the chip's ring (R a power of two)
+    and ACC g of compartment c reads row (base + g) mod R, base the row base
+    of c's PARAM header (`compartment_memory.PARAM_HEADER`), as the core.
 
     NeuronPhase: state (updated image, same dtype/convention as given),
     spike_compartments / spike_payloads (int64, emission order: compartment,
-    then program order; payloads 24-bit signed), acc_read (bool [G, n]: read,
-    hence cleared), updates (= n), errors (undefined opcodes, MOD by zero, a
+    then program order; payloads 24-bit signed), acc_read (bool, acc's
+    shape: read, hence cleared), updates (= n), errors (undefined opcodes, MOD by zero, a
     payload outside 24 bits, a program running past the last UCODE word, one
     per compartment skipped because its profile index is >= n_profiles or its
     entry >= n_ucode), instructions (executed, END included).
@@ -57,14 +60,20 @@ _I64 = np.int64
 
 @dataclass(frozen=True)
 class AccShape:
-    """Accumulator array of one core: D slots x G groups x C compartments."""
+    """Accumulator array of one core: `slots` x `rows` words. ACC g of a
+    compartment reads row (base + (g mod groups) * group_stride) mod rows of
+    the step's slot; base is the row base of its PARAM header when
+    `header_rows` (the chip: stride 1), else the compartment index (a
+    [groups, compartments] array: stride = compartments)."""
     slots: int
     groups: int
-    compartments: int
+    rows: int
+    group_stride: int = 1
+    header_rows: bool = True
 
     @property
     def per_core(self) -> int:
-        return self.slots * self.groups * self.compartments
+        return self.slots * self.rows
 
 
 @dataclass
@@ -76,14 +85,15 @@ class Batch:
     sidx: np.ndarray            # int64 [k] first STATE word in the flat state
     pbase: np.ndarray           # int64 [k] first PARAM word in the flat param
     cbase: np.ndarray           # int64 [k] first PROFILE word in the flat profile
-    abase: np.ndarray           # int64 [k] (core, slot 0, group 0, compartment) in acc
+    abase: np.ndarray           # int64 [k] (core, slot 0, row 0) in acc
+    arow: np.ndarray            # int64 [k] the compartment's row base
     shape: AccShape
     param: np.ndarray = None    # flat int32 PARAM / PROFILE words (read when planned)
     profile: np.ndarray = None
     state: np.ndarray = None    # flat int32 STATE / int64 accumulators, set by `run_plan`
     acc: np.ndarray = None
     step: int = 0
-    slot_off: int = 0           # (t mod D) * G * C
+    slot_off: int = 0           # (t mod D) * rows
     spikes: list = field(default_factory=list)
     err: np.ndarray | None = None
     read: list | None = None    # accumulator indices read (when tracked)
@@ -92,6 +102,12 @@ class Batch:
     @property
     def k(self) -> int:
         return len(self.tile)
+
+    def acc_index(self, group: int) -> np.ndarray:
+        """Index in acc (at slot 0) of accumulator group `group` (any int;
+        taken modulo the groups) of each compartment."""
+        sh = self.shape
+        return self.abase + (self.arow + (group % sh.groups) * sh.group_stride) % sh.rows
 
     def param_word(self, i: int) -> np.ndarray:
         key = ("p", i)          # PARAM and PROFILE do not change while a plan lives
@@ -232,8 +248,11 @@ def plan_neuron_phase(ucode, profile, param, n_compartments, shape: AccShape) ->
         per_core = np.bincount(tile, minlength=T)
         static += prog.static_errors * per_core
         instr += prog.length * per_core
-        b = Batch(tile, comp, tile * pw + comp * ncm.STATE_WORDS, tile * pw + comp * ncm.PARAM_WORDS,
-                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core + comp, shape,
+        pbase = tile * pw + comp * ncm.PARAM_WORDS
+        arow = (np.asarray(ncm.unpack_param_acc_row(to_u32(flat_param[pbase].astype(_I64))),
+                           dtype=_I64) if shape.header_rows else comp)
+        b = Batch(tile, comp, tile * pw + comp * ncm.STATE_WORDS, pbase,
+                  tile * fw + prof * ncm.PROFILE_WORDS, tile * shape.per_core, arow, shape,
                   flat_param, flat_prof)
         batches.append((generate(prog, b), b))
     return NeuronPlan(batches, np.asarray([int(n) for n in n_compartments], dtype=_I64),
@@ -249,7 +268,7 @@ def run_plan(plan: NeuronPlan, state, acc, t: int, track_reads: bool = False) ->
     step = ((int(t) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)     # LDT: t as a 32-bit word
     for gen, b in plan.batches:
         b.state, b.acc, b.step = state, acc, step
-        b.slot_off = (int(t) % b.shape.slots) * b.shape.groups * b.shape.compartments
+        b.slot_off = (int(t) % b.shape.slots) * b.shape.rows
         b.spikes, b.err = [], None
         b.read = [] if track_reads else None
         gen.run(b)
@@ -287,13 +306,16 @@ class NeuronPhase:
     instructions: int
 
 
-def _check_images(param_s, st, acc, G: int, n: int) -> None:
-    if acc.ndim != 2:
+def _check_images(param_s, st, acc, G: int, n: int, rows: bool) -> None:
+    if rows:
+        if acc.ndim != 1 or acc.size & (acc.size - 1):
+            raise ValueError(f"acc must be [rows] (a power of two), got shape {acc.shape}")
+    elif acc.ndim != 2:
         raise ValueError(f"acc must be [groups, compartments], got shape {acc.shape}")
     if n > len(param_s) // ncm.PARAM_WORDS or n > len(st) // ncm.STATE_WORDS:
         raise ValueError(f"n_compartments={n} exceeds the PARAM/STATE images "
                          f"({len(param_s) // ncm.PARAM_WORDS} / {len(st) // ncm.STATE_WORDS} compartments)")
-    if acc.shape[1] < n or acc.shape[0] < G:
+    if not rows and (acc.shape[1] < n or acc.shape[0] < G):
         raise ValueError(f"acc shape {acc.shape} too small for {G} groups x {n} compartments")
 
 
@@ -319,14 +341,17 @@ def _single_core_plan(ucode: np.ndarray, prof: np.ndarray, prm: np.ndarray, n: i
 
 
 def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartments: int,
-                     n_groups: int | None = None) -> NeuronPhase:
+                     n_groups: int | None = None, rows: bool = False) -> NeuronPhase:
     param_s = to_s32(np.asarray(param, dtype=_I64))
     state_in = np.asarray(state)
     acc = np.asarray(acc)
     n = int(n_compartments)
     G = acc.shape[0] if (n_groups is None and acc.ndim == 2) else n_groups
-    _check_images(param_s, state_in, acc, G, n)
-    shape = AccShape(1, G, n)
+    if G is None:
+        raise ValueError("run_neuron_phase: n_groups is needed with acc rows")
+    _check_images(param_s, state_in, acc, G, n, rows)
+    shape = (AccShape(1, G, acc.size) if rows
+             else AccShape(1, G, G * n, group_stride=n, header_rows=False))
     st = to_s32(state_in.astype(_I64)).astype(np.int32)
     prm = param_s.astype(np.int32)
     prof = to_s32(np.asarray(profile, dtype=_I64)).astype(np.int32)
@@ -334,10 +359,10 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
     words = max(len(st), len(prm))
     st_p = np.zeros(words, np.int32); st_p[:len(st)] = st
     prm_p = np.zeros(words, np.int32); prm_p[:len(prm)] = prm
-    acc_v = to_s32(acc[:G, :n].astype(_I64)).reshape(-1).copy()
+    acc_v = to_s32((acc if rows else acc[:G, :n]).astype(_I64)).reshape(-1).copy()
     plan = _single_core_plan(np.asarray(ucode), prof, prm_p, n, shape)
     r = run_plan(plan, st_p, acc_v, step, track_reads=True)
-    read = np.zeros(G * n, dtype=bool)
+    read = np.zeros(acc_v.size, dtype=bool)
     for _, b in plan.batches:
         for idx in b.read:
             read[idx] = True
@@ -347,5 +372,5 @@ def run_neuron_phase(ucode, profile, param, state, step: int, acc, n_compartment
     else:
         out = out_s.astype(state_in.dtype) if state_in.dtype.itemsize >= 4 else out_s
     return NeuronPhase(state=out, spike_compartments=r.comp, spike_payloads=r.payload,
-                       acc_read=read.reshape(G, n), updates=n, errors=int(r.errors[0]),
+                       acc_read=read if rows else read.reshape(G, n), updates=n, errors=int(r.errors[0]),
                        instructions=int(r.instructions[0]))

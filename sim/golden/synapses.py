@@ -3,7 +3,7 @@
 `SynapseTables.build` takes the decoded AXON / SYNAPSE fields of T cores
 (flat, core-major) and keeps every valid synapse in axon-row order (row =
 core * axon_words + axon): its core's base in the stacked accumulators, its
-offset there at slot 0 (``(delay * G + group) * C + compartment``) and its
+offset there at slot 0 (``delay * R + row``, R rows per slot) and its
 weight. A batch of packets (rows, effective payloads: the payload on graded
 axons, else 1; step fields) is then delivered in one of two ways, both exact:
 
@@ -19,7 +19,7 @@ axons, else 1; step fields) is then delivered in one of two ways, both exact:
   stays below that bound.
 
 Either way each target then gets slot (s + 1 + delay) mod D, s the packet's
-step field: ``acc[base + ((s + 1) * G * C + offset) mod (D * G * C)]``.
+step field: ``acc[base + ((s + 1) * R + offset) mod (D * R)]``.
 """
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ _EXACT32 = 1 << 24
 @dataclass
 class SynapseTables:
     """Valid synapses of T cores in axon-row order (see the module docstring)."""
-    per_core: int               # D * G * C accumulators per core
-    gc: int                     # G * C accumulators per slot
+    per_core: int               # D * R accumulators per core
+    gc: int                     # R accumulators (rows) per slot
     n_valid: np.ndarray         # int64 [rows] valid synapses of each axon row
     n_bad: np.ndarray           # int64 [rows] bad synapses of each axon row
     start: np.ndarray           # int64 [rows] first valid synapse of each row

@@ -3,7 +3,11 @@
 `run_engine(params, ucode, profile, param, state, steps, n_compartments)`
 loads the four memories through the engine's host MemBus ports, runs the
 neuron phase of each step, answering `acc_req` from a Python-side accumulator
-array (read-and-clear, after `acc_latency` cycles) and accepting spikes with
+array [G, n] (read-and-clear, after `acc_latency` cycles; the request for
+row base + g of compartment c, base from c's PARAM header, is answered from
+acc[g, c]: the compartments' rows must not overlap, `with_row_bases` gives
+hand-made images the dense bases c x G; the engine is built with the rows
+the bases need) and accepting spikes with
 optional random backpressure, then reads STATE back through its MemBus port.
 
 Returns one `EngineStep` per step: the STATE image after it (signed ints),
@@ -22,7 +26,7 @@ from ...hw.params import ChipParams
 from ...hw.neurocore import compartment_memory as cm
 from ...hw.neurocore.neuron_engine import NeuronEngine
 
-__all__ = ["EngineStep", "run_engine"]
+__all__ = ["EngineStep", "run_engine", "with_row_bases"]
 
 
 @dataclass
@@ -47,6 +51,13 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
     `acc_stall_seed` the core also refuses requests at random (as while the
     synapse engine holds the accumulators) and answers 0..2 cycles later.
     With `spike_stall_seed` the fan-out side refuses spikes at random."""
+    G = params.n_acc_groups
+    bases = cm.unpack_param_acc_row(words.to_u32(
+        np.asarray(param, dtype=np.int64)[:n_compartments * cm.PARAM_WORDS:cm.PARAM_WORDS]))
+    need = int(bases.max()) + G if n_compartments else 1
+    if params.acc_rows < need:
+        params = params.with_(n_acc_rows=need)
+    owner = _row_owners(bases, G, 1 << params.acc_row_bits)
     dut = NeuronEngine(params)
     results: list[EngineStep] = []
     images = [(dut.ucode_bus, ucode), (dut.profile_bus, profile),
@@ -100,8 +111,12 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
                 if ctx.get(dut.acc_resp.valid) and ctx.get(dut.acc_resp.ready):
                     pending.pop(0)
                 if ctx.get(dut.acc_req.valid) and req_ready:
-                    c = ctx.get(dut.acc_req.payload.compartment)
-                    g = ctx.get(dut.acc_req.payload.group)
+                    row = ctx.get(dut.acc_req.payload.row)
+                    if owner.get(row) is None:
+                        raise RuntimeError(f"step {t}: request for accumulator row {row}, "
+                                           "which no compartment or several own (PARAM "
+                                           "header row bases; see with_row_bases)")
+                    c, g = owner[row]
                     value = 0 if acc_read[g, c] else int(acc[g, c])
                     acc_read[g, c] = True
                     extra = 0 if arng is None else int(arng.integers(0, 3))
@@ -136,3 +151,34 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
     else:
         sim.run()
     return results
+
+
+def with_row_bases(param, n_compartments: int, groups: int) -> np.ndarray:
+    """`param` (words, int64) with compartment c's header row base set to
+    c x groups (its other fields kept), as `neurons.core_images` does for
+    programs of `groups` groups."""
+    param = np.array(param, dtype=np.int64)
+    at = np.arange(n_compartments) * cm.PARAM_WORDS
+    span = words.field_span(cm.PARAM_HEADER, "acc_row")
+    mask = span.mask << span.offset
+    bases = np.arange(n_compartments) * groups
+    param[at] = words.to_s32((words.to_u32(param[at]) & ~mask & 0xFFFFFFFF)
+                             | (bases << span.offset))
+    return param
+
+
+def _row_owners(bases: np.ndarray, groups: int, rows: int) -> dict:
+    """Accumulator row -> (compartment, group): compartment c owns the rows
+    from its base (mod `rows`) up to the next base, at most `groups` of them
+    (dense bases, as `neurons.core_images` gives them: c x its program's
+    groups); a row of several compartments' bases -> None (a request for it
+    is an error: programs without ACC may share bases)."""
+    start = bases % rows
+    owner: dict = {}
+    for i, c in enumerate(np.argsort(start, kind="stable").tolist()):
+        later = start[start > start[c]]
+        end = int(later.min()) if later.size else rows
+        for g in range(min(groups, end - int(start[c]))):
+            row = int(start[c]) + g
+            owner[row] = None if row in owner else (c, g)
+    return owner

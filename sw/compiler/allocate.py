@@ -10,7 +10,12 @@ For every logical core (placed on a tile by pass 5):
   synapse words are consecutive (sorted by compartment) and the axon is
   `graded` when its connection has `num_message_bits > 0` (and for host
   values entering a neuron's input directly);
-- synapse words: (compartment, prepared weight, delay, group); a delay
+- accumulator rows: each compartment takes one row per accumulator group
+  of its program, densely in compartment order (`neurons.acc_row_bases`;
+  its PARAM header holds the row base); a core needing more rows than
+  `ChipParams.n_acc_rows` is an error (the packing of pass 4 keeps within it);
+- synapse words: (row = the target's row base + group, prepared weight,
+  delay); a delay
   beyond `ChipParams.max_delay` is an error naming the synapse; an axon
   with more synapse words than its entry's `count` field holds
   (`AXON_MAX_SYNAPSES`, 32767 for the 15-bit field) is an error naming the
@@ -37,7 +42,7 @@ from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
 from ..hw.neurocore import core_memory as cm
 from ..hw.words import shape_range, to_word
-from ..neurons.builder import core_images
+from ..neurons.builder import acc_row_bases, core_images
 from .errors import CompileError
 from .graph import (ChipGraph, Population, axon_code, axon_from_host, axon_graded,
                     axon_source_key, source_key)
@@ -117,8 +122,26 @@ def _piece_values(pop: Population, start: int, count: int) -> dict:
     return vals
 
 
+def _row_bases(cores: list[LogicalCore], params) -> dict[int, np.ndarray]:
+    """Core index -> the accumulator row base of each of its compartments
+    (`neurons.acc_row_bases`: the rows `core_images` writes into the PARAM
+    headers); a core needing more rows than the chip has is rejected."""
+    out = {}
+    for c in cores:
+        pieces = [(p.pop.program, p.count) for p in c.pieces]
+        bases = acc_row_bases(pieces)
+        rows = sum(prog.n_groups * n for prog, n in pieces)
+        if rows > params.acc_rows:
+            raise CompileError(f"core {c.index} needs {rows} accumulator rows (one per input "
+                               f"group of each compartment) but ChipParams.n_acc_rows is "
+                               f"{params.acc_rows} (short by {rows - params.acc_rows})")
+        out[c.index] = bases
+    return out
+
+
 def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) -> Allocation:
     where = core_of_neurons(graph, cores)
+    row_base = _row_bases(cores, params)
     wshape = cm.synapse_layout(params)["weight"].shape
     wbits, (wlo, whi) = wshape.width, shape_range(wshape)
     # ---- synapses and axons, per target core
@@ -164,7 +187,7 @@ def allocate(graph: ChipGraph, cores: list[LogicalCore], tiles: list, params) ->
                                    f"(short by {need - cap})")
         _check_axon_counts(a, ucodes, first, counts, prj, projections)
         a.images[Mem.AXON] = cm.pack_axon(first, counts, axon_graded(ucodes))
-        a.images[Mem.SYNAPSE] = cm.pack_synapse(params, comp, w, dl, g)
+        a.images[Mem.SYNAPSE] = cm.pack_synapse(params, row_base[a.core.index][comp] + g, w, dl)
         a.host_axons = int(axon_from_host(ucodes).sum())
         rec["code"].append(ucodes)
         rec["core"].append(np.full(len(ucodes), a.core.index, dtype=np.int64))

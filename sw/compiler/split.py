@@ -9,8 +9,8 @@ piece; microcode: each distinct program once per core.
 
 Algorithm: first fit in order. Populations are walked in graph order and
 their neurons in index order; a neuron joins the open core if every
-capacity still holds after adding it (compartments + 1, synapse words + its
-fan-in, axons + the sources of its synapses not yet in the core, a profile
+capacity still holds after adding it (compartments + 1, accumulator rows +
+its program's groups, synapse words + its fan-in, axons + the sources of its synapses not yet in the core, a profile
 when it starts a new piece, its program's words when new to the core, its
 fan-out entries); otherwise the core is closed and a new one opened. So a
 population larger than a core is cut into consecutive pieces, and a weight
@@ -43,11 +43,13 @@ class Resource(StrEnum):
     FANOUT = "fanout"
     UCODE = "ucode"
     PROFILES = "profiles"
+    ACC_ROWS = "accumulator rows"
 
     @property
     def unit(self) -> str:
         """What one neuron's need of it counts."""
-        return {Resource.SYNAPSES: "fan-in", Resource.UCODE: "words"}.get(self, "entries")
+        return {Resource.SYNAPSES: "fan-in", Resource.UCODE: "words",
+                Resource.ACC_ROWS: "its input groups, ChipParams.n_acc_rows"}.get(self, "entries")
 
 
 RESOURCES = tuple(Resource)
@@ -74,6 +76,7 @@ class LogicalCore:
     axons: set = field(default_factory=set)
     programs: dict = field(default_factory=dict)   # id(program) -> program
     fanout: int = 0
+    acc_rows: int = 0          # accumulator rows: the sum of its neurons' groups
     closed_by: Resource | None = None
 
     @property
@@ -107,7 +110,8 @@ def axon_codes(pop: Population):
 def capacities(params) -> dict[Resource, int]:
     return {Resource.COMPARTMENTS: params.n_compartments, Resource.SYNAPSES: params.n_synapses,
             Resource.AXONS: params.n_axons, Resource.FANOUT: params.n_fanout,
-            Resource.UCODE: params.n_ucode, Resource.PROFILES: params.n_profiles}
+            Resource.UCODE: params.n_ucode, Resource.PROFILES: params.n_profiles,
+            Resource.ACC_ROWS: params.acc_rows}
 
 
 @dataclass
@@ -143,6 +147,7 @@ def _window(o: _Open, pop_codes, fo: np.ndarray, prog, start, k: int, cap: dict)
         Resource.FANOUT: cur.fanout + np.cumsum(fo[k:k + n]),
         Resource.UCODE: np.full(n, cur.ucode + (0 if id(prog) in cur.programs else len(prog))),
         Resource.PROFILES: np.full(n, cur.profiles + (1 if start is None else 0)),
+        Resource.ACC_ROWS: cur.acc_rows + prog.n_groups * np.arange(1, n + 1),
     }
     bad = np.zeros(n, bool)
     for r in RESOURCES:
@@ -163,6 +168,7 @@ def _take(o: _Open, pop, pop_codes, fo, prog, start, k: int, j: int):
     else:
         cur.pieces[-1] = Piece(pop, start, k + j - start)
     cur.compartments += j
+    cur.acc_rows += j * prog.n_groups
     cur.synapses += int(indeg[k:k + j].sum())
     cur.fanout += int(fo[k:k + j].sum())
     cur.programs[id(prog)] = prog
@@ -176,7 +182,8 @@ def _alone_error(pop, k: int, r: Resource, pop_codes, fo, prog, cap: dict) -> Co
     indeg, ptr, codes = pop_codes
     alone = {Resource.COMPARTMENTS: 1, Resource.SYNAPSES: int(indeg[k]),
              Resource.AXONS: len(np.unique(codes[ptr[k]:ptr[k + 1]])), Resource.FANOUT: int(fo[k]),
-             Resource.UCODE: len(prog), Resource.PROFILES: 1}[r]
+             Resource.UCODE: len(prog), Resource.PROFILES: 1,
+             Resource.ACC_ROWS: prog.n_groups}[r]
     return CompileError(
         f"process '{pop.name}' neuron {k} does not fit an empty core: it needs "
         f"{alone} {r} ({r.unit}) but a core has {cap[r]} (short by {alone - cap[r]})")

@@ -38,6 +38,7 @@ from ..hw.neurocore import compartment_memory as cm
 from ..hw.neurocore.neuron_join import ACC_ANSWER_DELAY
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
+           "acc_row_bases",
            "weight_exp_name", "WordSpace", "WordRef"]
 
 
@@ -183,14 +184,16 @@ class NeuronProgram:
         return t
 
     def images(self, n: int, values: Mapping[str, object] | None = None, *,
-               profile: int = 0, entry: int = 0):
+               profile: int = 0, entry: int = 0, acc_row: int = 0):
         """Word images for `n` compartments of this program with the given
         values (profile constants: scalars; parameters and state: scalars or
         arrays of length n; unnamed ones take their defaults).
 
         Returns (profile_words [PROFILE_WORDS], param_words [n * PARAM_WORDS],
         state_words [n * STATE_WORDS]) as int64 arrays of signed 32-bit values;
-        the profile header holds `entry`, every compartment header `profile`.
+        the profile header holds `entry`, every compartment header `profile`
+        and its accumulator row base: compartment i's rows start at `acc_row`
+        + i x n_groups (docs/neurocore.md, "Accumulators").
         """
         values = dict(values or {})
         if self.derive is not None:
@@ -209,7 +212,7 @@ class NeuronProgram:
                                  f"(shared by the profile), got shape {np.shape(v)}")
             prof[d.index] = self._check(d, np.int64(int(v)), "profile constant")
         par = np.zeros((n, cm.PARAM_WORDS), dtype=np.int64)
-        par[:, 0] = cm.pack_param_header(profile)
+        par[:, 0] = cm.pack_param_headers(profile, acc_row + self.n_groups * np.arange(n))
         for d in self.params.values():
             par[:, d.index] = self._check(d, self._vec(d, values.get(d.name, d.default), n),
                                           "parameter")
@@ -450,10 +453,20 @@ class CoreImages:
     populations: list[tuple[int, int]] = field(default_factory=list)   # (first, count)
 
 
+def acc_row_bases(populations) -> np.ndarray:
+    """Row base (int64) of each compartment of a core holding `populations`
+    ((program, n, ...) in order): dense, `n_groups` rows each, as
+    `core_images` writes them into the headers."""
+    k = [np.full(pop[1], pop[0].n_groups, dtype=np.int64) for pop in populations]
+    k = np.concatenate(k) if k else np.zeros(0, dtype=np.int64)
+    return np.cumsum(k) - k
+
+
 def core_images(params, populations) -> CoreImages:
     """Images for a core holding `populations`, a list of (program, n, values):
-    each population gets its own profile and consecutive compartments;
-    programs used by several populations are placed in UCODE once."""
+    each population gets its own profile and consecutive compartments (and
+    rows: `acc_row_bases`); programs used by several populations are placed
+    in UCODE once."""
     depths = cm.memory_depths(params)
     if len(populations) > params.n_profiles:
         raise ValueError(f"{len(populations)} populations need as many profiles; the core has "
@@ -466,17 +479,22 @@ def core_images(params, populations) -> CoreImages:
     profile = np.zeros(depths["profile"], dtype=np.int64)
     param = np.zeros(depths["param"], dtype=np.int64)
     state = np.zeros(depths["state"], dtype=np.int64)
-    first = 0
+    first = row = 0
     spans = []
     for pi, (prog, n, values) in enumerate(populations):
         if first + n > params.n_compartments:
             raise ValueError(f"populations need {first + n} compartments; the core has "
                              f"{params.n_compartments}")
+        if row + n * prog.n_groups > params.acc_rows:
+            raise ValueError(f"populations need {row + n * prog.n_groups} accumulator rows (one "
+                             f"per input group of each compartment); the core has "
+                             f"ChipParams.n_acc_rows = {params.acc_rows}")
         entry = entries[next(i for i, p in enumerate(programs) if p is prog)]
-        prof, par, st = prog.images(n, values, profile=pi, entry=entry)
+        prof, par, st = prog.images(n, values, profile=pi, entry=entry, acc_row=row)
         profile[pi * cm.PROFILE_WORDS:(pi + 1) * cm.PROFILE_WORDS] = prof
         param[first * cm.PARAM_WORDS:(first + n) * cm.PARAM_WORDS] = par
         state[first * cm.STATE_WORDS:(first + n) * cm.STATE_WORDS] = st
         spans.append((first, n))
         first += n
+        row += n * prog.n_groups
     return CoreImages(ucode, profile, param, state, first, spans)

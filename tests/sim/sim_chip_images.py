@@ -10,13 +10,14 @@ from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.words import to_word
 from kilauea.hw.params import ChipParams
-from kilauea.neurons.builder import core_images
+from kilauea.neurons.builder import acc_row_bases, core_images
 from kilauea.neurons.library import graded_relu_vec, lif, lif_refractory
 
 SMALL = ChipParams(mesh_w=2, mesh_h=2, n_compartments=16, n_synapses=256, n_axons=32,
                    n_fanout=64, n_ucode=64, n_profiles=4, n_delay_slots=4, n_acc_groups=1)
-#: two accumulator groups, two profiles per core (LIFRefractory + graded ReLU)
-MIXED = SMALL.with_(n_acc_groups=2, n_delay_slots=8)
+#: two accumulator groups, two profiles per core (LIFRefractory + graded ReLU);
+#: two accumulator rows per compartment
+MIXED = SMALL.with_(n_acc_groups=2, n_delay_slots=8, n_acc_rows=32)
 
 
 def _populations(params: ChipParams, rng, n: int, mixed: bool):
@@ -41,16 +42,18 @@ def build_images(params: ChipParams = SMALL, seed: int = 1, n_neurons: int = 12,
     tiles = p.tiles()
     for ti, (x, y) in enumerate(tiles):
         n = n_neurons
-        ci = core_images(p, _populations(p, rng, n, mixed))
+        pops = _populations(p, rng, n, mixed)
+        ci = core_images(p, pops)
+        rows = acc_row_bases(pops)
         # axons: each axon has syn_per_axon synapses to random compartments
         axon = cm.pack_axon(np.arange(p.n_axons) * syn_per_axon,
                             np.full(p.n_axons, syn_per_axon), rng.integers(0, 2, p.n_axons))
         nsyn = p.n_axons * syn_per_axon
         assert nsyn <= p.n_synapses
         syn = np.zeros(p.n_synapses, np.uint32)
-        syn[:nsyn] = cm.pack_synapse(p, rng.integers(0, n, nsyn), rng.integers(-60, 100, nsyn),
-                                     rng.integers(0, p.max_delay + 1, nsyn),
-                                     rng.integers(0, p.n_acc_groups, nsyn))
+        comp, w = rng.integers(0, n, nsyn), rng.integers(-60, 100, nsyn)
+        delay, group = rng.integers(0, p.max_delay + 1, nsyn), rng.integers(0, p.n_acc_groups, nsyn)
+        syn[:nsyn] = cm.pack_synapse(p, rows[comp] + group, w, delay)
         # fan-out: 1..3 destinations per neuron, one of them often the host
         counts = rng.integers(1, 4, n)
         base = np.concatenate([[0], np.cumsum(counts)[:-1]])

@@ -49,7 +49,8 @@ def _reference(params, images, steps=3):
 
 def test_profile_entry_past_ucode_is_flagged_and_skipped():
     images = build_images(ONE, 3)
-    prof0 = [c for c in range(12) if int(images[TILE][Mem.PARAM][c * ncm.PARAM_WORDS]) == 0]
+    prof0 = [c for c in range(12)
+             if int(ncm.unpack_param_header(images[TILE][Mem.PARAM][c * ncm.PARAM_WORDS])) == 0]
     assert prof0
     rtl, gold = _run_both(ONE, images,
                           lambda e: e.write_words(TILE, Mem.PROFILE, [0], [ONE.n_ucode]))

@@ -10,30 +10,29 @@ from kilauea.sim.golden.delivery import deliver
 
 
 def _tables(p, rng, n_axons=6, per_axon=5):
-    syn_c = rng.integers(0, p.n_compartments, n_axons * per_axon)
+    syn_r = rng.integers(0, p.acc_rows, n_axons * per_axon)
     syn_w = rng.integers(-100, 100, n_axons * per_axon)
     syn_d = rng.integers(0, p.max_delay + 1, n_axons * per_axon)
-    syn_g = rng.integers(0, p.n_acc_groups, n_axons * per_axon)
-    syn = cm.pack_synapse(p, syn_c, syn_w, syn_d, syn_g)
+    syn = cm.pack_synapse(p, syn_r, syn_w, syn_d)
     graded = rng.integers(0, 2, n_axons)
     ax = cm.pack_axon(np.arange(n_axons) * per_axon, np.full(n_axons, per_axon), graded)
-    return ax, syn, (syn_c, syn_w, syn_d, syn_g), graded
+    return ax, syn, (syn_r, syn_w, syn_d), graded
 
 
 def test_deliver_matches_per_event_reference():
     p = ChipParams()
     rng = np.random.default_rng(3)
-    ax, syn, (c, w, d, g), graded = _tables(p, rng)
+    ax, syn, (r, w, d), graded = _tables(p, rng)
     axon = rng.integers(0, 6, 40)
     pay = rng.integers(1, 1 << 20, 40)
     step = rng.integers(0, 256, 40)
-    got = np.zeros((p.n_delay_slots, p.n_acc_groups, p.n_compartments), np.int64)
+    got = np.zeros((p.n_delay_slots, 1 << p.acc_row_bits), np.int64)
     dl = deliver(p, ax, syn, axon, pay, step)
     np.add.at(got, dl.index, dl.delta)
     ref = np.zeros_like(got)
     for a, py, s in zip(axon, pay, step):
         for i in range(a * 5, a * 5 + 5):
-            ref[(s + 1 + d[i]) % p.n_delay_slots, g[i], c[i]] += w[i] * (py if graded[a] else 1)
+            ref[(s + 1 + d[i]) % p.n_delay_slots, r[i]] += w[i] * (py if graded[a] else 1)
     assert np.array_equal(got, ref)
     assert dl.bad_axons == 0 and dl.bad_synapses == 0
 

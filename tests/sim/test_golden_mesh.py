@@ -28,11 +28,10 @@ def random_tables(rng, p: ChipParams, w_bits: int | None = None) -> tuple[np.nda
     count = rng.integers(0, 40, p.n_axons)
     axon = cm.pack_axon(base, count, rng.integers(0, 2, p.n_axons))
     lay = cm.synapse_layout(p)
-    w_bits = w_bits or lay.size - p.compartment_bits - p.slot_bits - p.group_bits
-    syn = cm.pack_synapse(p, rng.integers(0, 1 << p.compartment_bits, p.n_synapses),
+    w_bits = w_bits or lay.size - p.acc_row_bits - p.slot_bits
+    syn = cm.pack_synapse(p, rng.integers(0, 1 << p.acc_row_bits, p.n_synapses),
                           rng.integers(-(1 << (w_bits - 1)), 1 << (w_bits - 1), p.n_synapses),
-                          rng.integers(0, 1 << p.slot_bits, p.n_synapses),
-                          rng.integers(0, 1 << p.group_bits, p.n_synapses))
+                          rng.integers(0, 1 << p.slot_bits, p.n_synapses))
     return axon, syn
 
 
@@ -96,13 +95,13 @@ def test_dense_way_only_where_exact(monkeypatch):
     chip.store.deliver(0, np.zeros(len(big), np.int64), big, 0)
     assert chip.store.last_way == "events"
     want = to_s32(w_max * int(big.sum()))
-    assert chip.tile(0, 0).acc[1, 0, 0] == want
+    assert chip.tile(0, 0).acc[1, 0] == want
     chip.store.deliver(0, [0, 0], [5, -2], 0)
     assert chip.store.last_way == "dense"
     want = to_s32(want + 3 * w_max)
-    assert chip.tile(0, 0).acc[1, 0, 0] == want
+    assert chip.tile(0, 0).acc[1, 0] == want
     assert chip.store.tables.synapses.dense.matrix.dtype == np.float32
     mid = np.full(64, (1 << 12) + 1)            # w_max * sum|payload| >= 2**24 (float32's bound)
     chip.store.deliver(0, np.zeros(len(mid), np.int64), mid, 0)
     assert chip.store.last_way == "events"
-    assert chip.tile(0, 0).acc[1, 0, 0] == to_s32(want + w_max * int(mid.sum()))
+    assert chip.tile(0, 0).acc[1, 0] == to_s32(want + w_max * int(mid.sum()))

@@ -131,21 +131,20 @@ class ReloadPlan:
         return out
 
     def _old_accumulators(self) -> dict:
-        """tile -> the old network's accumulators (D, groups used,
-        compartments used) as signed values; ``old_acc_addr`` their addresses."""
+        """tile -> the old network's accumulators (D, rows used) as signed
+        values; ``old_acc_addr`` their addresses."""
         p, D = self.params, self.params.n_delay_slots
-        used = {}                # tile -> (groups, compartments)
+        used = {}                # tile -> rows used
         for lo in self.old.layouts.values():
             for tile, sel in by_tile(lo.x, lo.y):
-                g, c = used.get(tile, (0, 0))
-                used[tile] = (max(g, len(lo.group_keys)), max(c, int(lo.comp[sel].max()) + 1))
+                last = _rows(self.old.images, tile, lo.comp[sel], len(lo.group_keys) - 1)
+                used[tile] = max(used.get(tile, 0), int(last.max()) + 1)
         self.old_acc_addr = {}
         acc = {}
-        for tile, (g, c) in used.items():
-            addr = cm.acc_addr(p, *np.meshgrid(np.arange(D), np.arange(g), np.arange(c),
-                                               indexing="ij")).reshape(-1)
+        for tile, r in used.items():
+            addr = cm.acc_addr(p, np.arange(D)[:, None], np.arange(r)[None, :]).reshape(-1)
             self.old_acc_addr[tile] = addr
-            acc[tile] = to_s32(self.engine.read_words(tile, Mem.ACCUM, addr)).reshape(D, g, c)
+            acc[tile] = to_s32(self.engine.read_words(tile, Mem.ACCUM, addr)).reshape(D, r)
         return acc
 
     def _map_accumulators(self, acc: dict) -> dict:
@@ -158,7 +157,7 @@ class ReloadPlan:
             for go, key in enumerate(lo.group_keys):
                 vals = np.zeros((D, len(lo.comp)), dtype=np.int64)
                 for tile, sel in by_tile(lo.x, lo.y):
-                    vals[:, sel] = acc[tile][:, go, lo.comp[sel]]
+                    vals[:, sel] = acc[tile][:, _rows(self.old.images, tile, lo.comp[sel], go)]
                 if key not in gmap:
                     if np.any(vals):
                         raise KilaueaError(
@@ -169,7 +168,8 @@ class ReloadPlan:
                             f"in flight, or before the first run")
                     continue
                 for tile, sel in by_tile(ln.x, ln.y):
-                    a = cm.acc_addr(p, np.arange(D)[:, None], gmap[key], ln.comp[sel][None, :])
+                    rows = _rows(self.new.images, tile, ln.comp[sel], gmap[key])
+                    a = cm.acc_addr(p, np.arange(D)[:, None], rows[None, :])
                     new_acc.setdefault(tile, {}).update(
                         zip(a.reshape(-1).tolist(), vals[:, sel].reshape(-1).tolist()))
         return new_acc
@@ -307,3 +307,11 @@ def remap_host_io(old, new) -> dict:
             raise KilaueaError("recompiled network: host outputs differ from the running one")
         out[id(a)] = b
     return out
+
+
+def _rows(images: dict, tile: tuple, comp: np.ndarray, group: int) -> np.ndarray:
+    """Accumulator rows of group `group` of compartments `comp` on `tile`:
+    their PARAM headers' row base + group (as the core reads them)."""
+    param = np.asarray(images[tile][Mem.PARAM]).astype(np.int64)
+    base = ncm.unpack_param_acc_row(to_u32(param[np.asarray(comp) * ncm.PARAM_WORDS]))
+    return np.asarray(base, dtype=np.int64) + group

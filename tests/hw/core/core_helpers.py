@@ -15,6 +15,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.neurocore.compartment_memory import Banked, bank_images, banks_of
 from kilauea.hw.words import to_s32, to_word
 from kilauea.hw.neurocore.interfaces import NeuronEngineSignature
 from kilauea.hw.params import ChipParams
@@ -23,14 +24,15 @@ from kilauea.sim.golden.chip import GoldenChip, GoldenTile, NeuronOutput
 ME = packet.Dest(0, 0)   # the tile the single-core tests drive
 
 SMALL = ChipParams(mesh_w=2, mesh_h=2, n_compartments=16, n_synapses=256, n_axons=32,
-                   n_fanout=64, n_ucode=64, n_profiles=4, n_delay_slots=4, n_acc_groups=2)
+                   n_fanout=64, n_ucode=64, n_profiles=4, n_delay_slots=4, n_acc_groups=2,
+                   n_acc_rows=32)
 
 
 # -- test-only neuron engine ----------------------------------------------------
 class ThresholdEngine(wiring.Component):
     """For c in 0..n-1: PARAM[c] bit 31 set -> "undefined opcode" (error pulse,
-    nothing else); else v = STATE[c] + sum of its G accumulators (read and
-    cleared, 32-bit wrap); if v > PARAM[c][23:0] (signed): spike with payload
+    nothing else); else v = STATE[c] + sum of its G accumulators, rows
+    (c x G + g) mod 2^acc_row_bits (read and cleared, 32-bit wrap); if v > PARAM[c][23:0] (signed): spike with payload
     v[23:0] and v = 0; STATE[c] = v; one update pulse."""
 
     def __init__(self, params: ChipParams):
@@ -84,8 +86,8 @@ class ThresholdEngine(wiring.Component):
                 with m.Else():
                     m.next = "REQ"
             with m.State("REQ"):
-                m.d.comb += [self.acc_req.valid.eq(1), self.acc_req.payload.compartment.eq(c),
-                             self.acc_req.payload.group.eq(g)]
+                m.d.comb += [self.acc_req.valid.eq(1),
+                             self.acc_req.payload.row.eq(c * p.n_acc_groups + g)]
                 with m.If(self.acc_req.ready):
                     m.next = "RESP"
             with m.State("RESP"):
@@ -130,8 +132,13 @@ class ThresholdModel:
         thr = param & 0xFFFFFF
         thr = np.where(thr >= 1 << 23, thr - (1 << 24), thr)
         idx = np.flatnonzero(~bad)
-        s = acc[:, idx].sum(axis=0)
-        acc[:, idx] = 0
+        G = self.params.n_acc_groups
+        rows = (idx[:, None] * G + np.arange(G)[None, :]) % acc.size
+        if len(np.unique(rows)) != rows.size:
+            raise ValueError("ThresholdModel: compartments share accumulator rows; give the "
+                             "chip n_acc_rows >= n_compartments x n_acc_groups")
+        s = acc[rows].sum(axis=1)
+        acc[rows] = 0
         v = to_s32(to_word(to_s32(mems[Mem.STATE][idx]) + s))
         spk = v > thr[idx]
         pay = v & 0xFFFFFF
@@ -164,9 +171,8 @@ def random_image(params: ChipParams, rng: np.random.Generator, n_compartments=No
     axon = cm.pack_axon(base, counts, rng.integers(0, 2, p.n_axons))
     ns = int(counts.sum())
     syn = np.zeros(p.n_synapses, dtype=np.uint32)
-    syn[:ns] = cm.pack_synapse(p, rng.integers(0, n, ns), rng.integers(-256, 256, ns),
-                               rng.integers(0, p.max_delay + 1, ns),
-                               rng.integers(0, p.n_acc_groups, ns))
+    syn[:ns] = cm.pack_synapse(p, rng.integers(0, min(p.acc_rows, n * p.n_acc_groups), ns),
+                               rng.integers(-256, 256, ns), rng.integers(0, p.max_delay + 1, ns))
     fcounts = rng.integers(min_fanout, max_fanout + 1, p.n_compartments)
     while fcounts.sum() > p.n_fanout:
         fcounts = fcounts // 2
@@ -280,15 +286,17 @@ async def backdoor_load(ctx, core, image: Image):
         await ctx.tick()
     mems = core.memories()
     for mem, words in image.words.items():
-        md = mems[mem].data
-        for i, w in enumerate(words):
-            ctx.set(_row(md, i), int(w))
+        for bank, part in bank_images(mems[mem], np.asarray(words, dtype=np.int64)):
+            for i, w in enumerate(part):
+                ctx.set(_row(bank.data, i), int(w))
 
 
 def backdoor_read(ctx, core, mem: Mem) -> np.ndarray:
-    md = core.memories()[mem].data
-    return np.array([int(ctx.get(_row(md, i))) & 0xFFFFFFFF for i in range(md.depth)],
-                    dtype=np.int64)
+    """Every word of `mem` in its flat (host) order, whatever its banks."""
+    memory = core.memories()[mem]
+    parts = [np.array([int(ctx.get(_row(b.data, i))) & 0xFFFFFFFF for i in range(b.depth)],
+                      dtype=np.int64) for b in banks_of(memory)]
+    return memory.join(parts) if isinstance(memory, Banked) else parts[0]
 
 
 def _row(md, i):

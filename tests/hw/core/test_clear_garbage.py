@@ -15,6 +15,7 @@ from amaranth.lib import data
 from amaranth.lib.memory import Memory
 from amaranth.sim import Simulator
 
+from kilauea.hw.neurocore.compartment_memory import Banked, banks_of
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.neurocore.memory_clear import CLEARED_MEMS, clear_cycles
 from kilauea.sim.engines import GoldenEngine
@@ -40,9 +41,10 @@ def chip_memories(obj, seen=None) -> list[Memory]:
         return [obj]
     found = []
     children = (obj if isinstance(obj, (list, tuple)) else obj.values() if isinstance(obj, dict)
+                else obj.banks if isinstance(obj, Banked)
                 else vars(obj).values() if hasattr(obj, "elaborate") else ())
     for child in children:
-        if isinstance(child, (list, tuple, dict, Memory)) or hasattr(child, "elaborate"):
+        if isinstance(child, (list, tuple, dict, Memory, Banked)) or hasattr(child, "elaborate"):
             found += chip_memories(child, seen)
     return found
 
@@ -104,8 +106,9 @@ def test_the_clear_zeroes_accum_and_holds_the_core_busy():
     params = MIXED.with_(mesh_w=1, mesh_h=1)
     core = Core(params)
     rng = np.random.default_rng(SEED)
-    for mem in core.memories().values():
-        random_init(mem, rng)
+    for memory in core.memories().values():
+        for mem in banks_of(memory):
+            random_init(mem, rng)
     n = clear_cycles(params)
     seen = {}
 
@@ -118,10 +121,12 @@ def test_the_clear_zeroes_accum_and_holds_the_core_busy():
         seen["busy"] = busy
         await ctx.tick()
         seen["idle"] = ctx.get(core.idle)
-        for mem, memory in core.memories().items():
-            rows = [int(ctx.get(Value.cast(memory.data[i]))) for i in range(memory.depth)]
-            init = [int(Const.cast(Value.cast(w)).value) if isinstance(w, data.Const) else w
-                    for w in memory.init]
+        for mem, memories in core.memories().items():
+            rows, init = [], []
+            for memory in banks_of(memories):
+                rows += [int(ctx.get(Value.cast(memory.data[i]))) for i in range(memory.depth)]
+                init += [int(Const.cast(Value.cast(w)).value) if isinstance(w, data.Const)
+                         else w for w in memory.init]
             seen[mem] = (rows, init)
 
     sim = Simulator(core)

@@ -35,7 +35,7 @@ SHAPES = {
     "small": P,
     # one accumulator group, 8 delay slots, compartments not a power of two
     "g1_d8_n12": P.with_(n_acc_groups=1, n_delay_slots=8, n_compartments=12, n_axons=20,
-                         n_synapses=200, n_fanout=40),
+                         n_synapses=200, n_fanout=40, n_acc_rows=12),
 }
 
 
@@ -115,7 +115,7 @@ def test_synapse_and_fanout_throughput():
     img.words[Mem.AXON][:] = cm.pack_axon(0, 0)
     img.words[Mem.AXON][0] = cm.pack_axon(0, 100)
     img.words[Mem.AXON][1] = cm.pack_axon(100, 100, graded=1)
-    img.words[Mem.SYNAPSE][:200] = cm.pack_synapse(p, np.arange(200) % 3, 5, 0, 0)
+    img.words[Mem.SYNAPSE][:200] = cm.pack_synapse(p, np.arange(200) % 3, 5, 0)
     img.words[Mem.FANOUT_INDEX][:] = cm.pack_fanout_index(0, 0)
     img.words[Mem.FANOUT_INDEX][0] = cm.pack_fanout_index(0, 40)
     img.words[Mem.FANOUT][:40] = cm.pack_fanout(np.arange(40), np.arange(40) % 2, 0, 0)
@@ -159,7 +159,7 @@ def test_bad_input_sets_flag_and_changes_nothing_else():
     kind = packet.field_span("kind")[0]
     ctrl_done = packet.Ctrl(ME, packet.CtrlOp.DONE, 5).encode()
     bad_kind = (packet.Write(ME, 0, 0, 0).encode() & ~7) | 7 << kind
-    bad_delay = int(cm.pack_synapse(p, 0, 1, 0, 0)) | (p.max_delay + 1) << p.compartment_bits
+    bad_delay = int(cm.pack_synapse(p, 0, 1, 0)) | (p.max_delay + 1) << p.acc_row_bits
     cases = [
         ("write to memory 12", [write_pkt(12, 0, 1)], F.BAD_MEM, 1),
         ("read of memory 15", [read_pkt(15, 0)], F.BAD_MEM, 1),

@@ -21,14 +21,14 @@ def test_layouts_are_32_bits_and_default_widths():
     assert cm.FANOUT_LAYOUT.size <= 32
     widths = {n: f.width for n, f in ((n, f.shape) for n, f in cm.synapse_layout(P))
               if hasattr(f, "width")}
-    assert widths == {"compartment": 10, "delay": 4, "group": 2, "weight": 16}
+    assert widths == {"row": 10, "delay": 4, "weight": 18}
 
 
 def test_pack_unpack_round_trip():
     rng = np.random.default_rng(0)
     n = 1000
-    f = dict(compartment=rng.integers(0, 1024, n), weight=rng.integers(-32768, 32768, n),
-             delay=rng.integers(0, 16, n), group=rng.integers(0, 4, n))
+    f = dict(row=rng.integers(0, 1024, n), weight=rng.integers(-(1 << 17), 1 << 17, n),
+             delay=rng.integers(0, 16, n))
     u = cm.unpack_synapse(P, cm.pack_synapse(P, **f))
     for k, v in f.items():
         np.testing.assert_array_equal(u[k], v)
@@ -48,8 +48,8 @@ def test_pack_unpack_round_trip():
 
 
 def test_pack_rejects_out_of_range_naming_the_field():
-    with pytest.raises(ValueError, match="weight=40000"):
-        cm.pack_synapse(P, 0, 40000)
+    with pytest.raises(ValueError, match="weight=140000"):
+        cm.pack_synapse(P, 0, 140000)
     with pytest.raises(ValueError, match="count=32768"):
         cm.pack_axon(0, 32768)
     with pytest.raises(ValueError, match="unknown field"):
@@ -57,16 +57,19 @@ def test_pack_rejects_out_of_range_naming_the_field():
 
 
 def test_acc_addressing():
-    p = P.with_(n_compartments=12, n_acc_groups=2, n_delay_slots=8)
-    assert cm.acc_words(p) == 8 * 2 * 16
-    s, g, c = np.meshgrid(np.arange(8), np.arange(2), np.arange(12), indexing="ij")
-    a = cm.acc_addr(p, s, g, c)
+    p = P.with_(n_compartments=12, n_acc_groups=2, n_delay_slots=8, n_acc_rows=24)
+    assert p.acc_row_bits == 5 and cm.acc_words(p) == 8 * 32
+    s, r = np.meshgrid(np.arange(8), np.arange(24), indexing="ij")
+    a = cm.acc_addr(p, s, r)
     assert len(np.unique(a)) == a.size and a.max() < cm.acc_words(p)
-    s2, g2, c2 = cm.acc_unaddr(p, a)
+    s2, r2 = cm.acc_unaddr(p, a)
     np.testing.assert_array_equal(s2, s)
-    np.testing.assert_array_equal(g2, g)
-    np.testing.assert_array_equal(c2, c)
-    assert cm.mem_words(P)[Mem.ACCUM] == 65536
+    np.testing.assert_array_equal(r2, r)
+    # the default chip: one row per compartment, D x 1024 words (2 Mbit -> 512 kbit)
+    assert P.acc_rows == 1024 and cm.mem_words(P)[Mem.ACCUM] == 16 * 1024
+    assert P.with_(n_compartments=512).acc_rows == 512      # follows n_compartments
+    with pytest.raises(ValueError, match="n_acc_rows"):
+        P.with_(n_acc_rows=0)
 
 
 def test_default_core_elaborates():

@@ -43,7 +43,7 @@ class NaiveChip:
             return
         for i in range(base, base + count):
             s = {k: int(v) for k, v in cm.unpack_synapse(p, im[Mem.SYNAPSE][i]).items()}
-            key = ((step + 1 + s["delay"]) % p.n_delay_slots, s["group"], s["compartment"])
+            key = ((step + 1 + s["delay"]) % p.n_delay_slots, s["row"])
             d = s["weight"] * (payload if graded else 1)
             self.acc[xy][key] = s32(self.acc[xy].get(key, 0) + d)
             self.events[xy] += 1
@@ -59,7 +59,8 @@ class NaiveChip:
                 thr = s32(par << 8) >> 8
                 v = s32(im[Mem.STATE][c])
                 for g in range(p.n_acc_groups):
-                    v = s32(v + self.acc[xy].pop((t % p.n_delay_slots, g, c), 0))
+                    row = c * p.n_acc_groups + g        # ThresholdModel's rows
+                    v = s32(v + self.acc[xy].pop((t % p.n_delay_slots, row), 0))
                 if v > thr:
                     pay = s32((v & 0xFFFFFF) << 8) >> 8
                     v = 0
@@ -106,8 +107,8 @@ def test_golden_chip_matches_naive(seed):
             np.testing.assert_array_equal(tile.neuron_mems[Mem.STATE],
                                           np.array(ref.img[xy][Mem.STATE], dtype=np.uint32))
             acc = np.zeros_like(tile.acc)
-            for (s, g, c), v in ref.acc[xy].items():
-                acc[s, g, c] = v
+            for (s, r), v in ref.acc[xy].items():
+                acc[s, r] = v
             np.testing.assert_array_equal(tile.acc, acc, err_msg=f"seed {seed} step {t} {xy}")
             assert tile.errors == ref.errors[xy]
     assert n_host > 0

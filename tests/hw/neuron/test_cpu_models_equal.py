@@ -14,7 +14,8 @@ from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 
 P = ChipParams(mesh_w=1, mesh_h=1, n_compartments=1024, n_delay_slots=4, n_acc_groups=2,
-               n_profiles=4, n_ucode=128, n_synapses=16, n_axons=16, n_fanout=16)
+               n_profiles=4, n_ucode=128, n_synapses=16, n_axons=16, n_fanout=16,
+               n_acc_rows=2048)
 
 
 @pytest.mark.parametrize("model", ["lif", "lif_reset", "lif_refractory"])

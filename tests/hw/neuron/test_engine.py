@@ -11,12 +11,13 @@ from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
 from kilauea.hw.neurocore.neuron_engine import update_cycles
 from kilauea.hw.words import to_s32
-from kilauea.sim.testbench.neuron import run_engine
+from kilauea.sim.testbench.neuron import run_engine, with_row_bases
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 
 P = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_delay_slots=4, n_acc_groups=2,
-               n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16)
+               n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16,
+               n_acc_rows=16)
 
 EXTREMES = [0, 1, -1, 2, -2, 63, 64, -64, 4095, (1 << 23), -(1 << 23), (1 << 23) + 1,
             -(1 << 23) - 1, (1 << 31) - 1, -(1 << 31), 12345678, -7654321]
@@ -159,7 +160,7 @@ def images_for(code, rng, n):
     for c in range(n):
         param[c * cm.PARAM_WORDS + 1:(c + 1) * cm.PARAM_WORDS] = [random_value(rng) for _ in range(3)]
         state[c * cm.STATE_WORDS:(c + 1) * cm.STATE_WORDS] = [random_value(rng) for _ in range(4)]
-    return ucode, profile, param, state
+    return ucode, profile, with_row_bases(param, P.n_compartments, P.n_acc_groups), state
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13, 14, 15, 16])
@@ -282,7 +283,7 @@ def test_undefined_opcode_pulses_error_and_changes_nothing():
     ucode[:len(code_words)] = code_words
     ucode[len(code_words):len(code_words) + len(lif)] = lif.words
     prof_l, par_l, st_l = lif.images(2, dict(du=10, dv=20, vth=5, bias_mant=7, bias_exp=3),
-                                     profile=1, entry=len(code_words))
+                                     profile=1, entry=len(code_words), acc_row=2)
     profile = np.zeros(P.n_profiles * 16, np.int64)
     profile[0] = 0
     profile[16:32] = prof_l
@@ -331,7 +332,7 @@ def test_lif_cycles_per_update(groups, latency, lanes):
     `isa.MUL_CYCLES` each, plus the ACC waits at this accumulator latency) over the lanes;
     with 4 lanes and the core answering in the next cycle, at most 8."""
     prog = neurons.lif(groups)
-    params = P.with_(n_compartments=8 * lanes, n_lanes=lanes)
+    params = P.with_(n_compartments=8 * lanes, n_lanes=lanes, n_acc_rows=8 * lanes * groups)
     costs = {}
     sizes = (2 * lanes, 8 * lanes)
     for n in sizes:
@@ -447,7 +448,7 @@ def test_bad_profile_index_is_an_error():
     the compartment is skipped (no state change, no spike), the others run;
     the golden interpreter does the same."""
     img = neurons.core_images(P, [(neurons.graded_vec(), 2, dict(vth=1))])
-    img.param[1 * cm.PARAM_WORDS] = P.n_profiles + 1
+    img.param[1 * cm.PARAM_WORDS] = cm.pack_param_header(P.n_profiles + 1, acc_row=1)
     acc = np.ones((2, 2), np.int64)
     r = run_engine(P, img.ucode, img.profile, img.param, img.state, [(1, acc)], 2)[0]
     g = run_neuron_phase(img.ucode, img.profile, img.param, img.state, 1, acc, 2)

@@ -16,7 +16,8 @@ from kilauea.hw.params import ChipParams
 from .test_engine import EXTREMES, py_op, random_imm, random_value, w32
 
 P = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_delay_slots=4, n_acc_groups=2,
-               n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16)
+               n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16,
+               n_acc_rows=16)
 
 
 def _pairs(rng, n: int) -> list[tuple[int, int]]:

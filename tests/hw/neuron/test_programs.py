@@ -16,9 +16,11 @@ CASE_NAMES = ["lif", "lif_reset", "lif_refractory", "graded_vec", "graded_relu_v
               "sigma_delta_unit", "sigma_delta_relu", "sigma_delta_unit_cum", "sigma_delta_relu_cum"]
 
 BIG = ChipParams(mesh_w=1, mesh_h=1, n_compartments=2048, n_delay_slots=4, n_acc_groups=2,
-                 n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16)
+                 n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16,
+                 n_acc_rows=4096)
 SMALL = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_delay_slots=4, n_acc_groups=2,
-                   n_profiles=4, n_ucode=128, n_synapses=16, n_axons=16, n_fanout=16)
+                   n_profiles=4, n_ucode=128, n_synapses=16, n_axons=16, n_fanout=16,
+                   n_acc_rows=16)
 
 
 def state_of(prog, image, n):

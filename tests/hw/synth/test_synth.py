@@ -8,6 +8,7 @@ import pytest
 from amaranth.hdl import Fragment, Shape
 
 from kilauea.hw import synth
+from kilauea.hw.neurocore.compartment_memory import banks_of
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.params import ChipParams
 from kilauea.hw.synth_report import (MemoryShape, dp16kd_range, format_table, parse_fmax,
@@ -31,7 +32,8 @@ def test_core_memories_are_rams_of_the_cores_shapes(core_report):
     """Every Memory of the core is inferred as one RAM of its shape."""
     core = Core(TINY)
     Fragment.get(core, None)                     # elaborated: no "unused" warning
-    want = sorted((m.depth, Shape.cast(m.shape).width) for m in core.memories().values())
+    want = sorted((m.depth, Shape.cast(m.shape).width) for memory in core.memories().values()
+                  for m in banks_of(memory))
     got = sorted((m.depth, m.width) for m in core_report.generic.memories)
     assert got == want
     assert all(m.read_ports >= 1 and m.write_ports == 1 for m in core_report.generic.memories)

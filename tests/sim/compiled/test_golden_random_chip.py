@@ -105,7 +105,13 @@ def neuron_images(rng, tile_index: int, shared: list[int]) -> dict:
     profile[::ncm.PROFILE_WORDS] = [ncm.pack_profile_header(e) for e in heads]
     param = rng.integers(-(1 << 31), 1 << 31, p.n_compartments * ncm.PARAM_WORDS)
     prof = rng.integers(0, p.n_profiles + 1, p.n_compartments)     # n_profiles: skipped
-    param[::ncm.PARAM_WORDS] = [ncm.pack_param_header(int(v)) for v in prof]
+    # disjoint accumulator rows (G per compartment, anywhere in the ring), the
+    # header's row base with random bits above acc_row_bits (the core wraps it)
+    G, R = p.n_acc_groups, 1 << p.acc_row_bits
+    base = rng.permutation(R // G)[:p.n_compartments] * G
+    base = base + (rng.integers(0, 1 << (ncm.ACC_ROW_FIELD_BITS - p.acc_row_bits), base.size)
+                   << p.acc_row_bits)
+    param[::ncm.PARAM_WORDS] = ncm.pack_param_headers(prof, base)
     state = rng.integers(-(1 << 20), 1 << 20, p.n_compartments * ncm.STATE_WORDS)
     return {Mem.UCODE: to_word(ucode), Mem.PROFILE: to_word(profile), Mem.PARAM: to_word(param),
             Mem.STATE: to_word(state), Mem.CONFIG: np.array([N], np.uint32)}

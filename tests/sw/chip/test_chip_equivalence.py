@@ -50,7 +50,8 @@ def test_walkthrough_on_rtl_equals_cpu(wt, part, steps, tmp_path):
     assert all(isinstance(c, int) and c > 0 for c in chip["cycles"])
 
 
-SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128)
+SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128,
+             n_acc_rows=64)               # room for multi-group compartments
 MESHES = [(1, 1), (2, 2), (3, 2)]
 SEEDS = ([int(os.environ["KILAUEA_SEED"])] if "KILAUEA_SEED" in os.environ
          else list(range(8)))

@@ -18,7 +18,8 @@ from kilauea.hw.params import ChipParams
 from kilauea.proc.io import sink, source
 
 CPU_CFG = CpuSimCfg(select_tag="fixed_pt")
-SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128)
+SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128,
+             n_acc_rows=64)               # room for multi-group compartments
 
 
 def _chip(mesh=(2, 2), engine="model", **kw):

@@ -16,7 +16,8 @@ from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.params import ChipParams
 from kilauea.proc.io import sink, source
 
-SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128)
+SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128,
+             n_acc_rows=64)               # room for multi-group compartments
 MESHES = [(1, 1), (2, 2), (3, 2)]
 
 
@@ -56,8 +57,7 @@ def test_a_corrupted_synapse_is_detected():
     syn = images[(0, 0)][Mem.SYNAPSE].copy()
     f = cm.unpack_synapse(cn.params, syn)
     f["weight"][: len(syn)] += 2
-    images[(0, 0)][Mem.SYNAPSE] = cm.pack_synapse(cn.params, f["compartment"], f["weight"],
-                                                  f["delay"], f["group"])
+    images[(0, 0)][Mem.SYNAPSE] = cm.pack_synapse(cn.params, f["row"], f["weight"], f["delay"])
     rec, _, _ = tk.run_chip(cn, 40, [(l, "u") for l in lifs], images=images)
     assert any(not np.array_equal(rec[(id(l), "u")].reshape(40, -1), ref[l.name]["u"])
                for l in lifs)
@@ -217,7 +217,7 @@ def test_rtl_engine_runs_the_same_images():
     split over both cores of a 2 x 1 mesh equals the CPU for 8 steps."""
     from kilauea.sim.engines.pysim import PysimEngine
     p = ChipParams(mesh_w=2, mesh_h=1, n_compartments=16, n_synapses=256, n_axons=32,
-                   n_fanout=64, n_ucode=128, n_profiles=4)
+                   n_fanout=64, n_ucode=128, n_profiles=4, n_acc_rows=64)
     n = 8
     root, lifs = tk.random_network(7, True, 26)
     ref = tk.run_cpu(root, n, lifs)

@@ -66,3 +66,44 @@ def test_too_many_groups_names_the_projection():
                                            r"compartment has 4 \(short by 1\); projection "
                                            r"src -> proj\d -> tgt is the first that does not fit"):
         _target_with(conns)
+
+
+def _two_port_network(n: int):
+    """A source LIF feeding `n` target LIFs through two projections of
+    different negative exponents: two accumulator groups per target."""
+    src = LIF(shape=(n,), name="src")
+    tgt = LIF(shape=(n,), name="tgt")
+    for e in (-1, -2):
+        d = Dense(weights=np.eye(n, dtype=int) * 3, weight_exp=e)
+        src.s_out.connect(d.s_in)
+        d.a_out.connect(tgt.a_in)
+    return src, tgt
+
+
+def test_rows_are_dense_and_synapses_name_base_plus_group():
+    """src (1 group each) takes rows 0..3, tgt (2 groups) rows 4, 6, 8, 10 as
+    bases; every synapse word names its target's base + its group."""
+    from kilauea.hw.memory_map import Mem
+    from kilauea.hw.neurocore import compartment_memory as ncm
+    from kilauea.hw.neurocore import core_memory as cm
+    src, _ = _two_port_network(4)
+    _, cn = tk.compile_procs(src, P)
+    img = cn.images[(0, 0)]
+    bases = ncm.unpack_param_acc_row(img[Mem.PARAM][::ncm.PARAM_WORDS]).tolist()
+    assert bases == [0, 1, 2, 3, 4, 6, 8, 10]
+    rows = sorted(cm.unpack_synapse(P, img[Mem.SYNAPSE])["row"].tolist())
+    assert rows == [4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_two_port_compartments_fill_the_rows_first():
+    """8 + 8 compartments fit 16 compartments but need 8 + 16 rows: with
+    n_acc_rows = 16 the targets spill onto a second core (closed by rows),
+    and a one-core mesh is rejected naming the resource."""
+    p2 = P.with_(mesh_w=2, n_acc_rows=16)
+    src, _ = _two_port_network(8)
+    _, cn = tk.compile_procs(src, p2)
+    cores = cn.report.cores
+    assert len(cores) == 2 and cores[0].compartments == 12
+    src, _ = _two_port_network(8)
+    with pytest.raises(CompileError, match="accumulator rows"):
+        tk.compile_procs(src, P.with_(n_acc_rows=16))

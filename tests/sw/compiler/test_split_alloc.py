@@ -8,13 +8,15 @@ import compiler_testkit as tk
 from kilauea import LIF, Dense, DelayDense
 from kilauea.compiler import CompileError
 from kilauea.hw.memory_map import Mem
+from kilauea.hw.neurocore import compartment_memory as ncm
 from kilauea.hw.neurocore import core_memory as cm
 from kilauea.hw.neurocore.neuron_engine import update_cycles
 from kilauea.neurons import library
 from kilauea.hw.params import ChipParams
 from kilauea.proc.io import sink, source
 
-SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128)
+SMALL = dict(n_compartments=16, n_synapses=512, n_axons=64, n_fanout=128,
+             n_acc_rows=64)               # room for multi-group compartments
 
 
 def _chain(n1, n2, w=None, **kw):
@@ -100,8 +102,10 @@ def test_images_axons_synapses_fanout_and_host_numbering():
     syn = cm.unpack_synapse(cn.params, img[Mem.SYNAPSE])
     # axons: 3 from A (binary), 2 from the host source S (graded)
     assert len(ax["base"]) == 5 and sorted(ax["graded"].tolist()) == [0, 0, 0, 1, 1]
-    triples = sorted(zip(syn["compartment"].tolist(), syn["weight"].tolist()))
-    # A at compartments 0..2, B at 3..4 (population order), B gets the prepared weights
+    triples = sorted(zip(syn["row"].tolist(), syn["weight"].tolist()))
+    # A at compartments 0..2, B at 3..4 (population order), B gets the prepared weights;
+    # one accumulator group each, so compartment c's row is c
+    assert ncm.unpack_param_acc_row(img[Mem.PARAM][::ncm.PARAM_WORDS]).tolist() == [0, 1, 2, 3, 4]
     assert triples == [(0, 1), (1, 2), (3, 10), (3, 30), (4, 20)]
     assert int(ax["count"].sum()) == 5 and (ax["base"] + ax["count"]).max() == 5
     # host outputs: A's s_out then B's, numbered per HostOutput

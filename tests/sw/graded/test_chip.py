@@ -23,7 +23,7 @@ from kilauea.proc.sdn.ncmodels import NcSigmaDeltaModel
 N_STEPS = 50
 SMALL = dict(n_synapses=1024, n_axons=128, n_fanout=256)
 MESHES = {"1x1": dict(mesh_w=1, mesh_h=1, n_compartments=64),
-          "2x2": dict(mesh_w=2, mesh_h=2, n_compartments=8)}
+          "2x2": dict(mesh_w=2, mesh_h=2, n_compartments=8, n_acc_rows=32)}  # multi-group rows
 
 
 def graded_network(seed):
