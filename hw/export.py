@@ -14,8 +14,9 @@ Parts (`Part`):
 * ``noc``: `Noc`, mesh + host port with the tile slots as ports
   (``tiles__X__Y__rx__valid`` ...); module ``noc``.
 * ``core``: one `Core` at tile ``--tile``; module ``core``.
-* ``router``: one `Router` at tile ``--tile`` with its five ports
-  (``inp__2__valid`` is input S); module ``router``.
+* ``router``: one `Router` with its five ports (``inp__2__valid`` is
+  input S) and its coordinate inputs ``x``, ``y`` (in a chip they are tied
+  to the tile's; ``--tile`` sets their initial values); module ``router``.
 
 The chip's sizes are `ChipParams` (``--mesh WxH`` and ``--param NAME=VALUE``
 for any capacity, e.g. ``n_compartments=256`` for a reduced chip).
