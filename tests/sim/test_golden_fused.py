@@ -59,17 +59,17 @@ def _assert_same(a: dict, b: dict, what: str) -> None:
 def _corrupt(images, rng, p) -> None:
     """Bad words on the way of some compartments: a fan-out entry off the
     mesh, an axon past the axon memory, synapses with a delay past the
-    longest or a group past the last, an axon whose span leaves the synapse
-    memory."""
+    longest or (where the row field has room) a row past the last, an axon
+    whose span leaves the synapse memory."""
     tiles = list(images)
     m = images[tiles[0]]
     m[Mem.FANOUT][int(rng.integers(0, 4))] = cm.pack_fanout(1, p.mesh_w, 0, 0)
     m = images[tiles[1]]
     m[Mem.FANOUT][int(rng.integers(0, 4))] = cm.pack_fanout(p.n_axons + 1, 0, 0, 0)
     m = images[tiles[2]]
-    m[Mem.SYNAPSE][int(rng.integers(0, 20))] = cm.pack_synapse(p, 0, 5, (1 << p.slot_bits) - 1, 0)
-    if p.n_acc_groups < 1 << p.group_bits:
-        m[Mem.SYNAPSE][int(rng.integers(20, 40))] = cm.pack_synapse(p, 1, 7, 0, p.n_acc_groups)
+    m[Mem.SYNAPSE][int(rng.integers(0, 20))] = cm.pack_synapse(p, 0, 5, (1 << p.slot_bits) - 1)
+    if p.acc_rows < 1 << p.acc_row_bits:
+        m[Mem.SYNAPSE][int(rng.integers(20, 40))] = cm.pack_synapse(p, p.acc_rows, 7, 0)
     m = images[tiles[3]]
     m[Mem.AXON][int(rng.integers(0, 4))] = cm.pack_axon(p.n_synapses - 2, 5, 0)
 
@@ -142,8 +142,7 @@ def _rewrite(rng, p, images) -> list[tuple]:
         syn = cm.unpack_synapse(p, m[Mem.SYNAPSE])
         used = np.flatnonzero(m[Mem.SYNAPSE])[:40]
         w = rng.integers(-120, 120, len(used))
-        new = cm.pack_synapse(p, syn["compartment"][used], w, syn["delay"][used],
-                              syn["group"][used])
+        new = cm.pack_synapse(p, syn["row"][used], w, syn["delay"][used])
         writes += [(tile, Mem.SYNAPSE, int(a), int(v)) for a, v in zip(used, new)]
         writes.append((tile, Mem.AXON, 3, int(cm.pack_axon(0, 12, 0))))
         fo = m[Mem.FANOUT]

@@ -6,8 +6,10 @@ from kilauea import ChipCfg, CpuSimCfg, Monitor, RunSteps
 from kilauea.hw.params import ChipParams
 
 #: a small 2x2 chip with 8 compartments per core: populations get split
+#: small cores; 4 accumulator rows per compartment, so that multi-port
+#: models (RF, RFZero with one group per port) fit as many per core as LIF
 SMALL_2X2 = ChipParams(n_synapses=1024, n_axons=128, n_fanout=256, mesh_w=2, mesh_h=2,
-                       n_compartments=8)
+                       n_compartments=8, n_acc_rows=32)
 
 
 def chip_cfg(params=SMALL_2X2):
