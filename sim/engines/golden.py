@@ -167,13 +167,15 @@ class GoldenEngine(ChipEngine):
             return super().run_steps(t_first, inputs, status_tiles, counter_tiles, watch)
         f, groups = dec
         out = StepsResult()
-        tiles = self.chip.tiles
+        tile_index = f["y"] * self.params.mesh_w + f["x"] if groups else None
         stiles = self._tiles_of(status_tiles)
         read_watch = self._watch_reader(watch) if watch else None
         ctiles = self._tiles_of(counter_tiles) if counter_tiles is not None else None
         for j in range(len(inputs)):
-            for tile, sel in groups.get(j, ()):
-                tiles[tile].receive(f["axon"][sel], f["payload"][sel], f["step"][sel])
+            sel = groups.get(j)
+            if sel is not None:             # every tile's packets of step j in one delivery
+                self.chip.receive(tile_index[sel], f["axon"][sel], f["payload"][sel],
+                                  f["step"][sel])
             res = self.chip.step()
             out.results.append(StepResult(t_first + j, res.axon.astype(np.int64),
                                           res.payload.astype(np.int64), None))
@@ -206,10 +208,9 @@ class GoldenEngine(ChipEngine):
 
     def _decode_batch(self, t_first: int, inputs):
         """(fields, groups): the fields of every step's input flits
-        (`decode_spike_inputs`) and {j: [(tile, index array), ...]}, the
-        tiles with inputs in step t_first + j in row-major order; None when
-        a flit does not decode, one is off the mesh or t_first is not the
-        next step."""
+        (`decode_spike_inputs`) and {j: index array}, the flits of step
+        t_first + j (steps with none left out); None when a flit does not
+        decode, one is off the mesh or t_first is not the next step."""
         if t_first != self.chip.t + 1:
             return None
         sizes = np.array([np.asarray(x).size for x in inputs], dtype=np.int64)
@@ -221,17 +222,9 @@ class GoldenEngine(ChipEngine):
             check_on_mesh(self.params, f, t_first)
         except ValueError:
             return None
-        w = self.params.mesh_w
-        key = np.repeat(np.arange(len(inputs)), sizes) * (w * self.params.mesh_h) \
-            + f["y"] * w + f["x"]           # params.tiles() order: row-major, y outer
-        order = np.argsort(key, kind="stable")
-        uniq, start = np.unique(key[order], return_index=True)
-        groups: dict = {}
-        bounds = [*start.tolist(), order.size]
-        for u, a, b in zip(uniq.tolist(), bounds[:-1], bounds[1:]):
-            idx = order[a:b]
-            j, r = divmod(u, w * self.params.mesh_h)
-            groups.setdefault(j, []).append(((r % w, r // w), idx))
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        groups = {j: np.arange(a, b) for j, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))
+                  if b > a}
         return f, groups
 
     def step(self, t: int, inputs=None) -> StepResult:
@@ -240,11 +233,8 @@ class GoldenEngine(ChipEngine):
         if inputs is not None and np.asarray(inputs).size:
             f = decode_spike_inputs(inputs)
             check_on_mesh(self.params, f, t)
-            for (x, y) in self.params.tiles():
-                sel = (f["x"] == x) & (f["y"] == y)
-                if sel.any():
-                    self.chip.tile(x, y).receive(f["axon"][sel], f["payload"][sel],
-                                                 f["step"][sel])
+            self.chip.receive(f["y"] * self.params.mesh_w + f["x"], f["axon"], f["payload"],
+                              f["step"])
         out = self.chip.step()
         return StepResult(t, out.axon.astype(np.int64), out.payload.astype(np.int64), None)
 

@@ -354,6 +354,14 @@ class GoldenChip:
         s = self.t % (1 << packet.STEP_BITS) if step is None else step
         self.tiles[(x, y)].receive(axon, payload, s)
 
+    def receive(self, tile, axon, payload, step) -> None:
+        """Spike packets arriving at cores: `tile` the core index of each
+        (``params.tiles()`` order), axon, payload and step field (int
+        arrays); one delivery for all cores, the same as each core's
+        `GoldenTile.receive` of its own packets."""
+        for flag, n in self.store.deliver(tile, axon, payload, step).items():
+            self._errors(flag, n)
+
     def _errors(self, flag: cm.ErrorFlag, counts: np.ndarray) -> None:
         """Per-tile error counts."""
         if not counts.any():

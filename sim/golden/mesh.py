@@ -243,10 +243,10 @@ class MeshStore:
         of BAD_AXON / BAD_SYNAPSE."""
         tb, n_ax = self.route_tables(), self.words[Mem.AXON]
         axon = np.asarray(axon, _I64).reshape(-1)
-        tile, payload = (np.broadcast_to(np.asarray(v, _I64), axon.shape) for v in (tile, payload))
+        tile, payload = _per_packet(tile, axon.shape), _per_packet(payload, axon.shape)
         step = np.asarray(step, _I64)
         if step.ndim:
-            step = np.broadcast_to(step, axon.shape)
+            step = _per_packet(step, axon.shape)
         self.counters[:, cm.Counter.PACKETS_IN] += self._count(tile)
         rows = tile * n_ax + np.minimum(axon, n_ax - 1)
         ok = (axon < n_ax) & tb.ax_ok[rows]
@@ -322,3 +322,11 @@ def _select(fo: Fanout, sel: np.ndarray) -> Fanout:
 def step_field(t: int) -> int:
     """The step field of the spike packets sent in step t."""
     return t % (1 << packet.STEP_BITS)
+
+
+def _per_packet(v, shape: tuple) -> np.ndarray:
+    """`v` (an int or int array) as an int64 array of `shape` (one entry
+    per packet); an int64 array of that shape is returned as it is."""
+    if isinstance(v, np.ndarray) and v.dtype == _I64 and v.shape == shape:
+        return v
+    return np.broadcast_to(np.asarray(v, _I64), shape)

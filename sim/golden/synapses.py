@@ -33,7 +33,7 @@ __all__ = ["SynapseTables", "DENSE_MIN_EVENTS", "DENSE_MAX_FILL", "DENSE_MAX_BYT
 
 _I64 = np.int64
 #: a batch goes the dense way from this many synaptic events ...
-DENSE_MIN_EVENTS = 4096
+DENSE_MIN_EVENTS = 512
 #: ... when the dense matrix has at most this many entries per synapse ...
 DENSE_MAX_FILL = 4
 #: ... and at most this size
