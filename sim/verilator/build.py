@@ -37,6 +37,7 @@ from ..cxxrtl.build import (HOSTJOBS_HEADER, BuildError, _compiler_version, _ent
                             _file_sha256, _run_compiler, _say, _sha256, _write_atomic,
                             cache_dir, compiler, driver_bytes, fill_entry)
 from . import toolchain
+from .convert import to_rtlil
 
 __all__ = ["build", "flat_rtlil", "generate_verilog", "WRAPPER", "VERILATOR_FLAGS", "DRIVER_SOURCE",
            "OPT_FAST"]
@@ -100,8 +101,7 @@ def config(verilog: str) -> str:
 def flat_rtlil(make_top: Callable[[], object]) -> Callable[[], tuple[str, str]]:
     """A design source (see `build`): the RTLIL of `make_top()` as module ``top``."""
     def source():
-        from amaranth.back import rtlil
-        return rtlil.convert(make_top(), name="top", emit_src=False), ""
+        return to_rtlil(make_top(), "top"), ""
     return source
 
 
