@@ -43,7 +43,10 @@ def _random_specs(rng: random.Random):
         width = rng.randint(1, 70)
         shape = signed(width) if rng.random() < 0.5 else unsigned(width)
         depth = rng.randint(1, 40)
-        lo, hi = (-(1 << width - 1), (1 << width - 1) - 1) if shape.signed else (0, (1 << width) - 1)
+        if shape.signed:
+            lo, hi = -(1 << width - 1), (1 << width - 1) - 1
+        else:
+            lo, hi = 0, (1 << width) - 1
         kind = rng.random()
         init = [0] * depth if kind < 0.3 else [rng.randint(lo, hi) for _ in range(depth)]
         specs.append((shape, init))
@@ -56,7 +59,8 @@ def test_to_rtlil_equals_amaranths_on_random_memories(seed):
     want = rtlil.convert(Memories(specs), name="top", emit_src=False)
     got = to_rtlil(Memories(specs), "top")
     assert "$meminit_v2" in want
-    assert got == want, f"seed {seed}: the RTLIL differs (memories {[(s, len(i)) for s, i in specs]})"
+    shapes = [(s, len(i)) for s, i in specs]
+    assert got == want, f"seed {seed}: the RTLIL differs (memories {shapes})"
 
 
 def test_to_rtlil_equals_amaranths_on_the_core():
