@@ -40,7 +40,7 @@ from ..cxxrtl.build import (HOSTJOBS_HEADER, BuildError, _compiler_version, _ent
                             _file_sha256, _run_compiler, _say, _sha256, _write_atomic,
                             cache_dir, compiler, driver_bytes, fill_entry)
 from . import runtime, toolchain
-from .convert import to_rtlil
+from .convert import fast_meminit
 
 __all__ = ["build", "flat_rtlil", "generate_verilog", "WRAPPER", "VERILATOR_FLAGS", "DRIVER_SOURCE",
            "OPT_FAST"]
@@ -110,7 +110,8 @@ def config(verilog: str) -> str:
 def flat_rtlil(make_top: Callable[[], object]) -> Callable[[], tuple[str, str]]:
     """A design source (see `build`): the RTLIL of `make_top()` as module ``top``."""
     def source():
-        return to_rtlil(make_top(), "top"), ""
+        from amaranth.back import rtlil
+        return rtlil.convert(make_top(), name="top", emit_src=False), ""
     return source
 
 
@@ -204,7 +205,8 @@ def build(source: Callable[[], tuple[str, str]], name: str = "chip", key: str | 
     shared = runtime.start(root, cxx, OPT_SLOW)
     try:
         _say(f"generating the Verilog of the {name} model ...")
-        verilog = generate_verilog(*source())
+        with fast_meminit():        # the same RTLIL, written faster
+            verilog = generate_verilog(*source())
         t_gen = time.perf_counter() - t0
         dkey = hashlib.sha256(verilog.encode() + b"\0" + tool).hexdigest()[:32]
         return fill_entry(root, dkey, _shape_file(root, key, cxx) if key else None,

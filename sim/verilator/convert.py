@@ -7,7 +7,8 @@ memories of about 3.2 million bits in all (all zero), and writing them was
 over half of the Python time of a chip's Verilog. `to_rtlil` is
 ``rtlil.convert(..., emit_src=False)`` with that one step replaced by string
 formatting of the words: the RTLIL text is the same, character for
-character (the tests compare the two).
+character (the tests compare the two). The Verilator build generates its
+designs inside `fast_meminit`.
 """
 from __future__ import annotations
 

@@ -35,7 +35,6 @@ from ...hw.noc import Noc
 from ...hw.packet import COORD_BITS
 from ...hw.params import ChipParams
 from ...hw.router import Router
-from .convert import to_rtlil
 from .dedup import dedup
 
 __all__ = ["CoreTile", "RouterCell", "chip_rtlil", "noc_rtlil", "router_module"]
@@ -143,24 +142,27 @@ class RouterCell(wiring.Component):
 
 def chip_rtlil(params: ChipParams) -> tuple[str, str]:
     """(RTLIL of ``kl_noc``, the router kinds and ``kl_core``, Verilog of ``top``)."""
+    from amaranth.back import rtlil
     noc, tile = Noc(params, coord_ports=True), CoreTile(params)
     glue = glue_verilog(params, noc, tile)
-    return noc_rtlil(noc) + to_rtlil(tile, "kl_core"), glue
+    return noc_rtlil(noc) + rtlil.convert(tile, name="kl_core", emit_src=False), glue
 
 
 def noc_rtlil(noc: Noc) -> str:
     """The RTLIL of `noc` (built with ``coord_ports=True``) as module
     ``kl_noc``, its routers instances of one module per kind (named by
     `router_module`), equal modules merged (`dedup`)."""
+    from amaranth.back import rtlil
     kinds: dict[str, Router] = {}
     for xy, router in list(noc.mesh.routers.items()):
         kinds.setdefault(router_module(router.ports), router)
         noc.mesh.routers[xy] = RouterCell(router)
     params = noc.params
-    parts = [to_rtlil(noc, "kl_noc")]
+    parts = [rtlil.convert(noc, name="kl_noc", emit_src=False)]
     for kind, router in sorted(kinds.items()):
         # coordinates: the inputs x, y (their initial values do not reach the module)
-        parts.append(to_rtlil(Router(0, 0, params.fifo_depth, router.ports), kind[1:]))
+        parts.append(rtlil.convert(Router(0, 0, params.fifo_depth, router.ports),
+                                   name=kind[1:], emit_src=False))
     return dedup("".join(parts))
 
 
