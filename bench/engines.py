@@ -21,8 +21,10 @@ engine's cycles/s to pysim's on the big network.
 
 Cold builds (``--cold-builds``, default 1x1,2x2; ``--big-meshes`` adds 4x4,
 8x8 and 16x16): each mesh's compiled model built from nothing (a fresh cache
-folder, one process per build) by each back end of ``--cold-backends``
-(default verilator): wall time, CPU time and peak memory (the largest
+folder, one process per build, Verilator's run-time library included) by
+each back end of ``--cold-backends`` (default verilator; ``--runtime-cached``
+builds each mesh again with only that library cached, as a new chip shape
+does on a machine that has built one before): wall time, CPU time and peak memory (the largest
 resident set of the build's processes: Python, yosys, verilator, g++), with
 the machine's load average at the start (on a shared machine, CPU time is
 the steadier figure). ``--big-meshes`` then runs the walkthrough network on
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,12 +141,18 @@ class ColdBuild:
     load: float
 
 
-def cold_build(mesh: str, backend: str, root: str) -> ColdBuild:
+def cold_build(mesh: str, backend: str, root: str, runtime_from: str | None = None) -> ColdBuild:
     """Build `mesh`'s model with `backend` in a fresh cache folder under
     `root`, in a child process (Python, yosys, verilator, make, g++ all its
-    descendants)."""
+    descendants). `runtime_from`: a cache folder whose Verilator run-time
+    library (``libverilated.a``, shared by all shapes) the fresh folder starts
+    with (a new chip shape on a machine that has built one before)."""
     load = os.getloadavg()[0]
-    env = dict(os.environ, KILAUEA_CACHE=os.path.join(root, f"{backend}-{mesh}"))
+    cache = os.path.join(root, f"{backend}-{mesh}" + ("-runtime-cached" if runtime_from else ""))
+    if runtime_from:
+        shutil.copytree(os.path.join(runtime_from, "cxxrtl", "verilator-runtime"),
+                        os.path.join(cache, "cxxrtl", "verilator-runtime"))
+    env = dict(os.environ, KILAUEA_CACHE=cache)
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", COLD_BUILD, mesh, backend], env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -155,9 +164,11 @@ def cold_build(mesh: str, backend: str, root: str) -> ColdBuild:
 
 
 def cold_builds(meshes: list[str], backends: list[str], root: str,
-                check: tuple[str, ...] = ()) -> list[ColdBuild]:
+                check: tuple[str, ...] = (), runtime_cached: bool = False) -> list[ColdBuild]:
     """Cold builds of each of `meshes` by each of `backends`; after the
-    Verilator build of a mesh in `check`, `mesh_check` on it."""
+    Verilator build of a mesh in `check`, `mesh_check` on it. With
+    `runtime_cached`, each Verilator mesh is built a second time in a fresh
+    folder holding only the run-time library of the first build."""
     print(f"\n== cold builds of the compiled model (fresh cache, one process each; "
           f"{os.cpu_count()} cores)")
     out = []
@@ -165,11 +176,19 @@ def cold_builds(meshes: list[str], backends: list[str], root: str,
         for mesh in meshes:
             b = cold_build(mesh, backend, root)
             out.append(b)
-            print(f"   {backend:9s} {mesh:>6s}: {b.wall_s:7.1f} s wall  {b.cpu_s:7.1f} s CPU  "
-                  f"peak {b.peak_mb:6.0f} MB  (load {b.load:.1f} at the start)", flush=True)
+            _print_build(b, "")
             if backend == "verilator" and mesh in check:
                 mesh_check(mesh, 20, os.path.join(root, f"verilator-{mesh}"))
+            if backend == "verilator" and runtime_cached:
+                b = cold_build(mesh, backend, root, os.path.join(root, f"verilator-{mesh}"))
+                out.append(b)
+                _print_build(b, " (a new shape: run-time library cached)")
     return out
+
+
+def _print_build(b: ColdBuild, note: str) -> None:
+    print(f"   {b.backend:9s} {b.mesh:>6s}: {b.wall_s:7.1f} s wall  {b.cpu_s:7.1f} s CPU  "
+          f"peak {b.peak_mb:6.0f} MB  (load {b.load:.1f} at the start){note}", flush=True)
 
 
 def mesh_check(mesh: str, steps: int, cache: str) -> None:
@@ -215,6 +234,9 @@ def main(argv=None) -> int:
                     help="also build 4x4, 8x8 and 16x16 cold (minutes each) and run the "
                          "walkthrough network on 8x8 and 16x16")
     ap.add_argument("--cold-backends", default="verilator", help="verilator,cxxrtl")
+    ap.add_argument("--runtime-cached", action="store_true",
+                    help="also build each mesh (verilator) with Verilator's run-time library "
+                         "already cached, as a new chip shape does after a first build")
     ap.add_argument("--no-run", action="store_true", help="cold builds only")
     args = ap.parse_args(argv)
     meshes = [m for m in args.cold_builds.split(",") if m]
@@ -222,7 +244,8 @@ def main(argv=None) -> int:
         meshes += [m for m in ("4x4", "8x8", "16x16") if m not in meshes]
     with tempfile.TemporaryDirectory(prefix="kilauea-cold-") as root:
         cold_builds(meshes, args.cold_backends.split(","), root,
-                    check=("8x8", "16x16") if args.big_meshes else ())
+                    check=("8x8", "16x16") if args.big_meshes else (),
+                    runtime_cached=args.runtime_cached)
     if args.no_run:
         return 0
 

@@ -13,7 +13,9 @@
    and the router kinds are hierarchical blocks, each compiled once) and
    make, ``-j`` the machine's cores (``$KILAUEA_BUILD_JOBS`` overrides);
 3. the driver (`driver.cpp`, with the CXXRTL driver's job loop) linked with
-   the Verilated objects (and the blocks' libraries) into ``model.so``.
+   the Verilated objects (and the blocks' libraries) into ``model.so``, with
+   Verilator's run-time library ``libverilated.a`` built once for all shapes
+   (`runtime`: on a thread while step 1 runs, then reused).
 
 Cache: the CXXRTL back end's (`kilauea.sim.cxxrtl.build`): the same folder,
 one entry per design key (here the SHA-256 of the Verilog, the drivers, the
@@ -30,13 +32,15 @@ import os
 import re
 import shutil
 import time
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Callable
 
 from ..cxxrtl.build import (HOSTJOBS_HEADER, BuildError, _compiler_version, _entry_ok,
                             _file_sha256, _run_compiler, _say, _sha256, _write_atomic,
                             cache_dir, compiler, driver_bytes, fill_entry)
-from . import toolchain
+from . import runtime, toolchain
+from .convert import fast_meminit
 
 __all__ = ["build", "flat_rtlil", "generate_verilog", "WRAPPER", "VERILATOR_FLAGS", "DRIVER_SOURCE",
            "OPT_FAST"]
@@ -44,8 +48,14 @@ __all__ = ["build", "flat_rtlil", "generate_verilog", "WRAPPER", "VERILATOR_FLAG
 DRIVER_SOURCE = Path(__file__).with_name("driver.cpp")
 #: verilator's own options beyond `toolchain`'s
 VERILATOR_FLAGS = ("--cc", "--top-module", "kl_top", "--prefix", "Vkl", "-O3")
-#: optimisation of the Verilated C++ (verilated.mk's OPT_FAST/OPT_SLOW)
-OPT_FAST = "-O2"
+#: optimisation of the Verilated C++ (verilated.mk's OPT_FAST/OPT_SLOW).
+#: Partial redundancy elimination and jump threading were about 30% of g++'s
+#: time on the core's C++ (``-ftime-report``); without them a cold 2 x 2
+#: build takes 5.5 s less CPU and the model ran as fast (big network of
+#: bench/engines.py, six alternating runs each: median 124.5 k against 125 k
+#: cycles per CPU second, spread 110-141 k). ``-O1`` saved 14 s but ran
+#: about 6% slower, ``-Os`` 3 s and about 10% slower.
+OPT_FAST = "-O2 -fno-tree-pre -fno-thread-jumps"
 OPT_SLOW = "-O1"
 
 #: the wrapper: plain names for the top's host ports (Verilator escapes the
@@ -191,59 +201,45 @@ def build(source: Callable[[], tuple[str, str]], name: str = "chip", key: str | 
         except OSError:
             pass
     t0 = time.perf_counter()
-    _say(f"generating the Verilog of the {name} model ...")
-    verilog = generate_verilog(*source())
-    t_gen = time.perf_counter() - t0
-    dkey = hashlib.sha256(verilog.encode() + b"\0" + tool).hexdigest()[:32]
-    return fill_entry(root, dkey, _shape_file(root, key, cxx) if key else None,
-                      lambda entry: _compile(entry, dkey, verilog, cxx, name, t_gen))
+    # the run-time library builds on the other core while Python generates
+    shared = runtime.start(root, cxx, OPT_SLOW)
+    try:
+        _say(f"generating the Verilog of the {name} model ...")
+        with fast_meminit():        # the same RTLIL, written faster
+            verilog = generate_verilog(*source())
+        t_gen = time.perf_counter() - t0
+        dkey = hashlib.sha256(verilog.encode() + b"\0" + tool).hexdigest()[:32]
+        return fill_entry(root, dkey, _shape_file(root, key, cxx) if key else None,
+                          lambda entry: _compile(entry, dkey, verilog, cxx, name, t_gen, shared))
+    finally:
+        wait((shared,))     # never leave its make running
 
 
-def _compile(entry: Path, dkey: str, verilog: str, cxx: str, name: str, t_gen: float) -> None:
+def _compile(entry: Path, dkey: str, verilog: str, cxx: str, name: str, t_gen: float,
+             shared: Future) -> None:
     """Verilate, make and link into ``entry/model.so`` (work files in
-    ``entry/obj``, removed afterwards)."""
+    ``entry/obj``, removed afterwards); `shared` the future of the shared
+    run-time library (`runtime.start`)."""
     entry.mkdir(parents=True, exist_ok=True)
     for stale in ("model.so", "entry.json"):
         (entry / stale).unlink(missing_ok=True)
     obj = entry / "obj"
     shutil.rmtree(obj, ignore_errors=True)
     obj.mkdir()
-    design = entry / "design.v"
-    design.write_text(verilog)
-    vlt = entry / "design.vlt"
-    vlt.write_text(config(verilog))
-    hier = ["--hierarchical"] if hierarchical(verilog) else []
-    env, jobs, vroot = toolchain.env(), _jobs(), toolchain.root()
+    (entry / "design.v").write_text(verilog)
+    (entry / "design.vlt").write_text(config(verilog))
+    env, jobs = toolchain.env(), _jobs()
     env["CXX"] = cxx
     times = {"generate_s": round(t_gen, 2)}
     try:
-        _say(f"verilating the {name} model ({len(verilog) // 1024} KiB of Verilog; "
-                f"cached in {entry}) ...")
         t = time.perf_counter()
-        _run_compiler([str(toolchain.executable()), *VERILATOR_FLAGS, *toolchain.LINT_FLAGS,
-                          *toolchain.X_FLAGS, *hier, f"--verilate-jobs", str(jobs),
-                          "-CFLAGS", "-fPIC", "-Mdir", str(obj), str(vlt), str(design)],
-                         name, env=env)
+        _verilate(entry, obj, verilog, name, env, jobs)
         times["verilate_s"] = round(time.perf_counter() - t, 2)
-        n_cpp = len(list(obj.glob("*.cpp")))
-        _say(f"compiling {n_cpp} C++ files of the {name} model with {cxx} "
-                f"(make -j{jobs}) ...")
         t = time.perf_counter()
-        _run_compiler(["make", "-s", "-C", str(obj), "-f", "Vkl.mk", f"-j{jobs}",
-                          *toolchain.MAKE_VARS, f"OPT_FAST={OPT_FAST}", f"OPT_SLOW={OPT_SLOW}",
-                          f"OPT_GLOBAL={OPT_SLOW}", "Vkl__ALL.a", "libverilated.a", "libVkl.a"],
-                         name, env=env)
+        library = _make(obj, name, cxx, env, jobs, shared)
         times["make_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        tmp = entry / f"model.so.tmp{os.getpid()}"
-        _run_compiler([cxx, "-std=c++17", OPT_FAST, "-fPIC", "-shared", "-w",
-                          "-I", str(obj), "-I", str(vroot / "include"),
-                          "-I", str(vroot / "include" / "vltstd"),
-                          "-I", str(HOSTJOBS_HEADER.parent), str(DRIVER_SOURCE),
-                          "-Wl,--start-group", str(obj / "Vkl__ALL.a"),
-                          *map(str, sorted(obj.glob("*/lib*.a"))), str(obj / "libverilated.a"),
-                          "-Wl,--end-group", "-pthread", "-latomic", "-o", str(tmp)], name, env=env)
-        os.replace(tmp, entry / "model.so")
+        _link(entry, obj, library, name, cxx, env)
         times["link_s"] = round(time.perf_counter() - t, 2)
     finally:
         shutil.rmtree(obj, ignore_errors=True)
@@ -254,8 +250,54 @@ def _compile(entry: Path, dkey: str, verilog: str, cxx: str, name: str, t_gen: f
     info = {"key": dkey, "so_size": so.stat().st_size, "so_sha256": _file_sha256(so),
             "compiler": cxx, "backend": "verilator", "verilator": toolchain.version(),
             "flags": [*VERILATOR_FLAGS, OPT_FAST, OPT_SLOW], "build_s": round(dt, 2),
-            **times, "name": name, "jobs": jobs,
+            **times, "name": name, "jobs": jobs, "runtime": str(library.parent.name),
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     _write_atomic(entry / "entry.json", json.dumps(info, indent=1))
     _say(f"built the {name} model in {dt:.1f} s (Verilog generated in {t_gen:.1f} s; "
-            f"verilator {times['verilate_s']:.1f} s, make {times['make_s']:.1f} s)")
+         f"verilator {times['verilate_s']:.1f} s, make {times['make_s']:.1f} s)")
+
+
+def _verilate(entry: Path, obj: Path, verilog: str, name: str, env: dict, jobs: int) -> None:
+    """``verilator --cc`` of ``entry/design.v`` into `obj`."""
+    _say(f"verilating the {name} model ({len(verilog) // 1024} KiB of Verilog; "
+         f"cached in {entry}) ...")
+    hier = ["--hierarchical"] if hierarchical(verilog) else []
+    _run_compiler([str(toolchain.executable()), *VERILATOR_FLAGS, *toolchain.LINT_FLAGS,
+                   *toolchain.X_FLAGS, *hier, "--verilate-jobs", str(jobs),
+                   "-CFLAGS", "-fPIC", "-Mdir", str(obj), str(entry / "design.vlt"),
+                   str(entry / "design.v")], name, env=env)
+
+
+def _make(obj: Path, name: str, cxx: str, env: dict, jobs: int, shared: Future) -> Path:
+    """make the Verilated C++ in `obj` (-j`jobs`); the path of the
+    ``libverilated.a`` to link: the shared one (`runtime`) where the design's
+    settings match it, else the design's own (made here too)."""
+    own = not runtime.matches((obj / "Vkl_classes.mk").read_text())
+    n_cpp = len(list(obj.glob("*.cpp")))
+    _say(f"compiling {n_cpp} C++ files of the {name} model with {cxx} (make -j{jobs}) ...")
+
+    def make(*targets: str) -> None:
+        _run_compiler(["make", "-s", "-C", str(obj), "-f", "Vkl.mk", f"-j{jobs}",
+                       *toolchain.MAKE_VARS, f"OPT_FAST={OPT_FAST}", f"OPT_SLOW={OPT_SLOW}",
+                       f"OPT_GLOBAL={OPT_SLOW}", *targets], name, env=env)
+    make("Vkl__ALL.a", "libVkl.a", *(["libverilated.a"] if own else []))
+    if not own:
+        try:
+            return shared.result()
+        except BuildError as e:
+            _say(f"the shared Verilator run-time library failed ({e}); building the model's own")
+            make("libverilated.a")
+    return obj / "libverilated.a"
+
+
+def _link(entry: Path, obj: Path, library: Path, name: str, cxx: str, env: dict) -> None:
+    """The driver linked with the Verilated objects into ``entry/model.so``."""
+    vroot, tmp = toolchain.root(), entry / f"model.so.tmp{os.getpid()}"
+    _run_compiler([cxx, "-std=c++17", *OPT_FAST.split(), "-fPIC", "-shared", "-w",
+                   "-I", str(obj), "-I", str(vroot / "include"),
+                   "-I", str(vroot / "include" / "vltstd"),
+                   "-I", str(HOSTJOBS_HEADER.parent), str(DRIVER_SOURCE),
+                   "-Wl,--start-group", str(obj / "Vkl__ALL.a"),
+                   *map(str, sorted(obj.glob("*/lib*.a"))), str(library),
+                   "-Wl,--end-group", "-pthread", "-latomic", "-o", str(tmp)], name, env=env)
+    os.replace(tmp, entry / "model.so")
