@@ -9,14 +9,19 @@ signed 32-bit words (address layout: `core_memory.acc_addr`), shared by
 - the host (`bus`), used only while both engines are idle.
 
 Pipeline (memory: one synchronous read port, one write port, 1-cycle read
-latency, not transparent):
+latency, not transparent). An event:
 
-    cycle c    read port <- event address (or request address)
-    cycle c+1  old = read data, or the word written in cycle c if it was the
-               same address (forwarding register); write old + delta (event)
-               or 0 (read-and-clear; old goes to acc_resp)
+    A  cycle c    read port <- event address
+    B  cycle c+1  the word read, or the word written in cycle c if it was the
+                  same address (forwarding register), is registered
+    C  cycle c+2  old = that word, or the word written in cycle c+1 if the
+                  event ahead wrote the same address; write old + delta
 
-So back-to-back events on one accumulator see each other's sums.
+so the block RAM's output and the 32-bit adder sit in different cycles, and
+back-to-back events on one accumulator see each other's sums. A
+read-and-clear request is read in A and answered in B (old value, or the
+forwarded one; it writes 0 there); it is taken only in cycles with no event
+in A, B or C, so no event's write is still in flight for it.
 """
 from __future__ import annotations
 
@@ -72,10 +77,17 @@ class Accumulators(wiring.Component):
         wr = mem.write_port()
         aw = len(self.event.addr)
 
-        # stage-2 registers
-        ev_v = Signal()
-        ev_addr = Signal(aw)
-        ev_delta = Signal(signed(ACC_BITS))
+        # B: the event whose word the read port answers this cycle
+        b_v = Signal()
+        b_addr = Signal(aw)
+        b_delta = Signal(signed(ACC_BITS))
+        # C: the event that adds and writes this cycle
+        c_v = Signal()
+        c_addr = Signal(aw)
+        c_delta = Signal(signed(ACC_BITS))
+        c_old = Signal(signed(ACC_BITS))     # its word, forwarded up to the write of cycle B
+        c_chain = Signal()                   # the event ahead of it wrote its address
+        # read-and-clear: the request whose word the read port answers
         rc_v = Signal()
         rc_bad = Signal()
         rc_addr = Signal(aw)
@@ -89,10 +101,11 @@ class Accumulators(wiring.Component):
 
         pending = held | rc_v
         slot_free = ~pending | self.acc_resp.ready
-        m.d.comb += self.acc_req.ready.eq(~self.event_valid & slot_free)
-        m.d.comb += self.stall.eq(self.acc_req.valid & self.event_valid)
+        events = self.event_valid | b_v | c_v
+        m.d.comb += self.acc_req.ready.eq(~events & slot_free)
+        m.d.comb += self.stall.eq(self.acc_req.valid & events)
 
-        # stage 1: read port
+        # A: read port
         m.d.comb += rd.en.eq(0)
         with m.If(self.event_valid):
             m.d.comb += [rd.addr.eq(self.event.addr), rd.en.eq(1)]
@@ -101,20 +114,24 @@ class Accumulators(wiring.Component):
         with m.Else():
             m.d.comb += [rd.addr.eq(self.bus.addr), rd.en.eq(self.bus.re)]
         m.d.sync += [
-            ev_v.eq(self.event_valid),
-            ev_addr.eq(self.event.addr),
-            ev_delta.eq(self.event.delta),
+            b_v.eq(self.event_valid),
+            b_addr.eq(self.event.addr),
+            b_delta.eq(self.event.delta),
             rc_v.eq(self.acc_req.valid & self.acc_req.ready),
             rc_addr.eq(self.acc_req.payload.addr),
             rc_bad.eq(self.acc_req.payload.bad),
         ]
 
-        # stage 2: old value with forwarding, write back
-        cur_addr = Mux(ev_v, ev_addr, rc_addr)
-        old = Signal(signed(ACC_BITS))
-        m.d.comb += old.eq(Mux(fw_v & (fw_addr == cur_addr), fw_data, rd.data))
-        with m.If(ev_v):
-            m.d.comb += [wr.addr.eq(ev_addr), wr.data.eq(old + ev_delta), wr.en.eq(1)]
+        # B: the word read, or the one written in the previous cycle; registered
+        fresh_word = Mux(fw_v & (fw_addr == Mux(b_v, b_addr, rc_addr)), fw_data, rd.data)
+        m.d.sync += [c_v.eq(b_v), c_addr.eq(b_addr), c_delta.eq(b_delta),
+                     c_old.eq(fresh_word), c_chain.eq(c_v & (c_addr == b_addr))]
+
+        # C: add (the word C wrote last cycle if it was the same), write back;
+        # read-and-clear (only while no event is in flight) writes 0 from B
+        old = Mux(c_chain, fw_data, c_old)
+        with m.If(c_v):
+            m.d.comb += [wr.addr.eq(c_addr), wr.data.eq(old + c_delta), wr.en.eq(1)]
         with m.Elif(rc_v & ~rc_bad):
             m.d.comb += [wr.addr.eq(rc_addr), wr.data.eq(0), wr.en.eq(1)]
         with m.Else():
@@ -123,7 +140,7 @@ class Accumulators(wiring.Component):
         m.d.comb += self.bus.rdata.eq(rd.data)
 
         # read-and-clear answers
-        fresh = Mux(rc_bad, 0, old)
+        fresh = Mux(rc_bad, 0, fresh_word)
         m.d.comb += [
             self.acc_resp.valid.eq(pending),
             self.acc_resp.payload.eq(Mux(held, hold, fresh)),
@@ -133,5 +150,5 @@ class Accumulators(wiring.Component):
         with m.Elif(held & self.acc_resp.ready):
             m.d.sync += held.eq(0)
 
-        m.d.comb += self.busy.eq(ev_v | pending)
+        m.d.comb += self.busy.eq(b_v | c_v | pending)
         return m

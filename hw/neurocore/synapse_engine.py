@@ -7,9 +7,11 @@ Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
     GEN  take the axon word (base, count, graded) as soon as the previous
          axon's last synapse address is issued; issue SYNAPSE[base + i],
          one address per cycle
-    S1   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
-         row) and delta = weight x payload (binary axons:
-         weight); out on `event_*` to the accumulators, which never stall it
+    S1   the synapse word leaves the block RAM and is registered
+    S2   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
+         row) and delta = weight x payload (binary axons: weight),
+         registered: out on `event_*` to the accumulators (which never
+         stall it) three cycles after the address was issued
 
 So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
@@ -110,25 +112,33 @@ class SynapseEngine(wiring.Component):
         with m.Else():
             m.d.comb += [sy_rd.addr.eq(self.synapse_bus.addr), sy_rd.en.eq(self.synapse_bus.re)]
 
-        # -- S1: synapse word -> event ----------------------------------------------
+        # -- S1: synapse word, registered as it leaves the block RAM ------------------
         s1_v = Signal()
         s1_payload = Signal(signed(packet.PAYLOAD_BITS))
         s1_step = Signal(packet.STEP_BITS)
         m.d.sync += [s1_v.eq(issue), s1_payload.eq(gen_payload), s1_step.eq(gen_step)]
-        sw = sy_rd.data
+        s2_v = Signal()
+        s2_word = Signal(synapse_layout(p))
+        s2_payload = Signal(signed(packet.PAYLOAD_BITS))
+        s2_step = Signal(packet.STEP_BITS)
+        m.d.sync += [s2_v.eq(s1_v), s2_word.eq(sy_rd.data), s2_payload.eq(s1_payload),
+                     s2_step.eq(s1_step)]
+
+        # -- S2: check, slot and product, registered: the event --------------------------
+        sw = s2_word
         ok = (sw.row < p.acc_rows) & (sw.delay <= p.max_delay)
         slot = Signal(p.slot_bits)
-        m.d.comb += slot.eq(s1_step + 1 + sw.delay)
+        m.d.comb += slot.eq(s2_step + 1 + sw.delay)
         addr = [sw.row]
         if p.n_delay_slots > 1:
             addr.append(slot[:(p.n_delay_slots - 1).bit_length()])
         prod = Signal(signed(ACC_BITS))
-        m.d.comb += prod.eq(sw.weight * s1_payload)
-        m.d.comb += [
-            self.event_valid.eq(s1_v & ok),
+        m.d.comb += prod.eq(sw.weight * s2_payload)
+        m.d.sync += [
+            self.event_valid.eq(s2_v & ok),
             self.event.addr.eq(Cat(*addr)),
             self.event.delta.eq(prod),
-            self.err_synapse.eq(s1_v & ~ok),
-            self.busy.eq(ax_v | issue | s1_v),
+            self.err_synapse.eq(s2_v & ~ok),
         ]
+        m.d.comb += self.busy.eq(ax_v | issue | s1_v | s2_v | self.event_valid)
         return m
