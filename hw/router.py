@@ -7,9 +7,10 @@ local). Rows grow southward: tile (x, y) has (x, y - 1) to its north and
 Datapath, per router:
 
 * an input FIFO (`PacketFifo`, `fifo_depth` flits) behind every input;
-* the head of each FIFO is routed combinationally (dimension-ordered XY:
+* each flit is routed as it is written into its FIFO (dimension-ordered XY:
   first along x, then along y; a host-bound packet, `dst.host = 1`, is routed
-  to tile (0, 0) and leaves it west);
+  to tile (0, 0) and leaves it west) and its output request is stored with
+  it, so the head's request is a register;
 * one round-robin arbiter per output picks among the heads that want it;
   the output's `valid` and `payload` come straight from the chosen head, so a
   flit written into a FIFO at cycle c can be written into the next router's
@@ -34,7 +35,7 @@ from __future__ import annotations
 import enum as py_enum
 from typing import Iterable
 
-from amaranth.hdl import Array, Cat, Module, Mux, Signal
+from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -76,22 +77,32 @@ class PacketFifo(wiring.Component):
 
     `w` accepts while the FIFO is not full (`w.ready` depends only on the fill
     level); `r.valid` is high while it holds a flit and `r.payload` is the
-    oldest flit. A flit written at cycle c is readable at c + 1. `slots`,
-    `rd_ptr` and `level` are public so diagnostics can list what it holds.
+    oldest flit. A flit written at cycle c is readable at c + 1. The oldest
+    flit is always in ``slots[0]`` (a pop moves every flit down one slot), so
+    `r.payload` is a register, not a selection among the slots.
+
+    `side_bits` > 0 adds `w_side` / `r_side` (``In`` / ``Out`` of that width):
+    bits stored with each flit (the router keeps each flit's output request
+    there, computed as the flit is written). `slots` and `level` are public
+    so diagnostics can list what it holds (``slots[:level]``, oldest first).
     """
 
-    def __init__(self, depth: int):
+    def __init__(self, depth: int, side_bits: int = 0):
         if depth < 1:
             raise ValueError(f"PacketFifo depth must be at least 1, not {depth}")
-        self.depth = depth
-        super().__init__({
+        if side_bits < 0:
+            raise ValueError(f"PacketFifo side_bits must be at least 0, not {side_bits}")
+        self.depth, self.side_bits = depth, side_bits
+        members = {
             "w": In(stream.Signature(Packet)),
             "r": Out(stream.Signature(Packet)),
             "level": Out(range(depth + 1)),
-        })
+        }
+        if side_bits:
+            members.update(w_side=In(side_bits), r_side=Out(side_bits))
+        super().__init__(members)
         self.slots = [Signal(Packet.size, name=f"slot{i}") for i in range(depth)]
-        self.rd_ptr = Signal(range(depth))
-        self.wr_ptr = Signal(range(depth))
+        self.sides = [Signal(side_bits, name=f"side{i}") for i in range(depth)]
 
     def elaborate(self, platform):
         m = Module()
@@ -103,21 +114,21 @@ class PacketFifo(wiring.Component):
             self.r.valid.eq(self.level != 0),
             do_w.eq(self.w.valid & self.w.ready),
             do_r.eq(self.r.valid & self.r.ready),
+            self.r.payload.eq(self.slots[0]),
         ]
-        if depth == 1:
-            m.d.comb += self.r.payload.eq(self.slots[0])
-            with m.If(do_w):
-                m.d.sync += self.slots[0].eq(self.w.payload)
-        else:
-            m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
-            with m.If(do_w):
-                with m.Switch(self.wr_ptr):
-                    for i, slot in enumerate(self.slots):
-                        with m.Case(i):
-                            m.d.sync += slot.eq(self.w.payload)
-                m.d.sync += self.wr_ptr.eq(Mux(self.wr_ptr == depth - 1, 0, self.wr_ptr + 1))
-            with m.If(do_r):
-                m.d.sync += self.rd_ptr.eq(Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1))
+        if self.side_bits:
+            m.d.comb += self.r_side.eq(self.sides[0])
+        w_side = self.w_side if self.side_bits else Const(0, 0)
+        # the slot a write lands in: level, or level - 1 when a flit leaves too
+        at = Signal(range(depth + 1))
+        m.d.comb += at.eq(self.level - do_r)
+        for i in range(depth):
+            with m.If(do_w & (at == i)):
+                m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
+            if i + 1 < depth:
+                with m.Elif(do_r):
+                    m.d.sync += [self.slots[i].eq(self.slots[i + 1]),
+                                 self.sides[i].eq(self.sides[i + 1])]
         with m.If(do_w & ~do_r):
             m.d.sync += self.level.eq(self.level + 1)
         with m.Elif(do_r & ~do_w):
@@ -164,7 +175,7 @@ class Router(wiring.Component):
         })
         # Created here (not in elaborate) so diagnostics can reach them.
         self.fifos: dict[Port, PacketFifo] = {
-            p: PacketFifo(self.fifo_depth) for p in Port if p in self.ports}
+            p: PacketFifo(self.fifo_depth, N_PORTS) for p in Port if p in self.ports}
 
     def _route(self, m: Module, head, name: str) -> Signal:
         """One-hot (5 bits) output request of a FIFO head."""
@@ -196,10 +207,11 @@ class Router(wiring.Component):
         for p, fifo in self.fifos.items():
             m.submodules[f"fifo_{p.name}"] = fifo
             wiring.connect(m, wiring.flipped(self.inp[p]), fifo.w)
+            m.d.comb += fifo.w_side.eq(self._route(m, fifo.w.payload, p.name))
         m.d.comb += self.empty.eq(Cat(f.level == 0 for f in self.fifos.values()).all())
 
         # requests: req[o][k] = input ins[k] has a head that wants output o
-        want = {p: self._route(m, self.fifos[p].r.payload, p.name) for p in ins}
+        want = {p: self.fifos[p].r_side for p in ins}     # routed as it was written
         pops = {p: [] for p in ins}
         for o in Port:
             out = self.out[o]
