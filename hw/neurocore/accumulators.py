@@ -91,10 +91,10 @@ class Accumulators(wiring.Component):
         rc_v = Signal()
         rc_bad = Signal()
         rc_addr = Signal(aw)
-        # forwarding: the word written in the previous cycle
-        fw_v = Signal()
-        fw_addr = Signal(aw)
+        # forwarding: the word written in the previous cycle, and whether it
+        # was to the address read then (the word B takes)
         fw_data = Signal(signed(ACC_BITS))
+        b_fwd = Signal()
         # read-and-clear answer holding register
         held = Signal()
         hold = Signal(signed(ACC_BITS))
@@ -123,7 +123,7 @@ class Accumulators(wiring.Component):
         ]
 
         # B: the word read, or the one written in the previous cycle; registered
-        fresh_word = Mux(fw_v & (fw_addr == Mux(b_v, b_addr, rc_addr)), fw_data, rd.data)
+        fresh_word = Mux(b_fwd, fw_data, rd.data)
         m.d.sync += [c_v.eq(b_v), c_addr.eq(b_addr), c_delta.eq(b_delta),
                      c_old.eq(fresh_word), c_chain.eq(c_v & (c_addr == b_addr))]
 
@@ -136,7 +136,7 @@ class Accumulators(wiring.Component):
             m.d.comb += [wr.addr.eq(rc_addr), wr.data.eq(0), wr.en.eq(1)]
         with m.Else():
             m.d.comb += [wr.addr.eq(self.bus.addr), wr.data.eq(self.bus.wdata), wr.en.eq(self.bus.we)]
-        m.d.sync += [fw_v.eq(wr.en), fw_addr.eq(wr.addr), fw_data.eq(wr.data)]
+        m.d.sync += [fw_data.eq(wr.data), b_fwd.eq(wr.en & (wr.addr == rd.addr))]
         m.d.comb += self.bus.rdata.eq(rd.data)
 
         # read-and-clear answers

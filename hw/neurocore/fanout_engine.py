@@ -5,7 +5,7 @@ Owns the FANOUT_INDEX (compartment -> base, count) and FANOUT (destination
 entries) memories; word layouts in `core_memory`. Pipeline:
 
     IX   accept a spike (compartment, payload); read FANOUT_INDEX[compartment]
-    IX2  the index word (base, count) and its range check, registered
+    IX2  the index word (base, count), registered; its range check
     GEN  take (base, count) as soon as the previous spike's last entry is
          issued; issue FANOUT[base + i], one per cycle while the entries in
          flight fit (read, waiting in the skid register, offered: at most 2
@@ -66,14 +66,12 @@ class FanoutEngine(wiring.Component):
         m.d.comb += [self.index_bus.rdata.eq(ix_rd.data.as_value()),
                      self.fanout_bus.rdata.eq(fo_rd.data.as_value())]
 
-        # -- IX: index read; IX2: the index word, registered, and its range check ------
+        # -- IX: index read; IX2: the index word, registered; its range check -----------
         ix_v = Signal()
         ix_payload = Signal(signed(packet.PAYLOAD_BITS))
         ix_move = Signal()
         ix2_v = Signal()
-        ix2_base = Signal(len(ix_rd.data.base))
-        ix2_count = Signal(len(ix_rd.data.count))
-        ix2_bad = Signal()
+        ix2_word = Signal(FANOUT_INDEX_LAYOUT)
         ix2_payload = Signal(signed(packet.PAYLOAD_BITS))
         ix2_take = Signal()
         m.d.comb += [ix_move.eq(ix_v & (~ix2_v | ix2_take)),
@@ -88,11 +86,10 @@ class FanoutEngine(wiring.Component):
                 m.d.sync += ix_v.eq(0)
         iw = ix_rd.data
         with m.If(ix_move):
-            m.d.sync += [ix2_v.eq(1), ix2_base.eq(iw.base), ix2_count.eq(iw.count),
-                         ix2_bad.eq((iw.base + iw.count) > p.n_fanout),
-                         ix2_payload.eq(ix_payload)]
+            m.d.sync += [ix2_v.eq(1), ix2_word.eq(iw), ix2_payload.eq(ix_payload)]
         with m.Elif(ix2_take):
             m.d.sync += ix2_v.eq(0)
+        ix2_bad = (ix2_word.base + ix2_word.count) > p.n_fanout
 
         # -- GEN: one FANOUT read per cycle while the entries in flight fit ----------------
         remaining = Signal(17)
@@ -110,7 +107,7 @@ class FanoutEngine(wiring.Component):
         with m.Else():
             m.d.comb += [fo_rd.addr.eq(self.fanout_bus.addr), fo_rd.en.eq(self.fanout_bus.re)]
         with m.If(ix2_take & ~ix2_bad):
-            m.d.sync += [gen_addr.eq(ix2_base), remaining.eq(ix2_count),
+            m.d.sync += [gen_addr.eq(ix2_word.base), remaining.eq(ix2_word.count),
                          gen_payload.eq(ix2_payload)]
         self._output(m, fo_rd, issue, gen_payload, (out_v, out_done, sk_v, r_v))
         m.d.comb += [

@@ -4,6 +4,7 @@ event per cycle at steady state.
 Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
 
     AX   accept a spike (axon, payload, step); read AXON[axon]
+    AX2  the axon word, registered as it leaves the block RAM
     GEN  take the axon word (base, count, graded) as soon as the previous
          axon's last synapse address is issued; issue SYNAPSE[base + i],
          one address per cycle
@@ -73,13 +74,20 @@ class SynapseEngine(wiring.Component):
         m.d.comb += [self.axon_bus.rdata.eq(ax_rd.data.as_value()),
                      self.synapse_bus.rdata.eq(sy_rd.data.as_value())]
 
-        # -- AX: axon lookup ---------------------------------------------------
+        # -- AX: axon lookup; AX2: the axon word, registered ---------------------------
         ax_v = Signal()
         ax_bad = Signal()
         ax_payload = Signal(signed(packet.PAYLOAD_BITS))
         ax_step = Signal(packet.STEP_BITS)
+        ax_move = Signal()
+        ax2_v = Signal()
+        ax2_bad = Signal()
+        ax2_word = Signal(AXON_LAYOUT)
+        ax2_payload = Signal(signed(packet.PAYLOAD_BITS))
+        ax2_step = Signal(packet.STEP_BITS)
         ax_take = Signal()
-        m.d.comb += self.spike.ready.eq(~ax_v | ax_take)
+        m.d.comb += [ax_move.eq(ax_v & (~ax2_v | ax_take)),
+                     self.spike.ready.eq(~ax_v | ax_move)]
         accept = self.spike.valid & self.spike.ready
         with m.If(accept):
             m.d.comb += [ax_rd.addr.eq(self.spike.payload.axon), ax_rd.en.eq(1)]
@@ -89,9 +97,14 @@ class SynapseEngine(wiring.Component):
             m.d.sync += [ax_v.eq(1), ax_bad.eq(self.spike.payload.axon >= p.n_axons),
                          ax_payload.eq(self.spike.payload.payload),
                          ax_step.eq(self.spike.payload.step)]
-        with m.Elif(ax_take):
+        with m.Elif(ax_move):
             m.d.sync += ax_v.eq(0)
-        aw = ax_rd.data
+        with m.If(ax_move):
+            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad), ax2_word.eq(ax_rd.data),
+                         ax2_payload.eq(ax_payload), ax2_step.eq(ax_step)]
+        with m.Elif(ax_take):
+            m.d.sync += ax2_v.eq(0)
+        aw = ax2_word
 
         # -- GEN: synapse address generator --------------------------------------
         remaining = Signal(16)
@@ -99,14 +112,14 @@ class SynapseEngine(wiring.Component):
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
         gen_step = Signal(packet.STEP_BITS)
         issue = remaining != 0
-        m.d.comb += ax_take.eq(ax_v & (remaining <= 1))
+        m.d.comb += ax_take.eq(ax2_v & (remaining <= 1))
         range_bad = (aw.base + aw.count) > p.n_synapses
-        m.d.comb += self.err_axon.eq(ax_take & (ax_bad | range_bad))
+        m.d.comb += self.err_axon.eq(ax_take & (ax2_bad | range_bad))
         with m.If(issue):
             m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
-        with m.If(ax_take & ~ax_bad & ~range_bad):
+        with m.If(ax_take & ~ax2_bad & ~range_bad):
             m.d.sync += [gen_addr.eq(aw.base), remaining.eq(aw.count),
-                         gen_payload.eq(Mux(aw.graded, ax_payload, 1)), gen_step.eq(ax_step)]
+                         gen_payload.eq(Mux(aw.graded, ax2_payload, 1)), gen_step.eq(ax2_step)]
         with m.If(issue):
             m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
         with m.Else():
@@ -140,5 +153,5 @@ class SynapseEngine(wiring.Component):
             self.event.delta.eq(prod),
             self.err_synapse.eq(s2_v & ~ok),
         ]
-        m.d.comb += self.busy.eq(ax_v | issue | s1_v | s2_v | self.event_valid)
+        m.d.comb += self.busy.eq(ax_v | ax2_v | issue | s1_v | s2_v | self.event_valid)
         return m
