@@ -109,9 +109,11 @@ class PacketFifo(wiring.Component):
         depth = self.depth
         do_w = Signal()
         do_r = Signal()
+        # level != 0 and level != depth, kept in registers of their own
+        nonempty, full = Signal(), Signal()
         m.d.comb += [
-            self.w.ready.eq(self.level != depth),
-            self.r.valid.eq(self.level != 0),
+            self.w.ready.eq(~full),
+            self.r.valid.eq(nonempty),
             do_w.eq(self.w.valid & self.w.ready),
             do_r.eq(self.r.valid & self.r.ready),
             self.r.payload.eq(self.slots[0]),
@@ -130,9 +132,10 @@ class PacketFifo(wiring.Component):
                     m.d.sync += [self.slots[i].eq(self.slots[i + 1]),
                                  self.sides[i].eq(self.sides[i + 1])]
         with m.If(do_w & ~do_r):
-            m.d.sync += self.level.eq(self.level + 1)
+            m.d.sync += [self.level.eq(self.level + 1), nonempty.eq(1),
+                         full.eq(self.level == depth - 1)]
         with m.Elif(do_r & ~do_w):
-            m.d.sync += self.level.eq(self.level - 1)
+            m.d.sync += [self.level.eq(self.level - 1), nonempty.eq(self.level != 1), full.eq(0)]
         return m
 
 

@@ -266,7 +266,7 @@ class Core(wiring.Component):
                 resp.body.ctrl.op.eq(packet.CtrlOp.STATUS),
                 resp.body.ctrl.src_x.eq(self.x),
                 resp.body.ctrl.src_y.eq(self.y),
-                resp.body.ctrl.arg.eq(s.flags),
+                resp.body.ctrl.arg.eq(s.flags_now),
             ]
 
     def _read_data(self, m: Module, s: "_CoreState") -> Signal:
@@ -283,7 +283,7 @@ class Core(wiring.Component):
             with m.Case(Mem.COUNTERS):
                 m.d.comb += rdata.eq(s.counters[s.rd_addr[:3]])
             with m.Case(Mem.STATUS):
-                m.d.comb += rdata.eq(Array([s.flags, s.errors, busy_word,
+                m.d.comb += rdata.eq(Array([s.flags_now, s.errors_now, busy_word,
                                             Const(0)])[s.rd_addr[:2]])
         return rdata
 
@@ -320,13 +320,20 @@ class Core(wiring.Component):
                               | (acc_bad_fire << F.BAD_ACC_REQ))
         n_err = (s.err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
                  + fan.err_range + fan.err_entry + acc_bad_fire)
-        syn_pulse = syn.err_synapse << F.BAD_SYNAPSE
+        # this cycle's error events, registered (no path from an engine's
+        # pulse to the counter's adder); a READ sees them at once (`flags_now`,
+        # `errors_now`: the registers with the events of the previous cycle)
+        new_flags = Signal(len(F))
+        new_errors = Signal(range(8))
+        m.d.sync += [new_flags.eq(pulses | (syn.err_synapse << F.BAD_SYNAPSE)),
+                     new_errors.eq(n_err)]
+        total = s.errors + new_errors
+        m.d.comb += [s.flags_now.eq(s.flags | new_flags),
+                     s.errors_now.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))]
         with m.If(s.clear_status):
             m.d.sync += [s.flags.eq(0), s.errors.eq(0)]
         with m.Else():
-            m.d.sync += s.flags.eq(s.flags | pulses | syn_pulse)
-            total = s.errors + n_err
-            m.d.sync += s.errors.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))
+            m.d.sync += [s.flags.eq(s.flags_now), s.errors.eq(s.errors_now)]
 
 
 class _CoreState:
@@ -338,6 +345,8 @@ class _CoreState:
         self.n_comp = Signal(range(params.n_compartments + 1))     # CONFIG
         self.flags = Signal(len(cm.ErrorFlag))              # STATUS.FLAGS
         self.errors = Signal(32)                            # STATUS.ERRORS
+        self.flags_now = Signal(len(cm.ErrorFlag))          # with the last cycle's events
+        self.errors_now = Signal(32)
         self.counters = Array(Signal(32, name=f"cnt_{c.name.lower()}") for c in cm.Counter)
         self.start_r = Signal()                             # starts the neuron engine
         self.engines_idle = Signal()

@@ -10,9 +10,11 @@ Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
          one address per cycle
     S1   the synapse word leaves the block RAM and is registered
     S2   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
-         row) and delta = weight x payload (binary axons: weight),
-         registered: out on `event_*` to the accumulators (which never
-         stall it) three cycles after the address was issued
+         row) and the partial products of weight x payload (binary axons:
+         weight; `partial_products`), registered
+    S3   delta = the partial products summed, registered: out on `event_*`
+         to the accumulators (which never stall it) four cycles after the
+         address was issued
 
 So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
@@ -21,7 +23,7 @@ range) is dropped and pulses `err_axon` / `err_synapse`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -33,13 +35,34 @@ from .accumulators import acc_event_layout
 from .core_memory import AXON_LAYOUT, synapse_layout
 from .interfaces import ACC_BITS
 
-__all__ = ["SynapseEngine", "syn_spike_layout"]
+__all__ = ["SynapseEngine", "syn_spike_layout", "partial_products"]
 
 syn_spike_layout = data.StructLayout({
     "axon": unsigned(packet.AXON_BITS),
     "payload": signed(packet.PAYLOAD_BITS),
     "step": unsigned(packet.STEP_BITS),
 })
+
+
+#: bits of the unsigned low parts of weight and payload in `partial_products`
+# (an 18 x 18 signed multiplier block takes a 17-bit unsigned operand whole)
+WEIGHT_LOW_BITS = 17
+PAYLOAD_LOW_BITS = 12
+
+
+def partial_products(weight: Value, payload: Value) -> list[tuple[Value, int]]:
+    """weight x payload (both signed) as (product, shift) terms whose sum
+    (each term shifted left by its shift) is the product: weight split at
+    bit `WEIGHT_LOW_BITS` (when wider), payload at `PAYLOAD_LOW_BITS`, low
+    parts unsigned, high parts signed. Each term fits one 18 x 18
+    multiplier, so registering the terms puts the multipliers and the adder
+    that sums them in different cycles."""
+    def halves(v: Value, low: int) -> list[tuple[Value, int]]:
+        if len(v) <= low:
+            return [(v, 0)]
+        return [(v.as_unsigned()[:low], 0), (v[low:].as_signed(), low)]
+    return [(w * x, ws + xs) for w, ws in halves(weight, WEIGHT_LOW_BITS)
+            for x, xs in halves(payload, PAYLOAD_LOW_BITS)]
 
 
 class SynapseEngine(wiring.Component):
@@ -137,7 +160,7 @@ class SynapseEngine(wiring.Component):
         m.d.sync += [s2_v.eq(s1_v), s2_word.eq(sy_rd.data), s2_payload.eq(s1_payload),
                      s2_step.eq(s1_step)]
 
-        # -- S2: check, slot and product, registered: the event --------------------------
+        # -- S2: check, slot and partial products, registered (S3) ----------------------
         sw = s2_word
         ok = (sw.row < p.acc_rows) & (sw.delay <= p.max_delay)
         slot = Signal(p.slot_bits)
@@ -145,13 +168,20 @@ class SynapseEngine(wiring.Component):
         addr = [sw.row]
         if p.n_delay_slots > 1:
             addr.append(slot[:(p.n_delay_slots - 1).bit_length()])
-        prod = Signal(signed(ACC_BITS))
-        m.d.comb += prod.eq(sw.weight * s2_payload)
+        s3_v, s3_ok = Signal(), Signal()
+        s3_addr = Signal(len(self.event.addr))
+        products = partial_products(sw.weight, s2_payload)
+        s3_pp = [Signal(v.shape(), name=f"s3_pp{i}") for i, (v, _) in enumerate(products)]
+        m.d.sync += [s3_v.eq(s2_v), s3_ok.eq(ok), s3_addr.eq(Cat(*addr))]
+        m.d.sync += [r.eq(v) for r, (v, _) in zip(s3_pp, products)]
+
+        # -- S3: the product (the partial products summed), registered: the event ---------
+        delta = sum(r << shift for r, (_, shift) in zip(s3_pp, products))
         m.d.sync += [
-            self.event_valid.eq(s2_v & ok),
-            self.event.addr.eq(Cat(*addr)),
-            self.event.delta.eq(prod),
-            self.err_synapse.eq(s2_v & ~ok),
+            self.event_valid.eq(s3_v & s3_ok),
+            self.event.addr.eq(s3_addr),
+            self.event.delta.eq(delta[:ACC_BITS]),
+            self.err_synapse.eq(s3_v & ~s3_ok),
         ]
-        m.d.comb += self.busy.eq(ax_v | ax2_v | issue | s1_v | s2_v | self.event_valid)
+        m.d.comb += self.busy.eq(ax_v | ax2_v | issue | s1_v | s2_v | s3_v | self.event_valid)
         return m
