@@ -139,11 +139,16 @@ class Accumulators(wiring.Component):
         m.d.sync += [fw_data.eq(wr.data), b_fwd.eq(wr.en & (wr.addr == rd.addr))]
         m.d.comb += self.bus.rdata.eq(rd.data)
 
-        # read-and-clear answers
+        # read-and-clear answers: the block RAM's word passes one multiplexer
+        # (every other choice is made from registers before it arrives)
         fresh = Mux(rc_bad, 0, fresh_word)
+        take_read = Signal()
+        other = Signal(signed(ACC_BITS))
+        m.d.comb += [take_read.eq(~held & ~rc_bad & ~b_fwd),
+                     other.eq(Mux(held, hold, Mux(rc_bad, 0, fw_data)))]
         m.d.comb += [
             self.acc_resp.valid.eq(pending),
-            self.acc_resp.payload.eq(Mux(held, hold, fresh)),
+            self.acc_resp.payload.eq(Mux(take_read, rd.data, other)),
         ]
         with m.If(rc_v & ~self.acc_resp.ready):
             m.d.sync += [held.eq(1), hold.eq(fresh)]

@@ -120,7 +120,7 @@ class Core(wiring.Component):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
-        m.d.comb += self.idle.eq(~self.rx.valid & s.engines_idle & ~s.resp_v & ~s.rd_v)
+        m.d.comb += self.idle.eq(~self.rx.valid & s.engines_idle & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
         return m
 
     def _buses(self) -> dict:
@@ -176,11 +176,12 @@ class Core(wiring.Component):
         engine is idle; a READ or STATUS_REQ once the response slot is free."""
         rx, syn, pkt = self.rx, self.synapse, s.pkt
         clearing = self.clear.busy
-        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~s.rd_v & ~clearing),
+        reading = s.rd_v | s.rd_v2
+        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~reading & ~clearing),
                      syn.spike.payload.axon.eq(pkt.body.spike.axon),
                      syn.spike.payload.payload.eq(pkt.body.spike.payload),
                      syn.spike.payload.step.eq(pkt.body.spike.step)]
-        with m.If(s.rd_v | clearing):
+        with m.If(reading | clearing):
             m.d.comb += rx.ready.eq(0)
         with m.Elif(s.is_spike):
             m.d.comb += rx.ready.eq(syn.spike.ready)
@@ -238,21 +239,24 @@ class Core(wiring.Component):
                 m.d.comb += s.clear_status.eq(1)
 
     def _reads(self, m: Module, s: "_CoreState") -> None:
-        """READ: issued now, answered next cycle with a READ_RESP; STATUS_REQ:
+        """READ: issued now, answered two cycles later with a READ_RESP; STATUS_REQ:
         answered with CTRL STATUS (arg = STATUS.FLAGS) to the host."""
         wb, rb, fire, resp = s.pkt.body.write, s.pkt.body.read, s.fire, s.resp
         m.d.sync += s.rd_v.eq(fire & s.is_read)
         with m.If(fire & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
-        rdata = self._read_data(m, s)
-        with m.If(s.rd_v):
+        # the word read, registered as it leaves the block RAM (and the
+        # selection among the memories), answered the cycle after
+        rd_word = Signal(32)
+        m.d.sync += [s.rd_v2.eq(s.rd_v), rd_word.eq(self._read_data(m, s))]
+        with m.If(s.rd_v2):
             m.d.sync += [
                 s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.READ_RESP),
                 resp.dst.eq(s.rd_reply),
                 resp.body.raw.eq(0),
-                resp.body.read_resp.data.eq(Mux(s.rd_ok, rdata, 0)),
+                resp.body.read_resp.data.eq(Mux(s.rd_ok, rd_word, 0)),
                 resp.body.read_resp.tag.eq(s.rd_tag),
                 resp.body.read_resp.src_x.eq(self.x),
                 resp.body.read_resp.src_y.eq(self.y),
@@ -356,7 +360,8 @@ class _CoreState:
         self.access_ok = Signal()                           # WRITE/READ mem and addr valid
         self.err_dec = Signal(len(cm.ErrorFlag))            # decode error flags this cycle
         self.clear_status = Signal()
-        self.rd_v = Signal()                                # a read is answered this cycle
+        self.rd_v = Signal()                                # a read's word arrives this cycle
+        self.rd_v2 = Signal()                               # ... and is answered this cycle
         self.rd_mem = Signal(packet.MEM_BITS)
         self.rd_addr = Signal(packet.ADDR_BITS)
         self.rd_ok = Signal()
