@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum as py_enum
 from typing import Iterable
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -77,14 +77,13 @@ class PacketFifo(wiring.Component):
 
     `w` accepts while the FIFO is not full (`w.ready` depends only on the fill
     level); `r.valid` is high while it holds a flit and `r.payload` is the
-    oldest flit. A flit written at cycle c is readable at c + 1. The oldest
-    flit is always in ``slots[0]`` (a pop moves every flit down one slot), so
-    `r.payload` is a register, not a selection among the slots.
+    oldest flit. A flit written at cycle c is readable at c + 1. `ready` and
+    `valid` are registers of their own (not full, not empty).
 
     `side_bits` > 0 adds `w_side` / `r_side` (``In`` / ``Out`` of that width):
     bits stored with each flit (the router keeps each flit's output request
-    there, computed as the flit is written). `slots` and `level` are public
-    so diagnostics can list what it holds (``slots[:level]``, oldest first).
+    there, computed as the flit is written). `slots`, `rd_ptr` and `level`
+    are public so diagnostics can list what it holds.
     """
 
     def __init__(self, depth: int, side_bits: int = 0):
@@ -103,6 +102,8 @@ class PacketFifo(wiring.Component):
         super().__init__(members)
         self.slots = [Signal(Packet.size, name=f"slot{i}") for i in range(depth)]
         self.sides = [Signal(side_bits, name=f"side{i}") for i in range(depth)]
+        self.rd_ptr = Signal(range(depth))
+        self.wr_hot = Signal(depth, init=1)      # bit i: the next write goes to slot i
 
     def elaborate(self, platform):
         m = Module()
@@ -116,21 +117,25 @@ class PacketFifo(wiring.Component):
             self.r.valid.eq(nonempty),
             do_w.eq(self.w.valid & self.w.ready),
             do_r.eq(self.r.valid & self.r.ready),
-            self.r.payload.eq(self.slots[0]),
         ]
-        if self.side_bits:
-            m.d.comb += self.r_side.eq(self.sides[0])
         w_side = self.w_side if self.side_bits else Const(0, 0)
-        # the slot a write lands in: level, or level - 1 when a flit leaves too
-        at = Signal(range(depth + 1))
-        m.d.comb += at.eq(self.level - do_r)
-        for i in range(depth):
-            with m.If(do_w & (at == i)):
-                m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
-            if i + 1 < depth:
-                with m.Elif(do_r):
-                    m.d.sync += [self.slots[i].eq(self.slots[i + 1]),
-                                 self.sides[i].eq(self.sides[i + 1])]
+        if depth == 1:
+            m.d.comb += self.r.payload.eq(self.slots[0])
+            if self.side_bits:
+                m.d.comb += self.r_side.eq(self.sides[0])
+            with m.If(do_w):
+                m.d.sync += [self.slots[0].eq(self.w.payload), self.sides[0].eq(w_side)]
+        else:
+            m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
+            if self.side_bits:
+                m.d.comb += self.r_side.eq(Array(self.sides)[self.rd_ptr])
+            for i in range(depth):      # the write pointer is one-hot: one gate to each slot
+                with m.If(do_w & self.wr_hot[i]):
+                    m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
+            with m.If(do_w):
+                m.d.sync += self.wr_hot.eq(self.wr_hot.rotate_left(1))
+            with m.If(do_r):
+                m.d.sync += self.rd_ptr.eq(Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1))
         with m.If(do_w & ~do_r):
             m.d.sync += [self.level.eq(self.level + 1), nonempty.eq(1),
                          full.eq(self.level == depth - 1)]

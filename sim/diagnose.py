@@ -105,7 +105,8 @@ def _decode(word: int):
 async def read_fifo(ctx, fifo: PacketFifo) -> tuple:
     """The flits `fifo` holds, oldest first, decoded."""
     level = ctx.get(fifo.level)
-    return tuple(_decode(ctx.get(fifo.slots[i])) for i in range(level))
+    rd = ctx.get(fifo.rd_ptr) if fifo.depth > 1 else 0
+    return tuple(_decode(ctx.get(fifo.slots[(rd + i) % fifo.depth])) for i in range(level))
 
 
 async def snapshot(ctx, noc) -> NocSnapshot:
