@@ -10,8 +10,8 @@ entries) memories; word layouts in `core_memory`. Pipeline:
          issued; issue FANOUT[base + i], one per cycle while the entries in
          flight fit (read, waiting in the skid register, offered: at most 2
          after the cycle)
-    R    the entry leaves the block RAM; its tile check (on the mesh?)
-    OUT  the entry, registered -> SPIKE packet (dst tile or host, axon,
+    R    the entry leaves the block RAM
+    OUT  the entry, registered; its tile check (on the mesh?) -> SPIKE packet (dst tile or host, axon,
          payload, step mod 256); an entry read while OUT is held waits in
          the skid register, so `packet.ready` reaches only the read enable
 
@@ -122,16 +122,16 @@ class FanoutEngine(wiring.Component):
         held (`flags`: out_v, out_done, sk_v, r_v)."""
         p = self.params
         out_v, out_done, sk_v, r_v = flags
-        entry = data.StructLayout({"ent": FANOUT_LAYOUT, "on_mesh": 1,
-                                   "payload": signed(packet.PAYLOAD_BITS)})
+        entry = data.StructLayout({"ent": FANOUT_LAYOUT, "payload": signed(packet.PAYLOAD_BITS)})
         r_payload = Signal(signed(packet.PAYLOAD_BITS))
         m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload)]
         ent = fo_rd.data
         read = Signal(entry)
-        m.d.comb += [read.ent.eq(ent), read.payload.eq(r_payload),
-                     read.on_mesh.eq(ent.host | ((ent.x < p.mesh_w) & (ent.y < p.mesh_h)))]
+        m.d.comb += [read.ent.eq(ent), read.payload.eq(r_payload)]
         out, skid = Signal(entry), Signal(entry)
-        m.d.comb += out_done.eq(out_v & (~out.on_mesh | self.packet.ready))
+        on_mesh = Signal()      # from OUT's registers: the block RAM's word only passes a mux
+        m.d.comb += on_mesh.eq(out.ent.host | ((out.ent.x < p.mesh_w) & (out.ent.y < p.mesh_h)))
+        m.d.comb += out_done.eq(out_v & (~on_mesh | self.packet.ready))
         with m.If(~out_v | out_done):
             m.d.sync += [out_v.eq(sk_v | r_v), out.eq(Mux(sk_v, skid, read))]
             m.d.sync += sk_v.eq(sk_v & r_v)
@@ -142,7 +142,7 @@ class FanoutEngine(wiring.Component):
 
         pk = self.packet.payload
         m.d.comb += [
-            self.packet.valid.eq(out_v & out.on_mesh),
+            self.packet.valid.eq(out_v & on_mesh),
             pk.kind.eq(packet.Kind.SPIKE),
             pk.dst.x.eq(Mux(out.ent.host, 0, out.ent.x)),
             pk.dst.y.eq(Mux(out.ent.host, 0, out.ent.y)),
@@ -152,5 +152,5 @@ class FanoutEngine(wiring.Component):
             pk.body.spike.step.eq(self.step),
             self.sent.eq(self.packet.valid & self.packet.ready),
             self.stall.eq(self.packet.valid & ~self.packet.ready),
-            self.err_entry.eq(out_v & ~out.on_mesh),
+            self.err_entry.eq(out_v & ~on_mesh),
         ]
