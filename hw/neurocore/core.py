@@ -120,7 +120,7 @@ class Core(wiring.Component):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
-        m.d.comb += self.idle.eq(~self.rx.valid & s.engines_idle & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
+        m.d.comb += self.idle.eq(~self.rx.valid & s.idle_r & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
         return m
 
     def _buses(self) -> dict:
@@ -159,6 +159,11 @@ class Core(wiring.Component):
         ]
         m.d.comb += s.engines_idle.eq(~(syn.busy | acc.busy | eng.busy | fan.busy | s.start_r
                                         | self.clear.busy))
+        # the same, registered: idle in the previous cycle, and no spike or STEP
+        # taken then (only those make an engine busy), so idle now; the
+        # packet decoder and the tile's `idle` use it (no path from the
+        # engines' state to rx.ready or to the memories' enables)
+        m.d.sync += s.idle_r.eq(s.engines_idle & ~(s.fire & (s.is_spike | s.is_step)))
 
     def _transmit(self, m: Module, s: "_CoreState") -> None:
         """Fan-out packets first, then responses."""
@@ -186,9 +191,9 @@ class Core(wiring.Component):
         with m.Elif(s.is_spike):
             m.d.comb += rx.ready.eq(syn.spike.ready)
         with m.Elif(s.is_write | s.is_step):
-            m.d.comb += rx.ready.eq(s.engines_idle)
+            m.d.comb += rx.ready.eq(s.idle_r)
         with m.Elif(s.is_read):
-            m.d.comb += rx.ready.eq(s.engines_idle & ~s.resp_v)
+            m.d.comb += rx.ready.eq(s.idle_r & ~s.resp_v)
         with m.Elif(s.is_sreq):
             m.d.comb += rx.ready.eq(~s.resp_v)
         with m.Else():
@@ -354,6 +359,7 @@ class _CoreState:
         self.counters = Array(Signal(32, name=f"cnt_{c.name.lower()}") for c in cm.Counter)
         self.start_r = Signal()                             # starts the neuron engine
         self.engines_idle = Signal()
+        self.idle_r = Signal()                              # engines idle, registered
         self.resp_v = Signal()                              # a response waits in `resp`
         self.resp = Signal(packet.Packet)
         self.fire = Signal()                                # rx transfer this cycle
