@@ -95,9 +95,11 @@ class Accumulators(wiring.Component):
         # was to the address read then (the word B takes)
         fw_data = Signal(signed(ACC_BITS))
         b_fwd = Signal()
-        # read-and-clear answer holding register
+        # read-and-clear answer not yet taken: `hold` (the forwarded word, as
+        # C's `c_old` takes it) and whether the request was bad
         held = Signal()
         hold = Signal(signed(ACC_BITS))
+        hold_bad = Signal()
 
         pending = held | rc_v
         slot_free = ~pending | self.acc_resp.ready
@@ -141,17 +143,16 @@ class Accumulators(wiring.Component):
 
         # read-and-clear answers: the block RAM's word passes one multiplexer
         # (every other choice is made from registers before it arrives)
-        fresh = Mux(rc_bad, 0, fresh_word)
         take_read = Signal()
         other = Signal(signed(ACC_BITS))
         m.d.comb += [take_read.eq(~held & ~rc_bad & ~b_fwd),
-                     other.eq(Mux(held, hold, Mux(rc_bad, 0, fw_data)))]
+                     other.eq(Mux(held, Mux(hold_bad, 0, hold), Mux(rc_bad, 0, fw_data)))]
         m.d.comb += [
             self.acc_resp.valid.eq(pending),
             self.acc_resp.payload.eq(Mux(take_read, rd.data, other)),
         ]
         with m.If(rc_v & ~self.acc_resp.ready):
-            m.d.sync += [held.eq(1), hold.eq(fresh)]
+            m.d.sync += [held.eq(1), hold.eq(fresh_word), hold_bad.eq(rc_bad)]
         with m.Elif(held & self.acc_resp.ready):
             m.d.sync += held.eq(0)
 
