@@ -95,11 +95,7 @@ class Accumulators(wiring.Component):
         # was to the address read then (the word B takes)
         fw_data = Signal(signed(ACC_BITS))
         b_fwd = Signal()
-        # read-and-clear answer not yet taken: `hold` (the forwarded word, as
-        # C's `c_old` takes it) and whether the request was bad
-        held = Signal()
-        hold = Signal(signed(ACC_BITS))
-        hold_bad = Signal()
+        held = Signal()                      # a read-and-clear answer not yet taken
 
         pending = held | rc_v
         slot_free = ~pending | self.acc_resp.ready
@@ -141,20 +137,28 @@ class Accumulators(wiring.Component):
         m.d.sync += [fw_data.eq(wr.data), b_fwd.eq(wr.en & (wr.addr == rd.addr))]
         m.d.comb += self.bus.rdata.eq(rd.data)
 
-        # read-and-clear answers: the block RAM's word passes one multiplexer
-        # (every other choice is made from registers before it arrives)
+        self._answers(m, rd, (rc_v, rc_bad, b_fwd, fresh_word, fw_data), held)
+        m.d.comb += self.busy.eq(b_v | c_v | pending)
+        return m
+
+    def _answers(self, m: Module, rd, b_stage, held) -> None:
+        """Read-and-clear answers on `acc_resp`: the block RAM's word passes
+        one multiplexer (every other choice is made from registers before it
+        arrives); an answer not taken is kept in `hold` (the forwarded word,
+        as C's `c_old` takes it) with its request's `bad`. `b_stage`: rc_v,
+        rc_bad, b_fwd, the forwarded word, fw_data."""
+        rc_v, rc_bad, b_fwd, fresh_word, fw_data = b_stage
+        hold = Signal(signed(ACC_BITS))
+        hold_bad = Signal()
         take_read = Signal()
         other = Signal(signed(ACC_BITS))
         m.d.comb += [take_read.eq(~held & ~rc_bad & ~b_fwd),
                      other.eq(Mux(held, Mux(hold_bad, 0, hold), Mux(rc_bad, 0, fw_data)))]
         m.d.comb += [
-            self.acc_resp.valid.eq(pending),
+            self.acc_resp.valid.eq(held | rc_v),
             self.acc_resp.payload.eq(Mux(take_read, rd.data, other)),
         ]
         with m.If(rc_v & ~self.acc_resp.ready):
             m.d.sync += [held.eq(1), hold.eq(fresh_word), hold_bad.eq(rc_bad)]
         with m.Elif(held & self.acc_resp.ready):
             m.d.sync += held.eq(0)
-
-        m.d.comb += self.busy.eq(b_v | c_v | pending)
-        return m

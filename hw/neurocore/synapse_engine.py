@@ -97,6 +97,15 @@ class SynapseEngine(wiring.Component):
         m.d.comb += [self.axon_bus.rdata.eq(ax_rd.data.as_value()),
                      self.synapse_bus.rdata.eq(sy_rd.data.as_value())]
 
+        issue, gen_payload, gen_step, front_busy = self._generator(m, ax_rd, sy_rd)
+        back_busy = self._events(m, sy_rd, issue, gen_payload, gen_step)
+        m.d.comb += self.busy.eq(front_busy | back_busy)
+        return m
+
+    def _generator(self, m: Module, ax_rd, sy_rd):
+        """AX, AX2 and GEN: spikes in, one SYNAPSE read per cycle out; returns
+        (issue, its payload, its step, busy)."""
+        p = self.params
         # -- AX: axon lookup; AX2: the axon word, registered ---------------------------
         ax_v = Signal()
         ax_bad = Signal()
@@ -147,7 +156,11 @@ class SynapseEngine(wiring.Component):
             m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
         with m.Else():
             m.d.comb += [sy_rd.addr.eq(self.synapse_bus.addr), sy_rd.en.eq(self.synapse_bus.re)]
+        return issue, gen_payload, gen_step, ax_v | ax2_v | issue
 
+    def _events(self, m: Module, sy_rd, issue, gen_payload, gen_step):
+        """S1, S2 and S3: synapse words in, registered events out; returns busy."""
+        p = self.params
         # -- S1: synapse word, registered as it leaves the block RAM ------------------
         s1_v = Signal()
         s1_payload = Signal(signed(packet.PAYLOAD_BITS))
@@ -183,5 +196,4 @@ class SynapseEngine(wiring.Component):
             self.event.delta.eq(delta[:ACC_BITS]),
             self.err_synapse.eq(s3_v & ~s3_ok),
         ]
-        m.d.comb += self.busy.eq(ax_v | ax2_v | issue | s1_v | s2_v | s3_v | self.event_valid)
-        return m
+        return s1_v | s2_v | s3_v | self.event_valid
