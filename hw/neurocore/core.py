@@ -41,6 +41,10 @@ from .synapse_engine import SynapseEngine
 
 __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
 
+#: memories whose read words share one register (a MEM_GROUP-to-1 multiplexer
+# between a block RAM's output and a flip-flop)
+MEM_GROUP = 3
+
 
 def default_engine(params: ChipParams):
     """The microcode neuron engine (hw/neurocore/neuron_engine.py)."""
@@ -251,10 +255,10 @@ class Core(wiring.Component):
         with m.If(fire & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
-        # the word read, registered as it leaves the block RAM (and the
-        # selection among the memories), answered the cycle after
-        rd_word = Signal(32)
-        m.d.sync += [s.rd_v2.eq(s.rd_v), rd_word.eq(self._read_data(m, s))]
+        # the memories' words are registered as they leave the block RAMs (in
+        # groups of MEM_GROUP, one small multiplexer each); answered the cycle after
+        m.d.sync += s.rd_v2.eq(s.rd_v)
+        rd_word = self._read_data(m, s)
         with m.If(s.rd_v2):
             m.d.sync += [
                 s.resp_v.eq(1),
@@ -279,14 +283,23 @@ class Core(wiring.Component):
             ]
 
     def _read_data(self, m: Module, s: "_CoreState") -> Signal:
-        """The 32-bit word the pending read returns."""
+        """The 32-bit word the pending read returns, in the cycle after the
+        block RAMs answered (`rd_v2`)."""
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        with m.Switch(s.rd_mem):
-            for mem, bus in self._buses().items():
-                with m.Case(mem):
-                    m.d.comb += rdata.eq(bus.rdata)
+        buses = list(self._buses().items())
+        groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
+        taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
+        for group, word in zip(groups, taken):
+            with m.Switch(s.rd_mem):          # in the cycle the block RAMs answer
+                for mem, bus in group:
+                    with m.Case(mem):
+                        m.d.sync += word.eq(bus.rdata)
+        with m.Switch(s.rd_mem):              # the cycle after: the answer
+            for group, word in zip(groups, taken):
+                with m.Case(*(mem for mem, _ in group)):
+                    m.d.comb += rdata.eq(word)
             with m.Case(Mem.CONFIG):
                 m.d.comb += rdata.eq(Mux(s.rd_addr[0], self.x | self.y << 4, s.n_comp))
             with m.Case(Mem.COUNTERS):
