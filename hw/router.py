@@ -77,9 +77,8 @@ class PacketFifo(wiring.Component):
 
     `w` accepts while the FIFO is not full (`w.ready` depends only on the fill
     level); `r.valid` is high while it holds a flit and `r.payload` is the
-    oldest flit. A flit written at cycle c is readable at c + 1. `ready`,
-    `valid` and `payload` are registers of their own (not full, not empty,
-    a copy of the oldest flit).
+    oldest flit. A flit written at cycle c is readable at c + 1. `ready` and
+    `valid` are registers of their own (not full, not empty).
 
     `side_bits` > 0 adds `w_side` / `r_side` (``In`` / ``Out`` of that width):
     bits stored with each flit (the router keeps each flit's output request
@@ -127,7 +126,9 @@ class PacketFifo(wiring.Component):
             with m.If(do_w):
                 m.d.sync += [self.slots[0].eq(self.w.payload), self.sides[0].eq(w_side)]
         else:
-            self._head(m, do_w, do_r, nonempty, w_side)
+            m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
+            if self.side_bits:
+                m.d.comb += self.r_side.eq(Array(self.sides)[self.rd_ptr])
             for i in range(depth):      # the write pointer is one-hot: one gate to each slot
                 with m.If(do_w & self.wr_hot[i]):
                     m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
@@ -141,29 +142,6 @@ class PacketFifo(wiring.Component):
         with m.Elif(do_r & ~do_w):
             m.d.sync += [self.level.eq(self.level - 1), nonempty.eq(self.level != 1), full.eq(0)]
         return m
-
-    def _head(self, m: Module, do_w, do_r, nonempty, w_side) -> None:
-        """The oldest flit (and its side bits) copied into a register of its
-        own, loaded as the FIFO changes: `r` comes from flip-flops, not from a
-        selection among the slots (which the ring still holds for diagnostics)."""
-        depth = self.depth
-        head, head_side = Signal(Packet.size), Signal(self.side_bits)
-        one_left = Signal()                          # level == 1
-        nxt_ptr = Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1)
-        # the written flit becomes the head: the FIFO is empty, or its one flit leaves
-        to_head = do_w & Mux(do_r, one_left, ~nonempty)
-        with m.If(to_head):
-            m.d.sync += [head.eq(self.w.payload), head_side.eq(w_side)]
-        with m.Elif(do_r):
-            m.d.sync += [head.eq(Array(self.slots)[nxt_ptr]),
-                         head_side.eq(Array(self.sides)[nxt_ptr])]
-        with m.If(do_w & ~do_r):
-            m.d.sync += one_left.eq(self.level == 0)
-        with m.Elif(do_r & ~do_w):
-            m.d.sync += one_left.eq(self.level == 2)
-        m.d.comb += self.r.payload.eq(head)
-        if self.side_bits:
-            m.d.comb += self.r_side.eq(head_side)
 
 
 class Router(wiring.Component):
