@@ -7,9 +7,10 @@ local). Rows grow southward: tile (x, y) has (x, y - 1) to its north and
 Datapath, per router:
 
 * an input FIFO (`PacketFifo`, `fifo_depth` flits) behind every input;
-* the head of each FIFO is routed combinationally (dimension-ordered XY:
+* each flit is routed as it is written into its FIFO (dimension-ordered XY:
   first along x, then along y; a host-bound packet, `dst.host = 1`, is routed
-  to tile (0, 0) and leaves it west);
+  to tile (0, 0) and leaves it west) and its output request is stored with
+  it, so the head's request is a register;
 * one round-robin arbiter per output picks among the heads that want it;
   the output's `valid` and `payload` come straight from the chosen head, so a
   flit written into a FIFO at cycle c can be written into the next router's
@@ -34,7 +35,7 @@ from __future__ import annotations
 import enum as py_enum
 from typing import Iterable
 
-from amaranth.hdl import Array, Cat, Module, Mux, Signal
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -76,52 +77,70 @@ class PacketFifo(wiring.Component):
 
     `w` accepts while the FIFO is not full (`w.ready` depends only on the fill
     level); `r.valid` is high while it holds a flit and `r.payload` is the
-    oldest flit. A flit written at cycle c is readable at c + 1. `slots`,
-    `rd_ptr` and `level` are public so diagnostics can list what it holds.
+    oldest flit. A flit written at cycle c is readable at c + 1. `ready` and
+    `valid` are registers of their own (not full, not empty).
+
+    `side_bits` > 0 adds `w_side` / `r_side` (``In`` / ``Out`` of that width):
+    bits stored with each flit (the router keeps each flit's output request
+    there, computed as the flit is written). `slots`, `rd_ptr` and `level`
+    are public so diagnostics can list what it holds.
     """
 
-    def __init__(self, depth: int):
+    def __init__(self, depth: int, side_bits: int = 0):
         if depth < 1:
             raise ValueError(f"PacketFifo depth must be at least 1, not {depth}")
-        self.depth = depth
-        super().__init__({
+        if side_bits < 0:
+            raise ValueError(f"PacketFifo side_bits must be at least 0, not {side_bits}")
+        self.depth, self.side_bits = depth, side_bits
+        members = {
             "w": In(stream.Signature(Packet)),
             "r": Out(stream.Signature(Packet)),
             "level": Out(range(depth + 1)),
-        })
+        }
+        if side_bits:
+            members.update(w_side=In(side_bits), r_side=Out(side_bits))
+        super().__init__(members)
         self.slots = [Signal(Packet.size, name=f"slot{i}") for i in range(depth)]
+        self.sides = [Signal(side_bits, name=f"side{i}") for i in range(depth)]
         self.rd_ptr = Signal(range(depth))
-        self.wr_ptr = Signal(range(depth))
+        self.wr_hot = Signal(depth, init=1)      # bit i: the next write goes to slot i
 
     def elaborate(self, platform):
         m = Module()
         depth = self.depth
         do_w = Signal()
         do_r = Signal()
+        # level != 0 and level != depth, kept in registers of their own
+        nonempty, full = Signal(), Signal()
         m.d.comb += [
-            self.w.ready.eq(self.level != depth),
-            self.r.valid.eq(self.level != 0),
+            self.w.ready.eq(~full),
+            self.r.valid.eq(nonempty),
             do_w.eq(self.w.valid & self.w.ready),
             do_r.eq(self.r.valid & self.r.ready),
         ]
+        w_side = self.w_side if self.side_bits else Const(0, 0)
         if depth == 1:
             m.d.comb += self.r.payload.eq(self.slots[0])
+            if self.side_bits:
+                m.d.comb += self.r_side.eq(self.sides[0])
             with m.If(do_w):
-                m.d.sync += self.slots[0].eq(self.w.payload)
+                m.d.sync += [self.slots[0].eq(self.w.payload), self.sides[0].eq(w_side)]
         else:
             m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
+            if self.side_bits:
+                m.d.comb += self.r_side.eq(Array(self.sides)[self.rd_ptr])
+            for i in range(depth):      # the write pointer is one-hot: one gate to each slot
+                with m.If(do_w & self.wr_hot[i]):
+                    m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
             with m.If(do_w):
-                with m.Switch(self.wr_ptr):
-                    for i, slot in enumerate(self.slots):
-                        with m.Case(i):
-                            m.d.sync += slot.eq(self.w.payload)
-                m.d.sync += self.wr_ptr.eq(Mux(self.wr_ptr == depth - 1, 0, self.wr_ptr + 1))
+                m.d.sync += self.wr_hot.eq(self.wr_hot.rotate_left(1))
             with m.If(do_r):
                 m.d.sync += self.rd_ptr.eq(Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1))
         with m.If(do_w & ~do_r):
-            m.d.sync += self.level.eq(self.level + 1)
+            m.d.sync += [self.level.eq(self.level + 1), nonempty.eq(1),
+                         full.eq(self.level == depth - 1)]
         with m.Elif(do_r & ~do_w):
-            m.d.sync += self.level.eq(self.level - 1)
+            m.d.sync += [self.level.eq(self.level - 1), nonempty.eq(self.level != 1), full.eq(0)]
         return m
 
 
@@ -164,7 +183,7 @@ class Router(wiring.Component):
         })
         # Created here (not in elaborate) so diagnostics can reach them.
         self.fifos: dict[Port, PacketFifo] = {
-            p: PacketFifo(self.fifo_depth) for p in Port if p in self.ports}
+            p: PacketFifo(self.fifo_depth, N_PORTS) for p in Port if p in self.ports}
 
     def _route(self, m: Module, head, name: str) -> Signal:
         """One-hot (5 bits) output request of a FIFO head."""
@@ -196,10 +215,11 @@ class Router(wiring.Component):
         for p, fifo in self.fifos.items():
             m.submodules[f"fifo_{p.name}"] = fifo
             wiring.connect(m, wiring.flipped(self.inp[p]), fifo.w)
+            m.d.comb += fifo.w_side.eq(self._route(m, fifo.w.payload, p.name))
         m.d.comb += self.empty.eq(Cat(f.level == 0 for f in self.fifos.values()).all())
 
         # requests: req[o][k] = input ins[k] has a head that wants output o
-        want = {p: self._route(m, self.fifos[p].r.payload, p.name) for p in ins}
+        want = {p: self.fifos[p].r_side for p in ins}     # routed as it was written
         pops = {p: [] for p in ins}
         for o in Port:
             out = self.out[o]

@@ -9,14 +9,19 @@ signed 32-bit words (address layout: `core_memory.acc_addr`), shared by
 - the host (`bus`), used only while both engines are idle.
 
 Pipeline (memory: one synchronous read port, one write port, 1-cycle read
-latency, not transparent):
+latency, not transparent). An event:
 
-    cycle c    read port <- event address (or request address)
-    cycle c+1  old = read data, or the word written in cycle c if it was the
-               same address (forwarding register); write old + delta (event)
-               or 0 (read-and-clear; old goes to acc_resp)
+    A  cycle c    read port <- event address
+    B  cycle c+1  the word read, or the word written in cycle c if it was the
+                  same address (forwarding register), is registered
+    C  cycle c+2  old = that word, or the word written in cycle c+1 if the
+                  event ahead wrote the same address; write old + delta
 
-So back-to-back events on one accumulator see each other's sums.
+so the block RAM's output and the 32-bit adder sit in different cycles, and
+back-to-back events on one accumulator see each other's sums. A
+read-and-clear request is read in A and answered in B (old value, or the
+forwarded one; it writes 0 there); it is taken only in cycles with no event
+in A, B or C, so no event's write is still in flight for it.
 """
 from __future__ import annotations
 
@@ -72,27 +77,33 @@ class Accumulators(wiring.Component):
         wr = mem.write_port()
         aw = len(self.event.addr)
 
-        # stage-2 registers
-        ev_v = Signal()
-        ev_addr = Signal(aw)
-        ev_delta = Signal(signed(ACC_BITS))
+        # B: the event whose word the read port answers this cycle
+        b_v = Signal()
+        b_addr = Signal(aw)
+        b_delta = Signal(signed(ACC_BITS))
+        # C: the event that adds and writes this cycle
+        c_v = Signal()
+        c_addr = Signal(aw)
+        c_delta = Signal(signed(ACC_BITS))
+        c_old = Signal(signed(ACC_BITS))     # its word, forwarded up to the write of cycle B
+        c_chain = Signal()                   # the event ahead of it wrote its address
+        # read-and-clear: the request whose word the read port answers
         rc_v = Signal()
         rc_bad = Signal()
         rc_addr = Signal(aw)
-        # forwarding: the word written in the previous cycle
-        fw_v = Signal()
-        fw_addr = Signal(aw)
+        # forwarding: the word written in the previous cycle, and whether it
+        # was to the address read then (the word B takes)
         fw_data = Signal(signed(ACC_BITS))
-        # read-and-clear answer holding register
-        held = Signal()
-        hold = Signal(signed(ACC_BITS))
+        b_fwd = Signal()
+        held = Signal()                      # a read-and-clear answer not yet taken
 
         pending = held | rc_v
         slot_free = ~pending | self.acc_resp.ready
-        m.d.comb += self.acc_req.ready.eq(~self.event_valid & slot_free)
-        m.d.comb += self.stall.eq(self.acc_req.valid & self.event_valid)
+        events = self.event_valid | b_v | c_v
+        m.d.comb += self.acc_req.ready.eq(~events & slot_free)
+        m.d.comb += self.stall.eq(self.acc_req.valid & events)
 
-        # stage 1: read port
+        # A: read port
         m.d.comb += rd.en.eq(0)
         with m.If(self.event_valid):
             m.d.comb += [rd.addr.eq(self.event.addr), rd.en.eq(1)]
@@ -101,37 +112,53 @@ class Accumulators(wiring.Component):
         with m.Else():
             m.d.comb += [rd.addr.eq(self.bus.addr), rd.en.eq(self.bus.re)]
         m.d.sync += [
-            ev_v.eq(self.event_valid),
-            ev_addr.eq(self.event.addr),
-            ev_delta.eq(self.event.delta),
+            b_v.eq(self.event_valid),
+            b_addr.eq(self.event.addr),
+            b_delta.eq(self.event.delta),
             rc_v.eq(self.acc_req.valid & self.acc_req.ready),
             rc_addr.eq(self.acc_req.payload.addr),
             rc_bad.eq(self.acc_req.payload.bad),
         ]
 
-        # stage 2: old value with forwarding, write back
-        cur_addr = Mux(ev_v, ev_addr, rc_addr)
-        old = Signal(signed(ACC_BITS))
-        m.d.comb += old.eq(Mux(fw_v & (fw_addr == cur_addr), fw_data, rd.data))
-        with m.If(ev_v):
-            m.d.comb += [wr.addr.eq(ev_addr), wr.data.eq(old + ev_delta), wr.en.eq(1)]
+        # B: the word read, or the one written in the previous cycle; registered
+        fresh_word = Mux(b_fwd, fw_data, rd.data)
+        m.d.sync += [c_v.eq(b_v), c_addr.eq(b_addr), c_delta.eq(b_delta),
+                     c_old.eq(fresh_word), c_chain.eq(c_v & (c_addr == b_addr))]
+
+        # C: add (the word C wrote last cycle if it was the same), write back;
+        # read-and-clear (only while no event is in flight) writes 0 from B
+        old = Mux(c_chain, fw_data, c_old)
+        with m.If(c_v):
+            m.d.comb += [wr.addr.eq(c_addr), wr.data.eq(old + c_delta), wr.en.eq(1)]
         with m.Elif(rc_v & ~rc_bad):
             m.d.comb += [wr.addr.eq(rc_addr), wr.data.eq(0), wr.en.eq(1)]
         with m.Else():
             m.d.comb += [wr.addr.eq(self.bus.addr), wr.data.eq(self.bus.wdata), wr.en.eq(self.bus.we)]
-        m.d.sync += [fw_v.eq(wr.en), fw_addr.eq(wr.addr), fw_data.eq(wr.data)]
+        m.d.sync += [fw_data.eq(wr.data), b_fwd.eq(wr.en & (wr.addr == rd.addr))]
         m.d.comb += self.bus.rdata.eq(rd.data)
 
-        # read-and-clear answers
-        fresh = Mux(rc_bad, 0, old)
+        self._answers(m, rd, (rc_v, rc_bad, b_fwd, fresh_word, fw_data), held)
+        m.d.comb += self.busy.eq(b_v | c_v | pending)
+        return m
+
+    def _answers(self, m: Module, rd, b_stage, held) -> None:
+        """Read-and-clear answers on `acc_resp`: the block RAM's word passes
+        one multiplexer (every other choice is made from registers before it
+        arrives); an answer not taken is kept in `hold` (the forwarded word,
+        as C's `c_old` takes it) with its request's `bad`. `b_stage`: rc_v,
+        rc_bad, b_fwd, the forwarded word, fw_data."""
+        rc_v, rc_bad, b_fwd, fresh_word, fw_data = b_stage
+        hold = Signal(signed(ACC_BITS))
+        hold_bad = Signal()
+        take_read = Signal()
+        other = Signal(signed(ACC_BITS))
+        m.d.comb += [take_read.eq(~held & ~rc_bad & ~b_fwd),
+                     other.eq(Mux(held, Mux(hold_bad, 0, hold), Mux(rc_bad, 0, fw_data)))]
         m.d.comb += [
-            self.acc_resp.valid.eq(pending),
-            self.acc_resp.payload.eq(Mux(held, hold, fresh)),
+            self.acc_resp.valid.eq(held | rc_v),
+            self.acc_resp.payload.eq(Mux(take_read, rd.data, other)),
         ]
         with m.If(rc_v & ~self.acc_resp.ready):
-            m.d.sync += [held.eq(1), hold.eq(fresh)]
+            m.d.sync += [held.eq(1), hold.eq(fresh_word), hold_bad.eq(rc_bad)]
         with m.Elif(held & self.acc_resp.ready):
             m.d.sync += held.eq(0)
-
-        m.d.comb += self.busy.eq(ev_v | pending)
-        return m

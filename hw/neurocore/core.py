@@ -41,6 +41,10 @@ from .synapse_engine import SynapseEngine
 
 __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
 
+#: memories whose read words share one register (a MEM_GROUP-to-1 multiplexer
+# between a block RAM's output and a flip-flop)
+MEM_GROUP = 3
+
 
 def default_engine(params: ChipParams):
     """The microcode neuron engine (hw/neurocore/neuron_engine.py)."""
@@ -120,7 +124,7 @@ class Core(wiring.Component):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
-        m.d.comb += self.idle.eq(~self.rx.valid & s.engines_idle & ~s.resp_v & ~s.rd_v)
+        m.d.comb += self.idle.eq(~self.rx.valid & s.idle_r & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
         return m
 
     def _buses(self) -> dict:
@@ -159,6 +163,11 @@ class Core(wiring.Component):
         ]
         m.d.comb += s.engines_idle.eq(~(syn.busy | acc.busy | eng.busy | fan.busy | s.start_r
                                         | self.clear.busy))
+        # the same, registered: idle in the previous cycle, and no spike or STEP
+        # taken then (only those make an engine busy), so idle now; the
+        # packet decoder and the tile's `idle` use it (no path from the
+        # engines' state to rx.ready or to the memories' enables)
+        m.d.sync += s.idle_r.eq(s.engines_idle & ~(s.fire & (s.is_spike | s.is_step)))
 
     def _transmit(self, m: Module, s: "_CoreState") -> None:
         """Fan-out packets first, then responses."""
@@ -176,18 +185,19 @@ class Core(wiring.Component):
         engine is idle; a READ or STATUS_REQ once the response slot is free."""
         rx, syn, pkt = self.rx, self.synapse, s.pkt
         clearing = self.clear.busy
-        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~s.rd_v & ~clearing),
+        reading = s.rd_v | s.rd_v2
+        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~reading & ~clearing),
                      syn.spike.payload.axon.eq(pkt.body.spike.axon),
                      syn.spike.payload.payload.eq(pkt.body.spike.payload),
                      syn.spike.payload.step.eq(pkt.body.spike.step)]
-        with m.If(s.rd_v | clearing):
+        with m.If(reading | clearing):
             m.d.comb += rx.ready.eq(0)
         with m.Elif(s.is_spike):
             m.d.comb += rx.ready.eq(syn.spike.ready)
         with m.Elif(s.is_write | s.is_step):
-            m.d.comb += rx.ready.eq(s.engines_idle)
+            m.d.comb += rx.ready.eq(s.idle_r)
         with m.Elif(s.is_read):
-            m.d.comb += rx.ready.eq(s.engines_idle & ~s.resp_v)
+            m.d.comb += rx.ready.eq(s.idle_r & ~s.resp_v)
         with m.Elif(s.is_sreq):
             m.d.comb += rx.ready.eq(~s.resp_v)
         with m.Else():
@@ -238,21 +248,24 @@ class Core(wiring.Component):
                 m.d.comb += s.clear_status.eq(1)
 
     def _reads(self, m: Module, s: "_CoreState") -> None:
-        """READ: issued now, answered next cycle with a READ_RESP; STATUS_REQ:
+        """READ: issued now, answered two cycles later with a READ_RESP; STATUS_REQ:
         answered with CTRL STATUS (arg = STATUS.FLAGS) to the host."""
         wb, rb, fire, resp = s.pkt.body.write, s.pkt.body.read, s.fire, s.resp
         m.d.sync += s.rd_v.eq(fire & s.is_read)
         with m.If(fire & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
-        rdata = self._read_data(m, s)
-        with m.If(s.rd_v):
+        # the memories' words are registered as they leave the block RAMs (in
+        # groups of MEM_GROUP, one small multiplexer each); answered the cycle after
+        m.d.sync += s.rd_v2.eq(s.rd_v)
+        rd_word = self._read_data(m, s)
+        with m.If(s.rd_v2):
             m.d.sync += [
                 s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.READ_RESP),
                 resp.dst.eq(s.rd_reply),
                 resp.body.raw.eq(0),
-                resp.body.read_resp.data.eq(Mux(s.rd_ok, rdata, 0)),
+                resp.body.read_resp.data.eq(Mux(s.rd_ok, rd_word, 0)),
                 resp.body.read_resp.tag.eq(s.rd_tag),
                 resp.body.read_resp.src_x.eq(self.x),
                 resp.body.read_resp.src_y.eq(self.y),
@@ -266,24 +279,33 @@ class Core(wiring.Component):
                 resp.body.ctrl.op.eq(packet.CtrlOp.STATUS),
                 resp.body.ctrl.src_x.eq(self.x),
                 resp.body.ctrl.src_y.eq(self.y),
-                resp.body.ctrl.arg.eq(s.flags),
+                resp.body.ctrl.arg.eq(s.flags_now),
             ]
 
     def _read_data(self, m: Module, s: "_CoreState") -> Signal:
-        """The 32-bit word the pending read returns."""
+        """The 32-bit word the pending read returns, in the cycle after the
+        block RAMs answered (`rd_v2`)."""
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        with m.Switch(s.rd_mem):
-            for mem, bus in self._buses().items():
-                with m.Case(mem):
-                    m.d.comb += rdata.eq(bus.rdata)
+        buses = list(self._buses().items())
+        groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
+        taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
+        for group, word in zip(groups, taken):
+            with m.Switch(s.rd_mem):          # in the cycle the block RAMs answer
+                for mem, bus in group:
+                    with m.Case(mem):
+                        m.d.sync += word.eq(bus.rdata)
+        with m.Switch(s.rd_mem):              # the cycle after: the answer
+            for group, word in zip(groups, taken):
+                with m.Case(*(mem for mem, _ in group)):
+                    m.d.comb += rdata.eq(word)
             with m.Case(Mem.CONFIG):
                 m.d.comb += rdata.eq(Mux(s.rd_addr[0], self.x | self.y << 4, s.n_comp))
             with m.Case(Mem.COUNTERS):
                 m.d.comb += rdata.eq(s.counters[s.rd_addr[:3]])
             with m.Case(Mem.STATUS):
-                m.d.comb += rdata.eq(Array([s.flags, s.errors, busy_word,
+                m.d.comb += rdata.eq(Array([s.flags_now, s.errors_now, busy_word,
                                             Const(0)])[s.rd_addr[:2]])
         return rdata
 
@@ -320,13 +342,20 @@ class Core(wiring.Component):
                               | (acc_bad_fire << F.BAD_ACC_REQ))
         n_err = (s.err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
                  + fan.err_range + fan.err_entry + acc_bad_fire)
-        syn_pulse = syn.err_synapse << F.BAD_SYNAPSE
+        # this cycle's error events, registered (no path from an engine's
+        # pulse to the counter's adder); a READ sees them at once (`flags_now`,
+        # `errors_now`: the registers with the events of the previous cycle)
+        new_flags = Signal(len(F))
+        new_errors = Signal(range(8))
+        m.d.sync += [new_flags.eq(pulses | (syn.err_synapse << F.BAD_SYNAPSE)),
+                     new_errors.eq(n_err)]
+        total = s.errors + new_errors
+        m.d.comb += [s.flags_now.eq(s.flags | new_flags),
+                     s.errors_now.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))]
         with m.If(s.clear_status):
             m.d.sync += [s.flags.eq(0), s.errors.eq(0)]
         with m.Else():
-            m.d.sync += s.flags.eq(s.flags | pulses | syn_pulse)
-            total = s.errors + n_err
-            m.d.sync += s.errors.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))
+            m.d.sync += [s.flags.eq(s.flags_now), s.errors.eq(s.errors_now)]
 
 
 class _CoreState:
@@ -338,16 +367,20 @@ class _CoreState:
         self.n_comp = Signal(range(params.n_compartments + 1))     # CONFIG
         self.flags = Signal(len(cm.ErrorFlag))              # STATUS.FLAGS
         self.errors = Signal(32)                            # STATUS.ERRORS
+        self.flags_now = Signal(len(cm.ErrorFlag))          # with the last cycle's events
+        self.errors_now = Signal(32)
         self.counters = Array(Signal(32, name=f"cnt_{c.name.lower()}") for c in cm.Counter)
         self.start_r = Signal()                             # starts the neuron engine
         self.engines_idle = Signal()
+        self.idle_r = Signal()                              # engines idle, registered
         self.resp_v = Signal()                              # a response waits in `resp`
         self.resp = Signal(packet.Packet)
         self.fire = Signal()                                # rx transfer this cycle
         self.access_ok = Signal()                           # WRITE/READ mem and addr valid
         self.err_dec = Signal(len(cm.ErrorFlag))            # decode error flags this cycle
         self.clear_status = Signal()
-        self.rd_v = Signal()                                # a read is answered this cycle
+        self.rd_v = Signal()                                # a read's word arrives this cycle
+        self.rd_v2 = Signal()                               # ... and is answered this cycle
         self.rd_mem = Signal(packet.MEM_BITS)
         self.rd_addr = Signal(packet.ADDR_BITS)
         self.rd_ok = Signal()

@@ -5,10 +5,15 @@ Owns the FANOUT_INDEX (compartment -> base, count) and FANOUT (destination
 entries) memories; word layouts in `core_memory`. Pipeline:
 
     IX   accept a spike (compartment, payload); read FANOUT_INDEX[compartment]
+    IX2  the index word (base, count), registered; its range check
     GEN  take (base, count) as soon as the previous spike's last entry is
-         issued; issue FANOUT[base + i], one per cycle while the output stage
-         is free or being emptied
-    OUT  entry -> SPIKE packet (dst tile or host, axon, payload, step mod 256)
+         issued; issue FANOUT[base + i], one per cycle while the entries in
+         flight fit (read, waiting in the skid register, offered: at most 2
+         after the cycle)
+    R    the entry leaves the block RAM
+    OUT  the entry, registered; its tile check (on the mesh?) -> SPIKE packet (dst tile or host, axon,
+         payload, step mod 256); an entry read while OUT is held waits in
+         the skid register, so `packet.ready` reaches only the read enable
 
 Bad input (a range past the fan-out memory; an entry whose tile is off the
 mesh) is dropped and pulses `err_range` (per spike) / `err_entry` (per entry).
@@ -16,7 +21,7 @@ mesh) is dropped and pulses `err_range` (per spike) / `err_entry` (per entry).
 from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed
-from amaranth.lib import stream, wiring
+from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
@@ -61,60 +66,91 @@ class FanoutEngine(wiring.Component):
         m.d.comb += [self.index_bus.rdata.eq(ix_rd.data.as_value()),
                      self.fanout_bus.rdata.eq(fo_rd.data.as_value())]
 
-        # -- IX ------------------------------------------------------------------
+        # -- IX: index read; IX2: the index word, registered; its range check -----------
         ix_v = Signal()
         ix_payload = Signal(signed(packet.PAYLOAD_BITS))
-        ix_take = Signal()
-        m.d.comb += self.spike.ready.eq(~ix_v | ix_take)
+        ix_move = Signal()
+        ix2_v = Signal()
+        ix2_word = Signal(FANOUT_INDEX_LAYOUT)
+        ix2_payload = Signal(signed(packet.PAYLOAD_BITS))
+        ix2_take = Signal()
+        m.d.comb += [ix_move.eq(ix_v & (~ix2_v | ix2_take)),
+                     self.spike.ready.eq(~ix_v | ix_move)]
         accept = self.spike.valid & self.spike.ready
         with m.If(accept):
             m.d.comb += [ix_rd.addr.eq(self.spike.payload.compartment), ix_rd.en.eq(1)]
             m.d.sync += [ix_v.eq(1), ix_payload.eq(self.spike.payload.payload)]
         with m.Else():
             m.d.comb += [ix_rd.addr.eq(self.index_bus.addr), ix_rd.en.eq(self.index_bus.re)]
-            with m.If(ix_take):
+            with m.If(ix_move):
                 m.d.sync += ix_v.eq(0)
         iw = ix_rd.data
+        with m.If(ix_move):
+            m.d.sync += [ix2_v.eq(1), ix2_word.eq(iw), ix2_payload.eq(ix_payload)]
+        with m.Elif(ix2_take):
+            m.d.sync += ix2_v.eq(0)
+        ix2_bad = (ix2_word.base + ix2_word.count) > p.n_fanout
 
-        # -- GEN + OUT -------------------------------------------------------------
+        # -- GEN: one FANOUT read per cycle while the entries in flight fit ----------------
         remaining = Signal(17)
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
-        out_v = Signal()
-        out_payload = Signal(signed(packet.PAYLOAD_BITS))
-        ent = fo_rd.data
-        on_mesh = ent.host | ((ent.x < p.mesh_w) & (ent.y < p.mesh_h))
-        out_done = Signal()   # the output stage empties this cycle
-        m.d.comb += out_done.eq(out_v & (~on_mesh | self.packet.ready))
-        issue = (remaining != 0) & (~out_v | out_done)
-        m.d.comb += ix_take.eq(ix_v & ((remaining == 0) | ((remaining == 1) & issue)))
-        range_bad = (iw.base + iw.count) > p.n_fanout
+        out_v, out_done, sk_v, r_v = Signal(), Signal(), Signal(), Signal()
+        # entries read (r_v), waiting (sk_v) or offered (out_v): at most 2 after this cycle
+        room = (out_v + sk_v + r_v - out_done) <= 1
+        issue = Signal()
+        m.d.comb += issue.eq((remaining != 0) & room)
+        m.d.comb += ix2_take.eq(ix2_v & ((remaining == 0) | ((remaining == 1) & issue)))
         with m.If(issue):
             m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
             m.d.comb += [fo_rd.addr.eq(gen_addr), fo_rd.en.eq(1)]
         with m.Else():
             m.d.comb += [fo_rd.addr.eq(self.fanout_bus.addr), fo_rd.en.eq(self.fanout_bus.re)]
-        with m.If(ix_take & ~range_bad):
-            m.d.sync += [gen_addr.eq(iw.base), remaining.eq(iw.count), gen_payload.eq(ix_payload)]
-        with m.If(issue):
-            m.d.sync += [out_v.eq(1), out_payload.eq(gen_payload)]
-        with m.Elif(out_done):
-            m.d.sync += out_v.eq(0)
+        with m.If(ix2_take & ~ix2_bad):
+            m.d.sync += [gen_addr.eq(ix2_word.base), remaining.eq(ix2_word.count),
+                         gen_payload.eq(ix2_payload)]
+        self._output(m, fo_rd, issue, gen_payload, (out_v, out_done, sk_v, r_v))
+        m.d.comb += [
+            self.err_range.eq(ix2_take & ix2_bad),
+            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | sk_v | out_v),
+        ]
+        return m
+
+    def _output(self, m: Module, fo_rd, issue, gen_payload, flags) -> None:
+        """R: the FANOUT word read (1 cycle after `issue`); OUT: the entry,
+        registered, offered as a packet; SKID: an entry read while OUT was
+        held (`flags`: out_v, out_done, sk_v, r_v)."""
+        p = self.params
+        out_v, out_done, sk_v, r_v = flags
+        entry = data.StructLayout({"ent": FANOUT_LAYOUT, "payload": signed(packet.PAYLOAD_BITS)})
+        r_payload = Signal(signed(packet.PAYLOAD_BITS))
+        m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload)]
+        ent = fo_rd.data
+        read = Signal(entry)
+        m.d.comb += [read.ent.eq(ent), read.payload.eq(r_payload)]
+        out, skid = Signal(entry), Signal(entry)
+        on_mesh = Signal()      # from OUT's registers: the block RAM's word only passes a mux
+        m.d.comb += on_mesh.eq(out.ent.host | ((out.ent.x < p.mesh_w) & (out.ent.y < p.mesh_h)))
+        m.d.comb += out_done.eq(out_v & (~on_mesh | self.packet.ready))
+        with m.If(~out_v | out_done):
+            m.d.sync += [out_v.eq(sk_v | r_v), out.eq(Mux(sk_v, skid, read))]
+            m.d.sync += sk_v.eq(sk_v & r_v)
+            with m.If(sk_v & r_v):
+                m.d.sync += skid.eq(read)
+        with m.Elif(r_v):
+            m.d.sync += [sk_v.eq(1), skid.eq(read)]
 
         pk = self.packet.payload
         m.d.comb += [
             self.packet.valid.eq(out_v & on_mesh),
             pk.kind.eq(packet.Kind.SPIKE),
-            pk.dst.x.eq(Mux(ent.host, 0, ent.x)),
-            pk.dst.y.eq(Mux(ent.host, 0, ent.y)),
-            pk.dst.host.eq(ent.host),
-            pk.body.spike.axon.eq(ent.axon),
-            pk.body.spike.payload.eq(out_payload),
+            pk.dst.x.eq(Mux(out.ent.host, 0, out.ent.x)),
+            pk.dst.y.eq(Mux(out.ent.host, 0, out.ent.y)),
+            pk.dst.host.eq(out.ent.host),
+            pk.body.spike.axon.eq(out.ent.axon),
+            pk.body.spike.payload.eq(out.payload),
             pk.body.spike.step.eq(self.step),
             self.sent.eq(self.packet.valid & self.packet.ready),
             self.stall.eq(self.packet.valid & ~self.packet.ready),
-            self.err_range.eq(ix_take & range_bad),
             self.err_entry.eq(out_v & ~on_mesh),
-            self.busy.eq(ix_v | (remaining != 0) | out_v),
         ]
-        return m

@@ -4,12 +4,17 @@ event per cycle at steady state.
 Owns the AXON and SYNAPSE memories (word layouts: `core_memory`). Pipeline:
 
     AX   accept a spike (axon, payload, step); read AXON[axon]
+    AX2  the axon word, registered as it leaves the block RAM
     GEN  take the axon word (base, count, graded) as soon as the previous
          axon's last synapse address is issued; issue SYNAPSE[base + i],
          one address per cycle
-    S1   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
-         row) and delta = weight x payload (binary axons:
-         weight); out on `event_*` to the accumulators, which never stall it
+    S1   the synapse word leaves the block RAM and is registered
+    S2   synapse word -> accumulator address (slot (step + 1 + delay) mod D,
+         row) and the partial products of weight x payload (binary axons:
+         weight; `partial_products`), registered
+    S3   delta = the partial products summed, registered: out on `event_*`
+         to the accumulators (which never stall it) four cycles after the
+         address was issued
 
 So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
@@ -18,7 +23,7 @@ range) is dropped and pulses `err_axon` / `err_synapse`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -30,13 +35,34 @@ from .accumulators import acc_event_layout
 from .core_memory import AXON_LAYOUT, synapse_layout
 from .interfaces import ACC_BITS
 
-__all__ = ["SynapseEngine", "syn_spike_layout"]
+__all__ = ["SynapseEngine", "syn_spike_layout", "partial_products"]
 
 syn_spike_layout = data.StructLayout({
     "axon": unsigned(packet.AXON_BITS),
     "payload": signed(packet.PAYLOAD_BITS),
     "step": unsigned(packet.STEP_BITS),
 })
+
+
+#: bits of the unsigned low parts of weight and payload in `partial_products`
+# (an 18 x 18 signed multiplier block takes a 17-bit unsigned operand whole)
+WEIGHT_LOW_BITS = 17
+PAYLOAD_LOW_BITS = 12
+
+
+def partial_products(weight: Value, payload: Value) -> list[tuple[Value, int]]:
+    """weight x payload (both signed) as (product, shift) terms whose sum
+    (each term shifted left by its shift) is the product: weight split at
+    bit `WEIGHT_LOW_BITS` (when wider), payload at `PAYLOAD_LOW_BITS`, low
+    parts unsigned, high parts signed. Each term fits one 18 x 18
+    multiplier, so registering the terms puts the multipliers and the adder
+    that sums them in different cycles."""
+    def halves(v: Value, low: int) -> list[tuple[Value, int]]:
+        if len(v) <= low:
+            return [(v, 0)]
+        return [(v.as_unsigned()[:low], 0), (v[low:].as_signed(), low)]
+    return [(w * x, ws + xs) for w, ws in halves(weight, WEIGHT_LOW_BITS)
+            for x, xs in halves(payload, PAYLOAD_LOW_BITS)]
 
 
 class SynapseEngine(wiring.Component):
@@ -71,13 +97,29 @@ class SynapseEngine(wiring.Component):
         m.d.comb += [self.axon_bus.rdata.eq(ax_rd.data.as_value()),
                      self.synapse_bus.rdata.eq(sy_rd.data.as_value())]
 
-        # -- AX: axon lookup ---------------------------------------------------
+        issue, gen_payload, gen_step, front_busy = self._generator(m, ax_rd, sy_rd)
+        back_busy = self._events(m, sy_rd, issue, gen_payload, gen_step)
+        m.d.comb += self.busy.eq(front_busy | back_busy)
+        return m
+
+    def _generator(self, m: Module, ax_rd, sy_rd):
+        """AX, AX2 and GEN: spikes in, one SYNAPSE read per cycle out; returns
+        (issue, its payload, its step, busy)."""
+        p = self.params
+        # -- AX: axon lookup; AX2: the axon word, registered ---------------------------
         ax_v = Signal()
         ax_bad = Signal()
         ax_payload = Signal(signed(packet.PAYLOAD_BITS))
         ax_step = Signal(packet.STEP_BITS)
+        ax_move = Signal()
+        ax2_v = Signal()
+        ax2_bad = Signal()
+        ax2_word = Signal(AXON_LAYOUT)
+        ax2_payload = Signal(signed(packet.PAYLOAD_BITS))
+        ax2_step = Signal(packet.STEP_BITS)
         ax_take = Signal()
-        m.d.comb += self.spike.ready.eq(~ax_v | ax_take)
+        m.d.comb += [ax_move.eq(ax_v & (~ax2_v | ax_take)),
+                     self.spike.ready.eq(~ax_v | ax_move)]
         accept = self.spike.valid & self.spike.ready
         with m.If(accept):
             m.d.comb += [ax_rd.addr.eq(self.spike.payload.axon), ax_rd.en.eq(1)]
@@ -87,9 +129,14 @@ class SynapseEngine(wiring.Component):
             m.d.sync += [ax_v.eq(1), ax_bad.eq(self.spike.payload.axon >= p.n_axons),
                          ax_payload.eq(self.spike.payload.payload),
                          ax_step.eq(self.spike.payload.step)]
-        with m.Elif(ax_take):
+        with m.Elif(ax_move):
             m.d.sync += ax_v.eq(0)
-        aw = ax_rd.data
+        with m.If(ax_move):
+            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad), ax2_word.eq(ax_rd.data),
+                         ax2_payload.eq(ax_payload), ax2_step.eq(ax_step)]
+        with m.Elif(ax_take):
+            m.d.sync += ax2_v.eq(0)
+        aw = ax2_word
 
         # -- GEN: synapse address generator --------------------------------------
         remaining = Signal(16)
@@ -97,38 +144,56 @@ class SynapseEngine(wiring.Component):
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
         gen_step = Signal(packet.STEP_BITS)
         issue = remaining != 0
-        m.d.comb += ax_take.eq(ax_v & (remaining <= 1))
+        m.d.comb += ax_take.eq(ax2_v & (remaining <= 1))
         range_bad = (aw.base + aw.count) > p.n_synapses
-        m.d.comb += self.err_axon.eq(ax_take & (ax_bad | range_bad))
+        m.d.comb += self.err_axon.eq(ax_take & (ax2_bad | range_bad))
         with m.If(issue):
             m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
-        with m.If(ax_take & ~ax_bad & ~range_bad):
+        with m.If(ax_take & ~ax2_bad & ~range_bad):
             m.d.sync += [gen_addr.eq(aw.base), remaining.eq(aw.count),
-                         gen_payload.eq(Mux(aw.graded, ax_payload, 1)), gen_step.eq(ax_step)]
+                         gen_payload.eq(Mux(aw.graded, ax2_payload, 1)), gen_step.eq(ax2_step)]
         with m.If(issue):
             m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
         with m.Else():
             m.d.comb += [sy_rd.addr.eq(self.synapse_bus.addr), sy_rd.en.eq(self.synapse_bus.re)]
+        return issue, gen_payload, gen_step, ax_v | ax2_v | issue
 
-        # -- S1: synapse word -> event ----------------------------------------------
+    def _events(self, m: Module, sy_rd, issue, gen_payload, gen_step):
+        """S1, S2 and S3: synapse words in, registered events out; returns busy."""
+        p = self.params
+        # -- S1: synapse word, registered as it leaves the block RAM ------------------
         s1_v = Signal()
         s1_payload = Signal(signed(packet.PAYLOAD_BITS))
         s1_step = Signal(packet.STEP_BITS)
         m.d.sync += [s1_v.eq(issue), s1_payload.eq(gen_payload), s1_step.eq(gen_step)]
-        sw = sy_rd.data
+        s2_v = Signal()
+        s2_word = Signal(synapse_layout(p))
+        s2_payload = Signal(signed(packet.PAYLOAD_BITS))
+        s2_step = Signal(packet.STEP_BITS)
+        m.d.sync += [s2_v.eq(s1_v), s2_word.eq(sy_rd.data), s2_payload.eq(s1_payload),
+                     s2_step.eq(s1_step)]
+
+        # -- S2: check, slot and partial products, registered (S3) ----------------------
+        sw = s2_word
         ok = (sw.row < p.acc_rows) & (sw.delay <= p.max_delay)
         slot = Signal(p.slot_bits)
-        m.d.comb += slot.eq(s1_step + 1 + sw.delay)
+        m.d.comb += slot.eq(s2_step + 1 + sw.delay)
         addr = [sw.row]
         if p.n_delay_slots > 1:
             addr.append(slot[:(p.n_delay_slots - 1).bit_length()])
-        prod = Signal(signed(ACC_BITS))
-        m.d.comb += prod.eq(sw.weight * s1_payload)
-        m.d.comb += [
-            self.event_valid.eq(s1_v & ok),
-            self.event.addr.eq(Cat(*addr)),
-            self.event.delta.eq(prod),
-            self.err_synapse.eq(s1_v & ~ok),
-            self.busy.eq(ax_v | issue | s1_v),
+        s3_v, s3_ok = Signal(), Signal()
+        s3_addr = Signal(len(self.event.addr))
+        products = partial_products(sw.weight, s2_payload)
+        s3_pp = [Signal(v.shape(), name=f"s3_pp{i}") for i, (v, _) in enumerate(products)]
+        m.d.sync += [s3_v.eq(s2_v), s3_ok.eq(ok), s3_addr.eq(Cat(*addr))]
+        m.d.sync += [r.eq(v) for r, (v, _) in zip(s3_pp, products)]
+
+        # -- S3: the product (the partial products summed), registered: the event ---------
+        delta = sum(r << shift for r, (_, shift) in zip(s3_pp, products))
+        m.d.sync += [
+            self.event_valid.eq(s3_v & s3_ok),
+            self.event.addr.eq(s3_addr),
+            self.event.delta.eq(delta[:ACC_BITS]),
+            self.err_synapse.eq(s3_v & ~s3_ok),
         ]
-        return m
+        return s1_v | s2_v | s3_v | self.event_valid

@@ -128,7 +128,9 @@ def test_synapse_and_fanout_throughput():
         await drv.run_until_idle(ctx)
         drv.queue += spikes([0, 1, 0, 1], [1, 2, 3, 4], 0)
         cycles = await drv.run_until_idle(ctx)
-        assert cycles <= 400 + 6, f"400 synaptic events took {cycles} cycles"
+        # + the pipeline's fill: packet in, AX, AX2, GEN, S1, S2, S3 (registered event),
+        # accumulator A-C
+        assert cycles <= 400 + 10, f"400 synaptic events took {cycles} cycles"
         drv.queue += [step_pkt(1)]
         first = None
         for _ in range(300):
@@ -223,3 +225,32 @@ def test_bad_input_sets_flag_and_changes_nothing_else():
             assert [r.data for r in drv.take()] == [0, 0], f"{name}: STATUS not cleared"
 
     run(tb, core)
+
+
+@pytest.mark.parametrize("w_bits", [12, 18, 20])
+def test_partial_products_sum_to_the_product(w_bits):
+    """The synapse engine's split multiply: the terms of `partial_products`,
+    shifted and summed, give weight x payload mod 2**32 (random signed
+    operands, the extremes included)."""
+    from amaranth.hdl import Module, Signal, signed
+    from amaranth.sim import Simulator
+    from kilauea.hw.neurocore.synapse_engine import partial_products
+    rng = np.random.default_rng(w_bits)
+    w, x = Signal(signed(w_bits)), Signal(signed(packet.PAYLOAD_BITS))
+    got = Signal(32)
+    m = Module()
+    m.d.comb += got.eq(sum(v << s for v, s in partial_products(w, x))[:32])
+    lo_w, hi_w = -(1 << (w_bits - 1)), (1 << (w_bits - 1)) - 1
+    lo_x, hi_x = -(1 << (packet.PAYLOAD_BITS - 1)), (1 << (packet.PAYLOAD_BITS - 1)) - 1
+    cases = [(lo_w, lo_x), (lo_w, hi_x), (hi_w, lo_x), (hi_w, hi_x), (-1, -1), (0, lo_x)]
+    cases += list(zip(rng.integers(lo_w, hi_w + 1, 300), rng.integers(lo_x, hi_x + 1, 300)))
+
+    async def tb(ctx):
+        for a, b in cases:
+            ctx.set(w, int(a))
+            ctx.set(x, int(b))
+            assert ctx.get(got) == (int(a) * int(b)) % (1 << 32), (w_bits, a, b)
+
+    sim = Simulator(m)
+    sim.add_testbench(tb)
+    sim.run()

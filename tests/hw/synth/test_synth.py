@@ -135,3 +135,25 @@ def test_pnr_harness_has_two_pins_and_keeps_the_block(block):
     wires = re.findall(r"wire width \d+ (?:input|output) \d+ +\\(\w+)", top)
     assert sorted(wires) == ["clk", "din", "dout", "rst"]
     assert "lane" in text and ("ucode_mem" in text) == (block is synth.PnrBlock.ENGINE)
+
+
+# what each block's RTLIL must hold: one of its memories or submodules
+BLOCK_MARKS = {synth.PnrBlock.SYNAPSE: "synapse_mem", synth.PnrBlock.FANOUT: "fanout_mem",
+               synth.PnrBlock.ACCUM: "fw_data", synth.PnrBlock.CLEAR: "running",
+               synth.PnrBlock.ROUTER: "fifo_L", synth.PnrBlock.HOSTPORT: "in_fifo",
+               synth.PnrBlock.NOC: "hostport", synth.PnrBlock.GLUE: "accumulators"}
+
+
+@pytest.mark.parametrize("block", list(BLOCK_MARKS))
+def test_pnr_blocks_elaborate_with_two_pins(block):
+    """Each block of the chip other than the neuron engine elaborates in the
+    harness: pins clk, rst, din, dout only, the block's logic inside; the
+    core glue (`GLUE`) has the stand-in engine, not the lanes."""
+    import re
+    text = synth.pnr_rtlil(block, TINY)
+    top = text[text.index("module \\chip"):]
+    top = top[:top.index("\nend")]
+    wires = re.findall(r"wire width \d+ (?:input|output) \d+ +\\(\w+)", top)
+    assert sorted(wires) == ["clk", "din", "dout", "rst"]
+    assert BLOCK_MARKS[block] in text
+    assert "lane" not in text
