@@ -26,7 +26,7 @@ MOD result. Cycle costs and error rules: `neuron_engine.py`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -115,6 +115,7 @@ class NeuronSequencer(wiring.Component):
         s = _State(self.params)
         self._decode(m, s)
         self._scoreboard(m, s)
+        m.d.comb += s.hazard.eq(s.acc_hazard | s.load_hazard)
         with m.If(s.running & s.hazard & ~s.forced):
             m.d.comb += s.stall.eq(1)
         with m.If(s.running & ~(s.hazard & ~s.forced)):
@@ -145,7 +146,8 @@ class NeuronSequencer(wiring.Component):
         """The one outstanding ACC: an instruction that reads its register
         waits for the answer (or takes it by forwarding in the cycle it
         arrives); one that writes it waits until it has arrived; END waits
-        for it too."""
+        for it too. A load: the instruction right after it that reads or
+        writes its register waits one cycle."""
         ins, resp = s.ins, self.acc_resp
         m.d.comb += [resp.ready.eq(s.acc_pend),
                      self.acc_fwd.en.eq(s.acc_pend & resp.valid),
@@ -154,10 +156,15 @@ class NeuronSequencer(wiring.Component):
             m.d.sync += s.acc_pend.eq(0)
         waiting = Signal()
         m.d.comb += waiting.eq(s.acc_pend & ~resp.valid & (s.acc_rd != 0))
-        m.d.comb += s.hazard.eq(waiting & (
+        m.d.comb += s.acc_hazard.eq(waiting & (
             (ins.ra == s.acc_rd) | (ins.rb == s.acc_rd) | (ins.rc == s.acc_rd) |
             (s.writes_rd & (ins.rd == s.acc_rd))))
         m.d.comb += s.end_wait.eq(s.acc_pend & ~resp.valid)
+        # a load issued last cycle writes its register a cycle from now (isa.LOAD_LATENCY)
+        m.d.sync += s.load_rd.eq(Mux(self.load.valid, self.load.rd, 0))
+        m.d.comb += s.load_hazard.eq((s.load_rd != 0) & (
+            (ins.ra == s.load_rd) | (ins.rb == s.load_rd) | (ins.rc == s.load_rd) |
+            (s.writes_rd & (ins.rd == s.load_rd))))
 
     # -- execute ------------------------------------------------------------------------
     def _execute(self, m: Module, s: "_State") -> None:
@@ -366,7 +373,10 @@ class _State:
         self.wr_en = Signal()
         self.wr_val = Signal(WORD)
         self.writes_rd = Signal()
-        self.hazard = Signal()
+        self.hazard = Signal()              # the instruction in execute waits (ACC or load)
+        self.acc_hazard = Signal()
+        self.load_hazard = Signal()
+        self.load_rd = Signal(isa.REG_BITS)  # register of the load issued last cycle (0: none)
         self.end_wait = Signal()
         self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
         self.acc_rd = Signal(isa.REG_BITS)
