@@ -69,6 +69,7 @@ class NeuronSequencer(wiring.Component):
     flush    Out(1)       empties the prefetcher (start of a step)
     instr    In(Instruction)  the UCODE read data (the word in decode)
     exec_instr Out(Instruction)  the word in execute (registered), to the operand fetch
+    enter    Out(1)   the word in decode enters execute at the end of this cycle
     fetch_addr, fetch_en  Out  the UCODE read port's address and enable
     op       Out(Opcode)  the opcode executed (END when forced), to the ALU
     operands In(operand_layout)  from the operand fetch
@@ -94,6 +95,7 @@ class NeuronSequencer(wiring.Component):
             "flush": Out(1),
             "instr": In(isa.Instruction),
             "exec_instr": Out(isa.Instruction),
+            "enter": Out(1),
             "fetch_addr": Out(params.ucode_addr_bits),
             "fetch_en": Out(1),
             "op": Out(Opcode),
@@ -312,7 +314,8 @@ class NeuronSequencer(wiring.Component):
         with m.If(s.fetch_first):
             m.d.comb += self.fetch_addr.eq(self.next.payload.entry)
             m.d.sync += s.d_first.eq(1)
-        with m.If(advance | s.begin):
+        m.d.comb += self.enter.eq(advance | s.begin)
+        with m.If(self.enter):
             m.d.sync += s.ins.eq(self.instr)
         with m.If(s.begin):
             m.d.sync += s.d_first.eq(0)
