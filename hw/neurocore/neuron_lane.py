@@ -102,7 +102,6 @@ class NeuronLane(wiring.Component):
             seq.operands.eq(opf.operands), seq.alu_result.eq(alu.result),
             self.fetch_addr.eq(seq.fetch_addr), self.fetch_en.eq(seq.fetch_en),
             seq.instr.eq(self.instr), opf.instr.eq(seq.exec_instr),
-            opf.dec_instr.eq(self.instr), opf.enter.eq(seq.enter),
             opf.load_data.eq(self.load_data),
         ]
         return m

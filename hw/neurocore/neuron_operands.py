@@ -2,12 +2,8 @@
 forwarding, and the layouts the execute stage reads its operands through.
 
 `OperandFetch` holds registers r0..r7 (signed 32-bit; r0 reads 0) and
-presents the operands of the instruction word in execute. The registers are
-read in decode: when a word enters execute, registers `held_ra`, `held_rb`,
-`held_rc` take its operands as they will be after this cycle's writes (the
-result of the instruction leaving execute included), and keep them up to
-date while it waits; execute adds only this cycle's load write-back and ACC
-answer (both from registers). So execute presents:
+presents the operands of the instruction word in execute, combinationally
+(latency 0):
 
 * ``a = R[ra]``, ``rb = R[rb]``, ``rc = R[rc]``, ``b = wrap32(R[rb] + imm)``
   and the immediate as `immediate_layout` fields;
@@ -26,7 +22,7 @@ result (`write`), `clear` (r1..r7 to 0, at the start of a compartment).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Array, Module, Signal, signed, unsigned
 from amaranth.lib import data, enum, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -102,9 +98,7 @@ class LoadIssue(wiring.Signature):
 class OperandFetch(wiring.Component):
     """Register file with load and ACC forwarding (see the module docstring).
 
-    instr      In(Instruction)  the word in execute (its ra, rb, rc, imm)
-    dec_instr  In(Instruction)  the word in decode (its ra, rb, rc are read)
-    enter      In(1)            the word in decode enters execute at the end of this cycle
+    instr      In(Instruction)  the word in execute (ra, rb, rc, imm are read)
     operands   Out(operand_layout)
     load       In(LoadIssue)    a load issued this cycle (its register written 2 cycles on)
     load_data  In(3 x signed 32)  read data of STATE, PARAM and PROFILE
@@ -116,8 +110,6 @@ class OperandFetch(wiring.Component):
     def __init__(self, params: ChipParams):
         super().__init__({
             "instr": In(isa.Instruction),
-            "dec_instr": In(isa.Instruction),
-            "enter": In(1),
             "operands": Out(operand_layout(params)),
             "load": In(LoadIssue()),
             "load_data": In(data.StructLayout({s.name.lower(): WORD for s in LoadSource})),
@@ -146,12 +138,10 @@ class OperandFetch(wiring.Component):
             with m.Default():
                 m.d.sync += loaded.eq(self.load_data.profile)
 
-        def forwarded(value, idx, name: str) -> Signal:
-            """`value` (register `idx` at the start of this cycle) with this
-            cycle's load write-back and ACC answer."""
+        def read(idx, name: str) -> Signal:
             v = Signal(WORD, name=name)
-            m.d.comb += v.eq(value)
-            with m.If(wb_valid & (wb_rd == idx)):
+            m.d.comb += v.eq(regs[idx])
+            with m.If(wb_valid & (wb_rd == idx) & (idx != 0)):
                 m.d.comb += v.eq(loaded)
             with m.If(self.acc.en & (self.acc.rd == idx)):
                 m.d.comb += v.eq(self.acc.data)
@@ -159,27 +149,10 @@ class OperandFetch(wiring.Component):
                 m.d.comb += v.eq(0)
             return v
 
-        def after_writes(idx, name: str) -> Signal:
-            """Register `idx` as it will be next cycle (every write of this cycle)."""
-            v = forwarded(regs[idx], idx, f"{name}_fwd")
-            nxt = Signal(WORD, name=name)
-            m.d.comb += nxt.eq(v)
-            with m.If(self.write.en & (self.write.rd == idx)):
-                m.d.comb += nxt.eq(self.write.data)
-            with m.If(self.clear | (idx == 0)):
-                m.d.comb += nxt.eq(0)
-            return nxt
-
-        ins, dec, ops = self.instr, self.dec_instr, self.operands
-        fields = {}
-        for f in ("ra", "rb", "rc"):
-            held = Signal(WORD, name=f"held_{f}")   # register ins.<f> at the start of the cycle
-            now = forwarded(held, ins[f], f"op_{f}")
-            m.d.sync += held.eq(Mux(self.enter, after_writes(dec[f], f"dec_{f}"), now))
-            fields[f] = now
-        m.d.comb += [ops.a.eq(fields["ra"]), ops.rb.eq(fields["rb"]), ops.rc.eq(fields["rc"]),
-                     ops.b.eq((fields["rb"] + ins.imm)[:isa.WORD_BITS]),
-                     ops.imm.value.eq(ins.imm)]
+        ins, ops = self.instr, self.operands
+        a, rb, rc = read(ins.ra, "opa"), read(ins.rb, "opr"), read(ins.rc, "opc")
+        m.d.comb += [ops.a.eq(a), ops.rb.eq(rb), ops.rc.eq(rc),
+                     ops.b.eq((rb + ins.imm)[:isa.WORD_BITS]), ops.imm.value.eq(ins.imm)]
 
         with m.If(wb_valid):
             m.d.sync += regs[wb_rd].eq(loaded)

@@ -69,7 +69,6 @@ class NeuronSequencer(wiring.Component):
     flush    Out(1)       empties the prefetcher (start of a step)
     instr    In(Instruction)  the UCODE read data (the word in decode)
     exec_instr Out(Instruction)  the word in execute (registered), to the operand fetch
-    enter    Out(1)   the word in decode enters execute at the end of this cycle
     fetch_addr, fetch_en  Out  the UCODE read port's address and enable
     op       Out(Opcode)  the opcode executed (END when forced), to the ALU
     operands In(operand_layout)  from the operand fetch
@@ -95,7 +94,6 @@ class NeuronSequencer(wiring.Component):
             "flush": Out(1),
             "instr": In(isa.Instruction),
             "exec_instr": Out(isa.Instruction),
-            "enter": Out(1),
             "fetch_addr": Out(params.ucode_addr_bits),
             "fetch_en": Out(1),
             "op": Out(Opcode),
@@ -120,11 +118,11 @@ class NeuronSequencer(wiring.Component):
         m.d.comb += s.hazard.eq(s.acc_hazard | s.load_hazard)
         with m.If(s.running & s.hazard & ~s.forced):
             m.d.comb += s.stall.eq(1)
+        self._result(m, s)
         with m.If(s.running & ~(s.hazard & ~s.forced)):
             self._execute(m, s)
             with m.If(s.wr_en & ~s.stall & (s.ins.rd != 0)):
-                m.d.comb += [self.write.en.eq(1), self.write.rd.eq(s.ins.rd),
-                             self.write.data.eq(s.wr_val)]
+                m.d.comb += self.write.en.eq(1)
         self._sequence(m, s)
         return m
 
@@ -169,10 +167,30 @@ class NeuronSequencer(wiring.Component):
             (s.writes_rd & (ins.rd == s.load_rd))))
 
     # -- execute ------------------------------------------------------------------------
-    def _execute(self, m: Module, s: "_State") -> None:
+    def _result(self, m: Module, s: "_State") -> None:
+        """What does not depend on the stalls: the value written to rd (by
+        the opcode alone; `write.en` says whether it is written), the memory
+        addresses and STS data (`state_we` and the loads say whether they are
+        used) and the MOD request's operands."""
+        with m.Switch(self.op):
+            with m.Case(Opcode.LDT):
+                m.d.comb += s.wr_val.eq(self.step)
+            with m.Case(Opcode.MOD):
+                m.d.comb += s.wr_val.eq(self.div_result.payload.remainder)
+            with m.Default():
+                m.d.comb += s.wr_val.eq(self.alu_result)
         ins, ops, mem = s.ins, self.operands, self.mem
-        imm = ops.imm
-        state_addr = s.cur_comp * cm.STATE_WORDS + imm.state_word
+        state_addr = s.cur_comp * cm.STATE_WORDS + ops.imm.state_word
+        m.d.comb += [self.write.rd.eq(ins.rd), self.write.data.eq(s.wr_val),
+                     mem.state_raddr.eq(state_addr), mem.state_waddr.eq(state_addr),
+                     mem.state_wdata.eq(ops.a),
+                     mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + ops.imm.param_word),
+                     mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
+                                          + ops.imm.profile_word),
+                     self.div.payload.dividend.eq(ops.a), self.div.payload.divisor.eq(ops.b)]
+
+    def _execute(self, m: Module, s: "_State") -> None:
+        mem = self.mem
         with m.Switch(self.op):
             with m.Case(Opcode.END):
                 m.d.comb += s.ends.eq(1)
@@ -184,32 +202,27 @@ class NeuronSequencer(wiring.Component):
             with m.Case(Opcode.NOP):
                 pass
             with m.Case(Opcode.LDS):
-                m.d.comb += mem.state_raddr.eq(state_addr)
                 self._load(m, s, LoadSource.STATE)
             with m.Case(Opcode.STS):
-                m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
-                             mem.state_we.eq(1)]
+                m.d.comb += mem.state_we.eq(1)
             with m.Case(Opcode.LDP):
-                m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
                 self._load(m, s, LoadSource.PARAM)
             with m.Case(Opcode.LDC):
-                m.d.comb += mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
-                                                 + imm.profile_word)
                 self._load(m, s, LoadSource.PROFILE)
             with m.Case(Opcode.LDT):
-                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.step)]
+                m.d.comb += s.wr_en.eq(1)
             with m.Case(Opcode.ACC):
                 self._acc(m, s)
             with m.Case(*MUL_OPS):
                 # cycle 0: the ALU registers the operands; 1: partial products; 2: result
                 with m.If(s.mul_cycle == isa.MUL_CYCLES - 1):
-                    m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+                    m.d.comb += s.wr_en.eq(1)
                     m.d.sync += s.mul_cycle.eq(0)
                 with m.Else():
                     m.d.comb += [self.mul_load.eq(s.mul_cycle == 0), s.stall.eq(1)]
                     m.d.sync += s.mul_cycle.eq(s.mul_cycle + 1)
             with m.Case(*(ALU_OPS - MUL_OPS)):
-                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+                m.d.comb += s.wr_en.eq(1)
             with m.Case(Opcode.MOD):
                 self._mod(m, s)
             with m.Case(Opcode.SPK):
@@ -239,10 +252,9 @@ class NeuronSequencer(wiring.Component):
     def _mod(self, m: Module, s: "_State") -> None:
         """MOD through the divider: request held while MOD is in execute."""
         ops = self.operands
-        m.d.comb += [self.div.valid.eq(1), self.div.payload.dividend.eq(ops.a),
-                     self.div.payload.divisor.eq(ops.b), self.div_result.ready.eq(1)]
+        m.d.comb += [self.div.valid.eq(1), self.div_result.ready.eq(1)]
         with m.If(self.div_result.valid):
-            m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.div_result.payload.remainder),
+            m.d.comb += [s.wr_en.eq(1),
                          self.error.eq(self.div_result.payload.by_zero)]
         with m.Else():
             m.d.comb += s.stall.eq(1)
@@ -314,8 +326,7 @@ class NeuronSequencer(wiring.Component):
         with m.If(s.fetch_first):
             m.d.comb += self.fetch_addr.eq(self.next.payload.entry)
             m.d.sync += s.d_first.eq(1)
-        m.d.comb += self.enter.eq(advance | s.begin)
-        with m.If(self.enter):
+        with m.If(advance | s.begin):
             m.d.sync += s.ins.eq(self.instr)
         with m.If(s.begin):
             m.d.sync += s.d_first.eq(0)
