@@ -22,7 +22,7 @@ result (`write`), `clear` (r1..r7 to 0, at the start of a compartment).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Module, Signal, signed, unsigned
+from amaranth.hdl import Array, Const, Module, Signal, signed, unsigned
 from amaranth.lib import data, enum, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -120,7 +120,8 @@ class OperandFetch(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        regs = Array(Signal(WORD, name=f"r{i}") for i in range(isa.N_REGS))
+        written = [Signal(WORD, name=f"r{i}") for i in range(1, isa.N_REGS)]
+        regs = Array([Const(0, WORD), *written])     # r0 is no register: it reads 0
         pl_valid = Signal()                 # a load reads its memory this cycle
         pl_rd = Signal(isa.REG_BITS)
         pl_src = Signal(LoadSource)
@@ -129,7 +130,7 @@ class OperandFetch(wiring.Component):
         wb_valid = Signal()                 # a load writes back this cycle
         wb_rd = Signal(isa.REG_BITS)
         loaded = Signal(WORD)               # its data (registered read data)
-        m.d.sync += [wb_valid.eq(pl_valid & ~self.clear), wb_rd.eq(pl_rd)]
+        m.d.sync += [wb_valid.eq(pl_valid & ~self.clear & (pl_rd != 0)), wb_rd.eq(pl_rd)]
         with m.Switch(pl_src):
             with m.Case(LoadSource.STATE):
                 m.d.sync += loaded.eq(self.load_data.state)
@@ -138,15 +139,16 @@ class OperandFetch(wiring.Component):
             with m.Default():
                 m.d.sync += loaded.eq(self.load_data.profile)
 
+        acc_en = Signal()                   # an ACC answer for r1..r7 arrives
+        m.d.comb += acc_en.eq(self.acc.en & (self.acc.rd != 0))
+
         def read(idx, name: str) -> Signal:
             v = Signal(WORD, name=name)
             m.d.comb += v.eq(regs[idx])
-            with m.If(wb_valid & (wb_rd == idx) & (idx != 0)):
+            with m.If(wb_valid & (wb_rd == idx)):      # wb_rd and acc_rd are never r0
                 m.d.comb += v.eq(loaded)
-            with m.If(self.acc.en & (self.acc.rd == idx)):
+            with m.If(acc_en & (self.acc.rd == idx)):
                 m.d.comb += v.eq(self.acc.data)
-            with m.If(idx == 0):
-                m.d.comb += v.eq(0)
             return v
 
         ins, ops = self.instr, self.operands
@@ -154,12 +156,13 @@ class OperandFetch(wiring.Component):
         m.d.comb += [ops.a.eq(a), ops.rb.eq(rb), ops.rc.eq(rc),
                      ops.b.eq((rb + ins.imm)[:isa.WORD_BITS]), ops.imm.value.eq(ins.imm)]
 
-        with m.If(wb_valid):
-            m.d.sync += regs[wb_rd].eq(loaded)
-        with m.If(self.acc.en):
-            m.d.sync += regs[self.acc.rd].eq(self.acc.data)
-        with m.If(self.write.en):
-            m.d.sync += regs[self.write.rd].eq(self.write.data)
-        with m.If(self.clear):
-            m.d.sync += [regs[i].eq(0) for i in range(1, isa.N_REGS)]
+        for i, r in enumerate(written, start=1):
+            with m.If(wb_valid & (wb_rd == i)):
+                m.d.sync += r.eq(loaded)
+            with m.If(acc_en & (self.acc.rd == i)):
+                m.d.sync += r.eq(self.acc.data)
+            with m.If(self.write.en & (self.write.rd == i)):
+                m.d.sync += r.eq(self.write.data)
+            with m.If(self.clear):
+                m.d.sync += r.eq(0)
         return m
