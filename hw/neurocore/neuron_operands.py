@@ -15,7 +15,10 @@ presents the operands of the instruction word in execute, combinationally
   loaded register (the sequencer stalls it a cycle); a load still in flight
   when a compartment begins (`clear`) is dropped;
 * the answer of an outstanding ACC (`acc`, valid in the cycle it arrives) is
-  written and forwarded the same way.
+  written at the end of that cycle and forwarded to its reads.
+
+r0 is no register: it reads 0, and loads and ACC answers for it are
+dropped, so no read needs a zero override.
 
 Writes of one cycle, lowest priority first: load, ACC answer, the execute
 result (`write`), `clear` (r1..r7 to 0, at the start of a compartment).
