@@ -43,7 +43,7 @@ __all__ = [
     "WORD_BITS", "OP_BITS", "REG_BITS", "IMM_BITS", "N_REGS", "IMM_MIN", "IMM_MAX",
     "Opcode", "Instruction", "OPINFO", "OpInfo", "Instr",
     "encode", "decode", "assemble", "disassemble", "AsmError",
-    "REGISTERS", "MOD_CYCLES", "MUL_CYCLES", "SHIFT_MAX",
+    "REGISTERS", "MOD_CYCLES", "MUL_CYCLES", "LOAD_LATENCY", "SHIFT_MAX",
 ]
 
 WORD_BITS = 32
@@ -56,6 +56,8 @@ IMM_MAX = (1 << (IMM_BITS - 1)) - 1
 SHIFT_MAX = 63          # shift amounts are clamped to 0..63 (ASH: -63..63)
 MOD_CYCLES = 35         # MOD, worst case: request, set-up, one iteration per bit of |ra| (<= 32), sign fix-up
 MUL_CYCLES = 3          # MULT / MULF: operands registered, partial products, add and shift
+LOAD_LATENCY = 2        # LDS / LDP / LDC: the loaded register is read by the 2nd instruction after
+                        # at no cost; the next instruction that reads or writes it waits 1 cycle
 REGISTERS = tuple(f"r{i}" for i in range(N_REGS))
 
 

@@ -29,6 +29,7 @@ from .neuron_operands import WORD, operand_layout
 __all__ = ["ALU_OPS", "MUL_OPS", "NeuronAlu"]
 
 W = isa.WORD_BITS
+_AMOUNT_BITS = (W - 1).bit_length()     # 5: shift amounts 0..31 (32..63 give 0 or the sign)
 
 #: the opcodes whose result the ALU computes
 ALU_OPS = frozenset({
@@ -90,20 +91,25 @@ class NeuronAlu(wiring.Component):
 
     @staticmethod
     def _shifts(m: Module, a, b, neg_a) -> dict:
-        """SHL, SHR, TSHR (amount clamp(b, 0, 63)) and ASH (b in -63..63)."""
-        amount_bits = isa.SHIFT_MAX.bit_length()
-        sh_u = Signal(amount_bits)      # clamp(b, 0, 63)
-        m.d.comb += sh_u.eq(Mux(b < 0, 0, Mux(b > isa.SHIFT_MAX, isa.SHIFT_MAX, b[:amount_bits])))
-        sh_n = Signal(amount_bits)      # clamp(-b, 0, 63)
-        m.d.comb += sh_n.eq(Mux(b >= 0, 0, Mux(b < -isa.SHIFT_MAX, isa.SHIFT_MAX,
-                                               (-b)[:amount_bits])))
+        """SHL, SHR, TSHR (amount clamp(b, 0, 63)) and ASH (b in -63..63).
+
+        The shifters take b's low 5 bits (which the adder of b = R[rb] + imm
+        gives first); b's sign and high bits only choose, at the end, between
+        that shift, `a` (amount 0: b < 0), and what every amount of 32..63
+        gives (0, or the sign of `a` for arithmetic right shifts)."""
+        k = b[:_AMOUNT_BITS]                    # the amount when 0 <= b < 32
+        negative = b[-1]
+        big = ~negative & (b[_AMOUNT_BITS:] != 0)                       # b >= 32
+        big_down = ~b[_AMOUNT_BITS:].all() | (k == 0)                   # b < 0: -b >= 32
+        sign = a >> (W - 1)                     # a >> 32..63: 0 or -1
         shl = Signal(WORD)
-        m.d.comb += shl.eq((a << sh_u)[:W])
+        m.d.comb += shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W])))
+        up_k = (-k)[:_AMOUNT_BITS]              # -b when -32 < b < 0
         return {
             Opcode.SHL: shl,
-            Opcode.SHR: a >> sh_u,
-            Opcode.TSHR: Mux(a < 0, -(neg_a >> sh_u), a >> sh_u)[:W],
-            Opcode.ASH: Mux(b >= 0, shl, a >> sh_n),
+            Opcode.SHR: Mux(negative, a, Mux(big, sign, a >> k)),
+            Opcode.TSHR: Mux(negative, a, Mux(big, 0, Mux(a < 0, -(neg_a >> k), a >> k)[:W])),
+            Opcode.ASH: Mux(~negative, shl, Mux(big_down, sign, a >> up_k)),
         }
 
     @staticmethod

@@ -93,7 +93,7 @@ class ModDivider(wiring.Component):
         for bit in range(W):
             with m.If(abs_a[bit]):
                 m.d.comb += abs_a_len.eq(bit + 1)
-        with m.If((b == 0) | (abs_a_len == 0)):
+        with m.If((b == 0) | (a == 0)):          # a == 0: |dividend| has bit length 0
             m.d.comb += [self.o.valid.eq(1), self.o.payload.by_zero.eq(b == 0)]
             with m.If(self.o.ready):
                 m.d.sync += phase.eq(_Phase.IDLE)

@@ -44,13 +44,18 @@ Pipeline of a lane (one instruction per cycle when nothing stalls):
   advances (`neuron_sequencer.py`);
 * execute: the registered instruction word is decoded, registers read,
   the result written at the end of the cycle. Loads (LDS/LDP/LDC) address
-  their memory in execute and write the register one cycle later; the
-  following instruction gets the loaded word by forwarding from the memory's
-  read data, so loads cost one cycle too;
+  their memory in execute; the read data is registered in the next cycle
+  and written to the register in the one after, forwarded to that cycle's
+  reads (`isa.LOAD_LATENCY`): the instruction right after a load waits a
+  cycle if it reads or writes the loaded register (the program scheduler,
+  `kilauea.neurons.schedule`, puts other work there), so loads cost one
+  cycle;
 * prefetch: while compartment c runs, the lane's PARAM and PROFILE ports
   (shared with execute) fetch its next compartment's profile and entry.
 
 Cycle costs in a lane: 1 per instruction, and
+
+* a load's register used by the next instruction: 1 more (see above);
 
 * ACC: 1. It issues the read-and-clear request and goes on; a one-entry
   scoreboard stalls an instruction that reads or writes its register before

@@ -7,18 +7,25 @@ presents the operands of the instruction word in execute, combinationally
 
 * ``a = R[ra]``, ``rb = R[rb]``, ``rc = R[rc]``, ``b = wrap32(R[rb] + imm)``
   and the immediate as `immediate_layout` fields;
-* a load issued last cycle (`load`, registered here) writes its register at
-  the end of this cycle and is forwarded to the reads of this cycle from the
-  memory's read data (`load_data`), so loads cost one cycle;
+* a load issued in cycle t (`load`) reads its memory in t + 1; the read
+  data (`load_data`) is registered here at the end of t + 1 (nothing else
+  follows a block RAM's output in that cycle), forwarded from that register
+  to the reads of t + 2 and written at the end of t + 2
+  (`isa.LOAD_LATENCY`); the instruction in t + 1 must not read or write the
+  loaded register (the sequencer stalls it a cycle); a load still in flight
+  when a compartment begins (`clear`) is dropped;
 * the answer of an outstanding ACC (`acc`, valid in the cycle it arrives) is
-  written and forwarded the same way.
+  written at the end of that cycle and forwarded to its reads.
+
+r0 is no register: it reads 0, and loads and ACC answers for it are
+dropped, so no read needs a zero override.
 
 Writes of one cycle, lowest priority first: load, ACC answer, the execute
 result (`write`), `clear` (r1..r7 to 0, at the start of a compartment).
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Module, Signal, signed, unsigned
+from amaranth.hdl import Array, Const, Module, Signal, signed, unsigned
 from amaranth.lib import data, enum, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -96,7 +103,7 @@ class OperandFetch(wiring.Component):
 
     instr      In(Instruction)  the word in execute (ra, rb, rc, imm are read)
     operands   Out(operand_layout)
-    load       In(LoadIssue)    a load issued this cycle (its data comes next cycle)
+    load       In(LoadIssue)    a load issued this cycle (its register written 2 cycles on)
     load_data  In(3 x signed 32)  read data of STATE, PARAM and PROFILE
     acc        In(RegWrite)     the ACC answer arriving this cycle
     write      In(RegWrite)     the execute result (`en` only when it retires)
@@ -116,31 +123,35 @@ class OperandFetch(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        regs = Array(Signal(WORD, name=f"r{i}") for i in range(isa.N_REGS))
-        pl_valid = Signal()                 # a load is writing back this cycle
+        written = [Signal(WORD, name=f"r{i}") for i in range(1, isa.N_REGS)]
+        regs = Array([Const(0, WORD), *written])     # r0 is no register: it reads 0
+        pl_valid = Signal()                 # a load reads its memory this cycle
         pl_rd = Signal(isa.REG_BITS)
         pl_src = Signal(LoadSource)
         m.d.sync += [pl_valid.eq(self.load.valid), pl_rd.eq(self.load.rd),
                      pl_src.eq(self.load.source)]
-
-        loaded = Signal(WORD)
+        wb_valid = Signal()                 # a load writes back this cycle
+        wb_rd = Signal(isa.REG_BITS)
+        loaded = Signal(WORD)               # its data (registered read data)
+        m.d.sync += [wb_valid.eq(pl_valid & ~self.clear & (pl_rd != 0)), wb_rd.eq(pl_rd)]
         with m.Switch(pl_src):
             with m.Case(LoadSource.STATE):
-                m.d.comb += loaded.eq(self.load_data.state)
+                m.d.sync += loaded.eq(self.load_data.state)
             with m.Case(LoadSource.PARAM):
-                m.d.comb += loaded.eq(self.load_data.param)
+                m.d.sync += loaded.eq(self.load_data.param)
             with m.Default():
-                m.d.comb += loaded.eq(self.load_data.profile)
+                m.d.sync += loaded.eq(self.load_data.profile)
+
+        acc_en = Signal()                   # an ACC answer for r1..r7 arrives
+        m.d.comb += acc_en.eq(self.acc.en & (self.acc.rd != 0))
 
         def read(idx, name: str) -> Signal:
             v = Signal(WORD, name=name)
             m.d.comb += v.eq(regs[idx])
-            with m.If(pl_valid & (pl_rd == idx) & (idx != 0)):
+            with m.If(wb_valid & (wb_rd == idx)):      # wb_rd and acc_rd are never r0
                 m.d.comb += v.eq(loaded)
-            with m.If(self.acc.en & (self.acc.rd == idx)):
+            with m.If(acc_en & (self.acc.rd == idx)):
                 m.d.comb += v.eq(self.acc.data)
-            with m.If(idx == 0):
-                m.d.comb += v.eq(0)
             return v
 
         ins, ops = self.instr, self.operands
@@ -148,12 +159,13 @@ class OperandFetch(wiring.Component):
         m.d.comb += [ops.a.eq(a), ops.rb.eq(rb), ops.rc.eq(rc),
                      ops.b.eq((rb + ins.imm)[:isa.WORD_BITS]), ops.imm.value.eq(ins.imm)]
 
-        with m.If(pl_valid):
-            m.d.sync += regs[pl_rd].eq(loaded)
-        with m.If(self.acc.en):
-            m.d.sync += regs[self.acc.rd].eq(self.acc.data)
-        with m.If(self.write.en):
-            m.d.sync += regs[self.write.rd].eq(self.write.data)
-        with m.If(self.clear):
-            m.d.sync += [regs[i].eq(0) for i in range(1, isa.N_REGS)]
+        for i, r in enumerate(written, start=1):
+            with m.If(wb_valid & (wb_rd == i)):
+                m.d.sync += r.eq(loaded)
+            with m.If(acc_en & (self.acc.rd == i)):
+                m.d.sync += r.eq(self.acc.data)
+            with m.If(self.write.en & (self.write.rd == i)):
+                m.d.sync += r.eq(self.write.data)
+            with m.If(self.clear):
+                m.d.sync += r.eq(0)
         return m

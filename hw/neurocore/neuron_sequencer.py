@@ -26,7 +26,7 @@ MOD result. Cycle costs and error rules: `neuron_engine.py`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -115,13 +115,14 @@ class NeuronSequencer(wiring.Component):
         s = _State(self.params)
         self._decode(m, s)
         self._scoreboard(m, s)
+        m.d.comb += s.hazard.eq(s.acc_hazard | s.load_hazard)
         with m.If(s.running & s.hazard & ~s.forced):
             m.d.comb += s.stall.eq(1)
+        self._result(m, s)
         with m.If(s.running & ~(s.hazard & ~s.forced)):
             self._execute(m, s)
             with m.If(s.wr_en & ~s.stall & (s.ins.rd != 0)):
-                m.d.comb += [self.write.en.eq(1), self.write.rd.eq(s.ins.rd),
-                             self.write.data.eq(s.wr_val)]
+                m.d.comb += self.write.en.eq(1)
         self._sequence(m, s)
         return m
 
@@ -145,7 +146,8 @@ class NeuronSequencer(wiring.Component):
         """The one outstanding ACC: an instruction that reads its register
         waits for the answer (or takes it by forwarding in the cycle it
         arrives); one that writes it waits until it has arrived; END waits
-        for it too."""
+        for it too. A load: the instruction right after it that reads or
+        writes its register waits one cycle."""
         ins, resp = s.ins, self.acc_resp
         m.d.comb += [resp.ready.eq(s.acc_pend),
                      self.acc_fwd.en.eq(s.acc_pend & resp.valid),
@@ -154,16 +156,41 @@ class NeuronSequencer(wiring.Component):
             m.d.sync += s.acc_pend.eq(0)
         waiting = Signal()
         m.d.comb += waiting.eq(s.acc_pend & ~resp.valid & (s.acc_rd != 0))
-        m.d.comb += s.hazard.eq(waiting & (
+        m.d.comb += s.acc_hazard.eq(waiting & (
             (ins.ra == s.acc_rd) | (ins.rb == s.acc_rd) | (ins.rc == s.acc_rd) |
             (s.writes_rd & (ins.rd == s.acc_rd))))
         m.d.comb += s.end_wait.eq(s.acc_pend & ~resp.valid)
+        # a load issued last cycle writes its register a cycle from now (isa.LOAD_LATENCY)
+        m.d.sync += s.load_rd.eq(Mux(self.load.valid, self.load.rd, 0))
+        m.d.comb += s.load_hazard.eq((s.load_rd != 0) & (
+            (ins.ra == s.load_rd) | (ins.rb == s.load_rd) | (ins.rc == s.load_rd) |
+            (s.writes_rd & (ins.rd == s.load_rd))))
 
     # -- execute ------------------------------------------------------------------------
-    def _execute(self, m: Module, s: "_State") -> None:
+    def _result(self, m: Module, s: "_State") -> None:
+        """What does not depend on the stalls: the value written to rd (by
+        the opcode alone; `write.en` says whether it is written), the memory
+        addresses and STS data (`state_we` and the loads say whether they are
+        used) and the MOD request's operands."""
+        with m.Switch(self.op):
+            with m.Case(Opcode.LDT):
+                m.d.comb += s.wr_val.eq(self.step)
+            with m.Case(Opcode.MOD):
+                m.d.comb += s.wr_val.eq(self.div_result.payload.remainder)
+            with m.Default():
+                m.d.comb += s.wr_val.eq(self.alu_result)
         ins, ops, mem = s.ins, self.operands, self.mem
-        imm = ops.imm
-        state_addr = s.cur_comp * cm.STATE_WORDS + imm.state_word
+        state_addr = s.cur_comp * cm.STATE_WORDS + ops.imm.state_word
+        m.d.comb += [self.write.rd.eq(ins.rd), self.write.data.eq(s.wr_val),
+                     mem.state_raddr.eq(state_addr), mem.state_waddr.eq(state_addr),
+                     mem.state_wdata.eq(ops.a),
+                     mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + ops.imm.param_word),
+                     mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
+                                          + ops.imm.profile_word),
+                     self.div.payload.dividend.eq(ops.a), self.div.payload.divisor.eq(ops.b)]
+
+    def _execute(self, m: Module, s: "_State") -> None:
+        mem = self.mem
         with m.Switch(self.op):
             with m.Case(Opcode.END):
                 m.d.comb += s.ends.eq(1)
@@ -175,32 +202,27 @@ class NeuronSequencer(wiring.Component):
             with m.Case(Opcode.NOP):
                 pass
             with m.Case(Opcode.LDS):
-                m.d.comb += mem.state_raddr.eq(state_addr)
                 self._load(m, s, LoadSource.STATE)
             with m.Case(Opcode.STS):
-                m.d.comb += [mem.state_waddr.eq(state_addr), mem.state_wdata.eq(ops.a),
-                             mem.state_we.eq(1)]
+                m.d.comb += mem.state_we.eq(1)
             with m.Case(Opcode.LDP):
-                m.d.comb += mem.param_raddr.eq(s.cur_comp * cm.PARAM_WORDS + imm.param_word)
                 self._load(m, s, LoadSource.PARAM)
             with m.Case(Opcode.LDC):
-                m.d.comb += mem.profile_raddr.eq(s.cur_prof * cm.PROFILE_WORDS
-                                                 + imm.profile_word)
                 self._load(m, s, LoadSource.PROFILE)
             with m.Case(Opcode.LDT):
-                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.step)]
+                m.d.comb += s.wr_en.eq(1)
             with m.Case(Opcode.ACC):
                 self._acc(m, s)
             with m.Case(*MUL_OPS):
                 # cycle 0: the ALU registers the operands; 1: partial products; 2: result
                 with m.If(s.mul_cycle == isa.MUL_CYCLES - 1):
-                    m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+                    m.d.comb += s.wr_en.eq(1)
                     m.d.sync += s.mul_cycle.eq(0)
                 with m.Else():
                     m.d.comb += [self.mul_load.eq(s.mul_cycle == 0), s.stall.eq(1)]
                     m.d.sync += s.mul_cycle.eq(s.mul_cycle + 1)
             with m.Case(*(ALU_OPS - MUL_OPS)):
-                m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.alu_result)]
+                m.d.comb += s.wr_en.eq(1)
             with m.Case(Opcode.MOD):
                 self._mod(m, s)
             with m.Case(Opcode.SPK):
@@ -230,10 +252,9 @@ class NeuronSequencer(wiring.Component):
     def _mod(self, m: Module, s: "_State") -> None:
         """MOD through the divider: request held while MOD is in execute."""
         ops = self.operands
-        m.d.comb += [self.div.valid.eq(1), self.div.payload.dividend.eq(ops.a),
-                     self.div.payload.divisor.eq(ops.b), self.div_result.ready.eq(1)]
+        m.d.comb += [self.div.valid.eq(1), self.div_result.ready.eq(1)]
         with m.If(self.div_result.valid):
-            m.d.comb += [s.wr_en.eq(1), s.wr_val.eq(self.div_result.payload.remainder),
+            m.d.comb += [s.wr_en.eq(1),
                          self.error.eq(self.div_result.payload.by_zero)]
         with m.Else():
             m.d.comb += s.stall.eq(1)
@@ -366,7 +387,10 @@ class _State:
         self.wr_en = Signal()
         self.wr_val = Signal(WORD)
         self.writes_rd = Signal()
-        self.hazard = Signal()
+        self.hazard = Signal()              # the instruction in execute waits (ACC or load)
+        self.acc_hazard = Signal()
+        self.load_hazard = Signal()
+        self.load_rd = Signal(isa.REG_BITS)  # register of the load issued last cycle (0: none)
         self.end_wait = Signal()
         self.acc_pend = Signal()            # an ACC was accepted, its answer not yet in
         self.acc_rd = Signal(isa.REG_BITS)

@@ -14,7 +14,8 @@ A model is a straight-line function of named values::
 Values (`Val`) are virtual registers; Python operators emit instructions
 (`+ - & | ^`, `<< >>` with an int or a Val amount, comparisons `> >= <
 <= ==` give 0/1). `build()` allocates the eight physical registers (r0 is
-zero) by liveness over the straight-line code and returns a `NeuronProgram`:
+zero) by liveness over the straight-line code, reordered by
+`schedule.schedule` where that saves cycles, and returns a `NeuronProgram`:
 the instruction list, the names of its state words, per-compartment
 parameters and profile constants, and `images()` to produce the PARAM /
 PROFILE / STATE word images for given parameter values.
@@ -36,6 +37,7 @@ from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
 from ..hw.neurocore.neuron_join import ACC_ANSWER_DELAY
+from .schedule import LOADS as _LOADS, allocate, schedule
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
            "acc_row_bases",
@@ -165,21 +167,26 @@ class NeuronProgram:
         the waits of the ACC scoreboard (an instruction that uses an ACC's
         register before its answer is in; END; a second ACC). The engine
         registers each answer once more before a lane sees it
-        (`ACC_ANSWER_DELAY`). Per update at steady state, with the engine's
+        (`ACC_ANSWER_DELAY`); an instruction right after a load that reads or
+        writes the loaded register waits `isa.LOAD_LATENCY` - 1 cycles. Per update at steady state, with the engine's
         lanes side by side: `kilauea.hw.neurocore.neuron_engine.update_cycles`."""
         t = 0
         pending: tuple[int, int] | None = None      # (register, cycle its answer is in)
+        loaded = 0                                  # register of the load just issued
         for ins in self.instrs:
             info = isa.OPINFO[ins.op]
+            used = {ins.ra, ins.rb, ins.rc} | ({ins.rd} if info.writes_rd else set())
+            if loaded != 0 and loaded in used:
+                t += isa.LOAD_LATENCY - 1
             if pending is not None:
                 reg, ready = pending
-                used = {ins.ra, ins.rb, ins.rc} | ({ins.rd} if info.writes_rd else set())
                 if ins.op in (Opcode.END, Opcode.ACC) or (reg != 0 and reg in used):
                     t = max(t, ready)
                 if t >= ready:
                     pending = None
             if ins.op == Opcode.ACC:
                 pending = (ins.rd, t + acc_latency + ACC_ANSWER_DELAY)
+            loaded = ins.rd if ins.op in _LOADS else 0
             t += info.cycles
         return t
 
@@ -392,37 +399,13 @@ class ProgramBuilder:
 
     # -- register allocation ---------------------------------------------
     def build(self, derive: Callable[[dict], dict] | None = None, doc: str = "") -> NeuronProgram:
-        code = self._code
-        last_use: dict[int, int] = {}
-        for i, ins in enumerate(code):
-            for v in ins.srcs.values():
-                if v is not None:
-                    last_use[v] = i
-        free = list(range(isa.N_REGS - 1, 0, -1))   # pop() gives r1 first
-        phys: dict[int, int] = {}
-        out: list[Instr] = []
-        for i, ins in enumerate(code):
-            fields = {}
-            for k, v in ins.srcs.items():
-                fields[k] = 0 if v is None else phys[v]
-            for v in set(x for x in ins.srcs.values() if x is not None):
-                if last_use[v] == i:
-                    free.append(phys[v])
-            if ins.dst is not None:
-                if not free:
-                    raise ValueError(f"{self.name}: more than {isa.N_REGS - 1} values live at "
-                                     f"instruction {i} ({ins.op.name}); reorder the description")
-                r = free.pop()
-                phys[ins.dst] = r
-                fields["rd"] = r
-                if ins.dst not in last_use:     # dead value: register free at once
-                    free.append(r)
-            out.append(Instr(ins.op, imm=ins.imm, **fields))
-        out.append(Instr(Opcode.END))
-        for ins in out:
-            isa.encode(ins)     # range checks of every field
-        return NeuronProgram(self.name, out, self.n_groups, dict(self.state_decl),
-                             dict(self.param_decl), dict(self.const_decl), derive, doc)
+        """The program: the code as written or as `schedule` reorders it,
+        whichever takes fewer cycles, with its registers allocated."""
+        orders = [self._code] + [c for c in (schedule(self._code),) if c is not None]
+        programs = [NeuronProgram(self.name, allocate(code, self.name), self.n_groups,
+                                  dict(self.state_decl), dict(self.param_decl),
+                                  dict(self.const_decl), derive, doc) for code in orders]
+        return min(programs, key=lambda p: p.cycles())
 
 
 def link(programs: list[NeuronProgram], n_ucode: int) -> tuple[np.ndarray, list[int]]:
