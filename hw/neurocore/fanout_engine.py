@@ -8,12 +8,13 @@ entries) memories; word layouts in `core_memory`. Pipeline:
     IX2  the index word (base, count), registered; its range check
     GEN  take (base, count) as soon as the previous spike's last entry is
          issued; issue FANOUT[base + i], one per cycle while the entries in
-         flight fit (read, waiting in the skid register, offered: at most 2
-         after the cycle)
+         flight fit (read, waiting in the two skid registers, offered: at most
+         3 after the cycle, counted from registers)
     R    the entry leaves the block RAM
     OUT  the entry, registered; its tile check (on the mesh?) -> SPIKE packet (dst tile or host, axon,
          payload, step mod 256); an entry read while OUT is held waits in
-         the skid register, so `packet.ready` reaches only the read enable
+         a skid register, so `packet.ready` moves only OUT and the skid
+         registers (not the reads, nor the spikes taken)
 
 Bad input (a range past the fan-out memory; an entry whose tile is off the
 mesh) is dropped and pulses `err_range` (per spike) / `err_entry` (per entry).
@@ -95,9 +96,10 @@ class FanoutEngine(wiring.Component):
         remaining = Signal(17)
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
-        out_v, out_done, sk_v, r_v = Signal(), Signal(), Signal(), Signal()
-        # entries read (r_v), waiting (sk_v) or offered (out_v): at most 2 after this cycle
-        room = (out_v + sk_v + r_v - out_done) <= 1
+        out_v, sk0_v, sk1_v, r_v = Signal(), Signal(), Signal(), Signal()
+        # entries read (r_v), waiting (sk0_v, sk1_v) or offered (out_v): at most 3
+        # after this cycle, counted from registers only (tx.ready does not reach here)
+        room = (out_v + sk0_v + sk1_v + r_v) <= 2
         issue = Signal()
         m.d.comb += issue.eq((remaining != 0) & room)
         m.d.comb += ix2_take.eq(ix2_v & ((remaining == 0) | ((remaining == 1) & issue)))
@@ -109,36 +111,37 @@ class FanoutEngine(wiring.Component):
         with m.If(ix2_take & ~ix2_bad):
             m.d.sync += [gen_addr.eq(ix2_word.base), remaining.eq(ix2_word.count),
                          gen_payload.eq(ix2_payload)]
-        self._output(m, fo_rd, issue, gen_payload, (out_v, out_done, sk_v, r_v))
+        self._output(m, fo_rd, issue, gen_payload, (out_v, sk0_v, sk1_v, r_v))
         m.d.comb += [
             self.err_range.eq(ix2_take & ix2_bad),
-            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | sk_v | out_v),
+            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | sk0_v | out_v),
         ]
         return m
 
     def _output(self, m: Module, fo_rd, issue, gen_payload, flags) -> None:
         """R: the FANOUT word read (1 cycle after `issue`); OUT: the entry,
-        registered, offered as a packet; SKID: an entry read while OUT was
-        held (`flags`: out_v, out_done, sk_v, r_v)."""
+        registered, offered as a packet; SKID0, SKID1 (oldest first): entries
+        read while OUT was held (`flags`: out_v, sk0_v, sk1_v, r_v)."""
         p = self.params
-        out_v, out_done, sk_v, r_v = flags
+        out_v, sk0_v, sk1_v, r_v = flags
         entry = data.StructLayout({"ent": FANOUT_LAYOUT, "payload": signed(packet.PAYLOAD_BITS)})
         r_payload = Signal(signed(packet.PAYLOAD_BITS))
         m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload)]
-        ent = fo_rd.data
         read = Signal(entry)
-        m.d.comb += [read.ent.eq(ent), read.payload.eq(r_payload)]
-        out, skid = Signal(entry), Signal(entry)
+        m.d.comb += [read.ent.eq(fo_rd.data), read.payload.eq(r_payload)]
+        out, skid0, skid1 = Signal(entry), Signal(entry), Signal(entry)
         on_mesh = Signal()      # from OUT's registers: the block RAM's word only passes a mux
         m.d.comb += on_mesh.eq(out.ent.host | ((out.ent.x < p.mesh_w) & (out.ent.y < p.mesh_h)))
-        m.d.comb += out_done.eq(out_v & (~on_mesh | self.packet.ready))
-        with m.If(~out_v | out_done):
-            m.d.sync += [out_v.eq(sk_v | r_v), out.eq(Mux(sk_v, skid, read))]
-            m.d.sync += sk_v.eq(sk_v & r_v)
-            with m.If(sk_v & r_v):
-                m.d.sync += skid.eq(read)
-        with m.Elif(r_v):
-            m.d.sync += [sk_v.eq(1), skid.eq(read)]
+        out_done = out_v & (~on_mesh | self.packet.ready)
+        with m.If(~out_v | out_done):                 # OUT takes the oldest entry
+            m.d.sync += [out_v.eq(sk0_v | r_v), out.eq(Mux(sk0_v, skid0, read)),
+                         skid0.eq(Mux(sk1_v, skid1, read)), sk0_v.eq(sk1_v | (sk0_v & r_v)),
+                         skid1.eq(read), sk1_v.eq(sk1_v & r_v)]
+        with m.Elif(r_v):                             # OUT held: the entry read waits
+            with m.If(sk0_v):
+                m.d.sync += [skid1.eq(read), sk1_v.eq(1)]
+            with m.Else():
+                m.d.sync += [skid0.eq(read), sk0_v.eq(1)]
 
         pk = self.packet.payload
         m.d.comb += [
