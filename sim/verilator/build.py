@@ -250,7 +250,8 @@ def _compile(entry: Path, dkey: str, verilog: str, cxx: str, name: str, t_gen: f
     info = {"key": dkey, "so_size": so.stat().st_size, "so_sha256": _file_sha256(so),
             "compiler": cxx, "backend": "verilator", "verilator": toolchain.version(),
             "flags": [*VERILATOR_FLAGS, OPT_FAST, OPT_SLOW], "build_s": round(dt, 2),
-            **times, "name": name, "jobs": jobs, "runtime": str(library.parent.name),
+            **times, "name": name, "jobs": jobs,
+            "runtime": "own" if library.parent == obj else library.parent.name,
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     _write_atomic(entry / "entry.json", json.dumps(info, indent=1))
     _say(f"built the {name} model in {dt:.1f} s (Verilog generated in {t_gen:.1f} s; "
