@@ -43,7 +43,7 @@ __all__ = [
     "WORD_BITS", "OP_BITS", "REG_BITS", "IMM_BITS", "N_REGS", "IMM_MIN", "IMM_MAX",
     "Opcode", "Instruction", "OPINFO", "OpInfo", "Instr",
     "encode", "decode", "assemble", "disassemble", "AsmError",
-    "REGISTERS", "MOD_CYCLES", "MUL_CYCLES", "LOAD_LATENCY", "SHIFT_MAX",
+    "REGISTERS", "MOD_TURNS", "SHIFT_MAX", "LANE_SLOTS", "MUL_LATENCY",
 ]
 
 WORD_BITS = 32
@@ -54,10 +54,10 @@ N_REGS = 1 << REG_BITS
 IMM_MIN = -(1 << (IMM_BITS - 1))
 IMM_MAX = (1 << (IMM_BITS - 1)) - 1
 SHIFT_MAX = 63          # shift amounts are clamped to 0..63 (ASH: -63..63)
-MOD_CYCLES = 35         # MOD, worst case: request, set-up, one iteration per bit of |ra| (<= 32), sign fix-up
-MUL_CYCLES = 3          # MULT / MULF: operands registered, partial products, add and shift
-LOAD_LATENCY = 2        # LDS / LDP / LDC: the loaded register is read by the 2nd instruction after
-                        # at no cost; the next instruction that reads or writes it waits 1 cycle
+LANE_SLOTS = 8          # slots of a neuron-engine lane; each has a turn every LANE_SLOTS cycles
+MUL_LATENCY = 4         # MULT / MULF in the lane's multiplier: operands to product, in cycles
+MOD_TURNS = 5           # MOD, worst case: the divider's answer (34 cycles for a 32-bit |ra|)
+                        # is taken in the instruction's 5th turn
 REGISTERS = tuple(f"r{i}" for i in range(N_REGS))
 
 
@@ -109,10 +109,11 @@ assert Instruction.size == WORD_BITS
 @dataclass(frozen=True)
 class OpInfo:
     """Assembly syntax of one opcode: the operand fields in written order
-    (`imm` may be omitted in source when it is 0 and optional) and the cycle
-    cost when nothing stalls (MOD: its worst case; see docs/isa.md)."""
+    (`imm` may be omitted in source when it is 0 and optional) and the turns
+    of its lane slot it takes when nothing else waits (MOD: its worst case;
+    see docs/isa.md)."""
     operands: tuple[str, ...]
-    cycles: int
+    turns: int
     writes_rd: bool
     imm_optional: bool = False
     imm_kind: str = "operand"   # operand | shift | width | state | param | profile | group | payload
@@ -129,8 +130,8 @@ OPINFO: dict[Opcode, OpInfo] = {
     Opcode.ACC: OpInfo(("rd", "imm"), 1, True, imm_kind="group"),
     Opcode.ADD: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.SUB: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
-    Opcode.MULT: OpInfo(("rd", "ra", "rb", "imm"), MUL_CYCLES, True, True, "shift"),
-    Opcode.MULF: OpInfo(("rd", "ra", "rb", "imm"), MUL_CYCLES, True, True, "shift"),
+    Opcode.MULT: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True, "shift"),
+    Opcode.MULF: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True, "shift"),
     Opcode.SHL: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.SHR: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.TSHR: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
@@ -147,7 +148,7 @@ OPINFO: dict[Opcode, OpInfo] = {
     Opcode.XOR: OpInfo(("rd", "ra", "rb", "imm"), 1, True, True),
     Opcode.WRAP: OpInfo(("rd", "ra", "imm"), 1, True, imm_kind="width"),
     Opcode.SAT: OpInfo(("rd", "ra", "imm"), 1, True, imm_kind="width"),
-    Opcode.MOD: OpInfo(("rd", "ra", "rb", "imm"), MOD_CYCLES, True, True),
+    Opcode.MOD: OpInfo(("rd", "ra", "rb", "imm"), MOD_TURNS, True, True),
     Opcode.SPK: OpInfo(("rc", "ra", "imm"), 1, False, True, "payload"),
 }
 assert set(OPINFO) == set(Opcode)

@@ -8,7 +8,7 @@ the compiler (`kilauea.neurons`).
 STATE    n_compartments x STATE_WORDS words. Word `c * STATE_WORDS + i` is
          state word i of compartment c (LDS/STS i). Meaning per program (u, v, ...).
          Stored in n_lanes banks (`Banked`): compartment c's words in bank
-         c mod n_lanes, the bank of the lane that runs it.
+         (c // LANE_SLOTS) mod n_lanes, the bank of the lane that runs it.
 PARAM    n_compartments x PARAM_WORDS words. Word `c * PARAM_WORDS + 0` is the
          compartment header (`PARAM_HEADER`): bits [7:0] its profile index,
          bits [23:8] its accumulator row base (ACC g reads row base + g,
@@ -37,6 +37,7 @@ import numpy as np
 from amaranth.hdl import unsigned
 from amaranth.lib import data
 
+from ..isa import LANE_SLOTS
 from ..params import ChipParams
 from ..words import pack, pack_array, unpack_field
 
@@ -79,8 +80,11 @@ def memory_depths(params: ChipParams) -> dict[str, int]:
 
 
 def bank_rows(params: ChipParams) -> int:
-    """Compartments per bank of STATE and PARAM: ceil(n_compartments / n_lanes)."""
-    return -(-params.n_compartments // params.n_lanes)
+    """Compartments per bank of STATE and PARAM: those of bank 0, which has
+    the most (runs of `isa.LANE_SLOTS` compartments go to the banks in turn)."""
+    run = LANE_SLOTS
+    full, rest = divmod(params.n_compartments, run * params.n_lanes)
+    return full * run + min(run, rest)
 
 
 B = TypeVar("B")
@@ -89,20 +93,29 @@ B = TypeVar("B")
 @dataclass(frozen=True)
 class Banked(Generic[B]):
     """A flat memory of `depth` words stored in `len(banks)` banks of rows of
-    `row_words` words (a power of two): flat word a is in row r = a //
-    row_words, bank r mod len(banks), at bank address (r // len(banks)) *
-    row_words + a mod row_words. So compartment c (row c) lives in bank
-    c mod n_lanes. `banks` are anything per bank (an Amaranth `Memory`, a
+    `row_words` words (a power of two), runs of `run` rows (a power of two)
+    to each bank in turn: flat word a is in row r = a // row_words, bank
+    (r // run) mod len(banks), bank row (r // (run len(banks))) run + r mod
+    run, at bank address (bank row) row_words + a mod row_words. So
+    compartment c (row c) lives in bank (c // LANE_SLOTS) mod n_lanes with
+    run = LANE_SLOTS. `banks` are anything per bank (an Amaranth `Memory`, a
     simulator's memory name); `split` / `join` move images between the flat
     and the banked form."""
     banks: tuple[B, ...]
     row_words: int
     depth: int
+    run: int = 1
 
     def __post_init__(self) -> None:
-        if self.row_words & (self.row_words - 1) or len(self.banks) & (len(self.banks) - 1):
-            raise ValueError(f"Banked: row_words={self.row_words} and {len(self.banks)} "
-                             "banks must be powers of two")
+        for what, n in (("row_words", self.row_words), ("banks", len(self.banks)),
+                        ("run", self.run)):
+            if n < 1 or n & (n - 1):
+                raise ValueError(f"Banked: {what} = {n} must be a power of two")
+
+    def bank_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(bank, bank row) of flat rows (int arrays)."""
+        n, run = len(self.banks), self.run
+        return (rows // run) % n, (rows // (run * n)) * run + rows % run
 
     def split(self, words) -> list[np.ndarray]:
         """The images of the banks (each from bank address 0) of a flat image
@@ -111,23 +124,36 @@ class Banked(Generic[B]):
         if words.size > self.depth:
             raise ValueError(f"Banked.split: image of {words.size} words does not fit "
                              f"{self.depth} words")
-        n, w = len(self.banks), self.row_words
+        w = self.row_words
         rows = -(-words.size // w)
         padded = np.zeros(rows * w, dtype=words.dtype)
         padded[:words.size] = words
         flat = padded.reshape(rows, w)
-        # the last row may be partial: keep exactly the words the image has
-        return [flat[b::n].reshape(-1)[:_bank_words(words.size, b, n, w)] for b in range(n)]
+        bank, _ = self.bank_of_rows(np.arange(rows))
+        # a bank's rows of a prefix image are a prefix of its bank rows, in
+        # order; the last row may be partial: keep exactly the words the image has
+        out = []
+        for b in range(len(self.banks)):
+            mine = flat[bank == b].reshape(-1)
+            if rows and bank[-1] == b and words.size % w:
+                mine = mine[:mine.size - (w - words.size % w)]
+            out.append(mine)
+        return out
 
     def join(self, bank_words: list) -> np.ndarray:
         """The flat image (`depth` words) of the banks' images (each from
         bank address 0, at least as deep as `split` gives for `depth`)."""
-        n, w = len(self.banks), self.row_words
+        w = self.row_words
         rows = -(-self.depth // w)
         flat = np.zeros((rows, w), dtype=np.asarray(bank_words[0]).dtype)
+        bank, bank_row = self.bank_of_rows(np.arange(rows))
         for b, words in enumerate(bank_words):
-            mine = flat[b::n]
-            mine[...] = np.asarray(words)[:mine.size].reshape(mine.shape)
+            sel = bank == b
+            words = np.asarray(words).reshape(-1)
+            need = (int(bank_row[sel].max()) + 1) * w if sel.any() else 0
+            padded = np.zeros(max(need, words.size), dtype=flat.dtype)
+            padded[:words.size] = words
+            flat[sel] = padded[:need].reshape(-1, w)[bank_row[sel]]
         return flat.reshape(-1)[:self.depth]
 
 
@@ -142,14 +168,6 @@ def bank_images(memory, words) -> list[tuple[object, np.ndarray]]:
     if isinstance(memory, Banked):
         return list(zip(memory.banks, memory.split(words)))
     return [(memory, np.asarray(words).reshape(-1))]
-
-
-def _bank_words(size: int, bank: int, n: int, w: int) -> int:
-    """Words of bank `bank` that a flat image of `size` words covers."""
-    full_rows, rest = divmod(size, w)
-    rows_in_bank = len(range(bank, full_rows, n))
-    partial = rest if full_rows % n == bank else 0
-    return rows_in_bank * w + partial
 
 
 def state_addr(compartment, word: int):

@@ -1,24 +1,28 @@
-"""The neuron engine's ALU: one combinational result per opcode (latency 0).
+"""The neuron engine's ALU and multiplier.
 
-`NeuronAlu` computes the register result of every single-cycle arithmetic,
-logic, compare, shift, multiply, wrap and saturate instruction (`ALU_OPS`)
-from the operands of `neuron_operands.operand_layout`; other opcodes give 0.
-Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md.
-Shift amounts are clamped to 0..63 (`isa.SHIFT_MAX`); MULT/MULF take the
-64-bit product shifted by `imm.shift`; WRAP/SAT use `imm.width`.
+`NeuronAlu` computes the register result of every arithmetic, logic,
+compare, shift, wrap and saturate instruction (`ALU_OPS` less `MUL_OPS`)
+from the operands of `neuron_operands.operand_layout`, in two pipelined
+stages (`ALU_LATENCY`): the first registers the value of the opcode's family
+(add / logic / ABS; compare and choose; shift; wrap / saturate), the second
+chooses the family (and negates TSHR's shift of a negative a); other
+opcodes give 0. Semantics (signed
+32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md. Shift amounts are
+clamped to 0..63 (`isa.SHIFT_MAX`); WRAP/SAT use `imm.width`.
 
-MULT and MULF take three cycles (`MUL_OPS`, `isa.MUL_CYCLES`): in the first
-the engine pulses `mul_load`, which registers a, rb, the shift and the
-rounding (the operand bypass ends there); in the second the four 16 x 16
-partial products (one 18 x 18 multiplier each) are formed and registered,
-the two middle ones summed, the outer two with MULT's rounding bias; in the
-third `result` is their sum, shifted. So the operand bypass, the multipliers,
-and the final add with its shift each have a cycle of their own.
+`NeuronMultiplier` computes MULT and MULF (the 64-bit product of a and rb,
+shifted right by `imm.shift`; MULT rounds toward zero, MULF down), fully
+pipelined: the operands presented in cycle t (from registers: the
+multipliers take them directly) give `product` in cycle
+t + `isa.MUL_LATENCY` (4 registers: the four 16 x 16 partial products, one
+18 x 18 multiplier each, and the rounding bias; the outer two plus the bias
+and the middle two summed; the product; the shift), so a new multiply may
+start every cycle.
 """
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
-from amaranth.lib import wiring
+from amaranth.lib import enum, wiring
 from amaranth.lib.wiring import In, Out
 
 from .. import isa
@@ -26,37 +30,57 @@ from ..isa import Opcode
 from ..params import ChipParams
 from .neuron_operands import WORD, operand_layout
 
-__all__ = ["ALU_OPS", "MUL_OPS", "NeuronAlu"]
+__all__ = ["ALU_OPS", "MUL_OPS", "ALU_LATENCY", "NeuronAlu", "NeuronMultiplier"]
+
+ALU_LATENCY = 2     # cycles from the operands to `NeuronAlu.result`
 
 W = isa.WORD_BITS
 _AMOUNT_BITS = (W - 1).bit_length()     # 5: shift amounts 0..31 (32..63 give 0 or the sign)
 
-#: the opcodes whose result the ALU computes
+#: the opcodes whose result the ALU or the multiplier computes
 ALU_OPS = frozenset({
     Opcode.ADD, Opcode.SUB, Opcode.MULT, Opcode.MULF, Opcode.SHL, Opcode.SHR, Opcode.TSHR,
     Opcode.ASH, Opcode.CGT, Opcode.CGE, Opcode.CEQ, Opcode.ABS, Opcode.SEL, Opcode.MAX,
     Opcode.MIN, Opcode.AND, Opcode.OR, Opcode.XOR, Opcode.WRAP, Opcode.SAT,
 })
 
-#: the two-cycle opcodes: operands registered on `mul_load`, result a cycle later
+#: the opcodes of the multiplier (`NeuronMultiplier`)
 MUL_OPS = frozenset({Opcode.MULT, Opcode.MULF})
 
 
+class _Family(enum.Enum, shape=2):
+    """Which first-stage register holds an opcode's value."""
+    SIMPLE = 0      # ADD, SUB, AND, OR, XOR, ABS
+    CHOSEN = 1      # CGT, CGE, CEQ, MAX, MIN, SEL: a compare, then a choice
+    SHIFTED = 2     # SHL, SHR, TSHR, ASH (TSHR of a negative a: negated in the second)
+    WRAPSAT = 3     # WRAP, SAT
+
+
+_FAMILY = {
+    **dict.fromkeys((Opcode.ADD, Opcode.SUB, Opcode.AND, Opcode.OR, Opcode.XOR, Opcode.ABS),
+                    _Family.SIMPLE),
+    **dict.fromkeys((Opcode.CGT, Opcode.CGE, Opcode.CEQ, Opcode.MAX, Opcode.MIN, Opcode.SEL),
+                    _Family.CHOSEN),
+    **dict.fromkeys((Opcode.SHL, Opcode.SHR, Opcode.TSHR, Opcode.ASH), _Family.SHIFTED),
+    **dict.fromkeys((Opcode.WRAP, Opcode.SAT), _Family.WRAPSAT),
+}
+assert set(_FAMILY) == ALU_OPS - MUL_OPS
+
+
 class NeuronAlu(wiring.Component):
-    """ALU: combinational, except MULT / MULF (see the module docstring).
+    """ALU, two pipelined stages (see the module docstring).
 
     op        In(Opcode)
     operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm
-    mul_load  In(1)                register a, rb, imm.shift and op for MULT / MULF
-    result    Out(signed 32)       the value for rd (0 for opcodes not in ALU_OPS;
-                                   MULT / MULF: of the operands last registered)
+    result    Out(signed 32)       the value for rd of the operands presented
+                                   `ALU_LATENCY` cycles before (0 for opcodes
+                                   outside ALU_OPS - MUL_OPS)
     """
 
     def __init__(self, params: ChipParams):
         super().__init__({
             "op": In(Opcode),
             "operands": In(operand_layout(params)),
-            "mul_load": In(1),
             "result": Out(WORD),
         })
 
@@ -66,28 +90,58 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
-        results = {**self._shifts(m, a, b, neg_a), **self._multiply(m, a, ops, self.mul_load, self.op),
-                   **self._wrap_sat(m, a, ops.imm.width)}
-        results.update({
+        gt, eq = a > b, a == b
+        values = {**self._shifts(m, a, b, neg_a), **self._wrap_sat(m, a, ops.imm.width)}
+        values.update({
             Opcode.ADD: (a + b)[:W],
             Opcode.SUB: (a - b)[:W],
-            Opcode.CGT: a > b,
-            Opcode.CGE: a >= b,
-            Opcode.CEQ: a == b,
+            Opcode.CGT: gt,
+            Opcode.CGE: gt | eq,
+            Opcode.CEQ: eq,
             Opcode.ABS: Mux(a < 0, neg_a, a)[:W],
             Opcode.SEL: Mux(ops.rc != 0, a, ops.rb),
-            Opcode.MAX: Mux(a > b, a, b),
-            Opcode.MIN: Mux(a < b, a, b),
+            Opcode.MAX: Mux(gt, a, b),
+            Opcode.MIN: Mux(gt | eq, b, a),
             Opcode.AND: a & b,
             Opcode.OR: a | b,
             Opcode.XOR: a ^ b,
         })
-        assert set(results) == ALU_OPS
+        # first stage: one register per family, each the value of the op in it
+        stage = {f: Signal(WORD, name=f"alu_{f.name.lower()}") for f in _Family}
+        family, negate = Signal(_Family), Signal()
+        for fam, reg in stage.items():
+            with m.Switch(self.op):
+                for op, value in values.items():
+                    if _FAMILY[op] == fam:
+                        with m.Case(op):
+                            m.d.sync += reg.eq(value)
+                with m.Default():
+                    m.d.sync += reg.eq(0)
         with m.Switch(self.op):
-            for op, value in results.items():
+            for op, fam in _FAMILY.items():
                 with m.Case(op):
-                    m.d.comb += self.result.eq(value)
+                    m.d.sync += family.eq(fam)
+            with m.Default():
+                m.d.sync += family.eq(_Family.SIMPLE)
+        m.d.sync += negate.eq(self._tshr_negates(a, b) & (self.op == Opcode.TSHR))
+        # second stage: the family's register (TSHR of a negative a negated)
+        shifted = Mux(negate, -stage[_Family.SHIFTED], stage[_Family.SHIFTED])[:W]
+        with m.Switch(family):
+            with m.Case(_Family.SIMPLE):
+                m.d.sync += self.result.eq(stage[_Family.SIMPLE])
+            with m.Case(_Family.CHOSEN):
+                m.d.sync += self.result.eq(stage[_Family.CHOSEN])
+            with m.Case(_Family.SHIFTED):
+                m.d.sync += self.result.eq(shifted)
+            with m.Case(_Family.WRAPSAT):
+                m.d.sync += self.result.eq(stage[_Family.WRAPSAT])
         return m
+
+    @staticmethod
+    def _tshr_negates(a, b):
+        """TSHR of a negative a by an amount that leaves it in the shifter:
+        the shifter gives |a| >> k, the second stage negates it."""
+        return (a < 0) & ~b[-1] & (b[_AMOUNT_BITS:] == 0)
 
     @staticmethod
     def _shifts(m: Module, a, b, neg_a) -> dict:
@@ -108,40 +162,10 @@ class NeuronAlu(wiring.Component):
         return {
             Opcode.SHL: shl,
             Opcode.SHR: Mux(negative, a, Mux(big, sign, a >> k)),
-            Opcode.TSHR: Mux(negative, a, Mux(big, 0, Mux(a < 0, -(neg_a >> k), a >> k)[:W])),
+            # negated in the second stage when a < 0 (`_tshr_negates`)
+            Opcode.TSHR: Mux(negative, a, Mux(big, 0, Mux(a < 0, neg_a >> k, a >> k)[:W])),
             Opcode.ASH: Mux(~negative, shl, Mux(big_down, sign, a >> up_k)),
         }
-
-    @staticmethod
-    def _multiply(m: Module, a, ops, load, op) -> dict:
-        """MULT (toward zero) and MULF (floor) over three cycles (see the
-        module docstring): the 64-bit product of the registered operands,
-        from four 16 x 16 partial products, >> the registered imm.shift."""
-        ma, mb = Signal(WORD), Signal(WORD)
-        shift = Signal.like(ops.imm.shift)
-        trunc = Signal()                # MULT: round toward zero
-        with m.If(load):
-            m.d.sync += [ma.eq(a), mb.eq(ops.rb), shift.eq(ops.imm.shift),
-                         trunc.eq(op == Opcode.MULT)]
-        h = W // 2
-        a_lo, a_hi = ma[:h], ma[h:].as_signed()
-        b_lo, b_hi = mb[:h], mb[h:].as_signed()
-        # second cycle: partial products (one MULT18X18D each), the two middle
-        # ones summed; the outer two side by side, plus MULT's rounding bias
-        # (2**shift - 1 when the product is negative: (p + bias) >> shift = trunc(p / 2**shift))
-        outer = Signal(signed(2 * W))   # a_hi * b_hi << 32 | a_lo * b_lo, + bias
-        middle = Signal(signed(W + 2))  # a_lo * b_hi + a_hi * b_lo
-        negative = trunc & (ma[-1] ^ mb[-1])
-        bias = Signal(2 * W)
-        m.d.comb += bias.eq(Mux(negative, (Const(1, 2 * W + 1) << shift) - 1, 0))
-        m.d.sync += [outer.eq(Cat(a_lo * b_lo, a_hi * b_hi).as_signed() + bias),
-                     middle.eq(a_lo * b_hi + a_hi * b_lo)]
-        # third cycle: the product (+ bias), shifted
-        prod = Signal(signed(2 * W))
-        m.d.comb += prod.eq(outer + (middle << h))
-        result = Signal(WORD)
-        m.d.comb += result.eq((prod >> shift)[:W])
-        return {Opcode.MULT: result, Opcode.MULF: result}
 
     @staticmethod
     def _wrap_sat(m: Module, a, width) -> dict:
@@ -152,3 +176,43 @@ class NeuronAlu(wiring.Component):
             Opcode.WRAP: Mux(a > half, a - 2 * half, Mux(a <= -half, a + 2 * half, a))[:W],
             Opcode.SAT: Mux(a > half - 1, half - 1, Mux(a < 1 - half, 1 - half, a))[:W],
         }
+
+
+class NeuronMultiplier(wiring.Component):
+    """MULT / MULF, pipelined (see the module docstring).
+
+    a, b     In(signed 32)   the factors (ra's and rb's registers)
+    shift    In(6)           imm.shift, 0..63
+    trunc    In(1)           MULT: round toward zero (else MULF: floor)
+    product  Out(signed 32)  wrap32(a * b >> shift), isa.MUL_LATENCY cycles later
+    """
+
+    def __init__(self):
+        super().__init__({"a": In(WORD), "b": In(WORD), "shift": In(isa.SHIFT_MAX.bit_length()),
+                          "trunc": In(1), "product": Out(WORD)})
+
+    def elaborate(self, platform):
+        m = Module()
+        h = W // 2
+        a, b = self.a, self.b
+        # first register: the four 16 x 16 partial products (one MULT18X18D
+        # each) and MULT's rounding bias, 2**shift - 1 when the product is
+        # negative ((p + bias) >> shift = trunc(p / 2**shift))
+        ll, hh = Signal(W), Signal(signed(W))
+        lh, hl = Signal(signed(W + 1)), Signal(signed(W + 1))
+        bias = Signal(2 * W)
+        negative = self.trunc & (a[-1] ^ b[-1])
+        m.d.sync += [ll.eq(a[:h] * b[:h]), hh.eq(a[h:].as_signed() * b[h:].as_signed()),
+                     lh.eq(a[:h] * b[h:].as_signed()), hl.eq(a[h:].as_signed() * b[:h]),
+                     bias.eq(Mux(negative, (Const(1, 2 * W + 1) << self.shift) - 1, 0))]
+        # second: the outer two side by side plus the bias; the middle two summed
+        outer = Signal(signed(2 * W))
+        middle = Signal(signed(W + 2))
+        m.d.sync += [outer.eq(Cat(ll, hh).as_signed() + bias), middle.eq(lh + hl)]
+        # third: the product (+ bias); fourth: shifted
+        prod = Signal(signed(2 * W))
+        m.d.sync += prod.eq(outer + (middle << h))
+        shifts = [Signal.like(self.shift, name=f"shift{i}") for i in (1, 2, 3)]
+        m.d.sync += [shifts[0].eq(self.shift), shifts[1].eq(shifts[0]), shifts[2].eq(shifts[1])]
+        m.d.sync += self.product.eq((prod >> shifts[2])[:W])
+        return m

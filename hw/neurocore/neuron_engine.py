@@ -122,10 +122,10 @@ class NeuronEngine(wiring.Component):
                       (("state", cm.STATE_WORDS), ("param", cm.PARAM_WORDS))}
         self.state_mem = cm.Banked(tuple(
             memory.Memory(shape=32, depth=bank_depth["state"], init=[])
-            for _ in range(params.n_lanes)), cm.STATE_WORDS, depths["state"])
+            for _ in range(params.n_lanes)), cm.STATE_WORDS, depths["state"], isa.LANE_SLOTS)
         self.param_mem = cm.Banked(tuple(
             memory.Memory(shape=32, depth=bank_depth["param"], init=[])
-            for _ in range(params.n_lanes)), cm.PARAM_WORDS, depths["param"])
+            for _ in range(params.n_lanes)), cm.PARAM_WORDS, depths["param"], isa.LANE_SLOTS)
         self.profile_mem = memory.Memory(shape=32, depth=depths["profile"], init=[])
         self.ucode_mem = memory.Memory(shape=isa.Instruction, depth=depths["ucode"], init=[])
 
@@ -193,7 +193,8 @@ class NeuronEngine(wiring.Component):
         lb = self.params.lane_bits
         for name in ("state", "param"):
             banked, bus = getattr(self, f"{name}_mem"), getattr(self, f"{name}_bus")
-            wl = banked.row_words.bit_length() - 1
+            # the compartment's bank bits are above its slot bits (`Banked`)
+            wl = banked.row_words.bit_length() - 1 + banked.run.bit_length() - 1
             host_bank, read_bank = _bank_of(bus.addr, wl, lb), Signal(max(1, lb))
             m.d.sync += read_bank.eq(host_bank)
             rdata = []
@@ -216,11 +217,13 @@ class NeuronEngine(wiring.Component):
 
 def _bank_of(addr, word_bits: int, lane_bits: int):
     """The bank of a flat STATE / PARAM address (`compartment_memory.Banked`):
-    the low `lane_bits` bits of its compartment (0 with one lane)."""
+    the `lane_bits` bits of its compartment above the slot bits (0 with one
+    lane); `word_bits` counts the word and slot bits below them."""
     return addr[word_bits:word_bits + lane_bits] if lane_bits else Const(0, 1)
 
 
 def _bank_addr(addr, word_bits: int, lane_bits: int):
     """The address inside its bank of a flat STATE / PARAM address: the word
-    index, then the compartment without its bank bits."""
+    index and the compartment's slot bits, then the compartment's bits above
+    its bank bits."""
     return Cat(addr[:word_bits], addr[word_bits + lane_bits:])

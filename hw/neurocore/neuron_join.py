@@ -2,17 +2,17 @@
 
 * `AccArbiter`: the lanes' read-and-clear requests onto the core's one
   `acc_req` stream (lowest lane first, one per cycle) and each answer back to
-  the lane that asked. The core answers in request order: each request gets
-  a ticket (a count modulo n_lanes; a lane has at most one request
-  outstanding), and the answer counted `served` goes to the lane holding
-  that ticket. Answers are registered before they reach
+  the lane that asked. The core answers in request order: the lane of every
+  request taken goes into a queue (`OUTSTANDING` deep; no request while it
+  is full), and each answer to the lane at its head. Answers are registered before they reach
   the lane: the accumulator memory's read data never feeds a lane's operand
   bypass and ALU in the same cycle (the engine's long path), and a lane sees
   the answer of a request accepted in cycle c in cycle c + 2 when the core
   answers in c + 1.
-* `LaneOrder`: the order lanes finish in. Lane i runs compartments
-  i + k n_lanes; the compartment that retires next is always on lane `turn`
-  (compartment index mod n_lanes), which is the only lane whose END may
+* `LaneOrder`: the order lanes finish in. Lane i runs the runs of
+  `isa.LANE_SLOTS` compartments i, i + n_lanes, ... (compartment c on lane
+  (c // LANE_SLOTS) mod n_lanes); the compartment that retires next is
+  always on lane `turn`, which is the only lane whose END may
   retire and whose spike goes to the fan-out engine, so spikes and update
   pulses come in compartment order. It also merges the lanes' error pulses
   into one pulse per cycle (a count of pulses still to give keeps the engine
@@ -21,9 +21,10 @@
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
-from amaranth.lib import stream, wiring
+from amaranth.lib import fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from .. import isa
 from ..params import ChipParams
 from .interfaces import ACC_BITS, acc_req_layout, spike_out_layout
 
@@ -31,6 +32,8 @@ __all__ = ["ACC_ANSWER_DELAY", "AccArbiter", "LaneOrder"]
 
 #: cycles `AccArbiter` adds between the core's answer and the lane (its register)
 ACC_ANSWER_DELAY = 1
+#: requests the core may hold unanswered (the arbiter notes each one's lane)
+OUTSTANDING = 8
 
 
 def _lane_shape(params: ChipParams) -> int:
@@ -73,42 +76,31 @@ class AccArbiter(wiring.Component):
         m = Module()
         n = self.params.n_lanes
         lb = _lane_shape(self.params)
+        # the lanes of the requests the core has taken and not answered, in
+        # order (answers come in request order); no request while it is full
+        m.submodules.owners = owners = fifo.SyncFIFO(width=lb, depth=OUTSTANDING)
         # request: the lowest lane asking
         grant = Signal(lb)
         first = Const(n - 1, lb)
         for i in reversed(range(n - 1)):
             first = Mux(self.lane_req[i].valid, i, first)
         m.d.comb += [grant.eq(first),
-                     self.req.valid.eq(Cat(r.valid for r in self.lane_req).any()),
+                     self.req.valid.eq(Cat(r.valid for r in self.lane_req).any() & owners.w_rdy),
                      self.req.payload.eq(_select(grant, [r.payload.as_value()
                                                          for r in self.lane_req]))]
         for i in range(n):
-            m.d.comb += self.lane_req[i].ready.eq(self.req.ready & (grant == i))
-        # each lane's ticket: the number of its outstanding request; answers
-        # come in request order, so answer `served` is the lane's whose ticket
-        # it is (per-lane registers, no indexed array: plain logic in Verilog)
-        issued, served = Signal(lb), Signal(lb)
-        accepted = self.req.valid & self.req.ready
-        with m.If(accepted):
-            m.d.sync += issued.eq(issued + 1 if n > 1 else 0)
-        with m.If(self.resp.valid):
-            m.d.sync += served.eq(served + 1 if n > 1 else 0)
+            m.d.comb += self.lane_req[i].ready.eq(self.req.ready & owners.w_rdy & (grant == i))
+        m.d.comb += [owners.w_en.eq(self.req.valid & self.req.ready), owners.w_data.eq(grant),
+                     owners.r_en.eq(self.resp.valid), self.resp.ready.eq(1)]
         r_data = Signal(signed(ACC_BITS))
-        m.d.comb += self.resp.ready.eq(1)
         m.d.sync += r_data.eq(self.resp.payload)
         r_valid = []
         for i in range(n):
-            ticket, waiting, rv = Signal(lb, name=f"ticket{i}"), Signal(name=f"waiting{i}"), \
-                Signal(name=f"answer{i}")
-            mine = self.resp.valid & waiting & (ticket == served)
-            m.d.sync += rv.eq(mine)             # the answer, registered, to lane i
-            with m.If(mine):
-                m.d.sync += waiting.eq(0)
-            with m.If(accepted & (grant == i)):
-                m.d.sync += [ticket.eq(issued), waiting.eq(1)]
+            rv = Signal(name=f"answer{i}")
+            m.d.sync += rv.eq(self.resp.valid & (owners.r_data == i))  # registered, to lane i
             m.d.comb += [self.lane_resp[i].valid.eq(rv), self.lane_resp[i].payload.eq(r_data)]
             r_valid.append(rv)
-        m.d.comb += self.busy.eq(Cat(r_valid).any())
+        m.d.comb += self.busy.eq(Cat(r_valid).any() | owners.r_rdy)
         return m
 
 
@@ -142,11 +134,15 @@ class LaneOrder(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         n = self.params.n_lanes
-        turn = Signal(_lane_shape(self.params))     # compartment that retires next, mod n
+        # the compartment that retires next, modulo LANE_SLOTS * n_lanes: its
+        # lane is the count's bits above the slot bits
+        slot_bits = (isa.LANE_SLOTS - 1).bit_length()
+        count = Signal(slot_bits + _lane_shape(self.params))
         with m.If(self.start):
-            m.d.sync += turn.eq(0)
+            m.d.sync += count.eq(0)
         with m.Elif(self.lane_updates.any()):
-            m.d.sync += turn.eq(turn + 1 if n > 1 else 0)
+            m.d.sync += count.eq(count + 1)
+        turn = count[slot_bits:] if n > 1 else Const(0, 1)
         for i in range(n):
             m.d.comb += [self.turn[i].eq(turn == i),
                          self.lane_spike[i].ready.eq(self.spike.ready & (turn == i))]
@@ -156,8 +152,9 @@ class LaneOrder(wiring.Component):
                      self.updates.eq(self.lane_updates.any())]
         # error pulses: one per cycle, the rest counted
         pending = Signal(32)
-        total = Signal(33)
-        m.d.comb += [total.eq(pending + sum(self.lane_errors[i] for i in range(n))),
-                     self.error.eq(total != 0), self.busy.eq(pending != 0)]
-        m.d.sync += pending.eq(total - (total != 0))
+        arriving = Signal(range(n + 1))
+        m.d.comb += [arriving.eq(sum(self.lane_errors[i] for i in range(n))),
+                     self.error.eq((pending != 0) | (arriving != 0)),
+                     self.busy.eq(pending != 0)]
+        m.d.sync += pending.eq(pending + arriving - self.error)
         return m

@@ -1,49 +1,147 @@
-"""One lane of the neuron engine: a sequencer, its program prefetcher,
-register file, ALU and MOD divider, wired together.
+"""One lane of the neuron engine: an interleaved (barrel) pipeline of
+`isa.LANE_SLOTS` slots, each running one compartment's program.
 
-Lane `i` of `params.n_lanes` runs compartments i, i + n_lanes, ... one
-instruction per cycle (`neuron_sequencer.py`). It reaches the engine's
-memories through the ports the engine gives it (`neuron_engine.py`): its
-own read ports on STATE, PARAM, PROFILE and UCODE, which execute and the
-prefetcher share (the prefetcher reads PARAM only while END executes or
-before the first instruction, and waits for PROFILE while an LDC executes),
-and the write port of its own STATE bank (`mem.state_we`).
+Compartments go to the lanes in runs of K = `isa.LANE_SLOTS`: lane `i` of
+`n_lanes` (L) runs compartments ``K i + j + K L m`` (j < K), in its slot j.
+So consecutive compartments run in consecutive slots, whose turns come in
+consecutive cycles, and retire in order without waiting for one another.
+The slots take turns, one per cycle: the instruction of slot ``t mod K``
+enters the pipeline in cycle t, and a slot's next instruction enters K
+cycles after its last, when that one has left the pipeline. So no
+instruction ever waits for another's result, and nothing is forwarded:
 
-::
+==== ===== =================================================================
+ 0   F     UCODE addressed with the slot's program counter
+ 1   D     the word read; an ACC's read-and-clear request set up
+ 2   R     registers read (`RegisterFile`, LUT RAM); memory addresses formed
+ 3   X1    STATE / PARAM / PROFILE read; STS written; b = R[rb] + imm;
+           MULT / MULF operands into the multiplier; MOD to the divider
+ 4   X2    ALU, first stage; the read data registered; a + imm for SPK
+ 5   X3    ALU, second stage; read data or SPK payload chosen
+ 6   X4    the value to write chosen (that or the ALU's result); the
+           multiplier's shift
+ 7   W     retire or retry; the register written; the slot's state updated
+==== ===== =================================================================
 
-                 start, step, n_compartments, turn
-                                 │
-      ┌───────────────────┐next  ▼             acc_req / acc_resp, spike
-      │ ProgramPrefetcher ├────►┌────────────────────┐ ◄──►
-      │ (PARAM, PROFILE   │◄────┤ NeuronSequencer    ├──► mem, fetch_addr
-      │  addresses)       │     └─┬──────────────▲───┘
-      └───────────────────┘       │ load, write   │ alu_result, div
-                  instr, load_data▼               │
-                           ┌──────────────┐  ┌───────────┐ ┌────────────┐
-                           │ OperandFetch ├─►│ NeuronAlu │ │ ModDivider │
-                           └──────────────┘  └───────────┘ └────────────┘
+An instruction that cannot complete when it reaches W (END before the
+compartments below its own have retired or while its spike waits, SPK while
+its slot's one-spike buffer is full, ACC before its answer is in, MOD
+before the divider's answer) changes nothing and runs again in its slot's
+next turn; other slots go on meanwhile. The spike buffer of the slot whose
+compartment retires next is the one the lane offers the fan-out engine, so
+spikes leave in compartment order. A slot's compartment begins with two turns of its own: in
+the turn of the previous compartment's END (or, first in a step, a turn of
+its own) it reads the compartment's PARAM header, in the next its profile's
+PROFILE header; the turn after runs the program's first instruction. Cycle
+costs: `neuron_engine.py`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux
-from amaranth.lib import data, wiring
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, unsigned
+from amaranth.lib import data, enum, wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
 
 from .. import isa
+from ..isa import Opcode
 from ..params import ChipParams
+from . import compartment_memory as cm
 from .interfaces import phase_members
-from .neuron_alu import NeuronAlu
+from .neuron_alu import MUL_OPS, NeuronAlu, NeuronMultiplier
 from .neuron_divider import ModDivider
-from .neuron_operands import WORD, LoadSource, OperandFetch
-from .neuron_prefetch import ProgramPrefetcher
-from .neuron_sequencer import MemAccess, NeuronSequencer
+from .neuron_lane_acc import AccQueue
+from .neuron_join import ACC_ANSWER_DELAY
+from .neuron_operands import WORD, LoadSource, RegisterFile, RegWrite, immediate_layout
 
-__all__ = ["NeuronLane", "load_data_layout"]
+__all__ = ["NeuronLane", "MemAccess", "SlotMode", "load_data_layout", "STAGES",
+           "LAUNCH_TURNS", "acc_turns", "mod_turns"]
+
+K = isa.LANE_SLOTS
+STAGES = 8              # F, D, R, X1, X2, X3, X4, W
+W_STAGE = STAGES - 1
+ACC_REQUEST_STAGE = 2   # an ACC's request is valid from R on
+DIV_REQUEST_STAGE = 3   # a MOD's request goes to the divider in X1
+#: turns of a compartment besides its instructions: its PROFILE header's
+LAUNCH_TURNS = 1
+assert K >= STAGES, "a slot's next instruction must enter after its last has left"
+
+
+def _turns(ready: int) -> int:
+    """Turns of an instruction whose answer is in `ready` cycles after its
+    turn began (answers are taken at W, forwarded in the cycle they come)."""
+    return 1 + max(0, -(-(ready - W_STAGE) // K))
+
+
+def acc_turns(acc_latency: int) -> int:
+    """Turns of an ACC when the core answers `acc_latency` cycles after
+    taking its request and no other lane's request goes first (the engine
+    registers the answer once more, `ACC_ANSWER_DELAY`)."""
+    return _turns(ACC_REQUEST_STAGE + acc_latency + ACC_ANSWER_DELAY)
+
+
+def mod_turns(dividend: int, divisor: int) -> int:
+    """Turns of a MOD with a free divider (its latency: `neuron_divider.py`)."""
+    latency = 1 if dividend == 0 or divisor == 0 else 2 + abs(dividend).bit_length()
+    return _turns(DIV_REQUEST_STAGE + latency)
+
+
+assert mod_turns(-(1 << (isa.WORD_BITS - 1)), 1) == isa.OPINFO[Opcode.MOD].turns
+
+_DEFINED = [op for op in Opcode]
+_WRITES_RD = [op for op, info in isa.OPINFO.items() if info.writes_rd]
+
+
+class SlotMode(enum.Enum, shape=2):
+    """What a slot's next turn does."""
+    DONE = 0        # no compartment left this step: the turn is empty
+    HEAD = 1        # read the compartment's PARAM header (first of the step)
+    PROFILE = 2     # read its profile's PROFILE header (the program's entry)
+    RUN = 3         # run the instruction at the program counter
+
+
+def _token_layout() -> data.StructLayout:
+    """What moves down the pipeline with each turn besides the word: the
+    slot, its mode and whether its compartment ends whatever the word."""
+    return data.StructLayout({"slot": unsigned(max(1, (K - 1).bit_length())),
+                              "mode": unsigned(2), "forced": 1})     # mode: SlotMode
 
 
 def load_data_layout() -> data.StructLayout:
     """The read data of STATE, PARAM and PROFILE a lane's loads take (signed 32)."""
     return data.StructLayout({src.name.lower(): WORD for src in LoadSource})
+
+
+class MemAccess(wiring.Signature):
+    """A lane's accesses to STATE, PARAM and PROFILE while busy: read
+    addresses (X1) and the STATE write (STS, X1)."""
+
+    def __init__(self, params: ChipParams):
+        depths = cm.memory_depths(params)
+        super().__init__({
+            "state_raddr": Out(range(depths["state"])),
+            "param_raddr": Out(range(depths["param"])),
+            "profile_raddr": Out(range(depths["profile"])),
+            "state_we": Out(1),
+            "state_waddr": Out(range(depths["state"])),
+            "state_wdata": Out(WORD),
+        })
+
+
+class _Slots:
+    """Each slot's registers: mode, program counter, compartment, profile,
+    accumulator row base, and the flags `forced` (the compartment ends
+    whatever the word: skipped, or its program ran past the last UCODE word)
+    and `bad` (its profile index is >= n_profiles)."""
+
+    def __init__(self, params: ChipParams):
+        def regs(shape, name):
+            return Array(Signal(shape, name=f"{name}{j}") for j in range(K))
+        self.mode = regs(2, "mode")          # SlotMode
+        self.forced = regs(1, "forced")
+        self.bad = regs(1, "bad")
+        self.pc = regs(params.ucode_addr_bits, "pc")
+        self.comp = regs(params.compartment_bits, "comp")
+        self.prof = regs(cm.profile_bits(params), "prof")
+        self.row = regs(params.acc_row_bits, "row")
 
 
 class NeuronLane(wiring.Component):
@@ -52,8 +150,8 @@ class NeuronLane(wiring.Component):
     start, step, n_compartments, busy, updates, error, acc_req, acc_resp,
     spike    as in `interfaces.NeuronEngineSignature`, for this lane's
              compartments
-    turn     In(1)   every compartment below the lane's current one has retired
-    mem      Out(MemAccess)  execute's STATE / PARAM / PROFILE addresses, STS
+    turn     In(1)   every compartment below the lane's oldest has retired
+    mem      Out(MemAccess)  STATE / PARAM / PROFILE addresses, STS
     fetch_addr, fetch_en  Out  the lane's UCODE read port
     instr    In(Instruction)  its read data
     load_data In(load_data_layout)  read data of the lane's STATE, PARAM and
@@ -61,6 +159,8 @@ class NeuronLane(wiring.Component):
     """
 
     def __init__(self, params: ChipParams, lane: int):
+        if not 0 <= lane < params.n_lanes:
+            raise ValueError(f"NeuronLane: lane {lane} outside 0..{params.n_lanes - 1}")
         self.params, self.lane = params, lane
         super().__init__({
             **phase_members(params),
@@ -75,45 +175,290 @@ class NeuronLane(wiring.Component):
     def elaborate(self, platform):
         p = self.params
         m = Module()
-        m.submodules.sequencer = seq = NeuronSequencer(p, self.lane)
-        m.submodules.prefetch = pf = ProgramPrefetcher(p)
-        m.submodules.operands = opf = OperandFetch(p)
+        m.submodules.regs = rf = RegisterFile(K)
         m.submodules.alu = alu = NeuronAlu(p)
+        m.submodules.mul = mul = NeuronMultiplier()
         m.submodules.divider = div = ModDivider()
+        sl = _Slots(p)
+        self.stride = p.n_lanes * K             # a slot's next compartment is this far on
+        tok = [Signal(_token_layout(), name=f"tok{s}") for s in range(STAGES)]
+        ins = [None, None] + [Signal(isa.Instruction, name=f"ins{s}") for s in range(2, STAGES)]
+        for s in range(1, STAGES):
+            m.d.sync += tok[s].eq(tok[s - 1])
+        for s in range(3, STAGES):
+            m.d.sync += ins[s].eq(ins[s - 1])
+        m.d.sync += ins[2].eq(self.instr)
 
-        self._ports(m, seq, pf)
-        connect(m, seq.prefetch, pf.request)
-        connect(m, pf.next, seq.next)
-        connect(m, seq.div, div.i)
-        connect(m, div.o, seq.div_result)
-        connect(m, seq.load, opf.load)
-        connect(m, seq.write, opf.write)
-        connect(m, seq.acc_fwd, opf.acc)
-        connect(m, flipped(self.acc_req), seq.acc_req)
-        connect(m, flipped(self.acc_resp), seq.acc_resp)
-        connect(m, flipped(self.spike), seq.spike)
-        m.d.comb += [
-            seq.start.eq(self.start), seq.step.eq(self.step),
-            seq.n_compartments.eq(self.n_compartments), pf.flush.eq(seq.flush),
-            seq.turn.eq(self.turn),
-            self.busy.eq(seq.busy), self.updates.eq(seq.updates), self.error.eq(seq.error),
-            opf.clear.eq(seq.clear),
-            alu.op.eq(seq.op), alu.operands.eq(opf.operands), alu.mul_load.eq(seq.mul_load),
-            seq.operands.eq(opf.operands), seq.alu_result.eq(alu.result),
-            self.fetch_addr.eq(seq.fetch_addr), self.fetch_en.eq(seq.fetch_en),
-            seq.instr.eq(self.instr), opf.instr.eq(seq.exec_instr),
-            opf.load_data.eq(self.load_data),
-        ]
+        self._fetch(m, sl, tok[0])
+        self._start(m, sl)
+        acc = self._acc_request(m, sl, tok[1])
+        x1 = self._read(m, sl, rf, tok[2], ins[2])
+        x2 = self._execute(m, x1, mul, div, tok[3], ins[3])
+        val, fits, rc_nz = self._values(m, alu, x2, ins[4], tok[5], ins[5])
+        self._retire(m, sl, rf, mul, div, acc, tok[W_STAGE], ins[W_STAGE], val, fits, rc_nz)
         return m
 
-    def _ports(self, m: Module, seq: NeuronSequencer, pf: ProgramPrefetcher) -> None:
-        """Execute's and the prefetcher's addresses onto the lane's ports."""
-        pa, pr, mem = pf.param_port, pf.profile_port, self.mem
-        m.d.comb += [
-            mem.state_raddr.eq(seq.mem.state_raddr), mem.state_we.eq(seq.mem.state_we),
-            mem.state_waddr.eq(seq.mem.state_waddr), mem.state_wdata.eq(seq.mem.state_wdata),
-            mem.param_raddr.eq(Mux(pa.en, pa.addr, seq.mem.param_raddr)),
-            mem.profile_raddr.eq(Mux(pr.en, pr.addr, seq.mem.profile_raddr)),
-            pa.data.eq(self.load_data.param), pr.data.eq(self.load_data.profile),
-            pf.profile_busy.eq(seq.load.valid & (seq.load.source == LoadSource.PROFILE)),
+    # -- F, D: fetch and the ACC request ------------------------------------------------
+    def _fetch(self, m: Module, sl: _Slots, tok) -> None:
+        """F: the slot whose turn it is (a count modulo K; slot 0's turn is
+        the cycle after `start`)."""
+        ctr = Signal.like(tok.slot)
+        m.d.sync += ctr.eq(Mux(self.start, 0, ctr + 1))
+        m.d.comb += [tok.slot.eq(ctr), tok.mode.eq(sl.mode[ctr]),
+                     tok.forced.eq(sl.forced[ctr]),
+                     self.fetch_addr.eq(sl.pc[ctr]), self.fetch_en.eq(1)]
+
+    def _start(self, m: Module, sl: _Slots) -> None:
+        """`start`: slot j takes the lane's compartment j (if there is one)."""
+        p = self.params
+        with m.If(self.start):
+            for j in range(K):
+                first = K * self.lane + j
+                m.d.sync += [sl.comp[j].eq(first if first < p.n_compartments else 0),
+                             sl.forced[j].eq(0),
+                             sl.mode[j].eq(Mux(first < self.n_compartments,
+                                               SlotMode.HEAD, SlotMode.DONE))]
+
+    def _acc_request(self, m: Module, sl: _Slots, tok) -> AccQueue:
+        """D: an ACC's read-and-clear request is queued as soon as its word
+        is read, so that the answer is in by W (`AccQueue`: one request
+        outstanding per slot; a retried ACC does not ask again)."""
+        p = self.params
+        m.submodules.acc = q = AccQueue(p)
+        word = self.instr
+        group = immediate_layout(p)(word.imm).group[:(p.n_acc_groups - 1).bit_length()]
+        m.d.comb += [q.issue.eq((tok.mode == SlotMode.RUN) & ~tok.forced &
+                                (word.op == Opcode.ACC) & ~q.pending.bit_select(tok.slot, 1)),
+                     q.issue_row.eq(sl.row[tok.slot] + group), q.issue_slot.eq(tok.slot)]
+        connect(m, q.acc_req, flipped(self.acc_req))
+        connect(m, flipped(self.acc_resp), q.acc_resp)
+        return q
+
+    # -- R: registers and addresses -----------------------------------------------------
+    def _read(self, m: Module, sl: _Slots, rf: RegisterFile, tok, word) -> "_X1":
+        """R: the slot's registers, and the addresses X1 reads (HEAD and END
+        read a PARAM header: their own compartment's, the next one's)."""
+        p, x = self.params, _X1(self.params)
+        imm = immediate_layout(p)(word.imm)
+        comp, prof = sl.comp[tok.slot], sl.prof[tok.slot]
+        run = (tok.mode == SlotMode.RUN) & ~tok.forced
+        ends = (tok.mode == SlotMode.RUN) & (tok.forced | (word.op == Opcode.END))
+        header_comp = Mux(ends, comp + self.stride, comp)[:p.compartment_bits]
+        m.d.comb += [rf.slot.eq(tok.slot), rf.ra.eq(word.ra), rf.rb.eq(word.rb),
+                     rf.rc.eq(word.rc)]
+        source = Mux(run & (word.op == Opcode.LDS), LoadSource.STATE,
+                     Mux((tok.mode == SlotMode.PROFILE) | (run & (word.op == Opcode.LDC)),
+                         LoadSource.PROFILE, LoadSource.PARAM))
+        m.d.sync += [
+            x.a.eq(rf.a), x.rb.eq(rf.b), x.rc.eq(rf.c),
+            x.state_addr.eq(comp * cm.STATE_WORDS + imm.state_word),
+            x.param_addr.eq(Mux(ends | (tok.mode == SlotMode.HEAD),
+                                header_comp * cm.PARAM_WORDS,
+                                comp * cm.PARAM_WORDS + imm.param_word)),
+            x.profile_addr.eq(prof * cm.PROFILE_WORDS
+                              + Mux(tok.mode == SlotMode.PROFILE, 0, imm.profile_word)),
+            x.source.eq(source), x.sts.eq(run & (word.op == Opcode.STS)),
+            x.mod.eq(run & (word.op == Opcode.MOD)),
         ]
+        return x
+
+    # -- X1, X2: memories, multiplier, divider, ALU ------------------------------------
+    def _execute(self, m: Module, x: "_X1", mul, div, tok, word) -> "_X2":
+        """X1: the memories read and STS written (addresses from R); b =
+        R[rb] + imm; MULT / MULF into the multiplier; MOD to the divider when
+        it is free (one division per lane; the MOD of another slot retries)."""
+        y = _X2()
+        mem = self.mem
+        b = Signal(WORD)
+        m.d.comb += [b.eq((x.rb + word.imm)[:isa.WORD_BITS]),
+                     mem.state_raddr.eq(x.state_addr), mem.param_raddr.eq(x.param_addr),
+                     mem.profile_raddr.eq(x.profile_addr),
+                     mem.state_we.eq(x.sts), mem.state_waddr.eq(x.state_addr),
+                     mem.state_wdata.eq(x.a),
+                     mul.a.eq(x.a), mul.b.eq(x.rb), mul.shift.eq(word.imm[:6]),
+                     mul.trunc.eq(word.op == Opcode.MULT),
+                     div.i.payload.dividend.eq(x.a), div.i.payload.divisor.eq(b)]
+        d = _Div()
+        self.div_state = d
+        m.d.comb += div.i.valid.eq(x.mod & ~d.busy)
+        with m.If(div.i.valid & div.i.ready):
+            m.d.sync += [d.busy.eq(1), d.slot.eq(tok.slot)]
+        m.d.sync += [y.a.eq(x.a), y.b.eq(b), y.rb.eq(x.rb), y.rc.eq(x.rc),
+                     y.source.eq(x.source), y.rc_nz.eq(x.rc != 0)]
+        return y
+
+    def _values(self, m: Module, alu: NeuronAlu, y: "_X2", word, tok3, word3):
+        """X2 to X4: the ALU (two stages, its result in X4); the read data
+        and SPK's a + imm registered (X2), the one of them the instruction
+        writes chosen (X3), then that or the ALU's result (X4). Returns
+        (value, SPK payload fits 24 bits, rc != 0), registered for W
+        (`tok3`, `word3`: X3's turn)."""
+        ops = alu.operands
+        m.d.comb += [alu.op.eq(word.op), ops.a.eq(y.a), ops.b.eq(y.b), ops.rb.eq(y.rb),
+                     ops.rc.eq(y.rc), ops.imm.value.eq(word.imm)]
+        loaded, full, rc3 = Signal(WORD), Signal(isa.WORD_BITS + 1), Signal()
+        with m.Switch(y.source):
+            with m.Case(LoadSource.STATE):
+                m.d.sync += loaded.eq(self.load_data.state)
+            with m.Case(LoadSource.PARAM):
+                m.d.sync += loaded.eq(self.load_data.param)
+            with m.Default():
+                m.d.sync += loaded.eq(self.load_data.profile)
+        m.d.sync += [full.eq(y.a + word.imm), rc3.eq(y.rc_nz)]
+        # X3: the read data or the SPK payload; whether the ALU's result wins
+        bits = len(self.spike.payload.payload)
+        fs = full.as_signed()
+        op3 = word3.op
+        from_memory = (tok3.mode != SlotMode.RUN) | tok3.forced | (op3 == Opcode.END) | \
+            (op3 == Opcode.LDS) | (op3 == Opcode.LDP) | (op3 == Opcode.LDC)
+        other, use_alu, fits4, rc4 = Signal(WORD), Signal(), Signal(), Signal()
+        m.d.sync += [other.eq(Mux(from_memory, loaded, full[:isa.WORD_BITS])),
+                     use_alu.eq(~from_memory & (op3 != Opcode.SPK)),
+                     fits4.eq((fs >= -(1 << (bits - 1))) & (fs < (1 << (bits - 1)))),
+                     rc4.eq(rc3)]
+        # X4: the value for W
+        value, fits, rc_nz = Signal(WORD), Signal(), Signal()
+        m.d.sync += [value.eq(Mux(use_alu, alu.result, other)), fits.eq(fits4), rc_nz.eq(rc4)]
+        return value, fits, rc_nz
+
+    # -- W: retire or retry ------------------------------------------------------------
+    def _retire(self, m: Module, sl: _Slots, rf: RegisterFile, mul, div, a: AccQueue,
+                tok, word, val, fits, rc_nz) -> None:
+        p, d = self.params, self.div_state
+        slot, op = tok.slot, word.op
+        run = (tok.mode == SlotMode.RUN) & ~tok.forced
+        ends = (tok.mode == SlotMode.RUN) & (tok.forced | (op == Opcode.END))
+        oldest = Signal.like(slot)
+        # a spike buffer per slot; the oldest slot's goes out
+        spike, bits = self.spike, len(self.spike.payload.payload)
+        spk_valid = Signal(K)
+        spk_payload = Array(Signal(bits, name=f"spk_payload{j}") for j in range(K))
+        m.d.comb += [spike.valid.eq(spk_valid.bit_select(oldest, 1)),
+                     spike.payload.compartment.eq(sl.comp[oldest]),
+                     spike.payload.payload.eq(spk_payload[oldest])]
+        with m.If(spike.valid & spike.ready):
+            m.d.sync += spk_valid.bit_select(oldest, 1).eq(0)
+        sent = ~spk_valid.bit_select(slot, 1) | ((oldest == slot) & spike.ready)
+        acc_in = a.head_valid & (a.head_slot == slot)
+        done = Signal()
+        with m.If(ends):
+            m.d.comb += done.eq((oldest == slot) & self.turn & sent)
+        with m.Elif(run & (op == Opcode.SPK) & rc_nz):
+            m.d.comb += done.eq(~spk_valid.bit_select(slot, 1))
+        with m.Elif(run & (op == Opcode.ACC)):
+            m.d.comb += done.eq(acc_in)
+        with m.Elif(run & (op == Opcode.MOD)):
+            m.d.comb += done.eq(d.busy & (d.slot == slot) & div.o.valid)
+        with m.Else():
+            m.d.comb += done.eq(tok.mode != SlotMode.DONE)
+
+        result = Signal(WORD)
+        with m.Switch(op):
+            with m.Case(*MUL_OPS):
+                m.d.comb += result.eq(mul.product)
+            with m.Case(Opcode.MOD):
+                m.d.comb += result.eq(div.o.payload.remainder)
+            with m.Case(Opcode.ACC):
+                m.d.comb += result.eq(a.head_data)
+            with m.Case(Opcode.LDT):
+                m.d.comb += result.eq(self.step)
+            with m.Default():
+                m.d.comb += result.eq(val)
+        writes = Signal()
+        with m.Switch(op):
+            with m.Case(*_WRITES_RD):
+                m.d.comb += writes.eq(1)
+        defined = Signal()
+        with m.Switch(op):
+            with m.Case(*_DEFINED):
+                m.d.comb += defined.eq(1)
+        m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd),
+                     rf.write.data.eq(result),
+                     rf.write.en.eq(done & run & writes)]
+
+        m.d.comb += a.pop.eq(done & run & (op == Opcode.ACC))
+        with m.If(done & run & (op == Opcode.MOD)):
+            m.d.comb += div.o.ready.eq(1)
+            m.d.sync += d.busy.eq(0)
+        with m.If(done & run & (op == Opcode.SPK) & rc_nz):
+            m.d.sync += [spk_valid.bit_select(slot, 1).eq(1), spk_payload[slot].eq(val[:bits])]
+        # errors are counted a cycle later (registered: nothing waits on them)
+        m.d.sync += self.error.eq(done & (
+            (ends & tok.forced) |
+            (run & ~defined) |
+            (run & (op == Opcode.MOD) & div.o.payload.by_zero) |
+            (run & (op == Opcode.SPK) & rc_nz & ~fits)))
+        m.d.comb += self.updates.eq(done & ends)
+        with m.If(done & ends):
+            m.d.sync += oldest.eq(oldest + 1)
+        with m.If(self.start):
+            m.d.sync += oldest.eq(0)
+        self._advance(m, sl, rf, tok, word, val, done, ends, run)
+        started = Signal()          # the cycle after `start` (busy even with no compartment)
+        m.d.sync += started.eq(self.start)
+        busy = (Cat(mode != SlotMode.DONE for mode in sl.mode).any() | spk_valid.any() | started
+                | self.error)
+        m.d.comb += self.busy.eq(busy)
+
+    def _advance(self, m: Module, sl: _Slots, rf: RegisterFile, tok, word, val, done, ends,
+                 run) -> None:
+        """W: the slot's state after a turn that completed: the next
+        instruction, the next compartment (its PARAM header `val`, read in
+        END's turn), or the program's entry (its PROFILE header `val`)."""
+        p, slot = self.params, tok.slot
+        header = cm.PARAM_HEADER(val[:cm.PARAM_HEADER.size])
+        entry = cm.PROFILE_HEADER(val[:cm.PROFILE_HEADER.size]).entry
+        nxt = sl.comp[slot] + self.stride
+        take_header = [sl.prof[slot].eq(header.profile), sl.row[slot].eq(header.acc_row),
+                       sl.bad[slot].eq(header.profile >= p.n_profiles),
+                       sl.mode[slot].eq(SlotMode.PROFILE)]
+        with m.If(done):
+            with m.Switch(tok.mode):
+                with m.Case(SlotMode.HEAD):
+                    m.d.sync += take_header
+                with m.Case(SlotMode.PROFILE):
+                    skip = sl.bad[slot] | (entry >= p.n_ucode)
+                    m.d.comb += rf.clear.eq(1)
+                    m.d.sync += [sl.pc[slot].eq(entry), sl.forced[slot].eq(skip),
+                                 sl.mode[slot].eq(SlotMode.RUN)]
+                with m.Case(SlotMode.RUN):
+                    with m.If(ends):
+                        m.d.sync += sl.comp[slot].eq(nxt)
+                        with m.If(nxt < self.n_compartments):
+                            m.d.sync += take_header
+                        with m.Else():
+                            m.d.sync += sl.mode[slot].eq(SlotMode.DONE)
+                    with m.Elif(sl.pc[slot] == p.n_ucode - 1):
+                        m.d.sync += sl.forced[slot].eq(1)   # ran past the end: END next
+                    with m.Else():
+                        m.d.sync += sl.pc[slot].eq(sl.pc[slot] + 1)
+
+
+class _Div:
+    """The divider's owner: a MOD accepted and not yet retired, and its slot."""
+
+    def __init__(self):
+        self.busy = Signal()
+        self.slot = Signal(max(1, (K - 1).bit_length()))
+
+
+class _X1:
+    """Registers between R and X1."""
+
+    def __init__(self, params: ChipParams):
+        depths = cm.memory_depths(params)
+        self.a, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD)
+        self.state_addr = Signal(range(depths["state"]))
+        self.param_addr = Signal(range(depths["param"]))
+        self.profile_addr = Signal(range(depths["profile"]))
+        self.source = Signal(LoadSource)
+        self.sts, self.mod = Signal(), Signal()
+
+
+class _X2:
+    """Registers between X1 and X2."""
+
+    def __init__(self):
+        self.a, self.b, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD), Signal(WORD)
+        self.source = Signal(LoadSource)
+        self.rc_nz = Signal()

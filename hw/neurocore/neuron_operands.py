@@ -1,32 +1,19 @@
-"""Operand fetch of the neuron engine: the register file, load write-back and
-forwarding, and the layouts the execute stage reads its operands through.
+"""Operands of the neuron engine: the register file of a lane's slots and
+the layouts the pipeline reads its operands through.
 
-`OperandFetch` holds registers r0..r7 (signed 32-bit; r0 reads 0) and
-presents the operands of the instruction word in execute, combinationally
-(latency 0):
-
-* ``a = R[ra]``, ``rb = R[rb]``, ``rc = R[rc]``, ``b = wrap32(R[rb] + imm)``
-  and the immediate as `immediate_layout` fields;
-* a load issued in cycle t (`load`) reads its memory in t + 1; the read
-  data (`load_data`) is registered here at the end of t + 1 (nothing else
-  follows a block RAM's output in that cycle), forwarded from that register
-  to the reads of t + 2 and written at the end of t + 2
-  (`isa.LOAD_LATENCY`); the instruction in t + 1 must not read or write the
-  loaded register (the sequencer stalls it a cycle); a load still in flight
-  when a compartment begins (`clear`) is dropped;
-* the answer of an outstanding ACC (`acc`, valid in the cycle it arrives) is
-  written at the end of that cycle and forwarded to its reads.
-
-r0 is no register: it reads 0, and loads and ACC answers for it are
-dropped, so no read needs a zero override.
-
-Writes of one cycle, lowest priority first: load, ACC answer, the execute
-result (`write`), `clear` (r1..r7 to 0, at the start of a compartment).
+`RegisterFile` holds registers r0..r7 (signed 32-bit) of each of a lane's
+`isa.LANE_SLOTS` slots in one small memory (LUT RAM: slot * 8 + register),
+with three read ports (ra, rb, rc: combinational) and one write port
+(written at the end of the cycle). r0 is no register: it reads 0 and writes
+to it are dropped. A register not written since its slot began its
+compartment (`clear`) reads 0, so that the memory's contents at power-up do
+not matter: a mask of written registers per slot (flip-flops, cleared at
+reset) says which words hold a value.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Const, Module, Signal, signed, unsigned
-from amaranth.lib import data, enum, wiring
+from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, enum, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 from .. import isa
@@ -34,7 +21,7 @@ from ..params import ChipParams
 from . import compartment_memory as cm
 
 __all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "RegWrite",
-           "OperandFetch"]
+           "RegisterFile"]
 
 WORD = signed(isa.WORD_BITS)    # a register, an operand, a result
 
@@ -91,81 +78,46 @@ class RegWrite(wiring.Signature):
         super().__init__({"en": Out(1), "rd": Out(isa.REG_BITS), "data": Out(WORD)})
 
 
-class LoadIssue(wiring.Signature):
-    """A load issued in execute: `valid`, its register `rd`, its `source`."""
+class RegisterFile(wiring.Component):
+    """Registers of every slot of a lane (see the module docstring).
 
-    def __init__(self):
-        super().__init__({"valid": Out(1), "rd": Out(isa.REG_BITS), "source": Out(LoadSource)})
-
-
-class OperandFetch(wiring.Component):
-    """Register file with load and ACC forwarding (see the module docstring).
-
-    instr      In(Instruction)  the word in execute (ra, rb, rc, imm are read)
-    operands   Out(operand_layout)
-    load       In(LoadIssue)    a load issued this cycle (its register written 2 cycles on)
-    load_data  In(3 x signed 32)  read data of STATE, PARAM and PROFILE
-    acc        In(RegWrite)     the ACC answer arriving this cycle
-    write      In(RegWrite)     the execute result (`en` only when it retires)
-    clear      In(1)            r1..r7 := 0 at the end of this cycle
+    slot        In(slot bits)  the slot whose registers are read
+    ra, rb, rc  In(3)          registers read (combinationally)
+    a, b, c     Out(signed 32) their values (0 for r0 and registers not written)
+    write       In(RegWrite)   a register of slot `write_slot`, at the end of the cycle
+    write_slot  In(slot bits)
+    clear       In(1)          slot `write_slot` begins a compartment: every
+                               register reads 0 until written
     """
 
-    def __init__(self, params: ChipParams):
+    def __init__(self, slots: int):
+        self.slots = slots
+        bits = max(1, (slots - 1).bit_length())
         super().__init__({
-            "instr": In(isa.Instruction),
-            "operands": Out(operand_layout(params)),
-            "load": In(LoadIssue()),
-            "load_data": In(data.StructLayout({s.name.lower(): WORD for s in LoadSource})),
-            "acc": In(RegWrite()),
-            "write": In(RegWrite()),
-            "clear": In(1),
+            "slot": In(bits), "ra": In(isa.REG_BITS), "rb": In(isa.REG_BITS),
+            "rc": In(isa.REG_BITS),
+            "a": Out(WORD), "b": Out(WORD), "c": Out(WORD),
+            "write": In(RegWrite()), "write_slot": In(bits), "clear": In(1),
         })
 
     def elaborate(self, platform):
         m = Module()
-        written = [Signal(WORD, name=f"r{i}") for i in range(1, isa.N_REGS)]
-        regs = Array([Const(0, WORD), *written])     # r0 is no register: it reads 0
-        pl_valid = Signal()                 # a load reads its memory this cycle
-        pl_rd = Signal(isa.REG_BITS)
-        pl_src = Signal(LoadSource)
-        m.d.sync += [pl_valid.eq(self.load.valid), pl_rd.eq(self.load.rd),
-                     pl_src.eq(self.load.source)]
-        wb_valid = Signal()                 # a load writes back this cycle
-        wb_rd = Signal(isa.REG_BITS)
-        loaded = Signal(WORD)               # its data (registered read data)
-        m.d.sync += [wb_valid.eq(pl_valid & ~self.clear & (pl_rd != 0)), wb_rd.eq(pl_rd)]
-        with m.Switch(pl_src):
-            with m.Case(LoadSource.STATE):
-                m.d.sync += loaded.eq(self.load_data.state)
-            with m.Case(LoadSource.PARAM):
-                m.d.sync += loaded.eq(self.load_data.param)
-            with m.Default():
-                m.d.sync += loaded.eq(self.load_data.profile)
-
-        acc_en = Signal()                   # an ACC answer for r1..r7 arrives
-        m.d.comb += acc_en.eq(self.acc.en & (self.acc.rd != 0))
-
-        def read(idx, name: str) -> Signal:
-            v = Signal(WORD, name=name)
-            m.d.comb += v.eq(regs[idx])
-            with m.If(wb_valid & (wb_rd == idx)):      # wb_rd and acc_rd are never r0
-                m.d.comb += v.eq(loaded)
-            with m.If(acc_en & (self.acc.rd == idx)):
-                m.d.comb += v.eq(self.acc.data)
-            return v
-
-        ins, ops = self.instr, self.operands
-        a, rb, rc = read(ins.ra, "opa"), read(ins.rb, "opr"), read(ins.rc, "opc")
-        m.d.comb += [ops.a.eq(a), ops.rb.eq(rb), ops.rc.eq(rc),
-                     ops.b.eq((rb + ins.imm)[:isa.WORD_BITS]), ops.imm.value.eq(ins.imm)]
-
-        for i, r in enumerate(written, start=1):
-            with m.If(wb_valid & (wb_rd == i)):
-                m.d.sync += r.eq(loaded)
-            with m.If(acc_en & (self.acc.rd == i)):
-                m.d.sync += r.eq(self.acc.data)
-            with m.If(self.write.en & (self.write.rd == i)):
-                m.d.sync += r.eq(self.write.data)
-            with m.If(self.clear):
-                m.d.sync += r.eq(0)
+        n = isa.N_REGS
+        m.submodules.words = words = memory.Memory(shape=WORD, depth=self.slots * n, init=[])
+        written = Signal(self.slots * n)        # bit slot * 8 + r: r holds a value
+        for reg, out in ((self.ra, self.a), (self.rb, self.b), (self.rc, self.c)):
+            rp = words.read_port(domain="comb")
+            index = Cat(reg, self.slot)
+            m.d.comb += [rp.addr.eq(index), out.eq(Mux(written.bit_select(index, 1), rp.data, 0))]
+        wp = words.write_port()
+        w = self.write
+        index = Cat(w.rd, self.write_slot)
+        m.d.comb += [wp.addr.eq(index), wp.data.eq(w.data), wp.en.eq(w.en & (w.rd != 0))]
+        for s in range(self.slots):
+            for r in range(1, n):
+                bit = written[s * n + r]
+                with m.If(self.clear & (self.write_slot == s)):
+                    m.d.sync += bit.eq(0)
+                with m.Elif(w.en & (self.write_slot == s) & (w.rd == r)):
+                    m.d.sync += bit.eq(1)
         return m

@@ -14,8 +14,8 @@ A model is a straight-line function of named values::
 Values (`Val`) are virtual registers; Python operators emit instructions
 (`+ - & | ^`, `<< >>` with an int or a Val amount, comparisons `> >= <
 <= ==` give 0/1). `build()` allocates the eight physical registers (r0 is
-zero) by liveness over the straight-line code, reordered by
-`schedule.schedule` where that saves cycles, and returns a `NeuronProgram`:
+zero) by liveness over the straight-line code, in the order written
+(`regalloc.allocate`), and returns a `NeuronProgram`:
 the instruction list, the names of its state words, per-compartment
 parameters and profile constants, and `images()` to produce the PARAM /
 PROFILE / STATE word images for given parameter values.
@@ -36,8 +36,8 @@ from ..hw import isa
 from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
-from ..hw.neurocore.neuron_join import ACC_ANSWER_DELAY
-from .schedule import LOADS as _LOADS, allocate, schedule
+from ..hw.neurocore.neuron_lane import LAUNCH_TURNS, acc_turns
+from .regalloc import allocate
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
            "acc_row_bases",
@@ -160,35 +160,17 @@ class NeuronProgram:
         return "\n".join(isa.disassemble(self.words))
 
     def cycles(self, acc_latency: int = 1) -> int:
-        """Cycles of one compartment update in one lane of the RTL engine
-        when the core answers an accumulator read `acc_latency` cycles after
-        accepting it and nothing else stalls: each instruction's
-        `isa.OPINFO` cycles (MULT / MULF `isa.MUL_CYCLES`, MOD at its worst case, `isa.MOD_CYCLES`), and
-        the waits of the ACC scoreboard (an instruction that uses an ACC's
-        register before its answer is in; END; a second ACC). The engine
-        registers each answer once more before a lane sees it
-        (`ACC_ANSWER_DELAY`); an instruction right after a load that reads or
-        writes the loaded register waits `isa.LOAD_LATENCY` - 1 cycles. Per update at steady state, with the engine's
-        lanes side by side: `kilauea.hw.neurocore.neuron_engine.update_cycles`."""
-        t = 0
-        pending: tuple[int, int] | None = None      # (register, cycle its answer is in)
-        loaded = 0                                  # register of the load just issued
-        for ins in self.instrs:
-            info = isa.OPINFO[ins.op]
-            used = {ins.ra, ins.rb, ins.rc} | ({ins.rd} if info.writes_rd else set())
-            if loaded != 0 and loaded in used:
-                t += isa.LOAD_LATENCY - 1
-            if pending is not None:
-                reg, ready = pending
-                if ins.op in (Opcode.END, Opcode.ACC) or (reg != 0 and reg in used):
-                    t = max(t, ready)
-                if t >= ready:
-                    pending = None
-            if ins.op == Opcode.ACC:
-                pending = (ins.rd, t + acc_latency + ACC_ANSWER_DELAY)
-            loaded = ins.rd if ins.op in _LOADS else 0
-            t += info.cycles
-        return t
+        """Cycles a lane of the RTL engine spends per update of this program
+        at steady state (every slot of the lane busy, so that each turn of a
+        slot costs the lane one cycle; `kilauea.hw.neurocore.neuron_lane`):
+        one turn per instruction (MOD at its worst case, `isa.OPINFO`), one
+        per ACC retried until its answer is in when the core answers
+        `acc_latency` cycles after taking the request (`acc_turns`), and the
+        compartment's PROFILE-header turn (`LAUNCH_TURNS`). Per update with
+        the engine's lanes side by side:
+        `kilauea.hw.neurocore.neuron_engine.update_cycles`."""
+        return LAUNCH_TURNS + sum(acc_turns(acc_latency) if ins.op == Opcode.ACC
+                                  else isa.OPINFO[ins.op].turns for ins in self.instrs)
 
     def images(self, n: int, values: Mapping[str, object] | None = None, *,
                profile: int = 0, entry: int = 0, acc_row: int = 0):
@@ -399,13 +381,10 @@ class ProgramBuilder:
 
     # -- register allocation ---------------------------------------------
     def build(self, derive: Callable[[dict], dict] | None = None, doc: str = "") -> NeuronProgram:
-        """The program: the code as written or as `schedule` reorders it,
-        whichever takes fewer cycles, with its registers allocated."""
-        orders = [self._code] + [c for c in (schedule(self._code),) if c is not None]
-        programs = [NeuronProgram(self.name, allocate(code, self.name), self.n_groups,
-                                  dict(self.state_decl), dict(self.param_decl),
-                                  dict(self.const_decl), derive, doc) for code in orders]
-        return min(programs, key=lambda p: p.cycles())
+        """The program: the code as written, with its registers allocated."""
+        return NeuronProgram(self.name, allocate(self._code, self.name), self.n_groups,
+                             dict(self.state_decl), dict(self.param_decl),
+                             dict(self.const_decl), derive, doc)
 
 
 def link(programs: list[NeuronProgram], n_ucode: int) -> tuple[np.ndarray, list[int]]:

@@ -1,6 +1,7 @@
 """The neuron engine's parts on their own: the ModDivider stream against
 Python's ``%`` (random inputs, random `o.ready`, its stated latency and the
-stream rules) and the ALU (combinational, MULT / MULF over two cycles) against the ISA's
+stream rules), the ALU (combinational) and the multiplier (MULT / MULF, a
+new product every cycle, `isa.MUL_LATENCY` cycles late) against the ISA's
 definition."""
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from amaranth.sim import Simulator
 
 from kilauea.hw import isa
 from kilauea.hw.isa import Opcode
-from kilauea.hw.neurocore.neuron_alu import ALU_OPS, MUL_OPS, NeuronAlu
+from kilauea.hw.neurocore.neuron_alu import (ALU_LATENCY, ALU_OPS, MUL_OPS, NeuronAlu,
+                                              NeuronMultiplier)
 from kilauea.hw.neurocore.neuron_divider import ModDivider
 from kilauea.hw.params import ChipParams
 
@@ -70,61 +72,83 @@ def test_divider_matches_python_with_random_ready():
         assert latency == (1 if b == 0 or a == 0 else 2 + abs(a).bit_length()), (a, b, latency)
 
 
-def test_alu_matches_isa_definition():
-    rng = np.random.default_rng(9)
+def _run_alu(cases) -> list[int]:
+    """(op, a, rb, rc, imm) cases into the ALU, one per cycle; the results,
+    taken `ALU_LATENCY` cycles after each."""
     dut = NeuronAlu(P)
-    cases = []
-    for op in sorted(ALU_OPS - {Opcode.MOD}, key=lambda o: o.value):
-        for _ in range(200 if op in MUL_OPS else 25):
-            cases.append((op, random_value(rng), random_value(rng), random_value(rng),
-                          random_imm(rng, op)))
+    got = []
 
     async def bench(ctx):
-        for op, a, rb, rc, imm in cases:
-            ctx.set(dut.op, op)
-            ctx.set(dut.operands.a, a)
-            ctx.set(dut.operands.rb, rb)
-            ctx.set(dut.operands.rc, rc)
-            ctx.set(dut.operands.b, w32(rb + imm))
-            ctx.set(dut.operands.imm.value, imm)
-            if op in MUL_OPS:   # operands registered, partial products, then the result
-                ctx.set(dut.mul_load, 1)
-                await ctx.tick()
-                ctx.set(dut.mul_load, 0)
-                ctx.set(dut.operands.a, random_value(rng))      # no longer looked at
-                ctx.set(dut.op, (Opcode.ADD, Opcode.MULT, Opcode.MULF)[rng.integers(3)])
-                for _ in range(isa.MUL_CYCLES - 2):
-                    await ctx.tick()
+        for i in range(len(cases) + ALU_LATENCY):
+            if i < len(cases):
+                op, a, rb, rc, imm = cases[i]
                 ctx.set(dut.op, op)
-            got = ctx.get(dut.result)
-            assert got == py_op(op, a, rb, rc, imm), (op, a, rb, rc, imm, got)
+                ctx.set(dut.operands.a, a)
+                ctx.set(dut.operands.rb, rb)
+                ctx.set(dut.operands.rc, rc)
+                ctx.set(dut.operands.b, w32(rb + imm))
+                ctx.set(dut.operands.imm.value, imm)
+            if i >= ALU_LATENCY:
+                got.append(ctx.get(dut.result))
+            await ctx.tick()
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
     sim.add_testbench(bench)
     sim.run()
+    return got
+
+
+def test_alu_matches_isa_definition():
+    """Every ALU opcode, a new one each cycle (random and extreme operands)."""
+    rng = np.random.default_rng(9)
+    ops = sorted(ALU_OPS - MUL_OPS - {Opcode.MOD}, key=lambda o: o.value)
+    cases = [(op, random_value(rng), random_value(rng), random_value(rng), random_imm(rng, op))
+             for _ in range(25) for op in rng.permutation(ops).tolist()]
+    cases = [(Opcode(op), *rest) for op, *rest in cases]
+    for case, got in zip(cases, _run_alu(cases), strict=True):
+        assert got == py_op(*case), (case, got)
+
+
+def test_multiplier_pipelined_matches_isa_definition():
+    """A new MULT or MULF every cycle (random operands, shifts, extremes):
+    each product comes out exactly `isa.MUL_LATENCY` cycles later."""
+    rng = np.random.default_rng(10)
+    cases = [(MUL_OPS_SORTED[int(rng.integers(2))], random_value(rng), random_value(rng),
+              int(rng.integers(0, 64))) for _ in range(600)]
+    dut = NeuronMultiplier()
+    got = []
+
+    async def bench(ctx):
+        for i in range(len(cases) + isa.MUL_LATENCY):
+            if i < len(cases):
+                op, a, b, shift = cases[i]
+                ctx.set(dut.a, a)
+                ctx.set(dut.b, b)
+                ctx.set(dut.shift, shift)
+                ctx.set(dut.trunc, op == Opcode.MULT)
+            if i >= isa.MUL_LATENCY:
+                got.append(ctx.get(dut.product))
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    for (op, a, b, shift), product in zip(cases, got, strict=True):
+        assert product == py_op(op, a, b, 0, shift), (op, a, b, shift, product)
+
+
+MUL_OPS_SORTED = sorted(MUL_OPS, key=lambda o: o.value)
 
 
 def test_alu_shifts_at_every_amount_boundary():
     """SHL, SHR, TSHR, ASH in RTL for every amount b in -70..70 and the
     32-bit extremes of b, on extreme and random a: equal to the ISA."""
     rng = np.random.default_rng(11)
-    dut = NeuronAlu(P)
     amounts = list(range(-70, 71)) + [-(1 << 31), (1 << 31) - 1, -(1 << 30), 1 << 30, -96, 96]
     values = EXTREMES + [random_value(rng) for _ in range(4)]
-    shifts = (Opcode.SHL, Opcode.SHR, Opcode.TSHR, Opcode.ASH)
-
-    async def bench(ctx):
-        for op in shifts:
-            ctx.set(dut.op, op)
-            for b in amounts:
-                ctx.set(dut.operands.rb, b)
-                ctx.set(dut.operands.b, b)
-                for a in values:
-                    ctx.set(dut.operands.a, a)
-                    got = ctx.get(dut.result)
-                    assert got == py_op(op, a, b, 0, 0), (op.name, a, b, got)
-
-    sim = Simulator(dut)
-    sim.add_testbench(bench)
-    sim.run()
+    cases = [(op, a, b, 0, 0) for op in (Opcode.SHL, Opcode.SHR, Opcode.TSHR, Opcode.ASH)
+             for b in amounts for a in values]
+    for case, got in zip(cases, _run_alu(cases), strict=True):
+        assert got == py_op(*case), (case[0].name, case[1], case[2], got)
