@@ -6,9 +6,10 @@ difference of work, so fixed start-up costs cancel.
 
 - synaptic event: input spikes into axons of 64 synapses each (binary and
   graded), 4 vs 12 spikes;
-- LIF update: a STEP with 16 vs 48 LIF compartments (one accumulator group,
-  no spikes), the microcode neuron engine with its `n_lanes` lanes (several
-  rounds of every lane, so lanes are at steady state);
+- LIF update: a STEP with 64 vs 128 LIF compartments (one accumulator group,
+  no spikes), the microcode neuron engine with its `n_lanes` lanes of
+  `isa.LANE_SLOTS` slots (2 and 4 rounds of every slot, so lanes are at
+  steady state);
 - fan-out packet: one compartment spiking into 16 vs 48 fan-out entries.
 
 Run: python bench/core.py
@@ -28,7 +29,7 @@ from kilauea.hw.neurocore.core import Core
 from kilauea.hw.neurocore.neuron_engine import update_cycles
 from kilauea.hw.params import ChipParams
 
-P = ChipParams(mesh_w=2, mesh_h=2, n_compartments=48, n_synapses=1024, n_axons=16,
+P = ChipParams(mesh_w=2, mesh_h=2, n_compartments=128, n_synapses=1024, n_axons=16,
                n_fanout=64, n_ucode=64, n_profiles=2, n_delay_slots=4, n_acc_groups=1)
 ME = packet.Dest(0, 0)
 
@@ -96,7 +97,7 @@ def synaptic_event() -> float:
 
 def lif_update() -> float:
     runs = []
-    for n in (16, 48):
+    for n in (64, 128):
         c = measure(lif_images(n), n, [packet.Ctrl(ME, packet.CtrlOp.STEP, 1).encode()])
         runs.append((c, n))
     return (runs[1][0] - runs[0][0]) / (runs[1][1] - runs[0][1])
@@ -122,7 +123,7 @@ def main() -> None:
     syn = synaptic_event()
     lif = lif_update()
     fan = fanout_packet()
-    print(f"LIF program: {len(prog)} instructions, {prog.cycles()} cycles in one lane; "
+    print(f"LIF program: {len(prog)} instructions, {prog.cycles()} turns in one lane; "
           f"cycle estimate per update ({P.n_lanes} lanes, acc answer next cycle) "
           f"{update_cycles(prog.cycles(), P):.2f}")
     print(f"synaptic event: {syn:.2f} cycles; LIF update: {lif:.2f} cycles; "

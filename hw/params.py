@@ -42,10 +42,11 @@ class ChipParams:
         D x 2^acc_row_bits words (docs/neurocore.md, "Accumulators").
     fifo_depth : router input FIFO depth, in flits.
     max_host_reads : outstanding host read requests the host port allows.
-    n_lanes : neuron engine lanes (a power of two): lane i runs compartments
-        i, i + n_lanes, ... each with its own sequencer, registers and ALU,
-        so a step's neuron phase takes about 1 / n_lanes of the cycles of
-        one lane (docs/neurocore.md, "Neuron engine").
+    n_lanes : neuron engine lanes (a power of two), each interleaving
+        `isa.LANE_SLOTS` compartments with its own pipeline, ALU and
+        divider; compartments go to the lanes in runs of LANE_SLOTS, so a
+        step's neuron phase takes about 1 / n_lanes of the cycles of one
+        lane (docs/neurocore.md, "Neuron engine").
     """
 
     mesh_w: int = 2

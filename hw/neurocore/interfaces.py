@@ -41,8 +41,8 @@ def spike_out_layout(params: ChipParams) -> data.StructLayout:
 
 
 def phase_members(params: ChipParams) -> dict:
-    """The members the engine, each of its lanes and each lane's sequencer
-    share (seen from the engine): start, step, n_compartments, busy,
+    """The members the engine and each of its lanes share (seen from the
+    engine): start, step, n_compartments, busy,
     acc_req, acc_resp, spike, updates, error (see `NeuronEngineSignature`)."""
     return {
         "start": In(1),

@@ -15,10 +15,9 @@ the request's operands to the answer in one cycle):
   ``2 + bit_length(|dividend|)`` cycles (3..34) after `i` was accepted, and
   holds until `o.ready`.
 
-`i.ready` is high while no division is in progress. The neuron engine takes
-the request in the cycle MOD enters execute and the result in the cycle `o`
-is valid, so MOD costs 2 (divisor or dividend 0) or 3 + bit_length(|ra|)
-cycles (`isa.MOD_CYCLES`, 35, is the worst case).
+`i.ready` is high while no division is in progress. A lane sends MOD's
+request from stage X1 and takes the answer at W of the MOD's turn, or of a
+later turn of its slot (`neuron_lane.mod_turns`; at most `isa.MOD_TURNS`).
 """
 from __future__ import annotations
 

@@ -5,10 +5,11 @@ Component diagram (docs/neurocore.md draws it too)::
       start, step, n_compartments
                 │
                 ▼                      (one per lane: n_lanes of them)
-      ┌───────────────────────────────────────────────┐   STATE, PARAM
-      │ NeuronLane i: compartments i, i + n_lanes, ... │◄─ bank i; read
-      │ sequencer, prefetcher, r0..r7, ALU, divider    │   ports on PROFILE,
-      └──┬─────────────┬──────────────┬────────────────┘   UCODE
+      ┌────────────────────────────────────────────────┐   STATE, PARAM
+      │ NeuronLane i: 8 slots taking turns, compartments │◄─ bank i; read
+      │ 8i .. 8i + 7, then 8 n_lanes on; registers, ALU, │   ports on PROFILE,
+      │ multiplier, divider, ACC queue                   │   UCODE
+      └──┬─────────────┬──────────────┬──────────────────┘
          │ acc_req/resp│ spike        │ turn
          ▼             ▼              │
       ┌────────────┐ ┌────────────────┴─────────────┐
@@ -22,66 +23,51 @@ memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
 UCODE, reachable by the host through the four MemBus ports while not busy
 (flat word addresses whatever the banks below).
 
-Lanes (`params.n_lanes`, a power of two): lane i runs compartments i,
-i + n_lanes, ... (`neuron_lane.py`). STATE and PARAM are banked by lane
-(`compartment_memory.Banked`: bank i holds compartments c = i mod n_lanes),
-so lane i reads and writes only bank i, through the bank's one read and one
-write port; PROFILE and UCODE, which any lane may read, give each lane a read
-port of its own (one copy per port in block RAM). So every lane loads in the
-cycle it asks and writes STATE without waiting; the lanes share only the
-accumulators (`neuron_join.AccArbiter`). Lanes retire their
-compartments in compartment order (`neuron_join.LaneOrder`): a lane whose
-END comes before the previous compartment has retired waits, so spikes and
-update pulses leave the engine in compartment order, as with one lane.
+Lanes (`params.n_lanes`, a power of two) and slots (`isa.LANE_SLOTS`, K = 8
+per lane): compartments go to the lanes in runs of K, lane i running
+compartments K i + j + K n_lanes m in its slot j (`neuron_lane.py`). A
+lane's slots take turns, one instruction per cycle in all: each slot's
+instruction goes down an 8-stage pipeline and its next enters when it has
+left, so no instruction waits for another's result. STATE and PARAM are
+banked by lane (`compartment_memory.Banked`, runs of K compartments per
+bank), so lane i reads and writes only bank i, through the bank's one read
+and one write port; PROFILE and UCODE, which any lane may read, give each
+lane a read port of its own (one copy per port in block RAM). The lanes
+share only the accumulators (`neuron_join.AccArbiter`). Compartments retire
+in compartment order (`neuron_join.LaneOrder`): an END whose compartment's
+predecessor has not retired runs again in its slot's next turn, so spikes
+and update pulses leave the engine in compartment order.
 
-Pipeline of a lane (one instruction per cycle when nothing stalls):
+Cycle costs. A slot's turn comes every K cycles; an instruction takes one
+turn, and runs again in the next (taking another) when it cannot complete:
 
-* fetch: the UCODE read port (1-cycle latency) is addressed with the word
-  after the one in decode, or, once the next compartment's program is
-  prefetched and END is in decode or execute, with its entry address, so
-  consecutive programs run back to back;
-* decode: the word read last cycle; it enters a register when execute
-  advances (`neuron_sequencer.py`);
-* execute: the registered instruction word is decoded, registers read,
-  the result written at the end of the cycle. Loads (LDS/LDP/LDC) address
-  their memory in execute; the read data is registered in the next cycle
-  and written to the register in the one after, forwarded to that cycle's
-  reads (`isa.LOAD_LATENCY`): the instruction right after a load waits a
-  cycle if it reads or writes the loaded register (the program scheduler,
-  `kilauea.neurons.schedule`, puts other work there), so loads cost one
-  cycle;
-* prefetch: while compartment c runs, the lane's PARAM and PROFILE ports
-  (shared with execute) fetch its next compartment's profile and entry.
+* MOD: until the lane's divider has its answer (1, or 2 + the bit length
+  of |ra|, cycles after X1; at most `isa.MOD_TURNS` = 5 turns; another
+  slot's MOD waits while the divider is busy);
+* ACC: its read-and-clear request leaves when its word is read (stage D);
+  the answer is taken at W, so at the default latency (the core answers in
+  the next cycle) it takes one turn (`neuron_lane.acc_turns`);
+* SPK: while the slot's one-spike buffer still holds the compartment's
+  previous spike (the oldest compartment's buffer is the one sent);
+* END: until the compartment before it has retired and its spike is sent.
 
-Cycle costs in a lane: 1 per instruction, and
+A compartment also takes one turn for its profile's PROFILE header (its
+PARAM header is read in the turn of the END before it, or, first in a step,
+in a turn of its own). So with every slot busy a lane spends
+`NeuronProgram.cycles` (its turns) per update, and the engine that over
+n_lanes (`update_cycles`); a step with fewer than K n_lanes compartments
+pays the pipeline's length (K cycles per turn) instead. Registers read 0
+at the start of every compartment.
 
-* a load's register used by the next instruction: 1 more (see above);
-
-* ACC: 1. It issues the read-and-clear request and goes on; a one-entry
-  scoreboard stalls an instruction that reads or writes its register before
-  the answer is in (the answer is forwarded in the cycle it arrives, two
-  cycles after the request when the core answers in the next cycle); END
-  and a second ACC wait for it too;
-* MOD: 3 + the bit length of |ra| (at most 35; 2 when ra or B is 0);
-* SPK: stalls only while the lane's one-entry spike buffer is still full;
-* END: stalls until the lane's next prefetch (3 cycles, one more per LDC
-  that takes the PROFILE port meanwhile) is ready and its entry fetched,
-  i.e. after programs shorter than 4 instructions, and until the previous compartment has
-  retired and this compartment's spike has been taken.
-
-With n_lanes lanes running programs of equal length, a step's neuron phase
-takes about 1/n_lanes of one lane's cycles (`update_cycles`). Per step there
-are 5 cycles of start-up before the first instruction. Registers r1..r7 are
-cleared at the start of every compartment.
-
-Errors (a one-cycle `error` pulse per event, nothing else changes): undefined
-opcode (executed as NOP), MOD by zero (result 0), a program running past the
-last UCODE word (it ends there, one extra cycle), a spike payload outside the
-24-bit range (sent with its low 24 bits). A compartment whose profile index
-is >= n_profiles, or whose profile's entry address is >= n_ucode, is skipped:
-it runs nothing (no state change, no spike) and takes the cycle of one END,
-which pulses `error` once. Pulses of several lanes in one cycle are given
-one per cycle (the engine stays busy until all are given).
+Errors (a one-cycle `error` pulse per event, a cycle after it; nothing else
+changes): undefined opcode (executed as NOP), MOD by zero (result 0), a
+program running past the last UCODE word (it ends there: END's turn
+follows), a spike payload outside the 24-bit range (sent with its low 24
+bits). A compartment whose profile index is >= n_profiles, or whose
+profile's entry address is >= n_ucode, is skipped: it runs nothing (no
+state change, no spike) and takes the turn of one END, which pulses `error`
+once. Pulses of several lanes in one cycle are given one per cycle (the
+engine stays busy until all are given).
 """
 from __future__ import annotations
 
@@ -101,9 +87,9 @@ __all__ = ["NeuronEngine", "update_cycles"]
 
 def update_cycles(program_cycles: float, params: ChipParams) -> float:
     """Cycles per compartment update at steady state: one lane's cycles for
-    the program (`NeuronProgram.cycles`) shared by the `n_lanes` lanes that
-    run compartments side by side. The cost model every estimate uses (the
-    compiler's report, the benches)."""
+    the program (`NeuronProgram.cycles`: its turns, every slot busy) shared
+    by the `n_lanes` lanes that run compartments side by side. The cost
+    model every estimate uses (the compiler's report, the benches)."""
     return program_cycles / params.n_lanes
 
 
@@ -112,7 +98,7 @@ class NeuronEngine(wiring.Component):
 
     Owns STATE, PARAM and PROFILE (32-bit words, layouts in
     `compartment_memory.py`) and UCODE (shaped by `isa.Instruction`), and
-    joins the sequencer, prefetcher, operand fetch, ALU and divider."""
+    joins the lanes (`NeuronLane`), `AccArbiter` and `LaneOrder`."""
 
     def __init__(self, params: ChipParams):
         self.params = params
@@ -184,8 +170,8 @@ class NeuronEngine(wiring.Component):
             m.d.comb += [wp.addr.eq(bus.addr), wp.data.eq(bus.wdata), wp.en.eq(bus.we & ~busy)]
 
     def _bank_ports(self, m: Module, lanes: list, read_busy, write_busy) -> None:
-        """STATE and PARAM: bank i is lane i's alone (one read port, which
-        execute and the prefetcher share; STATE's write port for STS). The
+        """STATE and PARAM: bank i is lane i's alone (one read port, for its
+        loads and headers; STATE's write port for STS). The
         host reaches the bank its flat address names while the engine is
         idle: reads through the bank's read port (the data of the bank
         addressed in the previous cycle goes back), writes through its write

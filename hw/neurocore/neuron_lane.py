@@ -12,8 +12,9 @@ instruction ever waits for another's result, and nothing is forwarded:
 
 ==== ===== =================================================================
  0   F     UCODE addressed with the slot's program counter
- 1   D     the word read; an ACC's read-and-clear request set up
- 2   R     registers read (`RegisterFile`, LUT RAM); memory addresses formed
+ 1   D     the word read; an ACC's read-and-clear request decided
+ 2   R     registers read (`RegisterFile`, LUT RAM); memory addresses formed;
+           the ACC's request queued (it leaves in X1)
  3   X1    STATE / PARAM / PROFILE read; STS written; b = R[rb] + imm;
            MULT / MULF operands into the multiplier; MOD to the divider
  4   X2    ALU, first stage; the read data registered; a + imm for SPK
@@ -58,7 +59,7 @@ __all__ = ["NeuronLane", "MemAccess", "SlotMode", "load_data_layout", "STAGES",
 K = isa.LANE_SLOTS
 STAGES = 8              # F, D, R, X1, X2, X3, X4, W
 W_STAGE = STAGES - 1
-ACC_REQUEST_STAGE = 2   # an ACC's request is valid from R on
+ACC_REQUEST_STAGE = 3   # an ACC's request is valid from X1 on
 DIV_REQUEST_STAGE = 3   # a MOD's request goes to the divider in X1
 #: turns of a compartment besides its instructions: its PROFILE header's
 LAUNCH_TURNS = 1
@@ -191,19 +192,22 @@ class NeuronLane(wiring.Component):
 
         self._fetch(m, sl, tok[0])
         self._start(m, sl)
-        acc = self._acc_request(m, sl, tok[1])
+        acc = self._acc_request(m, sl, tok[1], tok[2])
         x1 = self._read(m, sl, rf, tok[2], ins[2])
         x2 = self._execute(m, x1, mul, div, tok[3], ins[3])
         val, fits, rc_nz = self._values(m, alu, x2, ins[4], tok[5], ins[5])
-        self._retire(m, sl, rf, mul, div, acc, tok[W_STAGE], ins[W_STAGE], val, fits, rc_nz)
+        plan = self._plan(m, sl, tok[6], ins[6], fits, rc_nz)
+        self._retire(m, sl, rf, mul, div, acc, tok[W_STAGE], ins[W_STAGE], val, plan)
         return m
 
     # -- F, D: fetch and the ACC request ------------------------------------------------
     def _fetch(self, m: Module, sl: _Slots, tok) -> None:
-        """F: the slot whose turn it is (a count modulo K; slot 0's turn is
-        the cycle after `start`)."""
+        """F: the slot whose turn it is (a count modulo K). Lane i's slot j
+        has its first turn (j + i) mod K cycles after `start`: lanes a cycle
+        apart, so that their slots' accumulator requests come in different
+        cycles."""
         ctr = Signal.like(tok.slot)
-        m.d.sync += ctr.eq(Mux(self.start, 0, ctr + 1))
+        m.d.sync += ctr.eq(Mux(self.start, -self.lane % K, ctr + 1))
         m.d.comb += [tok.slot.eq(ctr), tok.mode.eq(sl.mode[ctr]),
                      tok.forced.eq(sl.forced[ctr]),
                      self.fetch_addr.eq(sl.pc[ctr]), self.fetch_en.eq(1)]
@@ -219,17 +223,21 @@ class NeuronLane(wiring.Component):
                              sl.mode[j].eq(Mux(first < self.n_compartments,
                                                SlotMode.HEAD, SlotMode.DONE))]
 
-    def _acc_request(self, m: Module, sl: _Slots, tok) -> AccQueue:
-        """D: an ACC's read-and-clear request is queued as soon as its word
-        is read, so that the answer is in by W (`AccQueue`: one request
-        outstanding per slot; a retried ACC does not ask again)."""
+    def _acc_request(self, m: Module, sl: _Slots, tok_d, tok_r) -> AccQueue:
+        """D, R: an ACC's read-and-clear request is decided when its word is
+        read (D) and queued in R (`AccQueue`: one request outstanding per
+        slot; a retried ACC does not ask again), so it can leave in X1."""
         p = self.params
         m.submodules.acc = q = AccQueue(p)
         word = self.instr
-        group = immediate_layout(p)(word.imm).group[:(p.n_acc_groups - 1).bit_length()]
-        m.d.comb += [q.issue.eq((tok.mode == SlotMode.RUN) & ~tok.forced &
-                                (word.op == Opcode.ACC) & ~q.pending.bit_select(tok.slot, 1)),
-                     q.issue_row.eq(sl.row[tok.slot] + group), q.issue_slot.eq(tok.slot)]
+        go, group = Signal(), Signal(max(1, (p.n_acc_groups - 1).bit_length()))
+        m.d.sync += [go.eq((tok_d.mode == SlotMode.RUN) & ~tok_d.forced & (word.op == Opcode.ACC)
+                           & ~q.pending.bit_select(tok_d.slot, 1)),
+                     group.eq(immediate_layout(p)(word.imm).group[:len(group)])]
+        if p.n_acc_groups == 1:
+            m.d.sync += group.eq(0)
+        m.d.comb += [q.issue.eq(go), q.issue_row.eq(sl.row[tok_r.slot] + group),
+                     q.issue_slot.eq(tok_r.slot)]
         connect(m, q.acc_req, flipped(self.acc_req))
         connect(m, flipped(self.acc_resp), q.acc_resp)
         return q
@@ -317,17 +325,47 @@ class NeuronLane(wiring.Component):
                      fits4.eq((fs >= -(1 << (bits - 1))) & (fs < (1 << (bits - 1)))),
                      rc4.eq(rc3)]
         # X4: the value for W
-        value, fits, rc_nz = Signal(WORD), Signal(), Signal()
-        m.d.sync += [value.eq(Mux(use_alu, alu.result, other)), fits.eq(fits4), rc_nz.eq(rc4)]
-        return value, fits, rc_nz
+        value = Signal(WORD)
+        m.d.sync += value.eq(Mux(use_alu, alu.result, other))
+        return value, fits4, rc4
 
-    # -- W: retire or retry ------------------------------------------------------------
-    def _retire(self, m: Module, sl: _Slots, rf: RegisterFile, mul, div, a: AccQueue,
-                tok, word, val, fits, rc_nz) -> None:
-        p, d = self.params, self.div_state
-        slot, op = tok.slot, word.op
+    # -- X4, W: retire or retry -------------------------------------------------------
+    def _plan(self, m: Module, sl: _Slots, tok, word, fits, rc_nz) -> "_Plan":
+        """X4: what W needs that does not depend on the cycle W comes in,
+        registered: the kind of turn, where the result comes from, the
+        errors known now, the slot's next program counter and compartment."""
+        p, w = self.params, _Plan(self.params)
         run = (tok.mode == SlotMode.RUN) & ~tok.forced
-        ends = (tok.mode == SlotMode.RUN) & (tok.forced | (op == Opcode.END))
+        op, slot = word.op, tok.slot
+        writes, defined = Signal(), Signal()
+        with m.Switch(op):
+            with m.Case(*_WRITES_RD):
+                m.d.comb += writes.eq(1)
+        with m.Switch(op):
+            with m.Case(*_DEFINED):
+                m.d.comb += defined.eq(1)
+        source = _Result.VALUE
+        for ops, src in ((MUL_OPS, _Result.PRODUCT), ({Opcode.MOD}, _Result.REMAINDER),
+                         ({Opcode.ACC}, _Result.ACC), ({Opcode.LDT}, _Result.STEP)):
+            source = Mux(Cat(op == o for o in ops).any(), src, source)
+        comp_next = sl.comp[slot] + self.stride
+        m.d.sync += [
+            w.ends.eq((tok.mode == SlotMode.RUN) & (tok.forced | (op == Opcode.END))),
+            w.spk.eq(run & (op == Opcode.SPK) & rc_nz),
+            w.acc.eq(run & (op == Opcode.ACC)), w.mod.eq(run & (op == Opcode.MOD)),
+            w.live.eq(tok.mode != SlotMode.DONE),
+            w.write.eq(run & writes), w.source.eq(source),
+            w.error.eq((tok.mode == SlotMode.RUN) & tok.forced | run & ~defined
+                       | run & (op == Opcode.SPK) & rc_nz & ~fits),
+            w.pc_next.eq(sl.pc[slot] + 1), w.at_end.eq(sl.pc[slot] == p.n_ucode - 1),
+            w.comp_next.eq(comp_next), w.more.eq(comp_next < self.n_compartments),
+        ]
+        return w
+
+    def _retire(self, m: Module, sl: _Slots, rf: RegisterFile, mul, div, a: AccQueue,
+                tok, word, val, w: "_Plan") -> None:
+        """W: the turn completes (`done`) or changes nothing and runs again."""
+        d, slot = self.div_state, tok.slot
         oldest = Signal.like(slot)
         # a spike buffer per slot; the oldest slot's goes out
         spike, bits = self.spike, len(self.spike.payload.payload)
@@ -339,76 +377,49 @@ class NeuronLane(wiring.Component):
         with m.If(spike.valid & spike.ready):
             m.d.sync += spk_valid.bit_select(oldest, 1).eq(0)
         sent = ~spk_valid.bit_select(slot, 1) | ((oldest == slot) & spike.ready)
-        acc_in = a.head_valid & (a.head_slot == slot)
+        divided = d.busy & (d.slot == slot) & div.o.valid
         done = Signal()
-        with m.If(ends):
-            m.d.comb += done.eq((oldest == slot) & self.turn & sent)
-        with m.Elif(run & (op == Opcode.SPK) & rc_nz):
-            m.d.comb += done.eq(~spk_valid.bit_select(slot, 1))
-        with m.Elif(run & (op == Opcode.ACC)):
-            m.d.comb += done.eq(acc_in)
-        with m.Elif(run & (op == Opcode.MOD)):
-            m.d.comb += done.eq(d.busy & (d.slot == slot) & div.o.valid)
-        with m.Else():
-            m.d.comb += done.eq(tok.mode != SlotMode.DONE)
-
+        m.d.comb += done.eq(Mux(w.ends, (oldest == slot) & self.turn & sent,
+                            Mux(w.spk, ~spk_valid.bit_select(slot, 1),
+                            Mux(w.acc, a.head_valid & (a.head_slot == slot),
+                            Mux(w.mod, divided, w.live)))))
         result = Signal(WORD)
-        with m.Switch(op):
-            with m.Case(*MUL_OPS):
-                m.d.comb += result.eq(mul.product)
-            with m.Case(Opcode.MOD):
-                m.d.comb += result.eq(div.o.payload.remainder)
-            with m.Case(Opcode.ACC):
-                m.d.comb += result.eq(a.head_data)
-            with m.Case(Opcode.LDT):
-                m.d.comb += result.eq(self.step)
-            with m.Default():
-                m.d.comb += result.eq(val)
-        writes = Signal()
-        with m.Switch(op):
-            with m.Case(*_WRITES_RD):
-                m.d.comb += writes.eq(1)
-        defined = Signal()
-        with m.Switch(op):
-            with m.Case(*_DEFINED):
-                m.d.comb += defined.eq(1)
-        m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd),
-                     rf.write.data.eq(result),
-                     rf.write.en.eq(done & run & writes)]
-
-        m.d.comb += a.pop.eq(done & run & (op == Opcode.ACC))
-        with m.If(done & run & (op == Opcode.MOD)):
-            m.d.comb += div.o.ready.eq(1)
+        with m.Switch(w.source):
+            for src, value in ((_Result.PRODUCT, mul.product),
+                               (_Result.REMAINDER, div.o.payload.remainder),
+                               (_Result.ACC, a.head_data), (_Result.STEP, self.step),
+                               (_Result.VALUE, val)):
+                with m.Case(src):
+                    m.d.comb += result.eq(value)
+        m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd), rf.write.data.eq(result),
+                     rf.write.en.eq(done & w.write),
+                     a.pop.eq(done & w.acc), div.o.ready.eq(done & w.mod)]
+        with m.If(done & w.mod):
             m.d.sync += d.busy.eq(0)
-        with m.If(done & run & (op == Opcode.SPK) & rc_nz):
+        with m.If(done & w.spk):
             m.d.sync += [spk_valid.bit_select(slot, 1).eq(1), spk_payload[slot].eq(val[:bits])]
         # errors are counted a cycle later (registered: nothing waits on them)
-        m.d.sync += self.error.eq(done & (
-            (ends & tok.forced) |
-            (run & ~defined) |
-            (run & (op == Opcode.MOD) & div.o.payload.by_zero) |
-            (run & (op == Opcode.SPK) & rc_nz & ~fits)))
-        m.d.comb += self.updates.eq(done & ends)
-        with m.If(done & ends):
+        m.d.sync += self.error.eq(done & (w.error | w.mod & div.o.payload.by_zero))
+        m.d.comb += self.updates.eq(done & w.ends)
+        with m.If(done & w.ends):
             m.d.sync += oldest.eq(oldest + 1)
         with m.If(self.start):
             m.d.sync += oldest.eq(0)
-        self._advance(m, sl, rf, tok, word, val, done, ends, run)
+        self._advance(m, sl, rf, tok, val, done, w)
         started = Signal()          # the cycle after `start` (busy even with no compartment)
         m.d.sync += started.eq(self.start)
         busy = (Cat(mode != SlotMode.DONE for mode in sl.mode).any() | spk_valid.any() | started
                 | self.error)
         m.d.comb += self.busy.eq(busy)
 
-    def _advance(self, m: Module, sl: _Slots, rf: RegisterFile, tok, word, val, done, ends,
-                 run) -> None:
+    def _advance(self, m: Module, sl: _Slots, rf: RegisterFile, tok, val, done,
+                 w: "_Plan") -> None:
         """W: the slot's state after a turn that completed: the next
         instruction, the next compartment (its PARAM header `val`, read in
         END's turn), or the program's entry (its PROFILE header `val`)."""
         p, slot = self.params, tok.slot
         header = cm.PARAM_HEADER(val[:cm.PARAM_HEADER.size])
         entry = cm.PROFILE_HEADER(val[:cm.PROFILE_HEADER.size]).entry
-        nxt = sl.comp[slot] + self.stride
         take_header = [sl.prof[slot].eq(header.profile), sl.row[slot].eq(header.acc_row),
                        sl.bad[slot].eq(header.profile >= p.n_profiles),
                        sl.mode[slot].eq(SlotMode.PROFILE)]
@@ -422,16 +433,39 @@ class NeuronLane(wiring.Component):
                     m.d.sync += [sl.pc[slot].eq(entry), sl.forced[slot].eq(skip),
                                  sl.mode[slot].eq(SlotMode.RUN)]
                 with m.Case(SlotMode.RUN):
-                    with m.If(ends):
-                        m.d.sync += sl.comp[slot].eq(nxt)
-                        with m.If(nxt < self.n_compartments):
+                    with m.If(w.ends):
+                        m.d.sync += sl.comp[slot].eq(w.comp_next)
+                        with m.If(w.more):
                             m.d.sync += take_header
                         with m.Else():
                             m.d.sync += sl.mode[slot].eq(SlotMode.DONE)
-                    with m.Elif(sl.pc[slot] == p.n_ucode - 1):
+                    with m.Elif(w.at_end):
                         m.d.sync += sl.forced[slot].eq(1)   # ran past the end: END next
                     with m.Else():
-                        m.d.sync += sl.pc[slot].eq(sl.pc[slot] + 1)
+                        m.d.sync += sl.pc[slot].eq(w.pc_next)
+
+
+class _Result(enum.Enum, shape=3):
+    """Where W takes the value it writes to rd."""
+    VALUE = 0       # the ALU's result or the read data (X4's value)
+    PRODUCT = 1
+    REMAINDER = 2
+    ACC = 3
+    STEP = 4
+
+
+class _Plan:
+    """Registers between X4 and W (see `NeuronLane._plan`)."""
+
+    def __init__(self, params: ChipParams):
+        self.ends, self.spk, self.acc, self.mod, self.live, self.write = (
+            Signal(name=f"w_{n}") for n in ("ends", "spk", "acc", "mod", "live", "write"))
+        self.source = Signal(_Result)
+        self.error = Signal()
+        self.pc_next = Signal(params.ucode_addr_bits)
+        self.at_end = Signal()
+        self.comp_next = Signal(params.compartment_bits)
+        self.more = Signal()
 
 
 class _Div:

@@ -103,7 +103,10 @@ class RegisterFile(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         n = isa.N_REGS
-        m.submodules.words = words = memory.Memory(shape=WORD, depth=self.slots * n, init=[])
+        # LUT RAM (not block RAM: those are the core's budget, and their
+        # clock-to-out would lead the multiplier's path)
+        m.submodules.words = words = memory.Memory(shape=WORD, depth=self.slots * n, init=[],
+                                                   attrs={"ram_style": "distributed"})
         written = Signal(self.slots * n)        # bit slot * 8 + r: r holds a value
         for reg, out in ((self.ra, self.a), (self.rb, self.b), (self.rc, self.c)):
             rp = words.read_port(domain="comb")

@@ -1,8 +1,8 @@
 """The cycles of a neuron phase predicted from the lane's pipeline
 (`neuron_lane.py`), independently of the RTL: slot j of lane i takes
-compartments K i + j + K L m; a slot's turns come every K cycles, slot j's
-first in the cycle j after `start`; an END retires in W of its turn, no
-earlier than the cycle after the compartment before it retired."""
+compartments K i + j + K L m; a slot's turns come every K cycles, its
+first (j + i) mod K cycles after `start`; an END retires in W of its turn,
+no earlier than the cycle after the compartment before it retired."""
 from __future__ import annotations
 
 from kilauea.hw import isa
@@ -23,7 +23,7 @@ def phase_cycles(turns: list[int], n_lanes: int) -> int:
         if key in last_w:           # its PARAM header was read in that END's turn
             first_f = last_w[key] + 1 + K * LAUNCH_TURNS
         else:                       # a turn for the PARAM header, then the PROFILE header
-            first_f = key[1] + K * (1 + LAUNCH_TURNS)
+            first_f = (key[1] + key[0]) % K + K * (1 + LAUNCH_TURNS)
         ready = first_f + K * (t - 1) + W       # W of the END's first turn
         wait = max(0, retired + 1 - ready)
         retired = ready + K * -(-wait // K)
