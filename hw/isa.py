@@ -56,7 +56,7 @@ IMM_MAX = (1 << (IMM_BITS - 1)) - 1
 SHIFT_MAX = 63          # shift amounts are clamped to 0..63 (ASH: -63..63)
 LANE_SLOTS = 8          # slots of a neuron-engine lane; each has a turn every LANE_SLOTS cycles
 MUL_LATENCY = 4         # MULT / MULF in the lane's multiplier: operands to product, in cycles
-MOD_TURNS = 5           # MOD, worst case: the divider's answer (34 cycles for a 32-bit |ra|)
+MOD_TURNS = 5           # MOD, worst case: the divider's answer (35 cycles for a 32-bit |ra|)
                         # is taken in the instruction's 5th turn
 REGISTERS = tuple(f"r{i}" for i in range(N_REGS))
 

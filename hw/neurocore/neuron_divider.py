@@ -10,10 +10,12 @@ the request's operands to the answer in one cycle):
 * cycle 1, set-up: magnitudes, signs and the bit length of |dividend|;
   divisor 0: `o` is valid here (latency 1) with remainder 0 and `by_zero`
   set; dividend 0: `o` is valid here, remainder 0;
-* otherwise a restoring division on magnitudes, one bit of |dividend| per
-  cycle (cycles 2 .. 1 + bit length), then the sign fix-up: `o` is valid
-  ``2 + bit_length(|dividend|)`` cycles (3..34) after `i` was accepted, and
-  holds until `o.ready`.
+* otherwise cycle 2 aligns |dividend|'s top significant bit with bit 31
+  (so that each iteration takes the top bit of a shift register, not one
+  chosen by a count), then a restoring division on magnitudes, one bit of
+  |dividend| per cycle (cycles 3 .. 2 + bit length), then the sign fix-up:
+  `o` is valid ``3 + bit_length(|dividend|)`` cycles (4..35) after `i` was
+  accepted, and holds until `o.ready`.
 
 `i.ready` is high while no division is in progress. A lane sends MOD's
 request from stage X1 and takes the answer at W of the MOD's turn, or of a
@@ -65,11 +67,16 @@ class ModDivider(wiring.Component):
         with m.Switch(phase):
             with m.Case(_Phase.SETUP):
                 self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_a, neg_b))
+            with m.Case(_Phase.ALIGN):
+                # |dividend|'s top significant bit to bit W - 1
+                m.d.sync += [dividend.eq(dividend << (W - count)[:len(count)]),
+                             phase.eq(_Phase.ITERATE)]
             with m.Case(_Phase.ITERATE):
-                # the next bit of |dividend|, from the top of its significant bits
+                # the next bit of |dividend| (its top bit: it shifts left)
                 rem_sh = Signal(W + 1)
-                m.d.comb += rem_sh.eq(Cat(dividend.bit_select((count - 1)[:len(count)], 1), rem[:W]))
-                m.d.sync += [rem.eq(Mux(rem_sh >= divisor, rem_sh - divisor, rem_sh)),
+                diff = Signal(signed(W + 2))
+                m.d.comb += [rem_sh.eq(Cat(dividend[-1], rem[:W])), diff.eq(rem_sh - divisor)]
+                m.d.sync += [rem.eq(Mux(diff < 0, rem_sh, diff)), dividend.eq(dividend << 1),
                              count.eq(count - 1)]
                 with m.If(count == 1):
                     m.d.sync += phase.eq(_Phase.DONE)
@@ -97,14 +104,15 @@ class ModDivider(wiring.Component):
             with m.If(self.o.ready):
                 m.d.sync += phase.eq(_Phase.IDLE)
         with m.Else():
-            m.d.sync += [phase.eq(_Phase.ITERATE), count.eq(abs_a_len), dividend.eq(abs_a),
+            m.d.sync += [phase.eq(_Phase.ALIGN), count.eq(abs_a_len), dividend.eq(abs_a),
                          divisor.eq(Mux(b < 0, -b, b)[:W]), rem.eq(0),
                          neg_a.eq(a < 0), neg_b.eq(b < 0)]
 
 
-class _Phase(enum.Enum, shape=2):
-    """Where the divider is: waiting, set-up, one bit per cycle, answer."""
+class _Phase(enum.Enum, shape=3):
+    """Where the divider is: waiting, set-up, alignment, one bit per cycle, answer."""
     IDLE = 0
     SETUP = 1
-    ITERATE = 2
-    DONE = 3
+    ALIGN = 2
+    ITERATE = 3
+    DONE = 4

@@ -41,7 +41,7 @@ and update pulses leave the engine in compartment order.
 Cycle costs. A slot's turn comes every K cycles; an instruction takes one
 turn, and runs again in the next (taking another) when it cannot complete:
 
-* MOD: until the lane's divider has its answer (1, or 2 + the bit length
+* MOD: until the lane's divider has its answer (1, or 3 + the bit length
   of |ra|, cycles after X1; at most `isa.MOD_TURNS` = 5 turns; another
   slot's MOD waits while the divider is busy);
 * ACC: its read-and-clear request leaves when its word is read (stage D);

@@ -80,9 +80,10 @@ def acc_turns(acc_latency: int) -> int:
 
 
 def mod_turns(dividend: int, divisor: int) -> int:
-    """Turns of a MOD with a free divider (its latency: `neuron_divider.py`)."""
-    latency = 1 if dividend == 0 or divisor == 0 else 2 + abs(dividend).bit_length()
-    return _turns(DIV_REQUEST_STAGE + latency)
+    """Turns of a MOD with a free divider (its latency: `neuron_divider.py`;
+    the lane registers the answer once)."""
+    latency = 1 if dividend == 0 or divisor == 0 else 3 + abs(dividend).bit_length()
+    return _turns(DIV_REQUEST_STAGE + latency + 1)
 
 
 assert mod_turns(-(1 << (isa.WORD_BITS - 1)), 1) == isa.OPINFO[Opcode.MOD].turns
@@ -288,9 +289,12 @@ class NeuronLane(wiring.Component):
                      div.i.payload.dividend.eq(x.a), div.i.payload.divisor.eq(b)]
         d = _Div()
         self.div_state = d
-        m.d.comb += div.i.valid.eq(x.mod & ~d.busy)
+        m.d.comb += [div.i.valid.eq(x.mod & ~d.busy), div.o.ready.eq(1)]
         with m.If(div.i.valid & div.i.ready):
             m.d.sync += [d.busy.eq(1), d.slot.eq(tok.slot)]
+        with m.If(div.o.valid):         # the answer, registered, until its MOD takes it
+            m.d.sync += [d.have.eq(1), d.remainder.eq(div.o.payload.remainder),
+                         d.by_zero.eq(div.o.payload.by_zero)]
         m.d.sync += [y.a.eq(x.a), y.b.eq(b), y.rb.eq(x.rb), y.rc.eq(x.rc),
                      y.source.eq(x.source), y.rc_nz.eq(x.rc != 0)]
         return y
@@ -377,7 +381,7 @@ class NeuronLane(wiring.Component):
         with m.If(spike.valid & spike.ready):
             m.d.sync += spk_valid.bit_select(oldest, 1).eq(0)
         sent = ~spk_valid.bit_select(slot, 1) | ((oldest == slot) & spike.ready)
-        divided = d.busy & (d.slot == slot) & div.o.valid
+        divided = d.have & (d.slot == slot)
         done = Signal()
         m.d.comb += done.eq(Mux(w.ends, (oldest == slot) & self.turn & sent,
                             Mux(w.spk, ~spk_valid.bit_select(slot, 1),
@@ -386,20 +390,20 @@ class NeuronLane(wiring.Component):
         result = Signal(WORD)
         with m.Switch(w.source):
             for src, value in ((_Result.PRODUCT, mul.product),
-                               (_Result.REMAINDER, div.o.payload.remainder),
+                               (_Result.REMAINDER, d.remainder),
                                (_Result.ACC, a.head_data), (_Result.STEP, self.step),
                                (_Result.VALUE, val)):
                 with m.Case(src):
                     m.d.comb += result.eq(value)
         m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd), rf.write.data.eq(result),
                      rf.write.en.eq(done & w.write),
-                     a.pop.eq(done & w.acc), div.o.ready.eq(done & w.mod)]
+                     a.pop.eq(done & w.acc)]
         with m.If(done & w.mod):
-            m.d.sync += d.busy.eq(0)
+            m.d.sync += [d.busy.eq(0), d.have.eq(0)]
         with m.If(done & w.spk):
             m.d.sync += [spk_valid.bit_select(slot, 1).eq(1), spk_payload[slot].eq(val[:bits])]
         # errors are counted a cycle later (registered: nothing waits on them)
-        m.d.sync += self.error.eq(done & (w.error | w.mod & div.o.payload.by_zero))
+        m.d.sync += self.error.eq(done & (w.error | w.mod & d.by_zero))
         m.d.comb += self.updates.eq(done & w.ends)
         with m.If(done & w.ends):
             m.d.sync += oldest.eq(oldest + 1)
@@ -469,11 +473,13 @@ class _Plan:
 
 
 class _Div:
-    """The divider's owner: a MOD accepted and not yet retired, and its slot."""
+    """The divider's owner (a MOD accepted and not yet retired, and its
+    slot) and its answer, registered when it comes."""
 
     def __init__(self):
-        self.busy = Signal()
+        self.busy, self.have, self.by_zero = Signal(), Signal(), Signal()
         self.slot = Signal(max(1, (K - 1).bit_length()))
+        self.remainder = Signal(WORD)
 
 
 class _X1:

@@ -3,8 +3,9 @@ the layouts the pipeline reads its operands through.
 
 `RegisterFile` holds registers r0..r7 (signed 32-bit) of each of a lane's
 `isa.LANE_SLOTS` slots in one small memory (LUT RAM: slot * 8 + register),
-with three read ports (ra, rb, rc: combinational) and one write port
-(written at the end of the cycle). r0 is no register: it reads 0 and writes
+with three read ports (ra, rb, rc: combinational) and one write port: a
+write is registered and made in the next cycle (a slot's registers are not
+read again until its next turn, 8 cycles on). r0 is no register: it reads 0 and writes
 to it are dropped. A register not written since its slot began its
 compartment (`clear`) reads 0, so that the memory's contents at power-up do
 not matter: a mask of written registers per slot (flip-flops, cleared at
@@ -84,10 +85,10 @@ class RegisterFile(wiring.Component):
     slot        In(slot bits)  the slot whose registers are read
     ra, rb, rc  In(3)          registers read (combinationally)
     a, b, c     Out(signed 32) their values (0 for r0 and registers not written)
-    write       In(RegWrite)   a register of slot `write_slot`, at the end of the cycle
+    write       In(RegWrite)   a register of slot `write_slot`, made in the next cycle
     write_slot  In(slot bits)
     clear       In(1)          slot `write_slot` begins a compartment: every
-                               register reads 0 until written
+                               register reads 0 until written (from the next cycle)
     """
 
     def __init__(self, slots: int):
@@ -113,14 +114,15 @@ class RegisterFile(wiring.Component):
             index = Cat(reg, self.slot)
             m.d.comb += [rp.addr.eq(index), out.eq(Mux(written.bit_select(index, 1), rp.data, 0))]
         wp = words.write_port()
-        w = self.write
-        index = Cat(w.rd, self.write_slot)
-        m.d.comb += [wp.addr.eq(index), wp.data.eq(w.data), wp.en.eq(w.en & (w.rd != 0))]
+        w, slot, clear = RegWrite().create(), Signal.like(self.write_slot), Signal()
+        m.d.sync += [w.en.eq(self.write.en & (self.write.rd != 0)), w.rd.eq(self.write.rd),
+                     w.data.eq(self.write.data), slot.eq(self.write_slot), clear.eq(self.clear)]
+        m.d.comb += [wp.addr.eq(Cat(w.rd, slot)), wp.data.eq(w.data), wp.en.eq(w.en)]
         for s in range(self.slots):
             for r in range(1, n):
                 bit = written[s * n + r]
-                with m.If(self.clear & (self.write_slot == s)):
+                with m.If(clear & (slot == s)):
                     m.d.sync += bit.eq(0)
-                with m.Elif(w.en & (self.write_slot == s) & (w.rd == r)):
+                with m.Elif(w.en & (slot == s) & (w.rd == r)):
                     m.d.sync += bit.eq(1)
         return m

@@ -262,10 +262,11 @@ def test_mod_signs_and_by_zero():
 
 def _mod_turns(a: int, b: int) -> int:
     """Turns of a MOD from the pipeline's numbers: the divider's answer is
-    in 1 (a or b is 0) or 2 + bit length of |a| cycles after X1 (stage 3),
-    and taken in W (stage 7) of the MOD's turn or of a later one, K cycles on."""
-    latency = 1 if a == 0 or b == 0 else 2 + abs(a).bit_length()
-    return 1 + max(0, -(-(3 + latency - 7) // isa.LANE_SLOTS))
+    in 1 (a or b is 0) or 3 + bit length of |a| cycles after X1 (stage 3),
+    registered by the lane a cycle later, and taken in W (stage 7) of the
+    MOD's turn or of a later one, K cycles on."""
+    latency = 1 if a == 0 or b == 0 else 3 + abs(a).bit_length()
+    return 1 + max(0, -(-(3 + latency + 1 - 7) // isa.LANE_SLOTS))
 
 
 def test_undefined_opcode_pulses_error_and_changes_nothing():
