@@ -74,7 +74,7 @@ class Bench:
     async def check_quiet(self, ctx):
         for r in self.dut.routers.values():
             assert ctx.get(r.empty)
-        assert ctx.get(self.dut.hostport.out_fifo.level) == 0
+        assert ctx.get(self.dut.hostport.queued) == 0
 
 
 @pytest.mark.parametrize("w,h,coord_ports", [(2, 2, False), (3, 3, False), (3, 3, True)])
