@@ -42,8 +42,10 @@ reads, bits [31:16] the current step number mod 2**16.
 
 **Output queue.** Host-bound flits and the port's own DONE/STATUS go through
 one FIFO of `fifo_depth + max_host_reads` flits, so order is kept. A flit
-that is not a READ_RESP may enter only while `level + outstanding < depth`:
-the room for every outstanding answer is reserved.
+leaving the mesh first enters the eject register, and the queue in the next
+cycle (`queued`: the queue's level plus that register). A flit that is not a
+READ_RESP may enter only while `queued + outstanding < depth`: the room for
+every outstanding answer is reserved, so an answer is taken at once.
 """
 from __future__ import annotations
 
@@ -109,6 +111,8 @@ class HostPort(wiring.Component):
         })
         self.in_fifo = PacketFifo(2)
         self.out_fifo = PacketFifo(self.out_depth)
+        # flits for the host in the port: the output queue and the eject register
+        self.queued = Signal(range(self.out_depth + 2))
 
     def elaborate(self, platform):
         m = Module()
@@ -145,27 +149,38 @@ class HostPort(wiring.Component):
                 s.gen_valid.eq(1)]
 
     def _output_queue(self, m: Module, s: "_PortState") -> None:
-        """The port's own packets first, then the mesh's; a flit that is not
-        a READ_RESP leaves room for every outstanding answer."""
-        out_fifo, depth, eject = self.out_fifo, self.out_depth, self.eject
+        """A flit leaving the mesh is taken into the eject register and
+        written into the output queue in the next cycle, before the port's
+        own packets; a flit that is not a READ_RESP leaves room for every
+        outstanding answer. The eject register counts as queued (`queued`),
+        and a flit is taken only with room for it in the queue, so it never
+        waits there: a READ_RESP is always taken (reserved room), and the
+        queue's write enables come from registers."""
+        out_fifo, depth, eject, queued = self.out_fifo, self.out_depth, self.eject, self.queued
+        reserved = Signal(range(2 * depth + 1))    # the queue's level + the answers due
         room_any = Signal()
         room_plain = Signal()      # room left after the reserved answers
         gen_write = Signal()
         eject_is_resp = Signal()
+        taken = Signal()
+        # (the eject register's flit selects between compares of registers)
         m.d.comb += [
-            room_any.eq(out_fifo.level < depth),
-            room_plain.eq((out_fifo.level + self.outstanding) < depth),
-            gen_write.eq(s.gen_valid & room_plain),
+            queued.eq(out_fifo.level + s.ej_v),
+            reserved.eq(out_fifo.level + self.outstanding),
+            room_any.eq(Mux(s.ej_v, out_fifo.level < depth - 1, out_fifo.level < depth)),
+            room_plain.eq(Mux(s.ej_v, reserved < depth - 1, reserved < depth)),
+            gen_write.eq(s.gen_valid & room_plain & ~s.ej_v),
             eject_is_resp.eq(eject.payload.kind == Kind.READ_RESP),
             eject.ready.eq(~gen_write & Mux(eject_is_resp, room_any, room_plain)),
-            s.resp_in.eq(eject.valid & eject.ready & eject_is_resp),
+            taken.eq(eject.valid & eject.ready),
+            s.resp_in.eq(taken & eject_is_resp),
         ]
-        with m.If(gen_write):
+        m.d.sync += [s.ej_v.eq(taken), s.ej_pkt.eq(eject.payload)]
+        with m.If(gen_write):                   # only while the eject register is empty
             m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.gen_pkt)]
             m.d.sync += s.gen_valid.eq(0)
-        with m.Else():
-            m.d.comb += [out_fifo.w.valid.eq(eject.valid & eject.ready),
-                         out_fifo.w.payload.eq(eject.payload)]
+        with m.Elif(s.ej_v):
+            m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.ej_pkt)]
 
     def _host_reads(self, m: Module, s: "_PortState") -> None:
         """Host reads in flight, and which commands may enter the mesh."""
@@ -173,7 +188,7 @@ class HostPort(wiring.Component):
         m.d.comb += [
             s.is_host_read.eq((head.kind == Kind.READ) & head.body.read.reply.host),
             s.read_ok.eq((outstanding < p.max_host_reads)
-                         & ((self.out_fifo.level + outstanding) < self.out_depth)),
+                         & ((self.queued + outstanding) < self.out_depth)),
         ]
         with m.If(s.read_issued & ~(s.resp_in & (outstanding != 0))):
             m.d.sync += outstanding.eq(outstanding + 1)
@@ -261,7 +276,7 @@ class HostPort(wiring.Component):
             m.d.sync += s.waited.eq(s.waited + 1)
         # all_done is registered: in the first WAIT cycle it still shows
         # the cycle the last STEP flit was being handed to the mesh
-        with m.If(self.all_done & (s.waited != 0) & (self.out_fifo.level == 0) & ~s.gen_valid):
+        with m.If(self.all_done & (s.waited != 0) & (self.queued == 0) & ~s.gen_valid):
             m.d.sync += self._ctrl(s, CtrlOp.DONE, self.step)
             m.next = "IDLE"
         with m.Elif((s.waited >= s.timeout) & ~self.hang & ~s.gen_valid):
@@ -281,6 +296,8 @@ class _PortState:
         self.rejected = Signal()                            # sticky REJECTED bit
         self.gen_valid = Signal()                           # the port's own packet waits
         self.gen_pkt = Signal(Packet)
+        self.ej_v = Signal()               # the eject register holds a flit ...
+        self.ej_pkt = Signal(Packet)       # ... written into the output queue next cycle
         self.reads8 = Signal(8)            # outstanding reads, saturated to 8 bits
         self.resp_in = Signal()            # a READ_RESP enters the output queue
         self.is_host_read = Signal()

@@ -11,14 +11,22 @@ Datapath, per router:
   first along x, then along y; a host-bound packet, `dst.host = 1`, is routed
   to tile (0, 0) and leaves it west) and its output request is stored with
   it, so the head's request is a register;
-* one round-robin arbiter per output picks among the heads that want it;
-  the output's `valid` and `payload` come straight from the chosen head, so a
-  flit written into a FIFO at cycle c can be written into the next router's
-  FIFO at cycle c + 1: one cycle per hop at zero load.
+* one round-robin arbiter per output picks among the heads that want it and
+  registers its choice (`sel`); from the next cycle on the output offers that
+  head (`valid` is the register, `payload` the head through one multiplexer)
+  until it is taken. A head is up for arbitration while no output has chosen
+  it, and the flit behind it otherwise (from registers; its grant counts
+  only in the cycle its head is taken), so an output can move one flit per
+  cycle. A flit written into a FIFO at cycle c is
+  arbitrated at c + 1 and written into the next router's FIFO at c + 2: two
+  cycles per hop at zero load. No path runs from a FIFO's read pointer
+  through the arbitration to the crossbar: the crossbar's select is a
+  register.
 
-Stream rules: an output's `valid` never depends on its `ready`; once an
-output offers a flit it keeps offering the same flit until it is taken (the
-arbiter's choice is held while the output is blocked). An input's `ready`
+Stream rules: an output's `valid` never depends on its `ready` (it is a
+register); once an output offers a flit it keeps offering the same flit
+until it is taken (the arbiter's choice is held while the output is
+blocked). An input's `ready`
 depends only on its FIFO's fill level. Each output moves at most one flit per
 cycle; an input FIFO's head wants exactly one output, so no flit is ever
 duplicated, and flits of one input leave in FIFO order, so packets between one
@@ -82,8 +90,10 @@ class PacketFifo(wiring.Component):
 
     `side_bits` > 0 adds `w_side` / `r_side` (``In`` / ``Out`` of that width):
     bits stored with each flit (the router keeps each flit's output request
-    there, computed as the flit is written). `slots`, `rd_ptr` and `level`
-    are public so diagnostics can list what it holds.
+    there, computed as the flit is written); `r_side2` are those of the
+    second oldest flit, valid while `r_valid2` (two flits or more, a
+    register). `slots`, `rd_ptr` and `level` are public so diagnostics can
+    list what it holds.
     """
 
     def __init__(self, depth: int, side_bits: int = 0):
@@ -98,7 +108,9 @@ class PacketFifo(wiring.Component):
             "level": Out(range(depth + 1)),
         }
         if side_bits:
-            members.update(w_side=In(side_bits), r_side=Out(side_bits))
+            members.update(w_side=In(side_bits), r_side=Out(side_bits),
+                           r_side2=Out(side_bits))
+        members["r_valid2"] = Out(1)
         super().__init__(members)
         self.slots = [Signal(Packet.size, name=f"slot{i}") for i in range(depth)]
         self.sides = [Signal(side_bits, name=f"side{i}") for i in range(depth)]
@@ -110,11 +122,12 @@ class PacketFifo(wiring.Component):
         depth = self.depth
         do_w = Signal()
         do_r = Signal()
-        # level != 0 and level != depth, kept in registers of their own
-        nonempty, full = Signal(), Signal()
+        # level != 0, level != depth and level >= 2, kept in registers of their own
+        nonempty, full, two = Signal(), Signal(), Signal()
         m.d.comb += [
             self.w.ready.eq(~full),
             self.r.valid.eq(nonempty),
+            self.r_valid2.eq(two),
             do_w.eq(self.w.valid & self.w.ready),
             do_r.eq(self.r.valid & self.r.ready),
         ]
@@ -128,7 +141,9 @@ class PacketFifo(wiring.Component):
         else:
             m.d.comb += self.r.payload.eq(Array(self.slots)[self.rd_ptr])
             if self.side_bits:
-                m.d.comb += self.r_side.eq(Array(self.sides)[self.rd_ptr])
+                nxt = Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1)
+                m.d.comb += [self.r_side.eq(Array(self.sides)[self.rd_ptr]),
+                             self.r_side2.eq(Array(self.sides)[nxt])]
             for i in range(depth):      # the write pointer is one-hot: one gate to each slot
                 with m.If(do_w & self.wr_hot[i]):
                     m.d.sync += [self.slots[i].eq(self.w.payload), self.sides[i].eq(w_side)]
@@ -138,9 +153,10 @@ class PacketFifo(wiring.Component):
                 m.d.sync += self.rd_ptr.eq(Mux(self.rd_ptr == depth - 1, 0, self.rd_ptr + 1))
         with m.If(do_w & ~do_r):
             m.d.sync += [self.level.eq(self.level + 1), nonempty.eq(1),
-                         full.eq(self.level == depth - 1)]
+                         full.eq(self.level == depth - 1), two.eq(self.level >= 1)]
         with m.Elif(do_r & ~do_w):
-            m.d.sync += [self.level.eq(self.level - 1), nonempty.eq(self.level != 1), full.eq(0)]
+            m.d.sync += [self.level.eq(self.level - 1), nonempty.eq(self.level != 1), full.eq(0),
+                         two.eq(self.level >= 3)]
         return m
 
 
@@ -211,55 +227,76 @@ class Router(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         ins = [p for p in Port if p in self.ports]
-        n_in = len(ins)
         for p, fifo in self.fifos.items():
             m.submodules[f"fifo_{p.name}"] = fifo
             wiring.connect(m, wiring.flipped(self.inp[p]), fifo.w)
             m.d.comb += fifo.w_side.eq(self._route(m, fifo.w.payload, p.name))
         m.d.comb += self.empty.eq(Cat(f.level == 0 for f in self.fifos.values()).all())
 
-        # requests: req[o][k] = input ins[k] has a head that wants output o
-        want = {p: self.fifos[p].r_side for p in ins}     # routed as it was written
-        pops = {p: [] for p in ins}
+        self._arbitrate(m, ins)
+        return m
+
+    def _candidates(self, m: Module, ins: list, sel: dict, taken: dict) -> tuple:
+        """Per input: (valid, want) of the flit it puts up for arbitration
+        this cycle, from registers only: its head while no output has chosen
+        it, else the flit behind the head. A grant to the flit behind counts
+        (`ok`, one bit per input) only in the cycle its head is taken. Also
+        drives the FIFOs' `r.ready`."""
+        cands, ok = {}, []
+        for k, p in enumerate(ins):
+            fifo = self.fifos[p]
+            chosen = Cat(sel[o][k] for o in sel).any()
+            pop = Cat(sel[o][k] & taken[o] for o in sel).any()
+            m.d.comb += fifo.r.ready.eq(pop)
+            valid = Signal(name=f"cand_v_{p.name}")
+            want = Signal(N_PORTS, name=f"cand_want_{p.name}")
+            m.d.comb += [valid.eq(Mux(chosen, fifo.r_valid2, fifo.r.valid)),
+                         want.eq(Mux(chosen, fifo.r_side2, fifo.r_side))]
+            cands[p] = (valid, want)
+            ok.append(~chosen | pop)
+        return cands, Cat(ok)
+
+    def _arbitrate(self, m: Module, ins: list) -> None:
+        """One round-robin arbiter per output, its choice registered: `sel`
+        (one-hot over the inputs) names the input whose head the output
+        offers from the next cycle on, until it is taken."""
+        n_in = len(ins)
+        outs = [o for o in Port if o in self.ports and n_in]
+        sel = {o: Signal(n_in, name=f"sel_{o.name}") for o in outs}
+        taken = {o: Signal(name=f"taken_{o.name}") for o in outs}
         for o in Port:
+            if o not in outs:
+                m.d.comb += self.out[o].valid.eq(0)
+        for o in outs:
             out = self.out[o]
-            if o not in self.ports or n_in == 0:
-                m.d.comb += out.valid.eq(0)
-                continue
-            req = Signal(n_in, name=f"req_{o.name}")
-            m.d.comb += req.eq(Cat(self.fifos[p].r.valid & want[p][o] for p in ins))
-            grant = Signal(n_in, name=f"grant_{o.name}")
-            last = Signal(range(n_in), name=f"last_{o.name}")     # last input served
-            hold = Signal(name=f"hold_{o.name}")                   # blocked last cycle
-            held = Signal(n_in, name=f"held_{o.name}")
-            with m.If(hold):
-                m.d.comb += grant.eq(held)
-            with m.Else():
-                # round robin: the first requester after the last one served
-                with m.Switch(last):
-                    for lp in range(n_in):
-                        with m.Case(lp):
-                            order = [(lp + 1 + k) % n_in for k in range(n_in)]
-                            with m.If(req[order[0]]):
-                                m.d.comb += grant[order[0]].eq(1)
-                            for k in order[1:]:
-                                with m.Elif(req[k]):
-                                    m.d.comb += grant[k].eq(1)
-            m.d.comb += out.valid.eq((grant & req).any())
-            with m.Switch(grant):
+            m.d.comb += [out.valid.eq(sel[o].any()), taken[o].eq(out.valid & out.ready)]
+            with m.Switch(sel[o]):
                 for k, p in enumerate(ins):
                     with m.Case(1 << k):
                         m.d.comb += out.payload.eq(self.fifos[p].r.payload)
-            with m.If(out.valid & out.ready):
-                m.d.sync += hold.eq(0)
+        cands, ok = self._candidates(m, ins, sel, taken)
+        for o in outs:
+            req = Signal(n_in, name=f"req_{o.name}")
+            m.d.comb += req.eq(Cat(v & w[o] for v, w in (cands[p] for p in ins)))
+            grant = Signal(n_in, name=f"grant_{o.name}")
+            last = Signal(range(n_in), name=f"last_{o.name}")     # last input served
+            free = Signal(name=f"free_{o.name}")       # no flit offered after this cycle
+            m.d.comb += free.eq(~self.out[o].valid | taken[o])
+            # round robin: the first requester after the last one served
+            with m.Switch(last):
+                for lp in range(n_in):
+                    with m.Case(lp):
+                        order = [(lp + 1 + k) % n_in for k in range(n_in)]
+                        with m.If(req[order[0]]):
+                            m.d.comb += grant[order[0]].eq(1)
+                        for k in order[1:]:
+                            with m.Elif(req[k]):
+                                m.d.comb += grant[k].eq(1)
+            # a grant that does not count (the head in front not taken) is
+            # lost for this cycle, but the round robin still moves past it
+            with m.If(free):
+                m.d.sync += sel[o].eq(grant & ok)
                 with m.Switch(grant):
                     for k in range(n_in):
                         with m.Case(1 << k):
                             m.d.sync += last.eq(k)
-            with m.Elif(out.valid):
-                m.d.sync += [hold.eq(1), held.eq(grant)]
-            for k, p in enumerate(ins):
-                pops[p].append(grant[k] & out.ready)
-        for p in ins:
-            m.d.comb += self.fifos[p].r.ready.eq(Cat(pops[p]).any() if pops[p] else 0)
-        return m

@@ -2,7 +2,8 @@
 and the wiring of synapse engine, accumulators, neuron engine and fan-out
 engine behind the tile slot (docs/architecture.md, "The tile slot").
 
-Packets on `rx`:
+Packets on `rx` pass a decode stage (one register: the packet and its
+WRITE / READ address checks) and are served from there, one per cycle:
 
 - SPIKE: to the synapse engine (lands in slot (step + 1 + delay) mod D).
 - WRITE / READ: served once every engine is idle; a READ is answered with a
@@ -41,9 +42,14 @@ from .synapse_engine import SynapseEngine
 
 __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
 
+#: the memory-backed `Mem`s (a MemBus each: `Core._buses`)
+MEM_BUSES = (Mem.AXON, Mem.SYNAPSE, Mem.ACCUM, Mem.FANOUT_INDEX, Mem.FANOUT,
+             Mem.STATE, Mem.PARAM, Mem.PROFILE, Mem.UCODE)
+
 #: memories whose read words share one register (a MEM_GROUP-to-1 multiplexer
-# between a block RAM's output and a flip-flop)
-MEM_GROUP = 3
+# between a block RAM's output and a flip-flop); 1: each word goes straight
+# from its block RAM to a register of its own, placed next to it
+MEM_GROUP = 1
 
 
 def default_engine(params: ChipParams):
@@ -111,8 +117,9 @@ class Core(wiring.Component):
         m.submodules.fanout = self.fanout
         m.submodules.engine = self.engine
         m.submodules.clear = self.clear
-        s = _CoreState(self.params, self.rx.payload)
+        s = _CoreState(self.params)
         m.d.comb += self.step_seen.eq(s.step)
+        self._decode(m, s)
         self._engines(m, s)
         self._transmit(m, s)
         self._receive(m, s)
@@ -124,16 +131,47 @@ class Core(wiring.Component):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
-        m.d.comb += self.idle.eq(~self.rx.valid & s.idle_r & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
+        m.d.comb += self.idle.eq(~self.rx.valid & ~s.d_v & s.idle_r & ~s.resp_v & ~s.rd_v
+                                 & ~s.rd_v2)
         return m
+
+    def _decode(self, m: Module, s: "_CoreState") -> None:
+        """The decode stage: a packet on `rx` is taken into `s.pkt` with its
+        WRITE / READ checks (memory known, address below the memory's words,
+        read-only register, CONFIG value) and, per memory-backed `Mem`, whether
+        it reads or writes it, all registered; the stage hands the packet on
+        (`s.fire`) the way `rx` used to, one cycle later. `rx` is taken while
+        the stage is empty or handing its packet on (one packet per cycle)."""
+        rx, p = self.rx, self.params
+        wb = rx.payload.body.write          # WRITE and READ share mem/addr
+        kind = rx.payload.kind
+        mem_ok, addr_ok = Signal(), Signal()
+        with m.Switch(wb.mem):
+            for mem, words in self.words.items():
+                with m.Case(mem):
+                    m.d.comb += [mem_ok.eq(1), addr_ok.eq(wb.addr < words)]
+        m.d.comb += rx.ready.eq(~s.d_v | s.fire)
+        with m.If(rx.ready):
+            m.d.sync += [
+                s.d_v.eq(rx.valid),
+                s.pkt.eq(rx.payload),
+                s.mem_ok.eq(mem_ok),
+                s.addr_ok.eq(addr_ok),
+                s.ro.eq((wb.mem == Mem.COUNTERS)
+                        | ((wb.mem == Mem.CONFIG) & (wb.addr == cm.Config.TILE))),
+                s.cfg_bad.eq((wb.mem == Mem.CONFIG) & (wb.data > p.n_compartments)),
+            ]
+            for mem in self._buses():       # never read-only, never CONFIG
+                hit = (wb.mem == mem) & addr_ok
+                m.d.sync += [s.reads[mem].eq(hit & (kind == packet.Kind.READ)),
+                             s.writes[mem].eq(hit & (kind == packet.Kind.WRITE))]
 
     def _buses(self) -> dict:
         """The MemBus of each memory-backed `Mem`."""
         syn, acc, fan, eng = self.synapse, self.accumulators, self.fanout, self.engine
-        return {Mem.AXON: syn.axon_bus, Mem.SYNAPSE: syn.synapse_bus, Mem.ACCUM: acc.bus,
-                Mem.FANOUT_INDEX: fan.index_bus, Mem.FANOUT: fan.fanout_bus,
-                Mem.STATE: eng.state_bus, Mem.PARAM: eng.param_bus,
-                Mem.PROFILE: eng.profile_bus, Mem.UCODE: eng.ucode_bus}
+        buses = (syn.axon_bus, syn.synapse_bus, acc.bus, fan.index_bus, fan.fanout_bus,
+                 eng.state_bus, eng.param_bus, eng.profile_bus, eng.ucode_bus)
+        return dict(zip(MEM_BUSES, buses))
 
     def _engines(self, m: Module, s: "_CoreState") -> None:
         """Synapse engine -> accumulators; neuron engine start, step,
@@ -181,51 +219,45 @@ class Core(wiring.Component):
             m.d.sync += s.resp_v.eq(0)
 
     def _receive(self, m: Module, s: "_CoreState") -> None:
-        """Spikes to the synapse engine; WRITE, READ and STEP once every
-        engine is idle; a READ or STATUS_REQ once the response slot is free."""
-        rx, syn, pkt = self.rx, self.synapse, s.pkt
+        """The decoded packet: spikes to the synapse engine; WRITE, READ and
+        STEP once every engine is idle; a READ or STATUS_REQ once the
+        response slot is free."""
+        syn, pkt = self.synapse, s.pkt
         clearing = self.clear.busy
         reading = s.rd_v | s.rd_v2
-        m.d.comb += [syn.spike.valid.eq(rx.valid & s.is_spike & ~reading & ~clearing),
+        others = Signal()       # a packet other than a spike may be taken (registers only)
+        m.d.comb += [syn.spike.valid.eq(s.d_v & s.is_spike & ~reading & ~clearing),
                      syn.spike.payload.axon.eq(pkt.body.spike.axon),
                      syn.spike.payload.payload.eq(pkt.body.spike.payload),
                      syn.spike.payload.step.eq(pkt.body.spike.step)]
         with m.If(reading | clearing):
-            m.d.comb += rx.ready.eq(0)
-        with m.Elif(s.is_spike):
-            m.d.comb += rx.ready.eq(syn.spike.ready)
+            m.d.comb += others.eq(0)
         with m.Elif(s.is_write | s.is_step):
-            m.d.comb += rx.ready.eq(s.idle_r)
+            m.d.comb += others.eq(s.idle_r)
         with m.Elif(s.is_read):
-            m.d.comb += rx.ready.eq(s.idle_r & ~s.resp_v)
+            m.d.comb += others.eq(s.idle_r & ~s.resp_v)
         with m.Elif(s.is_sreq):
-            m.d.comb += rx.ready.eq(~s.resp_v)
+            m.d.comb += others.eq(~s.resp_v)
         with m.Else():
-            m.d.comb += rx.ready.eq(1)
-        m.d.comb += s.fire.eq(rx.valid & rx.ready)
+            m.d.comb += others.eq(1)
+        # `served`: the WRITE / READ in the stage is served now (the memories'
+        # enables: no path from the synapse engine's ready)
+        m.d.comb += [s.served.eq(s.d_v & others),
+                     s.fire.eq(Mux(s.is_spike, syn.spike.valid & syn.spike.ready, s.served))]
 
     def _memory_access(self, m: Module, s: "_CoreState") -> None:
-        """WRITE and READ: the address check, the engines' MemBus ports, the
-        decode errors and the register writes (CONFIG, STATUS clear)."""
-        p, wb, fire = self.params, s.pkt.body.write, s.fire   # WRITE and READ share mem/addr
-        mem_ok = Signal()
-        addr_ok = Signal()
-        ro = Signal()
-        with m.Switch(wb.mem):
-            for mem, words in self.words.items():
-                with m.Case(mem):
-                    m.d.comb += [mem_ok.eq(1), addr_ok.eq(wb.addr < words)]
-        m.d.comb += ro.eq((wb.mem == Mem.COUNTERS)
-                          | ((wb.mem == Mem.CONFIG) & (wb.addr == cm.Config.TILE)))
-        cfg_bad = (wb.mem == Mem.CONFIG) & (wb.data > p.n_compartments)
+        """WRITE and READ of the decoded packet (its checks registered by
+        `_decode`): the engines' MemBus ports, the decode errors and the
+        register writes (CONFIG, STATUS clear)."""
+        wb, fire = s.pkt.body.write, s.fire   # WRITE and READ share mem/addr
+        mem_ok, addr_ok, ro, cfg_bad = s.mem_ok, s.addr_ok, s.ro, s.cfg_bad
         m.d.comb += s.access_ok.eq(mem_ok & addr_ok)
         w_ok = s.access_ok & ~ro & ~cfg_bad
 
         clr = self.clear
         for mem, bus in self._buses().items():
-            sel = wb.mem == mem
-            we = fire & s.is_write & sel & w_ok
-            m.d.comb += bus.re.eq(fire & s.is_read & sel & s.access_ok)
+            we = s.served & s.writes[mem]
+            m.d.comb += bus.re.eq(s.served & s.reads[mem])
             if mem in CLEARED_MEMS:     # after reset: (clear address, 0, write)
                 m.d.comb += [bus.addr.eq(Mux(clr.busy, clr.addr, wb.addr)),
                              bus.wdata.eq(Mux(clr.busy, 0, wb.data)),
@@ -361,8 +393,16 @@ class Core(wiring.Component):
 class _CoreState:
     """The core top's registers, decoded packet kinds and control signals."""
 
-    def __init__(self, params: ChipParams, pkt):
-        self.pkt = pkt                                      # the rx payload
+    def __init__(self, params: ChipParams):
+        self.d_v = Signal()                                 # a packet in the decode stage
+        self.pkt = Signal(packet.Packet)                    # ... that packet
+        self.mem_ok = Signal()                              # its checks (WRITE / READ):
+        self.addr_ok = Signal()                             # mem known, addr in range,
+        self.ro = Signal()                                  # a read-only register,
+        self.cfg_bad = Signal()                             # CONFIG above n_compartments
+        self.reads = {mem: Signal(name=f"reads_{mem.name.lower()}") for mem in MEM_BUSES}
+        self.writes = {mem: Signal(name=f"writes_{mem.name.lower()}") for mem in MEM_BUSES}
+        self.served = Signal()                              # a non-spike packet is taken now
         self.step = Signal(32)                              # the step t being run
         self.n_comp = Signal(range(params.n_compartments + 1))     # CONFIG
         self.flags = Signal(len(cm.ErrorFlag))              # STATUS.FLAGS
@@ -375,7 +415,7 @@ class _CoreState:
         self.idle_r = Signal()                              # engines idle, registered
         self.resp_v = Signal()                              # a response waits in `resp`
         self.resp = Signal(packet.Packet)
-        self.fire = Signal()                                # rx transfer this cycle
+        self.fire = Signal()                                # the decoded packet is taken
         self.access_ok = Signal()                           # WRITE/READ mem and addr valid
         self.err_dec = Signal(len(cm.ErrorFlag))            # decode error flags this cycle
         self.clear_status = Signal()
@@ -386,7 +426,7 @@ class _CoreState:
         self.rd_ok = Signal()
         self.rd_tag = Signal(packet.TAG_BITS)
         self.rd_reply = Signal(packet.TileAddr)
-        kind, ctrl_op = pkt.kind, pkt.body.ctrl.op
+        kind, ctrl_op = self.pkt.kind, self.pkt.body.ctrl.op
         self.is_spike = kind == packet.Kind.SPIKE
         self.is_write = kind == packet.Kind.WRITE
         self.is_read = kind == packet.Kind.READ

@@ -8,11 +8,12 @@ entries) memories; word layouts in `core_memory`. Pipeline:
     IX2  the index word (base, count), registered; its range check
     GEN  take (base, count) as soon as the previous spike's last entry is
          issued; issue FANOUT[base + i], one per cycle while the entries in
-         flight fit (read, waiting in the two skid registers, offered: at most
-         3 after the cycle, counted from registers)
+         flight fit (read, registered, waiting in the three skid registers,
+         offered: at most 4 after the cycle, counted from registers)
     R    the entry leaves the block RAM
+    R2   the entry, registered (no logic after the block RAM)
     OUT  the entry, registered; its tile check (on the mesh?) -> SPIKE packet (dst tile or host, axon,
-         payload, step mod 256); an entry read while OUT is held waits in
+         payload, step mod 256); an entry arriving while OUT is held waits in
          a skid register, so `packet.ready` moves only OUT and the skid
          registers (not the reads, nor the spikes taken)
 
@@ -33,6 +34,10 @@ from .core_memory import FANOUT_INDEX_LAYOUT, FANOUT_LAYOUT
 from .interfaces import spike_out_layout
 
 __all__ = ["FanoutEngine"]
+
+#: skid registers behind OUT: the entries read or leaving the block RAM when
+# OUT is held (with OUT, N_SKID + 1 entries in flight at most)
+N_SKID = 3
 
 
 class FanoutEngine(wiring.Component):
@@ -75,16 +80,20 @@ class FanoutEngine(wiring.Component):
         ix2_word = Signal(FANOUT_INDEX_LAYOUT)
         ix2_payload = Signal(signed(packet.PAYLOAD_BITS))
         ix2_take = Signal()
+        # a spike is taken while IX or IX2 is free (registers only: GEN's
+        # take does not reach the index read's address and enable)
         m.d.comb += [ix_move.eq(ix_v & (~ix2_v | ix2_take)),
-                     self.spike.ready.eq(~ix_v | ix_move)]
+                     self.spike.ready.eq(~ix_v | ~ix2_v)]
         accept = self.spike.valid & self.spike.ready
+        # the host's reads come only while the engine is idle (no spike, no
+        # entry issued), so they select the read addresses (not `accept`, `issue`)
+        m.d.comb += [ix_rd.addr.eq(Mux(self.index_bus.re, self.index_bus.addr,
+                                       self.spike.payload.compartment)),
+                     ix_rd.en.eq(accept | self.index_bus.re)]
         with m.If(accept):
-            m.d.comb += [ix_rd.addr.eq(self.spike.payload.compartment), ix_rd.en.eq(1)]
             m.d.sync += [ix_v.eq(1), ix_payload.eq(self.spike.payload.payload)]
-        with m.Else():
-            m.d.comb += [ix_rd.addr.eq(self.index_bus.addr), ix_rd.en.eq(self.index_bus.re)]
-            with m.If(ix_move):
-                m.d.sync += ix_v.eq(0)
+        with m.Elif(ix_move):
+            m.d.sync += ix_v.eq(0)
         iw = ix_rd.data
         with m.If(ix_move):
             m.d.sync += [ix2_v.eq(1), ix2_word.eq(iw), ix2_payload.eq(ix_payload)]
@@ -96,52 +105,57 @@ class FanoutEngine(wiring.Component):
         remaining = Signal(17)
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
-        out_v, sk0_v, sk1_v, r_v = Signal(), Signal(), Signal(), Signal()
-        # entries read (r_v), waiting (sk0_v, sk1_v) or offered (out_v): at most 3
-        # after this cycle, counted from registers only (tx.ready does not reach here)
-        room = (out_v + sk0_v + sk1_v + r_v) <= 2
+        out_v, r_v, r2_v = Signal(), Signal(), Signal()
+        sk_v = [Signal(name=f"sk{i}_v") for i in range(N_SKID)]
+        # entries read (r_v), leaving the block RAM (r2_v), waiting (sk_v) or
+        # offered (out_v): at most N_SKID + 1 after this cycle, counted from
+        # registers only (tx.ready does not reach here)
+        room = (out_v + r_v + r2_v + sum(sk_v)) <= N_SKID
         issue = Signal()
         m.d.comb += issue.eq((remaining != 0) & room)
         m.d.comb += ix2_take.eq(ix2_v & ((remaining == 0) | ((remaining == 1) & issue)))
+        m.d.comb += [fo_rd.addr.eq(Mux(self.fanout_bus.re, self.fanout_bus.addr, gen_addr)),
+                     fo_rd.en.eq(issue | self.fanout_bus.re)]
         with m.If(issue):
             m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
-            m.d.comb += [fo_rd.addr.eq(gen_addr), fo_rd.en.eq(1)]
-        with m.Else():
-            m.d.comb += [fo_rd.addr.eq(self.fanout_bus.addr), fo_rd.en.eq(self.fanout_bus.re)]
         with m.If(ix2_take & ~ix2_bad):
             m.d.sync += [gen_addr.eq(ix2_word.base), remaining.eq(ix2_word.count),
                          gen_payload.eq(ix2_payload)]
-        self._output(m, fo_rd, issue, gen_payload, (out_v, sk0_v, sk1_v, r_v))
+        self._output(m, fo_rd, issue, gen_payload, (out_v, r_v, r2_v, sk_v))
         m.d.comb += [
             self.err_range.eq(ix2_take & ix2_bad),
-            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | sk0_v | out_v),
+            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | r2_v | sk_v[0] | out_v),
         ]
         return m
 
     def _output(self, m: Module, fo_rd, issue, gen_payload, flags) -> None:
-        """R: the FANOUT word read (1 cycle after `issue`); OUT: the entry,
-        registered, offered as a packet; SKID0, SKID1 (oldest first): entries
-        read while OUT was held (`flags`: out_v, sk0_v, sk1_v, r_v)."""
+        """R: the FANOUT word read (1 cycle after `issue`); R2: the word,
+        registered as it leaves the block RAM; OUT: the entry, registered,
+        offered as a packet; skid registers (oldest first): entries that
+        arrived while OUT was held (`flags`: out_v, r_v, r2_v, sk_v)."""
         p = self.params
-        out_v, sk0_v, sk1_v, r_v = flags
+        out_v, r_v, r2_v, sk_v = flags
         entry = data.StructLayout({"ent": FANOUT_LAYOUT, "payload": signed(packet.PAYLOAD_BITS)})
         r_payload = Signal(signed(packet.PAYLOAD_BITS))
-        m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload)]
-        read = Signal(entry)
-        m.d.comb += [read.ent.eq(fo_rd.data), read.payload.eq(r_payload)]
-        out, skid0, skid1 = Signal(entry), Signal(entry), Signal(entry)
-        on_mesh = Signal()      # from OUT's registers: the block RAM's word only passes a mux
+        read = Signal(entry)        # R2
+        m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload), r2_v.eq(r_v),
+                     read.ent.eq(fo_rd.data), read.payload.eq(r_payload)]
+        out = Signal(entry)
+        skid = [Signal(entry, name=f"skid{i}") for i in range(N_SKID)]
+        on_mesh = Signal()      # from OUT's registers
         m.d.comb += on_mesh.eq(out.ent.host | ((out.ent.x < p.mesh_w) & (out.ent.y < p.mesh_h)))
         out_done = out_v & (~on_mesh | self.packet.ready)
         with m.If(~out_v | out_done):                 # OUT takes the oldest entry
-            m.d.sync += [out_v.eq(sk0_v | r_v), out.eq(Mux(sk0_v, skid0, read)),
-                         skid0.eq(Mux(sk1_v, skid1, read)), sk0_v.eq(sk1_v | (sk0_v & r_v)),
-                         skid1.eq(read), sk1_v.eq(sk1_v & r_v)]
-        with m.Elif(r_v):                             # OUT held: the entry read waits
-            with m.If(sk0_v):
-                m.d.sync += [skid1.eq(read), sk1_v.eq(1)]
-            with m.Else():
-                m.d.sync += [skid0.eq(read), sk0_v.eq(1)]
+            m.d.sync += [out_v.eq(sk_v[0] | r2_v), out.eq(Mux(sk_v[0], skid[0], read))]
+            for i in range(N_SKID):                   # the rest move up, R2 behind them
+                nxt_v = sk_v[i + 1] if i + 1 < N_SKID else 0
+                nxt = skid[i + 1] if i + 1 < N_SKID else read
+                m.d.sync += [skid[i].eq(Mux(nxt_v, nxt, read)),
+                             sk_v[i].eq(nxt_v | (sk_v[i] & r2_v))]
+        with m.Elif(r2_v):                            # OUT held: R2 waits behind the others
+            for i in range(N_SKID):
+                with m.If(~sk_v[i] & (sk_v[i - 1] if i else 1)):
+                    m.d.sync += [skid[i].eq(read), sk_v[i].eq(1)]
 
         pk = self.packet.payload
         m.d.comb += [

@@ -263,7 +263,7 @@ class PysimEngine(HostPortEngine):
         empty, every core idle."""
         hp, mesh = self.chip.hostport, self.chip.mesh
         return bool(ctx.get(mesh.quiet) and not ctx.get(hp.stepping)
-                    and ctx.get(hp.in_fifo.level) == 0 and ctx.get(hp.out_fifo.level) == 0
+                    and ctx.get(hp.in_fifo.level) == 0 and ctx.get(hp.queued) == 0
                     and all(ctx.get(mesh.tiles[x][y].idle) for x, y in self.params.tiles()))
 
     # -- running jobs -----------------------------------------------------------

@@ -27,7 +27,10 @@ def test_blocked_outputs_keep_their_offer(seed):
     rate = rng.uniform(0.15, 0.35)
     dests = list(where.values())
 
+    fed = [False]
+
     def feed(c):
+        fed[0] = c >= 2500
         if c < 2500:
             for p, s in sources.items():
                 if rng.random() < rate and len(s.queue) < 2:
@@ -35,7 +38,7 @@ def test_blocked_outputs_keep_their_offer(seed):
 
     async def tb(ctx):
         await pump(ctx, sources.values(), sinks, 6000, before=feed,
-                   until=lambda: sb.sent > 0 and sb.pending() == 0 and not any(
+                   until=lambda: fed[0] and sb.pending() == 0 and not any(
                        s.queue for s in sources.values()))
 
     run(dut, tb)
