@@ -19,7 +19,7 @@ the request's operands to the answer in one cycle):
 
 `i.ready` is high while no division is in progress. A lane sends MOD's
 request from stage X1 and takes the answer at W of the MOD's turn, or of a
-later turn of its slot (`neuron_lane.mod_turns`; at most `isa.MOD_TURNS`).
+later turn of its slot (`neuron_turns.mod_turns`; at most `isa.MOD_TURNS`).
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ from ..hw import isa
 from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
-from ..hw.neurocore.neuron_lane import LAUNCH_TURNS, acc_turns
+from ..hw.neurocore.neuron_turns import LAUNCH_TURNS, acc_turns
 from .regalloc import allocate
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",

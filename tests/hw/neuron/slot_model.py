@@ -6,7 +6,7 @@ no earlier than the cycle after the compartment before it retired."""
 from __future__ import annotations
 
 from kilauea.hw import isa
-from kilauea.hw.neurocore.neuron_lane import LAUNCH_TURNS, STAGES
+from kilauea.hw.neurocore.neuron_turns import LAUNCH_TURNS, STAGES
 
 K = isa.LANE_SLOTS
 W = STAGES - 1

@@ -10,7 +10,7 @@ from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
 from kilauea.hw.neurocore.neuron_engine import update_cycles
-from kilauea.hw.neurocore.neuron_lane import LAUNCH_TURNS
+from kilauea.hw.neurocore.neuron_turns import LAUNCH_TURNS
 from kilauea.hw.words import to_s32
 from kilauea.sim.testbench.neuron import run_engine, with_row_bases
 from kilauea.hw.params import ChipParams

@@ -12,7 +12,7 @@ from kilauea import neurons
 from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
-from kilauea.hw.neurocore.neuron_lane import LAUNCH_TURNS
+from kilauea.hw.neurocore.neuron_turns import LAUNCH_TURNS
 from kilauea.hw.params import ChipParams
 from kilauea.hw.words import to_s32
 from kilauea.neurons.library import PROGRAMS
