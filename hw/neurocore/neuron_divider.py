@@ -10,9 +10,9 @@ the request's operands to the answer in one cycle):
 * cycle 1, set-up: magnitudes, signs and the bit length of |dividend|;
   divisor 0: `o` is valid here (latency 1) with remainder 0 and `by_zero`
   set; dividend 0: `o` is valid here, remainder 0;
-* otherwise cycle 2 aligns |dividend|'s top significant bit with bit 31
-  (so that each iteration takes the top bit of a shift register, not one
-  chosen by a count), then a restoring division on magnitudes, one bit of
+* otherwise cycle 2 sets the index of |dividend|'s top significant bit
+  (a register, so that no iteration computes it from the count), then a
+  restoring division on magnitudes, one bit of
   |dividend| per cycle (cycles 3 .. 2 + bit length), then the sign fix-up:
   `o` is valid ``3 + bit_length(|dividend|)`` cycles (4..35) after `i` was
   accepted, and holds until `o.ready`.
@@ -56,6 +56,7 @@ class ModDivider(wiring.Component):
         dividend = Signal(W)            # |dividend|
         divisor = Signal(W)             # |divisor|
         count = Signal(range(W + 1))    # bits of |dividend| still to go
+        index = Signal(range(W))        # the next bit's index: count - 1
         rem = Signal(W + 1)
         neg_a = Signal()
         neg_b = Signal()
@@ -67,16 +68,15 @@ class ModDivider(wiring.Component):
         with m.Switch(phase):
             with m.Case(_Phase.SETUP):
                 self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_a, neg_b))
-            with m.Case(_Phase.ALIGN):
-                # |dividend|'s top significant bit to bit W - 1
-                m.d.sync += [dividend.eq(dividend << (W - count)[:len(count)]),
-                             phase.eq(_Phase.ITERATE)]
+            with m.Case(_Phase.ALIGN):      # the top significant bit's index
+                m.d.sync += [index.eq(count - 1), phase.eq(_Phase.ITERATE)]
             with m.Case(_Phase.ITERATE):
-                # the next bit of |dividend| (its top bit: it shifts left)
+                # the next bit of |dividend| (at `index`, a register)
                 rem_sh = Signal(W + 1)
                 diff = Signal(signed(W + 2))
-                m.d.comb += [rem_sh.eq(Cat(dividend[-1], rem[:W])), diff.eq(rem_sh - divisor)]
-                m.d.sync += [rem.eq(Mux(diff < 0, rem_sh, diff)), dividend.eq(dividend << 1),
+                m.d.comb += [rem_sh.eq(Cat(dividend.bit_select(index, 1), rem[:W])),
+                             diff.eq(rem_sh - divisor)]
+                m.d.sync += [rem.eq(Mux(diff < 0, rem_sh, diff)), index.eq(index - 1),
                              count.eq(count - 1)]
                 with m.If(count == 1):
                     m.d.sync += phase.eq(_Phase.DONE)
@@ -110,7 +110,8 @@ class ModDivider(wiring.Component):
 
 
 class _Phase(enum.Enum, shape=3):
-    """Where the divider is: waiting, set-up, alignment, one bit per cycle, answer."""
+    """Where the divider is: waiting, set-up, the first bit's index, one bit
+    per cycle, answer."""
     IDLE = 0
     SETUP = 1
     ALIGN = 2
