@@ -16,8 +16,6 @@ from kilauea.sim.testbench.neuron import run_engine, with_row_bases
 from kilauea.hw.params import ChipParams
 from kilauea.sim.golden.neuron import run_neuron_phase
 
-from .slot_model import phase_cycles
-
 P = ChipParams(mesh_w=1, mesh_h=1, n_compartments=8, n_delay_slots=4, n_acc_groups=2,
                n_profiles=4, n_ucode=256, n_synapses=16, n_axons=16, n_fanout=16,
                n_acc_rows=16)
@@ -230,6 +228,7 @@ def test_golden_op_equals_definition(op):
 def test_mod_signs_and_by_zero():
     """MOD: floored modulo (sign of the divisor) for all sign combinations,
     extremes, and B == 0 -> 0 with an error pulse (RTL == golden == Python)."""
+    from .slot_model import phase_cycles    # here: tests/sim loads this module by path
     pairs = [(7, 3), (-7, 3), (7, -3), (-7, -3), (0, 5), (5, 0), (-(1 << 31), 7),
              ((1 << 31) - 1, -(1 << 31)), (-(1 << 31), -1), (123456789, 1000), (12, 12), (-12, 12)]
     n = len(pairs[:8])
@@ -336,6 +335,7 @@ def test_lif_cycles_per_update(groups, latency, lanes):
     retries at this accumulator latency, over the lanes; with 4 lanes and
     the core answering in the next cycle, at most 8. The whole phase takes
     the slot model's cycles (where no lane's request waits behind another's)."""
+    from .slot_model import phase_cycles    # here: tests/sim loads this module by path
     prog = neurons.lif(groups)
     k = isa.LANE_SLOTS
     sizes = (2 * k * lanes, 4 * k * lanes)

@@ -7,7 +7,9 @@ import time
 import pytest
 from amaranth.hdl import Fragment, Shape
 
-from kilauea.hw import synth
+from kilauea.hw import isa, synth
+from kilauea.hw.neurocore.interfaces import ACC_BITS
+from kilauea.hw.neurocore.neuron_join import OUTSTANDING
 from kilauea.hw.neurocore.compartment_memory import banks_of
 from kilauea.hw.neurocore.core import Core
 from kilauea.hw.params import ChipParams
@@ -28,15 +30,27 @@ def core_report():
     return report
 
 
+def _lane_memories(params: ChipParams) -> list[tuple[int, int]]:
+    """(depth, width) of the neuron engine's own small memories: per lane its
+    registers (slots x r0..r7) and its ACC queues (requests, tags, answers);
+    the arbiter's queue of owners."""
+    k = isa.LANE_SLOTS
+    per_lane = [(k * isa.N_REGS, 32), (k, params.acc_row_bits), (k, (k - 1).bit_length()),
+                (k, ACC_BITS)]
+    return per_lane * params.n_lanes + [(OUTSTANDING, max(1, params.lane_bits))]
+
+
 def test_core_memories_are_rams_of_the_cores_shapes(core_report):
-    """Every Memory of the core is inferred as one RAM of its shape."""
+    """Every Memory of the core is inferred as one RAM of its shape (yosys's
+    ROMs, tables it makes of case statements, aside)."""
     core = Core(TINY)
     Fragment.get(core, None)                     # elaborated: no "unused" warning
-    want = sorted((m.depth, Shape.cast(m.shape).width) for memory in core.memories().values()
-                  for m in banks_of(memory))
-    got = sorted((m.depth, m.width) for m in core_report.generic.memories)
+    want = sorted([(m.depth, Shape.cast(m.shape).width) for memory in core.memories().values()
+                   for m in banks_of(memory)] + _lane_memories(TINY))
+    rams = [m for m in core_report.generic.memories if m.write_ports]
+    got = sorted((m.depth, m.width) for m in rams)
     assert got == want
-    assert all(m.read_ports >= 1 and m.write_ports == 1 for m in core_report.generic.memories)
+    assert all(m.read_ports >= 1 and m.write_ports == 1 for m in rams)
 
 
 def test_core_generic_and_ecp5_statistics(core_report):
@@ -45,9 +59,13 @@ def test_core_generic_and_ecp5_statistics(core_report):
     assert g.latches == 0
     assert 500 < g.flip_flops < 20_000 and g.cells > g.flip_flops
     assert e.ff >= g.flip_flops // 2            # ECP5 flip-flops: the same registers
-    assert e.lutram == 0                         # every memory is deep enough for block RAM
-    low = sum(dp16kd_range(m)[0] for m in g.memories)
-    high = sum(dp16kd_range(m)[1] for m in g.memories)
+    # the lanes' registers and queues (at most 64 words) go to LUT RAM, the
+    # core's memories (at least 512 words) to block RAM
+    assert e.lutram > 0
+    big = [m for m in g.memories if m.depth >= 512]
+    assert len(big) == sum(len(banks_of(mem)) for mem in Core(TINY).memories().values())
+    low = sum(dp16kd_range(m)[0] for m in big)
+    high = sum(dp16kd_range(m)[1] for m in big)
     assert low <= e.dp16kd <= high, (low, e.dp16kd, high)
     assert e.mult18 > 0                          # the neuron engine's multiplier
     assert e.lut4 is None and g.depth is None    # quick mode: no LUT mapping
