@@ -72,24 +72,17 @@ def test_divider_matches_python_with_random_ready():
         assert latency == (1 if b == 0 or a == 0 else 3 + abs(a).bit_length()), (a, b, latency)
 
 
-def _run_alu(cases) -> list[int]:
-    """(op, a, rb, rc, imm) cases into the ALU, one per cycle; the results,
-    taken `ALU_LATENCY` cycles after each."""
-    dut = NeuronAlu(P)
+def _run_pipelined(dut, cases: list, latency: int, drive, output) -> list[int]:
+    """Feed `cases` into a pipelined `dut`, one per cycle (`drive(ctx, case)`
+    sets its inputs); the `output` values taken `latency` cycles after each."""
     got = []
 
     async def bench(ctx):
-        for i in range(len(cases) + ALU_LATENCY):
+        for i in range(len(cases) + latency):
             if i < len(cases):
-                op, a, rb, rc, imm = cases[i]
-                ctx.set(dut.op, op)
-                ctx.set(dut.operands.a, a)
-                ctx.set(dut.operands.rb, rb)
-                ctx.set(dut.operands.rc, rc)
-                ctx.set(dut.operands.b, w32(rb + imm))
-                ctx.set(dut.operands.imm.value, imm)
-            if i >= ALU_LATENCY:
-                got.append(ctx.get(dut.result))
+                drive(ctx, cases[i])
+            if i >= latency:
+                got.append(ctx.get(output))
             await ctx.tick()
 
     sim = Simulator(dut)
@@ -99,13 +92,29 @@ def _run_alu(cases) -> list[int]:
     return got
 
 
+def _run_alu(cases) -> list[int]:
+    """(op, a, rb, rc, imm) cases into the ALU, one per cycle; the results,
+    taken `ALU_LATENCY` cycles after each."""
+    dut = NeuronAlu(P)
+
+    def drive(ctx, case):
+        op, a, rb, rc, imm = case
+        ctx.set(dut.op, op)
+        ctx.set(dut.operands.a, a)
+        ctx.set(dut.operands.rb, rb)
+        ctx.set(dut.operands.rc, rc)
+        ctx.set(dut.operands.b, w32(rb + imm))
+        ctx.set(dut.operands.imm.value, imm)
+
+    return _run_pipelined(dut, cases, ALU_LATENCY, drive, dut.result)
+
+
 def test_alu_matches_isa_definition():
     """Every ALU opcode, a new one each cycle (random and extreme operands)."""
     rng = np.random.default_rng(9)
     ops = sorted(ALU_OPS - MUL_OPS - {Opcode.MOD}, key=lambda o: o.value)
-    cases = [(op, random_value(rng), random_value(rng), random_value(rng), random_imm(rng, op))
-             for _ in range(25) for op in rng.permutation(ops).tolist()]
-    cases = [(Opcode(op), *rest) for op, *rest in cases]
+    cases = [(ops[i], random_value(rng), random_value(rng), random_value(rng),
+              random_imm(rng, ops[i])) for _ in range(25) for i in rng.permutation(len(ops))]
     for case, got in zip(cases, _run_alu(cases), strict=True):
         assert got == py_op(*case), (case, got)
 
@@ -117,24 +126,15 @@ def test_multiplier_pipelined_matches_isa_definition():
     cases = [(MUL_OPS_SORTED[int(rng.integers(2))], random_value(rng), random_value(rng),
               int(rng.integers(0, 64))) for _ in range(600)]
     dut = NeuronMultiplier()
-    got = []
 
-    async def bench(ctx):
-        for i in range(len(cases) + isa.MUL_LATENCY):
-            if i < len(cases):
-                op, a, b, shift = cases[i]
-                ctx.set(dut.a, a)
-                ctx.set(dut.b, b)
-                ctx.set(dut.shift, shift)
-                ctx.set(dut.trunc, op == Opcode.MULT)
-            if i >= isa.MUL_LATENCY:
-                got.append(ctx.get(dut.product))
-            await ctx.tick()
+    def drive(ctx, case):
+        op, a, b, shift = case
+        ctx.set(dut.a, a)
+        ctx.set(dut.b, b)
+        ctx.set(dut.shift, shift)
+        ctx.set(dut.trunc, op == Opcode.MULT)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    got = _run_pipelined(dut, cases, isa.MUL_LATENCY, drive, dut.product)
     for (op, a, b, shift), product in zip(cases, got, strict=True):
         assert product == py_op(op, a, b, 0, shift), (op, a, b, shift, product)
 
