@@ -71,7 +71,8 @@ class NeuronEngineSignature(wiring.Signature):
     updates   Out(1)  one-cycle pulse per compartment update (for the counters)
     error     Out(1)  one-cycle pulse on an undefined opcode (the core counts it)
     state_bus, param_bus, profile_bus, ucode_bus  In(MemBus)  host access to the
-                      engine's memories (used only while not busy)
+                      engine's memories (used only in a cycle after one in
+                      which the engine was neither busy nor started)
     """
 
     def __init__(self, params: ChipParams):

@@ -4,11 +4,13 @@
 compare, shift, wrap and saturate instruction (`ALU_OPS` less `MUL_OPS`)
 from the operands of `neuron_operands.operand_layout`, in two pipelined
 stages (`ALU_LATENCY`): the first registers the value of the opcode's family
-(add / logic / ABS; compare and choose; shift; wrap / saturate), the second
-chooses the family (and negates TSHR's shift of a negative a); other
-opcodes give 0. Semantics (signed
+(add / logic / ABS; compare and choose; shift; wrap / saturate: `a`, whether
+it crosses a bound and what it gives then), the second chooses the family
+(and rounds TSHR's shift of a negative a toward zero, and applies WRAP /
+SAT's bound); other opcodes give 0. Semantics (signed
 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md. Shift amounts are
-clamped to 0..63 (`isa.SHIFT_MAX`); WRAP/SAT use `imm.width`.
+clamped to 0..63 (`isa.SHIFT_MAX`); WRAP/SAT use `imm.width`, decoded by the
+lane a stage before (`operands.half`).
 
 `NeuronMultiplier` computes MULT and MULF (the 64-bit product of a and rb,
 shifted right by `imm.shift`; MULT rounds toward zero, MULF down), fully
@@ -71,7 +73,7 @@ class NeuronAlu(wiring.Component):
     """ALU, two pipelined stages (see the module docstring).
 
     op        In(Opcode)
-    operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm
+    operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm, half
     result    Out(signed 32)       the value for rd of the operands presented
                                    `ALU_LATENCY` cycles before (0 for opcodes
                                    outside ALU_OPS - MUL_OPS)
@@ -91,7 +93,7 @@ class NeuronAlu(wiring.Component):
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
         gt, eq = a > b, a == b
-        values = {**self._shifts(m, a, b, neg_a), **self._wrap_sat(m, a, ops.imm.width)}
+        values = {**self._shifts(m, a, b)}
         values.update({
             Opcode.ADD: (a + b)[:W],
             Opcode.SUB: (a - b)[:W],
@@ -105,10 +107,12 @@ class NeuronAlu(wiring.Component):
             Opcode.AND: a & b,
             Opcode.OR: a | b,
             Opcode.XOR: a ^ b,
+            Opcode.WRAP: a,             # WRAP / SAT: `a` unless a bound is crossed
+            Opcode.SAT: a,
         })
         # first stage: one register per family, each the value of the op in it
         stage = {f: Signal(WORD, name=f"alu_{f.name.lower()}") for f in _Family}
-        family, negate = Signal(_Family), Signal()
+        family = Signal(_Family)
         for fam, reg in stage.items():
             with m.Switch(self.op):
                 for op, value in values.items():
@@ -123,9 +127,14 @@ class NeuronAlu(wiring.Component):
                     m.d.sync += family.eq(fam)
             with m.Default():
                 m.d.sync += family.eq(_Family.SIMPLE)
-        m.d.sync += negate.eq(self._tshr_negates(a, b) & (self.op == Opcode.TSHR))
-        # second stage: the family's register (TSHR of a negative a negated)
-        shifted = Mux(negate, -stage[_Family.SHIFTED], stage[_Family.SHIFTED])[:W]
+        round_up = Signal()
+        m.d.sync += round_up.eq(self._tshr_rounds(a, b) & (self.op == Opcode.TSHR))
+        bounds = self._wrap_sat_bounds(m, a, ops.half, self.op == Opcode.WRAP)
+        # second stage: the family's register (TSHR of a negative a rounded
+        # up, WRAP / SAT's bound if one was crossed)
+        shifted = (stage[_Family.SHIFTED] + round_up)[:W]
+        bounded = Mux(bounds.above, bounds.above_value,
+                      Mux(bounds.below, bounds.below_value, stage[_Family.WRAPSAT]))
         with m.Switch(family):
             with m.Case(_Family.SIMPLE):
                 m.d.sync += self.result.eq(stage[_Family.SIMPLE])
@@ -134,48 +143,68 @@ class NeuronAlu(wiring.Component):
             with m.Case(_Family.SHIFTED):
                 m.d.sync += self.result.eq(shifted)
             with m.Case(_Family.WRAPSAT):
-                m.d.sync += self.result.eq(stage[_Family.WRAPSAT])
+                m.d.sync += self.result.eq(bounded)
         return m
 
     @staticmethod
-    def _tshr_negates(a, b):
-        """TSHR of a negative a by an amount that leaves it in the shifter:
-        the shifter gives |a| >> k, the second stage negates it."""
-        return (a < 0) & ~b[-1] & (b[_AMOUNT_BITS:] == 0)
+    def _tshr_rounds(a, b):
+        """TSHR of a negative a by an amount k in 1..31: the shifter's
+        a >> k rounds down, TSHR toward zero, so the second stage adds 1
+        when a bit shifted out was set."""
+        k = b[:_AMOUNT_BITS]
+        in_range = ~b[-1] & (b[_AMOUNT_BITS:] == 0)
+        lost = (a & ((Const(1, W + 1) << k) - 1)[:W]) != 0
+        return (a < 0) & in_range & lost
 
     @staticmethod
-    def _shifts(m: Module, a, b, neg_a) -> dict:
+    def _shifts(m: Module, a, b) -> dict:
         """SHL, SHR, TSHR (amount clamp(b, 0, 63)) and ASH (b in -63..63).
 
         The shifters take b's low 5 bits (which the adder of b = R[rb] + imm
         gives first); b's sign and high bits only choose, at the end, between
         that shift, `a` (amount 0: b < 0), and what every amount of 32..63
-        gives (0, or the sign of `a` for arithmetic right shifts)."""
+        gives (0, or the sign of `a` for arithmetic right shifts). TSHR
+        shifts arithmetically here; `_tshr_rounds` corrects it toward zero."""
         k = b[:_AMOUNT_BITS]                    # the amount when 0 <= b < 32
         negative = b[-1]
         big = ~negative & (b[_AMOUNT_BITS:] != 0)                       # b >= 32
         big_down = ~b[_AMOUNT_BITS:].all() | (k == 0)                   # b < 0: -b >= 32
         sign = a >> (W - 1)                     # a >> 32..63: 0 or -1
-        shl = Signal(WORD)
-        m.d.comb += shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W])))
+        shl, down = Signal(WORD), Signal(WORD)
+        m.d.comb += [shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W]))), down.eq(a >> k)]
         up_k = (-k)[:_AMOUNT_BITS]              # -b when -32 < b < 0
         return {
             Opcode.SHL: shl,
-            Opcode.SHR: Mux(negative, a, Mux(big, sign, a >> k)),
-            # negated in the second stage when a < 0 (`_tshr_negates`)
-            Opcode.TSHR: Mux(negative, a, Mux(big, 0, Mux(a < 0, neg_a >> k, a >> k)[:W])),
+            Opcode.SHR: Mux(negative, a, Mux(big, sign, down)),
+            Opcode.TSHR: Mux(negative, a, Mux(big, 0, down)),
             Opcode.ASH: Mux(~negative, shl, Mux(big_down, sign, a >> up_k)),
         }
 
     @staticmethod
-    def _wrap_sat(m: Module, a, width) -> dict:
-        """WRAP and SAT to `width` bits (1..32)."""
-        half = Signal(signed(W + 3))    # 2**(width-1)
-        m.d.comb += half.eq(Const(1, W + 2) << (width - 1)[:5])
-        return {
-            Opcode.WRAP: Mux(a > half, a - 2 * half, Mux(a <= -half, a + 2 * half, a))[:W],
-            Opcode.SAT: Mux(a > half - 1, half - 1, Mux(a < 1 - half, 1 - half, a))[:W],
-        }
+    def _wrap_sat_bounds(m: Module, a, bound, wrap) -> "_Bounds":
+        """WRAP and SAT to `width` bits (1..32), first stage: whether `a`
+        crosses the upper bound (WRAP: a > `bound` = 2**(width-1), SAT:
+        a >= it) or the lower (a <= -bound), and the value each gives (WRAP:
+        a -+ 2**width; SAT: the bound), registered for the second."""
+        half = Signal(signed(W + 3))
+        m.d.comb += half.eq(bound)
+        r = _Bounds()
+        m.d.sync += [
+            r.above.eq(Mux(wrap, a > half, a >= half)),
+            r.below.eq(a <= -half),
+            r.above_value.eq(Mux(wrap, a - 2 * half, half - 1)[:W]),
+            r.below_value.eq(Mux(wrap, a + 2 * half, 1 - half)[:W]),
+        ]
+        return r
+
+
+class _Bounds:
+    """WRAP / SAT's first-stage registers (see `NeuronAlu._wrap_sat_bounds`)."""
+
+    def __init__(self):
+        self.above, self.below = Signal(name="ws_above"), Signal(name="ws_below")
+        self.above_value = Signal(WORD, name="ws_above_value")
+        self.below_value = Signal(WORD, name="ws_below_value")
 
 
 class NeuronMultiplier(wiring.Component):

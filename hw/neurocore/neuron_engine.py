@@ -20,8 +20,11 @@ Component diagram (docs/neurocore.md draws it too)::
 
 Implements `NeuronEngineSignature` (see `interfaces.py`). It owns four
 memories (word layouts in `compartment_memory.py`): STATE, PARAM, PROFILE and
-UCODE, reachable by the host through the four MemBus ports while not busy
-(flat word addresses whatever the banks below).
+UCODE, reachable by the host through the four MemBus ports (flat word
+addresses whatever the banks below) in a cycle after one in which the
+engine was neither busy nor started (the core's `idle_r` gives that): from
+the cycle after `start` to the cycle after `busy` falls the lanes own the
+ports, and a host write then is not made.
 
 Lanes (`params.n_lanes`, a power of two) and slots (`isa.LANE_SLOTS`, K = 8
 per lane): compartments go to the lanes in runs of K, lane i running
@@ -81,8 +84,9 @@ from . import compartment_memory as cm
 from .interfaces import NeuronEngineSignature
 from .neuron_join import AccArbiter, LaneOrder, _select
 from .neuron_lane import NeuronLane
+from .neuron_turns import STAGES
 
-__all__ = ["NeuronEngine", "update_cycles"]
+__all__ = ["NeuronEngine", "update_cycles", "phase_cycles"]
 
 
 def update_cycles(program_cycles: float, params: ChipParams) -> float:
@@ -91,6 +95,33 @@ def update_cycles(program_cycles: float, params: ChipParams) -> float:
     by the `n_lanes` lanes that run compartments side by side. The cost
     model every estimate uses (the compiler's report, the benches)."""
     return program_cycles / params.n_lanes
+
+
+def phase_cycles(runs: list[tuple[int, float]], params: ChipParams) -> float:
+    """Cycles of a whole neuron phase, small cores included: `runs` are
+    (compartments, turns per compartment) in compartment order from 0.
+    Compartment c runs in slot c mod (K * n_lanes) (K = `isa.LANE_SLOTS`),
+    whose turn comes every K cycles, so the phase lasts K times the busiest
+    slot's turns; and compartments retire in order, at most one per cycle,
+    the first after K times its turns, so it lasts at least that and one
+    cycle per further compartment; plus the pipeline's length
+    (`neuron_turns.STAGES`). With every slot busy this is `update_cycles`
+    per compartment; with fewer compartments than slots it is not less
+    than K cycles per turn. A lower bound: within 20 % for one program,
+    35 % for several (whose ENDs may wait for one another)."""
+    slots = isa.LANE_SLOTS * params.n_lanes
+    load = [0.0] * slots
+    start = 0
+    for count, turns in runs:
+        for s in range(slots):
+            # compartments c in [start, start + count) with c = s (mod slots)
+            n = (start + count - 1 - s) // slots - (start - 1 - s) // slots
+            load[s] += n * turns
+        start += count
+    if not start:
+        return 0.0
+    in_order = isa.LANE_SLOTS * next(turns for count, turns in runs if count) + start - 1
+    return max(isa.LANE_SLOTS * max(load), in_order) + STAGES
 
 
 class NeuronEngine(wiring.Component):
@@ -144,22 +175,27 @@ class NeuronEngine(wiring.Component):
                          lane.turn.eq(order.turn[i]),
                          order.lane_updates[i].eq(lane.updates),
                          order.lane_errors[i].eq(lane.error)]
-        self._shared_ports(m, lanes, busy | self.start)
-        self._bank_ports(m, lanes, busy | self.start, busy)
+        # the lanes own the memories' ports from the cycle after `start`
+        # until the cycle after `busy` falls: registered, so that nothing of
+        # the lanes' state reaches the memories' addresses and enables
+        owned = Signal()
+        m.d.sync += owned.eq(busy | self.start)
+        self._shared_ports(m, lanes, owned)
+        self._bank_ports(m, lanes, owned)
         return m
 
-    def _shared_ports(self, m: Module, lanes: list, busy) -> None:
+    def _shared_ports(self, m: Module, lanes: list, owned) -> None:
         """PROFILE and UCODE: one read port per lane (any lane runs any
         profile, so each memory is copied per port); lane 0's serve the host's
-        MemBus reads while the engine is idle (`busy` low); one write port,
-        the host's."""
+        MemBus reads while the lanes do not own them (`owned` low); one
+        write port, the host's."""
         for name, mem in (("profile", self.profile_mem), ("ucode", self.ucode_mem)):
             bus = getattr(self, f"{name}_bus")
             for i, lane in enumerate(lanes):
                 rp = mem.read_port()
                 addr = lane.mem.profile_raddr if name == "profile" else lane.fetch_addr
                 if i == 0:
-                    m.d.comb += [rp.addr.eq(Mux(busy, addr, bus.addr)), bus.rdata.eq(rp.data)]
+                    m.d.comb += [rp.addr.eq(Mux(owned, addr, bus.addr)), bus.rdata.eq(rp.data)]
                 else:
                     m.d.comb += rp.addr.eq(addr)
                 if name == "profile":
@@ -167,15 +203,15 @@ class NeuronEngine(wiring.Component):
                 else:
                     m.d.comb += [rp.en.eq(lane.fetch_en), lane.instr.eq(rp.data)]
             wp = mem.write_port()
-            m.d.comb += [wp.addr.eq(bus.addr), wp.data.eq(bus.wdata), wp.en.eq(bus.we & ~busy)]
+            m.d.comb += [wp.addr.eq(bus.addr), wp.data.eq(bus.wdata), wp.en.eq(bus.we & ~owned)]
 
-    def _bank_ports(self, m: Module, lanes: list, read_busy, write_busy) -> None:
+    def _bank_ports(self, m: Module, lanes: list, owned) -> None:
         """STATE and PARAM: bank i is lane i's alone (one read port, for its
         loads and headers; STATE's write port for STS). The
-        host reaches the bank its flat address names while the engine is
-        idle: reads through the bank's read port (the data of the bank
-        addressed in the previous cycle goes back), writes through its write
-        port."""
+        host reaches the bank its flat address names while the lanes do not
+        own them (`owned` low): reads through the bank's read port (the data
+        of the bank addressed in the previous cycle goes back), writes
+        through its write port."""
         lb = self.params.lane_bits
         for name in ("state", "param"):
             banked, bus = getattr(self, f"{name}_mem"), getattr(self, f"{name}_bus")
@@ -187,13 +223,13 @@ class NeuronEngine(wiring.Component):
             for i, (lane, bank) in enumerate(zip(lanes, banked.banks)):
                 rp, wp = bank.read_port(), bank.write_port()
                 lane_addr = getattr(lane.mem, f"{name}_raddr")
-                m.d.comb += [rp.addr.eq(Mux(read_busy, _bank_addr(lane_addr, wl, lb),
+                m.d.comb += [rp.addr.eq(Mux(owned, _bank_addr(lane_addr, wl, lb),
                                             _bank_addr(bus.addr, wl, lb))),
                              getattr(lane.load_data, name).eq(rp.data),
                              wp.addr.eq(_bank_addr(bus.addr, wl, lb)), wp.data.eq(bus.wdata),
-                             wp.en.eq(bus.we & ~write_busy & (host_bank == i))]
+                             wp.en.eq(bus.we & ~owned & (host_bank == i))]
                 if name == "state":
-                    with m.If(write_busy):
+                    with m.If(owned):
                         m.d.comb += [wp.addr.eq(_bank_addr(lane.mem.state_waddr, wl, lb)),
                                      wp.data.eq(lane.mem.state_wdata),
                                      wp.en.eq(lane.mem.state_we)]

@@ -16,7 +16,8 @@ instruction ever waits for another's result, and nothing is forwarded:
  2   R     registers read (`RegisterFile`, LUT RAM); memory addresses formed;
            the ACC's request queued (it leaves in X1)
  3   X1    STATE / PARAM / PROFILE read; STS written; b = R[rb] + imm;
-           MULT / MULF operands into the multiplier; MOD to the divider
+           WRAP / SAT's bound decoded; MULT / MULF operands into the
+           multiplier; MOD to the divider
  4   X2    ALU, first stage; the read data registered; a + imm for SPK
  5   X3    ALU, second stage; read data or SPK payload chosen
  6   X4    the value to write chosen (that or the ALU's result); the
@@ -38,7 +39,7 @@ costs: `neuron_engine.py`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, unsigned
+from amaranth.hdl import Array, Cat, Module, Mux, Signal, unsigned
 from amaranth.lib import data, enum, wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
 
@@ -51,7 +52,7 @@ from .neuron_alu import MUL_OPS, NeuronAlu, NeuronMultiplier
 from .neuron_divider import ModDivider
 from .neuron_lane_acc import AccQueue
 from .neuron_turns import STAGES
-from .neuron_operands import WORD, LoadSource, RegisterFile, RegWrite, immediate_layout
+from .neuron_operands import WORD, LoadSource, RegisterFile, immediate_layout, wrap_half
 
 __all__ = ["NeuronLane", "MemAccess", "SlotMode", "load_data_layout"]
 
@@ -134,6 +135,7 @@ class NeuronLane(wiring.Component):
         if not 0 <= lane < params.n_lanes:
             raise ValueError(f"NeuronLane: lane {lane} outside 0..{params.n_lanes - 1}")
         self.params, self.lane = params, lane
+        self.stride = params.n_lanes * K        # a slot's next compartment is this far on
         super().__init__({
             **phase_members(params),
             "turn": In(1),
@@ -152,7 +154,6 @@ class NeuronLane(wiring.Component):
         m.submodules.mul = mul = NeuronMultiplier()
         m.submodules.divider = div = ModDivider()
         sl = _Slots(p)
-        self.stride = p.n_lanes * K             # a slot's next compartment is this far on
         tok = [Signal(_token_layout(), name=f"tok{s}") for s in range(STAGES)]
         ins = [None, None] + [Signal(isa.Instruction, name=f"ins{s}") for s in range(2, STAGES)]
         for s in range(1, STAGES):
@@ -265,7 +266,9 @@ class NeuronLane(wiring.Component):
         with m.If(div.o.valid):         # the answer, registered, until its MOD takes it
             m.d.sync += [d.have.eq(1), d.remainder.eq(div.o.payload.remainder),
                          d.by_zero.eq(div.o.payload.by_zero)]
+        width = immediate_layout(self.params)(word.imm).width
         m.d.sync += [y.a.eq(x.a), y.b.eq(b), y.rb.eq(x.rb), y.rc.eq(x.rc),
+                     y.half.eq(wrap_half(width)),
                      y.source.eq(x.source), y.rc_nz.eq(x.rc != 0)]
         return y
 
@@ -277,7 +280,7 @@ class NeuronLane(wiring.Component):
         (`tok3`, `word3`: X3's turn)."""
         ops = alu.operands
         m.d.comb += [alu.op.eq(word.op), ops.a.eq(y.a), ops.b.eq(y.b), ops.rb.eq(y.rb),
-                     ops.rc.eq(y.rc), ops.imm.value.eq(word.imm)]
+                     ops.rc.eq(y.rc), ops.imm.value.eq(word.imm), ops.half.eq(y.half)]
         loaded, full, rc3 = Signal(WORD), Signal(isa.WORD_BITS + 1), Signal()
         with m.Switch(y.source):
             with m.Case(LoadSource.STATE):
@@ -470,5 +473,6 @@ class _X2:
 
     def __init__(self):
         self.a, self.b, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD), Signal(WORD)
+        self.half = Signal(isa.WORD_BITS)       # WRAP / SAT's bound (`wrap_half`)
         self.source = Signal(LoadSource)
         self.rc_nz = Signal()

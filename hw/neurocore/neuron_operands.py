@@ -13,7 +13,7 @@ reset) says which words hold a value.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, enum, memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -21,8 +21,8 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
-__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "RegWrite",
-           "RegisterFile"]
+__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "wrap_half",
+           "RegWrite", "RegisterFile"]
 
 WORD = signed(isa.WORD_BITS)    # a register, an operand, a result
 
@@ -67,9 +67,18 @@ def immediate_layout(params: ChipParams) -> data.UnionLayout:
 
 
 def operand_layout(params: ChipParams) -> data.StructLayout:
-    """The operands of the instruction in execute (see the module docstring)."""
+    """The operands of the instruction in execute: a = R[ra], b = wrap32(R[rb]
+    + imm), rb = R[rb], rc = R[rc] (signed 32), the immediate, and `half`
+    = 2**((imm.width - 1) mod 32) (unsigned 32: WRAP / SAT's bound, decoded
+    a stage before with b, `wrap_half`)."""
     return data.StructLayout({"a": WORD, "b": WORD, "rb": WORD, "rc": WORD,
-                              "imm": immediate_layout(params)})
+                              "imm": immediate_layout(params), "half": unsigned(isa.WORD_BITS)})
+
+
+def wrap_half(width):
+    """WRAP / SAT's bound 2**((width - 1) mod 32) for a 6-bit `width` value
+    (1..32 in a valid program)."""
+    return Const(1, isa.WORD_BITS) << (width - 1)[:5]
 
 
 class RegWrite(wiring.Signature):

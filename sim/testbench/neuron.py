@@ -131,6 +131,7 @@ def run_engine(params: ChipParams, ucode, profile, param, state, steps, n_compar
             if pending:
                 raise RuntimeError(f"step {t}: engine finished with {len(pending)} accumulator "
                                    "responses not taken")
+            await ctx.tick()                # the host's ports: a cycle after busy falls
             out = np.zeros(n_state, dtype=np.int64)
             ctx.set(dut.state_bus.re, 1)
             for addr in range(n_state):

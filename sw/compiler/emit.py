@@ -12,8 +12,9 @@ Report (`CompileReport`): per core, every capacity in use, and the
 estimated cycles per step
 
     est_cycles = activity * synapse words        (synaptic events, one per cycle)
-               + sum over pieces of compartments
-                     * update_cycles(program.cycles(), params)   (the engine's lanes)
+               + phase_cycles(pieces' compartments and program turns)
+                     (the engine's lanes: about compartments * turns / n_lanes,
+                      at least 8 cycles per turn of the busiest slot)
                + activity * fan-out entries      (one packet per cycle)
 
 with `activity` the assumed fraction of sources spiking per step (default
@@ -26,7 +27,7 @@ import numpy as np
 from ..hw.fixed_point import ACT_SHIFT, PAYLOAD_MIN, WORD_BITS
 from ..hw.memory_map import Mem
 from ..hw.neurocore import compartment_memory as ncm
-from ..hw.neurocore.neuron_engine import update_cycles
+from ..hw.neurocore.neuron_engine import phase_cycles
 from ..neurons.builder import WordSpace
 from .allocate import Allocation
 from .graph import ChipGraph
@@ -133,8 +134,8 @@ def report(graph: ChipGraph, alloc: Allocation, params, placement_cost: float,
     cores = []
     for a in alloc.cores:
         c = a.core
-        neuron_cycles = sum(p.count * update_cycles(p.pop.program.cycles(), params)
-                            for p in c.pieces)
+        neuron_cycles = phase_cycles([(p.count, p.pop.program.cycles()) for p in c.pieces],
+                                     params)
         est = int(round(activity * a.n_synapses + neuron_cycles + activity * a.n_fanout))
         cores.append(CoreUsage(
             tile=a.tile,

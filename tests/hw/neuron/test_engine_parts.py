@@ -105,6 +105,7 @@ def _run_alu(cases) -> list[int]:
         ctx.set(dut.operands.rc, rc)
         ctx.set(dut.operands.b, w32(rb + imm))
         ctx.set(dut.operands.imm.value, imm)
+        ctx.set(dut.operands.half, 1 << ((imm - 1) % 32))    # the lane's `wrap_half`
 
     return _run_pipelined(dut, cases, ALU_LATENCY, drive, dut.result)
 
@@ -152,3 +153,19 @@ def test_alu_shifts_at_every_amount_boundary():
              for b in amounts for a in values]
     for case, got in zip(cases, _run_alu(cases), strict=True):
         assert got == py_op(*case), (case[0].name, case[1], case[2], got)
+
+
+def test_alu_wrap_and_sat_at_every_bound():
+    """WRAP and SAT in RTL for every width 1..32, on `a` at and beside each
+    bound (+-2**(width-1), +-2**width, their neighbours) and the 32-bit
+    extremes: equal to the ISA."""
+    rng = np.random.default_rng(12)
+    cases = []
+    for width in range(1, 33):
+        half = 1 << (width - 1)
+        near = {c + d for c in (half, -half, 2 * half, -2 * half, 3 * half, -3 * half, 0)
+                for d in (-1, 0, 1)}
+        values = sorted({w32(v) for v in near} | set(EXTREMES) | {random_value(rng)})
+        cases += [(op, a, 0, 0, width) for op in (Opcode.WRAP, Opcode.SAT) for a in values]
+    for case, got in zip(cases, _run_alu(cases), strict=True):
+        assert got == py_op(*case), (case[0].name, case[1], case[4], got)
