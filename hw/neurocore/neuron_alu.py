@@ -4,11 +4,11 @@
 compare, shift, wrap and saturate instruction (`ALU_OPS` less `MUL_OPS`)
 from the operands of `neuron_operands.operand_layout`, in two pipelined
 stages (`ALU_LATENCY`): the first registers the value of the opcode's family
-(add / logic / ABS; compare and choose; shift; wrap / saturate: `a`, whether
-it crosses a bound and what it gives then), the second chooses the family
-(and rounds TSHR's shift of a negative a toward zero, and applies WRAP /
-SAT's bound); other opcodes give 0. Semantics (signed
-32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md. Shift amounts are
+(add / logic / ABS; shift; wrap / saturate: `a`, whether it crosses a bound
+and what it gives then; compare and choose: the flags and the candidates),
+the second chooses the family, and within it the compare's flag or
+candidate, TSHR's rounding of a negative a toward zero, or WRAP / SAT's
+bound; other opcodes give 0. Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md. Shift amounts are
 clamped to 0..63 (`isa.SHIFT_MAX`); WRAP/SAT use `imm.width`, decoded by the
 lane a stage before (`operands.half`).
 
@@ -92,26 +92,21 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
-        gt, eq = a > b, a == b
         values = {**self._shifts(m, a, b)}
         values.update({
             Opcode.ADD: (a + b)[:W],
             Opcode.SUB: (a - b)[:W],
-            Opcode.CGT: gt,
-            Opcode.CGE: gt | eq,
-            Opcode.CEQ: eq,
             Opcode.ABS: Mux(a < 0, neg_a, a)[:W],
-            Opcode.SEL: Mux(ops.rc != 0, a, ops.rb),
-            Opcode.MAX: Mux(gt, a, b),
-            Opcode.MIN: Mux(gt | eq, b, a),
             Opcode.AND: a & b,
             Opcode.OR: a | b,
             Opcode.XOR: a ^ b,
             Opcode.WRAP: a,             # WRAP / SAT: `a` unless a bound is crossed
             Opcode.SAT: a,
         })
-        # first stage: one register per family, each the value of the op in it
-        stage = {f: Signal(WORD, name=f"alu_{f.name.lower()}") for f in _Family}
+        # first stage: one register per family, each the value of the op in
+        # it (CHOSEN: the compare's flags and the two candidates)
+        stage = {f: Signal(WORD, name=f"alu_{f.name.lower()}") for f in _Family
+                 if f != _Family.CHOSEN}
         family = Signal(_Family)
         for fam, reg in stage.items():
             with m.Switch(self.op):
@@ -127,6 +122,7 @@ class NeuronAlu(wiring.Component):
                     m.d.sync += family.eq(fam)
             with m.Default():
                 m.d.sync += family.eq(_Family.SIMPLE)
+        chosen = self._compare_and_choose(m, self.op, ops)
         round_up = Signal()
         m.d.sync += round_up.eq(self._tshr_rounds(a, b) & (self.op == Opcode.TSHR))
         bounds = self._wrap_sat_bounds(m, a, ops.half, self.op == Opcode.WRAP)
@@ -139,12 +135,31 @@ class NeuronAlu(wiring.Component):
             with m.Case(_Family.SIMPLE):
                 m.d.sync += self.result.eq(stage[_Family.SIMPLE])
             with m.Case(_Family.CHOSEN):
-                m.d.sync += self.result.eq(stage[_Family.CHOSEN])
+                m.d.sync += self.result.eq(chosen)
             with m.Case(_Family.SHIFTED):
                 m.d.sync += self.result.eq(shifted)
             with m.Case(_Family.WRAPSAT):
                 m.d.sync += self.result.eq(bounded)
         return m
+
+    @staticmethod
+    def _compare_and_choose(m: Module, op, ops):
+        """CGT, CGE, CEQ, MAX, MIN, SEL: the first stage registers a > b,
+        a == b and the two candidates (SEL's choice made: it needs no
+        compare); the second gives the flag or the candidate they choose."""
+        a, b = ops.a, ops.b
+        x, y = Signal(WORD, name="ch_x"), Signal(WORD, name="ch_y")
+        gt, eq, kind = Signal(name="ch_gt"), Signal(name="ch_eq"), Signal(Opcode, name="ch_op")
+        m.d.sync += [x.eq(Mux(op == Opcode.SEL, Mux(ops.rc != 0, a, ops.rb), a)), y.eq(b),
+                     gt.eq(a > b), eq.eq(a == b), kind.eq(op)]
+        value = Signal(WORD)
+        with m.Switch(kind):
+            for code, v in ((Opcode.CGT, gt), (Opcode.CGE, gt | eq), (Opcode.CEQ, eq),
+                            (Opcode.MAX, Mux(gt, x, y)), (Opcode.MIN, Mux(gt | eq, y, x)),
+                            (Opcode.SEL, x)):
+                with m.Case(code):
+                    m.d.comb += value.eq(v)
+        return value
 
     @staticmethod
     def _tshr_rounds(a, b):

@@ -164,7 +164,7 @@ class NeuronLane(wiring.Component):
 
         self._fetch(m, sl, tok[0])
         self._start(m, sl)
-        acc = self._acc_request(m, sl, tok[1], tok[2])
+        acc = self._acc_request(m, sl, tok[0], tok[2])
         x1 = self._read(m, sl, rf, tok[2], ins[2])
         x2 = self._execute(m, x1, mul, div, tok[3], ins[3])
         val, fits, rc_nz = self._values(m, alu, x2, ins[4], tok[5], ins[5])
@@ -195,16 +195,20 @@ class NeuronLane(wiring.Component):
                              sl.mode[j].eq(Mux(first < self.n_compartments,
                                                SlotMode.HEAD, SlotMode.DONE))]
 
-    def _acc_request(self, m: Module, sl: _Slots, tok_d, tok_r) -> AccQueue:
-        """D, R: an ACC's read-and-clear request is decided when its word is
-        read (D) and queued in R (`AccQueue`: one request outstanding per
-        slot; a retried ACC does not ask again), so it can leave in X1."""
+    def _acc_request(self, m: Module, sl: _Slots, tok_f, tok_r) -> AccQueue:
+        """F, D, R: an ACC's read-and-clear request is decided when its word
+        is read (D; whether the slot may ask, from F) and queued in R
+        (`AccQueue`: one request outstanding per slot; a retried ACC does not
+        ask again), so it can leave in X1. The slot's `pending` bit does not
+        change between its F and D: only its own ACC sets or clears it."""
         p = self.params
         m.submodules.acc = q = AccQueue(p)
         word = self.instr
+        may_ask = Signal()
+        m.d.sync += may_ask.eq((tok_f.mode == SlotMode.RUN) & ~tok_f.forced
+                               & ~q.pending.bit_select(tok_f.slot, 1))
         go, group = Signal(), Signal(max(1, (p.n_acc_groups - 1).bit_length()))
-        m.d.sync += [go.eq((tok_d.mode == SlotMode.RUN) & ~tok_d.forced & (word.op == Opcode.ACC)
-                           & ~q.pending.bit_select(tok_d.slot, 1)),
+        m.d.sync += [go.eq(may_ask & (word.op == Opcode.ACC)),
                      group.eq(immediate_layout(p)(word.imm).group[:len(group)])]
         if p.n_acc_groups == 1:
             m.d.sync += group.eq(0)
