@@ -168,7 +168,8 @@ class NeuronAlu(wiring.Component):
         when a bit shifted out was set."""
         k = b[:_AMOUNT_BITS]
         in_range = ~b[-1] & (b[_AMOUNT_BITS:] == 0)
-        lost = (a & ((Const(1, W + 1) << k) - 1)[:W]) != 0
+        below_k = Cat(k > i for i in range(W))      # bit i: i < k (no adder)
+        lost = (a & below_k) != 0
         return (a < 0) & in_range & lost
 
     @staticmethod
@@ -187,12 +188,13 @@ class NeuronAlu(wiring.Component):
         sign = a >> (W - 1)                     # a >> 32..63: 0 or -1
         shl, down = Signal(WORD), Signal(WORD)
         m.d.comb += [shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W]))), down.eq(a >> k)]
-        up_k = (-k)[:_AMOUNT_BITS]              # -b when -32 < b < 0
+        # -32 < b < 0: a >> -b = (a >> 1) >> (31 - k), and 31 - k = ~k (no adder)
+        up = (a >> 1) >> (~k)[:_AMOUNT_BITS]
         return {
             Opcode.SHL: shl,
             Opcode.SHR: Mux(negative, a, Mux(big, sign, down)),
             Opcode.TSHR: Mux(negative, a, Mux(big, 0, down)),
-            Opcode.ASH: Mux(~negative, shl, Mux(big_down, sign, a >> up_k)),
+            Opcode.ASH: Mux(~negative, shl, Mux(big_down, sign, up)),
         }
 
     @staticmethod

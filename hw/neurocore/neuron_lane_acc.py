@@ -57,7 +57,9 @@ class AccQueue(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.requests = req = fifo.SyncFIFO(width=self.params.acc_row_bits, depth=K)
-        m.submodules.tags = tags = fifo.SyncFIFO(width=SLOT_BITS, depth=K)
+        # tags: buffered (the head's slot a register; a tag written in R is at
+        # the head two cycles later at the earliest, before its ACC's W)
+        m.submodules.tags = tags = fifo.SyncFIFOBuffered(width=SLOT_BITS, depth=K)
         m.submodules.answers = ans = fifo.SyncFIFO(width=ACC_BITS, depth=K)
         resp = self.acc_resp
         m.d.comb += [req.w_en.eq(self.issue), req.w_data.eq(self.issue_row),
