@@ -11,7 +11,8 @@ the request's operands to the answer in one cycle):
   divisor 0: `o` is valid here (latency 1) with remainder 0 and `by_zero`
   set; dividend 0: `o` is valid here, remainder 0;
 * otherwise cycle 2 sets the index of |dividend|'s top significant bit
-  (a register, so that no iteration computes it from the count), then a
+  and that bit (registers: each iteration chooses the next bit for the
+  one after it, beside its subtraction), then a
   restoring division on magnitudes, one bit of
   |dividend| per cycle (cycles 3 .. 2 + bit length), then the sign fix-up:
   `o` is valid ``3 + bit_length(|dividend|)`` cycles (4..35) after `i` was
@@ -57,6 +58,7 @@ class ModDivider(wiring.Component):
         divisor = Signal(W)             # |divisor|
         count = Signal(range(W + 1))    # bits of |dividend| still to go
         index = Signal(range(W))        # the next bit's index: count - 1
+        bit = Signal()                  # the next bit: dividend[index]
         rem = Signal(W + 1)
         neg_a = Signal()
         neg_b = Signal()
@@ -68,16 +70,17 @@ class ModDivider(wiring.Component):
         with m.Switch(phase):
             with m.Case(_Phase.SETUP):
                 self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_a, neg_b))
-            with m.Case(_Phase.ALIGN):      # the top significant bit's index
-                m.d.sync += [index.eq(count - 1), phase.eq(_Phase.ITERATE)]
+            with m.Case(_Phase.ALIGN):      # the top significant bit, and its index
+                m.d.sync += [index.eq(count - 1), bit.eq(dividend.bit_select((count - 1)[:len(index)], 1)),
+                             phase.eq(_Phase.ITERATE)]
             with m.Case(_Phase.ITERATE):
-                # the next bit of |dividend| (at `index`, a register)
+                # the next bit of |dividend| (`bit`, a register: the one after
+                # it is chosen meanwhile, out of the subtraction's path)
                 rem_sh = Signal(W + 1)
                 diff = Signal(signed(W + 2))
-                m.d.comb += [rem_sh.eq(Cat(dividend.bit_select(index, 1), rem[:W])),
-                             diff.eq(rem_sh - divisor)]
+                m.d.comb += [rem_sh.eq(Cat(bit, rem[:W])), diff.eq(rem_sh - divisor)]
                 m.d.sync += [rem.eq(Mux(diff < 0, rem_sh, diff)), index.eq(index - 1),
-                             count.eq(count - 1)]
+                             bit.eq(dividend.bit_select((index - 1)[:len(index)], 1)), count.eq(count - 1)]
                 with m.If(count == 1):
                     m.d.sync += phase.eq(_Phase.DONE)
             with m.Case(_Phase.DONE):

@@ -19,7 +19,7 @@ instruction ever waits for another's result, and nothing is forwarded:
            WRAP / SAT's bound decoded; MULT / MULF operands into the
            multiplier; MOD to the divider
  4   X2    ALU, first stage; the read data registered; a + imm for SPK
- 5   X3    ALU, second stage; read data or SPK payload chosen
+ 5   X3    ALU, second stage; the memory read, or the SPK payload, chosen
  6   X4    the value to write chosen (that or the ALU's result); the
            multiplier's shift
  7   W     retire or retry; the register written; the slot's state updated
@@ -277,23 +277,29 @@ class NeuronLane(wiring.Component):
         return y
 
     def _values(self, m: Module, alu: NeuronAlu, y: "_X2", word, tok3, word3):
-        """X2 to X4: the ALU (two stages, its result in X4); the read data
-        and SPK's a + imm registered (X2), the one of them the instruction
-        writes chosen (X3), then that or the ALU's result (X4). Returns
+        """X2 to X4: the ALU (two stages, its result in X4); the memories'
+        read data and SPK's a + imm registered (X2), the one of them the
+        instruction writes chosen (X3), then that or the ALU's result (X4). Returns
         (value, SPK payload fits 24 bits, rc != 0), registered for W
         (`tok3`, `word3`: X3's turn)."""
         ops = alu.operands
         m.d.comb += [alu.op.eq(word.op), ops.a.eq(y.a), ops.b.eq(y.b), ops.rb.eq(y.rb),
                      ops.rc.eq(y.rc), ops.imm.value.eq(word.imm), ops.half.eq(y.half)]
-        loaded, full, rc3 = Signal(WORD), Signal(isa.WORD_BITS + 1), Signal()
-        with m.Switch(y.source):
+        # X2: each memory's read data registered as it comes (a block RAM's
+        # clock-to-out leaves no time for a choice before the register)
+        read = Signal(load_data_layout())
+        source3 = Signal(LoadSource)
+        full, rc3 = Signal(isa.WORD_BITS + 1), Signal()
+        m.d.sync += [read.eq(self.load_data), source3.eq(y.source), full.eq(y.a + word.imm),
+                     rc3.eq(y.rc_nz)]
+        loaded = Signal(WORD)
+        with m.Switch(source3):
             with m.Case(LoadSource.STATE):
-                m.d.sync += loaded.eq(self.load_data.state)
+                m.d.comb += loaded.eq(read.state)
             with m.Case(LoadSource.PARAM):
-                m.d.sync += loaded.eq(self.load_data.param)
+                m.d.comb += loaded.eq(read.param)
             with m.Default():
-                m.d.sync += loaded.eq(self.load_data.profile)
-        m.d.sync += [full.eq(y.a + word.imm), rc3.eq(y.rc_nz)]
+                m.d.comb += loaded.eq(read.profile)
         # X3: the read data or the SPK payload; whether the ALU's result wins
         bits = len(self.spike.payload.payload)
         fs = full.as_signed()
