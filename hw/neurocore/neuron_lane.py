@@ -368,19 +368,19 @@ class NeuronLane(wiring.Component):
         done = Signal()
         m.d.comb += done.eq(Mux(w.ends, (oldest == slot) & self.turn & sent,
                             Mux(w.spk, ~spk_valid.bit_select(slot, 1),
-                            Mux(w.acc, a.head_valid & (a.head_slot == slot),
+                            Mux(w.acc, a.ready,
                             Mux(w.mod, divided, w.live)))))
         result = Signal(WORD)
         with m.Switch(w.source):
             for src, value in ((_Result.PRODUCT, mul.product),
                                (_Result.REMAINDER, d.remainder),
-                               (_Result.ACC, a.head_data), (_Result.STEP, self.step),
+                               (_Result.ACC, a.data), (_Result.STEP, self.step),
                                (_Result.VALUE, val)):
                 with m.Case(src):
                     m.d.comb += result.eq(value)
         m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd), rf.write.data.eq(result),
                      rf.write.en.eq(done & w.write),
-                     a.pop.eq(done & w.acc)]
+                     a.slot.eq(slot), a.pop.eq(done & w.acc)]
         with m.If(done & w.mod):
             m.d.sync += [d.busy.eq(0), d.have.eq(0)]
         with m.If(done & w.spk):

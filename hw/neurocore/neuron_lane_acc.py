@@ -1,21 +1,22 @@
-"""A lane's accumulator reads: each slot's ACC request queued, the answers
-kept, in request order, until the ACC takes its answer at W.
+"""A lane's accumulator reads: each slot's ACC request queued, its answer
+kept until the ACC takes it at W.
 
 `AccQueue` lets every slot of a lane have one read-and-clear request
 outstanding (the slot's ACC retries until its answer is in, so a slot never
 asks twice). A request (`issue`: accumulator row, slot) goes into a queue
 of requests for the engine's `AccArbiter` and the slot into a queue of
-tags; answers come back in request order, so the oldest answer belongs to
-the oldest tag. `head_valid` says the oldest answer is in (a queued one, or
-the one arriving this cycle: forwarded), `head_slot` / `head_data` say
-whose and what; `pop` takes it. Every queue is `isa.LANE_SLOTS` deep, one
-entry per slot, so none overflows; `pending` marks the slots with a request
-outstanding.
+tags; answers come back in request order, so an arriving answer belongs to
+the oldest tag, and is kept in that slot's answer word (LUT RAM) with a
+flag. At W the lane asks for its slot (`slot`): `ready` says its answer is
+in (kept, or arriving this cycle: forwarded), `data` is the answer, `pop`
+takes it. Nothing in `ready`'s path is a queue's level. Each queue is
+`isa.LANE_SLOTS` deep, one entry per slot, so none overflows; `pending`
+marks the slots with a request outstanding or an answer not yet taken.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, signed
-from amaranth.lib import fifo, stream, wiring
+from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.lib import fifo, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from .. import isa
@@ -29,18 +30,18 @@ SLOT_BITS = max(1, (K - 1).bit_length())
 
 
 class AccQueue(wiring.Component):
-    """Request, tag and answer queues of one lane (see the module docstring).
+    """Request and tag queues, answer words of one lane (see the module docstring).
 
     issue       In(1)   queue a request for accumulator row `issue_row` of slot `issue_slot`
     issue_row   In(acc_row_bits)
     issue_slot  In(slot bits)
-    pending     Out(K)  bit s: slot s has a request outstanding
+    pending     Out(K)  bit s: slot s has a request outstanding or an answer not taken
     acc_req     Out(stream(acc_req_layout))   to the engine's arbiter
     acc_resp    In(stream(signed 32))         its answers, in request order
-    head_valid  Out(1)  the oldest answer is in
-    head_slot   Out(slot bits)  whose it is
-    head_data   Out(signed 32)
-    pop         In(1)   the oldest answer is taken (only while head_valid)
+    slot        In(slot bits)   the slot asking (W's)
+    ready       Out(1)  its answer is in
+    data        Out(signed 32)  the answer
+    pop         In(1)   it is taken (only while `ready`)
     """
 
     def __init__(self, params: ChipParams):
@@ -50,33 +51,36 @@ class AccQueue(wiring.Component):
             "pending": Out(K),
             "acc_req": Out(stream.Signature(acc_req_layout(self.params))),
             "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "head_valid": Out(1), "head_slot": Out(SLOT_BITS), "head_data": Out(signed(ACC_BITS)),
+            "slot": In(SLOT_BITS), "ready": Out(1), "data": Out(signed(ACC_BITS)),
             "pop": In(1),
         })
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.requests = req = fifo.SyncFIFO(width=self.params.acc_row_bits, depth=K)
-        # tags: buffered (the head's slot a register; a tag written in R is at
-        # the head two cycles later at the earliest, before its ACC's W)
+        # tags: buffered (the oldest a register; a tag written in R is at the
+        # head two cycles later at the earliest, before its answer can come)
         m.submodules.tags = tags = fifo.SyncFIFOBuffered(width=SLOT_BITS, depth=K)
-        m.submodules.answers = ans = fifo.SyncFIFO(width=ACC_BITS, depth=K)
+        m.submodules.answers = answers = memory.Memory(
+            shape=signed(ACC_BITS), depth=K, init=[], attrs={"ram_style": "distributed"})
         resp = self.acc_resp
         m.d.comb += [req.w_en.eq(self.issue), req.w_data.eq(self.issue_row),
                      tags.w_en.eq(self.issue), tags.w_data.eq(self.issue_slot),
                      self.acc_req.valid.eq(req.r_rdy), self.acc_req.payload.row.eq(req.r_data),
-                     req.r_en.eq(self.acc_req.ready), resp.ready.eq(1)]
-        # the oldest answer: queued, or arriving now (then it is not queued if taken)
-        forwarded = ~ans.r_rdy & resp.valid
-        m.d.comb += [self.head_valid.eq(tags.r_rdy & (ans.r_rdy | resp.valid)),
-                     self.head_slot.eq(tags.r_data),
-                     self.head_data.eq(Mux(ans.r_rdy, ans.r_data, resp.payload)),
-                     ans.w_en.eq(resp.valid & ~(forwarded & self.pop)),
-                     ans.w_data.eq(resp.payload),
-                     ans.r_en.eq(self.pop & ans.r_rdy), tags.r_en.eq(self.pop)]
+                     req.r_en.eq(self.acc_req.ready), resp.ready.eq(1), tags.r_en.eq(resp.valid)]
+        # an answer goes to the word of the oldest tag's slot
+        kept = Signal(K)                # bit s: slot s's answer is in its word
+        wp, rp = answers.write_port(), answers.read_port(domain="comb")
+        m.d.comb += [wp.addr.eq(tags.r_data), wp.data.eq(resp.payload), wp.en.eq(resp.valid),
+                     rp.addr.eq(self.slot)]
+        arriving = resp.valid & (tags.r_data == self.slot)
+        m.d.comb += [self.ready.eq(kept.bit_select(self.slot, 1) | arriving),
+                     self.data.eq(Mux(arriving, resp.payload, rp.data))]
         for s in range(K):
+            with m.If(resp.valid & (tags.r_data == s)):
+                m.d.sync += kept[s].eq(1)
             with m.If(self.issue & (self.issue_slot == s)):
                 m.d.sync += self.pending[s].eq(1)
-            with m.If(self.pop & (self.head_slot == s)):
-                m.d.sync += self.pending[s].eq(0)
+            with m.If(self.pop & (self.slot == s)):
+                m.d.sync += [kept[s].eq(0), self.pending[s].eq(0)]
         return m
