@@ -6,8 +6,9 @@ floored division (the sign of the divisor, as Python's ``%``) on `o`.
 Latency and back-pressure (every stage registered, so no path runs from
 the request's operands to the answer in one cycle):
 
-* the request is registered when accepted (cycle 0);
-* cycle 1, set-up: magnitudes, signs and the bit length of |dividend|;
+* the request is registered when accepted (cycle 0): |dividend| and its
+  sign, the divisor;
+* cycle 1, set-up: |divisor|, its sign and the bit length of |dividend|;
   divisor 0: `o` is valid here (latency 1) with remainder 0 and `by_zero`
   set; dividend 0: `o` is valid here, remainder 0;
 * otherwise cycle 2 sets the index of |dividend|'s top significant bit
@@ -52,7 +53,7 @@ class ModDivider(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         phase = Signal(_Phase)
-        a_in = Signal(signed(W))        # the accepted request, registered
+        a_in = Signal(W)                # the accepted request, registered: |dividend|
         b_in = Signal(signed(W))
         dividend = Signal(W)            # |dividend|
         divisor = Signal(W)             # |divisor|
@@ -64,12 +65,14 @@ class ModDivider(wiring.Component):
         neg_b = Signal()
 
         m.d.comb += self.i.ready.eq(phase == _Phase.IDLE)
-        with m.If(self.i.valid & self.i.ready):
-            m.d.sync += [a_in.eq(self.i.payload.dividend), b_in.eq(self.i.payload.divisor),
+        with m.If(self.i.valid & self.i.ready):     # |dividend| and its sign taken
+            dividend_in = self.i.payload.dividend
+            m.d.sync += [a_in.eq(Mux(dividend_in < 0, -dividend_in, dividend_in)[:W]),
+                         neg_a.eq(dividend_in < 0), b_in.eq(self.i.payload.divisor),
                          phase.eq(_Phase.SETUP)]
         with m.Switch(phase):
             with m.Case(_Phase.SETUP):
-                self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_a, neg_b))
+                self._setup(m, phase, a_in, b_in, (dividend, divisor, count, rem, neg_b))
             with m.Case(_Phase.ALIGN):      # the top significant bit, and its index
                 m.d.sync += [index.eq(count - 1), bit.eq(dividend.bit_select((count - 1)[:len(index)], 1)),
                              phase.eq(_Phase.ITERATE)]
@@ -93,11 +96,11 @@ class ModDivider(wiring.Component):
         return m
 
     def _setup(self, m: Module, phase, a, b, regs) -> None:
-        """The cycle after the request: magnitudes, signs and the bit length
-        of |dividend|; divisor 0 and dividend 0 are answered here."""
-        dividend, divisor, count, rem, neg_a, neg_b = regs
-        abs_a = Signal(W)
-        m.d.comb += abs_a.eq(Mux(a < 0, -a, a)[:W])
+        """The cycle after the request (`a`: |dividend|, taken with its
+        sign): |divisor|, its sign and the bit length of |dividend|; divisor
+        0 and dividend 0 are answered here."""
+        dividend, divisor, count, rem, neg_b = regs
+        abs_a = a
         abs_a_len = Signal(range(W + 1))  # bit length of |dividend| (0..32)
         for bit in range(W):
             with m.If(abs_a[bit]):
@@ -108,8 +111,7 @@ class ModDivider(wiring.Component):
                 m.d.sync += phase.eq(_Phase.IDLE)
         with m.Else():
             m.d.sync += [phase.eq(_Phase.ALIGN), count.eq(abs_a_len), dividend.eq(abs_a),
-                         divisor.eq(Mux(b < 0, -b, b)[:W]), rem.eq(0),
-                         neg_a.eq(a < 0), neg_b.eq(b < 0)]
+                         divisor.eq(Mux(b < 0, -b, b)[:W]), rem.eq(0), neg_b.eq(b < 0)]
 
 
 class _Phase(enum.Enum, shape=3):
