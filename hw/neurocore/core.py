@@ -320,7 +320,10 @@ class Core(wiring.Component):
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        buses = list(self._buses().items())
+        # words the engines register themselves (no second register on the
+        # block RAMs' output: SYNAPSE is deep, its read multiplexer slow)
+        registered = {Mem.SYNAPSE: self.synapse.synapse_rdata_r}
+        buses = [(mem, bus) for mem, bus in self._buses().items() if mem not in registered]
         groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
         taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
         for group, word in zip(groups, taken):
@@ -331,6 +334,9 @@ class Core(wiring.Component):
         with m.Switch(s.rd_mem):              # the cycle after: the answer
             for group, word in zip(groups, taken):
                 with m.Case(*(mem for mem, _ in group)):
+                    m.d.comb += rdata.eq(word)
+            for mem, word in registered.items():
+                with m.Case(mem):
                     m.d.comb += rdata.eq(word)
             with m.Case(Mem.CONFIG):
                 m.d.comb += rdata.eq(Mux(s.rd_addr[0], self.x | self.y << 4, s.n_comp))

@@ -20,6 +20,11 @@ So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
 past the synapse memory; a synapse word with row/delay out of
 range) is dropped and pulses `err_axon` / `err_synapse`.
+
+Host reads (`synapse_bus`, only while idle) take the SYNAPSE word from S2's
+register (`synapse_rdata_r`, 32 bits, the cycle after `synapse_bus.rdata`):
+the SYNAPSE block RAMs (a deep memory: several block RAMs and a
+multiplexer after them) then feed one register, not two.
 """
 from __future__ import annotations
 
@@ -77,6 +82,7 @@ class SynapseEngine(wiring.Component):
             "err_synapse": Out(1),
             "axon_bus": In(MemBus()),
             "synapse_bus": In(MemBus()),
+            "synapse_rdata_r": Out(32),     # synapse_bus.rdata, registered (S2's word)
         })
         self.axon_mem = Memory(shape=AXON_LAYOUT, depth=params.n_axons, init=[])
         self.synapse_mem = Memory(shape=synapse_layout(params), depth=params.n_synapses, init=[])
@@ -172,6 +178,7 @@ class SynapseEngine(wiring.Component):
         s2_step = Signal(packet.STEP_BITS)
         m.d.sync += [s2_v.eq(s1_v), s2_word.eq(sy_rd.data), s2_payload.eq(s1_payload),
                      s2_step.eq(s1_step)]
+        m.d.comb += self.synapse_rdata_r.eq(s2_word.as_value())
 
         # -- S2: check, slot and partial products, registered (S3) ----------------------
         sw = s2_word
