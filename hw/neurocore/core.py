@@ -126,8 +126,8 @@ class Core(wiring.Component):
         self._memory_access(m, s)
         self._reads(m, s)
         # STEP
-        m.d.sync += s.start_r.eq(s.fire & s.is_step)
-        with m.If(s.fire & s.is_step):
+        m.d.sync += s.start_r.eq(s.served & s.is_step)
+        with m.If(s.served & s.is_step):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
@@ -205,7 +205,8 @@ class Core(wiring.Component):
         # taken then (only those make an engine busy), so idle now; the
         # packet decoder and the tile's `idle` use it (no path from the
         # engines' state to rx.ready or to the memories' enables)
-        m.d.sync += s.idle_r.eq(s.engines_idle & ~(s.fire & (s.is_spike | s.is_step)))
+        m.d.sync += s.idle_r.eq(s.engines_idle
+                                & ~((s.fire & s.is_spike) | (s.served & s.is_step)))
 
     def _transmit(self, m: Module, s: "_CoreState") -> None:
         """Fan-out packets first, then responses."""
@@ -241,7 +242,8 @@ class Core(wiring.Component):
         with m.Else():
             m.d.comb += others.eq(1)
         # `served`: the WRITE / READ in the stage is served now (the memories'
-        # enables: no path from the synapse engine's ready)
+        # enables: no path from the synapse engine's ready); for every kind but
+        # a spike it is `fire`, and what only those kinds do uses it
         m.d.comb += [s.served.eq(s.d_v & others),
                      s.fire.eq(Mux(s.is_spike, syn.spike.valid & syn.spike.ready, s.served))]
 
@@ -249,7 +251,7 @@ class Core(wiring.Component):
         """WRITE and READ of the decoded packet (its checks registered by
         `_decode`): the engines' MemBus ports, the decode errors and the
         register writes (CONFIG, STATUS clear)."""
-        wb, fire = s.pkt.body.write, s.fire   # WRITE and READ share mem/addr
+        wb, served = s.pkt.body.write, s.served   # WRITE and READ share mem/addr
         mem_ok, addr_ok, ro, cfg_bad = s.mem_ok, s.addr_ok, s.ro, s.cfg_bad
         m.d.comb += s.access_ok.eq(mem_ok & addr_ok)
         w_ok = s.access_ok & ~ro & ~cfg_bad
@@ -265,15 +267,15 @@ class Core(wiring.Component):
             else:
                 m.d.comb += [bus.addr.eq(wb.addr), bus.wdata.eq(wb.data), bus.we.eq(we)]
 
-        with m.If(fire & (s.is_write | s.is_read)):
+        with m.If(served & (s.is_write | s.is_read)):
             with m.If(~mem_ok | (s.is_write & s.access_ok & ro)):
                 m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_MEM)
             with m.Elif(~addr_ok | (s.is_write & cfg_bad)):
                 m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_ADDR)
-        with m.If(fire & s.other):
+        with m.If(served & s.other):
             m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_PACKET)
 
-        with m.If(fire & s.is_write & w_ok):
+        with m.If(served & s.is_write & w_ok):
             with m.If(wb.mem == Mem.CONFIG):
                 m.d.sync += s.n_comp.eq(wb.data)
             with m.If(wb.mem == Mem.STATUS):
@@ -282,9 +284,9 @@ class Core(wiring.Component):
     def _reads(self, m: Module, s: "_CoreState") -> None:
         """READ: issued now, answered two cycles later with a READ_RESP; STATUS_REQ:
         answered with CTRL STATUS (arg = STATUS.FLAGS) to the host."""
-        wb, rb, fire, resp = s.pkt.body.write, s.pkt.body.read, s.fire, s.resp
-        m.d.sync += s.rd_v.eq(fire & s.is_read)
-        with m.If(fire & s.is_read):
+        wb, rb, served, resp = s.pkt.body.write, s.pkt.body.read, s.served, s.resp
+        m.d.sync += s.rd_v.eq(served & s.is_read)
+        with m.If(served & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
         # the memories' words are registered as they leave the block RAMs (in
@@ -302,7 +304,7 @@ class Core(wiring.Component):
                 resp.body.read_resp.src_x.eq(self.x),
                 resp.body.read_resp.src_y.eq(self.y),
             ]
-        with m.If(fire & s.is_sreq):
+        with m.If(served & s.is_sreq):
             m.d.sync += [
                 s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.CTRL),
@@ -320,9 +322,11 @@ class Core(wiring.Component):
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        # words the engines register themselves (no second register on the
-        # block RAMs' output: SYNAPSE is deep, its read multiplexer slow)
-        registered = {Mem.SYNAPSE: self.synapse.synapse_rdata_r}
+        # words the engines register themselves, read from there: no second
+        # register on those block RAMs' outputs (SYNAPSE is deep, its read
+        # multiplexer slow; ACCUM's word also answers the neuron engine)
+        registered = {Mem.SYNAPSE: self.synapse.synapse_rdata_r,
+                      Mem.ACCUM: self.accumulators.rdata_r}
         buses = [(mem, bus) for mem, bus in self._buses().items() if mem not in registered]
         groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
         taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
@@ -359,7 +363,7 @@ class Core(wiring.Component):
             C.PACKETS_OUT: fan.sent,
             C.STALLS: acc.stall | fan.stall,
         }
-        with m.If(s.fire & s.is_step):
+        with m.If(s.served & s.is_step):
             for c in C:
                 m.d.sync += s.counters[c].eq(s.pkt.body.ctrl.arg if c is C.STEP else 0)
         with m.Else():
