@@ -12,22 +12,23 @@ Pipeline (memory: one synchronous read port, one write port, 1-cycle read
 latency, not transparent). An event:
 
     A  cycle c    read port <- event address
-    B  cycle c+1  the word read, or the word written in cycle c if it was the
-                  same address (forwarding register), is registered
-    C  cycle c+2  old = that word, or the word written in cycle c+1 if the
-                  event ahead wrote the same address; write old + delta
+    B  cycle c+1  the word read is registered as it leaves the block RAM,
+                  with the word written in cycle c and whether that was the
+                  same address (forwarding)
+    C  cycle c+2  old = that word (or the one written in c), or the word
+                  written in cycle c+1 if the event ahead wrote the same
+                  address; write old + delta
 
 so the block RAM's output and the 32-bit adder sit in different cycles, and
 back-to-back events on one accumulator see each other's sums. A
 read-and-clear request is read in A, writes 0 in B and is answered in C
-from B's register (the old value, or the forwarded one), two cycles after
+from B's registers (the old value, or the forwarded one), two cycles after
 it was taken; answers not taken wait in a queue of `ANSWER_QUEUE`, and a
 request is taken only while the queue has room for it and those in flight
 (so one per cycle while the answers are taken), and only in cycles with no
 event in A, B or C, so no event's write is still in flight for it. The
-block RAM's read data goes to one register (B's, through the forwarding
-multiplexer): the host's reads take their word from there too
-(`rdata_r`).
+block RAM's read data goes to one register and nothing else (B's, no logic
+before it): the host's reads take their word from there too (`rdata_r`).
 """
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ class Accumulators(wiring.Component):
             "stall": Out(1),
             "busy": Out(1),
             "bus": In(MemBus()),
-            "rdata_r": Out(ACC_BITS),   # bus.rdata, registered (forwarded: C's word)
+            "rdata_r": Out(ACC_BITS),   # bus.rdata a cycle later, from registers (C's word)
         })
         self.mem = Memory(shape=signed(ACC_BITS), depth=self.depth, init=[])
 
@@ -98,7 +99,9 @@ class Accumulators(wiring.Component):
         c_v = Signal()
         c_addr = Signal(aw)
         c_delta = Signal(signed(ACC_BITS))
-        c_old = Signal(signed(ACC_BITS))     # its word, forwarded up to the write of cycle B
+        c_word = Signal(signed(ACC_BITS))    # the word read, registered as it leaves the RAM
+        c_fwd = Signal()                     # ... or, if set, the word written in cycle A:
+        c_fw_data = Signal(signed(ACC_BITS))
         c_chain = Signal()                   # the event ahead of it wrote its address
         # read-and-clear: the request whose word the read port answers
         rc_v = Signal()
@@ -135,10 +138,13 @@ class Accumulators(wiring.Component):
             rc_bad.eq(self.acc_req.payload.bad),
         ]
 
-        # B: the word read, or the one written in the previous cycle; registered
-        fresh_word = Mux(b_fwd, fw_data, rd.data)
+        # B: the word read, registered as it is (no logic after the block RAM),
+        # with the word written in the previous cycle and whether to take it
         m.d.sync += [c_v.eq(b_v), c_addr.eq(b_addr), c_delta.eq(b_delta),
-                     c_old.eq(fresh_word), c_chain.eq(c_v & (c_addr == b_addr))]
+                     c_word.eq(rd.data), c_fwd.eq(b_fwd), c_fw_data.eq(fw_data),
+                     c_chain.eq(c_v & (c_addr == b_addr))]
+        c_old = Signal(signed(ACC_BITS))     # C's word, forwarded up to the write of cycle B
+        m.d.comb += c_old.eq(Mux(c_fwd, c_fw_data, c_word))
 
         # C: add (the word C wrote last cycle if it was the same), write back;
         # read-and-clear (only while no event is in flight) writes 0 from B
@@ -154,7 +160,7 @@ class Accumulators(wiring.Component):
 
         m.d.sync += [ans_v.eq(rc_v), ans_bad.eq(rc_bad)]
         self._answers(m, queue, ans_v, Mux(ans_bad, 0, c_old))
-        m.d.comb += self.rdata_r.eq(c_old)    # a host read's word, registered (from B)
+        m.d.comb += self.rdata_r.eq(c_old)    # a host read's word (B's registers)
         m.d.comb += self.busy.eq(b_v | c_v | rc_v | ans_v | queue.r_rdy)
         return m
 

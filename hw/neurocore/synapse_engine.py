@@ -146,24 +146,21 @@ class SynapseEngine(wiring.Component):
 
         # -- GEN: synapse address generator --------------------------------------
         remaining = Signal(16)
-        remaining_next = Signal(16)
-        last = Signal(init=1)           # remaining <= 1, registered (no compare before ax_take)
+        issue = Signal()                # remaining != 0, a register: a SYNAPSE read this cycle
+        last = Signal(init=1)           # remaining <= 1, a register (no compare before ax_take)
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
         gen_step = Signal(packet.STEP_BITS)
-        issue = remaining != 0
         m.d.comb += ax_take.eq(ax2_v & last)
         range_bad = (aw.base + aw.count) > p.n_synapses
         m.d.comb += self.err_axon.eq(ax_take & (ax2_bad | range_bad))
-        m.d.comb += remaining_next.eq(remaining)
-        with m.If(issue):
-            m.d.sync += gen_addr.eq(gen_addr + 1)
-            m.d.comb += remaining_next.eq(remaining - 1)
         with m.If(ax_take & ~ax2_bad & ~range_bad):
-            m.d.sync += [gen_addr.eq(aw.base),
+            m.d.sync += [gen_addr.eq(aw.base), remaining.eq(aw.count),
+                         issue.eq(aw.count != 0), last.eq(aw.count <= 1),
                          gen_payload.eq(Mux(aw.graded, ax2_payload, 1)), gen_step.eq(ax2_step)]
-            m.d.comb += remaining_next.eq(aw.count)
-        m.d.sync += [remaining.eq(remaining_next), last.eq(remaining_next <= 1)]
+        with m.Elif(issue):
+            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1),
+                         issue.eq(~last), last.eq(remaining <= 2)]
         with m.If(issue):
             m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
         with m.Else():
