@@ -325,8 +325,10 @@ class Core(wiring.Component):
         # words the engines register themselves, read from there: no second
         # register on those block RAMs' outputs (SYNAPSE is deep, its read
         # multiplexer slow; ACCUM's word also answers the neuron engine)
-        registered = {Mem.SYNAPSE: self.synapse.synapse_rdata_r,
-                      Mem.ACCUM: self.accumulators.rdata_r}
+        syn, fan = self.synapse, self.fanout
+        registered = {Mem.AXON: syn.axon_rdata_r, Mem.SYNAPSE: syn.synapse_rdata_r,
+                      Mem.ACCUM: self.accumulators.rdata_r,
+                      Mem.FANOUT_INDEX: fan.index_rdata_r, Mem.FANOUT: fan.fanout_rdata_r}
         buses = [(mem, bus) for mem, bus in self._buses().items() if mem not in registered]
         groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
         taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
@@ -382,15 +384,20 @@ class Core(wiring.Component):
                               | (syn.err_axon << F.BAD_AXON)
                               | ((fan.err_range | fan.err_entry) << F.BAD_FANOUT)
                               | (acc_bad_fire << F.BAD_ACC_REQ))
-        n_err = (s.err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
-                 + fan.err_range + fan.err_entry + acc_bad_fire)
+        events = Cat(s.err_dec.any(), eng.error, syn.err_axon, syn.err_synapse,
+                     fan.err_range, fan.err_entry, acc_bad_fire)
         # this cycle's error events, registered (no path from an engine's
-        # pulse to the counter's adder); a READ sees them at once (`flags_now`,
-        # `errors_now`: the registers with the events of the previous cycle)
+        # pulse to the counter's adder); the count of them a cycle later (no
+        # path from a pulse to that sum either; those of the cycle before a
+        # STATUS clear are cleared with it); a READ, two cycles or more after
+        # the packet before it, sees them at once (`flags_now`, `errors_now`:
+        # the registers with the events not yet in them)
         new_flags = Signal(len(F))
-        new_errors = Signal(range(8))
+        events_r = Signal(len(events))
+        new_errors = Signal(range(len(events) + 1))
         m.d.sync += [new_flags.eq(pulses | (syn.err_synapse << F.BAD_SYNAPSE)),
-                     new_errors.eq(n_err)]
+                     events_r.eq(events),
+                     new_errors.eq(Mux(s.clear_status, 0, sum(events_r)))]
         total = s.errors + new_errors
         m.d.comb += [s.flags_now.eq(s.flags | new_flags),
                      s.errors_now.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))]

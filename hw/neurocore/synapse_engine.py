@@ -21,10 +21,11 @@ axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
 past the synapse memory; a synapse word with row/delay out of
 range) is dropped and pulses `err_axon` / `err_synapse`.
 
-Host reads (`synapse_bus`, only while idle) take the SYNAPSE word from S2's
-register (`synapse_rdata_r`, 32 bits, the cycle after `synapse_bus.rdata`):
-the SYNAPSE block RAMs (a deep memory: several block RAMs and a
-multiplexer after them) then feed one register, not two.
+Host reads (`axon_bus`, `synapse_bus`, only while idle) take their word
+from the register the engine puts after the block RAM, AX2's or S2's
+(`axon_rdata_r`, `synapse_rdata_r`, 32 bits, the cycle after `rdata`): each
+block RAM output (SYNAPSE: a deep memory, several block RAMs and a
+multiplexer after them) then feeds one register, not two.
 """
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class SynapseEngine(wiring.Component):
             "err_synapse": Out(1),
             "axon_bus": In(MemBus()),
             "synapse_bus": In(MemBus()),
+            "axon_rdata_r": Out(32),        # axon_bus.rdata, registered (AX2's word)
             "synapse_rdata_r": Out(32),     # synapse_bus.rdata, registered (S2's word)
         })
         self.axon_mem = Memory(shape=AXON_LAYOUT, depth=params.n_axons, init=[])
@@ -138,10 +140,15 @@ class SynapseEngine(wiring.Component):
         with m.Elif(ax_move):
             m.d.sync += ax_v.eq(0)
         with m.If(ax_move):
-            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad), ax2_word.eq(ax_rd.data),
+            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad),
                          ax2_payload.eq(ax_payload), ax2_step.eq(ax_step)]
         with m.Elif(ax_take):
             m.d.sync += ax2_v.eq(0)
+        host_read = Signal()            # the host's read of AXON answers now (AX2 is empty)
+        m.d.sync += host_read.eq(self.axon_bus.re)
+        with m.If(ax_move | host_read):
+            m.d.sync += ax2_word.eq(ax_rd.data)
+        m.d.comb += self.axon_rdata_r.eq(ax2_word.as_value())
         aw = ax2_word
 
         # -- GEN: synapse address generator --------------------------------------
