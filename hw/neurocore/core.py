@@ -46,9 +46,10 @@ __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
 MEM_BUSES = (Mem.AXON, Mem.SYNAPSE, Mem.ACCUM, Mem.FANOUT_INDEX, Mem.FANOUT,
              Mem.STATE, Mem.PARAM, Mem.PROFILE, Mem.UCODE)
 
-#: memories whose read words share one register (a MEM_GROUP-to-1 multiplexer
-# between a block RAM's output and a flip-flop); 1: each word goes straight
-# from its block RAM to a register of its own, placed next to it
+#: the neuron engine's memories whose read words share one of the core's
+# registers (a MEM_GROUP-to-1 multiplexer between a block RAM's output and a
+# flip-flop); 1: each word goes straight from its block RAM to a register of
+# its own, placed next to it (the other engines' words: their own registers)
 MEM_GROUP = 1
 
 
@@ -289,8 +290,8 @@ class Core(wiring.Component):
         with m.If(served & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
-        # the memories' words are registered as they leave the block RAMs (in
-        # groups of MEM_GROUP, one small multiplexer each); answered the cycle after
+        # the memories' words are registered as they leave the block RAMs (by
+        # their engine, or the core in groups of MEM_GROUP); answered the cycle after
         m.d.sync += s.rd_v2.eq(s.rd_v)
         rd_word = self._read_data(m, s)
         with m.If(s.rd_v2):
@@ -322,9 +323,10 @@ class Core(wiring.Component):
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        # words the engines register themselves, read from there: no second
-        # register on those block RAMs' outputs (SYNAPSE is deep, its read
-        # multiplexer slow; ACCUM's word also answers the neuron engine)
+        # words the engines register themselves as they leave the block RAM,
+        # read from there: no second register on those outputs, which would be
+        # placed away from the first (SYNAPSE is deep, its read multiplexer
+        # slow; a block RAM's data is 5.8 ns from the clock)
         syn, fan = self.synapse, self.fanout
         registered = {Mem.AXON: syn.axon_rdata_r, Mem.SYNAPSE: syn.synapse_rdata_r,
                       Mem.ACCUM: self.accumulators.rdata_r,
