@@ -23,6 +23,7 @@ from kilauea import neurons
 from kilauea.hw import packet
 from kilauea.hw.memory_map import Mem
 from kilauea.hw.neurocore import core_memory as cm
+from kilauea.hw.neurocore.accumulators import ACC_LATENCY
 from kilauea.hw.neurocore.compartment_memory import bank_images
 from kilauea.hw.words import to_word
 from kilauea.hw.neurocore.core import Core
@@ -123,9 +124,10 @@ def main() -> None:
     syn = synaptic_event()
     lif = lif_update()
     fan = fanout_packet()
-    print(f"LIF program: {len(prog)} instructions, {prog.cycles()} turns in one lane; "
-          f"cycle estimate per update ({P.n_lanes} lanes, acc answer next cycle) "
-          f"{update_cycles(prog.cycles(), P):.2f}")
+    turns = prog.cycles(ACC_LATENCY)
+    print(f"LIF program: {len(prog)} instructions, {turns} turns in one lane; "
+          f"cycle estimate per update ({P.n_lanes} lanes, acc answer after {ACC_LATENCY} "
+          f"cycles) {update_cycles(turns, P):.2f}")
     print(f"synaptic event: {syn:.2f} cycles; LIF update: {lif:.2f} cycles; "
           f"fan-out packet: {fan:.2f} cycles")
 

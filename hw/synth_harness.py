@@ -80,10 +80,15 @@ def _ports(component: wiring.Component) -> tuple[list[Value], list[Value]]:
 
 class RegisteredEngine(wiring.Component):
     """A stand-in for the neuron engine (`interfaces.NeuronEngineSignature`)
-    that is only flip-flops: its inputs are XOR-folded into a register that
-    turns every cycle, and its outputs are slices of that register. In a
-    core (`PnrBlock.GLUE`), every path into and out of the engine then ends
-    and starts at a flip-flop, so nextpnr times the rest of the core."""
+    that is only flip-flops: its inputs are registered as they arrive, one
+    flip-flop per bit, then XOR-folded into a register that turns every
+    cycle, and its outputs are slices of that register. In a core
+    (`PnrBlock.GLUE`), every path into and out of the engine then ends and
+    starts at a flip-flop, so nextpnr times the rest of the core. (The
+    inputs are registered before the fold because the engine does so where
+    it matters: the accumulators' answer goes straight into a register in
+    `neuron_join.AccArbiter`; a fold right after the ports would put XOR
+    levels on the core's paths that no engine has.)"""
 
     def __init__(self, params: ChipParams):
         from .neurocore.interfaces import NeuronEngineSignature
@@ -94,7 +99,8 @@ class RegisteredEngine(wiring.Component):
         ins, outs = _ports(self)
         width = sum(len(v) for v in outs)
         state = Signal(width)
-        flat = Cat(*ins)
+        flat = Signal(max(1, sum(len(v) for v in ins)))
+        m.d.sync += flat.eq(Cat(*ins))
         folded = Cat(state[1:], state[0])
         for at in range(0, len(flat), width):
             folded = folded ^ flat[at:at + width]

@@ -12,21 +12,28 @@ Pipeline (memory: one synchronous read port, one write port, 1-cycle read
 latency, not transparent). An event:
 
     A  cycle c    read port <- event address
-    B  cycle c+1  the word read, or the word written in cycle c if it was the
-                  same address (forwarding register), is registered
-    C  cycle c+2  old = that word, or the word written in cycle c+1 if the
-                  event ahead wrote the same address; write old + delta
+    B  cycle c+1  the word read is registered as it leaves the block RAM,
+                  with the word written in cycle c and whether that was the
+                  same address (forwarding)
+    C  cycle c+2  old = that word (or the one written in c), or the word
+                  written in cycle c+1 if the event ahead wrote the same
+                  address; write old + delta
 
 so the block RAM's output and the 32-bit adder sit in different cycles, and
 back-to-back events on one accumulator see each other's sums. A
-read-and-clear request is read in A and answered in B (old value, or the
-forwarded one; it writes 0 there); it is taken only in cycles with no event
-in A, B or C, so no event's write is still in flight for it.
+read-and-clear request is read in A, writes 0 in B and is answered in C
+from B's registers (the old value, or the forwarded one), two cycles after
+it was taken; answers not taken wait in a queue of `ANSWER_QUEUE`, and a
+request is taken only while the queue has room for it and those in flight
+(so one per cycle while the answers are taken), and only in cycles with no
+event in A, B or C, so no event's write is still in flight for it. The
+block RAM's read data goes to one register and nothing else (B's, no logic
+before it): the host's reads take their word from there too (`rdata_r`).
 """
 from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed, unsigned
-from amaranth.lib import data, stream, wiring
+from amaranth.lib import data, fifo, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
@@ -35,7 +42,13 @@ from ..params import ChipParams
 from .core_memory import acc_words
 from .interfaces import ACC_BITS
 
-__all__ = ["Accumulators", "acc_event_layout", "acc_rc_layout"]
+__all__ = ["Accumulators", "acc_event_layout", "acc_rc_layout", "ACC_LATENCY", "ANSWER_QUEUE"]
+
+#: cycles from a read-and-clear request taken to its answer on `acc_resp`
+ACC_LATENCY = 2
+#: answers kept while the neuron engine does not take them: room for the two
+# in flight and the one taken in the same cycle, so requests go on one per cycle
+ANSWER_QUEUE = 3
 
 
 def acc_event_layout(params: ChipParams) -> data.StructLayout:
@@ -67,6 +80,7 @@ class Accumulators(wiring.Component):
             "stall": Out(1),
             "busy": Out(1),
             "bus": In(MemBus()),
+            "rdata_r": Out(ACC_BITS),   # bus.rdata a cycle later, from registers (C's word)
         })
         self.mem = Memory(shape=signed(ACC_BITS), depth=self.depth, init=[])
 
@@ -85,7 +99,9 @@ class Accumulators(wiring.Component):
         c_v = Signal()
         c_addr = Signal(aw)
         c_delta = Signal(signed(ACC_BITS))
-        c_old = Signal(signed(ACC_BITS))     # its word, forwarded up to the write of cycle B
+        c_word = Signal(signed(ACC_BITS))    # the word read, registered as it leaves the RAM
+        c_fwd = Signal()                     # ... or, if set, the word written in cycle A:
+        c_fw_data = Signal(signed(ACC_BITS))
         c_chain = Signal()                   # the event ahead of it wrote its address
         # read-and-clear: the request whose word the read port answers
         rc_v = Signal()
@@ -95,12 +111,14 @@ class Accumulators(wiring.Component):
         # was to the address read then (the word B takes)
         fw_data = Signal(signed(ACC_BITS))
         b_fwd = Signal()
-        held = Signal()                      # a read-and-clear answer not yet taken
+        # answer stage C: the request read in A two cycles before (its word: c_old)
+        ans_v = Signal()
+        ans_bad = Signal()
+        m.submodules.answers = queue = fifo.SyncFIFO(width=ACC_BITS, depth=ANSWER_QUEUE)
 
-        pending = held | rc_v
-        slot_free = ~pending | self.acc_resp.ready
+        room = queue.level + rc_v + ans_v < ANSWER_QUEUE
         events = self.event_valid | b_v | c_v
-        m.d.comb += self.acc_req.ready.eq(~events & slot_free)
+        m.d.comb += self.acc_req.ready.eq(~events & room)
         m.d.comb += self.stall.eq(self.acc_req.valid & events)
 
         # A: read port
@@ -120,10 +138,13 @@ class Accumulators(wiring.Component):
             rc_bad.eq(self.acc_req.payload.bad),
         ]
 
-        # B: the word read, or the one written in the previous cycle; registered
-        fresh_word = Mux(b_fwd, fw_data, rd.data)
+        # B: the word read, registered as it is (no logic after the block RAM),
+        # with the word written in the previous cycle and whether to take it
         m.d.sync += [c_v.eq(b_v), c_addr.eq(b_addr), c_delta.eq(b_delta),
-                     c_old.eq(fresh_word), c_chain.eq(c_v & (c_addr == b_addr))]
+                     c_word.eq(rd.data), c_fwd.eq(b_fwd), c_fw_data.eq(fw_data),
+                     c_chain.eq(c_v & (c_addr == b_addr))]
+        c_old = Signal(signed(ACC_BITS))     # C's word, forwarded up to the write of cycle B
+        m.d.comb += c_old.eq(Mux(c_fwd, c_fw_data, c_word))
 
         # C: add (the word C wrote last cycle if it was the same), write back;
         # read-and-clear (only while no event is in flight) writes 0 from B
@@ -137,28 +158,21 @@ class Accumulators(wiring.Component):
         m.d.sync += [fw_data.eq(wr.data), b_fwd.eq(wr.en & (wr.addr == rd.addr))]
         m.d.comb += self.bus.rdata.eq(rd.data)
 
-        self._answers(m, rd, (rc_v, rc_bad, b_fwd, fresh_word, fw_data), held)
-        m.d.comb += self.busy.eq(b_v | c_v | pending)
+        m.d.sync += [ans_v.eq(rc_v), ans_bad.eq(rc_bad)]
+        self._answers(m, queue, ans_v, Mux(ans_bad, 0, c_old))
+        m.d.comb += self.rdata_r.eq(c_old)    # a host read's word (B's registers)
+        m.d.comb += self.busy.eq(b_v | c_v | rc_v | ans_v | queue.r_rdy)
         return m
 
-    def _answers(self, m: Module, rd, b_stage, held) -> None:
-        """Read-and-clear answers on `acc_resp`: the block RAM's word passes
-        one multiplexer (every other choice is made from registers before it
-        arrives); an answer not taken is kept in `hold` (the forwarded word,
-        as C's `c_old` takes it) with its request's `bad`. `b_stage`: rc_v,
-        rc_bad, b_fwd, the forwarded word, fw_data."""
-        rc_v, rc_bad, b_fwd, fresh_word, fw_data = b_stage
-        hold = Signal(signed(ACC_BITS))
-        hold_bad = Signal()
-        take_read = Signal()
-        other = Signal(signed(ACC_BITS))
-        m.d.comb += [take_read.eq(~held & ~rc_bad & ~b_fwd),
-                     other.eq(Mux(held, Mux(hold_bad, 0, hold), Mux(rc_bad, 0, fw_data)))]
+    def _answers(self, m: Module, queue: fifo.SyncFIFO, ans_v, answer) -> None:
+        """Read-and-clear answers on `acc_resp`, in request order: the oldest
+        queued one, else C's `answer` (registers only, a multiplexer after
+        them); C's answer is queued when it is not taken now."""
+        resp = self.acc_resp
         m.d.comb += [
-            self.acc_resp.valid.eq(held | rc_v),
-            self.acc_resp.payload.eq(Mux(take_read, rd.data, other)),
+            resp.valid.eq(queue.r_rdy | ans_v),
+            resp.payload.eq(Mux(queue.r_rdy, queue.r_data, answer)),
+            queue.r_en.eq(resp.ready),
+            queue.w_en.eq(ans_v & (queue.r_rdy | ~resp.ready)),
+            queue.w_data.eq(answer),
         ]
-        with m.If(rc_v & ~self.acc_resp.ready):
-            m.d.sync += [held.eq(1), hold.eq(fresh_word), hold_bad.eq(rc_bad)]
-        with m.Elif(held & self.acc_resp.ready):
-            m.d.sync += held.eq(0)

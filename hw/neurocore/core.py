@@ -46,9 +46,10 @@ __all__ = ["Core", "default_engine", "engine_memories", "engine_mem_words"]
 MEM_BUSES = (Mem.AXON, Mem.SYNAPSE, Mem.ACCUM, Mem.FANOUT_INDEX, Mem.FANOUT,
              Mem.STATE, Mem.PARAM, Mem.PROFILE, Mem.UCODE)
 
-#: memories whose read words share one register (a MEM_GROUP-to-1 multiplexer
-# between a block RAM's output and a flip-flop); 1: each word goes straight
-# from its block RAM to a register of its own, placed next to it
+#: the neuron engine's memories whose read words share one of the core's
+# registers (a MEM_GROUP-to-1 multiplexer between a block RAM's output and a
+# flip-flop); 1: each word goes straight from its block RAM to a register of
+# its own, placed next to it (the other engines' words: their own registers)
 MEM_GROUP = 1
 
 
@@ -126,8 +127,8 @@ class Core(wiring.Component):
         self._memory_access(m, s)
         self._reads(m, s)
         # STEP
-        m.d.sync += s.start_r.eq(s.fire & s.is_step)
-        with m.If(s.fire & s.is_step):
+        m.d.sync += s.start_r.eq(s.served & s.is_step)
+        with m.If(s.served & s.is_step):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
@@ -205,7 +206,8 @@ class Core(wiring.Component):
         # taken then (only those make an engine busy), so idle now; the
         # packet decoder and the tile's `idle` use it (no path from the
         # engines' state to rx.ready or to the memories' enables)
-        m.d.sync += s.idle_r.eq(s.engines_idle & ~(s.fire & (s.is_spike | s.is_step)))
+        m.d.sync += s.idle_r.eq(s.engines_idle
+                                & ~((s.fire & s.is_spike) | (s.served & s.is_step)))
 
     def _transmit(self, m: Module, s: "_CoreState") -> None:
         """Fan-out packets first, then responses."""
@@ -241,7 +243,8 @@ class Core(wiring.Component):
         with m.Else():
             m.d.comb += others.eq(1)
         # `served`: the WRITE / READ in the stage is served now (the memories'
-        # enables: no path from the synapse engine's ready)
+        # enables: no path from the synapse engine's ready); for every kind but
+        # a spike it is `fire`, and what only those kinds do uses it
         m.d.comb += [s.served.eq(s.d_v & others),
                      s.fire.eq(Mux(s.is_spike, syn.spike.valid & syn.spike.ready, s.served))]
 
@@ -249,7 +252,7 @@ class Core(wiring.Component):
         """WRITE and READ of the decoded packet (its checks registered by
         `_decode`): the engines' MemBus ports, the decode errors and the
         register writes (CONFIG, STATUS clear)."""
-        wb, fire = s.pkt.body.write, s.fire   # WRITE and READ share mem/addr
+        wb, served = s.pkt.body.write, s.served   # WRITE and READ share mem/addr
         mem_ok, addr_ok, ro, cfg_bad = s.mem_ok, s.addr_ok, s.ro, s.cfg_bad
         m.d.comb += s.access_ok.eq(mem_ok & addr_ok)
         w_ok = s.access_ok & ~ro & ~cfg_bad
@@ -265,15 +268,15 @@ class Core(wiring.Component):
             else:
                 m.d.comb += [bus.addr.eq(wb.addr), bus.wdata.eq(wb.data), bus.we.eq(we)]
 
-        with m.If(fire & (s.is_write | s.is_read)):
+        with m.If(served & (s.is_write | s.is_read)):
             with m.If(~mem_ok | (s.is_write & s.access_ok & ro)):
                 m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_MEM)
             with m.Elif(~addr_ok | (s.is_write & cfg_bad)):
                 m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_ADDR)
-        with m.If(fire & s.other):
+        with m.If(served & s.other):
             m.d.comb += s.err_dec.eq(1 << cm.ErrorFlag.BAD_PACKET)
 
-        with m.If(fire & s.is_write & w_ok):
+        with m.If(served & s.is_write & w_ok):
             with m.If(wb.mem == Mem.CONFIG):
                 m.d.sync += s.n_comp.eq(wb.data)
             with m.If(wb.mem == Mem.STATUS):
@@ -282,13 +285,13 @@ class Core(wiring.Component):
     def _reads(self, m: Module, s: "_CoreState") -> None:
         """READ: issued now, answered two cycles later with a READ_RESP; STATUS_REQ:
         answered with CTRL STATUS (arg = STATUS.FLAGS) to the host."""
-        wb, rb, fire, resp = s.pkt.body.write, s.pkt.body.read, s.fire, s.resp
-        m.d.sync += s.rd_v.eq(fire & s.is_read)
-        with m.If(fire & s.is_read):
+        wb, rb, served, resp = s.pkt.body.write, s.pkt.body.read, s.served, s.resp
+        m.d.sync += s.rd_v.eq(served & s.is_read)
+        with m.If(served & s.is_read):
             m.d.sync += [s.rd_mem.eq(wb.mem), s.rd_addr.eq(wb.addr), s.rd_ok.eq(s.access_ok),
                          s.rd_tag.eq(rb.tag), s.rd_reply.eq(rb.reply)]
-        # the memories' words are registered as they leave the block RAMs (in
-        # groups of MEM_GROUP, one small multiplexer each); answered the cycle after
+        # the memories' words are registered as they leave the block RAMs (by
+        # their engine, or the core in groups of MEM_GROUP); answered the cycle after
         m.d.sync += s.rd_v2.eq(s.rd_v)
         rd_word = self._read_data(m, s)
         with m.If(s.rd_v2):
@@ -302,7 +305,7 @@ class Core(wiring.Component):
                 resp.body.read_resp.src_x.eq(self.x),
                 resp.body.read_resp.src_y.eq(self.y),
             ]
-        with m.If(fire & s.is_sreq):
+        with m.If(served & s.is_sreq):
             m.d.sync += [
                 s.resp_v.eq(1),
                 resp.kind.eq(packet.Kind.CTRL),
@@ -320,7 +323,15 @@ class Core(wiring.Component):
         busy_word = Cat(self.synapse.busy | self.accumulators.busy, self.engine.busy,
                         self.fanout.busy)
         rdata = Signal(32)
-        buses = list(self._buses().items())
+        # words the engines register themselves as they leave the block RAM,
+        # read from there: no second register on those outputs, which would be
+        # placed away from the first (SYNAPSE is deep, its read multiplexer
+        # slow; a block RAM's data is 5.8 ns from the clock)
+        syn, fan = self.synapse, self.fanout
+        registered = {Mem.AXON: syn.axon_rdata_r, Mem.SYNAPSE: syn.synapse_rdata_r,
+                      Mem.ACCUM: self.accumulators.rdata_r,
+                      Mem.FANOUT_INDEX: fan.index_rdata_r, Mem.FANOUT: fan.fanout_rdata_r}
+        buses = [(mem, bus) for mem, bus in self._buses().items() if mem not in registered]
         groups = [buses[i:i + MEM_GROUP] for i in range(0, len(buses), MEM_GROUP)]
         taken = [Signal(32, name=f"rd_group{k}") for k in range(len(groups))]
         for group, word in zip(groups, taken):
@@ -331,6 +342,9 @@ class Core(wiring.Component):
         with m.Switch(s.rd_mem):              # the cycle after: the answer
             for group, word in zip(groups, taken):
                 with m.Case(*(mem for mem, _ in group)):
+                    m.d.comb += rdata.eq(word)
+            for mem, word in registered.items():
+                with m.Case(mem):
                     m.d.comb += rdata.eq(word)
             with m.Case(Mem.CONFIG):
                 m.d.comb += rdata.eq(Mux(s.rd_addr[0], self.x | self.y << 4, s.n_comp))
@@ -353,7 +367,7 @@ class Core(wiring.Component):
             C.PACKETS_OUT: fan.sent,
             C.STALLS: acc.stall | fan.stall,
         }
-        with m.If(s.fire & s.is_step):
+        with m.If(s.served & s.is_step):
             for c in C:
                 m.d.sync += s.counters[c].eq(s.pkt.body.ctrl.arg if c is C.STEP else 0)
         with m.Else():
@@ -372,15 +386,20 @@ class Core(wiring.Component):
                               | (syn.err_axon << F.BAD_AXON)
                               | ((fan.err_range | fan.err_entry) << F.BAD_FANOUT)
                               | (acc_bad_fire << F.BAD_ACC_REQ))
-        n_err = (s.err_dec.any() + eng.error + syn.err_axon + syn.err_synapse
-                 + fan.err_range + fan.err_entry + acc_bad_fire)
+        events = Cat(s.err_dec.any(), eng.error, syn.err_axon, syn.err_synapse,
+                     fan.err_range, fan.err_entry, acc_bad_fire)
         # this cycle's error events, registered (no path from an engine's
-        # pulse to the counter's adder); a READ sees them at once (`flags_now`,
-        # `errors_now`: the registers with the events of the previous cycle)
+        # pulse to the counter's adder); the count of them a cycle later (no
+        # path from a pulse to that sum either; those of the cycle before a
+        # STATUS clear are cleared with it); a READ, two cycles or more after
+        # the packet before it, sees them at once (`flags_now`, `errors_now`:
+        # the registers with the events not yet in them)
         new_flags = Signal(len(F))
-        new_errors = Signal(range(8))
+        events_r = Signal(len(events))
+        new_errors = Signal(range(len(events) + 1))
         m.d.sync += [new_flags.eq(pulses | (syn.err_synapse << F.BAD_SYNAPSE)),
-                     new_errors.eq(n_err)]
+                     events_r.eq(events),
+                     new_errors.eq(Mux(s.clear_status, 0, sum(events_r)))]
         total = s.errors + new_errors
         m.d.comb += [s.flags_now.eq(s.flags | new_flags),
                      s.errors_now.eq(Mux(total > 0xFFFFFFFF, 0xFFFFFFFF, total))]

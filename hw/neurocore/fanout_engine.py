@@ -19,6 +19,11 @@ entries) memories; word layouts in `core_memory`. Pipeline:
 
 Bad input (a range past the fan-out memory; an entry whose tile is off the
 mesh) is dropped and pulses `err_range` (per spike) / `err_entry` (per entry).
+
+Host reads (`index_bus`, `fanout_bus`, only while idle) take their word
+from the register the engine puts after the block RAM, IX2's or R2's
+(`index_rdata_r`, `fanout_rdata_r`, 32 bits, the cycle after `rdata`), so
+each block RAM output feeds one register.
 """
 from __future__ import annotations
 
@@ -54,6 +59,8 @@ class FanoutEngine(wiring.Component):
             "err_entry": Out(1),
             "index_bus": In(MemBus()),
             "fanout_bus": In(MemBus()),
+            "index_rdata_r": Out(32),       # index_bus.rdata, registered (IX2's word)
+            "fanout_rdata_r": Out(32),      # fanout_bus.rdata, registered (R2's entry)
         })
         self.index_mem = Memory(shape=FANOUT_INDEX_LAYOUT, depth=params.n_compartments, init=[])
         self.fanout_mem = Memory(shape=FANOUT_LAYOUT, depth=params.n_fanout, init=[])
@@ -96,13 +103,20 @@ class FanoutEngine(wiring.Component):
             m.d.sync += ix_v.eq(0)
         iw = ix_rd.data
         with m.If(ix_move):
-            m.d.sync += [ix2_v.eq(1), ix2_word.eq(iw), ix2_payload.eq(ix_payload)]
+            m.d.sync += [ix2_v.eq(1), ix2_payload.eq(ix_payload)]
         with m.Elif(ix2_take):
             m.d.sync += ix2_v.eq(0)
+        host_read = Signal()        # the host's read of FANOUT_INDEX answers now (IX2 is empty)
+        m.d.sync += host_read.eq(self.index_bus.re)
+        with m.If(ix_move | host_read):
+            m.d.sync += ix2_word.eq(iw)
+        m.d.comb += self.index_rdata_r.eq(ix2_word.as_value())
         ix2_bad = (ix2_word.base + ix2_word.count) > p.n_fanout
 
         # -- GEN: one FANOUT read per cycle while the entries in flight fit ----------------
         remaining = Signal(17)
+        active = Signal()           # remaining != 0, a register
+        single = Signal()           # remaining == 1, a register
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
         out_v, r_v, r2_v = Signal(), Signal(), Signal()
@@ -112,19 +126,21 @@ class FanoutEngine(wiring.Component):
         # registers only (tx.ready does not reach here)
         room = (out_v + r_v + r2_v + sum(sk_v)) <= N_SKID
         issue = Signal()
-        m.d.comb += issue.eq((remaining != 0) & room)
-        m.d.comb += ix2_take.eq(ix2_v & ((remaining == 0) | ((remaining == 1) & issue)))
+        m.d.comb += issue.eq(active & room)
+        m.d.comb += ix2_take.eq(ix2_v & (~active | (single & issue)))
         m.d.comb += [fo_rd.addr.eq(Mux(self.fanout_bus.re, self.fanout_bus.addr, gen_addr)),
                      fo_rd.en.eq(issue | self.fanout_bus.re)]
-        with m.If(issue):
-            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
         with m.If(ix2_take & ~ix2_bad):
             m.d.sync += [gen_addr.eq(ix2_word.base), remaining.eq(ix2_word.count),
+                         active.eq(ix2_word.count != 0), single.eq(ix2_word.count == 1),
                          gen_payload.eq(ix2_payload)]
+        with m.Elif(issue):
+            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1),
+                         active.eq(~single), single.eq(remaining == 2)]
         self._output(m, fo_rd, issue, gen_payload, (out_v, r_v, r2_v, sk_v))
         m.d.comb += [
             self.err_range.eq(ix2_take & ix2_bad),
-            self.busy.eq(ix_v | ix2_v | (remaining != 0) | r_v | r2_v | sk_v[0] | out_v),
+            self.busy.eq(ix_v | ix2_v | active | r_v | r2_v | sk_v[0] | out_v),
         ]
         return m
 
@@ -140,6 +156,7 @@ class FanoutEngine(wiring.Component):
         read = Signal(entry)        # R2
         m.d.sync += [r_v.eq(issue), r_payload.eq(gen_payload), r2_v.eq(r_v),
                      read.ent.eq(fo_rd.data), read.payload.eq(r_payload)]
+        m.d.comb += self.fanout_rdata_r.eq(read.ent.as_value())
         out = Signal(entry)
         skid = [Signal(entry, name=f"skid{i}") for i in range(N_SKID)]
         on_mesh = Signal()      # from OUT's registers

@@ -20,6 +20,12 @@ So consecutive spikes cost no bubble between their synapse streams; an
 axon with no synapses costs one cycle. Bad input (axon >= n_axons or a range
 past the synapse memory; a synapse word with row/delay out of
 range) is dropped and pulses `err_axon` / `err_synapse`.
+
+Host reads (`axon_bus`, `synapse_bus`, only while idle) take their word
+from the register the engine puts after the block RAM, AX2's or S2's
+(`axon_rdata_r`, `synapse_rdata_r`, 32 bits, the cycle after `rdata`): each
+block RAM output (SYNAPSE: a deep memory, several block RAMs and a
+multiplexer after them) then feeds one register, not two.
 """
 from __future__ import annotations
 
@@ -77,6 +83,8 @@ class SynapseEngine(wiring.Component):
             "err_synapse": Out(1),
             "axon_bus": In(MemBus()),
             "synapse_bus": In(MemBus()),
+            "axon_rdata_r": Out(32),        # axon_bus.rdata, registered (AX2's word)
+            "synapse_rdata_r": Out(32),     # synapse_bus.rdata, registered (S2's word)
         })
         self.axon_mem = Memory(shape=AXON_LAYOUT, depth=params.n_axons, init=[])
         self.synapse_mem = Memory(shape=synapse_layout(params), depth=params.n_synapses, init=[])
@@ -132,26 +140,34 @@ class SynapseEngine(wiring.Component):
         with m.Elif(ax_move):
             m.d.sync += ax_v.eq(0)
         with m.If(ax_move):
-            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad), ax2_word.eq(ax_rd.data),
+            m.d.sync += [ax2_v.eq(1), ax2_bad.eq(ax_bad),
                          ax2_payload.eq(ax_payload), ax2_step.eq(ax_step)]
         with m.Elif(ax_take):
             m.d.sync += ax2_v.eq(0)
+        host_read = Signal()            # the host's read of AXON answers now (AX2 is empty)
+        m.d.sync += host_read.eq(self.axon_bus.re)
+        with m.If(ax_move | host_read):
+            m.d.sync += ax2_word.eq(ax_rd.data)
+        m.d.comb += self.axon_rdata_r.eq(ax2_word.as_value())
         aw = ax2_word
 
         # -- GEN: synapse address generator --------------------------------------
         remaining = Signal(16)
+        issue = Signal()                # remaining != 0, a register: a SYNAPSE read this cycle
+        last = Signal(init=1)           # remaining <= 1, a register (no compare before ax_take)
         gen_addr = Signal(17)
         gen_payload = Signal(signed(packet.PAYLOAD_BITS))
         gen_step = Signal(packet.STEP_BITS)
-        issue = remaining != 0
-        m.d.comb += ax_take.eq(ax2_v & (remaining <= 1))
+        m.d.comb += ax_take.eq(ax2_v & last)
         range_bad = (aw.base + aw.count) > p.n_synapses
         m.d.comb += self.err_axon.eq(ax_take & (ax2_bad | range_bad))
-        with m.If(issue):
-            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1)]
         with m.If(ax_take & ~ax2_bad & ~range_bad):
             m.d.sync += [gen_addr.eq(aw.base), remaining.eq(aw.count),
+                         issue.eq(aw.count != 0), last.eq(aw.count <= 1),
                          gen_payload.eq(Mux(aw.graded, ax2_payload, 1)), gen_step.eq(ax2_step)]
+        with m.Elif(issue):
+            m.d.sync += [gen_addr.eq(gen_addr + 1), remaining.eq(remaining - 1),
+                         issue.eq(~last), last.eq(remaining <= 2)]
         with m.If(issue):
             m.d.comb += [sy_rd.addr.eq(gen_addr), sy_rd.en.eq(1)]
         with m.Else():
@@ -172,6 +188,7 @@ class SynapseEngine(wiring.Component):
         s2_step = Signal(packet.STEP_BITS)
         m.d.sync += [s2_v.eq(s1_v), s2_word.eq(sy_rd.data), s2_payload.eq(s1_payload),
                      s2_step.eq(s1_step)]
+        m.d.comb += self.synapse_rdata_r.eq(s2_word.as_value())
 
         # -- S2: check, slot and partial products, registered (S3) ----------------------
         sw = s2_word

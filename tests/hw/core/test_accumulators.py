@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from kilauea.hw.neurocore.accumulators import Accumulators
+from kilauea.hw.neurocore.accumulators import ACC_LATENCY, Accumulators
 from kilauea.hw.words import to_s32
 
 from core_helpers import SMALL
@@ -66,8 +66,12 @@ def _model_run(seed: int, cycles: int):
             await ctx.tick()
             want.append(model[int(a)])
             ctx.set(dut.acc_req.valid, 0)
-            await ctx.tick()
+            for _ in range(ACC_LATENCY - 1):
+                assert not ctx.get(dut.acc_resp.valid), "an answer before its latency"
+                await ctx.tick()
+            assert ctx.get(dut.acc_resp.valid), f"no answer {ACC_LATENCY} cycles after"
             seen.append(ctx.get(dut.acc_resp.payload))
+            await ctx.tick()
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
@@ -82,3 +86,36 @@ def test_accumulators_match_the_sequential_model(seed):
     assert n_events > 150 and len(want) > 40, (seed, n_events, len(want))
     assert seen == want, f"seed {seed}: first difference at answer " \
         f"{next(i for i, (a, b) in enumerate(zip(seen, want)) if a != b)}"
+
+
+def test_read_and_clear_one_per_cycle_answered_after_the_latency():
+    """With its answers taken, the accumulators take a read-and-clear request
+    every cycle and answer each `ACC_LATENCY` cycles after taking it (the
+    word it held, then 0 on a second read)."""
+    dut = Accumulators(SMALL)
+    n = 12
+    got = {}
+
+    async def tb(ctx):
+        for a in range(n):                  # word a holds 100 + a
+            ctx.set(dut.bus.addr, a)
+            ctx.set(dut.bus.wdata, 100 + a)
+            ctx.set(dut.bus.we, 1)
+            await ctx.tick()
+        ctx.set(dut.bus.we, 0)
+        ctx.set(dut.acc_resp.ready, 1)
+        for c in range(2 * n + ACC_LATENCY + 2):
+            ctx.set(dut.acc_req.valid, c < 2 * n)
+            ctx.set(dut.acc_req.payload.addr, c % n)
+            if c < 2 * n:
+                assert ctx.get(dut.acc_req.ready), f"request {c} not taken at once"
+            if ctx.get(dut.acc_resp.valid):
+                got[c] = ctx.get(dut.acc_resp.payload)
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(tb)
+    sim.run()
+    want = {c + ACC_LATENCY: (100 + c if c < n else 0) for c in range(2 * n)}
+    assert got == want

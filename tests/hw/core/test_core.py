@@ -67,9 +67,11 @@ def test_core_random_vs_golden(seed, shape):
 
 def test_packet_and_backdoor_loading_agree():
     """WRITE packets and the simulation backdoor leave the same words; READ
-    packets return them (with the read's tag, from this tile, to `reply`)."""
+    packets return them (with the read's tag, from this tile, to `reply`);
+    ACCUM too (its words read back from the accumulators' own register)."""
     rng = np.random.default_rng(7)
     img = random_image(P, rng)
+    img.words[Mem.ACCUM] = rng.integers(0, 2**32, cm.acc_words(P), dtype=np.uint32)
     core_a = Core(P, 1, 0, make_engine=ThresholdEngine)
 
     async def tb_a(ctx):

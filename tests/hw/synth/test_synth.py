@@ -8,6 +8,7 @@ import pytest
 from amaranth.hdl import Fragment, Shape
 
 from kilauea.hw import isa, synth
+from kilauea.hw.neurocore.accumulators import ANSWER_QUEUE
 from kilauea.hw.neurocore.interfaces import ACC_BITS
 from kilauea.hw.neurocore.neuron_join import OUTSTANDING
 from kilauea.hw.neurocore.compartment_memory import banks_of
@@ -46,7 +47,8 @@ def test_core_memories_are_rams_of_the_cores_shapes(core_report):
     core = Core(TINY)
     Fragment.get(core, None)                     # elaborated: no "unused" warning
     want = sorted([(m.depth, Shape.cast(m.shape).width) for memory in core.memories().values()
-                   for m in banks_of(memory)] + _lane_memories(TINY))
+                   for m in banks_of(memory)] + _lane_memories(TINY)
+                  + [(ANSWER_QUEUE, ACC_BITS)])     # the accumulators' queue of answers
     rams = [m for m in core_report.generic.memories if m.write_ports]
     got = sorted((m.depth, m.width) for m in rams)
     assert got == want
