@@ -90,7 +90,6 @@ class SynapseEngine(wiring.Component):
         self.synapse_mem = Memory(shape=synapse_layout(params), depth=params.n_synapses, init=[])
 
     def elaborate(self, platform):
-        p = self.params
         m = Module()
         m.submodules.axon_mem = self.axon_mem
         m.submodules.synapse_mem = self.synapse_mem

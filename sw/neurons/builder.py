@@ -37,6 +37,7 @@ from ..hw.fixed_point import WEIGHT_EXP, WORD_BITS, IntRange
 from ..hw.isa import Instr, Opcode
 from ..hw.neurocore import compartment_memory as cm
 from ..hw.neurocore.neuron_turns import LAUNCH_TURNS, acc_turns
+from ..hw.neurocore.accumulators import ACC_LATENCY
 from .regalloc import allocate
 
 __all__ = ["Val", "ProgramBuilder", "NeuronProgram", "Decl", "link", "CoreImages", "core_images",
@@ -159,13 +160,14 @@ class NeuronProgram:
     def listing(self) -> str:
         return "\n".join(isa.disassemble(self.words))
 
-    def cycles(self, acc_latency: int = 1) -> int:
+    def cycles(self, acc_latency: int = ACC_LATENCY) -> int:
         """Cycles a lane of the RTL engine spends per update of this program
         at steady state (every slot of the lane busy, so that each turn of a
         slot costs the lane one cycle; `kilauea.hw.neurocore.neuron_lane`):
         one turn per instruction (MOD at its worst case, `isa.OPINFO`), one
         per ACC retried until its answer is in when the core answers
-        `acc_latency` cycles after taking the request (`acc_turns`), and the
+        `acc_latency` cycles after taking the request (`acc_turns`; the
+        core's accumulators: `ACC_LATENCY`, 2), and the
         compartment's PROFILE-header turn (`LAUNCH_TURNS`). Per update with
         the engine's lanes side by side:
         `kilauea.hw.neurocore.neuron_engine.update_cycles`."""
