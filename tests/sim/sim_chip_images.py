@@ -18,6 +18,10 @@ SMALL = ChipParams(mesh_w=2, mesh_h=2, n_compartments=16, n_synapses=256, n_axon
 #: two accumulator groups, two profiles per core (LIFRefractory + graded ReLU);
 #: two accumulator rows per compartment
 MIXED = SMALL.with_(n_acc_groups=2, n_delay_slots=8, n_acc_rows=32)
+#: the CXXRTL back end's test chip: two tiles, one neuron lane. g++ compiles
+#: CXXRTL's flattened model superlinearly in its size (SMALL: 17-40 min on
+#: 2 cores, this shape: about 90 s); Verilator tests the lanes on SMALL.
+CXX_SMALL = SMALL.with_(mesh_h=1, n_lanes=1)
 
 
 def _populations(params: ChipParams, rng, n: int, mixed: bool):

@@ -1,5 +1,5 @@
 """Shared builds for the compiled-engine tests: each design is compiled once
-(g++, about a minute on this machine) and then loaded from the user cache."""
+(g++ or Verilator, one to two minutes on this machine) and then loaded from the user cache."""
 import dataclasses
 import sys
 from pathlib import Path
@@ -28,3 +28,11 @@ def chip_model():
     from kilauea.sim.engines.compiled import chip_model_path
     from sim_chip_images import SMALL
     return chip_model_path(SMALL)
+
+
+@pytest.fixture(scope="session")
+def cxxrtl_chip_model():
+    """Builds (or finds) the CXXRTL model of CXX_SMALL once per session."""
+    from kilauea.sim.engines.compiled import chip_model_path
+    from sim_chip_images import CXX_SMALL
+    return chip_model_path(CXX_SMALL, backend="cxxrtl")

@@ -11,7 +11,7 @@ from kilauea.sim.engines import GoldenEngine, make_engine
 from kilauea.sim.engines.compiled import CompiledEngine
 from kilauea.sim.engines.pysim import PysimEngine
 
-from sim_chip_images import SMALL, build_images, host_inputs, snapshot
+from sim_chip_images import CXX_SMALL, SMALL, build_images, host_inputs, snapshot
 
 
 def trimmed(images):
@@ -71,18 +71,19 @@ def test_compiled_equals_golden_longer(chip_model, seed):
         assert snapshot(ce, SMALL, 16) == snapshot(gold, SMALL, 16), f"seed {seed}"
 
 
-def test_backdoor_equals_packets(chip_model):
-    """CXXRTL's backdoor against packet loads on the default back end."""
+def test_backdoor_equals_packets(cxxrtl_chip_model):
+    """CXXRTL's backdoor against packet loads on the default back end
+    (CXX_SMALL: the CXXRTL tests' chip)."""
     seed = 5
-    images = trimmed(build_images(SMALL, seed))
-    with CompiledEngine(SMALL) as a, CompiledEngine(SMALL, backdoor=True, backend="cxxrtl") as b:
+    images = trimmed(build_images(CXX_SMALL, seed))
+    with CompiledEngine(CXX_SMALL) as a, CompiledEngine(CXX_SMALL, backdoor=True, backend="cxxrtl") as b:
         a.load_images(images)
         b.load_images(images)
         for t in range(1, 4):
-            inp = host_inputs(SMALL, t, seed)
+            inp = host_inputs(CXX_SMALL, t, seed)
             assert exact(a.step(t, inp)) == exact(b.step(t, inp)), f"step {t}"
-        assert snapshot(a, SMALL) == snapshot(b, SMALL)
-        for tile in SMALL.tiles():
+        assert snapshot(a, CXX_SMALL) == snapshot(b, CXX_SMALL)
+        for tile in CXX_SMALL.tiles():
             for mem, words in images[tile].items():
                 if mem in (Mem.CONFIG, Mem.STATE) or not len(words):
                     continue
