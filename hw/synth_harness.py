@@ -10,6 +10,12 @@ and end at flip-flops next to it, so nextpnr's critical path is one inside
 the block (or between its ports and these registers, which is what the
 block's neighbours would see as well: a register, not an XOR tree).
 
+The whole 1 x 1 chip is wrapped the same way: its host port's streams are
+168 bits, and pins left unconstrained would be spread around the package,
+stretching the host port across the device (the unwrapped chip placed at
+43.77 MHz). On a board, the host link (a UART, SPI or PCIe bridge) would
+likewise sit behind registers.
+
 `PnrBlock` names the blocks that `kilauea.hw.synth` can place and route on
 their own (``--pnr-block``); `pnr_top` builds one, wrapped.
 """
@@ -138,9 +144,9 @@ def _component(block: PnrBlock, params: ChipParams) -> wiring.Component:
 
 
 def pnr_top(block: PnrBlock, params: ChipParams) -> Elaboratable:
-    """The design placed and routed for `block` of the 1 x 1 chip `params`:
-    the chip itself, or the block wrapped in a `Harness`."""
+    """The design placed and routed for `block` of the 1 x 1 chip `params`
+    (the chip itself for `PnrBlock.CHIP`), wrapped in a `Harness`."""
     from .chip import Chip
     if block is PnrBlock.CHIP:
-        return Chip(params)
+        return Harness(Chip(params))
     return Harness(_component(block, params))

@@ -135,7 +135,7 @@ def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Fmax 21.48 MHz (FAIL at 100 MHz)" in out and "DP16KD 37%" in out
     assert seen["params"] == synth.REDUCED.with_(n_compartments=128)
-    assert seen["kw"]["freq_mhz"] == 100.0
+    assert seen["kw"]["freq_mhz"] == 100.0 and seen["kw"]["router"] == "router2"
 
     def failing(params, **kw):
         raise synth.ToolError("nextpnr-ecp5", 1, "Info: a\nERROR: no route\n")
@@ -145,7 +145,8 @@ def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
     assert "nextpnr-ecp5 failed (exit status 1)" in err and "ERROR: no route" in err
 
 
-@pytest.mark.parametrize("block", [synth.PnrBlock.LANE, synth.PnrBlock.ENGINE])
+@pytest.mark.parametrize("block", [synth.PnrBlock.LANE, synth.PnrBlock.ENGINE,
+                                   synth.PnrBlock.CHIP])
 def test_pnr_harness_has_two_pins_and_keeps_the_block(block):
     """A block placed on its own has one serial input and one registered
     output pin; its logic is all there (every output of the block reaches
@@ -157,7 +158,9 @@ def test_pnr_harness_has_two_pins_and_keeps_the_block(block):
     top = top[:top.index("\nend")]
     wires = re.findall(r"wire width \d+ (?:input|output) \d+ +\\(\w+)", top)
     assert sorted(wires) == ["clk", "din", "dout", "rst"]
-    assert "lane" in text and ("ucode_mem" in text) == (block is synth.PnrBlock.ENGINE)
+    assert "lane" in text
+    assert ("ucode_mem" in text) == (block is not synth.PnrBlock.LANE)
+    assert ("hostport" in text) == (block is synth.PnrBlock.CHIP)
 
 
 # what each block's RTLIL must hold: one of its memories or submodules
