@@ -365,11 +365,18 @@ class NeuronLane(wiring.Component):
             m.d.sync += spk_valid.bit_select(oldest, 1).eq(0)
         sent = ~spk_valid.bit_select(slot, 1) | ((oldest == slot) & spike.ready)
         divided = d.have & (d.slot == slot)
-        done = Signal()
-        m.d.comb += done.eq(Mux(w.ends, (oldest == slot) & self.turn & sent,
-                            Mux(w.spk, ~spk_valid.bit_select(slot, 1),
-                            Mux(w.acc, a.ready,
-                            Mux(w.mod, divided, w.live)))))
+        # whether the turn completes, per kind of turn (the kinds exclude
+        # each other): what a kind's completion writes depends on its own
+        # term only, so the ACC answer's late `ready` reaches the register
+        # file, the ACC queue and the slot's program counter, not the spike
+        # buffers (a long path once the lanes are placed in the whole chip)
+        done_ends, done_spk, done_acc, done_mod, done = (
+            Signal(name=f"done_{n}") for n in ("ends", "spk", "acc", "mod", "any"))
+        other = ~(w.ends | w.spk | w.acc | w.mod)
+        m.d.comb += [done_ends.eq(w.ends & (oldest == slot) & self.turn & sent),
+                     done_spk.eq(w.spk & ~spk_valid.bit_select(slot, 1)),
+                     done_acc.eq(w.acc & a.ready), done_mod.eq(w.mod & divided),
+                     done.eq(done_ends | done_spk | done_acc | done_mod | other & w.live)]
         result = Signal(WORD)
         with m.Switch(w.source):
             for src, value in ((_Result.PRODUCT, mul.product),
@@ -380,15 +387,15 @@ class NeuronLane(wiring.Component):
                     m.d.comb += result.eq(value)
         m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd), rf.write.data.eq(result),
                      rf.write.en.eq(done & w.write),
-                     a.slot.eq(slot), a.pop.eq(done & w.acc)]
-        with m.If(done & w.mod):
+                     a.slot.eq(slot), a.pop.eq(done_acc)]
+        with m.If(done_mod):
             m.d.sync += [d.busy.eq(0), d.have.eq(0)]
-        with m.If(done & w.spk):
+        with m.If(done_spk):
             m.d.sync += [spk_valid.bit_select(slot, 1).eq(1), spk_payload[slot].eq(val[:bits])]
         # errors are counted a cycle later (registered: nothing waits on them)
-        m.d.sync += self.error.eq(done & (w.error | w.mod & d.by_zero))
-        m.d.comb += self.updates.eq(done & w.ends)
-        with m.If(done & w.ends):
+        m.d.sync += self.error.eq(done & w.error | done_mod & d.by_zero)
+        m.d.comb += self.updates.eq(done_ends)
+        with m.If(done_ends):
             m.d.sync += oldest.eq(oldest + 1)
         with m.If(self.start):
             m.d.sync += oldest.eq(0)
