@@ -165,11 +165,13 @@ def pnr_rtlil(block: PnrBlock, params: ChipParams) -> str:
 def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                     device: str = "85k", package: str = "CABGA381", seed: int = 1,
                     block: PnrBlock = PnrBlock.CHIP, workdir: Path | None = None,
-                    timeout_s: float | None = None, router: str = "router2") -> PnrReport:
+                    timeout_s: float | None = None, router: str = "router2",
+                    timing_weight: int | None = None) -> PnrReport:
     """``synth_ecp5`` of the chip `params` (or of one `block` of it), in a
     `synth_harness.Harness`, then nextpnr-ecp5 on the ECP5 `device`
     (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`, routed by
-    nextpnr's `router` (``router1`` or ``router2``). nextpnr's
+    nextpnr's `router` (``router1`` or ``router2``), its placer's timing
+    weight `timing_weight` (nextpnr's default, 10, when None). nextpnr's
     log (with its critical path report) is ``nextpnr-full.log`` in `workdir`."""
     with tempfile.TemporaryDirectory(prefix="kilauea-pnr-") as tmp:
         cwd = Path(workdir or tmp)
@@ -180,7 +182,9 @@ def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                         [f"--{device}", "--package", package, "--json", "chip.json",
                          "--freq", f"{freq_mhz:g}", "--seed", str(seed), "--router", router,
                          "--lpf-allow-unconstrained", "--timing-allow-fail",
-                         "--log", "nextpnr-full.log"],
+                         "--log", "nextpnr-full.log",
+                         *(["--placer-heap-timingweight", str(timing_weight)]
+                           if timing_weight is not None else [])],
                         cwd, timeout_s)
     fmax, target = parse_fmax(log)
     name = f"chip {params.mesh_w}x{params.mesh_h}"
@@ -219,6 +223,8 @@ def _arguments() -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=1, help="nextpnr's placer seed")
     ap.add_argument("--router", choices=ROUTERS, default="router2",
                     help="nextpnr's router (default router2)")
+    ap.add_argument("--timing-weight", type=int, metavar="N",
+                    help="nextpnr's --placer-heap-timingweight (its default: 10)")
     ap.add_argument("--workdir", type=Path, help="keep the tools' files under this folder")
     ap.add_argument("--timeout", type=float, help="seconds each tool run may take")
     return ap
@@ -264,6 +270,7 @@ def main(argv=None) -> int:
             print(f"[pnr] {what}chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
             r = place_and_route(pnr_params, freq_mhz=a.freq, seed=a.seed, timeout_s=a.timeout,
                                 block=PnrBlock(a.pnr_block), router=a.router,
+                                timing_weight=a.timing_weight,
                                 workdir=work / "pnr" if work else None)
             util = ", ".join(f"{k} {v:.0%}" for k, v in sorted(r.utilisation.items())
                              if k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D"))

@@ -136,6 +136,9 @@ def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
     assert "Fmax 21.48 MHz (FAIL at 100 MHz)" in out and "DP16KD 37%" in out
     assert seen["params"] == synth.REDUCED.with_(n_compartments=128)
     assert seen["kw"]["freq_mhz"] == 100.0 and seen["kw"]["router"] == "router2"
+    assert seen["kw"]["timing_weight"] is None
+    synth.main(["--pnr-only", "--timing-weight", "40"])
+    assert seen["kw"]["timing_weight"] == 40
 
     def failing(params, **kw):
         raise synth.ToolError("nextpnr-ecp5", 1, "Info: a\nERROR: no route\n")
