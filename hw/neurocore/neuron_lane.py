@@ -233,7 +233,12 @@ class NeuronLane(wiring.Component):
         source = Mux(run & (word.op == Opcode.LDS), LoadSource.STATE,
                      Mux((tok.mode == SlotMode.PROFILE) | (run & (word.op == Opcode.LDC)),
                          LoadSource.PROFILE, LoadSource.PARAM))
+        # the multiplier's own copies of ra and rb, zero unless MULT / MULF
+        # (so not merged with a and rb): next to the MULT18X18Ds, where the
+        # lane's operand registers need not be
+        multiplies = Cat(word.op == op for op in MUL_OPS).any()
         m.d.sync += [
+            x.mul_a.eq(Mux(multiplies, rf.a, 0)), x.mul_b.eq(Mux(multiplies, rf.b, 0)),
             x.a.eq(rf.a), x.rb.eq(rf.b), x.rc.eq(rf.c),
             x.state_addr.eq(comp * cm.STATE_WORDS + imm.state_word),
             x.param_addr.eq(Mux(ends | (tok.mode == SlotMode.HEAD),
@@ -259,7 +264,7 @@ class NeuronLane(wiring.Component):
                      mem.profile_raddr.eq(x.profile_addr),
                      mem.state_we.eq(x.sts), mem.state_waddr.eq(x.state_addr),
                      mem.state_wdata.eq(x.a),
-                     mul.a.eq(x.a), mul.b.eq(x.rb), mul.shift.eq(word.imm[:6]),
+                     mul.a.eq(x.mul_a), mul.b.eq(x.mul_b), mul.shift.eq(word.imm[:6]),
                      mul.trunc.eq(word.op == Opcode.MULT),
                      div.i.payload.dividend.eq(x.a), div.i.payload.divisor.eq(b)]
         d = _Div()
@@ -478,6 +483,7 @@ class _X1:
     def __init__(self, params: ChipParams):
         depths = cm.memory_depths(params)
         self.a, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD)
+        self.mul_a, self.mul_b = Signal(WORD), Signal(WORD)
         self.state_addr = Signal(range(depths["state"]))
         self.param_addr = Signal(range(depths["param"]))
         self.profile_addr = Signal(range(depths["profile"]))

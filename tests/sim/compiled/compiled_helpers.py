@@ -7,6 +7,9 @@ from kilauea.hw.params import ChipParams
 
 HERE = Path(__file__).parent
 NOC_PARAMS = dataclasses.replace(ChipParams(), mesh_w=2, mesh_h=2)
+#: the CXXRTL tests' NoC: 2 x 1 (g++ builds CXXRTL's flattened model in
+#: about a minute; the 2 x 2 took two to four)
+CXX_NOC_PARAMS = NOC_PARAMS.with_(mesh_h=1)
 TESTCORE_SRC = HERE.parents[1] / "hw" / "noc" / "noc_testcore.py"
 
 

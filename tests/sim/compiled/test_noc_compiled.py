@@ -10,7 +10,7 @@ from kilauea.hw import packet
 from kilauea.sim.engine import ChipHangError
 from kilauea.sim.engines.pysim import PysimEngine
 
-from compiled_helpers import NOC_PARAMS, make_testcore_noc, make_testcore_engine
+from compiled_helpers import CXX_NOC_PARAMS, NOC_PARAMS, make_testcore_noc, make_testcore_engine
 
 P = NOC_PARAMS
 
@@ -61,7 +61,7 @@ def test_reads_respect_the_cap(testcore_model):
 
 def test_hang_names_the_stuck_tile(testcore_model):
     """The hang report's snapshot comes from CXXRTL's debug items."""
-    with make_testcore_engine(max_cycles=300, backend="cxxrtl") as ce:
+    with make_testcore_engine(CXX_NOC_PARAMS, max_cycles=300, backend="cxxrtl") as ce:
         ce.step(1, None)
         ce.write_words((1, 0), 0, 3, [1])          # STUCK: never idle after STEP
         with pytest.raises(ChipHangError) as info:
@@ -75,7 +75,7 @@ def test_hang_names_the_stuck_tile(testcore_model):
 def test_held_host_out_hangs(testcore_model):
     """With host_out held, the chains' spikes wait in the host port's output
     queue and the step cannot finish; the report shows them there."""
-    with make_testcore_engine(max_cycles=200, backend="cxxrtl") as ce:
+    with make_testcore_engine(CXX_NOC_PARAMS, max_cycles=200, backend="cxxrtl") as ce:
         ce.write_words((0, 0), 0, [1, 2], [2, 2])   # two chains of two hops per step
         ce.hold_host_out(True)
         with pytest.raises(ChipHangError) as info:
