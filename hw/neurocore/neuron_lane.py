@@ -370,11 +370,8 @@ class NeuronLane(wiring.Component):
             m.d.sync += spk_valid.bit_select(oldest, 1).eq(0)
         sent = ~spk_valid.bit_select(slot, 1) | ((oldest == slot) & spike.ready)
         divided = d.have & (d.slot == slot)
-        # whether the turn completes, per kind of turn (the kinds exclude
-        # each other): what a kind's completion writes depends on its own
-        # term only, so the ACC answer's late `ready` reaches the register
-        # file, the ACC queue and the slot's program counter, not the spike
-        # buffers (a long path once the lanes are placed in the whole chip)
+        # whether the turn completes, per kind of turn (the kinds exclude each
+        # other), so the ACC answer's late `ready` does not reach the spike buffers
         done_ends, done_spk, done_acc, done_mod, done = (
             Signal(name=f"done_{n}") for n in ("ends", "spk", "acc", "mod", "any"))
         other = ~(w.ends | w.spk | w.acc | w.mod)
