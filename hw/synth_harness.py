@@ -13,8 +13,8 @@ block's neighbours would see as well: a register, not an XOR tree).
 The whole 1 x 1 chip is wrapped the same way: its host port's streams are
 168 bits, and pins left unconstrained would be spread around the package,
 stretching the host port across the device (nextpnr's estimate after
-placing the unwrapped chip: 43.77 MHz; wrapped: 57.19 MHz). On a board, the host link (a UART, SPI or PCIe bridge) would
-likewise sit behind registers.
+placing the unwrapped chip: 43.77 MHz; wrapped: 57.19 MHz). On a board, the
+host link (a UART, SPI or PCIe bridge) would likewise sit behind registers.
 
 `PnrBlock` names the blocks that `kilauea.hw.synth` can place and route on
 their own (``--pnr-block``); `pnr_top` builds one, wrapped.

@@ -76,7 +76,8 @@ def test_backdoor_equals_packets(cxxrtl_chip_model):
     (CXX_SMALL: the CXXRTL tests' chip)."""
     seed = 5
     images = trimmed(build_images(CXX_SMALL, seed))
-    with CompiledEngine(CXX_SMALL) as a, CompiledEngine(CXX_SMALL, backdoor=True, backend="cxxrtl") as b:
+    with CompiledEngine(CXX_SMALL) as a, \
+            CompiledEngine(CXX_SMALL, backdoor=True, backend="cxxrtl") as b:
         a.load_images(images)
         b.load_images(images)
         for t in range(1, 4):
