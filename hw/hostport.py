@@ -3,8 +3,8 @@
 The host sends flits on `host_in` and receives flits on `host_out` (both
 `stream.Signature(Packet)` with backpressure). The host port sits on the
 west port of tile (0, 0): tile-bound packets from the host enter the mesh
-there (`inject`), and host-bound packets (`dst.host = 1`) leave the mesh
-there (`eject`).
+there (`inject`, through a register slice: one cycle), and host-bound
+packets (`dst.host = 1`) leave the mesh there (`eject`).
 
 Host packets are taken in order from a 2-flit input FIFO:
 
@@ -56,6 +56,7 @@ from amaranth.lib.wiring import In, Out
 from .packet import COORD_BITS, CtrlOp, Kind, Packet
 from .params import ChipParams
 from .router import PacketFifo
+from .stream_slice import RegisterSlice
 
 __all__ = ["HostPort", "STATUS_STEPPING", "STATUS_HANG", "STATUS_REJECTED",
            "DEFAULT_TIMEOUT_CYCLES", "HOST_REG_TIMEOUT", "decode_status"]
@@ -121,6 +122,11 @@ class HostPort(wiring.Component):
         wiring.connect(m, wiring.flipped(self.host_in), in_fifo.w)
         wiring.connect(m, out_fifo.r, wiring.flipped(self.host_out))
         s = _PortState(self.timeout_cycles)
+        # flits enter the mesh through a register slice (no path from the
+        # port's logic to the router's input FIFO)
+        m.submodules.inject_slice = inject = RegisterSlice(Packet)
+        wiring.connect(m, inject.o, wiring.flipped(self.inject))
+        s.inject, s.inject_busy = inject.i, inject.busy
         m.d.comb += s.reads8.eq(Mux(self.outstanding > 255, 255, self.outstanding))
         m.d.comb += self.status.eq(self._status_word(s, self.hang))
         self._output_queue(m, s)
@@ -219,10 +225,10 @@ class HostPort(wiring.Component):
                 self._host_command(m, s)
             with m.Elif(s.tile_ok):
                 m.d.comb += [
-                    self.inject.valid.eq(~s.is_host_read | s.read_ok),
-                    self.inject.payload.eq(head),
-                    r.ready.eq(self.inject.valid & self.inject.ready),
-                    s.read_issued.eq(self.inject.valid & self.inject.ready & s.is_host_read),
+                    s.inject.valid.eq(~s.is_host_read | s.read_ok),
+                    s.inject.payload.eq(head),
+                    r.ready.eq(s.inject.valid & s.inject.ready),
+                    s.read_issued.eq(s.inject.valid & s.inject.ready & s.is_host_read),
                 ]
             with m.Else():
                 self._reject(m, s)
@@ -250,7 +256,7 @@ class HostPort(wiring.Component):
 
     def _broadcast(self, m: Module, s: "_PortState") -> None:
         """BCAST: one STEP flit to every tile, x fastest; then WAIT."""
-        p, inj = self.params, self.inject
+        p, inj = self.params, s.inject
         m.d.comb += [
             inj.valid.eq(1),
             inj.payload.kind.eq(Kind.CTRL),
@@ -272,10 +278,12 @@ class HostPort(wiring.Component):
 
     def _wait(self, m: Module, s: "_PortState") -> None:
         """WAIT: DONE when the barrier is reached; HANG once after `timeout`."""
-        with m.If(s.waited != 0xFFFF_FFFF):
+        # the wait counts from the cycle the last STEP flit is in the mesh
+        # (out of the inject slice)
+        with m.If((s.waited != 0xFFFF_FFFF) & ~s.inject_busy):
             m.d.sync += s.waited.eq(s.waited + 1)
-        # all_done is registered: in the first WAIT cycle it still shows
-        # the cycle the last STEP flit was being handed to the mesh
+        # all_done is registered: in the first cycle `waited` is 1 it still
+        # shows the cycle the last STEP flit was being handed to the mesh
         with m.If(self.all_done & (s.waited != 0) & (self.queued == 0) & ~s.gen_valid):
             m.d.sync += self._ctrl(s, CtrlOp.DONE, self.step)
             m.next = "IDLE"
@@ -294,6 +302,8 @@ class _PortState:
         self.bx = Signal(COORD_BITS)                        # next tile to get STEP
         self.by = Signal(COORD_BITS)
         self.rejected = Signal()                            # sticky REJECTED bit
+        self.inject = None                                  # to the inject slice ...
+        self.inject_busy = None                             # ... which holds a flit
         self.gen_valid = Signal()                           # the port's own packet waits
         self.gen_pkt = Signal(Packet)
         self.ej_v = Signal()               # the eject register holds a flit ...

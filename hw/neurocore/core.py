@@ -2,8 +2,10 @@
 and the wiring of synapse engine, accumulators, neuron engine and fan-out
 engine behind the tile slot (docs/architecture.md, "The tile slot").
 
-Packets on `rx` pass a decode stage (one register: the packet and its
-WRITE / READ address checks) and are served from there, one per cycle:
+Packets on `rx` pass a register slice (`stream_slice.RegisterSlice`: the
+router's output and the core's decoder may sit far apart on an FPGA) and a
+decode stage (one register: the packet and its WRITE / READ address checks)
+and are served from there, one per cycle:
 
 - SPIKE: to the synapse engine (lands in slot (step + 1 + delay) mod D).
 - WRITE / READ: served once every engine is idle; a READ is answered with a
@@ -33,6 +35,7 @@ from .. import packet
 from ..memory_map import Mem
 from ..mesh import TileSlot
 from ..params import ChipParams
+from ..stream_slice import RegisterSlice
 from . import core_memory as cm
 from .accumulators import Accumulators
 from .compartment_memory import Banked
@@ -118,7 +121,10 @@ class Core(wiring.Component):
         m.submodules.fanout = self.fanout
         m.submodules.engine = self.engine
         m.submodules.clear = self.clear
+        m.submodules.rx_slice = rx_slice = RegisterSlice(packet.Packet)
+        wiring.connect(m, wiring.flipped(self.rx), rx_slice.i)
         s = _CoreState(self.params)
+        s.rx = rx_slice.o
         m.d.comb += self.step_seen.eq(s.step)
         self._decode(m, s)
         self._engines(m, s)
@@ -132,8 +138,8 @@ class Core(wiring.Component):
             m.d.sync += s.step.eq(s.pkt.body.ctrl.arg)
         self._counters(m, s)
         self._status(m, s)
-        m.d.comb += self.idle.eq(~self.rx.valid & ~s.d_v & s.idle_r & ~s.resp_v & ~s.rd_v
-                                 & ~s.rd_v2)
+        m.d.comb += self.idle.eq(~self.rx.valid & ~rx_slice.busy & ~s.d_v & s.idle_r
+                                 & ~s.resp_v & ~s.rd_v & ~s.rd_v2)
         return m
 
     def _decode(self, m: Module, s: "_CoreState") -> None:
@@ -143,7 +149,7 @@ class Core(wiring.Component):
         it reads or writes it, all registered; the stage hands the packet on
         (`s.fire`) the way `rx` used to, one cycle later. `rx` is taken while
         the stage is empty or handing its packet on (one packet per cycle)."""
-        rx, p = self.rx, self.params
+        rx, p = s.rx, self.params
         wb = rx.payload.body.write          # WRITE and READ share mem/addr
         kind = rx.payload.kind
         mem_ok, addr_ok = Signal(), Signal()
@@ -413,6 +419,7 @@ class _CoreState:
     """The core top's registers, decoded packet kinds and control signals."""
 
     def __init__(self, params: ChipParams):
+        self.rx = None                                      # the packets, registered
         self.d_v = Signal()                                 # a packet in the decode stage
         self.pkt = Signal(packet.Packet)                    # ... that packet
         self.mem_ok = Signal()                              # its checks (WRITE / READ):

@@ -10,7 +10,8 @@ the second chooses the family, and within it the compare's flag or
 candidate, TSHR's rounding of a negative a toward zero, or WRAP / SAT's
 bound; other opcodes give 0. Semantics (signed 32-bit, wrapped): see `kilauea.hw.isa` and docs/isa.md. Shift amounts are
 clamped to 0..63 (`isa.SHIFT_MAX`); WRAP/SAT use `imm.width`, decoded by the
-lane a stage before (`operands.half`).
+lane a stage before (`operands.half`), as are b's flags as a shift amount
+(`operands.amount`).
 
 `NeuronMultiplier` computes MULT and MULF (the 64-bit product of a and rb,
 shifted right by `imm.shift`; MULT rounds toward zero, MULF down), fully
@@ -73,7 +74,7 @@ class NeuronAlu(wiring.Component):
     """ALU, two pipelined stages (see the module docstring).
 
     op        In(Opcode)
-    operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc, imm, half
+    operands  In(operand_layout)   a, b = wrap32(R[rb] + imm), rb, rc_nz, imm, half, amount
     result    Out(signed 32)       the value for rd of the operands presented
                                    `ALU_LATENCY` cycles before (0 for opcodes
                                    outside ALU_OPS - MUL_OPS)
@@ -92,7 +93,7 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         neg_a = Signal(signed(W + 1))
         m.d.comb += neg_a.eq(-a)
-        values = {**self._shifts(m, a, b)}
+        values = {**self._shifts(m, a, b, ops.amount)}
         values.update({
             Opcode.ADD: (a + b)[:W],
             Opcode.SUB: (a - b)[:W],
@@ -124,7 +125,7 @@ class NeuronAlu(wiring.Component):
                 m.d.sync += family.eq(_Family.SIMPLE)
         chosen = self._compare_and_choose(m, self.op, ops)
         round_up = Signal()
-        m.d.sync += round_up.eq(self._tshr_rounds(a, b) & (self.op == Opcode.TSHR))
+        m.d.sync += round_up.eq(self._tshr_rounds(a, b, ops.amount) & (self.op == Opcode.TSHR))
         bounds = self._wrap_sat_bounds(m, a, ops.half, self.op == Opcode.WRAP)
         # second stage: the family's register (TSHR of a negative a rounded
         # up, WRAP / SAT's bound if one was crossed)
@@ -150,7 +151,7 @@ class NeuronAlu(wiring.Component):
         a, b = ops.a, ops.b
         x, y = Signal(WORD, name="ch_x"), Signal(WORD, name="ch_y")
         gt, eq, kind = Signal(name="ch_gt"), Signal(name="ch_eq"), Signal(Opcode, name="ch_op")
-        m.d.sync += [x.eq(Mux(op == Opcode.SEL, Mux(ops.rc != 0, a, ops.rb), a)), y.eq(b),
+        m.d.sync += [x.eq(Mux(op == Opcode.SEL, Mux(ops.rc_nz, a, ops.rb), a)), y.eq(b),
                      gt.eq(a > b), eq.eq(a == b), kind.eq(op)]
         value = Signal(WORD)
         with m.Switch(kind):
@@ -162,29 +163,29 @@ class NeuronAlu(wiring.Component):
         return value
 
     @staticmethod
-    def _tshr_rounds(a, b):
+    def _tshr_rounds(a, b, amount):
         """TSHR of a negative a by an amount k in 1..31: the shifter's
         a >> k rounds down, TSHR toward zero, so the second stage adds 1
         when a bit shifted out was set."""
         k = b[:_AMOUNT_BITS]
-        in_range = ~b[-1] & (b[_AMOUNT_BITS:] == 0)
+        in_range = ~b[-1] & ~amount.big
         below_k = Cat(k > i for i in range(W))      # bit i: i < k (no adder)
         lost = (a & below_k) != 0
         return (a < 0) & in_range & lost
 
     @staticmethod
-    def _shifts(m: Module, a, b) -> dict:
+    def _shifts(m: Module, a, b, amount) -> dict:
         """SHL, SHR, TSHR (amount clamp(b, 0, 63)) and ASH (b in -63..63).
 
-        The shifters take b's low 5 bits (which the adder of b = R[rb] + imm
-        gives first); b's sign and high bits only choose, at the end, between
-        that shift, `a` (amount 0: b < 0), and what every amount of 32..63
-        gives (0, or the sign of `a` for arithmetic right shifts). TSHR
-        shifts arithmetically here; `_tshr_rounds` corrects it toward zero."""
+        The shifters take b's low 5 bits; b's sign and its `amount` flags
+        (decoded a stage before, `neuron_operands.amount_flags`) only choose,
+        at the end, between that shift, `a` (amount 0: b < 0), and what every
+        amount of 32..63 gives (0, or the sign of `a` for arithmetic right
+        shifts). TSHR shifts arithmetically here; `_tshr_rounds` corrects it
+        toward zero."""
         k = b[:_AMOUNT_BITS]                    # the amount when 0 <= b < 32
         negative = b[-1]
-        big = ~negative & (b[_AMOUNT_BITS:] != 0)                       # b >= 32
-        big_down = ~b[_AMOUNT_BITS:].all() | (k == 0)                   # b < 0: -b >= 32
+        big, big_down = amount.big, amount.big_down     # b >= 32; b < 0: -b >= 32
         sign = a >> (W - 1)                     # a >> 32..63: 0 or -1
         shl, down = Signal(WORD), Signal(WORD)
         m.d.comb += [shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W]))), down.eq(a >> k)]

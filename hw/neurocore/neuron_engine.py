@@ -48,8 +48,8 @@ turn, and runs again in the next (taking another) when it cannot complete:
   of |ra|, cycles after X1; at most `isa.MOD_TURNS` = 5 turns; another
   slot's MOD waits while the divider is busy);
 * ACC: its read-and-clear request leaves when its word is read (stage D);
-  the answer is taken at W, so at the default latency (the core answers in
-  the next cycle) it takes one turn (`neuron_turns.acc_turns`);
+  the answer is taken at W when it was in by X4, so at the core's latency
+  (`accumulators.ACC_LATENCY`) it takes one turn (`neuron_turns.acc_turns`);
 * SPK: while the slot's one-spike buffer still holds the compartment's
   previous spike (the oldest compartment's buffer is the one sent);
 * END: until the compartment before it has retired and its spike is sent.

@@ -92,13 +92,17 @@ class AccArbiter(wiring.Component):
             m.d.comb += self.lane_req[i].ready.eq(self.req.ready & owners.w_rdy & (grant == i))
         m.d.comb += [owners.w_en.eq(self.req.valid & self.req.ready), owners.w_data.eq(grant),
                      owners.r_en.eq(self.resp.valid), self.resp.ready.eq(1)]
-        r_data = Signal(signed(ACC_BITS))
-        m.d.sync += r_data.eq(self.resp.payload)
         r_valid = []
         for i in range(n):
-            rv = Signal(name=f"answer{i}")
-            m.d.sync += rv.eq(self.resp.valid & (owners.r_data == i))  # registered, to lane i
-            m.d.comb += [self.lane_resp[i].valid.eq(rv), self.lane_resp[i].payload.eq(r_data)]
+            # registered, to lane i: a register of each lane's own (enabled by
+            # its own answers, so yosys does not merge the lanes' copies), which
+            # the placer can put by its lane
+            rv, rd = Signal(name=f"answer{i}"), Signal(signed(ACC_BITS), name=f"answer_data{i}")
+            mine = self.resp.valid & (owners.r_data == i)
+            m.d.sync += rv.eq(mine)
+            with m.If(mine):
+                m.d.sync += rd.eq(self.resp.payload)
+            m.d.comb += [self.lane_resp[i].valid.eq(rv), self.lane_resp[i].payload.eq(rd)]
             r_valid.append(rv)
         m.d.comb += self.busy.eq(Cat(r_valid).any() | owners.r_rdy)
         return m

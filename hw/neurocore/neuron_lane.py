@@ -12,12 +12,13 @@ instruction ever waits for another's result, and nothing is forwarded:
 
 ==== ===== =================================================================
  0   F     UCODE addressed with the slot's program counter
- 1   D     the word read; an ACC's read-and-clear request decided
+ 1   D     the word read; an ACC's read-and-clear request decided; the
+           slot's state and the register file's read indices selected
  2   R     registers read (`RegisterFile`, LUT RAM); memory addresses formed;
            the ACC's request queued (it leaves in X1)
  3   X1    STATE / PARAM / PROFILE read; STS written; b = R[rb] + imm;
-           WRAP / SAT's bound decoded; MULT / MULF operands into the
-           multiplier; MOD to the divider
+           WRAP / SAT's bound and b's flags as a shift amount decoded;
+           MULT / MULF operands into the multiplier; MOD to the divider
  4   X2    ALU, first stage; the read data registered; a + imm for SPK
  5   X3    ALU, second stage; the memory read, or the SPK payload, chosen
  6   X4    the value to write chosen (that or the ALU's result); the
@@ -39,8 +40,8 @@ costs: `neuron_engine.py`.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Module, Mux, Signal, unsigned
-from amaranth.lib import data, enum, wiring
+from amaranth.hdl import Array, Cat, Module, Mux, Signal
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
 
 from .. import isa
@@ -51,31 +52,19 @@ from .interfaces import phase_members
 from .neuron_alu import MUL_OPS, NeuronAlu, NeuronMultiplier
 from .neuron_divider import ModDivider
 from .neuron_lane_acc import AccQueue
+from .neuron_lane_regs import (DivState, HeaderChecks, PlanRegs, Result, RRegs, SlotMode,
+                               SlotRegs, X1Regs, X2Regs, token_layout)
 from .neuron_turns import STAGES
-from .neuron_operands import WORD, LoadSource, RegisterFile, immediate_layout, wrap_half
+from .neuron_operands import (WORD, LoadSource, RegisterFile, amount_flags, immediate_layout,
+                              wrap_half)
 
-__all__ = ["NeuronLane", "MemAccess", "SlotMode", "load_data_layout"]
+__all__ = ["NeuronLane", "MemAccess", "load_data_layout"]
 
 K = isa.LANE_SLOTS
 W_STAGE = STAGES - 1
 
 _DEFINED = [op for op in Opcode]
 _WRITES_RD = [op for op, info in isa.OPINFO.items() if info.writes_rd]
-
-
-class SlotMode(enum.Enum, shape=2):
-    """What a slot's next turn does."""
-    DONE = 0        # no compartment left this step: the turn is empty
-    HEAD = 1        # read the compartment's PARAM header (first of the step)
-    PROFILE = 2     # read its profile's PROFILE header (the program's entry)
-    RUN = 3         # run the instruction at the program counter
-
-
-def _token_layout() -> data.StructLayout:
-    """What moves down the pipeline with each turn besides the word: the
-    slot, its mode and whether its compartment ends whatever the word."""
-    return data.StructLayout({"slot": unsigned(max(1, (K - 1).bit_length())),
-                              "mode": unsigned(2), "forced": 1})     # mode: SlotMode
 
 
 def load_data_layout() -> data.StructLayout:
@@ -97,24 +86,6 @@ class MemAccess(wiring.Signature):
             "state_waddr": Out(range(depths["state"])),
             "state_wdata": Out(WORD),
         })
-
-
-class _Slots:
-    """Each slot's registers: mode, program counter, compartment, profile,
-    accumulator row base, and the flags `forced` (the compartment ends
-    whatever the word: skipped, or its program ran past the last UCODE word)
-    and `bad` (its profile index is >= n_profiles)."""
-
-    def __init__(self, params: ChipParams):
-        def regs(shape, name):
-            return Array(Signal(shape, name=f"{name}{j}") for j in range(K))
-        self.mode = regs(2, "mode")          # SlotMode
-        self.forced = regs(1, "forced")
-        self.bad = regs(1, "bad")
-        self.pc = regs(params.ucode_addr_bits, "pc")
-        self.comp = regs(params.compartment_bits, "comp")
-        self.prof = regs(cm.profile_bits(params), "prof")
-        self.row = regs(params.acc_row_bits, "row")
 
 
 class NeuronLane(wiring.Component):
@@ -153,8 +124,8 @@ class NeuronLane(wiring.Component):
         m.submodules.alu = alu = NeuronAlu(p)
         m.submodules.mul = mul = NeuronMultiplier()
         m.submodules.divider = div = ModDivider()
-        sl = _Slots(p)
-        tok = [Signal(_token_layout(), name=f"tok{s}") for s in range(STAGES)]
+        sl = SlotRegs(p)
+        tok = [Signal(token_layout(), name=f"tok{s}") for s in range(STAGES)]
         ins = [None, None] + [Signal(isa.Instruction, name=f"ins{s}") for s in range(2, STAGES)]
         for s in range(1, STAGES):
             m.d.sync += tok[s].eq(tok[s - 1])
@@ -164,16 +135,18 @@ class NeuronLane(wiring.Component):
 
         self._fetch(m, sl, tok[0])
         self._start(m, sl)
-        acc = self._acc_request(m, sl, tok[0], tok[2])
-        x1 = self._read(m, sl, rf, tok[2], ins[2])
+        r = self._select(m, sl, tok[1])
+        acc = self._acc_request(m, sl, tok[0], tok[1], tok[2])
+        x1 = self._read(m, r, rf, tok[2], ins[2])
         x2 = self._execute(m, x1, mul, div, tok[3], ins[3])
-        val, fits, rc_nz = self._values(m, alu, x2, ins[4], tok[5], ins[5])
+        val, fits, rc_nz, heads_bad = self._values(m, alu, x2, ins[4], tok[5], ins[5])
         plan = self._plan(m, sl, tok[6], ins[6], fits, rc_nz)
-        self._retire(m, sl, rf, mul, div, acc, tok[W_STAGE], ins[W_STAGE], val, plan)
+        m.d.comb += acc.next_slot.eq(tok[6].slot)      # whose ACC answer W checks next
+        self._retire(m, sl, rf, mul, div, acc, tok[W_STAGE], ins[W_STAGE], val, heads_bad, plan)
         return m
 
     # -- F, D: fetch and the ACC request ------------------------------------------------
-    def _fetch(self, m: Module, sl: _Slots, tok) -> None:
+    def _fetch(self, m: Module, sl: SlotRegs, tok) -> None:
         """F: the slot whose turn it is (a count modulo K). Lane i's slot j
         has its first turn (j + i) mod K cycles after `start`: lanes a cycle
         apart, so that their slots' accumulator requests come in different
@@ -184,7 +157,7 @@ class NeuronLane(wiring.Component):
                      tok.forced.eq(sl.forced[ctr]),
                      self.fetch_addr.eq(sl.pc[ctr]), self.fetch_en.eq(1)]
 
-    def _start(self, m: Module, sl: _Slots) -> None:
+    def _start(self, m: Module, sl: SlotRegs) -> None:
         """`start`: slot j takes the lane's compartment j (if there is one)."""
         p = self.params
         with m.If(self.start):
@@ -195,7 +168,7 @@ class NeuronLane(wiring.Component):
                              sl.mode[j].eq(Mux(first < self.n_compartments,
                                                SlotMode.HEAD, SlotMode.DONE))]
 
-    def _acc_request(self, m: Module, sl: _Slots, tok_f, tok_r) -> AccQueue:
+    def _acc_request(self, m: Module, sl: SlotRegs, tok_f, tok_d, tok_r) -> AccQueue:
         """F, D, R: an ACC's read-and-clear request is decided when its word
         is read (D; whether the slot may ask, from F) and queued in R
         (`AccQueue`: one request outstanding per slot; a retried ACC does not
@@ -207,29 +180,44 @@ class NeuronLane(wiring.Component):
         may_ask = Signal()
         m.d.sync += may_ask.eq((tok_f.mode == SlotMode.RUN) & ~tok_f.forced
                                & ~q.pending.bit_select(tok_f.slot, 1))
-        go, group = Signal(), Signal(max(1, (p.n_acc_groups - 1).bit_length()))
-        m.d.sync += [go.eq(may_ask & (word.op == Opcode.ACC)),
-                     group.eq(immediate_layout(p)(word.imm).group[:len(group)])]
-        if p.n_acc_groups == 1:
-            m.d.sync += group.eq(0)
-        m.d.comb += [q.issue.eq(go), q.issue_row.eq(sl.row[tok_r.slot] + group),
-                     q.issue_slot.eq(tok_r.slot)]
+        go, row = Signal(), Signal(p.acc_row_bits)      # row: the slot's, selected in D
+        group = Signal(max(1, (p.n_acc_groups - 1).bit_length()))
+        m.d.sync += [go.eq(may_ask & (word.op == Opcode.ACC)), row.eq(sl.row[tok_d.slot]),
+                     group.eq(immediate_layout(p)(word.imm).group[:len(group)]
+                              if p.n_acc_groups > 1 else 0)]
+        m.d.comb += [q.issue.eq(go), q.issue_row.eq(row + group), q.issue_slot.eq(tok_r.slot)]
         connect(m, q.acc_req, flipped(self.acc_req))
         connect(m, flipped(self.acc_resp), q.acc_resp)
         return q
 
     # -- R: registers and addresses -----------------------------------------------------
-    def _read(self, m: Module, sl: _Slots, rf: RegisterFile, tok, word) -> "_X1":
+    def _select(self, m: Module, sl: SlotRegs, tok) -> "RRegs":
+        """D: the slot's compartment, the next one and its profile,
+        registered for R (a slot's registers change only in its own W, which
+        comes before its F), and the register file's read indices."""
+        p, r = self.params, RRegs(self.params)
+        comp = sl.comp[tok.slot]
+        m.d.sync += [r.comp.eq(comp), r.comp_next.eq((comp + self.stride)[:p.compartment_bits]),
+                     r.prof.eq(sl.prof[tok.slot])]
+        # the register file's read indices (slot * 8 + register), each a
+        # register of its own by the LUT RAM (0 in a turn that runs nothing:
+        # no turn but a running one uses what they read)
+        run = (tok.mode == SlotMode.RUN) & ~tok.forced
+        word = self.instr
+        for index, reg in ((r.ra, word.ra), (r.rb, word.rb), (r.rc, word.rc)):
+            m.d.sync += index.eq(Mux(run, Cat(reg, tok.slot), 0))
+        return r
+
+    def _read(self, m: Module, r: "RRegs", rf: RegisterFile, tok, word) -> "X1Regs":
         """R: the slot's registers, and the addresses X1 reads (HEAD and END
         read a PARAM header: their own compartment's, the next one's)."""
-        p, x = self.params, _X1(self.params)
+        p, x = self.params, X1Regs(self.params)
         imm = immediate_layout(p)(word.imm)
-        comp, prof = sl.comp[tok.slot], sl.prof[tok.slot]
+        comp, prof = r.comp, r.prof
         run = (tok.mode == SlotMode.RUN) & ~tok.forced
         ends = (tok.mode == SlotMode.RUN) & (tok.forced | (word.op == Opcode.END))
-        header_comp = Mux(ends, comp + self.stride, comp)[:p.compartment_bits]
-        m.d.comb += [rf.slot.eq(tok.slot), rf.ra.eq(word.ra), rf.rb.eq(word.rb),
-                     rf.rc.eq(word.rc)]
+        header_comp = Mux(ends, r.comp_next, comp)
+        m.d.comb += [rf.ra.eq(r.ra), rf.rb.eq(r.rb), rf.rc.eq(r.rc)]
         source = Mux(run & (word.op == Opcode.LDS), LoadSource.STATE,
                      Mux((tok.mode == SlotMode.PROFILE) | (run & (word.op == Opcode.LDC)),
                          LoadSource.PROFILE, LoadSource.PARAM))
@@ -239,7 +227,7 @@ class NeuronLane(wiring.Component):
         multiplies = Cat(word.op == op for op in MUL_OPS).any()
         m.d.sync += [
             x.mul_a.eq(Mux(multiplies, rf.a, 0)), x.mul_b.eq(Mux(multiplies, rf.b, 0)),
-            x.a.eq(rf.a), x.rb.eq(rf.b), x.rc.eq(rf.c),
+            x.a.eq(rf.a), x.rb.eq(rf.b), x.rc_nz.eq(rf.c_nonzero),
             x.state_addr.eq(comp * cm.STATE_WORDS + imm.state_word),
             x.param_addr.eq(Mux(ends | (tok.mode == SlotMode.HEAD),
                                 header_comp * cm.PARAM_WORDS,
@@ -252,11 +240,11 @@ class NeuronLane(wiring.Component):
         return x
 
     # -- X1, X2: memories, multiplier, divider, ALU ------------------------------------
-    def _execute(self, m: Module, x: "_X1", mul, div, tok, word) -> "_X2":
+    def _execute(self, m: Module, x: "X1Regs", mul, div, tok, word) -> "X2Regs":
         """X1: the memories read and STS written (addresses from R); b =
         R[rb] + imm; MULT / MULF into the multiplier; MOD to the divider when
         it is free (one division per lane; the MOD of another slot retries)."""
-        y = _X2()
+        y = X2Regs()
         mem = self.mem
         b = Signal(WORD)
         m.d.comb += [b.eq((x.rb + word.imm)[:isa.WORD_BITS]),
@@ -267,7 +255,7 @@ class NeuronLane(wiring.Component):
                      mul.a.eq(x.mul_a), mul.b.eq(x.mul_b), mul.shift.eq(word.imm[:6]),
                      mul.trunc.eq(word.op == Opcode.MULT),
                      div.i.payload.dividend.eq(x.a), div.i.payload.divisor.eq(b)]
-        d = _Div()
+        d = DivState()
         self.div_state = d
         m.d.comb += [div.i.valid.eq(x.mod & ~d.busy), div.o.ready.eq(1)]
         with m.If(div.i.valid & div.i.ready):
@@ -276,20 +264,22 @@ class NeuronLane(wiring.Component):
             m.d.sync += [d.have.eq(1), d.remainder.eq(div.o.payload.remainder),
                          d.by_zero.eq(div.o.payload.by_zero)]
         width = immediate_layout(self.params)(word.imm).width
-        m.d.sync += [y.a.eq(x.a), y.b.eq(b), y.rb.eq(x.rb), y.rc.eq(x.rc),
+        m.d.sync += [y.a.eq(x.a), y.b.eq(b), y.rb.eq(x.rb), y.rc_nz.eq(x.rc_nz),
                      y.half.eq(wrap_half(width)),
-                     y.source.eq(x.source), y.rc_nz.eq(x.rc != 0)]
+                     *(getattr(y.amount, f).eq(v) for f, v in amount_flags(b).items()),
+                     y.source.eq(x.source)]
         return y
 
-    def _values(self, m: Module, alu: NeuronAlu, y: "_X2", word, tok3, word3):
+    def _values(self, m: Module, alu: NeuronAlu, y: "X2Regs", word, tok3, word3):
         """X2 to X4: the ALU (two stages, its result in X4); the memories'
         read data and SPK's a + imm registered (X2), the one of them the
         instruction writes chosen (X3), then that or the ALU's result (X4). Returns
-        (value, SPK payload fits 24 bits, rc != 0), registered for W
-        (`tok3`, `word3`: X3's turn)."""
+        (value, SPK payload fits 24 bits, rc != 0, the value's checks as a
+        header), registered for W (`tok3`, `word3`: X3's turn)."""
         ops = alu.operands
         m.d.comb += [alu.op.eq(word.op), ops.a.eq(y.a), ops.b.eq(y.b), ops.rb.eq(y.rb),
-                     ops.rc.eq(y.rc), ops.imm.value.eq(word.imm), ops.half.eq(y.half)]
+                     ops.rc_nz.eq(y.rc_nz), ops.imm.value.eq(word.imm), ops.half.eq(y.half),
+                     ops.amount.eq(y.amount)]
         # X2: each memory's read data registered as it comes (a block RAM's
         # clock-to-out leaves no time for a choice before the register)
         read = Signal(load_data_layout())
@@ -319,14 +309,22 @@ class NeuronLane(wiring.Component):
         # X4: the value for W
         value = Signal(WORD)
         m.d.sync += value.eq(Mux(use_alu, alu.result, other))
-        return value, fits4, rc4
+        # ... and, when it is a header (HEAD, PROFILE, END: read data, never
+        # the ALU's), its checks, so W compares nothing
+        bad = HeaderChecks(profile=Signal(name="bad_profile"), entry=Signal(name="bad_entry"))
+        m.d.sync += [
+            bad.profile.eq(cm.PARAM_HEADER(other[:cm.PARAM_HEADER.size]).profile
+                           >= self.params.n_profiles),
+            bad.entry.eq(cm.PROFILE_HEADER(other[:cm.PROFILE_HEADER.size]).entry
+                         >= self.params.n_ucode)]
+        return value, fits4, rc4, bad
 
     # -- X4, W: retire or retry -------------------------------------------------------
-    def _plan(self, m: Module, sl: _Slots, tok, word, fits, rc_nz) -> "_Plan":
+    def _plan(self, m: Module, sl: SlotRegs, tok, word, fits, rc_nz) -> "PlanRegs":
         """X4: what W needs that does not depend on the cycle W comes in,
         registered: the kind of turn, where the result comes from, the
         errors known now, the slot's next program counter and compartment."""
-        p, w = self.params, _Plan(self.params)
+        p, w = self.params, PlanRegs(self.params)
         run = (tok.mode == SlotMode.RUN) & ~tok.forced
         op, slot = word.op, tok.slot
         writes, defined = Signal(), Signal()
@@ -336,9 +334,9 @@ class NeuronLane(wiring.Component):
         with m.Switch(op):
             with m.Case(*_DEFINED):
                 m.d.comb += defined.eq(1)
-        source = _Result.VALUE
-        for ops, src in ((MUL_OPS, _Result.PRODUCT), ({Opcode.MOD}, _Result.REMAINDER),
-                         ({Opcode.ACC}, _Result.ACC), ({Opcode.LDT}, _Result.STEP)):
+        source = Result.VALUE
+        for ops, src in ((MUL_OPS, Result.PRODUCT), ({Opcode.MOD}, Result.REMAINDER),
+                         ({Opcode.ACC}, Result.ACC), ({Opcode.LDT}, Result.STEP)):
             source = Mux(Cat(op == o for o in ops).any(), src, source)
         comp_next = sl.comp[slot] + self.stride
         m.d.sync += [
@@ -354,8 +352,8 @@ class NeuronLane(wiring.Component):
         ]
         return w
 
-    def _retire(self, m: Module, sl: _Slots, rf: RegisterFile, mul, div, a: AccQueue,
-                tok, word, val, w: "_Plan") -> None:
+    def _retire(self, m: Module, sl: SlotRegs, rf: RegisterFile, mul, div, a: AccQueue,
+                tok, word, val, heads_bad: "HeaderChecks", w: "PlanRegs") -> None:
         """W: the turn completes (`done`) or changes nothing and runs again."""
         d, slot = self.div_state, tok.slot
         oldest = Signal.like(slot)
@@ -381,10 +379,10 @@ class NeuronLane(wiring.Component):
                      done.eq(done_ends | done_spk | done_acc | done_mod | other & w.live)]
         result = Signal(WORD)
         with m.Switch(w.source):
-            for src, value in ((_Result.PRODUCT, mul.product),
-                               (_Result.REMAINDER, d.remainder),
-                               (_Result.ACC, a.data), (_Result.STEP, self.step),
-                               (_Result.VALUE, val)):
+            for src, value in ((Result.PRODUCT, mul.product),
+                               (Result.REMAINDER, d.remainder),
+                               (Result.ACC, a.data), (Result.STEP, self.step),
+                               (Result.VALUE, val)):
                 with m.Case(src):
                     m.d.comb += result.eq(value)
         m.d.comb += [rf.write_slot.eq(slot), rf.write.rd.eq(word.rd), rf.write.data.eq(result),
@@ -401,30 +399,30 @@ class NeuronLane(wiring.Component):
             m.d.sync += oldest.eq(oldest + 1)
         with m.If(self.start):
             m.d.sync += oldest.eq(0)
-        self._advance(m, sl, rf, tok, val, done, w)
+        self._advance(m, sl, rf, tok, val, heads_bad, done, w)
         started = Signal()          # the cycle after `start` (busy even with no compartment)
         m.d.sync += started.eq(self.start)
         busy = (Cat(mode != SlotMode.DONE for mode in sl.mode).any() | spk_valid.any() | started
                 | self.error)
         m.d.comb += self.busy.eq(busy)
 
-    def _advance(self, m: Module, sl: _Slots, rf: RegisterFile, tok, val, done,
-                 w: "_Plan") -> None:
+    def _advance(self, m: Module, sl: SlotRegs, rf: RegisterFile, tok, val,
+                 bad: "HeaderChecks", done, w: "PlanRegs") -> None:
         """W: the slot's state after a turn that completed: the next
         instruction, the next compartment (its PARAM header `val`, read in
-        END's turn), or the program's entry (its PROFILE header `val`)."""
-        p, slot = self.params, tok.slot
+        END's turn), or the program's entry (its PROFILE header `val`);
+        `bad`: the header's checks, made in X4."""
+        slot = tok.slot
         header = cm.PARAM_HEADER(val[:cm.PARAM_HEADER.size])
         entry = cm.PROFILE_HEADER(val[:cm.PROFILE_HEADER.size]).entry
         take_header = [sl.prof[slot].eq(header.profile), sl.row[slot].eq(header.acc_row),
-                       sl.bad[slot].eq(header.profile >= p.n_profiles),
-                       sl.mode[slot].eq(SlotMode.PROFILE)]
+                       sl.bad[slot].eq(bad.profile), sl.mode[slot].eq(SlotMode.PROFILE)]
         with m.If(done):
             with m.Switch(tok.mode):
                 with m.Case(SlotMode.HEAD):
                     m.d.sync += take_header
                 with m.Case(SlotMode.PROFILE):
-                    skip = sl.bad[slot] | (entry >= p.n_ucode)
+                    skip = sl.bad[slot] | bad.entry
                     m.d.comb += rf.clear.eq(1)
                     m.d.sync += [sl.pc[slot].eq(entry), sl.forced[slot].eq(skip),
                                  sl.mode[slot].eq(SlotMode.RUN)]
@@ -440,59 +438,3 @@ class NeuronLane(wiring.Component):
                     with m.Else():
                         m.d.sync += sl.pc[slot].eq(w.pc_next)
 
-
-class _Result(enum.Enum, shape=3):
-    """Where W takes the value it writes to rd."""
-    VALUE = 0       # the ALU's result or the read data (X4's value)
-    PRODUCT = 1
-    REMAINDER = 2
-    ACC = 3
-    STEP = 4
-
-
-class _Plan:
-    """Registers between X4 and W (see `NeuronLane._plan`)."""
-
-    def __init__(self, params: ChipParams):
-        self.ends, self.spk, self.acc, self.mod, self.live, self.write = (
-            Signal(name=f"w_{n}") for n in ("ends", "spk", "acc", "mod", "live", "write"))
-        self.source = Signal(_Result)
-        self.error = Signal()
-        self.pc_next = Signal(params.ucode_addr_bits)
-        self.at_end = Signal()
-        self.comp_next = Signal(params.compartment_bits)
-        self.more = Signal()
-
-
-class _Div:
-    """The divider's owner (a MOD accepted and not yet retired, and its
-    slot) and its answer, registered when it comes."""
-
-    def __init__(self):
-        self.busy, self.have, self.by_zero = Signal(), Signal(), Signal()
-        self.slot = Signal(max(1, (K - 1).bit_length()))
-        self.remainder = Signal(WORD)
-
-
-class _X1:
-    """Registers between R and X1."""
-
-    def __init__(self, params: ChipParams):
-        depths = cm.memory_depths(params)
-        self.a, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD)
-        self.mul_a, self.mul_b = Signal(WORD), Signal(WORD)
-        self.state_addr = Signal(range(depths["state"]))
-        self.param_addr = Signal(range(depths["param"]))
-        self.profile_addr = Signal(range(depths["profile"]))
-        self.source = Signal(LoadSource)
-        self.sts, self.mod = Signal(), Signal()
-
-
-class _X2:
-    """Registers between X1 and X2."""
-
-    def __init__(self):
-        self.a, self.b, self.rb, self.rc = Signal(WORD), Signal(WORD), Signal(WORD), Signal(WORD)
-        self.half = Signal(isa.WORD_BITS)       # WRAP / SAT's bound (`wrap_half`)
-        self.source = Signal(LoadSource)
-        self.rc_nz = Signal()

@@ -7,15 +7,18 @@ asks twice). A request (`issue`: accumulator row, slot) goes into a queue
 of requests for the engine's `AccArbiter` and the slot into a queue of
 tags; answers come back in request order, so an arriving answer belongs to
 the oldest tag, and is kept in that slot's answer word (LUT RAM) with a
-flag. At W the lane asks for its slot (`slot`): `ready` says its answer is
-in (kept, or arriving this cycle: forwarded), `data` is the answer, `pop`
-takes it. Nothing in `ready`'s path is a queue's level. Each queue is
+flag. `ready` is a register: in X4 the lane names the slot whose turn
+reaches W next (`next_slot`), and `ready` says in W whether that slot's
+answer was in by X4 (kept, or arriving then), so nothing from the answer's
+arrival reaches W's logic; at W (`slot`) `data` is the answer and `pop`
+takes it. An answer arriving in W's own cycle is taken in the slot's next
+turn (`neuron_turns.acc_turns`). Each queue is
 `isa.LANE_SLOTS` deep, one entry per slot, so none overflows; `pending`
 marks the slots with a request outstanding or an answer not yet taken.
 """
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import fifo, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -38,8 +41,9 @@ class AccQueue(wiring.Component):
     pending     Out(K)  bit s: slot s has a request outstanding or an answer not taken
     acc_req     Out(stream(acc_req_layout))   to the engine's arbiter
     acc_resp    In(stream(signed 32))         its answers, in request order
-    slot        In(slot bits)   the slot asking (W's)
-    ready       Out(1)  its answer is in
+    next_slot   In(slot bits)   the slot in X4 (asking next)
+    slot        In(slot bits)   the slot asking (W's; `next_slot` a cycle before)
+    ready       Out(1)  its answer is in (registered: in by X4)
     data        Out(signed 32)  the answer
     pop         In(1)   it is taken (only while `ready`)
     """
@@ -51,7 +55,8 @@ class AccQueue(wiring.Component):
             "pending": Out(K),
             "acc_req": Out(stream.Signature(acc_req_layout(self.params))),
             "acc_resp": In(stream.Signature(signed(ACC_BITS))),
-            "slot": In(SLOT_BITS), "ready": Out(1), "data": Out(signed(ACC_BITS)),
+            "next_slot": In(SLOT_BITS), "slot": In(SLOT_BITS), "ready": Out(1),
+            "data": Out(signed(ACC_BITS)),
             "pop": In(1),
         })
 
@@ -73,9 +78,9 @@ class AccQueue(wiring.Component):
         wp, rp = answers.write_port(), answers.read_port(domain="comb")
         m.d.comb += [wp.addr.eq(tags.r_data), wp.data.eq(resp.payload), wp.en.eq(resp.valid),
                      rp.addr.eq(self.slot)]
-        arriving = resp.valid & (tags.r_data == self.slot)
-        m.d.comb += [self.ready.eq(kept.bit_select(self.slot, 1) | arriving),
-                     self.data.eq(Mux(arriving, resp.payload, rp.data))]
+        arriving = resp.valid & (tags.r_data == self.next_slot)
+        m.d.sync += self.ready.eq(kept.bit_select(self.next_slot, 1) | arriving)
+        m.d.comb += self.data.eq(rp.data)
         for s in range(K):
             with m.If(resp.valid & (tags.r_data == s)):
                 m.d.sync += kept[s].eq(1)

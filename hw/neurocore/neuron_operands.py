@@ -3,13 +3,15 @@ the layouts the pipeline reads its operands through.
 
 `RegisterFile` holds registers r0..r7 (signed 32-bit) of each of a lane's
 `isa.LANE_SLOTS` slots in one small memory (LUT RAM: slot * 8 + register),
-with three read ports (ra, rb, rc: combinational) and one write port: a
-write is registered and made in the next cycle (a slot's registers are not
-read again until its next turn, 8 cycles on). r0 is no register: it reads 0 and writes
-to it are dropped. A register not written since its slot began its
-compartment (`clear`) reads 0, so that the memory's contents at power-up do
-not matter: a mask of written registers per slot (flip-flops, cleared at
-reset) says which words hold a value.
+with two read ports (ra, rb: combinational) and one write port: a write is
+registered and made in the next cycle (a slot's registers are not read
+again until its next turn, 8 cycles on). rc is only tested against 0 (SEL,
+SPK): a flag per register (flip-flops) says whether its value is not 0, so
+it needs no read port. r0 is no register: it reads 0 and writes to it are
+dropped. A register not written since its slot began its compartment
+(`clear`) reads 0, so that the memory's contents at power-up do not matter:
+a mask of written registers per slot (flip-flops, cleared at reset) says
+which words hold a value.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
-__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "wrap_half",
+__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "AMOUNT_FLAGS",
+           "amount_flags", "wrap_half",
            "RegWrite", "RegisterFile"]
 
 WORD = signed(isa.WORD_BITS)    # a register, an operand, a result
@@ -68,11 +71,30 @@ def immediate_layout(params: ChipParams) -> data.UnionLayout:
 
 def operand_layout(params: ChipParams) -> data.StructLayout:
     """The operands of the instruction in execute: a = R[ra], b = wrap32(R[rb]
-    + imm), rb = R[rb], rc = R[rc] (signed 32), the immediate, and `half`
+    + imm), rb = R[rb] (signed 32), rc_nz = R[rc] != 0, the immediate, `half`
     = 2**((imm.width - 1) mod 32) (unsigned 32: WRAP / SAT's bound, decoded
-    a stage before with b, `wrap_half`)."""
-    return data.StructLayout({"a": WORD, "b": WORD, "rb": WORD, "rc": WORD,
-                              "imm": immediate_layout(params), "half": unsigned(isa.WORD_BITS)})
+    a stage before with b, `wrap_half`) and `amount`, b's flags as a shift
+    amount (`amount_flags`, decoded with b)."""
+    return data.StructLayout({"a": WORD, "b": WORD, "rb": WORD, "rc_nz": 1,
+                              "imm": immediate_layout(params), "half": unsigned(isa.WORD_BITS),
+                              "amount": AMOUNT_FLAGS})
+
+
+#: b's flags as a shift amount: `big`, b >= 32; `big_down`, b <= -32 (for
+#: b < 0). The shifters take b's low 5 bits; these choose, after them,
+#: what amounts of 32 and more give (decoded a stage early, from the full
+#: 32-bit b, so the shifters' path holds no compare of b's high bits).
+AMOUNT_FLAGS = data.StructLayout({"big": 1, "big_down": 1})
+
+
+def amount_flags(b) -> dict:
+    """`AMOUNT_FLAGS` of a signed 32-bit `b` (a dict to assign field by field)."""
+    high = b[_AMOUNT_BITS:]
+    return {"big": ~b[-1] & (high != 0),
+            "big_down": ~high.all() | (b[:_AMOUNT_BITS] == 0)}
+
+
+_AMOUNT_BITS = (isa.WORD_BITS - 1).bit_length()     # 5: shift amounts 0..31
 
 
 def wrap_half(width):
@@ -91,9 +113,13 @@ class RegWrite(wiring.Signature):
 class RegisterFile(wiring.Component):
     """Registers of every slot of a lane (see the module docstring).
 
-    slot        In(slot bits)  the slot whose registers are read
-    ra, rb, rc  In(3)          registers read (combinationally)
-    a, b, c     Out(signed 32) their values (0 for r0 and registers not written)
+    ra, rb, rc  In(slot bits + 3)  registers read (combinationally), each
+                               as slot * 8 + register (the lane registers
+                               each port's index on its own)
+    a, b        Out(signed 32) the values of ra and rb (0 for r0 and registers
+                               not written)
+    c_nonzero   Out(1)         rc's value is not 0 (all SEL and SPK ask of
+                               it: a flag kept per register, no read port)
     write       In(RegWrite)   a register of slot `write_slot`, made in the next cycle
     write_slot  In(slot bits)
     clear       In(1)          slot `write_slot` begins a compartment: every
@@ -104,9 +130,9 @@ class RegisterFile(wiring.Component):
         self.slots = slots
         bits = max(1, (slots - 1).bit_length())
         super().__init__({
-            "slot": In(bits), "ra": In(isa.REG_BITS), "rb": In(isa.REG_BITS),
-            "rc": In(isa.REG_BITS),
-            "a": Out(WORD), "b": Out(WORD), "c": Out(WORD),
+            "ra": In(isa.REG_BITS + bits), "rb": In(isa.REG_BITS + bits),
+            "rc": In(isa.REG_BITS + bits),
+            "a": Out(WORD), "b": Out(WORD), "c_nonzero": Out(1),
             "write": In(RegWrite()), "write_slot": In(bits), "clear": In(1),
         })
 
@@ -118,20 +144,22 @@ class RegisterFile(wiring.Component):
         m.submodules.words = words = memory.Memory(shape=WORD, depth=self.slots * n, init=[],
                                                    attrs={"ram_style": "distributed"})
         written = Signal(self.slots * n)        # bit slot * 8 + r: r holds a value
-        for reg, out in ((self.ra, self.a), (self.rb, self.b), (self.rc, self.c)):
+        nonzero = Signal(self.slots * n)        # ... and it is not 0
+        for reg, out in ((self.ra, self.a), (self.rb, self.b)):
             rp = words.read_port(domain="comb")
-            index = Cat(reg, self.slot)
-            m.d.comb += [rp.addr.eq(index), out.eq(Mux(written.bit_select(index, 1), rp.data, 0))]
+            m.d.comb += [rp.addr.eq(reg), out.eq(Mux(written.bit_select(reg, 1), rp.data, 0))]
+        m.d.comb += self.c_nonzero.eq(nonzero.bit_select(self.rc, 1))
         wp = words.write_port()
         w, slot, clear = RegWrite().create(), Signal.like(self.write_slot), Signal()
         m.d.sync += [w.en.eq(self.write.en & (self.write.rd != 0)), w.rd.eq(self.write.rd),
                      w.data.eq(self.write.data), slot.eq(self.write_slot), clear.eq(self.clear)]
         m.d.comb += [wp.addr.eq(Cat(w.rd, slot)), wp.data.eq(w.data), wp.en.eq(w.en)]
+        data_nonzero = w.data != 0
         for s in range(self.slots):
             for r in range(1, n):
-                bit = written[s * n + r]
+                bit, nz = written[s * n + r], nonzero[s * n + r]
                 with m.If(clear & (slot == s)):
-                    m.d.sync += bit.eq(0)
+                    m.d.sync += [bit.eq(0), nz.eq(0)]
                 with m.Elif(w.en & (slot == s) & (w.rd == r)):
-                    m.d.sync += bit.eq(1)
+                    m.d.sync += [bit.eq(1), nz.eq(data_nonzero)]
         return m

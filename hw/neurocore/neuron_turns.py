@@ -3,10 +3,11 @@ interleaved lane's pipeline (`neuron_lane.py`) that its cost model needs.
 
 A slot's turn comes every K = `isa.LANE_SLOTS` cycles; its instruction goes
 down `STAGES` stages (F = 0 .. W = 7) and completes at W, or changes nothing
-and runs again in the slot's next turn. An answer from outside the lane (the
-core's accumulator read, the divider's remainder) is taken at W when it is
-in by then (an answer arriving in W's cycle is forwarded), else in a later
-turn. `NeuronProgram.cycles` and the tests' slot model use these.
+and runs again in the slot's next turn. An answer from outside the lane is
+taken at W when it is in by then, else in a later turn: the divider's
+remainder when it is in by W, the core's accumulator read when it is in by
+X4 (the lane registers whether it is, `neuron_lane_acc.AccQueue`).
+`NeuronProgram.cycles` and the tests' slot model use these.
 """
 from __future__ import annotations
 
@@ -26,17 +27,17 @@ LAUNCH_TURNS = 1
 assert K >= STAGES, "a slot's next instruction must enter after its last has left"
 
 
-def _turns(ready: int) -> int:
+def _turns(ready: int, by: int = W_STAGE) -> int:
     """Turns of an instruction whose answer is in `ready` cycles after its
-    turn began (answers are taken at W, forwarded in the cycle they come)."""
-    return 1 + max(0, -(-(ready - W_STAGE) // K))
+    turn began, taken at W when it was in by stage `by` of a turn."""
+    return 1 + max(0, -(-(ready - by) // K))
 
 
 def acc_turns(acc_latency: int) -> int:
     """Turns of an ACC when the core answers `acc_latency` cycles after
     taking its request and no other lane's request goes first (the engine
     registers the answer once more, `ACC_ANSWER_DELAY`)."""
-    return _turns(ACC_REQUEST_STAGE + acc_latency + ACC_ANSWER_DELAY)
+    return _turns(ACC_REQUEST_STAGE + acc_latency + ACC_ANSWER_DELAY, by=W_STAGE - 1)
 
 
 def mod_turns(dividend: int, divisor: int) -> int:

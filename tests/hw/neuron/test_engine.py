@@ -9,6 +9,7 @@ from kilauea import neurons
 from kilauea.hw import isa
 from kilauea.hw.isa import Instr, Opcode
 from kilauea.hw.neurocore import compartment_memory as cm
+from kilauea.hw.neurocore.accumulators import ACC_LATENCY
 from kilauea.hw.neurocore.neuron_engine import update_cycles
 from kilauea.hw.neurocore.neuron_turns import LAUNCH_TURNS
 from kilauea.hw.words import to_s32
@@ -364,8 +365,10 @@ def test_lif_cycles_per_update(groups, latency, lanes):
         assert predicted <= per_update <= predicted + 0.25
     else:
         assert per_update == predicted
-    if latency <= 4:
+    if latency <= ACC_LATENCY:      # the core's: an ACC's answer is in by X4
         assert prog.cycles(acc_latency=latency) == len(prog) + LAUNCH_TURNS
+    else:                           # later: each ACC takes a second turn
+        assert prog.cycles(acc_latency=latency) == len(prog) + LAUNCH_TURNS + groups
     if (groups, latency, lanes) == (1, 1, 4):
         assert per_update <= 8
 

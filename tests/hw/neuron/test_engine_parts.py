@@ -102,10 +102,13 @@ def _run_alu(cases) -> list[int]:
         ctx.set(dut.op, op)
         ctx.set(dut.operands.a, a)
         ctx.set(dut.operands.rb, rb)
-        ctx.set(dut.operands.rc, rc)
+        ctx.set(dut.operands.rc_nz, rc != 0)
         ctx.set(dut.operands.b, w32(rb + imm))
         ctx.set(dut.operands.imm.value, imm)
         ctx.set(dut.operands.half, 1 << ((imm - 1) % 32))    # the lane's `wrap_half`
+        b = w32(rb + imm)       # the lane's `amount_flags`
+        ctx.set(dut.operands.amount.big, b >= 32)
+        ctx.set(dut.operands.amount.big_down, b <= -32)
 
     return _run_pipelined(dut, cases, ALU_LATENCY, drive, dut.result)
 

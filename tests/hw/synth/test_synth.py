@@ -137,8 +137,14 @@ def test_main_prints_the_fmax_and_names_a_failing_tool(monkeypatch, capsys):
     assert seen["params"] == synth.REDUCED.with_(n_compartments=128)
     assert seen["kw"]["freq_mhz"] == 100.0 and seen["kw"]["router"] == "router2"
     assert seen["kw"]["timing_weight"] is None
+    assert seen["kw"]["placer"] == "heap"
     synth.main(["--pnr-only", "--timing-weight", "40"])
     assert seen["kw"]["timing_weight"] == 40
+    synth.main(["--pnr-only", "--placer", "static"])
+    assert seen["kw"]["placer"] == "static" and seen["kw"]["timing_weight"] is None
+    with pytest.raises(SystemExit):
+        synth.main(["--pnr-only", "--placer", "static", "--timing-weight", "40"])
+    assert "--timing-weight is a setting of the heap placer" in capsys.readouterr().err
 
     def failing(params, **kw):
         raise synth.ToolError("nextpnr-ecp5", 1, "Info: a\nERROR: no route\n")
@@ -188,3 +194,10 @@ def test_pnr_blocks_elaborate_with_two_pins(block):
     # no lane's logic (source paths aside: the checkout's may say "lane")
     logic = "\n".join(line for line in text.splitlines() if "attribute \\src" not in line)
     assert "lane" not in logic
+
+
+def test_place_and_route_names_a_bad_placer_setting():
+    with pytest.raises(ValueError, match="placer 'annealing' is not one of"):
+        synth.place_and_route(placer="annealing")
+    with pytest.raises(ValueError, match="timing_weight=40 is a setting of the heap placer"):
+        synth.place_and_route(placer="static", timing_weight=40)
