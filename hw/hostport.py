@@ -160,8 +160,10 @@ class HostPort(wiring.Component):
         own packets; a flit that is not a READ_RESP leaves room for every
         outstanding answer. The eject register counts as queued (`queued`),
         and a flit is taken only with room for it in the queue, so it never
-        waits there: a READ_RESP is always taken (reserved room), and the
-        queue's write enables come from registers."""
+        waits there: a READ_RESP is always taken (reserved room). The port's
+        own packet, once it has room, is written in the next cycle too (and
+        counts as queued meanwhile), so the queue's write enables come from
+        registers."""
         out_fifo, depth, eject, queued = self.out_fifo, self.out_depth, self.eject, self.queued
         reserved = Signal(range(2 * depth + 1))    # the queue's level + the answers due
         room_any = Signal()
@@ -171,20 +173,24 @@ class HostPort(wiring.Component):
         taken = Signal()
         # (the eject register's flit selects between compares of registers)
         m.d.comb += [
-            queued.eq(out_fifo.level + s.ej_v),
+            queued.eq(out_fifo.level + s.ej_v + s.gw_v),
             reserved.eq(out_fifo.level + self.outstanding),
-            room_any.eq(Mux(s.ej_v, out_fifo.level < depth - 1, out_fifo.level < depth)),
-            room_plain.eq(Mux(s.ej_v, reserved < depth - 1, reserved < depth)),
-            gen_write.eq(s.gen_valid & room_plain & ~s.ej_v),
+            room_any.eq(Mux(s.ej_v | s.gw_v, out_fifo.level < depth - 1, out_fifo.level < depth)),
+            room_plain.eq(Mux(s.ej_v | s.gw_v, reserved < depth - 1, reserved < depth)),
+            gen_write.eq(s.gen_valid & room_plain),
             eject_is_resp.eq(eject.payload.kind == Kind.READ_RESP),
             eject.ready.eq(~gen_write & Mux(eject_is_resp, room_any, room_plain)),
             taken.eq(eject.valid & eject.ready),
             s.resp_in.eq(taken & eject_is_resp),
         ]
-        m.d.sync += [s.ej_v.eq(taken), s.ej_pkt.eq(eject.payload)]
-        with m.If(gen_write):                   # only while the eject register is empty
-            m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.gen_pkt)]
+        m.d.sync += [s.ej_v.eq(taken), s.ej_pkt.eq(eject.payload), s.gw_v.eq(gen_write)]
+        # the port's own packet is written in the next cycle (`gw_v`); no
+        # flit from the mesh is taken in the cycle it is chosen, so none is
+        # in the eject register then
+        with m.If(gen_write):
             m.d.sync += s.gen_valid.eq(0)
+        with m.If(s.gw_v):
+            m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.gen_pkt)]
         with m.Elif(s.ej_v):
             m.d.comb += [out_fifo.w.valid.eq(1), out_fifo.w.payload.eq(s.ej_pkt)]
 
@@ -306,6 +312,7 @@ class _PortState:
         self.inject_busy = None                             # ... which holds a flit
         self.gen_valid = Signal()                           # the port's own packet waits
         self.gen_pkt = Signal(Packet)
+        self.gw_v = Signal()               # gen_pkt is written into the output queue now
         self.ej_v = Signal()               # the eject register holds a flit ...
         self.ej_pkt = Signal(Packet)       # ... written into the output queue next cycle
         self.reads8 = Signal(8)            # outstanding reads, saturated to 8 bits

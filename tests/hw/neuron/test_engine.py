@@ -462,12 +462,14 @@ def test_user_defined_model_outside_the_library(nref):
     assert total > 0
 
 
-def test_bad_profile_index_is_an_error():
-    """A compartment header naming a profile >= n_profiles: one error pulse,
-    the compartment is skipped (no state change, no spike), the others run;
-    the golden interpreter does the same."""
+@pytest.mark.parametrize("bad", [P.n_profiles, P.n_profiles + 1])
+def test_bad_profile_index_is_an_error(bad):
+    """A compartment header naming a profile >= n_profiles (the first such
+    index, and another): one error pulse, the compartment is skipped (no
+    state change, no spike), the others run; the golden interpreter does
+    the same."""
     img = neurons.core_images(P, [(neurons.graded_vec(), 2, dict(vth=1))])
-    img.param[1 * cm.PARAM_WORDS] = cm.pack_param_header(P.n_profiles + 1, acc_row=1)
+    img.param[1 * cm.PARAM_WORDS] = cm.pack_param_header(bad, acc_row=1)
     acc = np.ones((2, 2), np.int64)
     r = run_engine(P, img.ucode, img.profile, img.param, img.state, [(1, acc)], 2)[0]
     g = run_neuron_phase(img.ucode, img.profile, img.param, img.state, 1, acc, 2)
