@@ -25,9 +25,10 @@ CABGA381``) for ``--freq`` MHz (default 100), its ports registered by
 `synth_harness.Harness` (two pins and the clock, on a primary clock
 pin); ``--router`` picks nextpnr's router (default ``router2``, which
 converges on the whole chip where ``router1`` does not), ``--placer`` its
-placer (``heap`` or ``static``); the achieved Fmax is nextpnr's "Max frequency for clock" after
-routing. Place-and-route of the reduced chip takes about 12 minutes on 2
-cores. docs/hardware.md holds the targets and the latest table.
+placer (``heap`` or ``static``); the achieved Fmax is nextpnr's "Max
+frequency for clock" after routing. Place-and-route of the reduced chip
+takes about 12 minutes on 2 cores. docs/hardware.md holds the targets and
+the latest table.
 
 A tool that fails raises `ToolError` naming the tool, its exit status and
 the tail of its log.

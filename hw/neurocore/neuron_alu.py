@@ -31,14 +31,13 @@ from amaranth.lib.wiring import In, Out
 from .. import isa
 from ..isa import Opcode
 from ..params import ChipParams
-from .neuron_operands import WORD, operand_layout
+from .neuron_operands import AMOUNT_BITS, WORD, operand_layout
 
 __all__ = ["ALU_OPS", "MUL_OPS", "ALU_LATENCY", "NeuronAlu", "NeuronMultiplier"]
 
 ALU_LATENCY = 2     # cycles from the operands to `NeuronAlu.result`
 
 W = isa.WORD_BITS
-_AMOUNT_BITS = (W - 1).bit_length()     # 5: shift amounts 0..31 (32..63 give 0 or the sign)
 
 #: the opcodes whose result the ALU or the multiplier computes
 ALU_OPS = frozenset({
@@ -167,7 +166,7 @@ class NeuronAlu(wiring.Component):
         """TSHR of a negative a by an amount k in 1..31: the shifter's
         a >> k rounds down, TSHR toward zero, so the second stage adds 1
         when a bit shifted out was set."""
-        k = b[:_AMOUNT_BITS]
+        k = b[:AMOUNT_BITS]
         in_range = ~b[-1] & ~amount.big
         below_k = Cat(k > i for i in range(W))      # bit i: i < k (no adder)
         lost = (a & below_k) != 0
@@ -183,14 +182,14 @@ class NeuronAlu(wiring.Component):
         amount of 32..63 gives (0, or the sign of `a` for arithmetic right
         shifts). TSHR shifts arithmetically here; `_tshr_rounds` corrects it
         toward zero."""
-        k = b[:_AMOUNT_BITS]                    # the amount when 0 <= b < 32
+        k = b[:AMOUNT_BITS]                    # the amount when 0 <= b < 32
         negative = b[-1]
         big, big_down = amount.big, amount.big_down     # b >= 32; b < 0: -b >= 32
         sign = a >> (W - 1)                     # a >> 32..63: 0 or -1
         shl, down = Signal(WORD), Signal(WORD)
         m.d.comb += [shl.eq(Mux(negative, a, Mux(big, 0, (a << k)[:W]))), down.eq(a >> k)]
         # -32 < b < 0: a >> -b = (a >> 1) >> (31 - k), and 31 - k = ~k (no adder)
-        up = (a >> 1) >> (~k)[:_AMOUNT_BITS]
+        up = (a >> 1) >> (~k)[:AMOUNT_BITS]
         return {
             Opcode.SHL: shl,
             Opcode.SHR: Mux(negative, a, Mux(big, sign, down)),

@@ -23,8 +23,8 @@ from .. import isa
 from ..params import ChipParams
 from . import compartment_memory as cm
 
-__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "AMOUNT_FLAGS",
-           "amount_flags", "wrap_half",
+__all__ = ["WORD", "LoadSource", "immediate_layout", "operand_layout", "AMOUNT_BITS",
+           "AMOUNT_FLAGS", "amount_flags", "wrap_half",
            "RegWrite", "RegisterFile"]
 
 WORD = signed(isa.WORD_BITS)    # a register, an operand, a result
@@ -80,6 +80,9 @@ def operand_layout(params: ChipParams) -> data.StructLayout:
                               "amount": AMOUNT_FLAGS})
 
 
+#: bits of a shift amount the shifters take: 0..31 (32..63 give 0 or the sign)
+AMOUNT_BITS = (isa.WORD_BITS - 1).bit_length()
+
 #: b's flags as a shift amount: `big`, b >= 32; `big_down`, b <= -32 (for
 #: b < 0). The shifters take b's low 5 bits; these choose, after them,
 #: what amounts of 32 and more give (decoded a stage early, from the full
@@ -89,12 +92,10 @@ AMOUNT_FLAGS = data.StructLayout({"big": 1, "big_down": 1})
 
 def amount_flags(b) -> dict:
     """`AMOUNT_FLAGS` of a signed 32-bit `b` (a dict to assign field by field)."""
-    high = b[_AMOUNT_BITS:]
+    high = b[AMOUNT_BITS:]
     return {"big": ~b[-1] & (high != 0),
-            "big_down": ~high.all() | (b[:_AMOUNT_BITS] == 0)}
+            "big_down": ~high.all() | (b[:AMOUNT_BITS] == 0)}
 
-
-_AMOUNT_BITS = (isa.WORD_BITS - 1).bit_length()     # 5: shift amounts 0..31
 
 
 def wrap_half(width):
